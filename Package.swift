@@ -1,0 +1,97 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "VideoQueue",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "AWSSigV4", targets: ["AWSSigV4"]),
+        .library(name: "S3Client", targets: ["S3Client"]),
+        .executable(name: "sigv4", targets: ["SigV4Tool"]),
+        .executable(name: "producer", targets: ["Producer"]),
+        .executable(name: "consumer", targets: ["Consumer"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+    ],
+    targets: [
+        // MARK: Libraries
+        .target(
+            name: "AWSSigV4",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SigV4CLI",
+            dependencies: [
+                "AWSSigV4",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "S3Client",
+            dependencies: ["AWSSigV4"],
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Executables (thin: the logic lives in the libraries above)
+        .executableTarget(
+            name: "SigV4Tool",
+            dependencies: ["SigV4CLI"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Producer",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "Consumer",
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SigV4Benchmark",
+            dependencies: [
+                "AWSSigV4",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/SigV4Benchmark",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+        .testTarget(
+            name: "AWSSigV4Tests",
+            dependencies: [
+                "AWSSigV4",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SigV4CLITests",
+            dependencies: ["SigV4CLI", "AWSSigV4"],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+import SigV4CLI
+
