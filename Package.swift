@@ -39,6 +39,7 @@ let package = Package(
             name: "SigV4CLI",
             dependencies: [
                 "AWSSigV4",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -80,16 +81,19 @@ let package = Package(
             name: "AWSSigV4Tests",
             dependencies: [
                 "AWSSigV4",
+                "SigV4CLI",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            exclude: ["Scripts"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SigV4CLITests",
             dependencies: ["SigV4CLI", "AWSSigV4"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
     ],

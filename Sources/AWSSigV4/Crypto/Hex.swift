@@ -1,0 +1,27 @@
+import Crypto
+
+/// Lower-case hexadecimal encoding, as SigV4 writes hashes and signatures.
+enum Hex {
+    private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Appends the lower-case hex form of `bytes` to `output`.
+    static func append(_ bytes: some Sequence<UInt8>, to output: inout [UInt8]) {
+        for byte in bytes {
+            output.append(digits[Int(byte >> 4)])
+            output.append(digits[Int(byte & 0x0F)])
+        }
+    }
+
+    /// The lower-case hex form of `bytes`.
+    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(64)
+        append(bytes, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+}
+
+extension SHA256.Digest {
+    /// The digest in lower-case hex (64 characters).
+    var hexString: String { Hex.encode(self) }
+}

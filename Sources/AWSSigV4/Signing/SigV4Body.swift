@@ -1,0 +1,30 @@
+import Crypto
+import Foundation
+
+/// What the signer states about the request body: the `x-amz-content-sha256` value that goes into
+/// the canonical request.
+public enum SigV4Body: Sendable, Hashable {
+    /// The hex SHA-256 of the body, computed by the caller (see ``bytes(_:)``).
+    case hash(String)
+    /// `UNSIGNED-PAYLOAD`: the body is not part of the signature (S3 over HTTPS, presigned URLs).
+    case unsigned
+    /// The body is sent `aws-chunked`: signed chunk by chunk, or unsigned with a checksum trailer.
+    case streaming(StreamingPayload)
+
+    /// The hash of an empty body.
+    public static let empty = SigV4Body.hash("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+
+    /// The SHA-256 of `body`, hashed now.
+    public static func bytes(_ body: some DataProtocol) -> SigV4Body {
+        .hash(SHA256.hash(data: body).hexString)
+    }
+
+    /// The value that stands in the canonical request's last line.
+    public var payloadHash: String {
+        switch self {
+        case .hash(let hash): hash
+        case .unsigned: "UNSIGNED-PAYLOAD"
+        case .streaming(let payload): payload.mode.contentSHA256
+        }
+    }
+}

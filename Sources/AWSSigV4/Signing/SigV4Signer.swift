@@ -1,0 +1,184 @@
+import Crypto
+import Foundation
+import NIOHTTP1
+
+/// Signs requests with AWS Signature Version 4 (`AWS4-HMAC-SHA256`).
+///
+/// ```swift
+/// let signer = SigV4Signer(credentials: credentials, region: "us-east-1", service: "sqs")
+/// var request = try SigV4Request(method: "POST", url: "https://sqs.us-east-1.amazonaws.com/", headers: headers)
+/// signer.sign(&request, body: .bytes(body))          // adds X-Amz-Date, Authorization, …
+/// let url = try signer.presign(url: objectURL, expires: 3600)
+/// ```
+///
+/// A signer is a value: cheap to create per request from the current credentials. Derived signing keys
+/// are shared through a ``SigningKeyCache``.
+public struct SigV4Signer: Sendable {
+    /// The credentials that sign.
+    public var credentials: Credentials
+    /// The region of the credential scope, e.g. `us-east-1`.
+    public var region: String
+    /// The service's signing name, e.g. `s3`, `sqs`, `monitoring`.
+    public var service: String
+    /// The rules that differ between services.
+    public var options: Options
+    private let keyCache: SigningKeyCache
+
+    /// The algorithm identifier.
+    public static let algorithm = "AWS4-HMAC-SHA256"
+
+    /// Creates a signer. `options` default to the rules of `service` (S3's own for `s3`).
+    public init(credentials: Credentials, region: String, service: String, options: Options? = nil, keyCache: SigningKeyCache = .shared) {
+        self.credentials = credentials
+        self.region = region
+        self.service = service
+        self.options = options ?? Options(service: service)
+        self.keyCache = keyCache
+    }
+
+    /// The credential scope: `20150830/us-east-1/service/aws4_request`.
+    public func credentialScope(for date: AMZDate) -> String {
+        "\(date.day)/\(region)/\(service)/aws4_request"
+    }
+
+    // MARK: Header signing
+
+    /// Signs `request` in place with an `Authorization` header.
+    ///
+    /// Adds `X-Amz-Security-Token` (for temporary credentials), `X-Amz-Date`, `x-amz-content-sha256`
+    /// (S3, streaming bodies, or when ``Options/addContentSHA256Header`` is set) and, for a streaming body,
+    /// `Content-Encoding: aws-chunked`, `x-amz-decoded-content-length`, `x-amz-trailer` and the framed
+    /// `Content-Length`. A payload hash already present in `x-amz-content-sha256` is used as it is.
+    ///
+    /// - Returns: the signature and its inputs; for a streaming body, ``SigV4Signature/chunkedEncoder()``
+    ///   frames and signs the chunks.
+    @discardableResult
+    public func sign(_ request: inout SigV4Request, body: SigV4Body = .empty, date: Date = Date()) -> SigV4Signature {
+        let amzDate = AMZDate(date)
+        var body = body
+        if case .streaming(let payload) = body {
+            Self.addStreamingHeaders(payload, to: &request.headers)
+        } else if let declared = request.headers.first(name: "x-amz-content-sha256") {
+            body = SigV4Body.hash(declared)
+        }
+        let payloadHash = body.payloadHash
+
+        request.headers.remove(name: "Authorization")
+        if let token = credentials.sessionToken {
+            request.headers.replaceOrAdd(name: "X-Amz-Security-Token", value: token)
+        }
+        request.headers.replaceOrAdd(name: "X-Amz-Date", value: amzDate.timestamp)
+        if options.addContentSHA256Header || Self.isStreaming(body), request.headers.first(name: "x-amz-content-sha256") == nil {
+            request.headers.add(name: "x-amz-content-sha256", value: payloadHash)
+        }
+
+        var excluded = options.unsignedHeaders
+        if credentials.sessionToken != nil, options.sessionTokenPlacement == .afterSigning {
+            excluded.insert("x-amz-security-token")
+        }
+        let canonical = CanonicalRequest(request: request, rules: options, payloadHash: payloadHash, excludedHeaders: excluded)
+        let signature = makeSignature(canonical: canonical, date: amzDate, body: body)
+        request.headers.add(name: "Authorization", value: signature.authorization(accessKeyID: credentials.accessKeyID))
+        return signature
+    }
+
+    // MARK: Presigning
+
+    /// The longest lifetime of a presigned URL: 7 days.
+    public static let maximumPresignExpiry = 604_800
+
+    /// Presigns `request` with query parameters, so that it can be sent by anyone without credentials
+    /// until `expires` seconds after `date`.
+    ///
+    /// The URL gets `X-Amz-Algorithm`, `X-Amz-Credential`, `X-Amz-Date`, `X-Amz-SignedHeaders`,
+    /// `X-Amz-Expires`, `X-Amz-Security-Token` (temporary credentials) and `X-Amz-Signature`, in that
+    /// order after the request's own parameters. The request's headers are signed and must be sent with it.
+    ///
+    /// - Parameters:
+    ///   - body: the payload statement; `nil` means `UNSIGNED-PAYLOAD` for S3 and an empty body otherwise.
+    /// - Throws: ``SigV4Error/Code/invalidExpiry`` unless `expires` is within 1 … 604 800 seconds.
+    public func presign(_ request: SigV4Request, expires: Int, body: SigV4Body? = nil, date: Date = Date()) throws(SigV4Error) -> PresignedRequest {
+        guard (1...Self.maximumPresignExpiry).contains(expires) else {
+            throw SigV4Error(code: .invalidExpiry, message: "a presigned URL must expire within 1 to \(Self.maximumPresignExpiry) seconds (7 days), not \(expires)")
+        }
+        let amzDate = AMZDate(date)
+        let body = body ?? (options.addContentSHA256Header ? .unsigned : .empty)
+        let excluded = options.unsignedHeaders.union(["x-amz-date", "x-amz-security-token", "x-amz-content-sha256"])
+        let signedHeaders = CanonicalRequest.canonicalHeaders(request: request, excluded: excluded)
+            .map { String(decoding: $0.name, as: UTF8.self) }.joined(separator: ";")
+        let credential = "\(credentials.accessKeyID)/\(credentialScope(for: amzDate))"
+
+        var parameters: [(String, String)] = [
+            ("X-Amz-Algorithm", Self.algorithm),
+            ("X-Amz-Credential", URIEncoding.encode(credential)),
+            ("X-Amz-Date", amzDate.timestamp),
+            ("X-Amz-SignedHeaders", URIEncoding.encode(signedHeaders)),
+            ("X-Amz-Expires", String(expires)),
+        ]
+        var signedParameters = parameters
+        if let token = credentials.sessionToken {
+            let encodedToken = URIEncoding.encode(token)
+            parameters.append(("X-Amz-Security-Token", encodedToken))
+            if options.sessionTokenPlacement == .signed {
+                signedParameters.append(("X-Amz-Security-Token", encodedToken))
+            }
+        }
+        let canonical = CanonicalRequest(request: request, rules: options, payloadHash: body.payloadHash,
+                                         extraQuery: signedParameters, excludedHeaders: excluded)
+        let signature = makeSignature(canonical: canonical, date: amzDate, body: body)
+        parameters.append(("X-Amz-Signature", signature.signature))
+
+        var presigned = request
+        var query = request.query
+        for (name, value) in parameters {
+            if !query.isEmpty { query.append("&") }
+            query.append(name)
+            query.append("=")
+            query.append(value)
+        }
+        presigned.query = query
+        return PresignedRequest(request: presigned, signature: signature)
+    }
+
+    /// Presigns a URL for `method` (GET by default), with no headers beyond `Host`.
+    public func presign(url: String, method: String = "GET", expires: Int, date: Date = Date()) throws(SigV4Error) -> String {
+        try presign(SigV4Request(method: method, url: url), expires: expires, date: date).url
+    }
+
+    // MARK: Internals
+
+    private func makeSignature(canonical: CanonicalRequest, date: AMZDate, body: SigV4Body) -> SigV4Signature {
+        let scope = credentialScope(for: date)
+        var stringToSign: [UInt8] = []
+        stringToSign.reserveCapacity(160)
+        stringToSign.append(contentsOf: "\(Self.algorithm)\n".utf8)
+        stringToSign.append(contentsOf: date.timestamp.utf8)
+        stringToSign.append(UInt8(ascii: "\n"))
+        stringToSign.append(contentsOf: scope.utf8)
+        stringToSign.append(UInt8(ascii: "\n"))
+        Hex.append(SHA256.hash(data: canonical.bytes), to: &stringToSign)
+        let key = keyCache.signingKey(secret: credentials.secretAccessKey, day: date.day, region: region, service: service)
+        let signature = key.authenticationCode(for: stringToSign).hexString
+        var streaming: StreamingPayload?
+        if case .streaming(let payload) = body { streaming = payload }
+        return SigV4Signature(signature: signature, signedHeaders: canonical.signedHeaders, date: date, credentialScope: scope,
+                              canonicalRequest: canonical, stringToSignBytes: stringToSign, signingKey: key, streaming: streaming)
+    }
+
+    private static func isStreaming(_ body: SigV4Body) -> Bool {
+        if case .streaming = body { return true }
+        return false
+    }
+
+    private static func addStreamingHeaders(_ payload: StreamingPayload, to headers: inout HTTPHeaders) {
+        let existingEncoding = headers[canonicalForm: "Content-Encoding"].filter { $0.lowercased() != "aws-chunked" }
+        let encoding = (["aws-chunked"] + existingEncoding.map(String.init)).joined(separator: ",")
+        headers.replaceOrAdd(name: "Content-Encoding", value: encoding)
+        headers.replaceOrAdd(name: "Content-Length", value: String(payload.encodedLength))
+        headers.replaceOrAdd(name: "x-amz-decoded-content-length", value: String(payload.decodedLength))
+        if case .unsignedWithTrailer(let algorithm) = payload.mode {
+            headers.replaceOrAdd(name: "x-amz-trailer", value: algorithm.headerName)
+        }
+        headers.replaceOrAdd(name: "x-amz-content-sha256", value: payload.mode.contentSHA256)
+    }
+}

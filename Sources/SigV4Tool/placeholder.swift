@@ -1,2 +1,0 @@
-import SigV4CLI
-
