@@ -29,7 +29,7 @@ public struct SignCommand: AsyncParsableCommand {
             ---- canonical request ----
             \(result.signature.canonicalRequest.text)
             ---- string to sign ----
-            \(result.signature.stringToSign)
+            \(result.signature.stringToSign.text)
             ---- signature ----
             \(result.signature.signature)
 

@@ -155,7 +155,7 @@ import Testing
 
     @Test func signingKeyMatchesTheAWSDocumentationExample() {
         // AWS General Reference, "Examples of how to derive a signing key for Signature Version 4".
-        let key = SigningKeyCache.derive(secret: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", day: "20120215", region: "us-east-1", service: "iam")
+        let key = SigningKey(secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", day: "20120215", region: "us-east-1", service: "iam").hmac
         // The documented kSigning is f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d; an HMAC of
         // the empty message under it is checked against an independently computed value.
         let reference = HMACKey(key: hexBytes("f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"))
@@ -172,13 +172,13 @@ import Testing
 
     @Test func signingKeyCacheIsSharedSafelyAcrossConcurrentSigners() async {
         let cache = SigningKeyCache(capacity: 8)
-        let expected = SigningKeyCache.derive(secret: "secret", day: "20261123", region: "us-east-1", service: "sqs").authenticationCode(for: "x").hexString
+        let expected = SigningKey(secretAccessKey: "secret", day: "20261123", region: "us-east-1", service: "sqs").hmac.authenticationCode(for: "x").hexString
         let results = await withTaskGroup(of: String.self, returning: [String].self) { group in
             for index in 0..<400 {
                 group.addTask {
                     let region = index % 2 == 0 ? "us-east-1" : "eu-west-\(index % 20)"
                     let key = cache.signingKey(secret: "secret", day: "20261123", region: region, service: "sqs")
-                    return region == "us-east-1" ? key.authenticationCode(for: "x").hexString : expected
+                    return region == "us-east-1" ? key.hmac.authenticationCode(for: "x").hexString : expected
                 }
             }
             return await group.reduce(into: []) { $0.append($1) }

@@ -14,12 +14,12 @@ import Crypto
 public struct ChunkSigner: Sendable {
     /// The signature of the last chunk signed (the seed signature before the first).
     public private(set) var previousSignature: String
-    private let signingKey: HMACKey
+    private let signingKey: SigningKey
     private let prefix: [UInt8]
 
     private static let emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-    init(seedSignature: String, signingKey: HMACKey, date: AMZDate, credentialScope: String) {
+    init(seedSignature: String, signingKey: SigningKey, date: AMZDate, credentialScope: String) {
         self.previousSignature = seedSignature
         self.signingKey = signingKey
         self.prefix = Array("AWS4-HMAC-SHA256-PAYLOAD\n\(date.timestamp)\n\(credentialScope)\n".utf8)
@@ -36,7 +36,7 @@ public struct ChunkSigner: Sendable {
         var chunkHash = SHA256()
         chunkHash.update(bufferPointer: chunk)
         Hex.append(chunkHash.finalize(), to: &stringToSign)
-        previousSignature = signingKey.authenticationCode(for: stringToSign).hexString
+        previousSignature = signingKey.hmac.authenticationCode(for: stringToSign).hexString
         return previousSignature
     }
 

@@ -11,13 +11,11 @@ public struct SigV4Signature: Sendable {
     public let credentialScope: String
     /// The canonical request that was hashed.
     public let canonicalRequest: CanonicalRequest
-    let stringToSignBytes: [UInt8]
-    let signingKey: HMACKey
+    /// The string to sign, whose HMAC is the signature.
+    public let stringToSign: StringToSign
+    let signingKey: SigningKey
     /// The streaming body this signature seeds, if any.
     public let streaming: StreamingPayload?
-
-    /// The string to sign.
-    public var stringToSign: String { String(decoding: stringToSignBytes, as: UTF8.self) }
 
     /// The `Authorization` header value.
     public func authorization(accessKeyID: String) -> String {

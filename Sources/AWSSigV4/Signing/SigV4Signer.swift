@@ -149,20 +149,13 @@ public struct SigV4Signer: Sendable {
 
     private func makeSignature(canonical: CanonicalRequest, date: AMZDate, body: SigV4Body) -> SigV4Signature {
         let scope = credentialScope(for: date)
-        var stringToSign: [UInt8] = []
-        stringToSign.reserveCapacity(160)
-        stringToSign.append(contentsOf: "\(Self.algorithm)\n".utf8)
-        stringToSign.append(contentsOf: date.timestamp.utf8)
-        stringToSign.append(UInt8(ascii: "\n"))
-        stringToSign.append(contentsOf: scope.utf8)
-        stringToSign.append(UInt8(ascii: "\n"))
-        Hex.append(SHA256.hash(data: canonical.bytes), to: &stringToSign)
+        let stringToSign = StringToSign(date: date, credentialScope: scope, canonicalRequest: canonical)
         let key = keyCache.signingKey(secret: credentials.secretAccessKey, day: date.day, region: region, service: service)
-        let signature = key.authenticationCode(for: stringToSign).hexString
         var streaming: StreamingPayload?
         if case .streaming(let payload) = body { streaming = payload }
-        return SigV4Signature(signature: signature, signedHeaders: canonical.signedHeaders, date: date, credentialScope: scope,
-                              canonicalRequest: canonical, stringToSignBytes: stringToSign, signingKey: key, streaming: streaming)
+        return SigV4Signature(signature: key.signature(for: stringToSign), signedHeaders: canonical.signedHeaders, date: date,
+                              credentialScope: scope, canonicalRequest: canonical, stringToSign: stringToSign,
+                              signingKey: key, streaming: streaming)
     }
 
     private static func isStreaming(_ body: SigV4Body) -> Bool {

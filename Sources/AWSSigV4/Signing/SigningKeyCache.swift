@@ -15,7 +15,7 @@ public final class SigningKeyCache: Sendable {
         var service: String
     }
 
-    private let entries: Mutex<[Key: HMACKey]>
+    private let entries: Mutex<[Key: SigningKey]>
     private let capacity: Int
 
     /// Creates an empty cache holding at most `capacity` keys.
@@ -27,20 +27,15 @@ public final class SigningKeyCache: Sendable {
     /// The number of keys held.
     public var count: Int { entries.withLock { $0.count } }
 
-    /// The signing key `HMAC(HMAC(HMAC(HMAC("AWS4" + secret, day), region), service), "aws4_request")`.
-    func signingKey(secret: String, day: String, region: String, service: String) -> HMACKey {
+    /// The signing key of (secret, day, region, service), derived on first use.
+    public func signingKey(secret: String, day: String, region: String, service: String) -> SigningKey {
         let key = Key(secret: secret, day: day, region: region, service: service)
         if let cached = entries.withLock({ $0[key] }) { return cached }
-        let derived = Self.derive(secret: secret, day: day, region: region, service: service)
+        let derived = SigningKey(secretAccessKey: secret, day: day, region: region, service: service)
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
             entries[key] = derived
         }
         return derived
-    }
-
-    /// Derives a signing key without caching it.
-    static func derive(secret: String, day: String, region: String, service: String) -> HMACKey {
-        HMACKey(key: "AWS4" + secret).derive(day).derive(region).derive(service).derive("aws4_request")
     }
 }
