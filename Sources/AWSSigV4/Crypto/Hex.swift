@@ -12,6 +12,21 @@ enum Hex {
         }
     }
 
+    /// Appends the lower-case hex form of `digest` (64 characters).
+    static func append(_ digest: SHA256.Digest, to output: inout [UInt8]) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { text in
+            digest.withUnsafeBytes { bytes in
+                digits.withUnsafeBufferPointer { digits in
+                    for (index, byte) in bytes.enumerated() {
+                        text[2 * index] = digits[Int(byte >> 4)]
+                        text[2 * index + 1] = digits[Int(byte & 0x0F)]
+                    }
+                }
+            }
+            output.append(contentsOf: UnsafeBufferPointer(text))
+        }
+    }
+
     /// The lower-case hex form of `bytes`.
     static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var output: [UInt8] = []
@@ -23,5 +38,10 @@ enum Hex {
 
 extension SHA256.Digest {
     /// The digest in lower-case hex (64 characters).
-    var hexString: String { Hex.encode(self) }
+    var hexString: String {
+        var output: [UInt8] = []
+        output.reserveCapacity(64)
+        Hex.append(self, to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
 }

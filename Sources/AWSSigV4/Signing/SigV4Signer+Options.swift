@@ -18,7 +18,11 @@ extension SigV4Signer {
         /// Whether the session token is signed.
         public var sessionTokenPlacement: SessionTokenPlacement
         /// Lower-case names of headers never signed: they may be changed by proxies or the HTTP client.
-        public var unsignedHeaders: Set<String>
+        public var unsignedHeaders: Set<String> {
+            didSet { unsignedHeaderNames = HeaderNameSet(unsignedHeaders) }
+        }
+        /// ``unsignedHeaders`` in the form the canonical request matches against.
+        private(set) var unsignedHeaderNames: HeaderNameSet
 
         /// The headers left out of signatures by default.
         public static let defaultUnsignedHeaders: Set<String> = [
@@ -30,8 +34,11 @@ extension SigV4Signer {
         /// sent), the general ones for every other service.
         public init(service: String) {
             let isS3 = service == "s3" || service == "s3express" || service == "s3-object-lambda"
-            self.init(normalizePath: !isS3, doubleEncodePath: !isS3, addContentSHA256Header: isS3)
+            self = isS3 ? Self.s3 : Self.general
         }
+
+        private static let s3 = Options(normalizePath: false, doubleEncodePath: false, addContentSHA256Header: true)
+        private static let general = Options(normalizePath: true, doubleEncodePath: true, addContentSHA256Header: false)
 
         /// Rules set one by one.
         public init(normalizePath: Bool, doubleEncodePath: Bool, addContentSHA256Header: Bool,
@@ -41,6 +48,7 @@ extension SigV4Signer {
             self.addContentSHA256Header = addContentSHA256Header
             self.sessionTokenPlacement = sessionTokenPlacement
             self.unsignedHeaders = unsignedHeaders
+            self.unsignedHeaderNames = HeaderNameSet(unsignedHeaders)
         }
     }
 }

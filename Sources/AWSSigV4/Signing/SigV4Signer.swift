@@ -72,11 +72,10 @@ public struct SigV4Signer: Sendable {
             request.headers.add(name: "x-amz-content-sha256", value: payloadHash)
         }
 
-        var excluded = options.unsignedHeaders
-        if credentials.sessionToken != nil, options.sessionTokenPlacement == .afterSigning {
-            excluded.insert("x-amz-security-token")
-        }
-        let canonical = CanonicalRequest(request: request, rules: options, payloadHash: payloadHash, excludedHeaders: excluded)
+        let tokenAfterSigning = credentials.sessionToken != nil && options.sessionTokenPlacement == .afterSigning
+        let headers = CanonicalHeaders(request: request, excluding: options.unsignedHeaderNames,
+                                       alsoExcluding: tokenAfterSigning ? CanonicalHeaders.sessionToken : CanonicalHeaders.none)
+        let canonical = CanonicalRequest(request: request, rules: options, payloadHash: payloadHash, headers: headers)
         let signature = makeSignature(canonical: canonical, date: amzDate, body: body)
         request.headers.add(name: "Authorization", value: signature.authorization(accessKeyID: credentials.accessKeyID))
         return signature
@@ -103,41 +102,60 @@ public struct SigV4Signer: Sendable {
         }
         let amzDate = AMZDate(date)
         let body = body ?? (options.addContentSHA256Header ? .unsigned : .empty)
-        let excluded = options.unsignedHeaders.union(["x-amz-date", "x-amz-security-token", "x-amz-content-sha256"])
-        let signedHeaders = CanonicalRequest.canonicalHeaders(request: request, excluded: excluded)
-            .map { String(decoding: $0.name, as: UTF8.self) }.joined(separator: ";")
-        let credential = "\(credentials.accessKeyID)/\(credentialScope(for: amzDate))"
+        let headers = CanonicalHeaders(request: request, excluding: options.unsignedHeaderNames, alsoExcluding: CanonicalHeaders.presignParameters)
 
-        var parameters: [(String, String)] = [
-            ("X-Amz-Algorithm", Self.algorithm),
-            ("X-Amz-Credential", URIEncoding.encode(credential)),
-            ("X-Amz-Date", amzDate.timestamp),
-            ("X-Amz-SignedHeaders", URIEncoding.encode(signedHeaders)),
-            ("X-Amz-Expires", String(expires)),
+        var credential = Array(credentials.accessKeyID.utf8)
+        credential.append(UInt8(ascii: "/"))
+        credential.append(contentsOf: credentialScope(for: amzDate).utf8)
+        var parameters: [(name: [UInt8], value: [UInt8])] = [
+            (Self.algorithmParameter, Self.algorithmBytes),
+            (Self.credentialParameter, credential.withUnsafeBufferPointer { Self.encoded($0) }),
+            (Self.dateParameter, Array(amzDate.timestamp.utf8)),
+            (Self.signedHeadersParameter, headers.signedHeaders.withUnsafeBufferPointer { Self.encoded($0) }),
+            (Self.expiresParameter, Array(String(expires).utf8)),
         ]
-        var signedParameters = parameters
-        if let token = credentials.sessionToken {
-            let encodedToken = URIEncoding.encode(token)
-            parameters.append(("X-Amz-Security-Token", encodedToken))
-            if options.sessionTokenPlacement == .signed {
-                signedParameters.append(("X-Amz-Security-Token", encodedToken))
-            }
+        var token: [UInt8] = []
+        if let sessionToken = credentials.sessionToken {
+            token = URIEncoding.encodedBytes(sessionToken)
+            if options.sessionTokenPlacement == .signed { parameters.append((Self.securityTokenParameter, token)) }
         }
-        let canonical = CanonicalRequest(request: request, rules: options, payloadHash: body.payloadHash,
-                                         extraQuery: signedParameters, excludedHeaders: excluded)
+        let canonical = CanonicalRequest(request: request, rules: options, payloadHash: body.payloadHash, headers: headers, extraQuery: parameters)
         let signature = makeSignature(canonical: canonical, date: amzDate, body: body)
-        parameters.append(("X-Amz-Signature", signature.signature))
 
-        var presigned = request
-        var query = request.query
-        for (name, value) in parameters {
-            if !query.isEmpty { query.append("&") }
-            query.append(name)
-            query.append("=")
-            query.append(value)
+        // The request's own query first, then the parameters in the order AWS documents them.
+        var query: [UInt8] = []
+        query.reserveCapacity(request.query.utf8.count + parameters.reduce(token.count + 128) { $0 + $1.name.count + $1.value.count })
+        query.append(contentsOf: request.query.utf8)
+        for (name, value) in [parameters[0], parameters[1], parameters[2], parameters[3], parameters[4]] {
+            if !query.isEmpty { query.append(UInt8(ascii: "&")) }
+            query.append(contentsOf: name)
+            query.append(UInt8(ascii: "="))
+            query.append(contentsOf: value)
         }
-        presigned.query = query
+        if credentials.sessionToken != nil {
+            query.append(contentsOf: "&X-Amz-Security-Token=".utf8)
+            query.append(contentsOf: token)
+        }
+        query.append(contentsOf: "&X-Amz-Signature=".utf8)
+        query.append(contentsOf: signature.signature.utf8)
+        var presigned = request
+        presigned.query = String(decoding: query, as: UTF8.self)
         return PresignedRequest(request: presigned, signature: signature)
+    }
+
+    private static let algorithmParameter = Array("X-Amz-Algorithm".utf8)
+    private static let algorithmBytes = Array(algorithm.utf8)
+    private static let credentialParameter = Array("X-Amz-Credential".utf8)
+    private static let dateParameter = Array("X-Amz-Date".utf8)
+    private static let signedHeadersParameter = Array("X-Amz-SignedHeaders".utf8)
+    private static let expiresParameter = Array("X-Amz-Expires".utf8)
+    private static let securityTokenParameter = Array("X-Amz-Security-Token".utf8)
+
+    private static func encoded(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + 16)
+        URIEncoding.append(bytes, keepSlash: false, to: &output)
+        return output
     }
 
     /// Presigns a URL for `method` (GET by default), with no headers beyond `Host`.

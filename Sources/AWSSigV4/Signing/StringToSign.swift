@@ -25,7 +25,9 @@ public struct StringToSign: Sendable {
         bytes.append(UInt8(ascii: "\n"))
         bytes.append(contentsOf: credentialScope.utf8)
         bytes.append(UInt8(ascii: "\n"))
-        Hex.append(SHA256.hash(data: canonicalRequest.bytes), to: &bytes)
+        var hash = SHA256()
+        canonicalRequest.bytes.withUnsafeBytes { hash.update(bufferPointer: $0) }
+        Hex.append(hash.finalize(), to: &bytes)
         self.bytes = bytes
     }
 }

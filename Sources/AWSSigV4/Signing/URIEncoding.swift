@@ -1,41 +1,71 @@
 /// Percent-encoding as SigV4 defines it: every byte is encoded as `%XY` (upper-case hex) except the
 /// unreserved characters `A-Z a-z 0-9 - _ . ~` (and `/` in paths).
+///
+/// The loops scan for runs of bytes that stay as they are and copy each run at once, so a long value with
+/// few reserved characters (a session token) costs a scan and a few copies, not an append per byte.
 enum URIEncoding {
-    private static let unreserved: [Bool] = {
-        var table = [Bool](repeating: false, count: 256)
-        for byte in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(byte)] = true }
-        for byte in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(byte)] = true }
-        for byte in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(byte)] = true }
-        for byte in "-_.~".utf8 { table[Int(byte)] = true }
+    /// 0: encode; 1: unreserved; 2: `/` (raw only in paths).
+    private static let classes: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 256)
+        for byte in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(byte)] = 1 }
+        for byte in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(byte)] = 1 }
+        for byte in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(byte)] = 1 }
+        for byte in "-_.~".utf8 { table[Int(byte)] = 1 }
+        table[Int(UInt8(ascii: "/"))] = 2
         return table
     }()
 
     private static let upperHex: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// Appends the encoded form of `bytes`; `/` is kept raw when `keepSlash` is set.
-    static func append(_ bytes: some Sequence<UInt8>, keepSlash: Bool, to output: inout [UInt8]) {
-        for byte in bytes {
-            if unreserved[Int(byte)] || (keepSlash && byte == UInt8(ascii: "/")) {
-                output.append(byte)
-            } else {
-                output.append(UInt8(ascii: "%"))
-                output.append(upperHex[Int(byte >> 4)])
-                output.append(upperHex[Int(byte & 0x0F)])
+    static func append(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool, to output: inout [UInt8]) {
+        classes.withUnsafeBufferPointer { table in
+            upperHex.withUnsafeBufferPointer { hex in
+                var runStart = 0
+                var index = 0
+                let count = bytes.count
+                while index < count {
+                    let byteClass = table[Int(bytes[index])]
+                    if byteClass == 1 || (byteClass == 2 && keepSlash) {
+                        index += 1
+                        continue
+                    }
+                    if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+                    let byte = bytes[index]
+                    output.append(UInt8(ascii: "%"))
+                    output.append(hex[Int(byte >> 4)])
+                    output.append(hex[Int(byte & 0x0F)])
+                    index += 1
+                    runStart = index
+                }
+                if runStart < count { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<count])) }
             }
+        }
+    }
+
+    /// Appends the encoded form of the bytes of `bytes`.
+    static func append(_ bytes: some Collection<UInt8>, keepSlash: Bool, to output: inout [UInt8]) {
+        if bytes.withContiguousStorageIfAvailable({ append($0, keepSlash: keepSlash, to: &output) }) == nil {
+            Array(bytes).withUnsafeBufferPointer { append($0, keepSlash: keepSlash, to: &output) }
         }
     }
 
     /// The encoded form of the UTF-8 bytes of `text`.
     static func encode(_ text: String, keepSlash: Bool = false) -> String {
+        String(decoding: encodedBytes(text, keepSlash: keepSlash), as: UTF8.self)
+    }
+
+    /// The encoded UTF-8 bytes of `text`.
+    static func encodedBytes(_ text: String, keepSlash: Bool = false) -> [UInt8] {
         var output: [UInt8] = []
-        output.reserveCapacity(text.utf8.count)
+        output.reserveCapacity(text.utf8.count + 16)
         append(text.utf8, keepSlash: keepSlash, to: &output)
-        return String(decoding: output, as: UTF8.self)
+        return output
     }
 
     /// Whether `bytes` contains only unreserved characters, so that encoding would not change it.
-    static func isUnreserved(_ bytes: some Sequence<UInt8>) -> Bool {
-        bytes.allSatisfy { unreserved[Int($0)] }
+    static func isUnreserved(_ bytes: some Collection<UInt8>) -> Bool {
+        classes.withUnsafeBufferPointer { table in bytes.allSatisfy { table[Int($0)] == 1 } }
     }
 
     /// Decodes `%XY` sequences (either case). A `%` not followed by two hex digits stays as it is;
