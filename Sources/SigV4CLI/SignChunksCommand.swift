@@ -9,11 +9,7 @@ public struct SignChunksCommand: AsyncParsableCommand {
         abstract: "Print the seed signature, then each chunk's signature (the final empty chunk last), one per line."
     )
 
-    @Option(name: .long, help: "The request file (request.txt format); its body is ignored.")
-    public var request: String
-
-    @Option(name: .long, help: "The signing context (context.json format).")
-    public var context: String
+    @OptionGroup public var inputs: RequestOptions
 
     @Option(name: .long, help: "The file whose bytes are uploaded.")
     public var payload: String
@@ -26,8 +22,7 @@ public struct SignChunksCommand: AsyncParsableCommand {
     /// The lines to print: the seed signature, then one per chunk.
     public func signatures() throws(CLIError) -> [String] {
         guard chunkSize > 0 else { throw CLIError("--chunk-size must be a positive number of bytes, not \(chunkSize)") }
-        let raw = try RawHTTPRequest(contentsOf: request)
-        let context = try SigningContext(contentsOf: context)
+        let (raw, context) = try inputs.load()
         guard let handle = FileHandle(forReadingAtPath: payload) else {
             throw CLIError("cannot read payload file \(payload)")
         }

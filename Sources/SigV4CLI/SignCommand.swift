@@ -7,11 +7,7 @@ public struct SignCommand: AsyncParsableCommand {
         abstract: "Sign a request and print it in the test suite's header-signed-request.txt (or query-signed-request.txt) form."
     )
 
-    @Option(name: .long, help: "The request file (request.txt format).")
-    public var request: String
-
-    @Option(name: .long, help: "The signing context (context.json format).")
-    public var context: String
+    @OptionGroup public var inputs: RequestOptions
 
     @Flag(name: .long, help: "Sign with query parameters (a presigned URL) instead of an Authorization header.")
     public var presign = false
@@ -23,7 +19,8 @@ public struct SignCommand: AsyncParsableCommand {
 
     /// Signs and returns the text to print, and the diagnostics for `--verbose`.
     public func output() throws(CLIError) -> (signedRequest: String, diagnostics: String) {
-        let signer = TestSuiteSigner(request: try RawHTTPRequest(contentsOf: request), context: try SigningContext(contentsOf: context))
+        let (request, context) = try inputs.load()
+        let signer = TestSuiteSigner(request: request, context: context)
         let result = presign ? try signer.presign() : try signer.signWithHeaders()
         let diagnostics = """
             ---- canonical request ----

@@ -30,7 +30,7 @@ public struct ContainerCredentialProvider: CredentialProvider {
     /// The URL credentials are fetched from, or `nil` when the provider is not usable.
     public let endpointURL: String?
 
-    private let state: State
+    private let state: RemoteCredentialSource
 
     /// Creates a provider configured by the container variables of `environment`.
     ///
@@ -82,21 +82,11 @@ public struct ContainerCredentialProvider: CredentialProvider {
 
     /// Returns cached credentials, fetching new ones from the endpoint when needed.
     public func credentials() async throws -> Credentials {
-        switch state {
-        case .unusable(let error):
-            throw error
-        case .ready(let cache):
-            return try await cache.credentials()
-        }
+        try await state.credentials()
     }
 }
 
 extension ContainerCredentialProvider {
-    /// Whether the provider can fetch, and its cache if so.
-    private enum State: Sendable {
-        case unusable(CredentialsError)
-        case ready(RefreshingCredentialProvider)
-    }
 
     /// Where credentials are fetched from, and a secret-free name for it in messages.
     private struct Endpoint: Sendable {

@@ -38,7 +38,7 @@ public struct IMDSCredentialProvider: CredentialProvider {
     /// The base URL of the metadata service, or `nil` when the provider is disabled or misconfigured.
     public let endpoint: String?
 
-    private let state: State
+    private let state: RemoteCredentialSource
 
     /// Creates a provider for the instance metadata service.
     ///
@@ -128,21 +128,11 @@ public struct IMDSCredentialProvider: CredentialProvider {
 
     /// Returns cached credentials, fetching new ones from the metadata service when needed.
     public func credentials() async throws -> Credentials {
-        switch state {
-        case .unusable(let error):
-            throw error
-        case .ready(let cache):
-            return try await cache.credentials()
-        }
+        try await state.credentials()
     }
 }
 
 extension IMDSCredentialProvider {
-    /// Whether the provider can fetch, and its cache if so.
-    private enum State: Sendable {
-        case unusable(CredentialsError)
-        case ready(RefreshingCredentialProvider)
-    }
 
     /// One fetch sequence: the role (unless given), then its credentials.
     private static func fetch(client: IMDSClient, roleName: String?, provider: String) async throws -> Credentials {
