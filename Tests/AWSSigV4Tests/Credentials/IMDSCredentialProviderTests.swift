@@ -2,6 +2,7 @@ import Foundation
 import NIOHTTP1
 import Synchronization
 import Testing
+import TestSupport
 
 @testable import AWSSigV4
 

@@ -6,52 +6,52 @@ import Synchronization
 /// A tiny HTTP/1.1 server on 127.0.0.1 (a port the system picks) that answers every request with
 /// a route-handler closure and counts requests per method and path.
 ///
-/// Used to stand in for the ECS credentials endpoint and the EC2 instance metadata service.
+/// Used to stand in for the ECS credentials endpoint, the EC2 instance metadata service and faulty AWS endpoints.
 /// Call ``shutdown()`` when done; it closes the listening socket and every open connection.
-final class FakeHTTPServer: Sendable {
+public final class FakeHTTPServer: Sendable {
     /// A request as the handler sees it, its body collected.
-    struct Request: Sendable {
-        var method: HTTPMethod
+    public struct Request: Sendable {
+        public var method: HTTPMethod
         /// The request target, query included.
-        var uri: String
-        var headers: HTTPHeaders
-        var body: String
+        public var uri: String
+        public var headers: HTTPHeaders
+        public var body: String
 
         /// The target without its query.
-        var path: String {
+        public var path: String {
             uri.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? uri
         }
     }
 
     /// What the handler answers.
-    struct Response: Sendable {
-        var status: HTTPResponseStatus
-        var headers: HTTPHeaders
-        var body: String
+    public struct Response: Sendable {
+        public var status: HTTPResponseStatus
+        public var headers: HTTPHeaders
+        public var body: String
 
-        init(status: HTTPResponseStatus = .ok, headers: HTTPHeaders = [:], body: String = "") {
+        public init(status: HTTPResponseStatus = .ok, headers: HTTPHeaders = [:], body: String = "") {
             self.status = status
             self.headers = headers
             self.body = body
         }
 
         /// `200 OK` with `body`.
-        static func ok(_ body: String, contentType: String = "text/plain") -> Response {
+        public static func ok(_ body: String, contentType: String = "text/plain") -> Response {
             Response(status: .ok, headers: ["Content-Type": contentType], body: body)
         }
 
         /// An empty response with `status`.
-        static func reply(_ status: HTTPResponseStatus) -> Response {
+        public static func reply(_ status: HTTPResponseStatus) -> Response {
             Response(status: status)
         }
     }
 
-    typealias Handler = @Sendable (Request) async -> Response
+    public typealias Handler = @Sendable (Request) async -> Response
 
     /// The port the server listens on.
-    let port: Int
+    public let port: Int
     /// `http://127.0.0.1:<port>`.
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
@@ -65,7 +65,7 @@ final class FakeHTTPServer: Sendable {
     }
 
     /// Starts a server answering with `handler`.
-    static func start(handler: @escaping Handler) async throws -> FakeHTTPServer {
+    public static func start(handler: @escaping Handler) async throws -> FakeHTTPServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let state = SharedState(handler: handler)
         do {
@@ -91,7 +91,7 @@ final class FakeHTTPServer: Sendable {
     }
 
     /// How many requests were received for `path` (query ignored), with `method` if given.
-    func requestCount(_ path: String, method: HTTPMethod? = nil) -> Int {
+    public func requestCount(_ path: String, method: HTTPMethod? = nil) -> Int {
         state.counts.withLock { counts in
             counts.filter { key, _ in key.path == path && (method == nil || key.method == method?.rawValue) }
                 .values.reduce(0, +)
@@ -99,12 +99,12 @@ final class FakeHTTPServer: Sendable {
     }
 
     /// How many requests were received in all.
-    var totalRequestCount: Int {
+    public var totalRequestCount: Int {
         state.counts.withLock { $0.values.reduce(0, +) }
     }
 
     /// Stops listening and closes every connection.
-    func shutdown() async throws {
+    public func shutdown() async throws {
         try? await channel.close()
         try await group.shutdownGracefully()
     }
