@@ -103,6 +103,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "SQSBenchmark",
+            dependencies: ["SQSClient", "AWSClientRuntime", "AWSSigV4"],
+            path: "Benchmarks/SQSBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
         .target(
             name: "TestSupport",

@@ -22,7 +22,7 @@ public struct SQSClient: Sendable {
     public var maximumMessageBytes: Int
 
     /// A client for the endpoint and credentials of `configuration`.
-    public init(configuration: AWSClientConfiguration, httpClient: HTTPClient = AWSHTTPClient.sharedHTTPClient,
+    public init(configuration: AWSClientConfiguration, httpClient: HTTPClient = .aws,
                 logger: Logger = Logger(label: "VideoQueue.SQS"), maximumMessageBytes: Int = 262_144) {
         http = AWSHTTPClient(configuration: configuration, service: .sqs, httpClient: httpClient, logger: logger,
                              errorDecoder: Self.decodeError)

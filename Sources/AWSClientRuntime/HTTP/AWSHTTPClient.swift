@@ -26,7 +26,7 @@ public final class AWSHTTPClient: Sendable {
     /// - Parameters:
     ///   - errorDecoder: reads the protocol's error body (JSON for SQS, XML for S3) into code and message;
     ///     retries and clock-skew correction are decided from it.
-    public init(configuration: AWSClientConfiguration, service: AWSService, httpClient: HTTPClient = AWSHTTPClient.sharedHTTPClient,
+    public init(configuration: AWSClientConfiguration, service: AWSService, httpClient: HTTPClient = .aws,
                 logger: Logger = Logger(label: "VideoQueue.AWS"),
                 errorDecoder: @escaping @Sendable (AWSResponse) -> AWSErrorDetails?) {
         self.configuration = configuration
@@ -37,16 +37,6 @@ public final class AWSHTTPClient: Sendable {
         self.clockSkew = ClockSkew()
         self.logger = logger
     }
-
-    /// The connection pool every AWS client shares by default: connection failures are reported at once
-    /// (the attempt loop here retries them, with backoff and quota), connections time out after 5 s.
-    public static let sharedHTTPClient: HTTPClient = {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool.retryConnectionEstablishment = false
-        configuration.timeout.connect = .seconds(5)
-        configuration.redirectConfiguration = .disallow
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }()
 
     /// The retry tokens left (for metrics and tests).
     public var retryTokensAvailable: Int { quota.available }
@@ -120,7 +110,7 @@ public final class AWSHTTPClient: Sendable {
             var lastError: (any Error)?
             do {
                 let httpRequest = try await prepare(request)
-                let response = try await httpClient.execute(httpRequest, timeout: TimeAmount(request.timeout ?? configuration.requestTimeout),
+                let response = try await httpClient.execute(httpRequest, timeout: TimeAmount(clamping: request.timeout ?? configuration.requestTimeout),
                                                             logger: logger)
                 let body = try await read(response)
                 let result = AWSResponse(status: response.status, headers: response.headers, body: body)
@@ -193,12 +183,5 @@ public final class AWSHTTPClient: Sendable {
             "service": "\(service.signingName)", "operation": "\(request.operation)", "status": "\(response.status.code)",
             "attempt": "\(attempt)", "request-id": "\(response.requestID ?? "-")", "elapsed": "\(ContinuousClock.now - started)",
         ])
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

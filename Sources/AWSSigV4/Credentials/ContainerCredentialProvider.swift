@@ -47,7 +47,7 @@ public struct ContainerCredentialProvider: CredentialProvider {
     ///   - logger: Where refresh failures are reported (never with secrets).
     public init(
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient = .aws,
         endpointOverride: String? = nil,
         timeout: Duration = .seconds(5),
         refreshMargin: TimeInterval = 300,

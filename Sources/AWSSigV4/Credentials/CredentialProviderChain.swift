@@ -46,7 +46,7 @@ public final class CredentialProviderChain: CredentialProvider {
         credentials: Credentials? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         profile: String? = nil,
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient = .aws,
         logger: Logger = Logger(label: "AWSSigV4.Credentials")
     ) -> CredentialProviderChain {
         var providers: [any CredentialProvider] = []

@@ -58,7 +58,7 @@ public struct IMDSCredentialProvider: CredentialProvider {
     ///   - logger: Where refresh failures are reported (never with secrets).
     public init(
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        httpClient: HTTPClient = .shared,
+        httpClient: HTTPClient = .aws,
         endpoint: String? = nil,
         roleName: String? = nil,
         tokenTTL: Int = 21_600,

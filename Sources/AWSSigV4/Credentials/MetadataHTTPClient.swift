@@ -31,7 +31,7 @@ struct MetadataHTTPClient: Sendable {
         for (name, value) in headers {
             request.headers.add(name: name, value: value)
         }
-        let response = try await httpClient.execute(request, timeout: Self.timeAmount(timeout))
+        let response = try await httpClient.execute(request, timeout: TimeAmount(clamping: timeout))
         let body = try await response.body.collect(upTo: Self.maximumBodySize)
         return Response(status: response.status.code, body: String(buffer: body))
     }
@@ -45,14 +45,5 @@ struct MetadataHTTPClient: Sendable {
         }
         let text = String(describing: error)
         return text.count > 200 ? String(text.prefix(200)) + "…" : text
-    }
-
-    /// Converts a `Duration` to NIO's `TimeAmount`, clamping negative values to zero.
-    static func timeAmount(_ duration: Duration) -> TimeAmount {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0 else { return .zero }
-        let nanoseconds = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        guard !nanoseconds.overflow else { return .nanoseconds(.max) }
-        return .nanoseconds(nanoseconds.partialValue + attoseconds / 1_000_000_000)
     }
 }
