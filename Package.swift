@@ -13,6 +13,9 @@ let package = Package(
         .library(name: "AWSClientRuntime", targets: ["AWSClientRuntime"]),
         .library(name: "SQSClient", targets: ["SQSClient"]),
         .library(name: "S3Client", targets: ["S3Client"]),
+        .library(name: "VideoCore", targets: ["VideoCore"]),
+        .library(name: "VideoStore", targets: ["VideoStore"]),
+        .library(name: "MediaProcessing", targets: ["MediaProcessing"]),
         .executable(name: "sigv4", targets: ["SigV4Tool"]),
         .executable(name: "producer", targets: ["Producer"]),
         .executable(name: "consumer", targets: ["Consumer"]),
@@ -23,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // MARK: Libraries
@@ -73,7 +78,44 @@ let package = Package(
         ),
         .target(
             name: "S3Client",
-            dependencies: ["AWSSigV4"],
+            dependencies: [
+                "AWSClientRuntime",
+                "AWSSigV4",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The shared video model: record, status machine, queue message (no I/O).
+        .target(
+            name: "VideoCore",
+            dependencies: [],
+            swiftSettings: swiftSettings
+        ),
+        // The video store: SQLite (embedded default) and PostgreSQL behind one interface, migrations, outbox, API keys.
+        .target(
+            name: "VideoStore",
+            dependencies: [
+                "VideoCore",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // FFprobe/FFmpeg as child processes: probing, progress, the job handlers (transcode, hls, thumbnails…).
+        .target(
+            name: "MediaProcessing",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -103,6 +145,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "S3Benchmark",
+            dependencies: ["S3Client", "AWSClientRuntime", "AWSSigV4"],
+            path: "Benchmarks/S3Benchmark",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "SQSBenchmark",
             dependencies: ["SQSClient", "AWSClientRuntime", "AWSSigV4"],
@@ -153,6 +201,34 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "S3ClientTests",
+            dependencies: [
+                "S3Client", "AWSClientRuntime", "AWSSigV4", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VideoCoreTests",
+            dependencies: ["VideoCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "VideoStoreTests",
+            dependencies: [
+                "VideoStore", "VideoCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MediaProcessingTests",
+            dependencies: ["MediaProcessing"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -11,6 +11,9 @@ public struct AWSTransportError: Error, Sendable, CustomStringConvertible {
         public static let networkError = Code(rawValue: "NetworkError")
         /// The response body exceeded ``AWSClientConfiguration/maximumResponseBytes``.
         public static let responseTooLarge = Code(rawValue: "ResponseTooLarge")
+        /// The connection dropped while a response body was being streamed to the caller: the caller decides
+        /// whether to resume (a download continues with a `Range` request) instead of the retry loop replaying it.
+        public static let bodyInterrupted = Code(rawValue: "BodyInterrupted")
         /// No credentials could be obtained.
         public static let credentialsUnavailable = Code(rawValue: "CredentialsUnavailable")
     }

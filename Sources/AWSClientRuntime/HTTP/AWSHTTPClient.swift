@@ -41,6 +41,9 @@ public final class AWSHTTPClient: Sendable {
     /// The retry tokens left (for metrics and tests).
     public var retryTokensAvailable: Int { quota.available }
 
+    /// Now, as the service's clock has it (the local clock corrected for the skew seen): the date to sign with.
+    public func signingDate() -> Date { clockSkew.now() }
+
     /// The current clock-skew correction applied to signatures.
     public var clockSkewCorrection: Duration { clockSkew.offset }
 
@@ -167,7 +170,7 @@ public final class AWSHTTPClient: Sendable {
     private func prepare(_ request: AWSRequest) async throws -> HTTPClientRequest {
         let credentials = try await configuration.credentialProvider.credentials()
         let endpoint = configuration.endpoint
-        var signable = SigV4Request(method: request.method.rawValue, scheme: endpoint.scheme, host: endpoint.host,
+        var signable = SigV4Request(method: request.method.rawValue, scheme: endpoint.scheme, host: request.hostPrefix + endpoint.host,
                                     path: endpoint.basePath + request.path, query: request.query, headers: request.headers)
         let signer = SigV4Signer(credentials: credentials, region: configuration.region, service: service.signingName)
         let signature = signer.sign(&signable, body: request.body.payload, date: clockSkew.now())

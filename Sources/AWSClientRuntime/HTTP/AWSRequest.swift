@@ -20,9 +20,12 @@ public struct AWSRequest: Sendable {
     public var operation: String
     /// How long one attempt may take; `nil` means the client's ``AWSClientConfiguration/requestTimeout``.
     public var timeout: Duration?
+    /// Prepended to the endpoint's host, e.g. `bucket.` for S3's virtual-hosted addressing.
+    public var hostPrefix: String
 
     public init(operation: String, method: HTTPMethod, path: String = "/", query: String = "",
-                headers: HTTPHeaders = [:], body: AWSRequestBody = .empty, timeout: Duration? = nil) {
+                headers: HTTPHeaders = [:], body: AWSRequestBody = .empty, timeout: Duration? = nil, hostPrefix: String = "") {
+        self.hostPrefix = hostPrefix
         self.operation = operation
         self.method = method
         self.path = path

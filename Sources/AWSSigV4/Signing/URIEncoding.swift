@@ -3,7 +3,7 @@
 ///
 /// The loops scan for runs of bytes that stay as they are and copy each run at once, so a long value with
 /// few reserved characters (a session token) costs a scan and a few copies, not an append per byte.
-enum URIEncoding {
+public enum URIEncoding {
     /// 0: encode; 1: unreserved; 2: `/` (raw only in paths).
     private static let classes: [UInt8] = {
         var table = [UInt8](repeating: 0, count: 256)
@@ -51,7 +51,7 @@ enum URIEncoding {
     }
 
     /// The encoded form of the UTF-8 bytes of `text`.
-    static func encode(_ text: String, keepSlash: Bool = false) -> String {
+    public static func encode(_ text: String, keepSlash: Bool = false) -> String {
         String(decoding: encodedBytes(text, keepSlash: keepSlash), as: UTF8.self)
     }
 

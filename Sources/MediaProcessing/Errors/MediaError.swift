@@ -1,0 +1,91 @@
+/// Why a media operation failed: a probe, an FFmpeg run, a job.
+///
+/// `isPermanent` tells the consumer whether retrying can help: bad input (unreadable, unsupported,
+/// too large, no video…) is permanent and belongs in the dead-letter queue; a cancellation, a timeout
+/// or a full disk is not.
+public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A machine-readable reason.
+    public struct Code: Sendable, Hashable, RawRepresentable, CustomStringConvertible {
+        public var rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        /// ffprobe could not read the input (corrupt, truncated, not media at all).
+        public static let probeFailed = Code(rawValue: "ProbeFailed")
+        /// The input is media, but in a container that is not accepted.
+        public static let unsupportedFormat = Code(rawValue: "UnsupportedFormat")
+        /// The input has no video stream.
+        public static let noVideoStream = Code(rawValue: "NoVideoStream")
+        /// The job needs an audio stream and the input has none.
+        public static let noAudioStream = Code(rawValue: "NoAudioStream")
+        /// The video's width, height or pixel count is above the limits.
+        public static let dimensionsTooLarge = Code(rawValue: "DimensionsTooLarge")
+        /// The input is longer than the limit.
+        public static let durationTooLong = Code(rawValue: "DurationTooLong")
+        /// The input's duration is missing, zero or negative.
+        public static let durationTooShort = Code(rawValue: "DurationTooShort")
+        /// The input file is empty.
+        public static let emptyInput = Code(rawValue: "EmptyInput")
+        /// The input file does not exist or cannot be read.
+        public static let inputNotFound = Code(rawValue: "InputNotFound")
+        /// FFmpeg exited with an error while processing.
+        public static let ffmpegFailed = Code(rawValue: "FFmpegFailed")
+        /// The FFmpeg or ffprobe executable could not be started.
+        public static let toolUnavailable = Code(rawValue: "ToolUnavailable")
+        /// The task running the operation was cancelled; the child process was killed.
+        public static let cancelled = Code(rawValue: "Cancelled")
+        /// The operation ran longer than its timeout; the child process was killed.
+        public static let timedOut = Code(rawValue: "TimedOut")
+        /// Not enough free disk space for the job's outputs.
+        public static let insufficientDiskSpace = Code(rawValue: "InsufficientDiskSpace")
+        /// No handler is registered under the job type's name.
+        public static let unknownJobType = Code(rawValue: "UnknownJobType")
+        /// Writing or reading an output in the job directory failed.
+        public static let outputFailed = Code(rawValue: "OutputFailed")
+        /// The job options are invalid (e.g. an empty rendition list).
+        public static let invalidOptions = Code(rawValue: "InvalidOptions")
+
+        /// Whether an error with this code is permanent by default (bad input or a bad job).
+        public var isPermanentByDefault: Bool {
+            switch self {
+            case .cancelled, .timedOut, .insufficientDiskSpace, .toolUnavailable, .outputFailed:
+                false
+            default:
+                true
+            }
+        }
+    }
+
+    /// The reason.
+    public var code: Code
+    /// A human-readable explanation.
+    public var message: String
+    /// The child process's exit status (or terminating signal number) when one ran.
+    public var exitStatus: Int32?
+    /// The last lines FFmpeg or ffprobe wrote on stderr, oldest first.
+    public var stderrTail: [String]
+    /// Whether retrying cannot help (the input or the job is bad).
+    public var isPermanent: Bool
+
+    /// Creates an error; `isPermanent` defaults to the code's default.
+    public init(
+        code: Code,
+        message: String,
+        exitStatus: Int32? = nil,
+        stderrTail: [String] = [],
+        isPermanent: Bool? = nil
+    ) {
+        self.code = code
+        self.message = message
+        self.exitStatus = exitStatus
+        self.stderrTail = stderrTail
+        self.isPermanent = isPermanent ?? code.isPermanentByDefault
+    }
+
+    public var description: String {
+        var text = "\(code): \(message)"
+        if let exitStatus { text += " (exit status \(exitStatus))" }
+        if let last = stderrTail.last { text += " — \(last)" }
+        return text
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+/// `transcode`: H.264/AAC MP4 renditions (1080p, 720p, 480p by default; never upscaled) in one FFmpeg
+/// run (the decoded video is split and scaled once per rendition), `+faststart` for progressive playback.
+/// Writes `transcode/<name>.mp4`.
+public struct TranscodeHandler: MediaJobHandler {
+    public var name: String { "transcode" }
+
+    public init() {}
+
+    public func run(_ job: MediaJobContext) async throws -> [ProducedFile] {
+        let video = try job.requireVideo()
+        let renditions = Rendition.ladder(
+            sourceWidth: video.displayWidth ?? 0, sourceHeight: video.displayHeight ?? 0, heights: job.options.renditionHeights)
+        guard !renditions.isEmpty else {
+            throw MediaError(code: .invalidOptions, message: "no rendition can be made from \(video.width ?? 0)×\(video.height ?? 0)")
+        }
+        _ = try job.freshDirectory(name)
+        var output = ["-filter_complex", EncoderArguments.scaleGraph(renditions)]
+        for (index, rendition) in renditions.enumerated() {
+            output += ["-map", "[v\(index)]"]
+            if job.info.hasAudio { output += ["-map", "0:a:0"] }
+            output += EncoderArguments.video(options: job.options, maximumBitRate: rendition.maximumVideoBitRate)
+            if job.info.hasAudio { output += EncoderArguments.audio(options: job.options, source: job.info.audioStream) }
+            output += EncoderArguments.stripMetadata + job.runner.outputThreadArguments
+            output += ["-movflags", "+faststart", "-f", "mp4", "\(name)/\(rendition.name).mp4"]
+        }
+        let invocation = FFmpegInvocation(
+            inputs: [.init(url: job.input)], outputArguments: output, expectedDuration: job.effectiveDuration,
+            workingDirectory: job.outputDirectory)
+        try await job.runner.run(invocation, progress: job.ffmpegProgress())
+        var files: [ProducedFile] = []
+        for rendition in renditions {
+            files.append(try await job.probedFile(.transcode(rendition.name), at: "\(name)/\(rendition.name).mp4", contentType: "video/mp4"))
+        }
+        await job.report(MediaProgress(percent: 100, estimatedTimeRemaining: 0))
+        return files
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// Everything a job handler gets: the input, what it contains, where to write, how to run FFmpeg.
+public struct MediaJobContext: Sendable {
+    /// The input file.
+    public var input: URL
+    /// The probed input.
+    public var info: MediaInfo
+    /// The job's output directory; handlers write in a subdirectory named after themselves.
+    public var outputDirectory: URL
+    /// Runs FFmpeg.
+    public var runner: FFmpegRunner
+    /// Probes outputs (with `ProbeLimits.unlimited`).
+    public var probe: MediaProbe
+    /// The handlers' knobs.
+    public var options: MediaJobOptions
+    /// Where the handler logs.
+    public var logger: Logger
+    private let progressSink: @Sendable (MediaProgress) async -> Void
+
+    /// - Parameter progress: receives the job's progress; values never decrease (lower ones are dropped).
+    public init(
+        input: URL, info: MediaInfo, outputDirectory: URL, runner: FFmpegRunner = FFmpegRunner(), probe: MediaProbe? = nil,
+        options: MediaJobOptions = MediaJobOptions(), logger: Logger = Logger(label: "VideoQueue.MediaProcessing.Job"),
+        progress: @escaping @Sendable (MediaProgress) async -> Void = { _ in }
+    ) {
+        self.input = input
+        self.info = info
+        self.outputDirectory = outputDirectory
+        self.runner = runner
+        self.probe = probe ?? MediaProbe(configuration: runner.configuration, limits: .unlimited, logger: logger)
+        self.options = options
+        self.logger = logger
+        let highest = Mutex(-1.0)
+        self.progressSink = { report in
+            let forward = highest.withLock { highest -> Bool in
+                guard report.percent > highest || (report.percent == highest && report.percent < 100) else { return false }
+                highest = report.percent
+                return true
+            }
+            if forward { await progress(report) }
+        }
+    }
+
+    /// Reports progress (clamped to 0…100; a value below an earlier one is dropped).
+    public func report(_ progress: MediaProgress) async {
+        var progress = progress
+        progress.percent = min(100, max(0, progress.percent))
+        await progressSink(progress)
+    }
+
+    /// A progress callback for one FFmpeg run that covers `range` of the job's percentage.
+    public func ffmpegProgress(covering range: ClosedRange<Double> = 0...100) -> @Sendable (FFmpegProgress) async -> Void {
+        { ffmpeg in
+            guard let percent = ffmpeg.percent else { return }
+            let scaled = range.lowerBound + (range.upperBound - range.lowerBound) * percent / 100
+            await self.report(MediaProgress(percent: scaled, estimatedTimeRemaining: ffmpeg.estimatedTimeRemaining))
+        }
+    }
+
+    /// The video stream, or `MediaError.noVideoStream`.
+    public func requireVideo() throws(MediaError) -> MediaStreamInfo {
+        guard let video = info.videoStream, let width = video.displayWidth, let height = video.displayHeight, width > 0, height > 0 else {
+            throw MediaError(code: .noVideoStream, message: "\(input.lastPathComponent) has no video stream")
+        }
+        return video
+    }
+
+    /// The duration to measure progress against: the video stream's when shorter than the container's.
+    public var effectiveDuration: Double? {
+        let candidates = [info.duration, info.videoStream?.duration].compactMap { $0 }.filter { $0 > 0 }
+        return candidates.min()
+    }
+
+    /// Empties (or creates) `name` under the output directory, so a rerun leaves no stale files.
+    public func freshDirectory(_ name: String) throws(MediaError) -> URL {
+        let directory = outputDirectory.appendingPathComponent(name, isDirectory: true)
+        do {
+            if FileManager.default.fileExists(atPath: directory.path) {
+                try FileManager.default.removeItem(at: directory)
+            }
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw MediaError(code: .outputFailed, message: "cannot prepare \(directory.path): \(error)")
+        }
+        return directory
+    }
+
+    /// Describes a file the handler wrote at `relativePath` (its size read from disk).
+    public func producedFile(
+        _ kind: ProducedFile.Kind, at relativePath: String, contentType: String, width: Int? = nil, height: Int? = nil,
+        duration: Double? = nil
+    ) throws(MediaError) -> ProducedFile {
+        let url = outputDirectory.appendingPathComponent(relativePath)
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+            let size = (attributes[.size] as? NSNumber)?.int64Value, size > 0
+        else {
+            throw MediaError(code: .ffmpegFailed, message: "FFmpeg did not write \(relativePath)")
+        }
+        return ProducedFile(
+            kind: kind, relativePath: relativePath, contentType: contentType, size: size, width: width, height: height, duration: duration)
+    }
+
+    /// Describes a video or audio file the handler wrote, with its dimensions and duration probed.
+    public func probedFile(_ kind: ProducedFile.Kind, at relativePath: String, contentType: String) async throws -> ProducedFile {
+        var file = try producedFile(kind, at: relativePath, contentType: contentType)
+        let info = try await probe.probe(outputDirectory.appendingPathComponent(relativePath), limits: .unlimited)
+        file.width = info.videoStream?.width
+        file.height = info.videoStream?.height
+        file.duration = info.duration
+        return file
+    }
+}

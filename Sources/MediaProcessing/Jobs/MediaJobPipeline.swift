@@ -1,0 +1,97 @@
+import Foundation
+import Logging
+
+/// Runs several jobs on one input, one after the other, in one output directory: checks the job names
+/// and the free disk space first, probes the input (unless given its `MediaInfo`), then maps each job's
+/// progress into one overall percentage (each job an equal share).
+public struct MediaJobPipeline: Sendable {
+    /// One job's outputs.
+    public struct JobResult: Sendable, Equatable {
+        /// The job type's name.
+        public var job: String
+        /// What it wrote.
+        public var files: [ProducedFile]
+    }
+
+    /// Progress across the whole sequence.
+    public struct Progress: Sendable, Equatable {
+        /// The running job.
+        public var job: String
+        /// Its position in the sequence, from 0.
+        public var jobIndex: Int
+        /// The number of jobs.
+        public var jobCount: Int
+        /// The running job's own progress.
+        public var jobProgress: MediaProgress
+        /// The whole sequence's percentage, 0…100, never decreasing.
+        public var overallPercent: Double
+    }
+
+    public var registry: MediaJobRegistry
+    public var runner: FFmpegRunner
+    public var probe: MediaProbe
+    public var options: MediaJobOptions
+    /// Free space required before starting: `diskSpaceFactor` × the input's size (plus a 64 MiB margin).
+    public var diskSpaceFactor: Double
+    public var logger: Logger
+
+    public init(
+        registry: MediaJobRegistry = .standard, runner: FFmpegRunner = FFmpegRunner(), probe: MediaProbe? = nil,
+        options: MediaJobOptions = MediaJobOptions(), diskSpaceFactor: Double = 3,
+        logger: Logger = Logger(label: "VideoQueue.MediaProcessing.Pipeline")
+    ) {
+        self.registry = registry
+        self.runner = runner
+        self.probe = probe ?? MediaProbe(configuration: runner.configuration)
+        self.options = options
+        self.diskSpaceFactor = diskSpaceFactor
+        self.logger = logger
+    }
+
+    /// Runs `jobs` on `input`, writing under `outputDirectory`; stops at the first failure.
+    /// - Throws: `MediaError` (`.unknownJobType` before anything runs, `.insufficientDiskSpace`, the
+    ///   probe's and the handlers' errors).
+    public func run(
+        jobs: [String], input: URL, outputDirectory: URL, info: MediaInfo? = nil,
+        progress: @escaping @Sendable (Progress) async -> Void = { _ in }
+    ) async throws -> [JobResult] {
+        let handlers = try jobs.map { name throws(MediaError) in try registry.handler(named: name) }
+        do {
+            try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
+        } catch {
+            throw MediaError(code: .outputFailed, message: "cannot create \(outputDirectory.path): \(error)")
+        }
+        let inputSize = (try? FileManager.default.attributesOfItem(atPath: input.path)[.size] as? NSNumber)?.int64Value ?? 0
+        try DiskSpace.ensureAvailable(at: outputDirectory, inputSize: inputSize, factor: diskSpaceFactor)
+        let probed: MediaInfo
+        if let info { probed = info } else { probed = try await probe.probe(input) }
+
+        var results: [JobResult] = []
+        let count = handlers.count
+        for (index, handler) in handlers.enumerated() {
+            try Task.checkCancellationAsMediaError()
+            let name = handler.name
+            let context = MediaJobContext(
+                input: input, info: probed, outputDirectory: outputDirectory, runner: runner,
+                probe: MediaProbe(configuration: probe.configuration, limits: .unlimited, logger: logger), options: options,
+                logger: logger
+            ) { jobProgress in
+                let overall = (Double(index) + jobProgress.percent / 100) / Double(count) * 100
+                await progress(
+                    Progress(job: name, jobIndex: index, jobCount: count, jobProgress: jobProgress, overallPercent: min(100, overall)))
+            }
+            logger.info("job started", metadata: ["job": "\(name)", "input": "\(input.lastPathComponent)"])
+            let files = try await handler.run(context)
+            await context.report(MediaProgress(percent: 100, estimatedTimeRemaining: 0))
+            results.append(JobResult(job: name, files: files))
+        }
+        return results
+    }
+}
+
+extension Task where Success == Never, Failure == Never {
+    /// Throws `MediaError.Code.cancelled` when the current task is cancelled.
+    static func checkCancellationAsMediaError() throws(MediaError) {
+        if Task.isCancelled { throw MediaError(code: .cancelled, message: "the task was cancelled") }
+    }
+}

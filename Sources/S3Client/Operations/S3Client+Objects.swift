@@ -1,0 +1,116 @@
+import AWSClientRuntime
+import AWSSigV4
+import Crypto
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+extension S3Client {
+    /// Stores `bytes` as `key` with one PutObject.
+    ///
+    /// - Parameters:
+    ///   - checksum: also sends `x-amz-checksum-sha256` (or `-crc32c`), which S3 verifies and stores.
+    ///   - metadata: user metadata, sent as `x-amz-meta-*`.
+    @discardableResult
+    public func putObject(_ bytes: ByteBuffer, bucket: String, key: String, contentType: String = "application/octet-stream",
+                          metadata: [String: String] = [:], checksum: ChecksumAlgorithm? = nil) async throws -> S3UploadResult {
+        try Self.validate(key: key)
+        var headers = Self.objectHeaders(contentType: contentType, metadata: metadata)
+        if let checksum {
+            var running = RunningChecksum(checksum)
+            bytes.withUnsafeReadableBytes { running.update($0) }
+            headers.add(name: checksum.headerName, value: running.base64)
+        }
+        let response = try await send(request("PutObject", .PUT, bucket: bucket, key: key, headers: headers, body: .bytes(bytes)),
+                                      bucket: bucket, key: key)
+        return S3UploadResult(eTag: S3ObjectInfo.unquoted(response.headers.first(name: "ETag") ?? ""), size: Int64(bytes.readableBytes),
+                              partCount: 1, versionID: response.headers.first(name: "x-amz-version-id"))
+    }
+
+    /// The metadata of `key`.
+    ///
+    /// - Throws: ``S3Error`` with code `NotFound` when there is no such key (HEAD answers have no body).
+    public func headObject(bucket: String, key: String) async throws -> S3ObjectInfo {
+        try Self.validate(key: key)
+        let response = try await send(request("HeadObject", .HEAD, bucket: bucket, key: key), bucket: bucket, key: key)
+        return S3ObjectInfo(headers: response.headers)
+    }
+
+    /// The metadata of `key`, or `nil` when it does not exist.
+    public func objectInfo(bucket: String, key: String) async throws -> S3ObjectInfo? {
+        do {
+            return try await headObject(bucket: bucket, key: key)
+        } catch let error as S3Error where error.isNotFound {
+            return nil
+        }
+    }
+
+    /// Reads a whole (small) object into memory: at most ``AWSClientConfiguration/maximumResponseBytes``.
+    public func getObject(bucket: String, key: String) async throws -> (body: ByteBuffer, info: S3ObjectInfo) {
+        try Self.validate(key: key)
+        let response = try await send(request("GetObject", .GET, bucket: bucket, key: key), bucket: bucket, key: key)
+        return (response.body, S3ObjectInfo(headers: response.headers))
+    }
+
+    /// Deletes `key` (deleting a missing key succeeds, as in S3).
+    public func deleteObject(bucket: String, key: String) async throws {
+        try Self.validate(key: key)
+        try await send(request("DeleteObject", .DELETE, bucket: bucket, key: key), bucket: bucket, key: key)
+    }
+
+    /// Deletes `keys` with DeleteObjects, 1,000 at a time; keys S3 refuses are reported, not thrown.
+    public func deleteObjects(bucket: String, keys: [String]) async throws -> S3DeleteResult {
+        var result = S3DeleteResult(deleted: [], failed: [])
+        var start = 0
+        while start < keys.count {
+            let batch = keys[start..<min(start + S3Limits.maximumKeysPerDelete, keys.count)]
+            start += batch.count
+            var document = "<Delete xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Quiet>false</Quiet>"
+            for key in batch { document += "<Object><Key>\(S3XMLWriter.escaped(key))</Key></Object>" }
+            document += "</Delete>"
+            let body = ByteBuffer(string: document)
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "application/xml")
+            headers.add(name: "Content-MD5", value: Data(Insecure.MD5.hash(data: Data(body.readableBytesView))).base64EncodedString())
+            let response = try await send(request("DeleteObjects", .POST, bucket: bucket, query: "delete=", headers: headers, body: .bytes(body)),
+                                          bucket: bucket)
+            let root = try xml(response, operation: "DeleteObjects")
+            result.deleted += root.children("Deleted").compactMap { $0.text("Key") }
+            result.failed += root.children("Error").map {
+                S3DeleteResult.Failure(key: $0.text("Key") ?? "", code: S3Error.Code(rawValue: $0.text("Code") ?? "Unknown"),
+                                       message: $0.text("Message") ?? "")
+            }
+        }
+        return result
+    }
+
+    /// Copies `sourceKey` of `sourceBucket` to `key` of `bucket` on the server side (objects up to 5 GiB).
+    @discardableResult
+    public func copyObject(fromBucket sourceBucket: String, key sourceKey: String, toBucket bucket: String, key: String) async throws -> String {
+        try Self.validate(key: sourceKey)
+        try Self.validate(key: key)
+        var headers = HTTPHeaders()
+        headers.add(name: "x-amz-copy-source", value: "/" + URIEncoding.encode(sourceBucket) + "/" + URIEncoding.encode(sourceKey, keepSlash: true))
+        let response = try await send(request("CopyObject", .PUT, bucket: bucket, key: key, headers: headers), bucket: bucket, key: key)
+        let root = try xml(response, operation: "CopyObject")
+        return S3ObjectInfo.unquoted(root.text("ETag") ?? "")
+    }
+
+    // MARK: Helpers
+
+    static func objectHeaders(contentType: String, metadata: [String: String]) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: contentType)
+        for (name, value) in metadata.sorted(by: { $0.key < $1.key }) {
+            headers.add(name: "x-amz-meta-\(name.lowercased())", value: value)
+        }
+        return headers
+    }
+
+    /// S3 keys are 1…1,024 bytes of UTF-8.
+    static func validate(key: String) throws(S3Error) {
+        guard !key.isEmpty, key.utf8.count <= 1024 else {
+            throw S3Error(code: .invalidArgument, message: "an S3 key must be 1 to 1024 bytes long, not \(key.utf8.count)")
+        }
+    }
+}

@@ -1,0 +1,39 @@
+/// A kind of output a video asks for (`transcode`, `hls`, …).
+///
+/// Open on purpose: a job type this build does not know still decodes, so the consumer can fail the video with
+/// a clear "unknown job type" instead of a decoding error. ``isKnown`` tells the two apart.
+public struct JobType: RawRepresentable, Hashable, Sendable, Codable, ExpressibleByStringLiteral, CustomStringConvertible {
+    /// The job type's name as sent on the wire (`"cut_analysis"`).
+    public var rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public init(stringLiteral value: String) { self.init(rawValue: value) }
+
+    /// An H.264/AAC MP4 rendition.
+    public static let transcode: JobType = "transcode"
+    /// An HLS ladder (playlists and segments).
+    public static let hls: JobType = "hls"
+    /// Still images at intervals.
+    public static let thumbnails: JobType = "thumbnails"
+    /// Scene-cut detection.
+    public static let cutAnalysis: JobType = "cut_analysis"
+    /// The audio track alone.
+    public static let audio: JobType = "audio"
+
+    /// Every job type this build can process.
+    public static let known: Set<JobType> = [.transcode, .hls, .thumbnails, .cutAnalysis, .audio]
+
+    /// Whether this build can process the job type.
+    public var isKnown: Bool { Self.known.contains(self) }
+
+    public var description: String { rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        self.rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}

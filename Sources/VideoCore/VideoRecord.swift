@@ -1,0 +1,128 @@
+import Foundation
+
+/// Everything VideoQueue knows about one uploaded video: the source, the requested jobs, where processing
+/// stands and what it produced.
+///
+/// This is both the database row (``VideoStore``) and the body of the queue message (``QueueMessage``).
+/// Timestamps have millisecond precision (``VideoTimestamp``). Decoding tolerates a missing `outputs`,
+/// `attempts` or `progress` (defaults `[]`, `0`, `0`) and ignores unknown keys.
+public struct VideoRecord: Codable, Sendable, Equatable, Identifiable {
+    /// The video's id.
+    public var id: UUID
+    /// Who uploaded it (the API key's owner).
+    public var owner: String
+    /// A title for people.
+    public var title: String
+    /// The file name the upload came with.
+    public var originalFilename: String
+    /// The S3 bucket of the source.
+    public var sourceBucket: String
+    /// The S3 key of the source.
+    public var sourceKey: String
+    /// The source's size in bytes.
+    public var size: Int64
+    /// The source's SHA-256 (lower-case hex), when computed.
+    public var sha256: String?
+    /// The source's MIME type.
+    public var contentType: String
+    /// The requested outputs.
+    public var jobs: [JobType]
+    /// Where the video is in its life.
+    public var status: VideoStatus
+    /// What a processing video is doing.
+    public var stage: VideoStage?
+    /// Percent done, 0–100.
+    public var progress: Double
+    /// Estimated seconds left, when known.
+    public var etaSeconds: Double?
+    /// How many times a consumer claimed it. The store's fencing token: only the holder of the latest attempt
+    /// may report progress, complete or fail it.
+    public var attempts: Int
+    /// Why it failed, when ``status`` is ``VideoStatus/failed``.
+    public var error: VideoFailure?
+    /// What processing produced.
+    public var outputs: [VideoOutput]
+    /// When the record was created.
+    public var createdAt: Date
+    /// When it was last queued.
+    public var queuedAt: Date?
+    /// When the latest attempt started.
+    public var startedAt: Date?
+    /// When it completed, failed or was cancelled.
+    public var finishedAt: Date?
+    /// When the record last changed.
+    public var updatedAt: Date
+
+    public init(
+        id: UUID = UUID(), owner: String, title: String, originalFilename: String,
+        sourceBucket: String, sourceKey: String, size: Int64, sha256: String? = nil, contentType: String,
+        jobs: [JobType], status: VideoStatus = .pending, stage: VideoStage? = nil, progress: Double = 0,
+        etaSeconds: Double? = nil, attempts: Int = 0, error: VideoFailure? = nil, outputs: [VideoOutput] = [],
+        createdAt: Date = Date(), queuedAt: Date? = nil, startedAt: Date? = nil, finishedAt: Date? = nil,
+        updatedAt: Date? = nil
+    ) {
+        self.id = id
+        self.owner = owner
+        self.title = title
+        self.originalFilename = originalFilename
+        self.sourceBucket = sourceBucket
+        self.sourceKey = sourceKey
+        self.size = size
+        self.sha256 = sha256
+        self.contentType = contentType
+        self.jobs = jobs
+        self.status = status
+        self.stage = stage
+        self.progress = progress
+        self.etaSeconds = etaSeconds
+        self.attempts = attempts
+        self.error = error
+        self.outputs = outputs
+        self.createdAt = VideoTimestamp.normalized(createdAt)
+        self.queuedAt = queuedAt.map(VideoTimestamp.normalized)
+        self.startedAt = startedAt.map(VideoTimestamp.normalized)
+        self.finishedAt = finishedAt.map(VideoTimestamp.normalized)
+        self.updatedAt = VideoTimestamp.normalized(updatedAt ?? createdAt)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case id, owner, title, originalFilename, sourceBucket, sourceKey, size, sha256, contentType, jobs, status,
+             stage, progress, etaSeconds, attempts, error, outputs, createdAt, queuedAt, startedAt, finishedAt,
+             updatedAt
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let createdAt = try c.decode(Date.self, forKey: .createdAt)
+        self.init(
+            id: try c.decode(UUID.self, forKey: .id),
+            owner: try c.decode(String.self, forKey: .owner),
+            title: try c.decode(String.self, forKey: .title),
+            originalFilename: try c.decode(String.self, forKey: .originalFilename),
+            sourceBucket: try c.decode(String.self, forKey: .sourceBucket),
+            sourceKey: try c.decode(String.self, forKey: .sourceKey),
+            size: try c.decode(Int64.self, forKey: .size),
+            sha256: try c.decodeIfPresent(String.self, forKey: .sha256),
+            contentType: try c.decode(String.self, forKey: .contentType),
+            jobs: try c.decode([JobType].self, forKey: .jobs),
+            status: try c.decode(VideoStatus.self, forKey: .status),
+            stage: try c.decodeIfPresent(VideoStage.self, forKey: .stage),
+            progress: try c.decodeIfPresent(Double.self, forKey: .progress) ?? 0,
+            etaSeconds: try c.decodeIfPresent(Double.self, forKey: .etaSeconds),
+            attempts: try c.decodeIfPresent(Int.self, forKey: .attempts) ?? 0,
+            error: try c.decodeIfPresent(VideoFailure.self, forKey: .error),
+            outputs: try c.decodeIfPresent([VideoOutput].self, forKey: .outputs) ?? [],
+            createdAt: createdAt,
+            queuedAt: try c.decodeIfPresent(Date.self, forKey: .queuedAt),
+            startedAt: try c.decodeIfPresent(Date.self, forKey: .startedAt),
+            finishedAt: try c.decodeIfPresent(Date.self, forKey: .finishedAt),
+            updatedAt: try c.decodeIfPresent(Date.self, forKey: .updatedAt) ?? createdAt
+        )
+        guard progress.isFinite, (0...100).contains(progress) else {
+            throw DecodingError.dataCorruptedError(forKey: .progress, in: c, debugDescription: "progress must be within 0…100")
+        }
+        guard size >= 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .size, in: c, debugDescription: "size must not be negative")
+        }
+    }
+}

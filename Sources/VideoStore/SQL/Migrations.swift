@@ -1,0 +1,88 @@
+import VideoCore
+
+/// One schema change, applied once and recorded in `schema_migrations`.
+struct Migration: Sendable {
+    var version: Int
+    var name: String
+    var statements: [String]
+}
+
+/// The schema, portable between SQLite and PostgreSQL: TEXT ids (upper-case UUIDs), BIGINT times in
+/// milliseconds since the Unix epoch, JSON in TEXT columns (PostgreSQL JSONB cannot hold `\u0000`).
+/// Free-text fields the store never filters on (title, file name, source bucket and key, content type,
+/// SHA-256) are one JSON document, `metadata`, so NUL bytes and any unicode round-trip on both databases.
+enum Migrations {
+    static let all: [Migration] = [
+        Migration(version: 1, name: "videos, outbox, api_keys", statements: [
+            """
+            CREATE TABLE videos (
+                id TEXT PRIMARY KEY,
+                owner TEXT NOT NULL,
+                status TEXT NOT NULL,
+                stage TEXT,
+                progress DOUBLE PRECISION NOT NULL DEFAULT 0,
+                eta_seconds DOUBLE PRECISION,
+                attempts BIGINT NOT NULL DEFAULT 0,
+                size BIGINT NOT NULL,
+                jobs TEXT NOT NULL,
+                outputs TEXT NOT NULL,
+                error TEXT,
+                metadata TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                queued_at BIGINT,
+                started_at BIGINT,
+                finished_at BIGINT,
+                updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX videos_by_created ON videos (created_at, id)",
+            "CREATE INDEX videos_by_owner ON videos (owner, created_at, id)",
+            "CREATE INDEX videos_by_status ON videos (status, queued_at, id)",
+            """
+            CREATE TABLE outbox (
+                id TEXT PRIMARY KEY,
+                video_id TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                created_at BIGINT NOT NULL,
+                not_before BIGINT NOT NULL,
+                attempts BIGINT NOT NULL DEFAULT 0,
+                last_error TEXT
+            )
+            """,
+            "CREATE INDEX outbox_by_due ON outbox (not_before, created_at)",
+            "CREATE INDEX outbox_by_video ON outbox (video_id)",
+            """
+            CREATE TABLE api_keys (
+                id TEXT PRIMARY KEY,
+                owner TEXT NOT NULL,
+                name TEXT NOT NULL,
+                key_hash TEXT NOT NULL UNIQUE,
+                is_admin BIGINT NOT NULL,
+                created_at BIGINT NOT NULL,
+                revoked_at BIGINT
+            )
+            """,
+        ]),
+    ]
+}
+
+extension SQLStore {
+    func migrate() async throws {
+        try await backend.migrationTransaction { db in
+            try await db.execute("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)
+                """)
+            let applied = Set(try await db.query("SELECT version FROM schema_migrations", []).map { try $0.int("version") })
+            for migration in Migrations.all where !applied.contains(Int64(migration.version)) {
+                for statement in migration.statements { try await db.execute(statement) }
+                try await db.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+                                     [.int(migration.version), .text(migration.name), .int(VideoTimestamp.milliseconds(.now))])
+            }
+        }
+    }
+
+    func appliedMigrations() async throws -> [Int] {
+        try await backend.query("SELECT version FROM schema_migrations ORDER BY version", []).map { Int(try $0.int("version")) }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import VideoCore
+
+/// One `SET` item of a conditional update: a bound value, or an expression of constant SQL.
+enum Assignment {
+    case value(String, SQLValue)
+    case expression(String, String)
+}
+
+extension SQLStore {
+    /// The single conditional UPDATE every status change is: `WHERE id = ? AND status IN (sources that
+    /// ``VideoStatus/canTransition(to:)`` allows) [AND attempts = ?] [AND owner = ?] RETURNING *`.
+    /// `target == nil` changes fields without a status change (progress). `nil` when the condition failed.
+    static func update(
+        _ db: any SQLExecutor, id: UUID, from sources: [VideoStatus], to target: VideoStatus?,
+        attempt: Int? = nil, owner: String? = nil, set assignments: [Assignment], now: Int64
+    ) async throws -> VideoRecord? {
+        let allowed = target.map { target in sources.filter { $0.canTransition(to: target) } } ?? sources
+        guard !allowed.isEmpty else { return nil }
+        var binds: [SQLValue] = []
+        func bind(_ value: SQLValue) -> String {
+            binds.append(value)
+            return "$\(binds.count)"
+        }
+        var sets: [String] = []
+        if let target { sets.append("status = \(bind(.text(target.rawValue)))") }
+        for assignment in assignments {
+            switch assignment {
+            case .value(let column, let value): sets.append("\(column) = \(bind(value))")
+            case .expression(let column, let sql): sets.append("\(column) = \(sql)")
+            }
+        }
+        sets.append("updated_at = \(bind(.int(now)))")
+        var conditions = ["id = \(bind(.text(id.uuidString)))"]
+        conditions.append("status IN (\(allowed.map { bind(.text($0.rawValue)) }.joined(separator: ", ")))")
+        if let attempt { conditions.append("attempts = \(bind(.int(attempt)))") }
+        if let owner { conditions.append("owner = \(bind(.text(owner)))") }
+        let sql = "UPDATE videos SET \(sets.joined(separator: ", ")) WHERE \(conditions.joined(separator: " AND ")) RETURNING *"
+        return try await db.query(sql, binds).first.map(VideoRecord.init(row:))
+    }
+
+    func markQueued(id: UUID) async throws -> VideoRecord? {
+        let now = Self.nowMilliseconds()
+        return try await Self.update(backend, id: id, from: [.pending], to: .queued,
+                                     set: [.value("queued_at", .int(now))], now: now)
+    }
+
+    func claim(id: UUID) async throws -> VideoRecord? {
+        let now = Self.nowMilliseconds()
+        return try await Self.update(backend, id: id, from: [.queued, .pending], to: .processing, set: [
+            .expression("attempts", "attempts + 1"), .value("started_at", .int(now)),
+            .expression("queued_at", "COALESCE(queued_at, started_at)"),
+            .value("stage", .null), .value("progress", .double(0)), .value("eta_seconds", .null),
+            .value("error", .null), .value("finished_at", .null),
+        ], now: now)
+    }
+
+    func updateProgress(id: UUID, attempt: Int, stage: VideoStage?, progress: Double, eta: Double?) async throws
+        -> VideoRecord? {
+        guard progress.isFinite, eta.map(\.isFinite) ?? true else {
+            throw VideoStoreError(code: .invalidArgument, message: "progress and eta must be finite numbers")
+        }
+        return try await Self.update(backend, id: id, from: [.processing], to: nil, attempt: attempt, set: [
+            .value("stage", .optionalText(stage?.rawValue)), .value("progress", .double(min(max(progress, 0), 100))),
+            .value("eta_seconds", .optionalDouble(eta.map { max($0, 0) })),
+        ], now: Self.nowMilliseconds())
+    }
+
+    func complete(id: UUID, attempt: Int, outputs: [VideoOutput]) async throws -> VideoRecord? {
+        let now = Self.nowMilliseconds()
+        return try await Self.update(backend, id: id, from: [.processing], to: .completed, attempt: attempt, set: [
+            .value("outputs", .text(try StoreJSON.string(outputs))), .value("progress", .double(100)),
+            .value("stage", .null), .value("eta_seconds", .null), .value("error", .null),
+            .value("finished_at", .int(now)),
+        ], now: now)
+    }
+
+    func fail(id: UUID, attempt: Int?, error: VideoFailure) async throws -> VideoRecord? {
+        let now = Self.nowMilliseconds()
+        let sources = attempt == nil ? VideoStatus.allowedSources(for: .failed) : [.processing]
+        return try await Self.update(backend, id: id, from: sources, to: .failed, attempt: attempt, set: [
+            .value("error", .text(try StoreJSON.string(error))), .value("stage", .null),
+            .value("eta_seconds", .null), .value("finished_at", .int(now)),
+        ], now: now)
+    }
+
+    func release(id: UUID, attempt: Int) async throws -> VideoRecord? {
+        let now = Self.nowMilliseconds()
+        return try await Self.update(backend, id: id, from: [.processing], to: .queued, attempt: attempt, set: [
+            .value("queued_at", .int(now)), .value("stage", .null), .value("progress", .double(0)),
+            .value("eta_seconds", .null),
+        ], now: now)
+    }
+
+    func cancel(id: UUID, owner: String?) async throws -> VideoRecord? {
+        let now = Self.nowMilliseconds()
+        return try await backend.transaction { db in
+            let record = try await Self.update(
+                db, id: id, from: VideoStatus.allowedSources(for: .cancelled), to: .cancelled, owner: owner,
+                set: [.value("stage", .null), .value("eta_seconds", .null), .value("finished_at", .int(now))], now: now)
+            if record != nil {
+                try await db.execute("DELETE FROM outbox WHERE video_id = $1", [.text(id.uuidString)])
+            }
+            return record
+        }
+    }
+
+    func retry(id: UUID, owner: String?) async throws -> VideoRecord? {
+        let now = Self.nowMilliseconds()
+        return try await backend.transaction { db in
+            guard let record = try await Self.update(db, id: id, from: [.failed], to: .queued, owner: owner, set: [
+                .value("queued_at", .int(now)), .value("started_at", .null), .value("finished_at", .null),
+                .value("error", .null), .value("stage", .null), .value("progress", .double(0)),
+                .value("eta_seconds", .null), .value("outputs", .text("[]")),
+            ], now: now) else { return nil }
+            let payload = try QueueMessage(video: record).encodedString()
+            try await db.execute("""
+                INSERT INTO outbox (id, video_id, payload, created_at, not_before, attempts)
+                VALUES ($1, $2, $3, $4, $5, 0)
+                """, [.text(UUID().uuidString), .text(id.uuidString), .text(payload), .int(now), .int(now)])
+            return record
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import Logging
+import SQLiteNIO
+import VideoCore
+
+/// SQLite under ``SQLStore``: one connection, in WAL mode with a busy timeout, used by one task at a time
+/// (an ``AsyncLock`` spans whole transactions). Write transactions are `BEGIN IMMEDIATE`, so two processes
+/// sharing the file queue up on the busy timeout instead of deadlocking.
+final class SQLiteBackend: SQLBackend {
+    let connection: SQLiteConnection
+    private let lock = AsyncLock()
+
+    private init(connection: SQLiteConnection) {
+        self.connection = connection
+    }
+
+    /// Opens (creating) the database at `path` (`:memory:` for a private in-memory one).
+    static func open(path: String, busyTimeoutMilliseconds: Int, logger: Logger) async throws -> SQLiteBackend {
+        let connection: SQLiteConnection
+        do {
+            connection = try await SQLiteConnection.open(storage: path == ":memory:" ? .memory : .file(path: path),
+                                                         logger: logger)
+        } catch {
+            throw VideoStoreError(code: .database, message: "cannot open the SQLite database at \(path): \(error)")
+        }
+        let backend = SQLiteBackend(connection: connection)
+        do {
+            try await backend.run("PRAGMA busy_timeout = \(max(0, busyTimeoutMilliseconds))", [])
+            if path != ":memory:" { try await backend.run("PRAGMA journal_mode = WAL", []) }
+            try await backend.run("PRAGMA synchronous = NORMAL", [])
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        return backend
+    }
+
+    func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        try await lock.withLock { try await run(sql, binds) }
+    }
+
+    func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
+        try await lock.withLock {
+            try await run("BEGIN IMMEDIATE", [])
+            do {
+                let result = try await body(Locked(backend: self))
+                try await run("COMMIT", [])
+                return result
+            } catch {
+                _ = try? await run("ROLLBACK", [])
+                throw error
+            }
+        }
+    }
+
+    func migrationTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T)
+        async throws -> T {
+        try await transaction(body)   // BEGIN IMMEDIATE holds the database's write lock
+    }
+
+    func close() async throws {
+        try await lock.withLock { try await connection.close() }
+    }
+
+    /// Runs one statement; the caller holds the lock.
+    @discardableResult
+    fileprivate func run(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+        let sqliteBinds: [SQLiteData] = binds.map {
+            switch $0 {
+            case .int(let value): .integer(SQLiteInt64(value))
+            case .double(let value): .float(value)
+            case .text(let value): .text(value)
+            case .null: .null
+            }
+        }
+        let rows: [SQLiteRow]
+        do {
+            rows = try await connection.query(Self.sqliteSQL(sql), sqliteBinds)
+        } catch let error as SQLiteError {
+            let constraint = "\(error.reason)".lowercased().hasPrefix("constraint")
+            throw VideoStoreError(code: constraint ? .conflict : .database, message: "SQLite: \(error.message)")
+        }
+        return rows.map { row in
+            var values: [String: SQLValue] = [:]
+            for column in row.columns {
+                values[column.name.lowercased()] = switch column.data {
+                case .integer(let value): .int(Int64(value))
+                case .float(let value): .double(value)
+                case .text(let value): .text(value)
+                case .blob(let buffer): .text(String(buffer: buffer))
+                case .null: .null
+                }
+            }
+            return SQLRow(values)
+        }
+    }
+
+    /// `$1` → `?1` (SQLite's numbered parameters). The SQL is the store's constant text, never input.
+    static func sqliteSQL(_ sql: String) -> String {
+        var result = ""
+        result.reserveCapacity(sql.utf8.count)
+        var previous: Character?
+        for character in sql {
+            if previous == "$", character.isASCII, character.isNumber { result.removeLast(); result.append("?") }
+            result.append(character)
+            previous = character
+        }
+        return result
+    }
+
+    /// Runs statements inside a transaction whose lock the enclosing call holds.
+    private struct Locked: SQLExecutor {
+        let backend: SQLiteBackend
+        func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
+            try await backend.run(sql, binds)
+        }
+    }
+}

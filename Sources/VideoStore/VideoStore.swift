@@ -1,0 +1,110 @@
+import Foundation
+import VideoCore
+
+/// Where VideoQueue keeps its video records, the outbox of queue messages to send, and API keys.
+///
+/// Two backends implement it: ``SQLiteVideoStore`` (embedded, the default) and ``PostgresVideoStore`` (shared by
+/// many producers); ``DatabaseConfiguration`` picks one from `DATABASE_URL`. Call ``migrate()`` at start-up
+/// and ``close()`` at shutdown.
+///
+/// Every status change is ONE conditional `UPDATE … WHERE id = ? AND status IN (…) [AND attempts = ?]` whose
+/// allowed source statuses come from ``VideoCore/VideoStatus/allowedSources(for:)``; it returns the updated
+/// record, or `nil` when the condition did not hold (record missing, another owner's, wrong status, stale
+/// attempt). ``claim(id:)`` increments ``VideoCore/VideoRecord/attempts``, the fencing token: progress, completion
+/// and release need the current attempt, so of two consumers holding the same message only the latest claim
+/// can finish it.
+///
+/// `owner: nil` means any owner (admins, the consumer); otherwise a record of another owner is `nil`, as if
+/// missing. Times are the store's clock, to the millisecond.
+public protocol VideoStore: Sendable {
+    // MARK: Lifecycle
+
+    /// Applies the migrations not applied yet (recorded in `schema_migrations`). Safe when several processes
+    /// start at once: PostgreSQL serializes them with an advisory lock, SQLite with a write transaction.
+    func migrate() async throws
+    /// The versions recorded in `schema_migrations`, ascending.
+    func appliedMigrations() async throws -> [Int]
+    /// Closes the connections. The store cannot be used afterwards.
+    func close() async throws
+
+    // MARK: Records
+
+    /// Stores `record` with status `pending` and an outbox entry carrying `outboxPayload`, in one transaction.
+    /// Throws ``VideoStoreError/Code/conflict`` when the id exists.
+    func create(_ record: VideoRecord, outboxPayload: String) async throws -> VideoRecord
+    /// The record, if it exists and belongs to `owner` (`nil`: any owner).
+    func video(id: UUID, owner: String?) async throws -> VideoRecord?
+    /// A page of records, newest first (`createdAt`, then id), filtered by owner and status.
+    /// `limit` is clamped to 1…1000; pass the previous page's ``VideoPage/nextCursor`` for the next.
+    func videos(owner: String?, status: VideoStatus?, cursor: String?, limit: Int) async throws -> VideoPage
+    /// Deletes the record and its outbox entries; whether a record was deleted.
+    func delete(id: UUID, owner: String?) async throws -> Bool
+
+    // MARK: Transitions
+
+    /// `pending → queued` (the queue message was sent).
+    func markQueued(id: UUID) async throws -> VideoRecord?
+    /// `queued` (or `pending`, when the consumer is faster than the outbox) `→ processing`: attempts + 1,
+    /// `startedAt` now. The returned record's `attempts` is the fencing token for the calls below.
+    func claim(id: UUID) async throws -> VideoRecord?
+    /// Records progress (clamped to 0…100) while `processing` under `attempt`.
+    func updateProgress(id: UUID, attempt: Int, stage: VideoStage?, progress: Double, eta: Double?) async throws
+        -> VideoRecord?
+    /// `processing → completed` under `attempt`, with the outputs.
+    func complete(id: UUID, attempt: Int, outputs: [VideoOutput]) async throws -> VideoRecord?
+    /// `pending | queued | processing → failed`. With an `attempt`, only while `processing` under it.
+    func fail(id: UUID, attempt: Int?, error: VideoFailure) async throws -> VideoRecord?
+    /// `processing → queued` under `attempt` (a transient error, a shutdown): another consumer may claim it.
+    func release(id: UUID, attempt: Int) async throws -> VideoRecord?
+    /// `pending | queued | processing → cancelled`; removes a pending record's unsent outbox entries.
+    func cancel(id: UUID, owner: String?) async throws -> VideoRecord?
+    /// `failed → queued`, with a new outbox entry (the record's queue message) in the same transaction.
+    func retry(id: UUID, owner: String?) async throws -> VideoRecord?
+
+    // MARK: Outbox
+
+    /// Leases up to `limit` entries due at `now`: each one's `notBefore` moves to `now + lease` and its attempts
+    /// increase, so concurrent senders do not get the same entry until the lease runs out.
+    func dueOutbox(limit: Int, now: Date, lease: Duration) async throws -> [OutboxEntry]
+    /// The entry was sent: deletes it and moves the video `pending → queued`, in one transaction. Returns the
+    /// record when it moved.
+    func outboxSent(entryID: UUID, videoID: UUID) async throws -> VideoRecord?
+    /// Sending failed: the entry is due again at `notBefore`. Whether the entry exists.
+    func rescheduleOutbox(entryID: UUID, notBefore: Date, error: String?) async throws -> Bool
+    /// How many entries wait to be sent.
+    func outboxDepth() async throws -> Int
+
+    // MARK: Queue insight
+
+    /// How many queued records are ahead of this one (by `queuedAt`, then id); `nil` unless it is queued.
+    func queuePosition(of id: UUID) async throws -> Int?
+    /// The number of records in each status (every status present).
+    func statusCounts() async throws -> [VideoStatus: Int]
+    /// The processing times (`finishedAt − startedAt`, seconds) of the last `limit` completed records.
+    func recentProcessingSeconds(limit: Int) async throws -> [Double]
+
+    // MARK: API keys
+
+    /// Creates a key: `vq_` + 32 random bytes in base64url. Only its SHA-256 is stored; the plaintext is in the
+    /// result only.
+    func createAPIKey(owner: String, name: String, isAdmin: Bool) async throws -> CreatedAPIKey
+    /// The unrevoked key whose plaintext this is.
+    func apiKey(forPlaintext plaintext: String) async throws -> APIKey?
+    /// Every key, revoked ones included, oldest first.
+    func apiKeys() async throws -> [APIKey]
+    /// Revokes a key; whether an unrevoked key was revoked.
+    func revokeAPIKey(id: UUID) async throws -> Bool
+}
+
+extension VideoStore {
+    /// ``dueOutbox(limit:now:lease:)`` with a 30-second lease.
+    public func dueOutbox(limit: Int, now: Date = Date()) async throws -> [OutboxEntry] {
+        try await dueOutbox(limit: limit, now: now, lease: .seconds(30))
+    }
+
+    /// The mean of ``recentProcessingSeconds(limit:)``, or `nil` when nothing completed yet.
+    public func averageProcessingSeconds(recent limit: Int = 50) async throws -> Double? {
+        let seconds = try await recentProcessingSeconds(limit: limit)
+        return seconds.isEmpty ? nil : seconds.reduce(0, +) / Double(seconds.count)
+    }
+}

@@ -1,0 +1,3 @@
+import Testing
+@testable import VideoCore
+@Test func placeholderVideoCore() { #expect(Bool(true)) }

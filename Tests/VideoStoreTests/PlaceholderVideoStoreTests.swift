@@ -1,0 +1,3 @@
+import Testing
+@testable import VideoStore
+@Test func placeholderVideoStore() { #expect(Bool(true)) }
