@@ -23,6 +23,7 @@ struct TestMedia: Sendable {
     static func get() async throws -> TestMedia { try await shared.value }
 
     private static func make() async throws -> TestMedia {
+        removeStaleDirectories()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("mp-tests-\(getpid())-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         func path(_ name: String) -> URL { directory.appendingPathComponent(name) }
@@ -36,7 +37,8 @@ struct TestMedia: Sendable {
             "ffmpeg",
             ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "3"]
                 + x264 + aac + [path("small.mp4").path])
-        try await runTool("ffmpeg", ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "1"] + x264 + [path("silent.mp4").path])
+        try await runTool(
+            "ffmpeg", ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "1"] + x264 + ["-crf", "35", path("silent.mp4").path])
         try await runTool(
             "ffmpeg",
             [
@@ -48,6 +50,17 @@ struct TestMedia: Sendable {
         return TestMedia(
             directory: directory, hd: path("hd.mp4"), small: path("small.mp4"), silent: path("silent.mp4"), scenes: path("scenes.mp4"),
             long: path("long.mp4"))
+    }
+
+    /// Removes the directories of earlier test runs whose process is gone.
+    private static func removeStaleDirectories() {
+        let temporary = FileManager.default.temporaryDirectory
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path)) ?? []
+        for name in names where name.hasPrefix("mp-tests-") {
+            let parts = name.split(separator: "-")
+            guard parts.count >= 3, let pid = Int32(parts[2]), pid != getpid(), !processExists(pid) else { continue }
+            try? FileManager.default.removeItem(at: temporary.appendingPathComponent(name))
+        }
     }
 
     /// A fresh, empty directory for one test's outputs.
@@ -120,7 +133,7 @@ struct Probed: Decodable {
 /// Collects progress reports for later checks.
 final class ProgressLog: Sendable {
     private let values = MutexBox<[Double]>([])
-    func append(_ value: Double) { values.withLock { $0.append($0.isEmpty ? value : value) } }
+    func append(_ value: Double) { values.withLock { $0.append(value) } }
     var all: [Double] { values.withLock { $0 } }
 
     /// Whether the values never decrease and end at 100.

@@ -28,6 +28,8 @@ public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let emptyInput = Code(rawValue: "EmptyInput")
         /// The input file does not exist or cannot be read.
         public static let inputNotFound = Code(rawValue: "InputNotFound")
+        /// The input probed fine but its media data is damaged or cut short (the output came out short).
+        public static let corruptInput = Code(rawValue: "CorruptInput")
         /// FFmpeg exited with an error while processing.
         public static let ffmpegFailed = Code(rawValue: "FFmpegFailed")
         /// The FFmpeg or ffprobe executable could not be started.

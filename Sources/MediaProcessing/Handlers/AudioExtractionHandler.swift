@@ -23,8 +23,10 @@ public struct AudioExtractionHandler: MediaJobHandler {
         let invocation = FFmpegInvocation(
             inputs: [.init(url: job.input)], outputArguments: output, expectedDuration: job.info.audioStream?.duration ?? job.info.duration,
             workingDirectory: job.outputDirectory)
-        try await job.runner.run(invocation, progress: job.ffmpegProgress())
+        let result = try await job.runner.run(invocation, progress: job.ffmpegProgress())
         let file = try await job.probedFile(.audioWAV, at: path, contentType: "audio/wav")
+        try job.ensureComplete(
+            outputDuration: file.duration, expected: job.info.audioStream?.duration ?? job.info.duration, output: path, stderrTail: result.stderrTail)
         await job.report(MediaProgress(percent: 100, estimatedTimeRemaining: 0))
         return [file]
     }

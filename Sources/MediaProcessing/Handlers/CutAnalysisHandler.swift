@@ -80,7 +80,7 @@ public struct CutAnalysisHandler: MediaJobHandler {
         let jsonPath = "\(name)/cuts.json"
         do {
             let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try encoder.encode(report).write(to: job.outputDirectory.appendingPathComponent(jsonPath), options: .atomic)
         } catch {
             throw MediaError(code: .outputFailed, message: "cannot write \(jsonPath): \(error)")

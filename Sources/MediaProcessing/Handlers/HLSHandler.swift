@@ -40,10 +40,10 @@ public struct HLSHandler: MediaJobHandler {
         let invocation = FFmpegInvocation(
             inputs: [.init(url: job.input)], outputArguments: output, expectedDuration: job.effectiveDuration,
             workingDirectory: job.outputDirectory)
-        try await job.runner.run(invocation, progress: job.ffmpegProgress())
+        let result = try await job.runner.run(invocation, progress: job.ffmpegProgress())
 
         var files: [ProducedFile] = []
-        var master = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-INDEPENDENT-SEGMENTS\n"
+        var master = "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-INDEPENDENT-SEGMENTS\n"
         for rendition in renditions {
             let playlistPath = "\(name)/\(rendition.name)/playlist.m3u8"
             let entries = try Self.segments(ofPlaylist: job.outputDirectory.appendingPathComponent(playlistPath))
@@ -61,6 +61,8 @@ public struct HLSHandler: MediaJobHandler {
                 totalDuration += entry.duration
                 if entry.duration > 0 { peak = max(peak, bits / max(entry.duration, segment / 2)) }
             }
+            try job.ensureComplete(
+                outputDuration: totalDuration, expected: job.effectiveDuration, output: playlistPath, stderrTail: result.stderrTail)
             files.append(
                 try job.producedFile(
                     .hlsPlaylist(rendition.name), at: playlistPath, contentType: "application/vnd.apple.mpegurl",

@@ -38,7 +38,7 @@ public struct ThumbnailsHandler: MediaJobHandler {
         for index in 0..<count {
             graph += ";[\(index + 1):v:0]trim=end_frame=1,setpts=PTS-STARTPTS,scale=\(tileWidth):\(tileHeight),setsar=1[f\(index)]"
         }
-        graph += ";" + (0..<count).map { "[f\($0)]" }.joined() + "concat=n=\(count):v=1:a=0"
+        graph += ";" + (0..<count).map { "[f\($0)]" }.joined() + "concat=n=\(count):v=1:a=0,settb=1,setpts=N"
         graph += options.writeThumbnailFrames ? ",split=2[tiles][frames]" : "[tiles]"
         graph += ";[tiles]tile=\(columns)x\(rows)[sprite]"
 

@@ -28,10 +28,12 @@ public struct TranscodeHandler: MediaJobHandler {
         let invocation = FFmpegInvocation(
             inputs: [.init(url: job.input)], outputArguments: output, expectedDuration: job.effectiveDuration,
             workingDirectory: job.outputDirectory)
-        try await job.runner.run(invocation, progress: job.ffmpegProgress())
+        let result = try await job.runner.run(invocation, progress: job.ffmpegProgress())
         var files: [ProducedFile] = []
         for rendition in renditions {
-            files.append(try await job.probedFile(.transcode(rendition.name), at: "\(name)/\(rendition.name).mp4", contentType: "video/mp4"))
+            let file = try await job.probedFile(.transcode(rendition.name), at: "\(name)/\(rendition.name).mp4", contentType: "video/mp4")
+            try job.ensureComplete(outputDuration: file.duration, expected: job.effectiveDuration, output: file.relativePath, stderrTail: result.stderrTail)
+            files.append(file)
         }
         await job.report(MediaProgress(percent: 100, estimatedTimeRemaining: 0))
         return files

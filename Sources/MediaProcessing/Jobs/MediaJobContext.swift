@@ -103,10 +103,25 @@ public struct MediaJobContext: Sendable {
             kind: kind, relativePath: relativePath, contentType: contentType, size: size, width: width, height: height, duration: duration)
     }
 
+    /// Throws `MediaError.Code.corruptInput` when an output lasts clearly less than the input (more than
+    /// 10 % and 0.5 s short): FFmpeg stops without an error at the end of a truncated file's data.
+    public func ensureComplete(outputDuration: Double?, expected: Double?, output: String, stderrTail: [String] = []) throws(MediaError) {
+        guard let expected, expected > 0, let outputDuration else { return }
+        if outputDuration < expected * 0.9 - 0.5 {
+            throw MediaError(
+                code: .corruptInput,
+                message: "\(output) lasts \(String(format: "%.2f", outputDuration)) s of the input's \(String(format: "%.2f", expected)) s: the input is damaged or truncated",
+                stderrTail: stderrTail)
+        }
+    }
+
     /// Describes a video or audio file the handler wrote, with its dimensions and duration probed.
     public func probedFile(_ kind: ProducedFile.Kind, at relativePath: String, contentType: String) async throws -> ProducedFile {
         var file = try producedFile(kind, at: relativePath, contentType: contentType)
-        let info = try await probe.probe(outputDirectory.appendingPathComponent(relativePath), limits: .unlimited)
+        var outputProbe = probe
+        // Our own outputs include WAV, which inputs may not be.
+        if !outputProbe.configuration.allowedDemuxers.contains("wav") { outputProbe.configuration.allowedDemuxers.append("wav") }
+        let info = try await outputProbe.probe(outputDirectory.appendingPathComponent(relativePath), limits: .unlimited)
         file.width = info.videoStream?.width
         file.height = info.videoStream?.height
         file.duration = info.duration

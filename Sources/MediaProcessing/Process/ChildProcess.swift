@@ -9,8 +9,9 @@ import Darwin
 #endif
 
 /// Runs one executable with an argument array (no shell), streams its stdout and stderr line by line,
-/// and makes sure it is gone when `run` returns: task cancellation and the timeout send SIGTERM, then
-/// SIGKILL after a grace period, and `run` waits for the exit (the process is reaped) in every case.
+/// and makes sure it is gone when `run` returns: task cancellation and the timeout send SIGTERM to its
+/// process group, then SIGKILL after a grace period, and `run` waits for the exit (the process is
+/// reaped) in every case.
 struct ChildProcess: Sendable {
     /// How the run ended.
     enum Ending: Sendable, Equatable {
@@ -53,20 +54,38 @@ struct ChildProcess: Sendable {
     /// Runs the process to its end. Throws only when it cannot be started.
     func run() async throws -> Outcome {
         try Task.checkCancellation()
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let workingDirectory { process.currentDirectoryURL = workingDirectory }
-        process.standardInput = FileHandle.nullDevice
-        let stdoutPipe = Pipe()
-        let stderrPipe = Pipe()
-        process.standardOutput = stdoutPipe
-        process.standardError = stderrPipe
+        let stdoutPipe = try Spawner.makePipe()
+        let stderrPipe: (read: Int32, write: Int32)
+        do {
+            stderrPipe = try Spawner.makePipe()
+        } catch {
+            close(stdoutPipe.read)
+            close(stdoutPipe.write)
+            throw error
+        }
+        let pid: pid_t
+        do {
+            pid = try Spawner.spawn(
+                executable: executable.path, arguments: arguments, workingDirectory: workingDirectory?.path,
+                stdout: stdoutPipe.write, stderr: stderrPipe.write)
+        } catch {
+            for descriptor in [stdoutPipe.read, stdoutPipe.write, stderrPipe.read, stderrPipe.write] { close(descriptor) }
+            throw error
+        }
+        close(stdoutPipe.write)
+        close(stderrPipe.write)
+
+        let controller = Controller(grace: killGracePeriod)
+        controller.started(pid: pid)
+        onStart?(pid)
 
         let exitLatch = Latch()
-        let controller = Controller(grace: killGracePeriod)
-        process.terminationHandler = { _ in
+        let status = Mutex<Int32>(0)
+        Reaper.start(pid: pid) { rawStatus in
+            status.withLock { $0 = rawStatus }
+        } beforeReaping: {
             controller.markExited()
+        } done: {
             exitLatch.open()
         }
 
@@ -77,20 +96,14 @@ struct ChildProcess: Sendable {
         let collect = collectStdout
         let limit = stdoutLimit
         let lineHandler = onStdoutLine
-
-        try process.run()
-        let pid = process.processIdentifier
-        controller.started(pid: pid)
-        onStart?(pid)
-
-        PipeReader.start(handle: stdoutPipe.fileHandleForReading, done: stdoutDone) { chunk in
+        PipeReader.start(descriptor: stdoutPipe.read, done: stdoutDone) { chunk in
             if collect {
                 collected.withLock { $0.append(chunk, limit: limit) }
             } else if let lineHandler {
                 collected.withLock { $0.splitter.feed(chunk) }.forEach(lineHandler)
             }
         }
-        PipeReader.start(handle: stderrPipe.fileHandleForReading, done: stderrDone) { chunk in
+        PipeReader.start(descriptor: stderrPipe.read, done: stderrDone) { chunk in
             stderrTail.feed(chunk)
         }
 
@@ -108,19 +121,39 @@ struct ChildProcess: Sendable {
         }
         timeoutItem?.cancel()
 
-        // The pipes reach end-of-file once the process is gone; a descriptor leaked into a process
-        // spawned concurrently could hold them open, so the wait is bounded.
+        // The pipes reach end-of-file once the process group is gone; a grandchild that outlives it could
+        // hold them open, so the wait is bounded.
         _ = await stdoutDone.wait(upTo: .seconds(5))
         _ = await stderrDone.wait(upTo: .seconds(2))
 
         if let last = collected.withLock({ $0.splitter.finish() }), !collect { lineHandler?(last) }
-        let ending: Ending =
-            process.terminationReason == .uncaughtSignal
-            ? .signalled(process.terminationStatus) : .exited(process.terminationStatus)
+        let raw = status.withLock { $0 }
+        let ending: Ending = (raw & 0x7f) == 0 ? .exited((raw >> 8) & 0xff) : .signalled(raw & 0x7f)
         let output = collected.withLock { $0 }
         return Outcome(
             ending: ending, stopReason: controller.stopReason, stdout: output.data,
             stderrTail: stderrTail.lines(), stdoutTruncated: output.truncated)
+    }
+}
+
+/// Waits for a child on a thread of its own: first for its exit without reaping it (so no signal can
+/// reach a recycled pid: `beforeReaping` marks it gone while the pid is still reserved), then reaps it.
+enum Reaper {
+    static func start(
+        pid: pid_t, status: @escaping @Sendable (Int32) -> Void, beforeReaping: @escaping @Sendable () -> Void,
+        done: @escaping @Sendable () -> Void
+    ) {
+        let thread = Thread {
+            var info = siginfo_t()
+            while waitid(P_PID, id_t(pid), &info, WEXITED | WNOWAIT) == -1 && errno == EINTR {}
+            beforeReaping()
+            var raw: Int32 = 0
+            while waitpid(pid, &raw, 0) == -1 && errno == EINTR {}
+            status(raw)
+            done()
+        }
+        thread.stackSize = 256 * 1024
+        thread.start()
     }
 }
 
@@ -179,13 +212,13 @@ private final class Controller: Sendable {
                 return nil
             }
             state.stopReason = reason
-            kill(pid, SIGTERM)
+            kill(-pid, SIGTERM)
             return pid
         }
         guard let pid else { return }
         DispatchQueue.global().asyncAfter(deadline: .now() + grace.timeInterval) { [self] in
             state.withLock { state in
-                if !state.exited { kill(pid, SIGKILL) }
+                if !state.exited { kill(-pid, SIGKILL) }
             }
         }
     }

@@ -1,0 +1,157 @@
+import ArgumentParser
+import ConsumerService
+import Foundation
+import Logging
+import ServiceLifecycle
+import ServiceSupport
+
+/// `consumer run [--once] …`: the daemon, or one message for debugging and scripts.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Long-poll the jobs queue and process videos until SIGTERM/SIGINT (or one message with --once).",
+        discussion: """
+            Every option falls back to its environment variable (shown in brackets), then to the default. AWS
+            settings come from AWS_REGION, AWS_ENDPOINT_URL(_SQS/_S3) and the usual credential chain.
+
+            Durations are seconds (90) or a number with a unit (500ms, 30s, 5m, 1h).
+
+            Exit status with --once: 0 completed, 2 no message, 3 skipped (already done), 4 failed permanently,
+            5 transient failure (message comes back), 6 moved to the DLQ, 7 cancelled, 8 job timeout,
+            9 another consumer holds it, 10 handed back by a shutdown. Always: 78 bad configuration,
+            1 start-up or receive failure.
+            """
+    )
+
+    @Flag(help: "Handle at most one message, then exit with a status that says what happened.")
+    var once = false
+    @Option(name: .customLong("queue-url"), help: "The jobs queue [VIDEOQUEUE_QUEUE_URL].")
+    var queueURL: String?
+    @Option(name: .customLong("dlq-url"), help: "The dead-letter queue [VIDEOQUEUE_DLQ_URL; default: the RedrivePolicy's target].")
+    var deadLetterQueueURL: String?
+    @Option(help: "The output bucket [VIDEOQUEUE_BUCKET].")
+    var bucket: String?
+    @Option(name: .customLong("database-url"), help: "SQLite path or postgres:// URL [DATABASE_URL].")
+    var databaseURL: String?
+    @Option(help: "Jobs at once [VIDEOQUEUE_CONCURRENCY; default: half the cores].")
+    var concurrency: Int?
+    @Option(name: .customLong("job-timeout"), help: "Longest job [VIDEOQUEUE_JOB_TIMEOUT; default 1h].")
+    var jobTimeout: String?
+    @Option(name: .customLong("drain-timeout"), help: "Time running jobs get after SIGTERM [VIDEOQUEUE_DRAIN_TIMEOUT; default 30s].")
+    var drainTimeout: String?
+    @Option(name: .customLong("visibility-timeout"), help: "Seconds a message stays invisible per heartbeat [VIDEOQUEUE_VISIBILITY_TIMEOUT; default 60].")
+    var visibilityTimeout: Int?
+    @Option(name: .customLong("heartbeat-interval"), help: "Visibility extension period [VIDEOQUEUE_HEARTBEAT_INTERVAL; default a third of the visibility timeout].")
+    var heartbeatInterval: String?
+    @Option(name: .customLong("wait-time"), help: "Long-poll seconds, 0…20 [VIDEOQUEUE_WAIT_TIME; default 20].")
+    var waitTime: Int?
+    @Option(name: .customLong("scratch-dir"), help: "Per-job scratch directories go here [VIDEOQUEUE_SCRATCH_DIR].")
+    var scratchDirectory: String?
+    @Option(name: .customLong("ffmpeg-path"), help: "The ffmpeg executable [VIDEOQUEUE_FFMPEG_PATH; default: on PATH].")
+    var ffmpegPath: String?
+    @Option(name: .customLong("ffprobe-path"), help: "The ffprobe executable [VIDEOQUEUE_FFPROBE_PATH; default: on PATH].")
+    var ffprobePath: String?
+    @Option(name: .customLong("ffmpeg-threads"), help: "FFmpeg's -threads [VIDEOQUEUE_FFMPEG_THREADS; default: FFmpeg's choice].")
+    var ffmpegThreads: Int?
+    @Option(name: .customLong("health-port"), help: "Port of /healthz, /readyz, /metrics; 0 disables [VIDEOQUEUE_HEALTH_PORT; default 8081].")
+    var healthPort: Int?
+    @Option(name: .customLong("health-host"), help: "Address of the health server [VIDEOQUEUE_HEALTH_HOST; default 0.0.0.0].")
+    var healthHost: String?
+    @Option(name: .customLong("default-jobs"), help: "Jobs for a record that requests none, comma-separated [VIDEOQUEUE_DEFAULT_JOBS; default transcode].")
+    var defaultJobs: String?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical [LOG_LEVEL; default info].")
+    var logLevel: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let level = (logLevel ?? environment["LOG_LEVEL"]).flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "VideoQueue.Consumer")
+        let configuration: ConsumerConfiguration
+        do {
+            configuration = try makeConfiguration(environment: environment)
+        } catch {
+            logger.critical("bad configuration", metadata: ["error": "\(error)"])
+            throw ExitCode(ConsumerExitCode.configuration)
+        }
+
+        let consumer: ConsumerService
+        do {
+            consumer = try await ConsumerService.bootstrap(configuration: configuration, environment: environment, logger: logger)
+        } catch {
+            logger.critical("cannot start", metadata: ["error": "\(error)"])
+            throw ExitCode(ConsumerExitCode.forStartupError(error))
+        }
+
+        if once {
+            let outcome: JobOutcome?
+            do {
+                outcome = try await consumer.runOnce()
+            } catch {
+                logger.error("receive failed", metadata: ["error": "\(error)"])
+                await consumer.close()
+                throw ExitCode(ConsumerExitCode.failure)
+            }
+            await consumer.close()
+            print(outcome?.rawValue ?? "no_message")
+            throw ExitCode(outcome?.exitCode ?? ConsumerExitCode.noMessage)
+        }
+
+        PrometheusMetrics.bootstrap()
+        var services: [any Service] = []
+        if let health = HealthServer.application(consumer: consumer, logger: logger) { services.append(health) }
+        services.append(consumer)   // last: shut down first, so /readyz and /metrics answer during the drain
+        var groupConfiguration = ServiceGroupConfiguration(services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                                                           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.drainTimeout + .seconds(30)
+        let group = ServiceGroup(configuration: groupConfiguration)
+        do {
+            try await group.run()
+        } catch {
+            logger.error("consumer stopped on an error", metadata: ["error": "\(error)"])
+            await consumer.close()
+            throw ExitCode(ConsumerExitCode.failure)
+        }
+        await consumer.close()
+    }
+
+    /// The environment's configuration with the flags applied over it, validated.
+    func makeConfiguration(environment: [String: String]) throws -> ConsumerConfiguration {
+        var configuration = try ConsumerConfiguration(environment: environment)
+        func duration(_ text: String?, _ flag: String) throws -> Duration? {
+            guard let text else { return nil }
+            guard let value = EnvironmentReader.parseDuration(text) else {
+                throw ConfigurationError(setting: flag, message: "'\(text)' is not a duration (seconds, or a number with ms, s, m or h)")
+            }
+            return value
+        }
+        if let queueURL { configuration.queueURL = queueURL }
+        if let deadLetterQueueURL { configuration.deadLetterQueueURL = deadLetterQueueURL }
+        if let bucket { configuration.bucket = bucket }
+        if let databaseURL { configuration.databaseURL = databaseURL }
+        if let concurrency { configuration.concurrency = concurrency }
+        if let value = try duration(jobTimeout, "--job-timeout") { configuration.jobTimeout = value }
+        if let value = try duration(drainTimeout, "--drain-timeout") { configuration.drainTimeout = value }
+        if let visibilityTimeout {
+            configuration.visibilityTimeout = visibilityTimeout
+            if environment["VIDEOQUEUE_HEARTBEAT_INTERVAL"] == nil {
+                configuration.heartbeatInterval = ConsumerConfiguration.defaultHeartbeat(forVisibility: visibilityTimeout)
+            }
+        }
+        if let value = try duration(heartbeatInterval, "--heartbeat-interval") { configuration.heartbeatInterval = value }
+        if let waitTime { configuration.waitTimeSeconds = waitTime }
+        if let scratchDirectory { configuration.scratchDirectory = scratchDirectory }
+        if let ffmpegPath { configuration.ffmpegPath = ffmpegPath }
+        if let ffprobePath { configuration.ffprobePath = ffprobePath }
+        if let ffmpegThreads { configuration.ffmpegThreads = ffmpegThreads }
+        if let healthPort { configuration.healthPort = healthPort }
+        if let healthHost { configuration.healthHost = healthHost }
+        if let defaultJobs { configuration.defaultJobs = try ConsumerConfiguration.parseJobs(defaultJobs, setting: "--default-jobs") }
+        try configuration.validate()
+        return configuration
+    }
+}

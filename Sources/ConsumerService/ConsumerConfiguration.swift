@@ -1,0 +1,201 @@
+import Foundation
+import ServiceSupport
+import VideoCore
+
+/// Everything the consumer daemon needs to know, with defaults that suit one EC2 machine.
+///
+/// Read it from the environment with ``init(environment:)``; the `consumer run` flags override single
+/// fields afterwards, then ``validate()`` checks the whole. Durations in the environment are a number of
+/// seconds (`90`, `1.5`) or a number with a unit (`500ms`, `30s`, `5m`, `1h`).
+///
+/// | variable | field | default |
+/// | --- | --- | --- |
+/// | `VIDEOQUEUE_QUEUE_URL` | ``queueURL`` | required |
+/// | `VIDEOQUEUE_DLQ_URL` | ``deadLetterQueueURL`` | the queue's RedrivePolicy target |
+/// | `VIDEOQUEUE_BUCKET` | ``bucket`` | required |
+/// | `DATABASE_URL` | ``databaseURL`` | `videoqueue.sqlite` |
+/// | `VIDEOQUEUE_CONCURRENCY` | ``concurrency`` | half the cores, at least 1 |
+/// | `VIDEOQUEUE_JOB_TIMEOUT` | ``jobTimeout`` | 1 h |
+/// | `VIDEOQUEUE_DRAIN_TIMEOUT` | ``drainTimeout`` | 30 s |
+/// | `VIDEOQUEUE_VISIBILITY_TIMEOUT` | ``visibilityTimeout`` | 60 s |
+/// | `VIDEOQUEUE_HEARTBEAT_INTERVAL` | ``heartbeatInterval`` | a third of the visibility timeout |
+/// | `VIDEOQUEUE_WAIT_TIME` | ``waitTimeSeconds`` | 20 |
+/// | `VIDEOQUEUE_SCRATCH_DIR` | ``scratchDirectory`` | `$TMPDIR/videoqueue-consumer` |
+/// | `VIDEOQUEUE_FFMPEG_PATH`, `VIDEOQUEUE_FFPROBE_PATH` | ``ffmpegPath``, ``ffprobePath`` | found on `PATH` |
+/// | `VIDEOQUEUE_FFMPEG_THREADS` | ``ffmpegThreads`` | FFmpeg's choice |
+/// | `VIDEOQUEUE_HEALTH_HOST`, `VIDEOQUEUE_HEALTH_PORT` | ``healthHost``, ``healthPort`` (0 = off) | `0.0.0.0`, 8081 |
+/// | `VIDEOQUEUE_DEFAULT_JOBS` | ``defaultJobs`` (comma-separated) | `transcode` |
+/// | `VIDEOQUEUE_RETRY_BASE_DELAY`, `VIDEOQUEUE_RETRY_MAX_DELAY` | ``retryBaseDelay``, ``retryMaximumDelay`` | 10 s, 15 min |
+/// | `VIDEOQUEUE_MAX_RECEIVE_COUNT` | ``maximumReceiveCount`` | the queue's RedrivePolicy |
+/// | `VIDEOQUEUE_MAX_DURATION` | ``maximumVideoDuration`` | 4 h |
+public struct ConsumerConfiguration: Sendable {
+    /// The jobs queue.
+    public var queueURL: String
+    /// The dead-letter queue for undecodable messages; `nil`: the RedrivePolicy's target of ``queueURL``.
+    public var deadLetterQueueURL: String?
+    /// The bucket outputs are written to (`outputs/{videoID}/…`).
+    public var bucket: String
+    /// The video store (`DATABASE_URL`).
+    public var databaseURL: String
+    /// How many jobs run at once; never more messages than free slots are received.
+    public var concurrency: Int
+    /// The longest one job may run before FFmpeg is killed and the video failed.
+    public var jobTimeout: Duration
+    /// How long running jobs may go on after a graceful shutdown starts before they are handed back.
+    public var drainTimeout: Duration
+    /// The visibility (seconds) requested on receive and set by every heartbeat.
+    public var visibilityTimeout: Int
+    /// How often the visibility of running jobs' messages is extended.
+    public var heartbeatInterval: Duration
+    /// The long-poll wait (0…20 seconds).
+    public var waitTimeSeconds: Int
+    /// How often a running job's record is read to notice a cancellation.
+    public var cancellationPollInterval: Duration
+    /// The least time between two progress writes of one job.
+    public var progressInterval: Duration
+    /// Where per-job scratch directories are made.
+    public var scratchDirectory: String
+    /// The `ffmpeg` executable (`nil`: found on `PATH`).
+    public var ffmpegPath: String?
+    /// The `ffprobe` executable (`nil`: found on `PATH`).
+    public var ffprobePath: String?
+    /// FFmpeg's `-threads` (`nil`: FFmpeg chooses).
+    public var ffmpegThreads: Int?
+    /// The health server's address.
+    public var healthHost: String
+    /// The health server's port; 0 disables it.
+    public var healthPort: Int
+    /// The jobs run for a record that requests none.
+    public var defaultJobs: [JobType]
+    /// The visibility (seconds) after a first transient failure; doubled per receive.
+    public var retryBaseDelay: Int
+    /// The largest visibility (seconds) set after a transient failure.
+    public var retryMaximumDelay: Int
+    /// The receive count at which SQS moves a message to the DLQ (`nil`: read the queue's RedrivePolicy).
+    public var maximumReceiveCount: Int?
+    /// The longest accepted source video, in seconds.
+    public var maximumVideoDuration: Double
+    /// How long a poll loop may be silent before `/readyz` fails.
+    public var pollLivenessTimeout: Duration
+
+    /// A configuration with every default; `queueURL` and `bucket` are required.
+    public init(queueURL: String, bucket: String, databaseURL: String = "videoqueue.sqlite") {
+        self.queueURL = queueURL
+        self.deadLetterQueueURL = nil
+        self.bucket = bucket
+        self.databaseURL = databaseURL
+        self.concurrency = Self.defaultConcurrency
+        self.jobTimeout = .seconds(3600)
+        self.drainTimeout = .seconds(30)
+        self.visibilityTimeout = 60
+        self.heartbeatInterval = .seconds(20)
+        self.waitTimeSeconds = 20
+        self.cancellationPollInterval = .seconds(1)
+        self.progressInterval = .seconds(1)
+        self.scratchDirectory = (NSTemporaryDirectory() as NSString).appendingPathComponent("videoqueue-consumer")
+        self.ffmpegPath = nil
+        self.ffprobePath = nil
+        self.ffmpegThreads = nil
+        self.healthHost = "0.0.0.0"
+        self.healthPort = 8081
+        self.defaultJobs = [.transcode]
+        self.retryBaseDelay = 10
+        self.retryMaximumDelay = 900
+        self.maximumReceiveCount = nil
+        self.maximumVideoDuration = 4 * 3600
+        self.pollLivenessTimeout = .seconds(60)
+    }
+
+    /// Half the active cores, at least one: FFmpeg uses several threads per job.
+    public static var defaultConcurrency: Int {
+        max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
+    }
+
+    /// Reads the variables in the table above. A malformed value throws at once; call ``validate()`` after
+    /// applying overrides (flags) to check that the required settings are there and fit together.
+    /// - Throws: `ConfigurationError` naming the variable.
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        let reader = EnvironmentReader(environment: environment)
+        self.init(queueURL: reader.string("VIDEOQUEUE_QUEUE_URL") ?? "", bucket: reader.string("VIDEOQUEUE_BUCKET") ?? "",
+                  databaseURL: reader.string("DATABASE_URL") ?? "videoqueue.sqlite")
+        deadLetterQueueURL = reader.string("VIDEOQUEUE_DLQ_URL")
+        if let value = try reader.integer("VIDEOQUEUE_CONCURRENCY", in: 1...256) { concurrency = value }
+        if let value = try reader.duration("VIDEOQUEUE_JOB_TIMEOUT") { jobTimeout = value }
+        if let value = try reader.duration("VIDEOQUEUE_DRAIN_TIMEOUT") { drainTimeout = value }
+        if let value = try reader.integer("VIDEOQUEUE_VISIBILITY_TIMEOUT", in: 1...43_200) {
+            visibilityTimeout = value
+            heartbeatInterval = Self.defaultHeartbeat(forVisibility: value)
+        }
+        if let value = try reader.duration("VIDEOQUEUE_HEARTBEAT_INTERVAL") { heartbeatInterval = value }
+        if let value = try reader.integer("VIDEOQUEUE_WAIT_TIME", in: 0...20) { waitTimeSeconds = value }
+        if let value = reader.string("VIDEOQUEUE_SCRATCH_DIR") { scratchDirectory = value }
+        ffmpegPath = reader.string("VIDEOQUEUE_FFMPEG_PATH")
+        ffprobePath = reader.string("VIDEOQUEUE_FFPROBE_PATH")
+        ffmpegThreads = try reader.integer("VIDEOQUEUE_FFMPEG_THREADS", in: 1...256)
+        if let value = reader.string("VIDEOQUEUE_HEALTH_HOST") { healthHost = value }
+        if let value = try reader.integer("VIDEOQUEUE_HEALTH_PORT", in: 0...65_535) { healthPort = value }
+        if let value = reader.string("VIDEOQUEUE_DEFAULT_JOBS") { defaultJobs = try Self.parseJobs(value, setting: "VIDEOQUEUE_DEFAULT_JOBS") }
+        if let value = try reader.integer("VIDEOQUEUE_RETRY_BASE_DELAY", in: 0...43_200) { retryBaseDelay = value }
+        if let value = try reader.integer("VIDEOQUEUE_RETRY_MAX_DELAY", in: 0...43_200) { retryMaximumDelay = value }
+        maximumReceiveCount = try reader.integer("VIDEOQUEUE_MAX_RECEIVE_COUNT", in: 1...1000)
+        if let value = try reader.duration("VIDEOQUEUE_MAX_DURATION") { maximumVideoDuration = value.seconds }
+    }
+
+    /// A third of `visibility` seconds (at least 1 s): two extensions may fail before a message expires.
+    public static func defaultHeartbeat(forVisibility visibility: Int) -> Duration {
+        .milliseconds(max(1000, visibility * 1000 / 3))
+    }
+
+    /// Checks the settings together: the queue URL and bucket are set, the heartbeat interval is at most half
+    /// the visibility timeout, every value is in range.
+    /// - Throws: `ConfigurationError` naming the setting.
+    public func validate() throws {
+        func invalid(_ setting: String, _ message: String) -> ConfigurationError {
+            ConfigurationError(setting: setting, message: message)
+        }
+        guard !queueURL.isEmpty else {
+            throw invalid("VIDEOQUEUE_QUEUE_URL", "must be set (the jobs queue URL)")
+        }
+        guard URL(string: queueURL)?.host != nil else { throw invalid("VIDEOQUEUE_QUEUE_URL", "\(queueURL) is not a URL") }
+        if let url = deadLetterQueueURL, URL(string: url)?.host == nil { throw invalid("VIDEOQUEUE_DLQ_URL", "\(url) is not a URL") }
+        guard !bucket.isEmpty else {
+            throw invalid("VIDEOQUEUE_BUCKET", "must be set (the output bucket)")
+        }
+        guard (1...256).contains(concurrency) else { throw invalid("VIDEOQUEUE_CONCURRENCY", "must be 1…256, not \(concurrency)") }
+        guard (1...43_200).contains(visibilityTimeout) else {
+            throw invalid("VIDEOQUEUE_VISIBILITY_TIMEOUT", "must be 1…43200 seconds, not \(visibilityTimeout)")
+        }
+        guard heartbeatInterval > .zero, heartbeatInterval.seconds * 2 <= Double(visibilityTimeout) else {
+            throw invalid("VIDEOQUEUE_HEARTBEAT_INTERVAL",
+                          "must be positive and at most half the visibility timeout (\(visibilityTimeout) s), not \(heartbeatInterval)")
+        }
+        guard jobTimeout > .zero else { throw invalid("VIDEOQUEUE_JOB_TIMEOUT", "must be positive") }
+        guard drainTimeout >= .zero else { throw invalid("VIDEOQUEUE_DRAIN_TIMEOUT", "must not be negative") }
+        guard (0...20).contains(waitTimeSeconds) else { throw invalid("VIDEOQUEUE_WAIT_TIME", "must be 0…20 seconds") }
+        guard !scratchDirectory.isEmpty else { throw invalid("VIDEOQUEUE_SCRATCH_DIR", "must not be empty") }
+        guard (0...65_535).contains(healthPort) else { throw invalid("VIDEOQUEUE_HEALTH_PORT", "must be 0…65535") }
+        guard !defaultJobs.isEmpty else { throw invalid("VIDEOQUEUE_DEFAULT_JOBS", "must name at least one job type") }
+        guard retryBaseDelay <= retryMaximumDelay else {
+            throw invalid("VIDEOQUEUE_RETRY_BASE_DELAY", "must not exceed VIDEOQUEUE_RETRY_MAX_DELAY")
+        }
+        guard maximumVideoDuration > 0 else { throw invalid("VIDEOQUEUE_MAX_DURATION", "must be positive") }
+    }
+
+    /// Parses a comma-separated list of known job types (`transcode,hls`).
+    public static func parseJobs(_ text: String, setting: String) throws -> [JobType] {
+        let jobs = text.split(separator: ",").map { JobType(rawValue: $0.trimmingCharacters(in: .whitespaces)) }.filter { !$0.rawValue.isEmpty }
+        for job in jobs where !job.isKnown {
+            throw ConfigurationError(setting: setting,
+                                     message: "unknown job type \(job) (known: \(JobType.known.map(\.rawValue).sorted().joined(separator: ", ")))")
+        }
+        return jobs
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a `Double`.
+    public var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,43 @@
+import AWSClientRuntime
+import Foundation
+import Logging
+import S3Client
+import SQSClient
+import ServiceSupport
+import VideoStore
+
+extension ConsumerService {
+    /// Opens everything the daemon needs from `configuration` and the environment: the video store
+    /// (migrated), the SQS and S3 clients (`AWS_REGION`, `AWS_ENDPOINT_URL(_SQS/_S3)`, the credential chain).
+    /// Call ``close()`` when done.
+    public static func bootstrap(configuration: ConsumerConfiguration,
+                                 environment: [String: String] = ProcessInfo.processInfo.environment,
+                                 logger: Logger) async throws -> ConsumerService {
+        let sqs = SQSClient(configuration: try AWSClientConfiguration(service: .sqs, environment: environment), logger: logger)
+        let s3 = S3Client(configuration: try AWSClientConfiguration(service: .s3, environment: environment), logger: logger)
+        let store = try await DatabaseConfiguration(url: configuration.databaseURL).makeStore(logger: logger)
+        do {
+            try await store.migrate()
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        return ConsumerService(configuration: configuration, sqs: sqs, s3: s3, store: store, logger: logger, environment: environment)
+    }
+
+    /// Closes the video store.
+    public func close() async {
+        try? await store.close()
+    }
+}
+
+extension ConsumerExitCode {
+    /// The exit status for an error thrown while starting: ``configuration`` for a bad setting, else ``failure``.
+    public static func forStartupError(_ error: any Error) -> Int32 {
+        switch error {
+        case is ConfigurationError, is AWSConfigurationError: configuration
+        case let store as VideoStoreError where store.code == .invalidConfiguration: configuration
+        default: failure
+        }
+    }
+}

@@ -1,0 +1,273 @@
+import Foundation
+import Logging
+import MediaProcessing
+import S3Client
+import SQSClient
+import ServiceLifecycle
+import ServiceSupport
+import Synchronization
+import VideoCore
+import VideoStore
+
+/// The consumer daemon's receive loop, as a swift-service-lifecycle `Service`.
+///
+/// It long-polls the jobs queue for at most as many messages as it has free job slots
+/// (``ConsumerConfiguration/concurrency``), runs each message's job in a child task, and keeps the running
+/// jobs' messages invisible with a batched heartbeat. On graceful shutdown the long poll is cancelled at once,
+/// running jobs get ``ConsumerConfiguration/drainTimeout`` to finish, and the rest are handed back: their
+/// records released and their messages made visible again, so another consumer takes them immediately.
+///
+/// ```swift
+/// let consumer = ConsumerService(configuration: configuration, sqs: sqs, s3: s3, store: store)
+/// let group = ServiceGroup(configuration: .init(services: [consumer], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+/// try await group.run()
+/// ```
+public final class ConsumerService: Service, Sendable {
+    /// What `/readyz` and `STATUS=` report.
+    public struct Status: Sendable, Equatable {
+        /// When the poll loop last went round (`nil`: not started).
+        public var lastPoll: ContinuousClock.Instant?
+        /// Jobs running now.
+        public var inFlight: Int
+        /// Whether a graceful shutdown started.
+        public var stopping: Bool
+    }
+
+    public let configuration: ConsumerConfiguration
+    let sqs: SQSClient
+    let s3: S3Client
+    let store: any VideoStore
+    let pipeline: MediaJobPipeline
+    let metrics: ConsumerMetrics
+    let logger: Logger
+    let notifier: SystemdNotifier
+    let slots: JobSlots
+    let activeJobs = ActiveJobs()
+    private let state = Mutex<(settings: QueueSettings?, lastPoll: ContinuousClock.Instant?, stopping: Bool)>((nil, nil, false))
+
+    /// - Parameters:
+    ///   - pipeline: the media pipeline; `nil` builds the standard one from the configuration (FFmpeg paths and
+    ///     threads, the duration limit).
+    ///   - queueSettings: the redrive limit and DLQ; `nil` reads them from the queue when the service starts.
+    ///   - environment: where `NOTIFY_SOCKET` is read from.
+    public init(configuration: ConsumerConfiguration, sqs: SQSClient, s3: S3Client, store: any VideoStore,
+                pipeline: MediaJobPipeline? = nil, queueSettings: QueueSettings? = nil, metrics: ConsumerMetrics = ConsumerMetrics(),
+                logger: Logger = Logger(label: "VideoQueue.Consumer"),
+                environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.configuration = configuration
+        self.sqs = sqs
+        self.s3 = s3
+        self.store = store
+        self.pipeline = pipeline ?? Self.standardPipeline(configuration, logger: logger)
+        self.metrics = metrics
+        self.logger = logger
+        self.notifier = SystemdNotifier(environment: environment)
+        self.slots = JobSlots(capacity: configuration.concurrency)
+        state.withLock { $0.settings = queueSettings }
+    }
+
+    /// The standard handlers with the configuration's FFmpeg paths, threads and duration limit.
+    public static func standardPipeline(_ configuration: ConsumerConfiguration, logger: Logger) -> MediaJobPipeline {
+        let ffmpeg = FFmpegConfiguration(ffmpegPath: configuration.ffmpegPath, ffprobePath: configuration.ffprobePath,
+                                         threads: configuration.ffmpegThreads)
+        var limits = ProbeLimits.default
+        limits.maximumDuration = configuration.maximumVideoDuration
+        return MediaJobPipeline(registry: .standard, runner: FFmpegRunner(configuration: ffmpeg, logger: logger),
+                                probe: MediaProbe(configuration: ffmpeg, limits: limits, logger: logger), logger: logger)
+    }
+
+    /// The poll loop's liveness and the jobs in flight.
+    public var status: Status {
+        let (_, lastPoll, stopping) = state.withLock { $0 }
+        return Status(lastPoll: lastPoll, inFlight: slots.running, stopping: stopping)
+    }
+
+    /// Whether the poll loop went round within ``ConsumerConfiguration/pollLivenessTimeout``.
+    public var isPollLoopAlive: Bool {
+        guard let lastPoll = status.lastPoll else { return false }
+        return ContinuousClock.now - lastPoll < configuration.pollLivenessTimeout
+    }
+
+    /// The redrive limit and DLQ, read from the queue's attributes on first use.
+    public func queueSettings() async throws -> QueueSettings {
+        if let settings = state.withLock({ $0.settings }) { return settings }
+        let settings = try await QueueSettings.resolve(sqs: sqs, queueURL: configuration.queueURL,
+                                                       configuredDLQ: configuration.deadLetterQueueURL,
+                                                       configuredMaximum: configuration.maximumReceiveCount)
+        state.withLock { $0.settings = settings }
+        logger.info("queue settings", metadata: ["max_receive_count": "\(settings.maximumReceiveCount.map(String.init) ?? "none")",
+                                                 "dlq": "\(settings.deadLetterQueueURL ?? "none")"])
+        return settings
+    }
+
+    private func makeHandler(_ settings: QueueSettings, heartbeat: VisibilityHeartbeat) -> MessageHandler {
+        MessageHandler(configuration: configuration, queueSettings: settings, sqs: sqs, s3: s3, store: store, pipeline: pipeline,
+                       heartbeat: heartbeat, activeJobs: activeJobs, metrics: metrics,
+                       backoff: RedeliveryBackoff(base: configuration.retryBaseDelay, maximum: configuration.retryMaximumDelay),
+                       logger: logger)
+    }
+
+    private func makeHeartbeat() -> VisibilityHeartbeat {
+        VisibilityHeartbeat(sqs: sqs, queueURL: configuration.queueURL, visibilityTimeout: configuration.visibilityTimeout,
+                            interval: configuration.heartbeatInterval, metrics: metrics, logger: logger)
+    }
+
+    // MARK: Service
+
+    /// Runs until a graceful shutdown (then drains) or cancellation (then hands every job back at once).
+    public func run() async throws {
+        let settings = try await queueSettings()
+        try FileManager.default.createDirectory(atPath: configuration.scratchDirectory, withIntermediateDirectories: true)
+        let heartbeat = makeHeartbeat()
+        let handler = makeHandler(settings, heartbeat: heartbeat)
+        logger.info("consumer started", metadata: ["queue": "\(configuration.queueURL)", "concurrency": "\(configuration.concurrency)"])
+        notifier.ready(status: "idle, \(configuration.concurrency) job slots")
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await heartbeat.run() }
+            await withDiscardingTaskGroup { jobs in
+                await pollLoop(jobs: &jobs, handler: handler)
+                state.withLock { $0.stopping = true }
+                let running = slots.running
+                notifier.stopping()
+                notifier.status("stopping, draining \(running) jobs")
+                logger.info("receive loop stopped; draining", metadata: ["in_flight": "\(running)",
+                                                                          "drain_timeout": "\(configuration.drainTimeout)"])
+                await drain()
+            }
+            group.cancelAll()
+        }
+        metrics.inFlight(0)
+        logger.info("consumer stopped")
+    }
+
+    private func pollLoop(jobs: inout DiscardingTaskGroup, handler: MessageHandler) async {
+        var failures = 0
+        let waitTime = configuration.waitTimeSeconds
+        while !Task.isShuttingDownGracefully, !Task.isCancelled {
+            markAlive()
+            guard slots.free > 0 else {
+                // Bounded so the watchdog is fed even while every slot is busy for a long job.
+                await waitForFreeSlot(atMost: .seconds(5))
+                continue
+            }
+            let count = min(10, slots.free)
+            let messages: [SQSMessage]
+            do {
+                messages = try await cancelWhenGracefulShutdown { [sqs, configuration] in
+                    try await sqs.receive(from: configuration.queueURL, maximumMessages: count, waitTime: waitTime,
+                                          visibilityTimeout: configuration.visibilityTimeout)
+                }
+                failures = 0
+            } catch {
+                if Task.isShuttingDownGracefully || Task.isCancelled { break }
+                failures += 1
+                metrics.receiveError()
+                let delay = Duration.milliseconds(min(30_000, 250 << min(failures, 7)))
+                logger.warning("receive failed", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+                continue
+            }
+            if messages.isEmpty {
+                metrics.emptyReceive()
+                continue
+            }
+            if Task.isShuttingDownGracefully || Task.isCancelled {
+                // Received as the shutdown began: hand them straight back.
+                await handBack(messages)
+                break
+            }
+            for message in messages {
+                slots.acquire()
+                metrics.inFlight(slots.running)
+                jobs.addTask { [slots, metrics, handler] in
+                    _ = await handler.handle(message)
+                    slots.release()
+                    metrics.inFlight(slots.running)
+                }
+            }
+            notifyStatus()
+        }
+    }
+
+    private func markAlive() {
+        state.withLock { $0.lastPoll = ContinuousClock.now }
+        notifier.watchdog()
+        notifyStatus()
+    }
+
+    private func notifyStatus() {
+        guard notifier.isEnabled else { return }
+        notifier.status("\(slots.running) of \(configuration.concurrency) job slots busy")
+    }
+
+    private func waitForFreeSlot(atMost limit: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [slots] in await slots.waitForFreeSlot() }
+            group.addTask { try? await Task.sleep(for: limit) }
+            group.addTask { try? await gracefulShutdown() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Waits for the running jobs up to the drain timeout, then hands the rest back.
+    private func drain() async {
+        let drained = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { [slots] in
+                await slots.waitUntilIdle()
+                return !Task.isCancelled
+            }
+            group.addTask { [configuration] in
+                try? await Task.sleep(for: configuration.drainTimeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !drained, activeJobs.count > 0 {
+            logger.warning("drain timeout reached: handing the remaining jobs back", metadata: ["jobs": "\(activeJobs.count)"])
+            activeJobs.abortAll(.shutdown)
+        }
+    }
+
+    private func handBack(_ messages: [SQSMessage]) async {
+        let queueURL = configuration.queueURL
+        let sqs = self.sqs
+        _ = await uncancellable {
+            try? await sqs.changeVisibilityBatch(messages.map { ($0.receiptHandle, 0) }, in: queueURL)
+        }
+    }
+
+    // MARK: One message
+
+    /// Receives at most one message (waiting up to `waitTime` seconds, default the configuration's) and handles
+    /// it to its end. `nil` when the queue had nothing.
+    public func runOnce(waitTime: Int? = nil) async throws -> JobOutcome? {
+        let settings = try await queueSettings()
+        try FileManager.default.createDirectory(atPath: configuration.scratchDirectory, withIntermediateDirectories: true)
+        let heartbeat = makeHeartbeat()
+        let handler = makeHandler(settings, heartbeat: heartbeat)
+        markAlive()
+        let messages = try await sqs.receive(from: configuration.queueURL, maximumMessages: 1,
+                                             waitTime: min(20, max(0, waitTime ?? configuration.waitTimeSeconds)),
+                                             visibilityTimeout: configuration.visibilityTimeout)
+        guard let message = messages.first else {
+            metrics.emptyReceive()
+            return nil
+        }
+        slots.acquire()
+        defer { slots.release() }
+        return await withTaskGroup(of: JobOutcome?.self) { group in
+            group.addTask { await heartbeat.run(); return nil }
+            let outcome = await handler.handle(message)
+            group.cancelAll()
+            return outcome
+        }
+    }
+
+    /// Hands every running job back now (as the drain timeout does): for tests and emergency stops.
+    public func abortRunningJobs() {
+        activeJobs.abortAll(.shutdown)
+    }
+}

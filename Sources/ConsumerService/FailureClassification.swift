@@ -1,0 +1,59 @@
+import AWSClientRuntime
+import MediaProcessing
+import S3Client
+import SQSClient
+import VideoCore
+import VideoStore
+
+/// Whether a job error is worth retrying, and what to record when it is not.
+///
+/// - Permanent (the video or the request is bad; retrying cannot help): a permanent `MediaError` (unreadable
+///   or unsupported input, FFmpeg rejecting it, an unknown job type), a source object that does not exist.
+///   The record is failed with ``VideoFailure/code`` in snake case (`probe_failed`, `ffmpeg_failed`,
+///   `source_missing`…), the message and FFmpeg's stderr tail as the detail.
+/// - Transient (everything else: S3, SQS, the database, the network, a full disk, a missing tool): the record
+///   is released and the message comes back after a backoff.
+public enum FailureClassification: Sendable, Equatable {
+    /// Retrying may succeed.
+    case transient(String)
+    /// Retrying cannot succeed; the record is failed with this.
+    case permanent(VideoFailure)
+
+    /// Classifies `error`.
+    public static func classify(_ error: any Error) -> FailureClassification {
+        switch error {
+        case let failure as VideoFailure:
+            return .permanent(failure)
+        case let media as MediaError:
+            guard media.isPermanent else { return .transient(media.description) }
+            let detail = media.stderrTail.isEmpty ? nil : media.stderrTail.joined(separator: "\n")
+            return .permanent(VideoFailure(code: snakeCase(media.code.rawValue), message: media.message, detail: detail))
+        case let s3 as S3Error where [.noSuchKey, .notFound, .noSuchBucket].contains(s3.code):
+            return .permanent(VideoFailure(code: "source_missing", message: "the source object is missing: \(s3.message)"))
+        case let s3 as S3Error:
+            return .transient("S3: \(s3)")
+        case let sqs as SQSError:
+            return .transient("SQS: \(sqs)")
+        case let store as VideoStoreError:
+            return .transient("database: \(store)")
+        case let transport as AWSTransportError:
+            return .transient("network: \(transport)")
+        default:
+            return .transient("\(error)")
+        }
+    }
+
+    /// `FFmpegFailed` → `ffmpeg_failed`, `NoVideoStream` → `no_video_stream`.
+    static func snakeCase(_ text: String) -> String {
+        var result = ""
+        var previous: Character?
+        for character in text {
+            if character.isUppercase, let previous, previous.isLowercase || previous.isNumber {
+                result.append("_")
+            }
+            result.append(contentsOf: character.lowercased())
+            previous = character
+        }
+        return result
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import ServiceSupport
+
+/// The consumer's small HTTP server: `/healthz` (the process answers), `/readyz` (SQS, S3 and the database
+/// reachable, and the poll loop seen alive within ``ConsumerConfiguration/pollLivenessTimeout``) and, when a
+/// renderer is given (by default `PrometheusMetrics.render`), `/metrics` (Prometheus text).
+///
+/// `/readyz` answers 200 `ready` or 503 with one line per failed check; each check has a 5-second limit.
+public enum HealthServer {
+    /// The outcome of the readiness checks: `nil` values passed, others say why they failed.
+    public struct Readiness: Sendable, Equatable {
+        public var sqs: String?
+        public var s3: String?
+        public var database: String?
+        public var pollLoop: String?
+
+        /// Whether every check passed.
+        public var isReady: Bool { sqs == nil && s3 == nil && database == nil && pollLoop == nil }
+
+        /// `ready`, or one `check: reason` line per failure.
+        public var text: String {
+            guard !isReady else { return "ready\n" }
+            return [("sqs", sqs), ("s3", s3), ("database", database), ("poll_loop", pollLoop)]
+                .compactMap { name, reason in reason.map { "\(name): \($0)\n" } }.joined()
+        }
+    }
+
+    /// Runs the readiness checks of `consumer` concurrently.
+    public static func readiness(of consumer: ConsumerService) async -> Readiness {
+        async let sqs = check { _ = try await consumer.sqs.attributes(of: consumer.configuration.queueURL, names: ["QueueArn"]) }
+        async let s3 = check {
+            if try await !consumer.s3.bucketExists(consumer.configuration.bucket) {
+                throw HealthCheckFailure("bucket \(consumer.configuration.bucket) does not exist")
+            }
+        }
+        async let database = check { _ = try await consumer.store.video(id: UUID(), owner: nil) }
+        var readiness = Readiness(sqs: await sqs, s3: await s3, database: await database, pollLoop: nil)
+        if !consumer.isPollLoopAlive {
+            readiness.pollLoop = consumer.status.lastPoll == nil ? "not started" : "not seen for \(consumer.configuration.pollLivenessTimeout)"
+        }
+        return readiness
+    }
+
+    private struct HealthCheckFailure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    private static func check(_ operation: @escaping @Sendable () async throws -> Void) async -> String? {
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await operation() }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(5))
+                    throw HealthCheckFailure("no answer within 5 s")
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+            return nil
+        } catch {
+            return String("\(error)".prefix(300)).replacingOccurrences(of: "\n", with: " ")
+        }
+    }
+
+    /// The routes, for the application below or for tests.
+    public static func router(consumer: ConsumerService, metrics: (@Sendable () async -> String)? = { PrometheusMetrics.render() }) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("healthz") { _, _ in
+            text("ok\n", status: .ok)
+        }
+        router.get("readyz") { _, _ in
+            let readiness = await readiness(of: consumer)
+            return text(readiness.text, status: readiness.isReady ? .ok : .serviceUnavailable)
+        }
+        if let metrics {
+            router.get("metrics") { _, _ in
+                text(await metrics(), status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8")
+            }
+        }
+        return router
+    }
+
+    /// The server as a `Service` on ``ConsumerConfiguration/healthHost``:``ConsumerConfiguration/healthPort``
+    /// (`nil` when the port is 0). `onServerRunning` receives the bound port.
+    public static func application(consumer: ConsumerService, metrics: (@Sendable () async -> String)? = { PrometheusMetrics.render() }, logger: Logger,
+                                   onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> (any Service)? {
+        let configuration = consumer.configuration
+        guard configuration.healthPort != 0 else { return nil }
+        return Application(router: router(consumer: consumer, metrics: metrics),
+                           configuration: ApplicationConfiguration(address: .hostname(configuration.healthHost, port: configuration.healthPort),
+                                                                   serverName: "videoqueue-consumer"),
+                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+                           logger: logger)
+    }
+
+    private static func text(_ body: String, status: HTTPResponse.Status, contentType: String = "text/plain; charset=utf-8") -> Response {
+        var buffer = ByteBuffer()
+        buffer.writeString(body)
+        return Response(status: status, headers: [.contentType: contentType], body: ResponseBody(byteBuffer: buffer))
+    }
+}

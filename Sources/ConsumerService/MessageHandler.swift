@@ -1,0 +1,419 @@
+import Foundation
+import Logging
+import MediaProcessing
+import S3Client
+import SQSClient
+import VideoCore
+import VideoStore
+
+/// Handles one received message from decoding to deletion; every path ends in a ``JobOutcome`` and leaves
+/// the record and the message consistent (see the README's consumer section for the decision table).
+struct MessageHandler: Sendable {
+    let configuration: ConsumerConfiguration
+    let queueSettings: QueueSettings
+    let sqs: SQSClient
+    let s3: S3Client
+    let store: any VideoStore
+    let pipeline: MediaJobPipeline
+    let heartbeat: VisibilityHeartbeat
+    let activeJobs: ActiveJobs
+    let metrics: ConsumerMetrics
+    let backoff: RedeliveryBackoff
+    let logger: Logger
+
+    /// Handles `message`; never throws (every error is an outcome).
+    func handle(_ message: SQSMessage) async -> JobOutcome {
+        var logger = self.logger
+        logger[metadataKey: "message_id"] = "\(message.messageID)"
+        let start = ContinuousClock.now
+        if let sent = message.sentTimestamp { metrics.messageAge(seconds: Date().timeIntervalSince(sent)) }
+
+        let decoded: QueueMessage
+        do {
+            decoded = try QueueMessage.decode(message.body)
+        } catch {
+            let outcome = await deadLetter(message, error: error, logger: logger)
+            metrics.job(types: [], outcome: outcome, seconds: (ContinuousClock.now - start).seconds)
+            return outcome
+        }
+        let videoID = decoded.video.id
+        logger[metadataKey: "video_id"] = "\(videoID)"
+        let jobs = decoded.video.jobs.isEmpty ? configuration.defaultJobs : decoded.video.jobs
+        let outcome = await process(message, videoID: videoID, logger: logger)
+        metrics.job(types: jobs.map(\.rawValue), outcome: outcome, seconds: (ContinuousClock.now - start).seconds)
+        logger.info("message handled", metadata: ["outcome": "\(outcome.rawValue)",
+                                                   "seconds": "\(String(format: "%.2f", (ContinuousClock.now - start).seconds))"])
+        return outcome
+    }
+
+    // MARK: Claiming
+
+    private func process(_ message: SQSMessage, videoID: UUID, logger: Logger) async -> JobOutcome {
+        let receiveCount = message.approximateReceiveCount ?? 1
+        let record: VideoRecord
+        do {
+            guard let current = try await store.video(id: videoID, owner: nil) else {
+                logger.warning("no record for the message's video: deleting the message")
+                await deleteMessage(message, logger: logger)
+                return .skipped
+            }
+            switch current.status {
+            case .completed, .cancelled, .failed:
+                // Final (or failed: a retry sends a new message): nothing to do, and the message must not come back.
+                logger.info("record is \(current.status.rawValue): deleting the message without work")
+                await deleteMessage(message, logger: logger)
+                return .skipped
+            case .processing:
+                // Another consumer claimed it. When this message was received before (its visibility ran out while
+                // that consumer held it), the holder stopped heartbeating: it died or lost the message. Take over,
+                // fencing the old attempt out. A first delivery (an SQS duplicate) is left to the holder.
+                guard receiveCount > 1 else {
+                    logger.info("record is processing under another consumer: leaving the message")
+                    return .leftToOwner
+                }
+                logger.warning("taking over a record whose consumer stopped extending its message",
+                               metadata: ["previous_attempt": "\(current.attempts)", "receive_count": "\(receiveCount)"])
+                _ = try await store.release(id: videoID, attempt: current.attempts)
+                guard let claimed = try await store.claim(id: videoID) else { return .leftToOwner }
+                record = claimed
+            case .pending, .queued:
+                guard let claimed = try await store.claim(id: videoID) else {
+                    // Another consumer claimed it between our read and our claim; it will delete its copy, and if it
+                    // dies the message comes back and is taken over then.
+                    logger.info("claim lost to another consumer: leaving the message")
+                    return .leftToOwner
+                }
+                record = claimed
+            }
+        } catch {
+            logger.warning("cannot read or claim the record: the message will come back", metadata: ["error": "\(error)"])
+            await setVisibility(message, seconds: backoff.delay(receiveCount: receiveCount), logger: logger)
+            return .retried
+        }
+        var jobLogger = logger
+        jobLogger[metadataKey: "attempt"] = "\(record.attempts)"
+        return await run(record: record, message: message, logger: jobLogger)
+    }
+
+    // MARK: Running
+
+    private enum Event: Sendable {
+        case finished(Result<VideoRecord?, any Error>)
+        case aborted(AbortReason?)
+        case watcherEnded
+    }
+
+    private func run(record: VideoRecord, message: SQSMessage, logger: Logger) async -> JobOutcome {
+        let signal = AbortSignal()
+        let attempt = record.attempts
+        heartbeat.register(messageID: message.messageID, receiptHandle: message.receiptHandle, signal: signal)
+        activeJobs.insert(message.messageID, signal)
+        let scratch = URL(fileURLWithPath: configuration.scratchDirectory, isDirectory: true)
+            .appendingPathComponent("\(record.id.uuidString.lowercased())-\(attempt)", isDirectory: true)
+        defer {
+            heartbeat.unregister(messageID: message.messageID)
+            activeJobs.remove(message.messageID)
+            try? FileManager.default.removeItem(at: scratch)
+        }
+        logger.info("job started", metadata: ["jobs": "\(record.jobs.map(\.rawValue).joined(separator: ","))"])
+
+        let result: Result<VideoRecord?, any Error>? = await withTaskGroup(of: Event.self) { group in
+            group.addTask {
+                do {
+                    return .finished(.success(try await work(record: record, scratch: scratch, signal: signal, logger: logger)))
+                } catch {
+                    return .finished(.failure(error))
+                }
+            }
+            group.addTask { .aborted(await signal.wait()) }
+            group.addTask {
+                try? await Task.sleep(for: configuration.jobTimeout)
+                if !Task.isCancelled { signal.trigger(.timedOut) }
+                return .watcherEnded
+            }
+            group.addTask {
+                await watchRecord(id: record.id, attempt: attempt, signal: signal, logger: logger)
+                return .watcherEnded
+            }
+            var result: Result<VideoRecord?, any Error>?
+            while let event = await group.next() {
+                switch event {
+                case .finished(let outcome):
+                    result = outcome
+                    group.cancelAll()
+                case .aborted(let reason?):
+                    logger.info("stopping the job", metadata: ["reason": "\(reason.rawValue)"])
+                    group.cancelAll()
+                case .aborted(nil), .watcherEnded:
+                    continue
+                }
+            }
+            return result
+        }
+        return await uncancellable {
+            await finish(record: record, message: message, result: result, reason: signal.reason, logger: logger)
+        }
+    }
+
+    /// Polls the record: a cancellation or a newer attempt stops the job within one poll interval.
+    private func watchRecord(id: UUID, attempt: Int, signal: AbortSignal, logger: Logger) async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: configuration.cancellationPollInterval)
+                guard let current = try await store.video(id: id, owner: nil) else {
+                    signal.trigger(.cancelled)
+                    return
+                }
+                if current.status == .cancelled {
+                    signal.trigger(.cancelled)
+                    return
+                }
+                if current.attempts != attempt || current.status != .processing {
+                    if current.status != .completed { signal.trigger(.lostMessage) }
+                    return
+                }
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.debug("cannot read the record to check for a cancellation", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Download, probe, process, upload, complete. Returns the completed record (`nil`: the store refused the
+    /// completion, the attempt being stale or the record cancelled).
+    private func work(record: VideoRecord, scratch: URL, signal: AbortSignal, logger: Logger) async throws -> VideoRecord? {
+        let jobs = record.jobs.isEmpty ? configuration.defaultJobs : record.jobs
+        for job in jobs { _ = try pipeline.registry.handler(named: job.rawValue) }   // unknown_job_type before any work
+        let progress = ProgressReporter(store: store, videoID: record.id, attempt: record.attempts,
+                                        interval: configuration.progressInterval, logger: logger)
+        do {
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        } catch {
+            throw MediaError(code: .outputFailed, message: "cannot create the scratch directory \(scratch.path): \(error)")
+        }
+        try DiskSpace.ensureAvailable(at: scratch, inputSize: record.size, factor: pipeline.diskSpaceFactor)
+
+        var stageStart = ContinuousClock.now
+        func endStage(_ name: String) {
+            let now = ContinuousClock.now
+            metrics.stage(name, seconds: (now - stageStart).seconds)
+            stageStart = now
+        }
+
+        await progress.report(stage: .downloading, percent: 0, eta: nil)
+        let input = scratch.appendingPathComponent("source" + Self.safeExtension(of: record.sourceKey))
+        try await s3.download(bucket: record.sourceBucket, key: record.sourceKey, to: input.path)
+        endStage("download")
+        try Task.checkCancellation()
+
+        await progress.report(stage: .probing, percent: 2, eta: nil)
+        var limits = pipeline.probe.limits
+        limits.maximumDuration = min(limits.maximumDuration, configuration.maximumVideoDuration)
+        let info = try await pipeline.probe.probe(input, limits: limits)
+        endStage("probe")
+
+        await progress.report(stage: .encoding, percent: 5, eta: nil)
+        var jobPipeline = pipeline
+        jobPipeline.logger = logger
+        jobPipeline.runner.logger = logger
+        let outputDirectory = scratch.appendingPathComponent("out", isDirectory: true)
+        let results: [MediaJobPipeline.JobResult]
+        do {
+            results = try await jobPipeline.run(jobs: jobs.map(\.rawValue), input: input, outputDirectory: outputDirectory, info: info) { step in
+                await progress.report(stage: .encoding, percent: 5 + step.overallPercent * 0.9, eta: step.jobProgress.estimatedTimeRemaining)
+            }
+        } catch let error as MediaError {
+            if let status = error.exitStatus { metrics.ffmpegExit(status) }
+            throw error
+        }
+        for _ in results { metrics.ffmpegExit(0) }
+        endStage("encode")
+
+        await progress.report(stage: .uploading, percent: 95, eta: nil)
+        let files = results.flatMap(\.files)
+        let outputs = try await upload(files, from: outputDirectory, videoID: record.id)
+        endStage("upload")
+
+        guard signal.beginCommit() else { throw CancellationError() }
+        return try await store.complete(id: record.id, attempt: record.attempts, outputs: outputs)
+    }
+
+    /// Uploads `files` under `outputs/{videoID}/{relative path}`, four at a time, in the order given.
+    private func upload(_ files: [ProducedFile], from directory: URL, videoID: UUID) async throws -> [VideoOutput] {
+        let prefix = "outputs/\(videoID.uuidString.lowercased())/"
+        return try await withThrowingTaskGroup(of: (Int, VideoOutput).self) { group in
+            var outputs = [VideoOutput?](repeating: nil, count: files.count)
+            var next = 0
+            func addNext() {
+                guard next < files.count else { return }
+                let index = next
+                let file = files[index]
+                next += 1
+                group.addTask {
+                    let key = prefix + file.relativePath
+                    try await s3.upload(file: file.url(in: directory).path, bucket: configuration.bucket, key: key, contentType: file.contentType)
+                    return (index, VideoOutput(kind: file.kind.rawValue, key: key, size: file.size, contentType: file.contentType,
+                                               width: file.width, height: file.height, duration: file.duration))
+                }
+            }
+            for _ in 0..<4 { addNext() }
+            while let (index, output) = try await group.next() {
+                outputs[index] = output
+                addNext()
+            }
+            return outputs.compactMap { $0 }
+        }
+    }
+
+    /// `.mp4` for `videos/x/clip.mp4`; empty when the key has no short alphanumeric extension.
+    static func safeExtension(of key: String) -> String {
+        let name = key.split(separator: "/").last.map(String.init) ?? ""
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
+        let ext = name[name.index(after: dot)...]
+        guard (1...5).contains(ext.count), ext.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return "" }
+        return "." + ext.lowercased()
+    }
+
+    // MARK: Finishing
+
+    private func finish(record: VideoRecord, message: SQSMessage, result: Result<VideoRecord?, any Error>?, reason: AbortReason?,
+                        logger: Logger) async -> JobOutcome {
+        let id = record.id
+        let attempt = record.attempts
+        do {
+            if let reason {
+                switch reason {
+                case .cancelled:
+                    logger.info("record cancelled while processing: FFmpeg stopped, scratch removed")
+                    await deleteMessage(message, logger: logger)
+                    return .cancelled
+                case .timedOut:
+                    let failure = VideoFailure(code: "job_timeout", message: "the job ran longer than \(configuration.jobTimeout) and was stopped")
+                    _ = try await store.fail(id: id, attempt: attempt, error: failure)
+                    logger.warning("job timed out: record failed")
+                    await deleteMessage(message, logger: logger)
+                    return .timedOut
+                case .lostMessage:
+                    logger.warning("message lost to another consumer: job abandoned without writing results")
+                    _ = try await store.release(id: id, attempt: attempt)
+                    return .abandoned
+                case .shutdown:
+                    return try await handBack(record: record, message: message, logger: logger)
+                }
+            }
+            switch result {
+            case .success(let completed?)?:
+                logger.info("job completed", metadata: ["outputs": "\(completed.outputs.count)"])
+                await deleteMessage(message, logger: logger)
+                return .completed
+            case .success(nil)?:
+                return try await afterRefusedWrite(id: id, message: message, logger: logger)
+            case .failure(let error)?:
+                if error is CancellationError || (error as? MediaError)?.code == .cancelled {
+                    // Cancelled without a reason: the consumer itself is being torn down.
+                    return try await handBack(record: record, message: message, logger: logger)
+                }
+                return try await handleFailure(error, record: record, message: message, logger: logger)
+            case nil:
+                return try await handBack(record: record, message: message, logger: logger)
+            }
+        } catch {
+            // The store could not be told: leave the message to come back (the record is taken over then).
+            logger.error("cannot record the job's end: the message will come back", metadata: ["error": "\(error)"])
+            await setVisibility(message, seconds: backoff.delay(receiveCount: message.approximateReceiveCount ?? 1), logger: logger)
+            return .retried
+        }
+    }
+
+    private func handleFailure(_ error: any Error, record: VideoRecord, message: SQSMessage, logger: Logger) async throws -> JobOutcome {
+        let receiveCount = message.approximateReceiveCount ?? 1
+        switch FailureClassification.classify(error) {
+        case .permanent(let failure):
+            logger.warning("job failed permanently", metadata: ["code": "\(failure.code)", "error": "\(failure.message)"])
+            guard try await store.fail(id: record.id, attempt: record.attempts, error: failure) != nil else {
+                return try await afterRefusedWrite(id: record.id, message: message, logger: logger)
+            }
+            await deleteMessage(message, logger: logger)
+            return .failed
+        case .transient(let reason):
+            if let maximum = queueSettings.maximumReceiveCount, receiveCount >= maximum {
+                // SQS moves the message to the DLQ on its next receive: fail the record now so it does not stay
+                // queued forever. The message is left to SQS, visible at once, as evidence in the DLQ.
+                let failure = VideoFailure(code: "retries_exhausted",
+                                           message: "gave up after \(receiveCount) attempts; the last error was transient: \(reason)")
+                logger.error("transient failure on the last allowed receive: record failed", metadata: ["error": "\(reason)"])
+                _ = try await store.fail(id: record.id, attempt: record.attempts, error: failure)
+                await setVisibility(message, seconds: 0, logger: logger)
+                return .failed
+            }
+            let delay = backoff.delay(receiveCount: receiveCount)
+            logger.warning("transient failure: the message comes back", metadata: ["error": "\(reason)", "retry_in_seconds": "\(delay)"])
+            _ = try await store.release(id: record.id, attempt: record.attempts)
+            await setVisibility(message, seconds: delay, logger: logger)
+            return .retried
+        }
+    }
+
+    /// A completion or failure was refused: the record was cancelled, or a newer attempt owns it.
+    private func afterRefusedWrite(id: UUID, message: SQSMessage, logger: Logger) async throws -> JobOutcome {
+        let current = try await store.video(id: id, owner: nil)
+        if current == nil || current?.status == .cancelled {
+            logger.info("record cancelled or deleted meanwhile: deleting the message")
+            await deleteMessage(message, logger: logger)
+            return .cancelled
+        }
+        logger.warning("a newer attempt owns the record: results not published", metadata: ["status": "\(current?.status.rawValue ?? "-")"])
+        return .abandoned
+    }
+
+    /// Shutdown: release the record and make the message visible at once, so another consumer takes it now.
+    private func handBack(record: VideoRecord, message: SQSMessage, logger: Logger) async throws -> JobOutcome {
+        logger.info("handing the job back: record released, message visible again")
+        _ = try await store.release(id: record.id, attempt: record.attempts)
+        await setVisibility(message, seconds: 0, logger: logger)
+        return .released
+    }
+
+    // MARK: Queue operations
+
+    private func deadLetter(_ message: SQSMessage, error: any Error, logger: Logger) async -> JobOutcome {
+        let code = (error as? QueueMessageError)?.code.rawValue ?? "undecodable"
+        let reason = String("\(error)".prefix(1000))
+        guard let dlq = queueSettings.deadLetterQueueURL else {
+            logger.error("undecodable message and no dead-letter queue: leaving it to the redrive policy",
+                         metadata: ["reason": "\(reason)"])
+            return .retried
+        }
+        do {
+            try await sqs.send(SQSOutgoingMessage(body: message.body, attributes: [
+                "videoqueue-error": .string(reason), "videoqueue-error-code": .string(code),
+                "videoqueue-source-message-id": .string(message.messageID),
+            ]), to: dlq)
+        } catch {
+            logger.error("cannot move an undecodable message to the dead-letter queue", metadata: ["error": "\(error)"])
+            await setVisibility(message, seconds: backoff.delay(receiveCount: message.approximateReceiveCount ?? 1), logger: logger)
+            return .retried
+        }
+        logger.error("undecodable message moved to the dead-letter queue", metadata: ["reason": "\(reason)", "code": "\(code)"])
+        await deleteMessage(message, logger: logger)
+        return .deadLettered
+    }
+
+    private func deleteMessage(_ message: SQSMessage, logger: Logger) async {
+        do {
+            try await sqs.delete(receiptHandle: message.receiptHandle, from: configuration.queueURL)
+        } catch {
+            // The message comes back; the record's status makes the next receive delete it without work.
+            logger.warning("cannot delete the message", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func setVisibility(_ message: SQSMessage, seconds: Int, logger: Logger) async {
+        do {
+            try await sqs.changeVisibility(receiptHandle: message.receiptHandle, in: configuration.queueURL, timeout: seconds)
+        } catch {
+            logger.warning("cannot change the message's visibility", metadata: ["error": "\(error)", "seconds": "\(seconds)"])
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Logging
+import SQSClient
+import Synchronization
+
+/// Keeps the messages of running jobs invisible: every ``interval`` one batched ChangeMessageVisibility
+/// sets each registered message's visibility to ``visibilityTimeout`` seconds from now.
+///
+/// An entry that SQS rejects because its receipt handle is stale (the message expired and another consumer
+/// received it, or it is gone) aborts that job with ``AbortReason/lostMessage``: it must not publish results.
+/// A call that fails as a whole (network, throttling) is retried on the next beat; with the interval at most a
+/// third of the timeout by default, two beats can fail before a message expires.
+final class VisibilityHeartbeat: Sendable {
+    struct Entry: Sendable {
+        var receiptHandle: String
+        var signal: AbortSignal
+    }
+
+    let sqs: SQSClient
+    let queueURL: String
+    let visibilityTimeout: Int
+    let interval: Duration
+    let metrics: ConsumerMetrics
+    let logger: Logger
+    private let entries = Mutex<[String: Entry]>([:])
+
+    init(sqs: SQSClient, queueURL: String, visibilityTimeout: Int, interval: Duration, metrics: ConsumerMetrics, logger: Logger) {
+        self.sqs = sqs
+        self.queueURL = queueURL
+        self.visibilityTimeout = visibilityTimeout
+        self.interval = interval
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    /// Starts extending `messageID`'s visibility.
+    func register(messageID: String, receiptHandle: String, signal: AbortSignal) {
+        entries.withLock { $0[messageID] = Entry(receiptHandle: receiptHandle, signal: signal) }
+    }
+
+    /// Stops extending `messageID`'s visibility.
+    func unregister(messageID: String) {
+        _ = entries.withLock { $0.removeValue(forKey: messageID) }
+    }
+
+    /// The codes SQS (and LocalStack) answer for a receipt handle that no longer holds the message.
+    static let staleCodes: Set<SQSError.Code> = [.receiptHandleIsInvalid, .messageNotInflight, .invalidParameterValue]
+
+    /// Beats until the task is cancelled.
+    func run() async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            await beat()
+        }
+    }
+
+    /// Extends every registered message once.
+    func beat() async {
+        let snapshot = entries.withLock { Array($0) }
+        guard !snapshot.isEmpty else { return }
+        do {
+            let result = try await sqs.changeVisibilityBatch(snapshot.map { ($0.value.receiptHandle, visibilityTimeout) }, in: queueURL)
+            metrics.visibilityExtension("extended", count: result.successful.count)
+            for (index, failure) in result.failed {
+                let (messageID, entry) = snapshot[index]
+                if Self.staleCodes.contains(failure.code) {
+                    metrics.visibilityExtension("stale")
+                    logger.warning("visibility extension refused: the receipt handle is stale, abandoning the job",
+                                   metadata: ["message_id": "\(messageID)", "code": "\(failure.code)", "reason": "\(failure.message)"])
+                    entry.signal.trigger(.lostMessage)
+                } else {
+                    metrics.visibilityExtension("error")
+                    logger.warning("visibility extension failed", metadata: ["message_id": "\(messageID)", "code": "\(failure.code)"])
+                }
+            }
+        } catch is CancellationError {
+            return
+        } catch {
+            metrics.visibilityExtension("error", count: snapshot.count)
+            logger.warning("visibility extension call failed; retrying on the next beat", metadata: ["error": "\(error)"])
+        }
+    }
+}

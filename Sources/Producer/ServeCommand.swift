@@ -1,0 +1,79 @@
+import AWSClientRuntime
+import ArgumentParser
+import Foundation
+import Logging
+import ProducerService
+import S3Client
+import ServiceSupport
+import SQSClient
+import VideoStore
+
+/// `producer serve`: runs the HTTP service until SIGTERM/SIGINT, then shuts down gracefully.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the HTTP service (configuration from flags, else the environment: see the README).")
+
+    @Option(help: "Address to bind (VIDEOQUEUE_HOST).") var host: String?
+    @Option(help: "Port to bind (VIDEOQUEUE_PORT).") var port: Int?
+    @Option(help: "Bucket for sources and outputs (VIDEOQUEUE_BUCKET).") var bucket: String?
+    @Option(name: .customLong("queue-url"), help: "Job queue URL (VIDEOQUEUE_QUEUE_URL).") var queueURL: String?
+    @Option(name: .customLong("database-url"), help: "SQLite path or postgres:// URL (DATABASE_URL).") var databaseURL: String?
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (LOG_LEVEL).") var logLevel: String?
+
+    func run() async throws {
+        var environment = EnvironmentValues()
+        if let host { environment.values["VIDEOQUEUE_HOST"] = host }
+        if let port { environment.values["VIDEOQUEUE_PORT"] = String(port) }
+        if let bucket { environment.values["VIDEOQUEUE_BUCKET"] = bucket }
+        if let queueURL { environment.values["VIDEOQUEUE_QUEUE_URL"] = queueURL }
+        if let databaseURL { environment.values["DATABASE_URL"] = databaseURL }
+        let logger = Logging.bootstrapped(label: "videoqueue.producer", level: logLevel ?? environment.string("LOG_LEVEL"))
+        let configuration: ProducerConfiguration
+        let s3Configuration: AWSClientConfiguration
+        let sqsConfiguration: AWSClientConfiguration
+        do {
+            configuration = try ProducerConfiguration(environment: environment)
+            s3Configuration = try AWSClientConfiguration(service: .s3, environment: environment.values)
+            sqsConfiguration = try AWSClientConfiguration(service: .sqs, environment: environment.values)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let store = try await DatabaseConfiguration(url: configuration.databaseURL).makeStore(logger: logger)
+        try await store.migrate()
+        let producer = ProducerApplication(configuration: configuration, store: store, s3: S3Client(configuration: s3Configuration),
+                                           sqs: SQSClient(configuration: sqsConfiguration), logger: logger)
+        let notifier = SystemdNotifier()
+        let app = producer.application { channel in
+            logger.info("producer listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
+            notifier.ready(status: "serving")
+        }
+        do {
+            try await app.runService()
+        } catch {
+            notifier.stopping()
+            try? await store.close()
+            throw error
+        }
+        notifier.stopping()
+        try await store.close()
+    }
+}
+
+extension Logging {
+    /// Bootstraps swift-log once with a stream handler at `level` (default `info`) and returns a logger.
+    static func bootstrapped(label: String, level: String?) -> Logger {
+        let parsed = level.flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = parsed
+            return handler
+        }
+        var logger = Logger(label: label)
+        logger.logLevel = parsed
+        return logger
+    }
+}
+
+/// The module namespace swift-log does not have.
+enum Logging {}

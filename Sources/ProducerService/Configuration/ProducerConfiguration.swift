@@ -1,0 +1,87 @@
+import Foundation
+import ServiceSupport
+import VideoCore
+
+/// Everything the producer needs to run, with defaults; ``init(environment:)`` reads it from the environment.
+///
+/// | variable | default |
+/// |---|---|
+/// | `VIDEOQUEUE_HOST`, `VIDEOQUEUE_PORT` | `127.0.0.1`, `8080` |
+/// | `VIDEOQUEUE_BUCKET` | required |
+/// | `VIDEOQUEUE_QUEUE_URL` | required |
+/// | `VIDEOQUEUE_DLQ_URL` | none (then `/v1/queue` reports the main queue only) |
+/// | `DATABASE_URL` | `videoqueue.sqlite` (a file path or `sqlite://…`; `postgres://…` for PostgreSQL) |
+/// | `VIDEOQUEUE_MAX_UPLOAD_BYTES` | 10 GiB |
+/// | `VIDEOQUEUE_DEFAULT_JOBS` | `transcode,thumbnails` |
+/// | `VIDEOQUEUE_UPLOADS_PER_MINUTE` | 60 (per API key; 0 turns the limit off) |
+/// | `VIDEOQUEUE_PRESIGN_SECONDS` | 3600 |
+/// | `VIDEOQUEUE_METRICS_REQUIRE_KEY` | `false` |
+/// | `VIDEOQUEUE_PUBLIC_URL` | none (status URLs are then relative) |
+public struct ProducerConfiguration: Sendable {
+    /// The address to bind.
+    public var host: String = "127.0.0.1"
+    /// The port to bind (0: any free port).
+    public var port: Int = 8080
+    /// The bucket sources and outputs live in.
+    public var bucket: String
+    /// The job queue's URL.
+    public var queueURL: String
+    /// The dead-letter queue's URL.
+    public var deadLetterQueueURL: String?
+    /// Where records are stored.
+    public var databaseURL: String = "videoqueue.sqlite"
+    /// The largest accepted upload.
+    public var maximumUploadBytes: Int64 = 10 << 30
+    /// The jobs of a video that asks for none.
+    public var defaultJobs: [JobType] = [.transcode, .thumbnails]
+    /// Uploads one API key may start per minute (a token bucket of this size); 0 = unlimited.
+    public var uploadsPerMinute: Int = 60
+    /// The lifetime of presigned download and upload URLs.
+    public var presignSeconds: Int = 3600
+    /// Whether `/metrics` needs an API key.
+    public var metricsRequireKey: Bool = false
+    /// The base URL clients reach the producer at, for absolute status URLs.
+    public var publicURL: String?
+    /// How often the outbox dispatcher looks for unsent messages when nothing nudges it.
+    public var dispatchInterval: Duration = .seconds(1)
+    /// How long an unanswered progress stream waits between database reads.
+    public var eventPollInterval: Duration = .milliseconds(500)
+
+    /// A configuration from its required parts.
+    public init(bucket: String, queueURL: String) {
+        self.bucket = bucket
+        self.queueURL = queueURL
+    }
+
+    /// The configuration in `environment`.
+    public init(environment: EnvironmentValues = EnvironmentValues()) throws(ConfigurationError) {
+        self.init(bucket: try environment.required("VIDEOQUEUE_BUCKET"), queueURL: try environment.required("VIDEOQUEUE_QUEUE_URL"))
+        host = environment.string("VIDEOQUEUE_HOST", default: host)
+        port = try environment.int("VIDEOQUEUE_PORT", default: port, in: 0...65_535)
+        deadLetterQueueURL = environment.string("VIDEOQUEUE_DLQ_URL")
+        databaseURL = environment.string("DATABASE_URL", default: databaseURL)
+        maximumUploadBytes = Int64(try environment.int("VIDEOQUEUE_MAX_UPLOAD_BYTES", default: Int(maximumUploadBytes), in: 1...(5 << 40)))
+        if let jobs = environment.string("VIDEOQUEUE_DEFAULT_JOBS") {
+            defaultJobs = try Self.jobs(jobs, setting: "VIDEOQUEUE_DEFAULT_JOBS")
+        }
+        uploadsPerMinute = try environment.int("VIDEOQUEUE_UPLOADS_PER_MINUTE", default: uploadsPerMinute, in: 0...1_000_000)
+        presignSeconds = try environment.int("VIDEOQUEUE_PRESIGN_SECONDS", default: presignSeconds, in: 1...604_800)
+        metricsRequireKey = try environment.bool("VIDEOQUEUE_METRICS_REQUIRE_KEY", default: metricsRequireKey)
+        publicURL = environment.string("VIDEOQUEUE_PUBLIC_URL")
+    }
+
+    /// Parses a comma-separated list of job types (known ones only).
+    public static func jobs(_ text: String, setting: String) throws(ConfigurationError) -> [JobType] {
+        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !names.isEmpty else { throw ConfigurationError(setting: setting, message: "names no job type") }
+        var jobs: [JobType] = []
+        for name in names {
+            let job = JobType(rawValue: name)
+            guard JobType.known.contains(job) else {
+                throw ConfigurationError(setting: setting, message: "unknown job type '\(name)' (known: \(JobType.known.map(\.rawValue).sorted().joined(separator: ", ")))")
+            }
+            if !jobs.contains(job) { jobs.append(job) }
+        }
+        return jobs
+    }
+}

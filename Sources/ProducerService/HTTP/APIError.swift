@@ -1,0 +1,51 @@
+import Foundation
+import Hummingbird
+
+/// An error answered to a client as JSON: `{"error": {"code": "…", "message": "…"}}` with its HTTP status.
+/// Nothing else (no stack trace, no internal description) reaches the client.
+public struct APIError: HTTPResponseError, Sendable, Equatable, CustomStringConvertible {
+    /// The HTTP status.
+    public var status: HTTPResponse.Status
+    /// A stable machine-readable code, e.g. `PayloadTooLarge`.
+    public var code: String
+    /// A human-readable message.
+    public var message: String
+    /// Extra headers (e.g. `Retry-After`).
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers
+    }
+
+    public var description: String { "\(status.code) \(code): \(message)" }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var headers = self.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        let body = ErrorBody(error: .init(code: code, message: message))
+        let data = (try? JSONEncoder().encode(body)) ?? Data(#"{"error":{"code":"InternalError","message":"error"}}"#.utf8)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    private struct ErrorBody: Encodable {
+        struct Detail: Encodable {
+            var code: String
+            var message: String
+        }
+        var error: Detail
+    }
+
+    // MARK: The errors the API answers with
+
+    static func notFound(_ what: String = "video") -> APIError { APIError(.notFound, code: "NotFound", message: "no such \(what)") }
+    static func badRequest(_ message: String, code: String = "BadRequest") -> APIError { APIError(.badRequest, code: code, message: message) }
+    static func conflict(_ message: String) -> APIError { APIError(.conflict, code: "Conflict", message: message) }
+    static func tooLarge(limit: Int64) -> APIError {
+        APIError(.contentTooLarge, code: "PayloadTooLarge", message: "the upload is larger than the limit of \(limit) bytes")
+    }
+    static func unsupportedMedia(_ message: String) -> APIError { APIError(.unsupportedMediaType, code: "UnsupportedMediaType", message: message) }
+    static func unavailable(_ message: String) -> APIError { APIError(.serviceUnavailable, code: "ServiceUnavailable", message: message) }
+}

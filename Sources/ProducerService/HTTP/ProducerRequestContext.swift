@@ -1,0 +1,30 @@
+import Hummingbird
+import VideoStore
+
+/// The request context of the producer's routes: Hummingbird's core storage and the authenticated caller.
+public struct ProducerRequestContext: RequestContext {
+    /// Hummingbird's per-request storage.
+    public var coreContext: CoreRequestContextStorage
+    /// The API key the request authenticated with (set by ``APIKeyAuthenticator``).
+    public var caller: APIKey?
+
+    public init(source: Source) {
+        coreContext = .init(source: source)
+        caller = nil
+    }
+
+    /// JSON bodies (not uploads, which stream) are at most 1 MiB.
+    public var maxUploadSize: Int { 1 << 20 }
+
+    /// The caller, or a 401 when the route is reached without one.
+    public func requireCaller() throws(APIError) -> APIKey {
+        guard let caller else { throw APIError(.unauthorized, code: "Unauthorized", message: "an API key is required") }
+        return caller
+    }
+
+    /// The owner to scope queries with: `nil` (every owner) for admin keys.
+    public func ownerScope() throws(APIError) -> String? {
+        let caller = try requireCaller()
+        return caller.isAdmin ? nil : caller.owner
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import Hummingbird
+import S3Client
+import ServiceSupport
+import SQSClient
+import VideoCore
+import VideoStore
+
+/// `/healthz`, `/readyz`, `/metrics` and `GET /v1/queue`.
+struct OperationsRoutes: Sendable {
+    let configuration: ProducerConfiguration
+    let store: any VideoStore
+    let s3: S3Client
+    let sqs: SQSClient
+
+    func add(public router: Router<ProducerRequestContext>, api group: RouterGroup<ProducerRequestContext>) {
+        router.get("healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
+        router.get("readyz") { _, _ in try await readiness() }
+        if configuration.metricsRequireKey {
+            group.get("metrics") { _, _ in PrometheusMetrics.response() }
+        } else {
+            router.get("metrics") { _, _ in PrometheusMetrics.response() }
+        }
+        group.get("queue") { _, context in try await queue(context: context) }
+    }
+
+    /// Each dependency checked, with what failed.
+    struct Readiness: Codable, ResponseEncodable {
+        var ready: Bool
+        var checks: [String: String]
+    }
+
+    func readiness() async throws -> Response {
+        async let database = Self.check { _ = try await store.statusCounts() }
+        async let bucket = Self.check {
+            guard try await s3.bucketExists(configuration.bucket) else { throw APIError.notFound("bucket \(configuration.bucket)") }
+        }
+        async let queue = Self.check { _ = try await sqs.attributes(of: configuration.queueURL, names: ["QueueArn"]) }
+        let checks = ["database": await database, "s3": await bucket, "sqs": await queue]
+        let ready = checks.values.allSatisfy { $0 == "ok" }
+        return try Readiness(ready: ready, checks: checks).response(status: ready ? .ok : .serviceUnavailable)
+    }
+
+    static func check(_ body: @Sendable () async throws -> Void) async -> String {
+        do {
+            try await body()
+            return "ok"
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    /// Queue depths from SQS and record counts from the database.
+    struct QueueResponse: Codable, ResponseEncodable {
+        struct Depth: Codable {
+            var visible: Int
+            var inFlight: Int
+            var delayed: Int
+        }
+        var queue: Depth
+        var deadLetterQueue: Depth?
+        var records: [String: Int]
+        var outboxDepth: Int
+    }
+
+    func queue(context: ProducerRequestContext) async throws -> Response {
+        _ = try context.requireCaller()
+        let names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]
+        func depth(_ url: String) async throws -> QueueResponse.Depth {
+            let attributes = try await sqs.attributes(of: url, names: names)
+            return .init(visible: Int(attributes[names[0]] ?? "") ?? 0, inFlight: Int(attributes[names[1]] ?? "") ?? 0,
+                         delayed: Int(attributes[names[2]] ?? "") ?? 0)
+        }
+        let main = try await depth(configuration.queueURL)
+        var dead: QueueResponse.Depth?
+        if let dlq = configuration.deadLetterQueueURL { dead = try await depth(dlq) }
+        let counts = try await store.statusCounts()
+        var records: [String: Int] = [:]
+        for status in VideoStatus.allCases { records[status.rawValue] = counts[status] ?? 0 }
+        return try QueueResponse(queue: main, deadLetterQueue: dead, records: records, outboxDepth: try await store.outboxDepth())
+            .response(status: .ok)
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Hummingbird
+import VideoCore
+
+/// A video as the API shows it: the record, where to follow it, and (when asked for) where to fetch it.
+struct VideoResponse: Codable, Sendable, ResponseEncodable {
+    /// The record.
+    var video: VideoRecord
+    /// `GET` this for the current state.
+    var statusURL: String
+    /// `GET` this for live progress (Server-Sent Events).
+    var eventsURL: String
+    /// Queued videos ahead of this one (while it waits).
+    var queuePosition: Int?
+    /// The expected wait before processing starts, from recent processing times (while it waits).
+    var estimatedWaitSeconds: Double?
+    /// Presigned download URLs by output key (and `source`).
+    var downloads: [String: String]?
+}
+
+/// A page of videos.
+struct VideoListResponse: Codable, Sendable, ResponseEncodable {
+    var videos: [VideoRecord]
+    /// Pass as `cursor` for the next page; absent on the last.
+    var nextCursor: String?
+}
+
+extension ResponseEncodable {
+    /// The value as JSON with `status`.
+    func response(status: HTTPResponse.Status) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(VideoTimestamp.iso8601String(date))
+        }
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(self)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

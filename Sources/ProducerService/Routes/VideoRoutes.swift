@@ -1,0 +1,185 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import S3Client
+import SQSClient
+import VideoCore
+import VideoStore
+
+/// `/v1/videos`: ingest, read, list, cancel or delete, retry.
+struct VideoRoutes: Sendable {
+    let configuration: ProducerConfiguration
+    let store: any VideoStore
+    let s3: S3Client
+    let ingestor: VideoIngestor
+    let dispatcher: OutboxDispatcher
+    let rateLimiter: RateLimiter
+
+    func add(to group: RouterGroup<ProducerRequestContext>) {
+        group.post("videos") { request, context in try await create(request, context: context) }
+        group.get("videos") { request, context in try await list(request, context: context) }
+        group.get("videos/:id") { request, context in try await show(request, context: context) }
+        group.delete("videos/:id") { request, context in try await cancelOrDelete(request, context: context) }
+        group.post("videos/:id/retry") { request, context in try await retry(request, context: context) }
+    }
+
+    // MARK: POST /v1/videos
+
+    func create(_ request: Request, context: ProducerRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        if let wait = rateLimiter.acquire(caller.id.uuidString) {
+            let seconds = max(1, Int((Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18).rounded(.up)))
+            throw APIError(.tooManyRequests, code: "RateLimited", message: "too many uploads; retry in \(seconds) s",
+                           headers: [.retryAfter: String(seconds)])
+        }
+        if let length = request.headers[.contentLength].flatMap(Int64.init), length > configuration.maximumUploadBytes {
+            throw APIError.tooLarge(limit: configuration.maximumUploadBytes)
+        }
+        let query = request.uri.queryParameters
+        let header = { (name: String) in HTTPField.Name(name).flatMap { request.headers[$0] } }
+        var upload = VideoIngestor.Upload(
+            owner: caller.owner,
+            title: query["title"].map(String.init) ?? header("X-Video-Title") ?? "",
+            filename: query["filename"].map(String.init) ?? header("X-Filename"),
+            jobs: try Self.jobs(query["jobs"].map(String.init) ?? header("X-Video-Jobs")),
+            declaredSHA256: header("Content-SHA256") ?? header("x-amz-content-sha256"),
+            declaredMD5: header("Content-MD5"))
+        let contentType = (request.headers[.contentType] ?? "").lowercased()
+        let record: VideoRecord
+        if contentType.hasPrefix("multipart/form-data") {
+            guard let boundary = MultipartFileStream<RequestBody>.boundary(of: request.headers[.contentType] ?? "") else {
+                throw APIError.badRequest("multipart/form-data needs a boundary parameter", code: "MalformedMultipart")
+            }
+            let form = MultipartFileStream(base: request.body, boundary: boundary)
+            record = try await ingestor.ingest(form, upload: upload) { upload in
+                if upload.title.isEmpty, let title = form.fields["title"] { upload.title = title }
+                if upload.filename == nil { upload.filename = form.filename }
+                if upload.jobs.isEmpty, let jobs = form.fields["jobs"] { upload.jobs = try Self.jobs(jobs) }
+                try Self.validate(&upload)
+            }
+        } else if contentType.hasPrefix("video/") || contentType.hasPrefix("application/octet-stream") {
+            try Self.validate(&upload)
+            record = try await ingestor.ingest(request.body, upload: upload)
+        } else {
+            throw APIError.unsupportedMedia("send the video as the raw body (Content-Type: video/*) or as multipart/form-data with a file part")
+        }
+        return try await response(for: record, downloads: false).response(status: .accepted)
+    }
+
+    static func validate(_ upload: inout VideoIngestor.Upload) throws {
+        upload.title = upload.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        if upload.title.isEmpty { upload.title = FilenameSanitizer.sanitize(upload.filename) }
+        guard upload.title.count <= 500, !upload.title.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" }) else {
+            throw APIError.badRequest("the title must be at most 500 characters without control characters", code: "InvalidTitle")
+        }
+    }
+
+    static func jobs(_ text: String?) throws -> [JobType] {
+        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { return [] }
+        do {
+            return try ProducerConfiguration.jobs(text, setting: "jobs")
+        } catch {
+            throw APIError.badRequest(error.message, code: "UnknownJobType")
+        }
+    }
+
+    // MARK: GET /v1/videos/:id
+
+    func show(_ request: Request, context: ProducerRequestContext) async throws -> Response {
+        let record = try await find(request, context: context)
+        return try await response(for: record, downloads: true).response(status: .ok)
+    }
+
+    // MARK: GET /v1/videos
+
+    func list(_ request: Request, context: ProducerRequestContext) async throws -> Response {
+        let owner = try context.ownerScope()
+        let query = request.uri.queryParameters
+        var status: VideoStatus?
+        if let text = query["status"] {
+            guard let parsed = VideoStatus(rawValue: String(text)) else {
+                throw APIError.badRequest("unknown status '\(text)'", code: "InvalidStatus")
+            }
+            status = parsed
+        }
+        var limit = 20
+        if let text = query["limit"] {
+            guard let value = Int(String(text)), (1...100).contains(value) else {
+                throw APIError.badRequest("limit must be 1…100", code: "InvalidLimit")
+            }
+            limit = value
+        }
+        do {
+            let page = try await store.videos(owner: owner, status: status, cursor: query["cursor"].map(String.init), limit: limit)
+            return try VideoListResponse(videos: page.videos, nextCursor: page.nextCursor).response(status: .ok)
+        } catch let error as VideoStoreError where error.code == .invalidCursor {
+            throw APIError.badRequest("the cursor is not one this API gave out", code: "InvalidCursor")
+        }
+    }
+
+    // MARK: DELETE /v1/videos/:id
+
+    func cancelOrDelete(_ request: Request, context: ProducerRequestContext) async throws -> Response {
+        let record = try await find(request, context: context)
+        let owner = try context.ownerScope()
+        if ![.completed, .failed, .cancelled].contains(record.status) {
+            guard let cancelled = try await store.cancel(id: record.id, owner: owner) else {
+                throw APIError.conflict("the video changed state meanwhile; try again")
+            }
+            return try await response(for: cancelled, downloads: false).response(status: .accepted)
+        }
+        let keys = [record.sourceKey] + record.outputs.map(\.key)
+        let result = try await s3.deleteObjects(bucket: record.sourceBucket, keys: keys)
+        guard result.allSucceeded else {
+            throw APIError.unavailable("could not delete \(result.failed.count) stored object(s); the video was kept")
+        }
+        _ = try await store.delete(id: record.id, owner: owner)
+        return Response(status: .noContent)
+    }
+
+    // MARK: POST /v1/videos/:id/retry
+
+    func retry(_ request: Request, context: ProducerRequestContext) async throws -> Response {
+        let record = try await find(request, context: context)
+        guard record.status == .failed, let retried = try await store.retry(id: record.id, owner: try context.ownerScope()) else {
+            throw APIError.conflict("only a failed video can be retried (this one is \(record.status.rawValue))")
+        }
+        dispatcher.nudge()
+        return try await response(for: retried, downloads: false).response(status: .accepted)
+    }
+
+    // MARK: Helpers
+
+    /// The record named in the path, if the caller may see it (another owner's is a 404, not a 403).
+    func find(_ request: Request, context: ProducerRequestContext) async throws -> VideoRecord {
+        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+              let record = try await store.video(id: id, owner: try context.ownerScope()) else {
+            throw APIError.notFound()
+        }
+        return record
+    }
+
+    func response(for record: VideoRecord, downloads: Bool) async throws -> VideoResponse {
+        let base = (configuration.publicURL ?? "") + "/v1/videos/\(record.id.uuidString.lowercased())"
+        var response = VideoResponse(video: record, statusURL: base, eventsURL: base + "/events")
+        if record.status == .queued || record.status == .pending {
+            let ahead = try await store.queuePosition(of: record.id) ?? 0
+            response.queuePosition = ahead
+            if let average = try await store.averageProcessingSeconds(recent: 50) {
+                response.estimatedWaitSeconds = (Double(ahead) * average).rounded()
+            }
+        }
+        if downloads {
+            var urls: [String: String] = [:]
+            if record.status != .cancelled || record.outputs.isEmpty {
+                urls["source"] = try await s3.presignedURL(.GET, bucket: record.sourceBucket, key: record.sourceKey, expires: configuration.presignSeconds)
+            }
+            for output in record.outputs {
+                urls[output.key] = try await s3.presignedURL(.GET, bucket: record.sourceBucket, key: output.key, expires: configuration.presignSeconds)
+            }
+            response.downloads = urls
+        }
+        return response
+    }
+}

@@ -1,0 +1,38 @@
+import Hummingbird
+import Metrics
+import Prometheus
+import Synchronization
+
+/// Prometheus metrics for a service: swift-metrics is bootstrapped once per process with a Prometheus
+/// factory, and ``render()`` gives the text exposition format for a `/metrics` route.
+public enum PrometheusMetrics {
+    private static let bootstrapped = Mutex(false)
+
+    /// The registry every metric of this process is recorded in.
+    public static let registry = PrometheusCollectorRegistry()
+
+    /// Bootstraps swift-metrics with the Prometheus factory (once; later calls do nothing, so tests and
+    /// several services in one process can all call it).
+    public static func bootstrap() {
+        let first = bootstrapped.withLock { done -> Bool in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250), .milliseconds(500),
+            .seconds(1), .seconds(2.5), .seconds(5), .seconds(10), .seconds(30), .seconds(60), .seconds(300), .seconds(900),
+        ]
+        MetricsSystem.bootstrap(factory)
+    }
+
+    /// The current values in Prometheus text format.
+    public static func render() -> String { registry.emitToString() }
+
+    /// A `GET /metrics` response.
+    public static func response() -> Response {
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(string: render())))
+    }
+}

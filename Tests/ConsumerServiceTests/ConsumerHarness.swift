@@ -1,0 +1,222 @@
+import AWSClientRuntime
+import ConsumerService
+import Foundation
+import Logging
+import MediaProcessing
+import NIOCore
+import S3Client
+import SQSClient
+import ServiceLifecycle
+import Synchronization
+import TestSupport
+import Testing
+import VideoCore
+import VideoStore
+
+/// One test's world on LocalStack: a jobs queue with a dead-letter queue (redrive policy), a bucket, a
+/// temporary SQLite store and scratch directory.
+struct ConsumerHarness: Sendable {
+    let sqs: SQSClient
+    let s3: S3Client
+    let store: any VideoStore
+    let queueURL: String
+    let deadLetterQueueURL: String
+    let bucket: String
+    let directory: TemporaryDirectory
+    let maximumReceiveCount: Int
+
+    static let logger: Logger = {
+        var logger = Logger(label: "VideoQueue.ConsumerTests")
+        let level = ProcessInfo.processInfo.environment["VIDEOQUEUE_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) }
+        logger.logLevel = level ?? .critical
+        return logger
+    }()
+
+    /// - Parameters:
+    ///   - visibility: the queue's own visibility timeout in seconds.
+    ///   - maximumReceiveCount: the redrive policy's limit.
+    static func make(visibility: Int = 3, maximumReceiveCount: Int = 5) async throws -> ConsumerHarness {
+        let configuration = try Emulator.localstack.configuration()
+        let sqs = SQSClient(configuration: configuration)
+        let s3 = S3Client(configuration: configuration)
+        let name = Emulator.uniqueName("consumer")
+        let dlq = try await sqs.createQueue(named: name + "-dlq")
+        let dlqARN = try await sqs.attributes(of: dlq, names: ["QueueArn"])["QueueArn"] ?? ""
+        let queue = try await sqs.createQueue(named: name, attributes: [
+            "VisibilityTimeout": String(visibility),
+            "RedrivePolicy": #"{"deadLetterTargetArn":"\#(dlqARN)","maxReceiveCount":"\#(maximumReceiveCount)"}"#,
+        ])
+        let bucket = name
+        try await s3.createBucket(bucket)
+        let directory = try TemporaryDirectory()
+        let store = try await SQLiteVideoStore(path: directory.file("videos.sqlite"))
+        try await store.migrate()
+        return ConsumerHarness(sqs: sqs, s3: s3, store: store, queueURL: queue, deadLetterQueueURL: dlq, bucket: bucket,
+                               directory: directory, maximumReceiveCount: maximumReceiveCount)
+    }
+
+    /// Removes the queues, the bucket's objects and the bucket, and the temporary directory.
+    func tearDown() async {
+        try? await sqs.deleteQueue(queueURL)
+        try? await sqs.deleteQueue(deadLetterQueueURL)
+        if let objects = try? await s3.listObjects(bucket: bucket).collect(), !objects.isEmpty {
+            _ = try? await s3.deleteObjects(bucket: bucket, keys: objects.map(\.key))
+        }
+        try? await s3.deleteBucket(bucket)
+        try? await store.close()
+        directory.remove()
+    }
+
+    /// A configuration for tests: short visibility, heartbeat, polls and retries; a 1-second long poll.
+    func configuration(concurrency: Int = 2, visibility: Int = 3) -> ConsumerConfiguration {
+        var configuration = ConsumerConfiguration(queueURL: queueURL, bucket: bucket, databaseURL: directory.file("videos.sqlite"))
+        configuration.concurrency = concurrency
+        configuration.visibilityTimeout = visibility
+        configuration.heartbeatInterval = .milliseconds(visibility * 1000 / 3)
+        configuration.waitTimeSeconds = 1
+        configuration.cancellationPollInterval = .milliseconds(250)
+        configuration.progressInterval = .milliseconds(250)
+        configuration.scratchDirectory = directory.file("scratch")
+        configuration.retryBaseDelay = 1
+        configuration.retryMaximumDelay = 2
+        configuration.drainTimeout = .seconds(5)
+        configuration.jobTimeout = .seconds(60)
+        configuration.healthPort = 0
+        return configuration
+    }
+
+    /// The standard handlers with fast settings, plus `paced` (see ``PacedHandler``).
+    static func pipeline(pacedSeconds: Double = 6) -> MediaJobPipeline {
+        var registry = MediaJobRegistry.standard
+        registry.register(PacedHandler(seconds: pacedSeconds))
+        let ffmpeg = FFmpegConfiguration(threads: 1, killGracePeriod: .seconds(2))
+        return MediaJobPipeline(registry: registry, runner: FFmpegRunner(configuration: ffmpeg, logger: logger),
+                                probe: MediaProbe(configuration: ffmpeg, logger: logger),
+                                options: MediaJobOptions(renditionHeights: [240], x264Preset: "ultrafast"), diskSpaceFactor: 1,
+                                logger: logger)
+    }
+
+    func consumer(_ configuration: ConsumerConfiguration? = nil, pacedSeconds: Double = 6) -> ConsumerService {
+        ConsumerService(configuration: configuration ?? self.configuration(), sqs: sqs, s3: s3, store: store,
+                        pipeline: Self.pipeline(pacedSeconds: pacedSeconds), logger: Self.logger, environment: [:])
+    }
+
+    // MARK: Videos and messages
+
+    /// Stores a record (queued), uploads `source` (a file path; `nil`: no object) and sends its message.
+    @discardableResult
+    func enqueue(jobs: [JobType] = [.transcode], source: String?, sendMessage: Bool = true) async throws -> VideoRecord {
+        let id = UUID()
+        let key = "sources/\(id.uuidString.lowercased())/input.mp4"
+        var size: Int64 = 0
+        if let source {
+            size = (try FileManager.default.attributesOfItem(atPath: source)[.size] as? NSNumber)?.int64Value ?? 0
+            try await s3.upload(file: source, bucket: bucket, key: key, contentType: "video/mp4")
+        }
+        let record = VideoRecord(id: id, owner: "tests", title: "test video", originalFilename: "input.mp4", sourceBucket: bucket,
+                                 sourceKey: key, size: size, contentType: "video/mp4", jobs: jobs)
+        let body = try QueueMessage(video: record).encodedString()
+        _ = try await store.create(record, outboxPayload: body)
+        let queued = try #require(try await store.markQueued(id: id))
+        if sendMessage { try await sqs.send(SQSOutgoingMessage(body: body), to: queueURL) }
+        return queued
+    }
+
+    func record(_ id: UUID) async throws -> VideoRecord {
+        try #require(try await store.video(id: id, owner: nil))
+    }
+
+    /// Visible plus in-flight messages of `queue` (LocalStack's counts are exact).
+    func messageCount(_ queue: String? = nil) async throws -> Int {
+        let attributes = try await sqs.attributes(of: queue ?? queueURL,
+                                                  names: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])
+        return (Int(attributes["ApproximateNumberOfMessages"] ?? "") ?? 0) + (Int(attributes["ApproximateNumberOfMessagesNotVisible"] ?? "") ?? 0)
+    }
+
+    /// The keys under `prefix`.
+    func keys(prefix: String) async throws -> [String] {
+        try await s3.listObjects(bucket: bucket, prefix: prefix).collect().map(\.key).sorted()
+    }
+
+    /// Polls `condition` every 100 ms until it holds or `timeout` passes; whether it held.
+    @discardableResult
+    static func eventually(timeout: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try await condition()
+    }
+}
+
+/// Runs services in a `ServiceGroup` in the background of a test; ``stop()`` triggers a graceful shutdown
+/// and waits for the group to end.
+final class RunningServices: Sendable {
+    let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    init(_ services: [any Service]) {
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }, logger: ConsumerHarness.logger))
+        self.group = group
+        task = Task { try await group.run() }
+    }
+
+    /// Graceful shutdown; returns how long the group took to end.
+    @discardableResult
+    func stop() async throws -> Duration {
+        let start = ContinuousClock.now
+        await group.triggerGracefulShutdown()
+        try await task.value
+        return ContinuousClock.now - start
+    }
+}
+
+/// A job that runs FFmpeg at the input's own pace (`-re`, looping) for a fixed time and writes nothing:
+/// a long-running job that costs almost no CPU, for cancellation, heartbeat, timeout and shutdown tests.
+struct PacedHandler: MediaJobHandler {
+    var seconds: Double
+    var name: String { "paced" }
+
+    func run(_ job: MediaJobContext) async throws -> [ProducedFile] {
+        let invocation = FFmpegInvocation(inputs: [.init(url: job.input, options: ["-re", "-stream_loop", "-1"])],
+                                          outputArguments: ["-t", String(seconds), "-map", "0:v:0", "-f", "null", "-"],
+                                          expectedDuration: seconds)
+        try await job.runner.run(invocation, progress: job.ffmpegProgress())
+        return []
+    }
+}
+
+/// Inputs made once per test run with FFmpeg's test sources.
+enum TestVideos {
+    /// 320×240, 15 fps, H.264 + AAC, 2 s.
+    static let small = Task<String, any Error> {
+        let directory = NSTemporaryDirectory() + "videoqueue-consumer-media-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/small.mp4"
+        if FileManager.default.fileExists(atPath: path) { return path }
+        try await runFFmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=15", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+                             "-t", "2", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path])
+        return path
+    }
+
+    static func smallVideo() async throws -> String { try await small.value }
+
+    static func runFFmpeg(_ arguments: [String]) async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: FFmpegConfiguration().ffmpegPath)
+        process.arguments = ["-nostdin", "-hide_banner", "-loglevel", "error", "-y"] + arguments
+        process.standardInput = FileHandle.nullDevice
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            process.terminationHandler = { process in
+                if process.terminationStatus == 0 {
+                    continuation.resume()
+                } else {
+                    continuation.resume(throwing: EmulatorError("ffmpeg \(arguments.joined(separator: " ")) exited \(process.terminationStatus)"))
+                }
+            }
+            do { try process.run() } catch { continuation.resume(throwing: error) }
+        }
+    }
+}

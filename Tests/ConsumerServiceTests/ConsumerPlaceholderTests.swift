@@ -1,0 +1,2 @@
+import Testing
+@Test func consumerPlaceholder() { #expect(Bool(true)) }

@@ -1,0 +1,130 @@
+import AWSClientRuntime
+import AWSSigV4
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+@testable import ProducerService
+import S3Client
+import SQSClient
+import TestSupport
+import VideoCore
+import VideoStore
+
+/// A producer wired to LocalStack (a fresh bucket and queue) and a fresh SQLite store, with three API keys.
+struct ProducerFixture {
+    let directory: TemporaryDirectory
+    let store: any VideoStore
+    let s3: S3Client
+    let sqs: SQSClient
+    let bucket: String
+    let queueURL: String
+    var configuration: ProducerConfiguration
+    let alice: String
+    let bob: String
+    let admin: String
+
+    init(configure: (inout ProducerConfiguration) -> Void = { _ in }) async throws {
+        directory = try TemporaryDirectory()
+        store = try await DatabaseConfiguration(url: directory.file("videos.sqlite")).makeStore()
+        try await store.migrate()
+        s3 = S3Client(configuration: try Emulator.localstack.configuration())
+        sqs = SQSClient(configuration: try Emulator.localstack.configuration())
+        bucket = Emulator.uniqueName("vq-producer")
+        try await s3.createBucket(bucket)
+        queueURL = try await sqs.createQueue(named: Emulator.uniqueName("vq-producer"))
+        configuration = ProducerConfiguration(bucket: bucket, queueURL: queueURL)
+        configuration.port = 0
+        configuration.dispatchInterval = .milliseconds(100)
+        configuration.eventPollInterval = .milliseconds(50)
+        configure(&configuration)
+        alice = try await store.createAPIKey(owner: "alice", name: "test", isAdmin: false).plaintext
+        bob = try await store.createAPIKey(owner: "bob", name: "test", isAdmin: false).plaintext
+        admin = try await store.createAPIKey(owner: "ops", name: "test", isAdmin: true).plaintext
+    }
+
+    func application(sqs override: SQSClient? = nil) -> ProducerApplication {
+        ProducerApplication(configuration: configuration, store: store, s3: s3, sqs: override ?? sqs)
+    }
+
+    /// Runs `test` against a live server of this producer (real sockets, streamed bodies).
+    func withClient<Value: Sendable>(sqs override: SQSClient? = nil,
+                                     _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        try await application(sqs: override).application().test(.live, test)
+    }
+
+    func tearDown() async {
+        if let objects = try? await s3.listObjects(bucket: bucket).collect(), !objects.isEmpty {
+            _ = try? await s3.deleteObjects(bucket: bucket, keys: objects.map(\.key))
+        }
+        try? await s3.deleteBucket(bucket)
+        try? await sqs.deleteQueue(queueURL)
+        try? await store.close()
+        directory.remove()
+    }
+
+    /// The objects under `sources/`.
+    func sourceObjects() async throws -> [S3ObjectSummary] {
+        try await s3.listObjects(bucket: bucket, prefix: "sources/").collect()
+    }
+
+    /// Waits (polling, with a deadline) until `condition` holds.
+    static func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
+    }
+
+    static func headers(key: String, contentType: String = "video/mp4", extra: [(String, String)] = []) -> HTTPFields {
+        var fields: HTTPFields = [.authorization: "Bearer \(key)", .contentType: contentType]
+        for (name, value) in extra {
+            if let field = HTTPField.Name(name) { fields[field] = value }
+        }
+        return fields
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ body: ByteBuffer) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let date = VideoTimestamp.parseISO8601(text) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad date \(text)"))
+            }
+            return date
+        }
+        return try decoder.decode(T.self, from: Data(body.readableBytesView))
+    }
+
+    /// The error code of a JSON error answer.
+    static func errorCode(_ body: ByteBuffer) -> String? {
+        struct Body: Decodable {
+            struct Detail: Decodable { var code: String; var message: String }
+            var error: Detail
+        }
+        return (try? JSONDecoder().decode(Body.self, from: Data(body.readableBytesView)))?.error.code
+    }
+}
+
+/// A tiny real MP4 made once by ffmpeg (1 s, 160×120).
+enum SampleVideo {
+    static let mp4: ByteBuffer = {
+        let path = NSTemporaryDirectory() + "videoqueue-sample-\(UUID().uuidString).mp4"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10",
+                             "-t", "1", "-pix_fmt", "yuv420p", path]
+        do {
+            try process.run()
+            process.waitUntilExit()
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            try? FileManager.default.removeItem(atPath: path)
+            return ByteBuffer(bytes: data)
+        } catch {
+            return ByteBuffer()
+        }
+    }()
+}

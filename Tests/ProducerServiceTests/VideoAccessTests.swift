@@ -1,0 +1,245 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+@testable import ProducerService
+import S3Client
+import Testing
+import TestSupport
+import VideoCore
+import VideoStore
+
+/// Authentication, owner scoping, listing, cancel/delete, retry, rate limits and the progress stream.
+@Suite struct VideoAccessTests {
+    /// Stores a record for `owner` directly (no upload), as the consumer would find it.
+    static func record(_ fixture: ProducerFixture, owner: String, title: String = "t") async throws -> VideoRecord {
+        let id = UUID()
+        let key = "sources/\(id.uuidString.lowercased())/source"
+        try await fixture.s3.putObject(SampleVideo.mp4, bucket: fixture.bucket, key: key, contentType: "video/mp4")
+        let record = VideoRecord(id: id, owner: owner, title: title, originalFilename: "a.mp4", sourceBucket: fixture.bucket,
+                                 sourceKey: key, size: Int64(SampleVideo.mp4.readableBytes), contentType: "video/mp4", jobs: [.transcode])
+        return try await fixture.store.create(record, outboxPayload: try QueueMessage(video: record).encodedString())
+    }
+
+    @Test func requestsWithoutAValidKeyAreRefused() async throws {
+        let fixture = try await ProducerFixture()
+        defer { Task { await fixture.tearDown() } }
+        try await fixture.withClient { client in
+            try await client.execute(uri: "/v1/videos", method: .get) { response in
+                #expect(response.status == .unauthorized)
+                #expect(ProducerFixture.errorCode(response.body) == "Unauthorized")
+                #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
+            }
+            try await client.execute(uri: "/v1/videos", method: .get, headers: [.authorization: "Bearer vq_not-a-key"]) { response in
+                #expect(response.status == .unauthorized)
+            }
+            try await client.execute(uri: "/v1/videos", method: .get, headers: [HTTPField.Name("X-API-Key")!: fixture.alice]) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/v1/videos", method: .get, headers: [.authorization: "Bearer " + String(repeating: "x", count: 10_000)]) { response in
+                #expect(response.status == .unauthorized)
+            }
+            try await client.execute(uri: "/healthz", method: .get) { response in #expect(response.status == .ok) }
+            try await client.execute(uri: "/no/such/route", method: .get) { response in
+                #expect(response.status == .notFound)
+                #expect(ProducerFixture.errorCode(response.body) == "NotFound")
+            }
+        }
+        let keys = try await fixture.store.apiKeys()
+        let aliceKey = try #require(keys.first { $0.owner == "alice" })
+        #expect(try await fixture.store.revokeAPIKey(id: aliceKey.id))
+        try await fixture.withClient { client in
+            try await client.execute(uri: "/v1/videos", method: .get, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
+                #expect(response.status == .unauthorized)
+            }
+        }
+    }
+
+    @Test func anotherOwnersVideoIsNotFoundAndAnAdminSeesAll() async throws {
+        let fixture = try await ProducerFixture()
+        defer { Task { await fixture.tearDown() } }
+        let mine = try await Self.record(fixture, owner: "alice")
+        try await fixture.withClient { client in
+            let path = "/v1/videos/\(mine.id.uuidString.lowercased())"
+            try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer \(fixture.bob)"]) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(uri: path, method: .delete, headers: [.authorization: "Bearer \(fixture.bob)"]) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
+                #expect(response.status == .ok)
+                let body = try ProducerFixture.decode(VideoResponse.self, response.body)
+                #expect(body.video.id == mine.id)
+                #expect(body.downloads?["source"]?.contains("X-Amz-Signature=") == true)
+            }
+            try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer \(fixture.admin)"]) { response in
+                #expect(response.status == .ok)
+            }
+            try await client.execute(uri: "/v1/videos/not-a-uuid", method: .get, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
+                #expect(response.status == .notFound)
+            }
+            try await client.execute(uri: "/v1/videos", method: .get, headers: [.authorization: "Bearer \(fixture.bob)"]) { response in
+                let decoded = try ProducerFixture.decode(VideoListResponse.self, response.body)
+                #expect(decoded.videos.isEmpty)
+            }
+        }
+    }
+
+    @Test func listsPageNewestFirstAndFilterByStatus() async throws {
+        let fixture = try await ProducerFixture()
+        defer { Task { await fixture.tearDown() } }
+        var ids: [UUID] = []
+        for index in 0..<5 { ids.append(try await Self.record(fixture, owner: "alice", title: "v\(index)").id) }
+        _ = try await fixture.store.cancel(id: ids[0], owner: nil)
+        let created = ids
+        try await fixture.withClient { client in
+            var seen: [UUID] = []
+            var cursor: String?
+            repeat {
+                let uri = "/v1/videos?limit=2" + (cursor.map { "&cursor=\($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" } ?? "")
+                let page = try await client.execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
+                    #expect(response.status == .ok)
+                    return try ProducerFixture.decode(VideoListResponse.self, response.body)
+                }
+                seen += page.videos.map(\.id)
+                cursor = page.nextCursor
+            } while cursor != nil
+            #expect(seen == created.reversed())
+            try await client.execute(uri: "/v1/videos?status=cancelled", method: .get, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
+                let decoded = try ProducerFixture.decode(VideoListResponse.self, response.body)
+                #expect(decoded.videos.map(\.id) == [created[0]])
+            }
+            for bad in ["/v1/videos?status=exploded", "/v1/videos?limit=0", "/v1/videos?limit=1000", "/v1/videos?cursor=%27%3B%20DROP%20TABLE"] {
+                try await client.execute(uri: bad, method: .get, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
+                    #expect(response.status == .badRequest, "\(bad)")
+                }
+            }
+        }
+    }
+
+    @Test func deleteCancelsWaitingVideosAndRemovesFinishedOnes() async throws {
+        let fixture = try await ProducerFixture()
+        defer { Task { await fixture.tearDown() } }
+        let waiting = try await Self.record(fixture, owner: "alice")
+        let finished = try await Self.record(fixture, owner: "alice")
+        _ = try await fixture.store.markQueued(id: finished.id)
+        let claimed = try #require(try await fixture.store.claim(id: finished.id))
+        let outputKey = "outputs/\(finished.id.uuidString.lowercased())/720p.mp4"
+        try await fixture.s3.putObject(SampleVideo.mp4, bucket: fixture.bucket, key: outputKey)
+        _ = try await fixture.store.complete(id: finished.id, attempt: claimed.attempts,
+                                             outputs: [VideoOutput(kind: "transcode/720p", key: outputKey, size: 1, contentType: "video/mp4")])
+        try await fixture.withClient { client in
+            try await client.execute(uri: "/v1/videos/\(waiting.id.uuidString)", method: .delete, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
+                #expect(response.status == .accepted)
+                let decoded = try ProducerFixture.decode(VideoResponse.self, response.body)
+                #expect(decoded.video.status == .cancelled)
+            }
+            try await client.execute(uri: "/v1/videos/\(finished.id.uuidString)", method: .delete, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
+                #expect(response.status == .noContent)
+            }
+            try await client.execute(uri: "/v1/videos/\(finished.id.uuidString)", method: .get, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
+                #expect(response.status == .notFound)
+            }
+        }
+        #expect(try await fixture.s3.objectInfo(bucket: fixture.bucket, key: outputKey) == nil)
+        #expect(try await fixture.s3.objectInfo(bucket: fixture.bucket, key: finished.sourceKey) == nil)
+    }
+
+    @Test func aFailedVideoCanBeRetriedAndOthersCannot() async throws {
+        let fixture = try await ProducerFixture()
+        defer { Task { await fixture.tearDown() } }
+        let video = try await Self.record(fixture, owner: "alice")
+        try await fixture.withClient { client in
+            try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/retry", method: .post, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
+                #expect(response.status == .conflict)
+            }
+        }
+        _ = try await fixture.store.markQueued(id: video.id)
+        let claimed = try #require(try await fixture.store.claim(id: video.id))
+        _ = try await fixture.store.fail(id: video.id, attempt: claimed.attempts, error: VideoFailure(code: "Transient", message: "boom"))
+        try await fixture.withClient { client in
+            try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/retry", method: .post, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
+                #expect(response.status == .accepted)
+            }
+        }
+        #expect(try await fixture.store.video(id: video.id, owner: nil)?.status == .queued)
+    }
+
+    @Test func uploadsBeyondTheRateLimitGet429WithRetryAfter() async throws {
+        let fixture = try await ProducerFixture { $0.uploadsPerMinute = 1 }
+        defer { Task { await fixture.tearDown() } }
+        try await fixture.withClient { client in
+            try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice), body: SampleVideo.mp4) { response in
+                #expect(response.status == .accepted)
+            }
+            try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice), body: SampleVideo.mp4) { response in
+                #expect(response.status == .tooManyRequests)
+                #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 1)
+            }
+            // Another key has its own bucket.
+            try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.bob), body: SampleVideo.mp4) { response in
+                #expect(response.status == .accepted)
+            }
+        }
+    }
+
+    @Test func theEventStreamFollowsTheRecordToItsEnd() async throws {
+        let fixture = try await ProducerFixture()
+        defer { Task { await fixture.tearDown() } }
+        let video = try await Self.record(fixture, owner: "alice")
+        _ = try await fixture.store.markQueued(id: video.id)
+        let store = fixture.store
+        let worker = Task {
+            try await Task.sleep(for: .milliseconds(300))
+            let claimed = try #require(try await store.claim(id: video.id))
+            try await store.updateProgress(id: video.id, attempt: claimed.attempts, stage: .encoding, progress: 42, eta: 7)
+            try await Task.sleep(for: .milliseconds(300))
+            _ = try await store.complete(id: video.id, attempt: claimed.attempts, outputs: [])
+        }
+        let text = try await fixture.withClient { client in
+            try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/events", method: .get, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/event-stream")
+                return String(buffer: response.body)
+            }
+        }
+        try await worker.value
+        #expect(text.contains("\"status\":\"queued\""))
+        #expect(text.contains("\"progress\":42"))
+        #expect(text.contains("\"stage\":\"encoding\""))
+        #expect(text.contains("event: done"))
+        #expect(text.contains("\"status\":\"completed\""))
+    }
+
+    @Test func queueHealthReadinessAndMetricsAnswer() async throws {
+        let fixture = try await ProducerFixture()
+        defer { Task { await fixture.tearDown() } }
+        _ = try await Self.record(fixture, owner: "alice")
+        try await fixture.withClient { client in
+            try await client.execute(uri: "/v1/queue", method: .get, headers: [.authorization: "Bearer \(fixture.admin)"]) { response in
+                #expect(response.status == .ok)
+                let text = String(buffer: response.body)
+                #expect(text.contains("\"pending\":1"))
+                #expect(text.contains("\"outboxDepth\""))
+            }
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("\"sqs\":\"ok\""))
+            }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains("hb_requests") || String(buffer: response.body).contains("http"))
+            }
+        }
+        var broken = fixture
+        broken.configuration.queueURL = fixture.queueURL + "-missing"
+        try await broken.withClient { client in
+            try await client.execute(uri: "/readyz", method: .get) { response in
+                #expect(response.status == .serviceUnavailable)
+                #expect(String(buffer: response.body).contains("QueueDoesNotExist"))
+            }
+        }
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-@testable import VideoCore
-@Test func placeholderVideoCore() { #expect(Bool(true)) }

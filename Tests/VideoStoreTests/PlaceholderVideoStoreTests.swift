@@ -1,3 +1,0 @@
-import Testing
-@testable import VideoStore
-@Test func placeholderVideoStore() { #expect(Bool(true)) }
