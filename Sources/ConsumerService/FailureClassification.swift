@@ -8,7 +8,8 @@ import VideoStore
 /// Whether a job error is worth retrying, and what to record when it is not.
 ///
 /// - Permanent (the video or the request is bad; retrying cannot help): a permanent `MediaError` (unreadable
-///   or unsupported input, FFmpeg rejecting it, an unknown job type), a source object that does not exist.
+///   or unsupported input, FFmpeg rejecting it, an unknown job type), a `VideoFailure` such as the handler's
+///   `source_missing` for a source object that does not exist.
 ///   The record is failed with ``VideoFailure/code`` in snake case (`probe_failed`, `ffmpeg_failed`,
 ///   `source_missing`…), the message and FFmpeg's stderr tail as the detail.
 /// - Transient (everything else: S3, SQS, the database, the network, a full disk, a missing tool): the record
@@ -28,8 +29,6 @@ public enum FailureClassification: Sendable, Equatable {
             guard media.isPermanent else { return .transient(media.description) }
             let detail = media.stderrTail.isEmpty ? nil : media.stderrTail.joined(separator: "\n")
             return .permanent(VideoFailure(code: snakeCase(media.code.rawValue), message: media.message, detail: detail))
-        case let s3 as S3Error where [.noSuchKey, .notFound, .noSuchBucket].contains(s3.code):
-            return .permanent(VideoFailure(code: "source_missing", message: "the source object is missing: \(s3.message)"))
         case let s3 as S3Error:
             return .transient("S3: \(s3)")
         case let sqs as SQSError:

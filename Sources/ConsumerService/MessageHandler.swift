@@ -203,7 +203,12 @@ struct MessageHandler: Sendable {
 
         await progress.report(stage: .downloading, percent: 0, eta: nil)
         let input = scratch.appendingPathComponent("source" + Self.safeExtension(of: record.sourceKey))
-        try await s3.download(bucket: record.sourceBucket, key: record.sourceKey, to: input.path)
+        do {
+            try await s3.download(bucket: record.sourceBucket, key: record.sourceKey, to: input.path)
+        } catch let error as S3Error where [.noSuchKey, .notFound, .noSuchBucket].contains(error.code) {
+            throw VideoFailure(code: "source_missing",
+                               message: "the source s3://\(record.sourceBucket)/\(record.sourceKey) does not exist (\(error.code))")
+        }
         endStage("download")
         try Task.checkCancellation()
 

@@ -42,6 +42,8 @@ public struct ProducerApplication: Sendable {
         let api = router.group("v1").add(middleware: APIKeyAuthenticator(store: store))
         VideoRoutes(configuration: configuration, store: store, s3: s3, ingestor: ingestor, dispatcher: dispatcher,
                     rateLimiter: RateLimiter(perMinute: configuration.uploadsPerMinute)).add(to: api)
+        UploadRoutes(configuration: configuration, s3: s3, ingestor: ingestor,
+                     rateLimiter: RateLimiter(perMinute: configuration.uploadsPerMinute)).add(to: api)
         EventRoutes(configuration: configuration, store: store).add(to: api)
         OperationsRoutes(configuration: configuration, store: store, s3: s3, sqs: sqs).add(public: router, api: api)
         return router
@@ -52,7 +54,8 @@ public struct ProducerApplication: Sendable {
         var app = Application(router: router(), configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                                                       serverName: "videoqueue-producer"),
                               onServerRunning: onServerRunning, logger: logger)
-        app.addServices(dispatcher)
+        app.addServices(dispatcher, OrphanSweeper(store: store, s3: s3, bucket: configuration.bucket, age: configuration.orphanAge,
+                                                  interval: configuration.orphanSweepInterval, logger: logger))
         return app
     }
 }

@@ -89,6 +89,11 @@ public struct QueueMessage: Sendable, Equatable {
         } catch let error as QueueMessageError {
             throw error
         } catch let error as DecodingError {
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+               (try? JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)) != nil {
+                // Foundation reports a number that does not fit its field (1.5 for an Int) as invalid JSON.
+                throw QueueMessageError(code: .invalidField, message: "a number does not fit its field (an integer expected)")
+            }
             throw QueueMessageError(error)
         } catch {
             throw QueueMessageError(code: .malformedJSON, message: "\(error)")
@@ -97,6 +102,12 @@ public struct QueueMessage: Sendable, Equatable {
 
     private struct Header: Decodable {
         var version: Int?
+
+        private enum CodingKeys: String, CodingKey { case version }
+
+        init(from decoder: any Decoder) throws {
+            version = try decoder.container(keyedBy: CodingKeys.self).decodeIntegerIfPresent(Int.self, forKey: .version)
+        }
     }
 
     private struct Envelope: Codable {
@@ -119,6 +130,8 @@ extension QueueMessageError {
         case .keyNotFound(let key, let context):
             let field = path(context.codingPath + [key])
             self.init(code: .missingField, message: "missing field \(field ?? key.stringValue)", field: field)
+        case .valueNotFound(_, let context) where context.codingPath.isEmpty:
+            self.init(code: .malformedJSON, message: "the message is not a JSON object")
         case .valueNotFound(_, let context):
             self.init(code: .missingField, message: "field \(path(context.codingPath) ?? "?") is null",
                       field: path(context.codingPath))

@@ -140,7 +140,7 @@ struct ConsumerHarness: Sendable {
 
     /// Polls `condition` every 100 ms until it holds or `timeout` passes; whether it held.
     @discardableResult
-    static func eventually(timeout: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool) async throws -> Bool {
+    static func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if try await condition() { return true }

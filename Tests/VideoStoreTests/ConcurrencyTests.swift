@@ -23,7 +23,6 @@ import VideoCore
                 #expect(winners.count == 1, "round \(round): \(winners.count) winners")
                 #expect(winners.first?.attempts == 1)
             }
-            try await other.close()
         }
     }
 
@@ -44,7 +43,6 @@ import VideoCore
                 #expect(results[0] == nil, "the stale attempt never completes")
                 #expect(results.compactMap { $0 }.count == 1)
             }
-            try await other.close()
         }
     }
 

@@ -15,7 +15,6 @@ import VideoCore
             let reopened = try await database.open()
             try await reopened.migrate()
             #expect(try await reopened.video(id: record.id, owner: nil) == record, "data survives")
-            try await reopened.close()
         }
     }
 
@@ -34,7 +33,6 @@ import VideoCore
             }
             _ = try await stores[3].create(Sample.record(), outboxPayload: "{}")
             #expect(try await first.outboxDepth() == 1)
-            for store in stores.dropFirst() { try await store.close() }
         }
     }
 

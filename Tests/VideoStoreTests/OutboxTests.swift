@@ -75,7 +75,6 @@ import VideoCore
             let all = batches + remaining
             #expect(Set(all.map(\.id)).count == all.count, "an entry went to two senders")
             #expect(all.count == 30)
-            try await other.close()
         }
     }
 }

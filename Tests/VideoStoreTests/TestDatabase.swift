@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 import VideoCore
 @testable import VideoStore
@@ -25,6 +26,9 @@ struct TestDatabase: Sendable {
     let backend: StoreBackend
     let sqlitePath: String?
     let postgres: DatabaseConfiguration.Postgres?
+    /// Every store opened on the database; ``with(_:migrate:_:)`` closes them all, whatever the test threw
+    /// (SQLiteNIO asserts that connections are closed).
+    let opened = OpenedStores()
 
     static let logger: Logger = {
         var logger = Logger(label: "videoqueue.tests")
@@ -33,8 +37,14 @@ struct TestDatabase: Sendable {
     }()
 
     func open() async throws -> any VideoStore {
-        if let sqlitePath { return try await SQLiteVideoStore(path: sqlitePath, logger: Self.logger) }
-        return PostgresVideoStore(configuration: try #require(postgres), maximumConnections: 8, logger: Self.logger)
+        let store: any VideoStore
+        if let sqlitePath {
+            store = try await SQLiteVideoStore(path: sqlitePath, logger: Self.logger)
+        } else {
+            store = PostgresVideoStore(configuration: try #require(postgres), maximumConnections: 8, logger: Self.logger)
+        }
+        opened.add(store)
+        return store
     }
 
     static func serverConfiguration() throws -> DatabaseConfiguration.Postgres {
@@ -87,10 +97,10 @@ struct TestDatabase: Sendable {
             } catch {
                 result = .failure(error)
             }
-            try? await store.close()
         } catch {
             result = .failure(error)
         }
+        for store in database.opened.takeAll() { try? await store.close() }
         if let admin {
             _ = try? await admin.store.backend.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
             try? await admin.close()
@@ -130,4 +140,11 @@ enum Sample {
         case .cancelled: return try #require(try await store.cancel(id: record.id, owner: nil))
         }
     }
+}
+
+/// The stores a test opened, to close them at its end.
+final class OpenedStores: Sendable {
+    private let stores = Mutex<[any VideoStore]>([])
+    func add(_ store: any VideoStore) { stores.withLock { $0.append(store) } }
+    func takeAll() -> [any VideoStore] { stores.withLock { stores in defer { stores = [] }; return stores } }
 }

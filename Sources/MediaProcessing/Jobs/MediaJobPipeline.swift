@@ -11,6 +11,11 @@ public struct MediaJobPipeline: Sendable {
         public var job: String
         /// What it wrote.
         public var files: [ProducedFile]
+
+        public init(job: String, files: [ProducedFile]) {
+            self.job = job
+            self.files = files
+        }
     }
 
     /// Progress across the whole sequence.
@@ -25,14 +30,27 @@ public struct MediaJobPipeline: Sendable {
         public var jobProgress: MediaProgress
         /// The whole sequence's percentage, 0…100, never decreasing.
         public var overallPercent: Double
+
+        public init(job: String, jobIndex: Int, jobCount: Int, jobProgress: MediaProgress, overallPercent: Double) {
+            self.job = job
+            self.jobIndex = jobIndex
+            self.jobCount = jobCount
+            self.jobProgress = jobProgress
+            self.overallPercent = overallPercent
+        }
     }
 
+    /// The job types known.
     public var registry: MediaJobRegistry
+    /// Runs FFmpeg for the handlers.
     public var runner: FFmpegRunner
+    /// Probes the input (with its limits) when no `MediaInfo` is given.
     public var probe: MediaProbe
+    /// The handlers' knobs.
     public var options: MediaJobOptions
     /// Free space required before starting: `diskSpaceFactor` × the input's size (plus a 64 MiB margin).
     public var diskSpaceFactor: Double
+    /// Where job starts are logged.
     public var logger: Logger
 
     public init(

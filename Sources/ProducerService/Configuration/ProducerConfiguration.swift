@@ -17,6 +17,8 @@ import VideoCore
 /// | `VIDEOQUEUE_PRESIGN_SECONDS` | 3600 |
 /// | `VIDEOQUEUE_METRICS_REQUIRE_KEY` | `false` |
 /// | `VIDEOQUEUE_PUBLIC_URL` | none (status URLs are then relative) |
+/// | `VIDEOQUEUE_UPLOAD_SECRET` | random per process (set one shared secret when several producers serve one API) |
+/// | `VIDEOQUEUE_ORPHAN_AGE_SECONDS` | 86400: uploads this old without a record are deleted |
 public struct ProducerConfiguration: Sendable {
     /// The address to bind.
     public var host: String = "127.0.0.1"
@@ -42,6 +44,14 @@ public struct ProducerConfiguration: Sendable {
     public var metricsRequireKey: Bool = false
     /// The base URL clients reach the producer at, for absolute status URLs.
     public var publicURL: String?
+    /// The key that signs direct-upload tokens (HMAC-SHA256). Producers behind one load balancer need the same.
+    public var uploadSecret: [UInt8] = (0..<32).map { _ in UInt8.random(in: 0...255) }
+    /// Direct uploads up to this size get one presigned PUT; larger ones a multipart upload.
+    public var directSinglePutLimit: Int64 = 64 << 20
+    /// Sources without a record (a crashed ingest, an abandoned direct upload) are deleted after this long.
+    public var orphanAge: Duration = .seconds(86_400)
+    /// How often the orphan sweeper looks.
+    public var orphanSweepInterval: Duration = .seconds(600)
     /// How often the outbox dispatcher looks for unsent messages when nothing nudges it.
     public var dispatchInterval: Duration = .seconds(1)
     /// How long an unanswered progress stream waits between database reads.
@@ -68,6 +78,13 @@ public struct ProducerConfiguration: Sendable {
         presignSeconds = try environment.int("VIDEOQUEUE_PRESIGN_SECONDS", default: presignSeconds, in: 1...604_800)
         metricsRequireKey = try environment.bool("VIDEOQUEUE_METRICS_REQUIRE_KEY", default: metricsRequireKey)
         publicURL = environment.string("VIDEOQUEUE_PUBLIC_URL")
+        if let secret = environment.string("VIDEOQUEUE_UPLOAD_SECRET") {
+            guard secret.utf8.count >= 16 else {
+                throw ConfigurationError(setting: "VIDEOQUEUE_UPLOAD_SECRET", message: "must be at least 16 characters")
+            }
+            uploadSecret = Array(secret.utf8)
+        }
+        orphanAge = try environment.seconds("VIDEOQUEUE_ORPHAN_AGE_SECONDS", default: orphanAge, in: 60...(30 * 86_400))
     }
 
     /// Parses a comma-separated list of job types (known ones only).

@@ -161,6 +161,11 @@ struct VideoRoutes: Sendable {
     }
 
     func response(for record: VideoRecord, downloads: Bool) async throws -> VideoResponse {
+        try await Self.response(for: record, downloads: downloads, configuration: configuration, store: store, s3: s3)
+    }
+
+    static func response(for record: VideoRecord, downloads: Bool, configuration: ProducerConfiguration,
+                         store: any VideoStore, s3: S3Client) async throws -> VideoResponse {
         let base = (configuration.publicURL ?? "") + "/v1/videos/\(record.id.uuidString.lowercased())"
         var response = VideoResponse(video: record, statusURL: base, eventsURL: base + "/events")
         if record.status == .queued || record.status == .pending {

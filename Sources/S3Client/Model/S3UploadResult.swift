@@ -1,3 +1,5 @@
+import Foundation
+
 /// The outcome of an upload (single PutObject or multipart).
 public struct S3UploadResult: Sendable, Equatable {
     /// The object's entity tag, quotes removed (`…-N` for a multipart object).
@@ -49,4 +51,14 @@ public struct S3DeleteResult: Sendable, Equatable {
 
     /// Whether every key was deleted.
     public var allSucceeded: Bool { failed.isEmpty }
+}
+
+/// A multipart upload in progress (ListMultipartUploads).
+public struct S3MultipartUploadSummary: Sendable, Equatable {
+    /// The object key.
+    public var key: String
+    /// The upload id.
+    public var uploadID: String
+    /// When it was started.
+    public var initiated: Date?
 }

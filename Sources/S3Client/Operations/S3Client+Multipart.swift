@@ -83,9 +83,9 @@ extension S3Client {
         return parts
     }
 
-    /// The multipart uploads in progress in `bucket` under `prefix` (key and upload id), for cleaning up orphans.
-    public func listMultipartUploads(bucket: String, prefix: String = "") async throws -> [(key: String, uploadID: String)] {
-        var uploads: [(key: String, uploadID: String)] = []
+    /// The multipart uploads in progress in `bucket` under `prefix`, for cleaning up orphans.
+    public func listMultipartUploads(bucket: String, prefix: String = "") async throws -> [S3MultipartUploadSummary] {
+        var uploads: [S3MultipartUploadSummary] = []
         var keyMarker: String?
         var uploadMarker: String?
         repeat {
@@ -96,7 +96,7 @@ extension S3Client {
             let root = try xml(response, operation: "ListMultipartUploads")
             uploads += root.children("Upload").compactMap { upload in
                 guard let key = upload.text("Key"), let id = upload.text("UploadId") else { return nil }
-                return (key, id)
+                return S3MultipartUploadSummary(key: key, uploadID: id, initiated: upload.text("Initiated").flatMap(HTTPDate.parseISO8601))
             }
             let truncated = root.text("IsTruncated") == "true"
             keyMarker = truncated ? root.text("NextKeyMarker") : nil

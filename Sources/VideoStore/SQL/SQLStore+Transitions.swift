@@ -5,6 +5,8 @@ import VideoCore
 enum Assignment {
     case value(String, SQLValue)
     case expression(String, String)
+    /// `column = COALESCE(column, value)`: keep a value that is set.
+    case coalesce(String, SQLValue)
 }
 
 extension SQLStore {
@@ -28,6 +30,7 @@ extension SQLStore {
             switch assignment {
             case .value(let column, let value): sets.append("\(column) = \(bind(value))")
             case .expression(let column, let sql): sets.append("\(column) = \(sql)")
+            case .coalesce(let column, let value): sets.append("\(column) = COALESCE(\(column), \(bind(value)))")
             }
         }
         sets.append("updated_at = \(bind(.int(now)))")
@@ -49,7 +52,7 @@ extension SQLStore {
         let now = Self.nowMilliseconds()
         return try await Self.update(backend, id: id, from: [.queued, .pending], to: .processing, set: [
             .expression("attempts", "attempts + 1"), .value("started_at", .int(now)),
-            .expression("queued_at", "COALESCE(queued_at, started_at)"),
+            .coalesce("queued_at", .int(now)),
             .value("stage", .null), .value("progress", .double(0)), .value("eta_seconds", .null),
             .value("error", .null), .value("finished_at", .null),
         ], now: now)

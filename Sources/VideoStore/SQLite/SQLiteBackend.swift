@@ -2,15 +2,18 @@ import Logging
 import SQLiteNIO
 import VideoCore
 
-/// SQLite under ``SQLStore``: one connection, in WAL mode with a busy timeout, used by one task at a time
-/// (an ``AsyncLock`` spans whole transactions). Write transactions are `BEGIN IMMEDIATE`, so two processes
-/// sharing the file queue up on the busy timeout instead of deadlocking.
+/// SQLite under ``SQLStore``: one connection, in WAL mode, used by one task at a time (an ``AsyncLock`` spans
+/// whole transactions). Write transactions are `BEGIN IMMEDIATE`, so two processes sharing the file queue up
+/// instead of deadlocking; a statement or transaction that finds the database locked is retried
+/// asynchronously until the busy timeout has passed.
 final class SQLiteBackend: SQLBackend {
     let connection: SQLiteConnection
     private let lock = AsyncLock()
+    private let busyTimeout: Duration
 
-    private init(connection: SQLiteConnection) {
+    private init(connection: SQLiteConnection, busyTimeout: Duration) {
         self.connection = connection
+        self.busyTimeout = busyTimeout
     }
 
     /// Opens (creating) the database at `path` (`:memory:` for a private in-memory one).
@@ -22,9 +25,12 @@ final class SQLiteBackend: SQLBackend {
         } catch {
             throw VideoStoreError(code: .database, message: "cannot open the SQLite database at \(path): \(error)")
         }
-        let backend = SQLiteBackend(connection: connection)
+        let backend = SQLiteBackend(connection: connection, busyTimeout: .milliseconds(max(0, busyTimeoutMilliseconds)))
         do {
-            try await backend.run("PRAGMA busy_timeout = \(max(0, busyTimeoutMilliseconds))", [])
+            // SQLite's own busy wait sleeps on a thread of the shared NIO thread pool (as many threads as
+            // cores): connections waiting for a lock could occupy them all while the holder needs one to
+            // COMMIT. So SQLite waits 10 ms at most and the rest of the busy timeout is waited here, async.
+            try await backend.run("PRAGMA busy_timeout = 10", [])
             if path != ":memory:" { try await backend.run("PRAGMA journal_mode = WAL", []) }
             try await backend.run("PRAGMA synchronous = NORMAL", [])
         } catch {
@@ -35,20 +41,39 @@ final class SQLiteBackend: SQLBackend {
     }
 
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try await lock.withLock { try await run(sql, binds) }
+        try await retryingWhileBusy { try await lock.withLock { try await run(sql, binds) } }
     }
 
+    /// A transaction that finds the database locked is tried again as a whole (see ``retryingWhileBusy(_:)``).
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
-        try await lock.withLock {
-            try await run("BEGIN IMMEDIATE", [])
+        try await retryingWhileBusy { try await lock.withLock { try await transactionOnce(body) } }
+    }
+
+    /// Runs `operation` again while SQLite reports the database busy, with a growing pause (2 … 50 ms),
+    /// until the busy timeout has passed. A busy statement or transaction did not change anything.
+    private func retryingWhileBusy<T>(_ operation: () async throws -> T) async throws -> T {
+        let deadline = ContinuousClock.now + busyTimeout
+        var pause = Duration.milliseconds(2)
+        while true {
             do {
-                let result = try await body(Locked(backend: self))
-                try await run("COMMIT", [])
-                return result
-            } catch {
-                _ = try? await run("ROLLBACK", [])
-                throw error
+                return try await operation()
+            } catch let error as VideoStoreError where error.isBusy && ContinuousClock.now < deadline {
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .milliseconds(50))
             }
+        }
+    }
+
+    private func transactionOnce<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T)
+        async throws -> T {
+        try await run("BEGIN IMMEDIATE", [])
+        do {
+            let result = try await body(Locked(backend: self))
+            try await run("COMMIT", [])
+            return result
+        } catch {
+            _ = try? await run("ROLLBACK", [])
+            throw error
         }
     }
 
@@ -58,7 +83,7 @@ final class SQLiteBackend: SQLBackend {
     }
 
     func close() async throws {
-        try await lock.withLock { try await connection.close() }
+        try await lock.withLock { if !connection.isClosed { try await connection.close() } }
     }
 
     /// Runs one statement; the caller holds the lock.
@@ -76,8 +101,9 @@ final class SQLiteBackend: SQLBackend {
         do {
             rows = try await connection.query(Self.sqliteSQL(sql), sqliteBinds)
         } catch let error as SQLiteError {
-            let constraint = "\(error.reason)".lowercased().hasPrefix("constraint")
-            throw VideoStoreError(code: constraint ? .conflict : .database, message: "SQLite: \(error.message)")
+            let reason = "\(error.reason)".lowercased()
+            let code: VideoStoreError.Code = reason.hasPrefix("constraint") ? .conflict : .database
+            throw VideoStoreError(code: code, message: "SQLite (\(reason)): \(error.message) [\(sql.prefix(60))]")
         }
         return rows.map { row in
             var values: [String: SQLValue] = [:]
@@ -114,4 +140,9 @@ final class SQLiteBackend: SQLBackend {
             try await backend.run(sql, binds)
         }
     }
+}
+
+extension VideoStoreError {
+    /// An SQLite "database is busy / locked" error, worth trying again.
+    var isBusy: Bool { code == .database && (message.hasPrefix("SQLite (busy") || message.hasPrefix("SQLite (locked")) }
 }

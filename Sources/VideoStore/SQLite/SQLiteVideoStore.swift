@@ -6,6 +6,7 @@ import VideoCore
 ///
 /// Several processes may share the file: writes are `BEGIN IMMEDIATE` transactions that wait out each other
 /// on the busy timeout. Within a process the store uses one connection, one operation at a time.
+/// Call ``close()`` before the last copy goes away: SQLiteNIO asserts (debug builds) that connections are closed.
 public struct SQLiteVideoStore: VideoStore {
     let store: SQLStore
 

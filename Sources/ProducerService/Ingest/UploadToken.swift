@@ -1,0 +1,58 @@
+import Crypto
+import Foundation
+import VideoCore
+
+/// The state of a direct upload, carried by the client between `POST /v1/uploads` and its completion in a
+/// signed token (HMAC-SHA256 with the producer's upload secret): nothing is stored until the upload is
+/// complete, and a token cannot be forged, reused by another owner, or used after it expires.
+struct UploadToken: Codable, Sendable, Equatable {
+    /// The video id the record will have.
+    var id: UUID
+    var owner: String
+    var title: String
+    var filename: String?
+    var jobs: [JobType]
+    /// The size the client declared; the stored object must have exactly this size.
+    var size: Int64
+    /// The S3 multipart upload id, for a multipart direct upload.
+    var multipartUploadID: String?
+    /// How many parts the multipart upload has.
+    var partCount: Int?
+    /// Expiry, seconds since 1970.
+    var expires: Int64
+
+    var key: String { "sources/\(id.uuidString.lowercased())/source" }
+
+    /// `base64url(json).base64url(hmac)`.
+    func signed(with secret: [UInt8]) throws -> String {
+        let payload = try JSONEncoder().encode(self)
+        let mac = HMAC<SHA256>.authenticationCode(for: payload, using: SymmetricKey(data: secret))
+        return Self.base64URL(payload) + "." + Self.base64URL(Data(mac))
+    }
+
+    /// The token's content, if it is well-formed, signed with `secret` and not expired.
+    static func verify(_ token: String, secret: [UInt8], now: Date = Date()) throws(APIError) -> UploadToken {
+        let invalid = APIError.notFound("upload")
+        let parts = token.split(separator: ".")
+        guard token.utf8.count <= 4096, parts.count == 2, let payload = data(base64URL: parts[0]), let mac = data(base64URL: parts[1]),
+              HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: payload, using: SymmetricKey(data: secret)),
+              let value = try? JSONDecoder().decode(UploadToken.self, from: payload) else {
+            throw invalid
+        }
+        guard Double(value.expires) > now.timeIntervalSince1970 else {
+            throw APIError(.gone, code: "UploadExpired", message: "the upload's URLs have expired; start a new upload")
+        }
+        return value
+    }
+
+    static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func data(base64URL text: Substring) -> Data? {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        return Data(base64Encoded: base64)
+    }
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import S3Client
+import VideoCore
+import VideoStore
+
+/// Direct uploads for large files, as Mux and api.video offer: the client asks for presigned S3 URLs,
+/// uploads to S3 itself (one PUT, or one PUT per part), then completes; the producer checks the object
+/// (size, container) and records and queues it exactly as an upload through the API.
+struct UploadRoutes: Sendable {
+    let configuration: ProducerConfiguration
+    let s3: S3Client
+    let ingestor: VideoIngestor
+    let rateLimiter: RateLimiter
+
+    func add(to group: RouterGroup<ProducerRequestContext>) {
+        group.post("uploads") { request, context in try await start(request, context: context) }
+        group.post("uploads/:token/complete") { request, context in try await complete(request, context: context) }
+    }
+
+    struct StartRequest: Decodable {
+        var size: Int64
+        var title: String?
+        var filename: String?
+        var jobs: [String]?
+    }
+
+    struct Part: Codable {
+        var partNumber: Int
+        var url: String
+    }
+
+    struct StartResponse: Codable, ResponseEncodable {
+        var uploadID: String
+        var method: String
+        /// The URL of a single PUT.
+        var url: String?
+        /// The part URLs of a multipart upload, with the size of every part but the last.
+        var parts: [Part]?
+        var partSize: Int64?
+        var completeURL: String
+        var expiresAt: Date
+    }
+
+    func start(_ request: Request, context: ProducerRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        if rateLimiter.acquire(caller.id.uuidString) != nil {
+            throw APIError(.tooManyRequests, code: "RateLimited", message: "too many uploads; retry later", headers: [.retryAfter: "60"])
+        }
+        let body: StartRequest
+        do {
+            body = try await request.decode(as: StartRequest.self, context: context)
+        } catch {
+            throw APIError.badRequest("the body must be JSON {\"size\": bytes, \"title\"?, \"filename\"?, \"jobs\"?}", code: "InvalidBody")
+        }
+        guard body.size > 0 else { throw APIError.badRequest("size must be positive", code: "InvalidSize") }
+        guard body.size <= configuration.maximumUploadBytes else { throw APIError.tooLarge(limit: configuration.maximumUploadBytes) }
+        var upload = VideoIngestor.Upload(owner: caller.owner, title: body.title ?? "", filename: body.filename,
+                                          jobs: try VideoRoutes.jobs(body.jobs?.joined(separator: ",")))
+        try VideoRoutes.validate(&upload)
+        let expires = Date().addingTimeInterval(Double(configuration.presignSeconds))
+        var token = UploadToken(id: UUID(), owner: caller.owner, title: upload.title, filename: upload.filename, jobs: upload.jobs,
+                                size: body.size, multipartUploadID: nil, partCount: nil, expires: Int64(expires.timeIntervalSince1970))
+        var response = StartResponse(uploadID: "", method: "PUT", completeURL: "", expiresAt: expires)
+        if body.size <= configuration.directSinglePutLimit {
+            response.url = try await s3.presignedURL(.PUT, bucket: configuration.bucket, key: token.key, expires: configuration.presignSeconds)
+        } else {
+            let partSize = Int64(s3.options.partSize(forUploadOf: Int(body.size)))
+            let count = Int((body.size + partSize - 1) / partSize)
+            let uploadID = try await s3.createMultipartUpload(bucket: configuration.bucket, key: token.key, contentType: "application/octet-stream")
+            token.multipartUploadID = uploadID
+            token.partCount = count
+            let urls = try await s3.presignedPartURLs(bucket: configuration.bucket, key: token.key, uploadID: uploadID, partCount: count,
+                                                      expires: configuration.presignSeconds)
+            response.parts = urls.enumerated().map { Part(partNumber: $0.offset + 1, url: $0.element) }
+            response.partSize = partSize
+        }
+        response.uploadID = try token.signed(with: configuration.uploadSecret)
+        response.completeURL = (configuration.publicURL ?? "") + "/v1/uploads/\(response.uploadID)/complete"
+        return try response.response(status: .created)
+    }
+
+    func complete(_ request: Request, context: ProducerRequestContext) async throws -> Response {
+        let caller = try context.requireCaller()
+        let token = try UploadToken.verify(context.parameters.get("token") ?? "", secret: configuration.uploadSecret)
+        guard token.owner == caller.owner else { throw APIError.notFound("upload") }
+        if let uploadID = token.multipartUploadID {
+            let parts = try await s3.listParts(bucket: configuration.bucket, key: token.key, uploadID: uploadID)
+            let numbers = Set(parts.map(\.partNumber))
+            let expected = Set(1...max(1, token.partCount ?? 1))
+            guard numbers == expected else {
+                let missing = expected.subtracting(numbers).sorted().prefix(10).map(String.init).joined(separator: ", ")
+                throw APIError.badRequest("parts \(missing) have not been uploaded", code: "IncompleteUpload")
+            }
+            do {
+                _ = try await s3.completeMultipartUpload(bucket: configuration.bucket, key: token.key, uploadID: uploadID, parts: parts)
+            } catch let error as S3Error where error.code == .noSuchUpload {
+                // Completed already (a retried completion): the object check below decides.
+            }
+        }
+        guard let info = try await s3.objectInfo(bucket: configuration.bucket, key: token.key) else {
+            throw APIError.badRequest("nothing was uploaded to the upload's URL", code: "IncompleteUpload")
+        }
+        guard info.contentLength == token.size else {
+            try await s3.deleteObject(bucket: configuration.bucket, key: token.key)
+            throw APIError.badRequest("the uploaded object has \(info.contentLength) bytes, not the \(token.size) declared; it was deleted",
+                                      code: "SizeMismatch")
+        }
+        let head = try await s3.withObject(bucket: configuration.bucket, key: token.key,
+                                           range: 0...Int64(ContainerFormat.sniffLength - 1)) { _, body in
+            try await body.collect(upTo: ContainerFormat.sniffLength)
+        }
+        guard let format = ContainerFormat.sniff(head.readableBytesView) else {
+            try await s3.deleteObject(bucket: configuration.bucket, key: token.key)
+            throw APIError.unsupportedMedia("the uploaded object is not a video container we accept; it was deleted")
+        }
+        let upload = VideoIngestor.Upload(owner: token.owner, title: token.title, filename: token.filename, jobs: token.jobs)
+        let record: VideoRecord
+        do {
+            record = try await ingestor.register(id: token.id, upload: upload, key: token.key, size: info.contentLength, sha256: nil, format: format)
+        } catch let error as VideoStoreError where error.code == .conflict {
+            throw APIError.conflict("this upload was completed already")
+        }
+        return try await VideoRoutes.response(for: record, downloads: false, configuration: configuration, store: ingestor.store, s3: s3)
+            .response(status: .accepted)
+    }
+}

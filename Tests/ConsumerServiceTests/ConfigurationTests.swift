@@ -1,0 +1,79 @@
+import ConsumerService
+import ServiceSupport
+import Testing
+import VideoCore
+
+@Suite("Consumer configuration")
+struct ConfigurationTests {
+    let base = ["VIDEOQUEUE_QUEUE_URL": "http://127.0.0.1:4566/000000000000/jobs", "VIDEOQUEUE_BUCKET": "videos"]
+
+    @Test("defaults and environment overrides")
+    func environment() throws {
+        let defaults = try ConsumerConfiguration(environment: base)
+        try defaults.validate()
+        #expect(defaults.visibilityTimeout == 60)
+        #expect(defaults.heartbeatInterval == .seconds(20))
+        #expect(defaults.waitTimeSeconds == 20)
+        #expect(defaults.concurrency >= 1)
+        #expect(defaults.defaultJobs == [.transcode])
+
+        var environment = base
+        environment["VIDEOQUEUE_CONCURRENCY"] = "3"
+        environment["VIDEOQUEUE_JOB_TIMEOUT"] = "5m"
+        environment["VIDEOQUEUE_DRAIN_TIMEOUT"] = "1500ms"
+        environment["VIDEOQUEUE_VISIBILITY_TIMEOUT"] = "90"
+        environment["VIDEOQUEUE_HEALTH_PORT"] = "0"
+        environment["VIDEOQUEUE_DEFAULT_JOBS"] = "transcode, hls"
+        environment["DATABASE_URL"] = "postgres://u@db/videos"
+        let configuration = try ConsumerConfiguration(environment: environment)
+        try configuration.validate()
+        #expect(configuration.concurrency == 3)
+        #expect(configuration.jobTimeout == .seconds(300))
+        #expect(configuration.drainTimeout == .milliseconds(1500))
+        #expect(configuration.heartbeatInterval == .seconds(30))
+        #expect(configuration.healthPort == 0)
+        #expect(configuration.defaultJobs == [.transcode, .hls])
+        #expect(configuration.databaseURL == "postgres://u@db/videos")
+    }
+
+    @Test("bad values name the variable", arguments: [
+        ("VIDEOQUEUE_CONCURRENCY", "zero"), ("VIDEOQUEUE_CONCURRENCY", "0"), ("VIDEOQUEUE_JOB_TIMEOUT", "soon"),
+        ("VIDEOQUEUE_VISIBILITY_TIMEOUT", "99999"), ("VIDEOQUEUE_HEALTH_PORT", "70000"), ("VIDEOQUEUE_DEFAULT_JOBS", "transcode,teleport"),
+        ("VIDEOQUEUE_HEARTBEAT_INTERVAL", "45"), ("VIDEOQUEUE_QUEUE_URL", "not a url"), ("VIDEOQUEUE_WAIT_TIME", "21"),
+    ])
+    func badValues(name: String, value: String) throws {
+        var environment = base
+        environment[name] = value
+        let error = #expect(throws: ConfigurationError.self) {
+            try ConsumerConfiguration(environment: environment).validate()
+        }
+        #expect(error?.setting == name)
+    }
+
+    @Test("the queue URL and bucket are required")
+    func required() {
+        #expect(throws: ConfigurationError.self) { try ConsumerConfiguration(environment: ["VIDEOQUEUE_BUCKET": "b"]).validate() }
+        #expect(throws: ConfigurationError.self) { try ConsumerConfiguration(environment: ["VIDEOQUEUE_QUEUE_URL": base["VIDEOQUEUE_QUEUE_URL"] ?? ""]).validate() }
+    }
+
+    @Test("redrive policy parsing, backoff growth and failure classification")
+    func helpers() {
+        let policy = QueueSettings.parseRedrivePolicy(#"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:0:dlq","maxReceiveCount":"4"}"#)
+        #expect(policy.maximumReceiveCount == 4)
+        #expect(policy.deadLetterTargetARN == "arn:aws:sqs:us-east-1:0:dlq")
+        #expect(QueueSettings.parseRedrivePolicy(#"{"maxReceiveCount":7}"#).maximumReceiveCount == 7)
+
+        let backoff = RedeliveryBackoff(base: 10, maximum: 100)
+        #expect(backoff.ceiling(receiveCount: 1) == 10)
+        #expect(backoff.ceiling(receiveCount: 3) == 40)
+        #expect(backoff.ceiling(receiveCount: 50) == 100)
+        for count in 1...8 {
+            let delay = backoff.delay(receiveCount: count)
+            #expect((backoff.ceiling(receiveCount: count) / 2...backoff.ceiling(receiveCount: count)).contains(delay))
+        }
+        #expect(EnvironmentReader.parseDuration("1h") == .seconds(3600))
+        #expect(EnvironmentReader.parseDuration("-1") == nil)
+        #expect(JobOutcome.completed.exitCode == 0)
+        #expect(Set(JobOutcome.allCases.map(\.exitCode)).isDisjoint(with: [ConsumerExitCode.noMessage, ConsumerExitCode.failure]))
+    }
+}

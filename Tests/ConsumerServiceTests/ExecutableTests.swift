@@ -1,0 +1,106 @@
+import ConsumerService
+import Foundation
+import TestSupport
+import Testing
+import VideoCore
+
+/// The built `consumer` executable as a child process.
+@Suite("Consumer executable")
+struct ExecutableTests {
+    /// `consumer` beside the test bundle (SwiftPM builds it with the tests).
+    static var executable: URL {
+        get throws {
+            var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            if directory.lastPathComponent == "MacOS" || directory.path.contains(".xctest") {
+                while directory.path.contains(".xctest") { directory.deleteLastPathComponent() }
+            }
+            let url = directory.appendingPathComponent("consumer")
+            guard FileManager.default.isExecutableFile(atPath: url.path) else {
+                throw EmulatorError("\(url.path) is missing: build the package (swift build) before the tests")
+            }
+            return url
+        }
+    }
+
+    static func environment(_ harness: ConsumerHarness) throws -> [String: String] {
+        let endpoint = try Emulator.localstack.connection().endpoint
+        var environment = ProcessInfo.processInfo.environment
+        for key in environment.keys where key.hasPrefix("AWS_") || key.hasPrefix("VIDEOQUEUE_") { environment[key] = nil }
+        environment.merge([
+            "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": endpoint.url, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+            "VIDEOQUEUE_QUEUE_URL": harness.queueURL, "VIDEOQUEUE_BUCKET": harness.bucket,
+            "DATABASE_URL": harness.directory.file("videos.sqlite"), "VIDEOQUEUE_VISIBILITY_TIMEOUT": "2",
+            "VIDEOQUEUE_WAIT_TIME": "1", "VIDEOQUEUE_HEALTH_PORT": "0", "VIDEOQUEUE_SCRATCH_DIR": harness.directory.file("child-scratch"),
+            "VIDEOQUEUE_FFMPEG_THREADS": "1", "LOG_LEVEL": "error",
+        ]) { _, new in new }
+        return environment
+    }
+
+    static func launch(_ arguments: [String], environment: [String: String]) throws -> Process {
+        let process = Process()
+        process.executableURL = try executable
+        process.arguments = arguments
+        process.environment = environment
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func exitStatus(of process: Process, timeout: Duration = .seconds(30)) async throws -> Int32? {
+        let exited = try await ConsumerHarness.eventually(timeout: timeout) { !process.isRunning }
+        return exited ? process.terminationStatus : nil
+    }
+
+    @Test("run --once: 2 on an empty queue, 0 after completing a message, 78 on a bad configuration")
+    func onceExitCodes() async throws {
+        let harness = try await ConsumerHarness.make()
+        defer { Task { await harness.tearDown() } }
+        let environment = try Self.environment(harness)
+
+        let empty = try Self.launch(["run", "--once", "--wait-time", "0"], environment: environment)
+        #expect(try await Self.exitStatus(of: empty) == ConsumerExitCode.noMessage)
+
+        let record = try await harness.enqueue(jobs: [.audio], source: try await TestVideos.smallVideo())
+        let one = try Self.launch(["run", "--once", "--wait-time", "5"], environment: environment)
+        #expect(try await Self.exitStatus(of: one) == 0)
+        #expect(try await harness.record(record.id).status == .completed)
+
+        let bad = try Self.launch(["run", "--once", "--concurrency", "0"], environment: environment)
+        #expect(try await Self.exitStatus(of: bad) == ConsumerExitCode.configuration)
+    }
+
+    @Test("a consumer killed with SIGKILL mid-job: the message reappears and a second consumer completes it once")
+    func sigkillMidJob() async throws {
+        let harness = try await ConsumerHarness.make(visibility: 2)
+        defer { Task { await harness.tearDown() } }
+        let record = try await harness.enqueue(jobs: [.transcode, .hls, .thumbnails, .audio], source: try await TestVideos.smallVideo())
+        let child = try Self.launch(["run"], environment: try Self.environment(harness))
+        defer { if child.isRunning { kill(child.processIdentifier, SIGKILL) } }
+
+        let claimed = try await ConsumerHarness.eventually(timeout: .seconds(20)) {
+            try await harness.record(record.id).status == .processing
+        }
+        try #require(claimed)
+        kill(child.processIdentifier, SIGKILL)
+        _ = try await Self.exitStatus(of: child)
+        #expect(child.terminationReason == .uncaughtSignal)
+        #expect(try await harness.record(record.id).status == .processing, "the child finished before it was killed")
+
+        // The message comes back after its 2 s visibility; the second consumer takes the record over.
+        let second = harness.consumer(harness.configuration(visibility: 2))
+        let services = RunningServices([second])
+        let done = try await ConsumerHarness.eventually(timeout: .seconds(40)) {
+            try await harness.record(record.id).status == .completed
+        }
+        try await services.stop()
+        #expect(done)
+        let final = try await harness.record(record.id)
+        #expect(final.attempts == 2)
+        let keys = try await harness.keys(prefix: "outputs/\(record.id.uuidString.lowercased())/")
+        #expect(Set(keys) == Set(final.outputs.map(\.key)), "one set of outputs")
+        #expect(Set(final.outputs.map(\.key)).count == final.outputs.count)
+        #expect(try await harness.messageCount() == 0)
+    }
+}

@@ -1,0 +1,139 @@
+import ConsumerService
+import Foundation
+import SQSClient
+import ServiceLifecycle
+import TestSupport
+import Testing
+import VideoCore
+import VideoStore
+
+/// Long jobs (the `paced` handler: FFmpeg at real-time speed, almost no CPU): cancellation, heartbeat,
+/// job timeout, graceful shutdown.
+@Suite("Consumer lifecycle")
+struct LifecycleTests {
+    /// Waits until the record is being encoded (FFmpeg runs).
+    private static func waitUntilEncoding(_ harness: ConsumerHarness, _ id: UUID) async throws {
+        let encoding = try await ConsumerHarness.eventually(timeout: .seconds(20)) {
+            let record = try await harness.record(id)
+            return record.status == .processing && record.stage == .encoding
+        }
+        try #require(encoding)
+    }
+
+    @Test("a cancelled record is noticed within 2 s: FFmpeg killed, scratch removed, message deleted")
+    func cancellationDuringJob() async throws {
+        let harness = try await ConsumerHarness.make()
+        defer { Task { await harness.tearDown() } }
+        let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
+        let consumer = harness.consumer(pacedSeconds: 30)
+        let services = RunningServices([consumer])
+        try await Self.waitUntilEncoding(harness, record.id)
+
+        let cancelledAt = ContinuousClock.now
+        _ = try #require(try await harness.store.cancel(id: record.id, owner: nil))
+        let stopped = try await ConsumerHarness.eventually(timeout: .seconds(10)) {
+            consumer.status.inFlight == 0
+        }
+        let elapsed = ContinuousClock.now - cancelledAt
+        try await services.stop()
+        #expect(stopped)
+        #expect(elapsed < .seconds(5), "the job stopped \(elapsed) after the cancellation")
+        #expect(try await harness.record(record.id).status == .cancelled)
+        #expect(try await harness.messageCount() == 0)
+        let scratch = (try? FileManager.default.contentsOfDirectory(atPath: harness.directory.file("scratch"))) ?? []
+        #expect(scratch.isEmpty)
+    }
+
+    @Test("the heartbeat keeps a job alive past the visibility timeout: a second consumer never gets its message")
+    func heartbeatKeepsJobAlive() async throws {
+        let harness = try await ConsumerHarness.make(visibility: 2)
+        defer { Task { await harness.tearDown() } }
+        let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
+        var configuration = harness.configuration(visibility: 2)
+        configuration.heartbeatInterval = .seconds(100)
+        let first = harness.consumer(configuration, pacedSeconds: 6)
+        let second = harness.consumer(configuration, pacedSeconds: 6)
+        let services = RunningServices([first, second])
+
+        let done = try await ConsumerHarness.eventually(timeout: .seconds(30)) {
+            try await harness.record(record.id).status == .completed
+        }
+        try await services.stop()
+        #expect(done)
+        let final = try await harness.record(record.id)
+        #expect(final.attempts == 1, "the message expired and was taken over")
+        #expect(try await harness.messageCount() == 0)
+    }
+
+    @Test("a job past the job timeout is killed and failed")
+    func jobTimeout() async throws {
+        let harness = try await ConsumerHarness.make()
+        defer { Task { await harness.tearDown() } }
+        let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
+        var configuration = harness.configuration()
+        configuration.jobTimeout = .seconds(2)
+        let consumer = harness.consumer(configuration, pacedSeconds: 30)
+        let start = ContinuousClock.now
+        #expect(try await consumer.runOnce(waitTime: 5) == .timedOut)
+        #expect(ContinuousClock.now - start < .seconds(10))
+        let failed = try await harness.record(record.id)
+        #expect(failed.status == .failed)
+        #expect(failed.error?.code == "job_timeout")
+        #expect(try await harness.messageCount() == 0)
+    }
+
+    @Test("graceful shutdown mid-job: exits within the drain timeout, record released, message visible at once")
+    func shutdownMidJobReleases() async throws {
+        let harness = try await ConsumerHarness.make(visibility: 30)
+        defer { Task { await harness.tearDown() } }
+        let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
+        var configuration = harness.configuration()
+        configuration.drainTimeout = .seconds(1)
+        let consumer = harness.consumer(configuration, pacedSeconds: 60)
+        let services = RunningServices([consumer])
+        try await Self.waitUntilEncoding(harness, record.id)
+
+        let took = try await services.stop()
+        #expect(took < .seconds(6), "shutdown took \(took) with a 1 s drain timeout")
+        let released = try await harness.record(record.id)
+        #expect(released.status == .queued)
+        #expect(released.attempts == 1)
+        // Visible again at once, not after the queue's 30 s visibility timeout.
+        let back = try await harness.sqs.receive(from: harness.queueURL, maximumMessages: 1, waitTime: 2)
+        #expect(back.count == 1)
+        let scratch = (try? FileManager.default.contentsOfDirectory(atPath: harness.directory.file("scratch"))) ?? []
+        #expect(scratch.isEmpty)
+    }
+
+    @Test("graceful shutdown mid-job with time to spare: the job finishes and completes")
+    func shutdownMidJobFinishes() async throws {
+        let harness = try await ConsumerHarness.make()
+        defer { Task { await harness.tearDown() } }
+        let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
+        var configuration = harness.configuration()
+        configuration.drainTimeout = .seconds(20)
+        let consumer = harness.consumer(configuration, pacedSeconds: 3)
+        let services = RunningServices([consumer])
+        try await Self.waitUntilEncoding(harness, record.id)
+
+        let took = try await services.stop()
+        #expect(took < .seconds(15))
+        #expect(try await harness.record(record.id).status == .completed)
+        #expect(try await harness.messageCount() == 0)
+    }
+
+    @Test("shutdown while idle returns at once, without waiting for the 20-second long poll")
+    func idleShutdownIsPrompt() async throws {
+        let harness = try await ConsumerHarness.make()
+        defer { Task { await harness.tearDown() } }
+        var configuration = harness.configuration()
+        configuration.waitTimeSeconds = 20
+        let consumer = harness.consumer(configuration)
+        let services = RunningServices([consumer])
+        let polling = try await ConsumerHarness.eventually(timeout: .seconds(10)) { consumer.isPollLoopAlive }
+        try await Task.sleep(for: .milliseconds(500))   // well inside the long poll
+        let took = try await services.stop()
+        #expect(polling)
+        #expect(took < .seconds(2), "shutdown took \(took)")
+    }
+}
