@@ -11,14 +11,13 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Long-poll the jobs queue and process videos until SIGTERM/SIGINT (or one message with --once).",
         discussion: """
-            Every option falls back to its environment variable (shown in brackets), then to the default. AWS
-            settings come from AWS_REGION, AWS_ENDPOINT_URL(_SQS/_S3) and the usual credential chain.
+            Every option falls back to its environment variable (in brackets), then to the default. AWS settings \
+            come from AWS_REGION, AWS_ENDPOINT_URL(_SQS/_S3) and the usual credential chain. Durations are seconds \
+            (90) or a number with a unit (500ms, 30s, 5m, 1h).
 
-            Durations are seconds (90) or a number with a unit (500ms, 30s, 5m, 1h).
-
-            Exit status with --once: 0 completed, 2 no message, 3 skipped (already done), 4 failed permanently,
-            5 transient failure (message comes back), 6 moved to the DLQ, 7 cancelled, 8 job timeout,
-            9 another consumer holds it, 10 handed back by a shutdown. Always: 78 bad configuration,
+            Exit status with --once: 0 completed, 2 no message, 3 skipped (already done), 4 failed permanently, \
+            5 transient failure (the message comes back), 6 moved to the dead-letter queue, 7 cancelled, \
+            8 job timeout, 9 another consumer holds it, 10 handed back by a shutdown. Always: 78 bad configuration, \
             1 start-up or receive failure.
             """
     )

@@ -33,6 +33,7 @@ public final class ConsumerService: Service, Sendable {
         public var stopping: Bool
     }
 
+    /// The settings the service runs with.
     public let configuration: ConsumerConfiguration
     let sqs: SQSClient
     let s3: S3Client
@@ -225,7 +226,7 @@ public final class ConsumerService: Service, Sendable {
             group.cancelAll()
             return first
         }
-        if !drained, activeJobs.count > 0 {
+        if !drained {
             logger.warning("drain timeout reached: handing the remaining jobs back", metadata: ["jobs": "\(activeJobs.count)"])
             activeJobs.abortAll(.shutdown)
         }
@@ -266,7 +267,8 @@ public final class ConsumerService: Service, Sendable {
         }
     }
 
-    /// Hands every running job back now (as the drain timeout does): for tests and emergency stops.
+    /// Hands every running job back now, and any job started later (as the drain timeout does): for tests
+    /// and emergency stops.
     public func abortRunningJobs() {
         activeJobs.abortAll(.shutdown)
     }

@@ -169,7 +169,9 @@ struct MessageHandler: Sendable {
                     return
                 }
                 if current.attempts != attempt || current.status != .processing {
-                    if current.status != .completed { signal.trigger(.lostMessage) }
+                    // Another consumer took the record over (or it finished under us: then the commit already
+                    // happened and the trigger is ignored).
+                    signal.trigger(.lostMessage)
                     return
                 }
             } catch is CancellationError {
@@ -213,9 +215,10 @@ struct MessageHandler: Sendable {
         try Task.checkCancellation()
 
         await progress.report(stage: .probing, percent: 2, eta: nil)
-        var limits = pipeline.probe.limits
-        limits.maximumDuration = min(limits.maximumDuration, configuration.maximumVideoDuration)
-        let info = try await pipeline.probe.probe(input, limits: limits)
+        var probe = pipeline.probe
+        probe.logger = logger
+        probe.limits.maximumDuration = min(probe.limits.maximumDuration, configuration.maximumVideoDuration)
+        let info = try await probe.probe(input)
         endStage("probe")
 
         await progress.report(stage: .encoding, percent: 5, eta: nil)

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdWebSocket
 import NIOCore
 import Logging
 import S3Client
@@ -51,7 +52,8 @@ public struct ProducerApplication: Sendable {
 
     /// The HTTP server with the outbox dispatcher beside it, as one service group.
     public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
-        var app = Application(router: router(), configuration: .init(address: .hostname(configuration.host, port: configuration.port),
+        let router = router()
+        var app = Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router), configuration: .init(address: .hostname(configuration.host, port: configuration.port),
                                                                       serverName: "videoqueue-producer"),
                               onServerRunning: onServerRunning, logger: logger)
         app.addServices(dispatcher, OrphanSweeper(store: store, s3: s3, bucket: configuration.bucket, age: configuration.orphanAge,

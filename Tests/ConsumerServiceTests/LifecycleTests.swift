@@ -49,8 +49,7 @@ struct LifecycleTests {
         let harness = try await ConsumerHarness.make(visibility: 2)
         defer { Task { await harness.tearDown() } }
         let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
-        var configuration = harness.configuration(visibility: 2)
-        configuration.heartbeatInterval = .seconds(100)
+        let configuration = harness.configuration(visibility: 2)
         let first = harness.consumer(configuration, pacedSeconds: 6)
         let second = harness.consumer(configuration, pacedSeconds: 6)
         let services = RunningServices([first, second])

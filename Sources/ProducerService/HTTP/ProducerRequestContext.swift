@@ -1,16 +1,20 @@
 import Hummingbird
+import HummingbirdWebSocket
 import VideoStore
 
 /// The request context of the producer's routes: Hummingbird's core storage and the authenticated caller.
-public struct ProducerRequestContext: RequestContext {
+public struct ProducerRequestContext: RequestContext, WebSocketRequestContext {
     /// Hummingbird's per-request storage.
     public var coreContext: CoreRequestContextStorage
     /// The API key the request authenticated with (set by ``APIKeyAuthenticator``).
     public var caller: APIKey?
+    /// Where a WebSocket route leaves its handler for the upgrade.
+    public let webSocket: WebSocketHandlerReference<Self>
 
     public init(source: Source) {
         coreContext = .init(source: source)
         caller = nil
+        webSocket = .init()
     }
 
     /// JSON bodies (not uploads, which stream) are at most 1 MiB.

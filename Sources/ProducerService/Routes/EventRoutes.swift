@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdWebSocket
 import NIOCore
 import VideoCore
 import VideoStore
@@ -16,6 +17,86 @@ struct EventRoutes: Sendable {
 
     func add(to group: RouterGroup<ProducerRequestContext>) {
         group.get("videos/:id/events") { request, context in try await events(request, context: context) }
+        group.ws("videos/:id/ws") { _, context in
+            _ = try await record(context: context)
+            return .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
+            try await webSocket(inbound: inbound, outbound: outbound, context: context.requestContext)
+        }
+    }
+
+    /// The record named in the path, if the caller may see it.
+    func record(context: ProducerRequestContext) async throws -> VideoRecord {
+        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
+              let record = try await store.video(id: id, owner: try context.ownerScope()) else {
+            throw APIError.notFound()
+        }
+        return record
+    }
+
+    /// The same progress over WebSocket: `{"type":"progress"|"done", …}` messages as the record changes, and
+    /// answers to `{"type":"ping"}` (`pong`) and `{"type":"get_status"}` (`status`); closes after `done`.
+    func webSocket(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, context: ProducerRequestContext) async throws {
+        let id = try await record(context: context).id
+        let owner = try context.ownerScope()
+        let store = self.store
+        let interval = configuration.eventPollInterval
+        func send(_ type: String, _ record: VideoRecord) async throws {
+            let event = WebSocketEvent(type: type, event: ProgressEvent(record))
+            try await outbound.write(.text(String(decoding: try JSONEncoder().encode(event), as: UTF8.self)))
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                var last: ProgressEvent?
+                while !Task.isCancelled {
+                    guard let record = try await store.video(id: id, owner: owner) else { break }
+                    let event = ProgressEvent(record)
+                    if event != last {
+                        try await send(event.isFinal ? "done" : "progress", record)
+                        last = event
+                        if event.isFinal { break }
+                    }
+                    try await Task.sleep(for: interval)
+                }
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            group.addTask {
+                for try await message in inbound.messages(maxSize: 4096) {
+                    guard case .text(let text) = message,
+                          let request = try? JSONDecoder().decode(WebSocketRequest.self, from: Data(text.utf8)) else {
+                        try await outbound.write(.text(#"{"type":"error","error":{"code":"BadMessage","message":"send {"type":"ping"} or {"type":"get_status"}"}}"#))
+                        continue
+                    }
+                    switch request.type {
+                    case "ping":
+                        try await outbound.write(.text(#"{"type":"pong"}"#))
+                    case "get_status":
+                        if let record = try await store.video(id: id, owner: owner) { try await send("status", record) }
+                    default:
+                        try await outbound.write(.text(#"{"type":"error","error":{"code":"UnknownType","message":"unknown message type"}}"#))
+                    }
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    struct WebSocketRequest: Decodable {
+        var type: String
+    }
+
+    struct WebSocketEvent: Encodable {
+        var type: String
+        var event: ProgressEvent
+
+        func encode(to encoder: any Encoder) throws {
+            try event.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encode(type, forKey: .type)
+        }
+
+        enum Key: String, CodingKey { case type }
     }
 
     /// One progress event.

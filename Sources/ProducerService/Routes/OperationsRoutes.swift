@@ -15,6 +15,13 @@ struct OperationsRoutes: Sendable {
 
     func add(public router: Router<ProducerRequestContext>, api group: RouterGroup<ProducerRequestContext>) {
         router.get("healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
+        router.get("/") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: Self.pagePolicy],
+                     body: .init(byteBuffer: ByteBuffer(string: UploadPage.html)))
+        }
+        router.get("openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json())))
+        }
         router.get("readyz") { _, _ in try await readiness() }
         if configuration.metricsRequireKey {
             group.get("metrics") { _, _ in PrometheusMetrics.response() }
@@ -23,6 +30,9 @@ struct OperationsRoutes: Sendable {
         }
         group.get("queue") { _, context in try await queue(context: context) }
     }
+
+    /// The upload page loads nothing from elsewhere and talks only to this origin (S3 links open as navigation).
+    static let pagePolicy = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'"
 
     /// Each dependency checked, with what failed.
     struct Readiness: Codable, ResponseEncodable {

@@ -31,8 +31,8 @@ final class SQLiteBackend: SQLBackend {
             // cores): connections waiting for a lock could occupy them all while the holder needs one to
             // COMMIT. So SQLite waits 10 ms at most and the rest of the busy timeout is waited here, async.
             try await backend.run("PRAGMA busy_timeout = 10", [])
-            if path != ":memory:" { try await backend.run("PRAGMA journal_mode = WAL", []) }
-            try await backend.run("PRAGMA synchronous = NORMAL", [])
+            if path != ":memory:" { try await backend.query("PRAGMA journal_mode = WAL", []) }
+            try await backend.query("PRAGMA synchronous = NORMAL", [])
         } catch {
             try? await connection.close()
             throw error

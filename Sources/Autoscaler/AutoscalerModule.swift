@@ -1,0 +1,2 @@
+/// The autoscaler.
+public enum AutoscalerModule {}

@@ -1,0 +1,2 @@
+import ArgumentParser
+@main struct AutoscalerCommand: ParsableCommand { func run() { print("placeholder") } }

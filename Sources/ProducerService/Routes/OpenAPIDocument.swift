@@ -1,0 +1,147 @@
+import Foundation
+
+/// The OpenAPI 3.1 description of the producer's HTTP API, served at `GET /openapi.json`.
+///
+/// A test checks that every route the router has is described here and that every path described here is
+/// routed, so the two cannot drift apart.
+enum OpenAPIDocument {
+    /// (method, path) of every operation described, with `{parameter}` path templates.
+    static var operations: [(method: String, path: String)] {
+        guard let paths = document["paths"] as? [String: [String: Any]] else { return [] }
+        return paths.flatMap { path, methods in methods.keys.map { (method: $0.uppercased(), path: path) } }
+    }
+
+    /// The document as JSON (made once).
+    static func json() -> Data { encoded }
+
+    private static let encoded: Data =
+        (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
+
+    private static var videoID: [String: Any] { ["name": "id", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]] }
+    private static let secured: [[String: [String]]] = [["bearer": []], ["apiKey": []]]
+
+    private static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
+    private static func json(_ schema: [String: Any]) -> [String: Any] { ["application/json": ["schema": schema]] }
+    private static func error(_ description: String) -> [String: Any] { ["description": description, "content": json(ref("Error"))] }
+    private static func ok(_ description: String, _ schema: [String: Any]) -> [String: Any] { ["description": description, "content": json(schema)] }
+
+    private static var errors: [String: Any] {
+        ["400": error("Malformed request"), "401": error("Missing or invalid API key"), "404": error("Not found (or another owner's)")]
+    }
+
+    private static func operation(_ summary: String, _ responses: [String: Any], parameters: [[String: Any]] = [],
+                                  body: [String: Any]? = nil, secure: Bool = true) -> [String: Any] {
+        var operation: [String: Any] = ["summary": summary, "responses": responses.merging(secure ? errors : [:]) { first, _ in first }]
+        if !parameters.isEmpty { operation["parameters"] = parameters }
+        if let body { operation["requestBody"] = body }
+        if secure { operation["security"] = secured }
+        return operation
+    }
+
+    static var document: [String: Any] { [
+        "openapi": "3.1.0",
+        "info": [
+            "title": "VideoQueue producer",
+            "version": "1.0.0",
+            "description": "Upload videos, follow their processing, fetch their outputs. Every /v1 route needs an API key "
+                + "('Authorization: Bearer <key>' or 'X-API-Key'); videos are scoped to the key's owner. Errors are JSON "
+                + "{\"error\": {\"code\", \"message\"}}.",
+        ],
+        "components": [
+            "securitySchemes": [
+                "bearer": ["type": "http", "scheme": "bearer"],
+                "apiKey": ["type": "apiKey", "in": "header", "name": "X-API-Key"],
+            ],
+            "schemas": [
+                "Error": ["type": "object", "required": ["error"], "properties": [
+                    "error": ["type": "object", "required": ["code", "message"],
+                              "properties": ["code": ["type": "string"], "message": ["type": "string"]]],
+                ]],
+                "VideoOutput": ["type": "object", "properties": [
+                    "kind": ["type": "string"], "key": ["type": "string"], "size": ["type": "integer"], "contentType": ["type": "string"],
+                    "width": ["type": "integer"], "height": ["type": "integer"], "duration": ["type": "number"],
+                ]],
+                "Video": ["type": "object", "properties": [
+                    "id": ["type": "string", "format": "uuid"], "owner": ["type": "string"], "title": ["type": "string"],
+                    "originalFilename": ["type": "string"], "size": ["type": "integer"], "sha256": ["type": "string"],
+                    "contentType": ["type": "string"], "jobs": ["type": "array", "items": ["type": "string",
+                        "enum": ["transcode", "hls", "thumbnails", "cut_analysis", "audio"]]],
+                    "status": ["type": "string", "enum": ["pending", "queued", "processing", "completed", "failed", "cancelled"]],
+                    "stage": ["type": "string", "enum": ["downloading", "probing", "encoding", "uploading"]],
+                    "progress": ["type": "number", "minimum": 0, "maximum": 100], "etaSeconds": ["type": "number"],
+                    "attempts": ["type": "integer"],
+                    "error": ["type": "object", "properties": ["code": ["type": "string"], "message": ["type": "string"], "detail": ["type": "string"]]],
+                    "outputs": ["type": "array", "items": ref("VideoOutput")],
+                    "createdAt": ["type": "string", "format": "date-time"], "queuedAt": ["type": "string", "format": "date-time"],
+                    "startedAt": ["type": "string", "format": "date-time"], "finishedAt": ["type": "string", "format": "date-time"],
+                    "updatedAt": ["type": "string", "format": "date-time"],
+                ]],
+                "VideoResponse": ["type": "object", "properties": [
+                    "video": ref("Video"), "statusURL": ["type": "string"], "eventsURL": ["type": "string"],
+                    "queuePosition": ["type": "integer"], "estimatedWaitSeconds": ["type": "number"],
+                    "downloads": ["type": "object", "additionalProperties": ["type": "string", "format": "uri"]],
+                ]],
+            ],
+        ],
+        "paths": [
+            "/": ["get": operation("The upload page (HTML)", ["200": ["description": "HTML page"]], secure: false)],
+            "/openapi.json": ["get": operation("This document", ["200": ["description": "OpenAPI 3.1"]], secure: false)],
+            "/healthz": ["get": operation("Liveness", ["200": ["description": "alive"]], secure: false)],
+            "/readyz": ["get": operation("Readiness: database, bucket and queue reachable",
+                                        ["200": ["description": "ready"], "503": ["description": "a dependency failed (named)"]], secure: false)],
+            "/metrics": ["get": operation("Prometheus metrics", ["200": ["description": "text exposition format"]], secure: false)],
+            "/v1/videos": [
+                "post": operation("Upload a video (streamed to S3) and queue it", [
+                    "202": ok("Stored and queued (or pending until SQS answers)", ref("VideoResponse")),
+                    "413": error("Larger than the limit"), "415": error("Not a video container we accept"),
+                    "429": error("Rate limited (see Retry-After)"),
+                ], parameters: [
+                    ["name": "title", "in": "query", "schema": ["type": "string"]],
+                    ["name": "filename", "in": "query", "schema": ["type": "string"]],
+                    ["name": "jobs", "in": "query", "schema": ["type": "string"], "description": "comma-separated job types"],
+                    ["name": "Content-SHA256", "in": "header", "schema": ["type": "string"], "description": "hex or base64; verified"],
+                    ["name": "Content-MD5", "in": "header", "schema": ["type": "string"], "description": "base64; verified"],
+                ], body: ["required": true, "content": [
+                    "video/*": ["schema": ["type": "string", "format": "binary"]],
+                    "multipart/form-data": ["schema": ["type": "object", "properties": [
+                        "file": ["type": "string", "format": "binary"], "title": ["type": "string"], "jobs": ["type": "string"],
+                    ]]],
+                ]]),
+                "get": operation("The caller's videos, newest first", ["200": ok("A page", ["type": "object", "properties": [
+                    "videos": ["type": "array", "items": ref("Video")], "nextCursor": ["type": "string"],
+                ]])], parameters: [
+                    ["name": "status", "in": "query", "schema": ["type": "string"]],
+                    ["name": "cursor", "in": "query", "schema": ["type": "string"]],
+                    ["name": "limit", "in": "query", "schema": ["type": "integer", "minimum": 1, "maximum": 100]],
+                ]),
+            ],
+            "/v1/videos/{id}": [
+                "get": operation("A video, with presigned download URLs", ["200": ok("The video", ref("VideoResponse"))], parameters: [videoID]),
+                "delete": operation("Cancel a waiting or running video; delete a finished one and its files", [
+                    "202": ok("Cancelled", ref("VideoResponse")), "204": ["description": "Deleted"], "409": error("Changed meanwhile"),
+                ], parameters: [videoID]),
+            ],
+            "/v1/videos/{id}/retry": ["post": operation("Queue a failed video again", [
+                "202": ok("Queued", ref("VideoResponse")), "409": error("Not failed"),
+            ], parameters: [videoID])],
+            "/v1/videos/{id}/events": ["get": operation("Live progress (Server-Sent Events: progress…, then done)", [
+                "200": ["description": "text/event-stream"],
+            ], parameters: [videoID])],
+            "/v1/videos/{id}/ws": ["get": operation("Live progress over WebSocket; answers {\"type\":\"ping\"} and {\"type\":\"get_status\"}", [
+                "101": ["description": "Switching protocols"],
+            ], parameters: [videoID])],
+            "/v1/uploads": ["post": operation("Start a direct upload: presigned S3 URLs", [
+                "201": ["description": "URLs (one PUT, or one per part), the upload id and its completion URL"],
+                "413": error("Larger than the limit"),
+            ], body: ["required": true, "content": json(["type": "object", "required": ["size"], "properties": [
+                "size": ["type": "integer"], "title": ["type": "string"], "filename": ["type": "string"],
+                "jobs": ["type": "array", "items": ["type": "string"]],
+            ]])])],
+            "/v1/uploads/{token}/complete": ["post": operation("Complete a direct upload: checked, recorded and queued", [
+                "202": ok("Queued", ref("VideoResponse")), "409": error("Completed already"), "410": error("Expired"),
+                "415": error("Not a video container"),
+            ], parameters: [["name": "token", "in": "path", "required": true, "schema": ["type": "string"]]])],
+            "/v1/queue": ["get": operation("Queue depths (SQS) and record counts per status", ["200": ["description": "Counts"]])],
+        ],
+    ] }
+}

@@ -1,0 +1,95 @@
+import ConsumerService
+import Foundation
+import SQSClient
+import Testing
+import VideoCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Flow control and the systemd notify protocol.
+@Suite("Consumer operations")
+struct OperationsTests {
+    @Test("never more messages in flight than free job slots")
+    func receivesOnlyForFreeSlots() async throws {
+        let harness = try await ConsumerHarness.make(visibility: 30)
+        defer { Task { await harness.tearDown() } }
+        let video = try await TestVideos.smallVideo()
+        var ids: [UUID] = []
+        for _ in 0..<3 { ids.append(try await harness.enqueue(jobs: ["paced"], source: video).id) }
+        let consumer = harness.consumer(harness.configuration(concurrency: 1, visibility: 30), pacedSeconds: 1)
+        let services = RunningServices([consumer])
+
+        var maximumInFlight = 0
+        let done = try await ConsumerHarness.eventually(timeout: .seconds(40)) { [ids] in
+            let attributes = try await harness.sqs.attributes(of: harness.queueURL, names: ["ApproximateNumberOfMessagesNotVisible"])
+            maximumInFlight = max(maximumInFlight, Int(attributes["ApproximateNumberOfMessagesNotVisible"] ?? "") ?? 0)
+            for id in ids where try await harness.record(id).status != .completed { return false }
+            return true
+        }
+        try await services.stop()
+        #expect(done)
+        #expect(maximumInFlight == 1, "\(maximumInFlight) messages were invisible at once with one job slot")
+    }
+
+    @Test("systemd notify: READY=1, WATCHDOG=1 and STATUS= while running, STOPPING=1 on shutdown")
+    func systemdNotify() async throws {
+        let harness = try await ConsumerHarness.make()
+        defer { Task { await harness.tearDown() } }
+        let socket = try NotifySocket(path: harness.directory.file("notify.sock"))
+        defer { socket.close() }
+        let consumer = ConsumerService(configuration: harness.configuration(), sqs: harness.sqs, s3: harness.s3, store: harness.store,
+                                       pipeline: ConsumerHarness.pipeline(), logger: ConsumerHarness.logger,
+                                       environment: ["NOTIFY_SOCKET": socket.path])
+        let services = RunningServices([consumer])
+        var received: [String] = []
+        let running = try await ConsumerHarness.eventually(timeout: .seconds(10)) {
+            received += socket.drain()
+            return received.contains { $0.hasPrefix("READY=1") } && received.filter { $0 == "WATCHDOG=1" }.count >= 2
+        }
+        try await services.stop()
+        received += socket.drain()
+        #expect(running, "\(received)")
+        #expect(received.contains { $0.hasPrefix("STATUS=") && $0.contains("job slots") })
+        #expect(received.contains("STOPPING=1"))
+        #expect(received.firstIndex { $0.hasPrefix("READY=1") } ?? .max < received.firstIndex(of: "STOPPING=1") ?? -1)
+    }
+}
+
+/// A Unix datagram socket standing in for systemd's notify socket.
+struct NotifySocket: Sendable {
+    let path: String
+    let descriptor: Int32
+
+    init(path: String) throws {
+        self.path = path
+        descriptor = Glibc.socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in bytes.enumerated() { buffer[index] = byte }
+        }
+        let result = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard descriptor >= 0, result == 0 else { throw NotifySocketError(errno: errno) }
+    }
+
+    /// Every datagram waiting now.
+    func drain() -> [String] {
+        var messages: [String] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+            guard count > 0 else { return messages }
+            messages.append(String(decoding: buffer[0..<count], as: UTF8.self))
+        }
+    }
+
+    func close() { _ = Glibc.close(descriptor) }
+}
+
+struct NotifySocketError: Error {
+    var errno: Int32
+}
