@@ -1,16 +1,23 @@
 #!/usr/bin/env bash
 # S3 throughput against LocalStack: our client vs `aws s3 cp` (10 parallel 8 MiB parts), 1 GiB up and down,
 # with peak RSS from /usr/bin/time -v; then the emulator's ceiling with 4 uploads by aws-cli at once.
-#   Benchmarks/s3.sh [size-in-MiB]        (starts LocalStack if needed)
+#   Benchmarks/s3.sh [size-in-MiB] [debug|release]        (default 1024 release; starts LocalStack if needed)
 set -euo pipefail
 export SWIFT_DETERMINISTIC_HASHING=1
 cd "$(dirname "$0")/.."
 size_mib=${1:-1024}
+mode=${2:-release}
 endpoint="http://127.0.0.1:${LOCALSTACK_PORT:-4566}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 localstack/start >/dev/null
-swift build -c release --product S3Benchmark --scratch-path .build-release >&2
+if [ "$mode" = release ]; then
+    swift build -c release --product S3Benchmark --scratch-path .build-release >&2
+    benchmark=.build-release/release/S3Benchmark
+else
+    swift build --product S3Benchmark >&2
+    benchmark=.build/debug/S3Benchmark
+fi
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
 bucket="vq-bench-$RANDOM$RANDOM"
 aws --endpoint-url "$endpoint" s3 mb "s3://$bucket" >/dev/null
@@ -26,12 +33,12 @@ time_and_rss() {
     printf '| %s | %.2f | %.0f | %s |\n' "$label" "$wall" "$(echo "$size_mib / $wall" | bc -l)" "$rss"
 }
 
-echo "| run ($size_mib MiB) | seconds | MiB/s | peak RSS MiB |"
+echo "| run ($size_mib MiB, $mode build) | seconds | MiB/s | peak RSS MiB |"
 echo "|---|---:|---:|---:|"
 time_and_rss "aws s3 cp upload" aws --endpoint-url "$endpoint" s3 cp --only-show-errors "$work/source.bin" "s3://$bucket/aws.bin"
-time_and_rss "VideoQueue S3Client upload" .build-release/release/S3Benchmark upload "$endpoint" "$bucket" ours.bin "$work/source.bin"
+time_and_rss "VideoQueue S3Client upload" "$benchmark" upload "$endpoint" "$bucket" ours.bin "$work/source.bin"
 time_and_rss "aws s3 cp download" aws --endpoint-url "$endpoint" s3 cp --only-show-errors "s3://$bucket/aws.bin" "$work/aws-down.bin"
-time_and_rss "VideoQueue S3Client download" .build-release/release/S3Benchmark download "$endpoint" "$bucket" ours.bin "$work/ours-down.bin"
+time_and_rss "VideoQueue S3Client download" "$benchmark" download "$endpoint" "$bucket" ours.bin "$work/ours-down.bin"
 cmp "$work/source.bin" "$work/ours-down.bin" || { echo "downloaded bytes differ" >&2; exit 1; }
 
 # The emulator's ceiling: 4 aws-cli uploads at once.

@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import S3Client
 import SQSClient
-import ServiceSupport
 import VideoStore
 
 extension ConsumerService {
@@ -28,16 +27,5 @@ extension ConsumerService {
     /// Closes the video store.
     public func close() async {
         try? await store.close()
-    }
-}
-
-extension ConsumerExitCode {
-    /// The exit status for an error thrown while starting: ``configuration`` for a bad setting, else ``failure``.
-    public static func forStartupError(_ error: any Error) -> Int32 {
-        switch error {
-        case is ConfigurationError, is AWSConfigurationError: configuration
-        case let store as VideoStoreError where store.code == .invalidConfiguration: configuration
-        default: failure
-        }
     }
 }

@@ -53,13 +53,3 @@ extension JobOutcome {
         }
     }
 }
-
-/// Exit statuses of `consumer run` that are not a ``JobOutcome``.
-public enum ConsumerExitCode {
-    /// `--once`: the queue had no message within the wait time.
-    public static let noMessage: Int32 = 2
-    /// A setting is missing or malformed (`EX_CONFIG`).
-    public static let configuration: Int32 = 78
-    /// Start-up or the receive itself failed (the queue, the database or S3 unreachable).
-    public static let failure: Int32 = 1
-}

@@ -7,7 +7,7 @@ import VideoCore
 ///
 /// The store runs the client's `run()` in a task of its own from `init` until ``close()``; create one store per
 /// process and share it (it is `Sendable`). Migrations are serialized across processes with an advisory lock.
-public struct PostgresVideoStore: VideoStore {
+public struct PostgresVideoStore: VideoStore, SQLStoreForwarding {
     let store: SQLStore
 
     /// Connects to PostgreSQL with a pool of at most `maximumConnections` connections (opened on demand).
@@ -20,61 +20,4 @@ public struct PostgresVideoStore: VideoStore {
         client.options.connectTimeout = .seconds(10)
         store = SQLStore(backend: PostgresBackend(configuration: client, logger: logger))
     }
-
-    // MARK: VideoStore (forwarded to the shared SQL implementation)
-
-    public func migrate() async throws { try await store.migrate() }
-    public func appliedMigrations() async throws -> [Int] { try await store.appliedMigrations() }
-    public func close() async throws { try await store.backend.close() }
-
-    public func create(_ record: VideoRecord, outboxPayload: String) async throws -> VideoRecord {
-        try await store.create(record, outboxPayload: outboxPayload)
-    }
-    public func video(id: UUID, owner: String?) async throws -> VideoRecord? { try await store.video(id: id, owner: owner) }
-    public func videos(owner: String?, status: VideoStatus?, cursor: String?, limit: Int) async throws -> VideoPage {
-        try await store.videos(owner: owner, status: status, cursor: cursor, limit: limit)
-    }
-    public func delete(id: UUID, owner: String?) async throws -> Bool { try await store.delete(id: id, owner: owner) }
-
-    public func markQueued(id: UUID) async throws -> VideoRecord? { try await store.markQueued(id: id) }
-    public func claim(id: UUID) async throws -> VideoRecord? { try await store.claim(id: id) }
-    public func updateProgress(id: UUID, attempt: Int, stage: VideoStage?, progress: Double, eta: Double?) async throws
-        -> VideoRecord? {
-        try await store.updateProgress(id: id, attempt: attempt, stage: stage, progress: progress, eta: eta)
-    }
-    public func complete(id: UUID, attempt: Int, outputs: [VideoOutput]) async throws -> VideoRecord? {
-        try await store.complete(id: id, attempt: attempt, outputs: outputs)
-    }
-    public func fail(id: UUID, attempt: Int?, error: VideoFailure) async throws -> VideoRecord? {
-        try await store.fail(id: id, attempt: attempt, error: error)
-    }
-    public func release(id: UUID, attempt: Int) async throws -> VideoRecord? { try await store.release(id: id, attempt: attempt) }
-    public func cancel(id: UUID, owner: String?) async throws -> VideoRecord? { try await store.cancel(id: id, owner: owner) }
-    public func retry(id: UUID, owner: String?) async throws -> VideoRecord? { try await store.retry(id: id, owner: owner) }
-
-    public func dueOutbox(limit: Int, now: Date, lease: Duration) async throws -> [OutboxEntry] {
-        try await store.dueOutbox(limit: limit, now: now, lease: lease)
-    }
-    public func outboxSent(entryID: UUID, videoID: UUID) async throws -> VideoRecord? {
-        try await store.outboxSent(entryID: entryID, videoID: videoID)
-    }
-    public func rescheduleOutbox(entryID: UUID, notBefore: Date, error: String?) async throws -> Bool {
-        try await store.rescheduleOutbox(entryID: entryID, notBefore: notBefore, error: error)
-    }
-    public func outboxDepth() async throws -> Int { try await store.outboxDepth() }
-
-    public func queuePosition(of id: UUID) async throws -> Int? { try await store.queuePosition(of: id) }
-    public func statusCounts() async throws -> [VideoStatus: Int] { try await store.statusCounts() }
-    public func recentProcessingSeconds(limit: Int) async throws -> [Double] {
-        try await store.recentProcessingSeconds(limit: limit)
-    }
-
-    public func createAPIKey(owner: String, name: String, isAdmin: Bool) async throws -> CreatedAPIKey {
-        try await store.createAPIKey(owner: owner, name: name, isAdmin: isAdmin)
-    }
-    public func apiKey(forPlaintext plaintext: String) async throws -> APIKey? {
-        try await store.apiKey(forPlaintext: plaintext)
-    }
-    public func apiKeys() async throws -> [APIKey] { try await store.apiKeys() }
-    public func revokeAPIKey(id: UUID) async throws -> Bool { try await store.revokeAPIKey(id: id) }
 }

@@ -1,2 +1,0 @@
-/// The autoscaler.
-public enum AutoscalerModule {}
