@@ -163,7 +163,7 @@ public final class ConsumerService: Service, Sendable {
                 if Task.isShuttingDownGracefully || Task.isCancelled { break }
                 failures += 1
                 metrics.receiveError()
-                let delay = Duration.milliseconds(min(30_000, 250 << min(failures, 7)))
+                let delay = Backoff(base: .milliseconds(250), cap: .seconds(30)).delay(afterAttempt: failures)
                 logger.warning("receive failed", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
                 continue

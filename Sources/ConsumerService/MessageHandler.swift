@@ -37,7 +37,7 @@ struct MessageHandler: Sendable {
             return outcome
         }
         let videoID = decoded.video.id
-        logger[metadataKey: "video_id"] = "\(videoID)"
+        logger[metadataKey: "video_id"] = "\(videoID.uuidString.lowercased())"
         let jobs = decoded.video.jobs.isEmpty ? configuration.defaultJobs : decoded.video.jobs
         let outcome = await process(message, videoID: videoID, logger: logger)
         metrics.job(types: jobs.map(\.rawValue), outcome: outcome, seconds: (ContinuousClock.now - start).seconds)

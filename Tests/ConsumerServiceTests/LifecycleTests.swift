@@ -136,3 +136,24 @@ struct LifecycleTests {
         #expect(took < .seconds(2), "shutdown took \(took)")
     }
 }
+
+extension LifecycleTests {
+    @Test("a stale receipt handle (the message is gone) abandons the job without writing results")
+    func staleReceiptHandleAbandons() async throws {
+        let harness = try await ConsumerHarness.make()
+        defer { Task { await harness.tearDown() } }
+        let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
+        let consumer = harness.consumer(pacedSeconds: 30)
+        let services = RunningServices([consumer])
+        try await Self.waitUntilEncoding(harness, record.id)
+
+        // Deleting the message from under the consumer makes its next visibility extension fail.
+        try await harness.sqs.purge(harness.queueURL)
+        let stopped = try await ConsumerHarness.eventually(timeout: .seconds(15)) { consumer.status.inFlight == 0 }
+        try await services.stop()
+        #expect(stopped)
+        let released = try await harness.record(record.id)
+        #expect(released.status == .queued)
+        #expect(released.outputs.isEmpty)
+    }
+}
