@@ -42,8 +42,17 @@ final class VisibilityHeartbeat: Sendable {
         _ = entries.withLock { $0.removeValue(forKey: messageID) }
     }
 
-    /// The codes SQS (and LocalStack) answer for a receipt handle that no longer holds the message.
-    static let staleCodes: Set<SQSError.Code> = [.receiptHandleIsInvalid, .messageNotInflight, .invalidParameterValue]
+    /// Whether `code` is what SQS answers for a receipt handle that no longer holds the message:
+    /// `ReceiptHandleIsInvalid`, `MessageNotInflight` or `InvalidParameterValue` ("Message does not exist or is
+    /// not available for visibility timeout change"), with or without the `AWS.SimpleQueueService.` prefix and
+    /// the `Exception` suffix the JSON protocol (and LocalStack) may add. The visibility we ask for is validated
+    /// at start-up, so an invalid parameter can only be the handle.
+    static func isStaleReceiptHandle(_ code: SQSError.Code) -> Bool {
+        var name = Substring(code.rawValue)
+        if name.hasPrefix("AWS.SimpleQueueService.") { name = name.dropFirst("AWS.SimpleQueueService.".count) }
+        if name.hasSuffix("Exception") { name = name.dropLast("Exception".count) }
+        return ["ReceiptHandleIsInvalid", "MessageNotInflight", "InvalidParameterValue"].contains(name)
+    }
 
     /// Beats until the task is cancelled.
     func run() async {
@@ -66,7 +75,7 @@ final class VisibilityHeartbeat: Sendable {
             metrics.visibilityExtension("extended", count: result.successful.count)
             for (index, failure) in result.failed {
                 let (messageID, entry) = snapshot[index]
-                if Self.staleCodes.contains(failure.code) {
+                if Self.isStaleReceiptHandle(failure.code) {
                     metrics.visibilityExtension("stale")
                     logger.warning("visibility extension refused: the receipt handle is stale, abandoning the job",
                                    metadata: ["message_id": "\(messageID)", "code": "\(failure.code)", "reason": "\(failure.message)"])

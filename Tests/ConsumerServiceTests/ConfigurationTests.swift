@@ -1,4 +1,5 @@
-import ConsumerService
+@testable import ConsumerService
+import SQSClient
 import ServiceSupport
 import Testing
 import VideoCore
@@ -75,5 +76,16 @@ struct ConfigurationTests {
         #expect(EnvironmentReader.parseDuration("-1") == nil)
         #expect(JobOutcome.completed.exitCode == 0)
         #expect(Set(JobOutcome.allCases.map(\.exitCode)).isDisjoint(with: [ConsumerExitCode.noMessage, ConsumerExitCode.failure]))
+    }
+}
+
+extension ConfigurationTests {
+    @Test("stale receipt handle codes in every spelling SQS and LocalStack use")
+    func staleCodes() {
+        for code in ["ReceiptHandleIsInvalid", "AWS.SimpleQueueService.MessageNotInflight", "InvalidParameterValueException", "InvalidParameterValue"] {
+            #expect(VisibilityHeartbeat.isStaleReceiptHandle(SQSError.Code(rawValue: code)), "\(code)")
+        }
+        #expect(!VisibilityHeartbeat.isStaleReceiptHandle(SQSError.Code(rawValue: "ThrottlingException")))
+        #expect(!VisibilityHeartbeat.isStaleReceiptHandle(SQSError.Code(rawValue: "InternalError")))
     }
 }

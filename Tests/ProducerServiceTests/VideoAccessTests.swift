@@ -87,8 +87,9 @@ import VideoStore
         }
     }
 
-    @Test func listsPageNewestFirstAndFilterByStatus() async throws {
-        let fixture = try await ProducerFixture()
+    @Test(arguments: ProducerDatabase.allCases)
+    func listsPageNewestFirstAndFilterByStatus(database: ProducerDatabase) async throws {
+        let fixture = try await ProducerFixture(database: database)
         defer { Task { await fixture.tearDown() } }
         var ids: [UUID] = []
         for index in 0..<5 { ids.append(try await Self.record(fixture, owner: "alice", title: "v\(index)").id) }
@@ -220,9 +221,11 @@ import VideoStore
         try await fixture.withClient { client in
             try await client.execute(uri: "/v1/queue", method: .get, headers: [.authorization: "Bearer \(fixture.admin)"]) { response in
                 #expect(response.status == .ok)
-                let text = String(buffer: response.body)
-                #expect(text.contains("\"pending\":1"))
-                #expect(text.contains("\"outboxDepth\""))
+                let object = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
+                let records = object?["records"] as? [String: Int] ?? [:]
+                #expect((records["pending"] ?? 0) + (records["queued"] ?? 0) == 1)  // the dispatcher may have sent it already
+                #expect(object?["outboxDepth"] != nil)
+                #expect(object?["queue"] != nil)
             }
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .ok)

@@ -16,8 +16,9 @@ import VideoStore
 
 /// `POST /v1/videos` against LocalStack and SQLite: stored, recorded, queued — or refused leaving nothing.
 @Suite struct VideoIngestTests {
-    @Test func aRawUploadIsStoredRecordedAndQueued() async throws {
-        let fixture = try await ProducerFixture()
+    @Test(arguments: ProducerDatabase.allCases)
+    func aRawUploadIsStoredRecordedAndQueued(database: ProducerDatabase) async throws {
+        let fixture = try await ProducerFixture(database: database)
         defer { Task { await fixture.tearDown() } }
         let sample = SampleVideo.mp4
         #expect(sample.readableBytes > 1000)
@@ -151,8 +152,9 @@ import VideoStore
         #expect(try await fixture.sourceObjects().isEmpty)
     }
 
-    @Test func anUploadAcceptedWhileSQSIsDownIsQueuedWhenItIsBack() async throws {
-        let fixture = try await ProducerFixture()
+    @Test(arguments: ProducerDatabase.allCases)
+    func anUploadAcceptedWhileSQSIsDownIsQueuedWhenItIsBack(database: ProducerDatabase) async throws {
+        let fixture = try await ProducerFixture(database: database)
         defer { Task { await fixture.tearDown() } }
         let deadEndpoint = try #require(AWSEndpoint(url: "http://127.0.0.1:9"))
         let deadSQS = SQSClient(configuration: AWSClientConfiguration(
