@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # SigV4 benchmark: our signer (release build) vs its crypto floor vs botocore, on identical requests.
 #   Benchmarks/sigv4.sh [iterations] [repeats]
+# The release build takes /tmp/vq-release.lock (shared with the other release builds on this machine) and runs
+# niced; SIGV4_BENCH_BINARY=<path> times that SigV4Benchmark binary instead of building (e.g. a baseline).
 set -euo pipefail
 export SWIFT_DETERMINISTIC_HASHING=1
 cd "$(dirname "$0")/.."
@@ -10,8 +12,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 python3 Benchmarks/sigv4/botocore_bench.py --show-requests > "$work/requests.json"
-swift build -c release --product SigV4Benchmark --scratch-path .build-release >&2
-ours=$(.build-release/release/SigV4Benchmark "$work/requests.json" "$iterations" "$repeats")
+binary=${SIGV4_BENCH_BINARY:-}
+if [ -z "$binary" ]; then
+    flock /tmp/vq-release.lock nice -n 10 swift build -c release --product SigV4Benchmark --scratch-path .build-release >&2
+    binary=.build-release/release/SigV4Benchmark
+fi
+ours=$("$binary" "$work/requests.json" "$iterations" "$repeats")
 boto=$(python3 Benchmarks/sigv4/botocore_bench.py --iterations 20000 --repeats "$repeats")
 
 python3 - "$ours" "$boto" <<'PY'

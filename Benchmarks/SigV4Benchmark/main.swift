@@ -112,7 +112,7 @@ var chunkSigner: ChunkSigner = {
 /// The median over `repeats` runs of the time per call, in microseconds.
 func measure(_ iterations: Int, _ body: () throws -> Int) rethrows -> Double {
     var samples: [Double] = []
-    for _ in 0..<3_000 { sink &+= try body() }  // warm-up
+    for _ in 0..<min(3_000, iterations) { sink &+= try body() }  // warm-up (fewer for short runs, e.g. under callgrind)
     for _ in 0..<repeats {
         let clock = ContinuousClock()
         let start = clock.now

@@ -15,6 +15,7 @@ import Metrics
 /// | `videoqueue_consumer_visibility_extensions_total` | counter | `result` (`extended`, `stale`, `error`) |
 /// | `videoqueue_consumer_ffmpeg_exits_total` | counter | `code` |
 public struct ConsumerMetrics: Sendable {
+    /// Metrics recorded through the process's swift-metrics backend.
     public init() {}
 
     func job(types: [String], outcome: JobOutcome, seconds: Double) {

@@ -13,9 +13,13 @@ import ServiceSupport
 public enum HealthServer {
     /// The outcome of the readiness checks: `nil` values passed, others say why they failed.
     public struct Readiness: Sendable, Equatable {
+        /// Why the jobs queue's attributes could not be read.
         public var sqs: String?
+        /// Why the output bucket could not be checked (or does not exist).
         public var s3: String?
+        /// Why the video store did not answer.
         public var database: String?
+        /// Why the poll loop counts as dead (not started, or silent too long).
         public var pollLoop: String?
 
         /// Whether every check passed.

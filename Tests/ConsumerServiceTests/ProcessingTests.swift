@@ -101,6 +101,8 @@ struct ProcessingTests {
         let empty = try harness.directory.write("empty.mp4", bytes: [])
         let playlist = try harness.directory.write("list.m3u8", "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:1,\nfile:///etc/passwd\n#EXT-X-ENDLIST\n")
         let concat = try harness.directory.write("concat.txt", "ffconcat version 1.0\nfile '/etc/passwd'\n")
+        let whole = try Data(contentsOf: URL(fileURLWithPath: video))
+        let truncated = try harness.directory.write("truncated.mp4", bytes: whole.prefix(whole.count / 2))
 
         try await harness.sqs.send(SQSOutgoingMessage(body: "{not json"), to: harness.queueURL)
         try await harness.sqs.send(SQSOutgoingMessage(body: #"{"version":99,"video":{}}"#), to: harness.queueURL)
@@ -110,11 +112,12 @@ struct ProcessingTests {
         let zero = try await harness.enqueue(source: empty)
         let hls = try await harness.enqueue(source: playlist)
         let list = try await harness.enqueue(source: concat)
+        let cut = try await harness.enqueue(source: truncated)
         let good = try await harness.enqueue(jobs: [.audio], source: video)
 
         let consumer = harness.consumer()
         let services = RunningServices([consumer])
-        let ids = [unknown.id, missing.id, garbage.id, zero.id, hls.id, list.id, good.id]
+        let ids = [unknown.id, missing.id, garbage.id, zero.id, hls.id, list.id, cut.id, good.id]
         let settled = try await ConsumerHarness.eventually(timeout: .seconds(60)) {
             for id in ids where ![.failed, .completed].contains(try await harness.record(id).status) { return false }
             return try await harness.messageCount() == 0
@@ -127,11 +130,11 @@ struct ProcessingTests {
         let garbageError = try #require(try await harness.record(garbage.id).error)
         #expect(["probe_failed", "unsupported_format"].contains(garbageError.code), "\(garbageError)")
         #expect(try await harness.record(zero.id).error?.code == "empty_input")
-        for id in [hls.id, list.id] {
+        for id in [hls.id, list.id, cut.id] {
             let error = try #require(try await harness.record(id).error)
             #expect(["probe_failed", "unsupported_format"].contains(error.code), "\(error)")
         }
-        for id in [unknown.id, missing.id, garbage.id, zero.id, hls.id, list.id] {
+        for id in [unknown.id, missing.id, garbage.id, zero.id, hls.id, list.id, cut.id] {
             let record = try await harness.record(id)
             #expect(record.status == .failed)
             #expect(record.error?.message.isEmpty == false)

@@ -12,17 +12,23 @@ enum Hex {
         }
     }
 
+    /// Writes the 64 lower-case hex characters of `digest` at the start of `text` (which holds at least 64 bytes).
+    static func write(_ digest: SHA256.Digest, to text: UnsafeMutableBufferPointer<UInt8>) {
+        digest.withUnsafeBytes { bytes in
+            for index in 0..<min(bytes.count, 32) {
+                let byte = bytes[index]
+                let high = byte >> 4, low = byte & 0x0F
+                // '0' + n for 0…9, 'a' + n - 10 for 10…15, without a table lookup.
+                text[2 * index] = high &+ (high < 10 ? 0x30 : 0x57)
+                text[2 * index + 1] = low &+ (low < 10 ? 0x30 : 0x57)
+            }
+        }
+    }
+
     /// Appends the lower-case hex form of `digest` (64 characters).
     static func append(_ digest: SHA256.Digest, to output: inout [UInt8]) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { text in
-            digest.withUnsafeBytes { bytes in
-                digits.withUnsafeBufferPointer { digits in
-                    for (index, byte) in bytes.enumerated() {
-                        text[2 * index] = digits[Int(byte >> 4)]
-                        text[2 * index + 1] = digits[Int(byte & 0x0F)]
-                    }
-                }
-            }
+            write(digest, to: text)
             output.append(contentsOf: UnsafeBufferPointer(text))
         }
     }
@@ -37,11 +43,11 @@ enum Hex {
 }
 
 extension SHA256.Digest {
-    /// The digest in lower-case hex (64 characters).
+    /// The digest in lower-case hex (64 characters), written straight into the string's storage.
     var hexString: String {
-        var output: [UInt8] = []
-        output.reserveCapacity(64)
-        Hex.append(self, to: &output)
-        return String(decoding: output, as: UTF8.self)
+        String(unsafeUninitializedCapacity: 64) { text in
+            Hex.write(self, to: text)
+            return 64
+        }
     }
 }

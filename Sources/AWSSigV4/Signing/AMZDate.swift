@@ -16,18 +16,24 @@ public struct AMZDate: Sendable, Hashable {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
         let (year, month, day) = Self.civil(fromDays: days)
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(16)
-        Self.appendDigits(year, width: 4, to: &bytes)
-        Self.appendDigits(month, width: 2, to: &bytes)
-        Self.appendDigits(day, width: 2, to: &bytes)
-        self.day = String(decoding: bytes, as: UTF8.self)
-        bytes.append(UInt8(ascii: "T"))
-        Self.appendDigits(secondOfDay / 3600, width: 2, to: &bytes)
-        Self.appendDigits(secondOfDay / 60 % 60, width: 2, to: &bytes)
-        Self.appendDigits(secondOfDay % 60, width: 2, to: &bytes)
-        bytes.append(UInt8(ascii: "Z"))
-        self.timestamp = String(decoding: bytes, as: UTF8.self)
+        // Digits written into the strings' own storage: `day` (8 bytes) is a small string, `timestamp` one allocation.
+        self.day = String(unsafeUninitializedCapacity: 8) { text in
+            Self.writeDigits(year, width: 4, to: text, at: 0)
+            Self.writeDigits(month, width: 2, to: text, at: 4)
+            Self.writeDigits(day, width: 2, to: text, at: 6)
+            return 8
+        }
+        self.timestamp = String(unsafeUninitializedCapacity: 16) { text in
+            Self.writeDigits(year, width: 4, to: text, at: 0)
+            Self.writeDigits(month, width: 2, to: text, at: 4)
+            Self.writeDigits(day, width: 2, to: text, at: 6)
+            text[8] = UInt8(ascii: "T")
+            Self.writeDigits(secondOfDay / 3600, width: 2, to: text, at: 9)
+            Self.writeDigits(secondOfDay / 60 % 60, width: 2, to: text, at: 11)
+            Self.writeDigits(secondOfDay % 60, width: 2, to: text, at: 13)
+            text[15] = UInt8(ascii: "Z")
+            return 16
+        }
     }
 
     /// Parses `yyyyMMdd'T'HHmmss'Z'` or ISO 8601 `yyyy-MM-dd'T'HH:mm:ss'Z'` (fractional seconds allowed).
@@ -69,14 +75,12 @@ public struct AMZDate: Sendable, Hashable {
         return Date(timeIntervalSince1970: TimeInterval(days * 86_400 + Int64(hour * 3600 + minute * 60 + second)))
     }
 
-    private static func appendDigits(_ value: Int, width: Int, to bytes: inout [UInt8]) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
+    /// Writes the last `width` decimal digits of `value` (zero-padded) at `start`.
+    private static func writeDigits(_ value: Int, width: Int, to text: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
         var remaining = value
-        while divisor > 0 {
-            bytes.append(UInt8(ascii: "0") + UInt8(remaining / divisor % 10))
-            remaining %= divisor
-            divisor /= 10
+        for position in stride(from: start + width - 1, through: start, by: -1) {
+            text[position] = UInt8(ascii: "0") + UInt8(remaining % 10)
+            remaining /= 10
         }
     }
 

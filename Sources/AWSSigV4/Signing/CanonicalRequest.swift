@@ -11,28 +11,55 @@ public struct CanonicalRequest: Sendable {
     /// The canonical request as text.
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    /// Builds the canonical request of `request` with its canonical `headers`.
-    ///
-    /// - Parameter extraQuery: already-encoded `(name, value)` pairs added to the query (presigning).
-    init(request: SigV4Request, rules: SigV4Signer.Options, payloadHash: String, headers: CanonicalHeaders,
-         extraQuery: [(name: [UInt8], value: [UInt8])] = []) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(request.method.utf8.count + request.path.utf8.count * 3 + request.query.utf8.count * 3
-            + extraQuery.reduce(0) { $0 + $1.name.count + $1.value.count + 2 }
-            + headers.block.count + headers.signedHeaders.count + payloadHash.utf8.count + 8)
-        bytes.append(contentsOf: request.method.utf8)
-        bytes.append(UInt8(ascii: "\n"))
-        Self.appendCanonicalURI(request.path, rules: rules, to: &bytes)
-        bytes.append(UInt8(ascii: "\n"))
-        Self.appendCanonicalQuery(request.query, extra: extraQuery, to: &bytes)
-        bytes.append(UInt8(ascii: "\n"))
-        bytes.append(contentsOf: headers.block)
-        bytes.append(UInt8(ascii: "\n"))
-        bytes.append(contentsOf: headers.signedHeaders)
+    /// Wraps finished bytes.
+    init(bytes: [UInt8], signedHeaders: String) {
+        self.bytes = bytes
+        self.signedHeaders = signedHeaders
+    }
+
+    /// Builds the canonical request of `request` (header form) in one buffer: method, URI, query, the headers
+    /// not in `excluded` or `extra`, their names and `payloadHash`.
+    init(request: SigV4Request, rules: SigV4Signer.Options, payloadHash: String, excluding excluded: HeaderNameSet,
+         alsoExcluding extra: HeaderNameSet) {
+        var headersSize = request.host.utf8.count + 16
+        for (name, value) in request.headers { headersSize += name.utf8.count * 2 + value.utf8.count + 3 }
+        var bytes = Self.start(request, rules: rules, capacity: request.query.utf8.count * 3 + headersSize + payloadHash.utf8.count) {
+            Self.appendCanonicalQuery(request.query, extra: [], to: &$0)
+        }
+        let signed = CanonicalHeaders.append(request: request, excluding: excluded, alsoExcluding: extra, to: &bytes)
         bytes.append(UInt8(ascii: "\n"))
         bytes.append(contentsOf: payloadHash.utf8)
+        self.signedHeaders = bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[signed]), as: UTF8.self) }
         self.bytes = bytes
-        self.signedHeaders = String(decoding: headers.signedHeaders, as: UTF8.self)
+    }
+
+    /// Builds the canonical request of a presigned `request`, whose canonical headers part (block, blank line,
+    /// names) is already in `headers`, with the names at `signedHeaders`.
+    init(request: SigV4Request, rules: SigV4Signer.Options, payloadHash: String, presignQuery: PresignQuery,
+         headers: [UInt8], signedHeaders: Range<Int>) {
+        var bytes = Self.start(request, rules: rules, capacity: request.query.utf8.count * 3 + presignQuery.canonicalSize
+                               + headers.count + payloadHash.utf8.count) {
+            presignQuery.appendCanonical(requestQuery: request.query, to: &$0)
+        }
+        bytes.append(contentsOf: headers)
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.append(contentsOf: payloadHash.utf8)
+        self.signedHeaders = headers.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[signedHeaders]), as: UTF8.self) }
+        self.bytes = bytes
+    }
+
+    /// A buffer with room for `capacity` more bytes holding the method, canonical URI and query lines.
+    private static func start(_ request: SigV4Request, rules: SigV4Signer.Options, capacity: Int,
+                              query: (inout [UInt8]) -> Void) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(request.method.utf8.count + request.path.utf8.count * 3 + capacity + 8)
+        bytes.append(contentsOf: request.method.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        appendCanonicalURI(request.path, rules: rules, to: &bytes)
+        bytes.append(UInt8(ascii: "\n"))
+        query(&bytes)
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
     }
 
     // MARK: URI
@@ -47,11 +74,11 @@ public struct CanonicalRequest: Sendable {
             output.append(UInt8(ascii: "/"))
             return
         }
-        let path = rules.normalizePath ? normalize(path) : path
+        var path = rules.normalizePath ? normalize(path) : path
         if rules.doubleEncodePath {
-            URIEncoding.append(path.utf8, keepSlash: true, to: &output)
+            path.withUTF8 { URIEncoding.append($0, keepSlash: true, to: &output) }
         } else {
-            URIEncoding.append(URIEncoding.decode(path.utf8), keepSlash: true, to: &output)
+            path.withUTF8 { URIEncoding.appendRecoded($0, keepSlash: true, to: &output) }
         }
     }
 

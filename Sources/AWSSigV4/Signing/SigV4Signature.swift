@@ -19,8 +19,32 @@ public struct SigV4Signature: Sendable {
 
     /// The `Authorization` header value.
     public func authorization(accessKeyID: String) -> String {
-        "\(SigV4Signer.algorithm) Credential=\(accessKeyID)/\(credentialScope), SignedHeaders=\(signedHeaders), Signature=\(signature)"
+        var parts = (accessKeyID, credentialScope, signedHeaders, signature)
+        let count = Self.credentialPrefix.count + parts.0.utf8.count + 1 + parts.1.utf8.count + Self.signedHeadersPrefix.count
+            + parts.2.utf8.count + Self.signaturePrefix.count + parts.3.utf8.count
+        // Written straight into the string's storage: one allocation, no interpolation.
+        return String(unsafeUninitializedCapacity: count) { text in
+            var index = 0
+            func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+                _ = UnsafeMutableBufferPointer(rebasing: text[index..<(index + bytes.count)]).initialize(from: bytes)
+                index += bytes.count
+            }
+            Self.credentialPrefix.withUnsafeBufferPointer(write)
+            parts.0.withUTF8(write)
+            text[index] = UInt8(ascii: "/")
+            index += 1
+            parts.1.withUTF8(write)
+            Self.signedHeadersPrefix.withUnsafeBufferPointer(write)
+            parts.2.withUTF8(write)
+            Self.signaturePrefix.withUnsafeBufferPointer(write)
+            parts.3.withUTF8(write)
+            return index
+        }
     }
+
+    private static let credentialPrefix = Array("\(SigV4Signer.algorithm) Credential=".utf8)
+    private static let signedHeadersPrefix = Array(", SignedHeaders=".utf8)
+    private static let signaturePrefix = Array(", Signature=".utf8)
 
     /// A chunk signer seeded with this (seed) signature, for `STREAMING-AWS4-HMAC-SHA256-PAYLOAD`.
     public func chunkSigner() -> ChunkSigner {
@@ -37,11 +61,27 @@ public struct SigV4Signature: Sendable {
 
 /// A presigned request: the request with its signature in the query, and the signature's inputs.
 public struct PresignedRequest: Sendable {
-    /// The request to send: the query holds the signature; send the signed headers with it.
-    public let request: SigV4Request
+    /// The presigned URL.
+    public let url: String
     /// The signature and its inputs.
     public let signature: SigV4Signature
+    private let unsigned: SigV4Request
+    /// Where the query starts in ``url``'s UTF-8 bytes (after the `?`).
+    private let queryOffset: Int
 
-    /// The presigned URL.
-    public var url: String { request.url }
+    /// The request to send: the query holds the signature; send the signed headers with it.
+    public var request: SigV4Request {
+        var request = unsigned
+        request.query = String(Substring(url.utf8.dropFirst(queryOffset)))
+        return request
+    }
+
+    /// A presigned request whose `url` (built from `unsigned`'s scheme, host and path) has its query from
+    /// byte `queryOffset`.
+    init(unsigned: SigV4Request, url: String, queryOffset: Int, signature: SigV4Signature) {
+        self.unsigned = unsigned
+        self.url = url
+        self.queryOffset = queryOffset
+        self.signature = signature
+    }
 }

@@ -56,27 +56,40 @@ public struct SigV4Signer: Sendable {
     public func sign(_ request: inout SigV4Request, body: SigV4Body = .empty, date: Date = Date()) -> SigV4Signature {
         let amzDate = AMZDate(date)
         var body = body
+        let streaming = Self.isStreaming(body)
         if case .streaming(let payload) = body {
             Self.addStreamingHeaders(payload, to: &request.headers)
-        } else if let declared = request.headers.first(name: "x-amz-content-sha256") {
+        }
+        // One pass over the headers for the names the signer replaces or reads, so that the common case
+        // (none of them there yet) costs appends only.
+        let present = PresentHeaders(request.headers)
+        if !streaming, let declared = present.contentSHA256 {
             body = SigV4Body.hash(declared)
         }
         let payloadHash = body.payloadHash
 
-        request.headers.remove(name: "Authorization")
+        if present.authorization { request.headers.remove(name: "Authorization") }
+        request.headers.reserveCapacity(request.headers.count + 4)  // one copy of a shared header array, not several
         if let token = credentials.sessionToken {
-            request.headers.replaceOrAdd(name: "X-Amz-Security-Token", value: token)
+            if present.securityToken {
+                request.headers.replaceOrAdd(name: "X-Amz-Security-Token", value: token)
+            } else {
+                request.headers.add(name: "X-Amz-Security-Token", value: token)
+            }
         }
-        request.headers.replaceOrAdd(name: "X-Amz-Date", value: amzDate.timestamp)
-        if options.addContentSHA256Header || Self.isStreaming(body), request.headers.first(name: "x-amz-content-sha256") == nil {
+        if present.date {
+            request.headers.replaceOrAdd(name: "X-Amz-Date", value: amzDate.timestamp)
+        } else {
+            request.headers.add(name: "X-Amz-Date", value: amzDate.timestamp)
+        }
+        if options.addContentSHA256Header || streaming, present.contentSHA256 == nil {
             request.headers.add(name: "x-amz-content-sha256", value: payloadHash)
         }
 
         let tokenAfterSigning = credentials.sessionToken != nil && options.sessionTokenPlacement == .afterSigning
-        let headers = CanonicalHeaders(request: request, excluding: options.unsignedHeaderNames,
-                                       alsoExcluding: tokenAfterSigning ? CanonicalHeaders.sessionToken : CanonicalHeaders.none)
-        let canonical = CanonicalRequest(request: request, rules: options, payloadHash: payloadHash, headers: headers)
-        let signature = makeSignature(canonical: canonical, date: amzDate, body: body)
+        let canonical = CanonicalRequest(request: request, rules: options, payloadHash: payloadHash, excluding: options.unsignedHeaderNames,
+                                         alsoExcluding: tokenAfterSigning ? CanonicalHeaders.sessionToken : CanonicalHeaders.none)
+        let signature = makeSignature(canonical: canonical, date: amzDate, key: signingKey(for: amzDate), body: body)
         request.headers.add(name: "Authorization", value: signature.authorization(accessKeyID: credentials.accessKeyID))
         return signature
     }
@@ -102,61 +115,56 @@ public struct SigV4Signer: Sendable {
         }
         let amzDate = AMZDate(date)
         let body = body ?? (options.addContentSHA256Header ? .unsigned : .empty)
-        let headers = CanonicalHeaders(request: request, excluding: options.unsignedHeaderNames, alsoExcluding: CanonicalHeaders.presignParameters)
+        let key = signingKey(for: amzDate)
+        var headers: [UInt8] = []
+        headers.reserveCapacity(request.host.utf8.count * 2 + 16)
+        let signedHeaders = CanonicalHeaders.append(request: request, excluding: options.unsignedHeaderNames,
+                                                    alsoExcluding: CanonicalHeaders.presignParameters, to: &headers)
+        let encodedToken = credentials.sessionToken.map(EncodedSessionToken.bytes(for:))
+        let parameters = headers.withUnsafeBufferPointer { headers in
+            PresignQuery(accessKeyID: credentials.accessKeyID, credentialScope: key.credentialScopeBytes, timestamp: amzDate.timestamp,
+                         signedHeaders: UnsafeBufferPointer(rebasing: headers[signedHeaders]), expires: expires,
+                         encodedToken: encodedToken, tokenSigned: options.sessionTokenPlacement == .signed)
+        }
+        let canonical = CanonicalRequest(request: request, rules: options, payloadHash: body.payloadHash, presignQuery: parameters,
+                                         headers: headers, signedHeaders: signedHeaders)
+        let signature = makeSignature(canonical: canonical, date: amzDate, key: key, body: body)
 
-        var credential = Array(credentials.accessKeyID.utf8)
-        credential.append(UInt8(ascii: "/"))
-        credential.append(contentsOf: credentialScope(for: amzDate).utf8)
-        var parameters: [(name: [UInt8], value: [UInt8])] = [
-            (Self.algorithmParameter, Self.algorithmBytes),
-            (Self.credentialParameter, credential.withUnsafeBufferPointer { Self.encoded($0) }),
-            (Self.dateParameter, Array(amzDate.timestamp.utf8)),
-            (Self.signedHeadersParameter, headers.signedHeaders.withUnsafeBufferPointer { Self.encoded($0) }),
-            (Self.expiresParameter, Array(String(expires).utf8)),
-        ]
-        var token: [UInt8] = []
-        if let sessionToken = credentials.sessionToken {
-            token = URIEncoding.encodedBytes(sessionToken)
-            if options.sessionTokenPlacement == .signed { parameters.append((Self.securityTokenParameter, token)) }
+        // scheme://host/path?<the request's own query>&<the parameters in the order AWS documents>&X-Amz-Signature=…
+        var parts = (request.scheme, request.host, request.path, request.query, signature.signature)
+        let size = parts.0.utf8.count + 3 + parts.1.utf8.count + parts.2.utf8.count + 1 + parts.3.utf8.count
+            + parameters.urlQuerySize + Self.signatureParameter.count + parts.4.utf8.count
+        var queryOffset = 0
+        let url = String(unsafeUninitializedCapacity: size) { text in
+            var index = 0
+            func write(_ bytes: UnsafeBufferPointer<UInt8>) {
+                _ = UnsafeMutableBufferPointer(rebasing: text[index..<(index + bytes.count)]).initialize(from: bytes)
+                index += bytes.count
+            }
+            parts.0.withUTF8(write)
+            Self.schemeSeparator.withUnsafeBufferPointer(write)
+            parts.1.withUTF8(write)
+            parts.2.withUTF8(write)
+            let questionMark = index
+            if parts.3.isEmpty {
+                index = parameters.writeURLQuery(to: text, at: index)  // its first "&" becomes the "?"
+            } else {
+                text[index] = UInt8(ascii: "?")
+                index += 1
+                parts.3.withUTF8(write)
+                index = parameters.writeURLQuery(to: text, at: index)
+            }
+            text[questionMark] = UInt8(ascii: "?")
+            queryOffset = questionMark + 1
+            Self.signatureParameter.withUnsafeBufferPointer(write)
+            parts.4.withUTF8(write)
+            return index
         }
-        let canonical = CanonicalRequest(request: request, rules: options, payloadHash: body.payloadHash, headers: headers, extraQuery: parameters)
-        let signature = makeSignature(canonical: canonical, date: amzDate, body: body)
-
-        // The request's own query first, then the parameters in the order AWS documents them.
-        var query: [UInt8] = []
-        query.reserveCapacity(request.query.utf8.count + parameters.reduce(token.count + 128) { $0 + $1.name.count + $1.value.count })
-        query.append(contentsOf: request.query.utf8)
-        for (name, value) in [parameters[0], parameters[1], parameters[2], parameters[3], parameters[4]] {
-            if !query.isEmpty { query.append(UInt8(ascii: "&")) }
-            query.append(contentsOf: name)
-            query.append(UInt8(ascii: "="))
-            query.append(contentsOf: value)
-        }
-        if credentials.sessionToken != nil {
-            query.append(contentsOf: "&X-Amz-Security-Token=".utf8)
-            query.append(contentsOf: token)
-        }
-        query.append(contentsOf: "&X-Amz-Signature=".utf8)
-        query.append(contentsOf: signature.signature.utf8)
-        var presigned = request
-        presigned.query = String(decoding: query, as: UTF8.self)
-        return PresignedRequest(request: presigned, signature: signature)
+        return PresignedRequest(unsigned: request, url: url, queryOffset: queryOffset, signature: signature)
     }
 
-    private static let algorithmParameter = Array("X-Amz-Algorithm".utf8)
-    private static let algorithmBytes = Array(algorithm.utf8)
-    private static let credentialParameter = Array("X-Amz-Credential".utf8)
-    private static let dateParameter = Array("X-Amz-Date".utf8)
-    private static let signedHeadersParameter = Array("X-Amz-SignedHeaders".utf8)
-    private static let expiresParameter = Array("X-Amz-Expires".utf8)
-    private static let securityTokenParameter = Array("X-Amz-Security-Token".utf8)
-
-    private static func encoded(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.count + 16)
-        URIEncoding.append(bytes, keepSlash: false, to: &output)
-        return output
-    }
+    private static let schemeSeparator = Array("://".utf8)
+    private static let signatureParameter = Array("&X-Amz-Signature=".utf8)
 
     /// Presigns a URL for `method` (GET by default), with no headers beyond `Host`.
     public func presign(url: String, method: String = "GET", expires: Int, date: Date = Date()) throws(SigV4Error) -> String {
@@ -165,14 +173,17 @@ public struct SigV4Signer: Sendable {
 
     // MARK: Internals
 
-    private func makeSignature(canonical: CanonicalRequest, date: AMZDate, body: SigV4Body) -> SigV4Signature {
-        let scope = credentialScope(for: date)
-        let stringToSign = StringToSign(date: date, credentialScope: scope, canonicalRequest: canonical)
-        let key = keyCache.signingKey(secret: credentials.secretAccessKey, day: date.day, region: region, service: service)
+    /// The cached signing key of `date`'s day, with its credential scope.
+    private func signingKey(for date: AMZDate) -> SigningKey {
+        keyCache.signingKey(secret: credentials.secretAccessKey, day: date.day, region: region, service: service)
+    }
+
+    private func makeSignature(canonical: CanonicalRequest, date: AMZDate, key: SigningKey, body: SigV4Body) -> SigV4Signature {
+        let stringToSign = StringToSign(timestamp: date.timestamp, credentialScope: key.credentialScopeBytes, canonicalRequest: canonical.bytes)
         var streaming: StreamingPayload?
         if case .streaming(let payload) = body { streaming = payload }
-        return SigV4Signature(signature: key.signature(for: stringToSign), signedHeaders: canonical.signedHeaders, date: date,
-                              credentialScope: scope, canonicalRequest: canonical, stringToSign: stringToSign,
+        return SigV4Signature(signature: key.hmac.authenticationCode(for: stringToSign.bytes).hexString, signedHeaders: canonical.signedHeaders,
+                              date: date, credentialScope: key.credentialScope, canonicalRequest: canonical, stringToSign: stringToSign,
                               signingKey: key, streaming: streaming)
     }
 

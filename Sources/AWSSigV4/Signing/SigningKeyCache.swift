@@ -4,6 +4,8 @@ import Synchronization
 ///
 /// Deriving a key costs four HMACs; a process signs thousands of requests a day with the same one.
 /// The cache is bounded: when full it is cleared (keys change once a day, so it refills at once).
+/// The key used last is checked first, by string equality (a pointer comparison when the signer's
+/// strings are the ones it was derived with), before the dictionary is hashed.
 public final class SigningKeyCache: Sendable {
     /// The process-wide cache used by default.
     public static let shared = SigningKeyCache()
@@ -15,26 +17,42 @@ public final class SigningKeyCache: Sendable {
         var service: String
     }
 
-    private let entries: Mutex<[Key: SigningKey]>
+    private struct State {
+        var entries: [Key: SigningKey] = [:]
+        var last: (key: Key, value: SigningKey)?
+    }
+
+    private let state: Mutex<State>
     private let capacity: Int
 
     /// Creates an empty cache holding at most `capacity` keys.
     public init(capacity: Int = 64) {
-        self.entries = Mutex([:])
+        self.state = Mutex(State())
         self.capacity = max(1, capacity)
     }
 
     /// The number of keys held.
-    public var count: Int { entries.withLock { $0.count } }
+    public var count: Int { state.withLock { $0.entries.count } }
 
     /// The signing key of (secret, day, region, service), derived on first use.
     public func signingKey(secret: String, day: String, region: String, service: String) -> SigningKey {
+        let cached: SigningKey? = state.withLock { state in
+            if let last = state.last, last.key.day == day, last.key.secret == secret, last.key.region == region,
+               last.key.service == service {
+                return last.value
+            }
+            let key = Key(secret: secret, day: day, region: region, service: service)
+            guard let value = state.entries[key] else { return nil }
+            state.last = (key, value)
+            return value
+        }
+        if let cached { return cached }
         let key = Key(secret: secret, day: day, region: region, service: service)
-        if let cached = entries.withLock({ $0[key] }) { return cached }
         let derived = SigningKey(secretAccessKey: secret, day: day, region: region, service: service)
-        entries.withLock { entries in
-            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }
-            entries[key] = derived
+        state.withLock { state in
+            if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
+            state.entries[key] = derived
+            state.last = (key, derived)
         }
         return derived
     }

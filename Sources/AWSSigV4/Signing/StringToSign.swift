@@ -17,17 +17,25 @@ public struct StringToSign: Sendable {
 
     /// Builds the string to sign of `canonicalRequest`.
     init(date: AMZDate, credentialScope: String, canonicalRequest: CanonicalRequest) {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(SigV4Signer.algorithm.utf8.count + credentialScope.utf8.count + 16 + 64 + 3)
-        bytes.append(contentsOf: SigV4Signer.algorithm.utf8)
-        bytes.append(UInt8(ascii: "\n"))
-        bytes.append(contentsOf: date.timestamp.utf8)
-        bytes.append(UInt8(ascii: "\n"))
-        bytes.append(contentsOf: credentialScope.utf8)
-        bytes.append(UInt8(ascii: "\n"))
+        self.init(timestamp: date.timestamp, credentialScope: Array(credentialScope.utf8), canonicalRequest: canonicalRequest.bytes)
+    }
+
+    /// Builds the string to sign of the canonical request's `bytes`, hashing them.
+    init(timestamp: String, credentialScope: [UInt8], canonicalRequest: [UInt8]) {
         var hash = SHA256()
-        canonicalRequest.bytes.withUnsafeBytes { hash.update(bufferPointer: $0) }
-        Hex.append(hash.finalize(), to: &bytes)
+        canonicalRequest.withUnsafeBytes { hash.update(bufferPointer: $0) }
+        let digest = hash.finalize()
+        let count = Self.algorithmLine.count + timestamp.utf8.count + 1 + credentialScope.count + 1 + 64
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count)
+        bytes.append(contentsOf: Self.algorithmLine)
+        bytes.append(contentsOf: timestamp.utf8)
+        bytes.append(UInt8(ascii: "\n"))
+        bytes.append(contentsOf: credentialScope)
+        bytes.append(UInt8(ascii: "\n"))
+        Hex.append(digest, to: &bytes)
         self.bytes = bytes
     }
+
+    private static let algorithmLine = Array("\(SigV4Signer.algorithm)\n".utf8)
 }

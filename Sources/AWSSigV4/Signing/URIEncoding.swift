@@ -43,6 +43,34 @@ public enum URIEncoding {
         }
     }
 
+    /// Appends `bytes` with its percent-encoding made canonical, in one pass and without an intermediate
+    /// buffer: the same bytes as encoding the result of ``decode(_:)``.
+    static func appendRecoded(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool, to output: inout [UInt8]) {
+        classes.withUnsafeBufferPointer { table in
+            upperHex.withUnsafeBufferPointer { hex in
+                var index = 0
+                let count = bytes.count
+                while index < count {
+                    var byte = bytes[index]
+                    index += 1
+                    if byte == UInt8(ascii: "%"), index + 1 < count,
+                       let high = hexValue(bytes[index]), let low = hexValue(bytes[index + 1]) {
+                        byte = high << 4 | low
+                        index += 2
+                    }
+                    let byteClass = table[Int(byte)]
+                    if byteClass == 1 || (byteClass == 2 && keepSlash) {
+                        output.append(byte)
+                    } else {
+                        output.append(UInt8(ascii: "%"))
+                        output.append(hex[Int(byte >> 4)])
+                        output.append(hex[Int(byte & 0x0F)])
+                    }
+                }
+            }
+        }
+    }
+
     /// Appends the encoded form of the bytes of `bytes`.
     static func append(_ bytes: some Collection<UInt8>, keepSlash: Bool, to output: inout [UInt8]) {
         if bytes.withContiguousStorageIfAvailable({ append($0, keepSlash: keepSlash, to: &output) }) == nil {
