@@ -2,8 +2,8 @@
 ///
 /// Names are lower-cased; values trimmed, with inner runs of whitespace (line folds included) collapsed to
 /// one space; repeated names joined with `,` in request order; sorted by name. Names and values are written
-/// into one temporary (stack) buffer and sorted by offsets, then copied straight into the canonical request,
-/// so a request costs no allocation here.
+/// into one temporary (stack) buffer and sorted by offsets, then copied straight into the canonical request's
+/// storage, so a request costs no allocation here.
 enum CanonicalHeaders {
     /// Headers the signer leaves out of presigned requests: their values travel in the query instead.
     static let presignParameters = HeaderNameSet(["x-amz-date", "x-amz-security-token", "x-amz-content-sha256"])
@@ -19,52 +19,88 @@ enum CanonicalHeaders {
         var valueEnd: Int
     }
 
-    /// Appends the canonical headers block (`name:value\n` per signed header), a blank line's `\n`, and the
+    /// How much room ``write(request:excluding:alsoExcluding:sizes:to:)`` needs.
+    struct Sizes {
+        /// Bytes of all names and values, and of `host` and its value.
+        fileprivate(set) var scratch: Int
+        /// Headers, plus one for `host`.
+        fileprivate(set) var entries: Int
+        /// An upper bound of the bytes written: block, blank line, names.
+        var output: Int { 2 * scratch + 3 * entries + 2 }
+
+        init(_ request: SigV4Request) {
+            var scratch = request.host.utf8.count + 4
+            var entries = 1
+            for (name, value) in request.headers {
+                scratch += name.utf8.count + value.utf8.count
+                entries += 1
+            }
+            self.scratch = scratch
+            self.entries = entries
+        }
+    }
+
+    /// Appends the canonical headers block (`name:value\n` per signed header), the blank line's `\n`, and the
     /// `;`-separated signed header names to `output`.
     ///
     /// - Returns: where the signed header names stand in `output`.
     static func append(request: SigV4Request, excluding excluded: HeaderNameSet, alsoExcluding extra: HeaderNameSet,
                        to output: inout [UInt8]) -> Range<Int> {
-        let headers = request.headers
-        var scratchSize = request.host.utf8.count + 4
-        for (name, value) in headers { scratchSize += name.utf8.count + value.utf8.count }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: scratchSize) { scratch in
-            withUnsafeTemporaryAllocation(of: Entry.self, capacity: headers.count + 1) { entries in
-                var used = 0
+        let sizes = Sizes(request)
+        var range = 0..<0
+        let bytes = [UInt8](unsafeUninitializedCapacity: sizes.output) { buffer, count in
+            guard var writer = ByteWriter(buffer) else { return }
+            range = write(request: request, excluding: excluded, alsoExcluding: extra, sizes: sizes, to: &writer)
+            count = writer.count
+        }
+        let start = output.count
+        output.append(contentsOf: bytes)
+        return (range.lowerBound + start)..<(range.upperBound + start)
+    }
+
+    /// Writes the canonical headers block, the blank line's `\n`, and the signed header names, in at most
+    /// `sizes.output` bytes.
+    ///
+    /// - Returns: where the signed header names stand in `output`.
+    static func write(request: SigV4Request, excluding excluded: HeaderNameSet, alsoExcluding extra: HeaderNameSet,
+                      sizes: Sizes, to output: inout ByteWriter) -> Range<Int> {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: sizes.scratch) { scratch in
+            withUnsafeTemporaryAllocation(of: Entry.self, capacity: sizes.entries) { entries in
+                guard var names = ByteWriter(scratch) else { return 0..<0 }
                 var count = 0
                 var hasHost = false
-                for (name, value) in headers {
-                    let nameStart = used
-                    used = writeLowercased(name, to: scratch, at: used)
-                    let nameBytes = UnsafeBufferPointer(rebasing: scratch[nameStart..<used])
+                for (name, value) in request.headers {
+                    let nameStart = names.count
+                    writeLowercased(name, to: &names)
+                    let nameBytes = names.bytes(nameStart..<names.count)
                     if excluded.contains(nameBytes) || extra.contains(nameBytes) {
-                        used = nameStart
+                        names.truncate(to: nameStart)
                         continue
                     }
-                    hasHost = hasHost || nameBytes.elementsEqual("host".utf8)
-                    let nameEnd = used
-                    used = writeTrimmed(value, to: scratch, at: used)
-                    entries.initializeElement(at: count, to: Entry(index: count, nameStart: nameStart, nameEnd: nameEnd, valueEnd: used))
+                    hasHost = hasHost || (nameBytes.count == 4 && nameBytes.elementsEqual("host".utf8))
+                    let nameEnd = names.count
+                    writeTrimmed(value, to: &names)
+                    entries.initializeElement(at: count, to: Entry(index: count, nameStart: nameStart, nameEnd: nameEnd, valueEnd: names.count))
                     count += 1
                 }
                 if !hasHost {
-                    let nameStart = used
-                    for byte in "host".utf8 { scratch[used] = byte; used += 1 }
-                    let nameEnd = used
-                    used = writeTrimmed(request.host, to: scratch, at: used)
-                    entries.initializeElement(at: count, to: Entry(index: count, nameStart: nameStart, nameEnd: nameEnd, valueEnd: used))
+                    let nameStart = names.count
+                    names.write("host" as StaticString)
+                    let nameEnd = names.count
+                    writeTrimmed(request.host, to: &names)
+                    entries.initializeElement(at: count, to: Entry(index: count, nameStart: nameStart, nameEnd: nameEnd, valueEnd: names.count))
                     count += 1
                 }
                 let sorted = UnsafeMutableBufferPointer(rebasing: entries[0..<count])
                 defer { sorted.deinitialize() }
-                return emit(sorted, scratch: UnsafeBufferPointer(scratch), to: &output)
+                return emit(sorted, scratch: names.written, to: &output)
             }
         }
     }
 
     /// Sorts `entries` by name (equal names keep their request order) and writes the block and the names.
     private static func emit(_ entries: UnsafeMutableBufferPointer<Entry>, scratch: UnsafeBufferPointer<UInt8>,
-                             to output: inout [UInt8]) -> Range<Int> {
+                             to output: inout ByteWriter) -> Range<Int> {
         func name(_ entry: Entry) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: scratch[entry.nameStart..<entry.nameEnd]) }
         func value(_ entry: Entry) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: scratch[entry.nameEnd..<entry.valueEnd]) }
         // Insertion sort: a request has a handful of headers.
@@ -81,25 +117,25 @@ enum CanonicalHeaders {
         }
         var previous: Entry?
         for entry in entries {
-            if let previous, name(previous).elementsEqual(name(entry)) {
-                output[output.count - 1] = UInt8(ascii: ",")  // the "\n": the value continues
+            if let previous, compare(name(previous), name(entry)) == 0 {
+                output.replace(at: output.count - 1, with: UInt8(ascii: ","))  // the "\n": the value continues
             } else {
-                output.append(contentsOf: name(entry))
-                output.append(UInt8(ascii: ":"))
+                output.write(name(entry))
+                output.write(UInt8(ascii: ":"))
             }
-            output.append(contentsOf: value(entry))
-            output.append(UInt8(ascii: "\n"))
+            output.write(value(entry))
+            output.write(UInt8(ascii: "\n"))
             previous = entry
         }
-        output.append(UInt8(ascii: "\n"))
+        output.write(UInt8(ascii: "\n"))
         let signedStart = output.count
         previous = nil
         for entry in entries {
             if let previous {
-                if name(previous).elementsEqual(name(entry)) { continue }
-                output.append(UInt8(ascii: ";"))
+                if compare(name(previous), name(entry)) == 0 { continue }
+                output.write(UInt8(ascii: ";"))
             }
-            output.append(contentsOf: name(entry))
+            output.write(name(entry))
             previous = entry
         }
         return signedStart..<output.count
@@ -114,31 +150,30 @@ enum CanonicalHeaders {
         return lhs.count - rhs.count
     }
 
-    private static func writeLowercased(_ name: String, to output: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
-        var index = start
-        for byte in name.utf8 {
-            output[index] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
-            index += 1
+    private static func writeLowercased(_ name: String, to output: inout ByteWriter) {
+        var name = name
+        name.withUTF8 { bytes in
+            for byte in bytes {
+                output.write(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte)
+            }
         }
-        return index
     }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r")
     }
 
-    /// Writes `value` trimmed, with every run of whitespace inside it written as one space; returns the end.
-    private static func writeTrimmed(_ value: String, to output: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+    /// Writes `value` trimmed, with every run of whitespace inside it written as one space.
+    private static func writeTrimmed(_ value: String, to output: inout ByteWriter) {
         var value = value
-        return value.withUTF8 { bytes in
-            guard let base = bytes.baseAddress, let target = output.baseAddress else { return start }
+        value.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
             let count = bytes.count
             // The common case, a value with no byte at or below the space: one copy, checked eight bytes at a time.
             if !containsControlOrSpace(base, count: count) {
-                (target + start).update(from: base, count: count)
-                return start + count
+                output.write(bytes)
+                return
             }
-            var written = start
             var index = 0
             var first = true
             while index < count {
@@ -146,15 +181,10 @@ enum CanonicalHeaders {
                 if index == count { break }
                 let runStart = index
                 while index < count, !isWhitespace(bytes[index]) { index += 1 }
-                if !first {
-                    output[written] = UInt8(ascii: " ")
-                    written += 1
-                }
-                (target + written).update(from: base + runStart, count: index - runStart)
-                written += index - runStart
+                if !first { output.write(UInt8(ascii: " ")) }
+                output.write(UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 first = false
             }
-            return written
         }
     }
 

@@ -11,24 +11,21 @@ public struct CanonicalRequest: Sendable {
     /// The canonical request as text.
     public var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    /// Wraps finished bytes.
-    init(bytes: [UInt8], signedHeaders: String) {
-        self.bytes = bytes
-        self.signedHeaders = signedHeaders
-    }
-
     /// Builds the canonical request of `request` (header form) in one buffer: method, URI, query, the headers
     /// not in `excluded` or `extra`, their names and `payloadHash`.
     init(request: SigV4Request, rules: SigV4Signer.Options, payloadHash: String, excluding excluded: HeaderNameSet,
          alsoExcluding extra: HeaderNameSet) {
-        var headersSize = request.host.utf8.count + 16
-        for (name, value) in request.headers { headersSize += name.utf8.count * 2 + value.utf8.count + 3 }
-        var bytes = Self.start(request, rules: rules, capacity: request.query.utf8.count * 3 + headersSize + payloadHash.utf8.count) {
-            Self.appendCanonicalQuery(request.query, extra: [], to: &$0)
+        let prefix = Self.prefix(request, rules: rules) { Self.appendCanonicalQuery(request.query, extra: [], to: &$0) }
+        let sizes = CanonicalHeaders.Sizes(request)
+        var signed = 0..<0
+        let bytes = [UInt8](unsafeUninitializedCapacity: Self.prefixSize(request, prefix) + sizes.output + 1 + payloadHash.utf8.count) { buffer, count in
+            guard var output = ByteWriter(buffer) else { return }
+            Self.writePrefix(request, prefix, rules: rules, to: &output) { _ in }
+            signed = CanonicalHeaders.write(request: request, excluding: excluded, alsoExcluding: extra, sizes: sizes, to: &output)
+            output.write(UInt8(ascii: "\n"))
+            output.write(payloadHash)
+            count = output.count
         }
-        let signed = CanonicalHeaders.append(request: request, excluding: excluded, alsoExcluding: extra, to: &bytes)
-        bytes.append(UInt8(ascii: "\n"))
-        bytes.append(contentsOf: payloadHash.utf8)
         self.signedHeaders = bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[signed]), as: UTF8.self) }
         self.bytes = bytes
     }
@@ -37,22 +34,31 @@ public struct CanonicalRequest: Sendable {
     /// names) is already in `headers`, with the names at `signedHeaders`.
     init(request: SigV4Request, rules: SigV4Signer.Options, payloadHash: String, presignQuery: PresignQuery,
          headers: [UInt8], signedHeaders: Range<Int>) {
-        var bytes = Self.start(request, rules: rules, capacity: request.query.utf8.count * 3 + presignQuery.canonicalSize
-                               + headers.count + payloadHash.utf8.count) {
-            presignQuery.appendCanonical(requestQuery: request.query, to: &$0)
+        let prefix = Self.prefix(request, rules: rules) { presignQuery.appendCanonical(requestQuery: request.query, to: &$0) }
+        let size = Self.prefixSize(request, prefix) + presignQuery.canonicalSize + headers.count + 1 + payloadHash.utf8.count
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            guard var output = ByteWriter(buffer) else { return }
+            Self.writePrefix(request, prefix, rules: rules, to: &output) { presignQuery.writeCanonical(to: &$0) }
+            output.write(headers)
+            output.write(UInt8(ascii: "\n"))
+            output.write(payloadHash)
+            count = output.count
         }
-        bytes.append(contentsOf: headers)
-        bytes.append(UInt8(ascii: "\n"))
-        bytes.append(contentsOf: payloadHash.utf8)
         self.signedHeaders = headers.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[signedHeaders]), as: UTF8.self) }
         self.bytes = bytes
     }
 
-    /// A buffer with room for `capacity` more bytes holding the method, canonical URI and query lines.
-    private static func start(_ request: SigV4Request, rules: SigV4Signer.Options, capacity: Int,
-                              query: (inout [UInt8]) -> Void) -> [UInt8] {
+    /// Whether the request line's part of the canonical request is written straight into the buffer: the
+    /// request has no query of its own and its path needs no normalization (`/`, or S3's rules).
+    private static func isDirect(_ request: SigV4Request, rules: SigV4Signer.Options) -> Bool {
+        request.query.isEmpty && (!rules.normalizePath || request.path.isEmpty || request.path == "/")
+    }
+
+    /// The method, canonical URI and query lines, built the general way; `nil` when ``isDirect(_:rules:)``.
+    private static func prefix(_ request: SigV4Request, rules: SigV4Signer.Options, query: (inout [UInt8]) -> Void) -> [UInt8]? {
+        if isDirect(request, rules: rules) { return nil }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(request.method.utf8.count + request.path.utf8.count * 3 + capacity + 8)
+        bytes.reserveCapacity(request.method.utf8.count + request.path.utf8.count * 3 + request.query.utf8.count * 3 + 512)
         bytes.append(contentsOf: request.method.utf8)
         bytes.append(UInt8(ascii: "\n"))
         appendCanonicalURI(request.path, rules: rules, to: &bytes)
@@ -62,6 +68,26 @@ public struct CanonicalRequest: Sendable {
         return bytes
     }
 
+    /// The room ``writePrefix(_:_:rules:to:directQuery:)`` needs, besides the query of a direct request.
+    private static func prefixSize(_ request: SigV4Request, _ prefix: [UInt8]?) -> Int {
+        prefix?.count ?? request.method.utf8.count + request.path.utf8.count * 3 + 4
+    }
+
+    /// Writes `prefix`, or for a direct request the method, the canonical URI and the query `directQuery` writes.
+    private static func writePrefix(_ request: SigV4Request, _ prefix: [UInt8]?, rules: SigV4Signer.Options, to output: inout ByteWriter,
+                                    directQuery: (inout ByteWriter) -> Void) {
+        if let prefix {
+            output.write(prefix)
+            return
+        }
+        output.write(request.method)
+        output.write(UInt8(ascii: "\n"))
+        appendCanonicalURI(request.path, rules: rules, to: &output)
+        output.write(UInt8(ascii: "\n"))
+        directQuery(&output)
+        output.write(UInt8(ascii: "\n"))
+    }
+
     // MARK: URI
 
     /// Appends the canonical URI of the wire `path`.
@@ -69,9 +95,9 @@ public struct CanonicalRequest: Sendable {
     /// S3 rules (`doubleEncodePath` off): the path is signed in its encoded form, with its percent-encoding
     /// made canonical (decoded, then encoded again) and nothing normalized. Every other service: dot segments
     /// and duplicate slashes removed (when `normalizePath`), then the wire path encoded once more.
-    static func appendCanonicalURI(_ path: String, rules: SigV4Signer.Options, to output: inout [UInt8]) {
+    static func appendCanonicalURI(_ path: String, rules: SigV4Signer.Options, to output: inout some ByteSink) {
         if path.isEmpty || path == "/" {
-            output.append(UInt8(ascii: "/"))
+            output.write(UInt8(ascii: "/"))
             return
         }
         var path = rules.normalizePath ? normalize(path) : path

@@ -93,27 +93,28 @@ struct PresignQuery {
         }
     }
 
-    /// The number of bytes ``writeURLQuery(to:at:)`` writes.
+    /// Writes the canonical query of a request without a query of its own.
+    func writeCanonical(to output: inout ByteWriter) {
+        storage.withUnsafeBufferPointer { storage in
+            var first = true
+            forEachCanonicalSegment { range in
+                if !first { output.write(UInt8(ascii: "&")) }
+                output.write(UnsafeBufferPointer(rebasing: storage[range]))
+                first = false
+            }
+        }
+    }
+
+    /// The number of bytes ``writeURLQuery(to:)`` writes.
     var urlQuerySize: Int { storage.count + 6 }
 
-    /// Writes the parameters in the URL's order, each preceded by `&`; returns the end.
-    func writeURLQuery(to output: UnsafeMutableBufferPointer<UInt8>, at start: Int) -> Int {
+    /// Writes the parameters in the URL's order, each preceded by `&`.
+    func writeURLQuery(to output: inout ByteWriter) {
         storage.withUnsafeBufferPointer { storage in
-            var index = start
-            func write(_ range: Range<Int>) {
-                output[index] = UInt8(ascii: "&")
-                index += 1
-                let segment = UnsafeBufferPointer(rebasing: storage[range])
-                _ = UnsafeMutableBufferPointer(rebasing: output[index..<(index + segment.count)]).initialize(from: segment)
-                index += segment.count
+            for range in [algorithm, credential, date, signedHeaders, expires, token ?? 0..<0] where !range.isEmpty {
+                output.write(UInt8(ascii: "&"))
+                output.write(UnsafeBufferPointer(rebasing: storage[range]))
             }
-            write(algorithm)
-            write(credential)
-            write(date)
-            write(signedHeaders)
-            write(expires)
-            if let token { write(token) }
-            return index
         }
     }
 }

@@ -19,26 +19,20 @@ public struct SigV4Signature: Sendable {
 
     /// The `Authorization` header value.
     public func authorization(accessKeyID: String) -> String {
-        var parts = (accessKeyID, credentialScope, signedHeaders, signature)
-        let count = Self.credentialPrefix.count + parts.0.utf8.count + 1 + parts.1.utf8.count + Self.signedHeadersPrefix.count
-            + parts.2.utf8.count + Self.signaturePrefix.count + parts.3.utf8.count
+        let count = Self.credentialPrefix.count + accessKeyID.utf8.count + 1 + credentialScope.utf8.count + Self.signedHeadersPrefix.count
+            + signedHeaders.utf8.count + Self.signaturePrefix.count + signature.utf8.count
         // Written straight into the string's storage: one allocation, no interpolation.
         return String(unsafeUninitializedCapacity: count) { text in
-            var index = 0
-            func write(_ bytes: UnsafeBufferPointer<UInt8>) {
-                _ = UnsafeMutableBufferPointer(rebasing: text[index..<(index + bytes.count)]).initialize(from: bytes)
-                index += bytes.count
-            }
-            Self.credentialPrefix.withUnsafeBufferPointer(write)
-            parts.0.withUTF8(write)
-            text[index] = UInt8(ascii: "/")
-            index += 1
-            parts.1.withUTF8(write)
-            Self.signedHeadersPrefix.withUnsafeBufferPointer(write)
-            parts.2.withUTF8(write)
-            Self.signaturePrefix.withUnsafeBufferPointer(write)
-            parts.3.withUTF8(write)
-            return index
+            guard var output = ByteWriter(text) else { return 0 }
+            output.write(Self.credentialPrefix)
+            output.write(accessKeyID)
+            output.write(UInt8(ascii: "/"))
+            output.write(credentialScope)
+            output.write(Self.signedHeadersPrefix)
+            output.write(signedHeaders)
+            output.write(Self.signaturePrefix)
+            output.write(signature)
+            return output.count
         }
     }
 

@@ -131,39 +131,30 @@ public struct SigV4Signer: Sendable {
         let signature = makeSignature(canonical: canonical, date: amzDate, key: key, body: body)
 
         // scheme://host/path?<the request's own query>&<the parameters in the order AWS documents>&X-Amz-Signature=…
-        var parts = (request.scheme, request.host, request.path, request.query, signature.signature)
-        let size = parts.0.utf8.count + 3 + parts.1.utf8.count + parts.2.utf8.count + 1 + parts.3.utf8.count
-            + parameters.urlQuerySize + Self.signatureParameter.count + parts.4.utf8.count
+        let size = request.scheme.utf8.count + 3 + request.host.utf8.count + request.path.utf8.count + 1 + request.query.utf8.count
+            + parameters.urlQuerySize + Self.signatureParameter.count + signature.signature.utf8.count
         var queryOffset = 0
         let url = String(unsafeUninitializedCapacity: size) { text in
-            var index = 0
-            func write(_ bytes: UnsafeBufferPointer<UInt8>) {
-                _ = UnsafeMutableBufferPointer(rebasing: text[index..<(index + bytes.count)]).initialize(from: bytes)
-                index += bytes.count
+            guard var output = ByteWriter(text) else { return 0 }
+            output.write(request.scheme)
+            output.write("://" as StaticString)
+            output.write(request.host)
+            output.write(request.path)
+            let questionMark = output.count
+            if !request.query.isEmpty {
+                output.write(UInt8(ascii: "?"))
+                output.write(request.query)
             }
-            parts.0.withUTF8(write)
-            Self.schemeSeparator.withUnsafeBufferPointer(write)
-            parts.1.withUTF8(write)
-            parts.2.withUTF8(write)
-            let questionMark = index
-            if parts.3.isEmpty {
-                index = parameters.writeURLQuery(to: text, at: index)  // its first "&" becomes the "?"
-            } else {
-                text[index] = UInt8(ascii: "?")
-                index += 1
-                parts.3.withUTF8(write)
-                index = parameters.writeURLQuery(to: text, at: index)
-            }
-            text[questionMark] = UInt8(ascii: "?")
+            parameters.writeURLQuery(to: &output)
+            output.replace(at: questionMark, with: UInt8(ascii: "?"))  // the parameters' first "&" without a query of its own
             queryOffset = questionMark + 1
-            Self.signatureParameter.withUnsafeBufferPointer(write)
-            parts.4.withUTF8(write)
-            return index
+            output.write(Self.signatureParameter)
+            output.write(signature.signature)
+            return output.count
         }
         return PresignedRequest(unsigned: request, url: url, queryOffset: queryOffset, signature: signature)
     }
 
-    private static let schemeSeparator = Array("://".utf8)
     private static let signatureParameter = Array("&X-Amz-Signature=".utf8)
 
     /// Presigns a URL for `method` (GET by default), with no headers beyond `Host`.

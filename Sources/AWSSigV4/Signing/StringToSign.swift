@@ -26,15 +26,17 @@ public struct StringToSign: Sendable {
         canonicalRequest.withUnsafeBytes { hash.update(bufferPointer: $0) }
         let digest = hash.finalize()
         let count = Self.algorithmLine.count + timestamp.utf8.count + 1 + credentialScope.count + 1 + 64
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(count)
-        bytes.append(contentsOf: Self.algorithmLine)
-        bytes.append(contentsOf: timestamp.utf8)
-        bytes.append(UInt8(ascii: "\n"))
-        bytes.append(contentsOf: credentialScope)
-        bytes.append(UInt8(ascii: "\n"))
-        Hex.append(digest, to: &bytes)
-        self.bytes = bytes
+        self.bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, written in
+            guard var output = ByteWriter(buffer) else { return }
+            output.write(Self.algorithmLine)
+            output.write(timestamp)
+            output.write(UInt8(ascii: "\n"))
+            output.write(credentialScope)
+            output.write(UInt8(ascii: "\n"))
+            let hexStart = output.count
+            Hex.write(digest, to: UnsafeMutableBufferPointer(rebasing: buffer[hexStart..<(hexStart + 64)]))
+            written = hexStart + 64
+        }
     }
 
     private static let algorithmLine = Array("\(SigV4Signer.algorithm)\n".utf8)

@@ -18,7 +18,7 @@ public enum URIEncoding {
     private static let upperHex: [UInt8] = Array("0123456789ABCDEF".utf8)
 
     /// Appends the encoded form of `bytes`; `/` is kept raw when `keepSlash` is set.
-    static func append(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool, to output: inout [UInt8]) {
+    static func append(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool, to output: inout some ByteSink) {
         classes.withUnsafeBufferPointer { table in
             upperHex.withUnsafeBufferPointer { hex in
                 var runStart = 0
@@ -30,22 +30,22 @@ public enum URIEncoding {
                         index += 1
                         continue
                     }
-                    if runStart < index { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+                    if runStart < index { output.write(UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
                     let byte = bytes[index]
-                    output.append(UInt8(ascii: "%"))
-                    output.append(hex[Int(byte >> 4)])
-                    output.append(hex[Int(byte & 0x0F)])
+                    output.write(UInt8(ascii: "%"))
+                    output.write(hex[Int(byte >> 4)])
+                    output.write(hex[Int(byte & 0x0F)])
                     index += 1
                     runStart = index
                 }
-                if runStart < count { output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<count])) }
+                if runStart < count { output.write(UnsafeBufferPointer(rebasing: bytes[runStart..<count])) }
             }
         }
     }
 
     /// Appends `bytes` with its percent-encoding made canonical, in one pass and without an intermediate
     /// buffer: the same bytes as encoding the result of ``decode(_:)``.
-    static func appendRecoded(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool, to output: inout [UInt8]) {
+    static func appendRecoded(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool, to output: inout some ByteSink) {
         classes.withUnsafeBufferPointer { table in
             upperHex.withUnsafeBufferPointer { hex in
                 var index = 0
@@ -60,11 +60,11 @@ public enum URIEncoding {
                     }
                     let byteClass = table[Int(byte)]
                     if byteClass == 1 || (byteClass == 2 && keepSlash) {
-                        output.append(byte)
+                        output.write(byte)
                     } else {
-                        output.append(UInt8(ascii: "%"))
-                        output.append(hex[Int(byte >> 4)])
-                        output.append(hex[Int(byte & 0x0F)])
+                        output.write(UInt8(ascii: "%"))
+                        output.write(hex[Int(byte >> 4)])
+                        output.write(hex[Int(byte & 0x0F)])
                     }
                 }
             }
