@@ -14,10 +14,10 @@ cleanup() { [ -n "$producer_pid" ] && kill "$producer_pid" 2>/dev/null; wait 2>/
 trap cleanup EXIT
 localstack/start >/dev/null
 if [ "$mode" = release ]; then
-    swift build -c release --scratch-path .build-release --product producer >&2
+    [ -n "${SKIP_BUILD:-}" ] || swift build -c release --scratch-path .build-release --product producer >&2
     binary=.build-release/release/producer
 else
-    swift build --product producer >&2
+    [ -n "${SKIP_BUILD:-}" ] || swift build --product producer >&2
     binary=.build/debug/producer
 fi
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_ENDPOINT_URL="$endpoint"

@@ -12,10 +12,10 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 localstack/start >/dev/null
 if [ "$mode" = release ]; then
-    swift build -c release --product S3Benchmark --scratch-path .build-release >&2
+    [ -n "${SKIP_BUILD:-}" ] || swift build -c release --product S3Benchmark --scratch-path .build-release >&2
     benchmark=.build-release/release/S3Benchmark
 else
-    swift build --product S3Benchmark >&2
+    [ -n "${SKIP_BUILD:-}" ] || swift build --product S3Benchmark >&2
     benchmark=.build/debug/S3Benchmark
 fi
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1

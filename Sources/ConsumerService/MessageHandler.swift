@@ -19,6 +19,7 @@ struct MessageHandler: Sendable {
     let activeJobs: ActiveJobs
     let metrics: ConsumerMetrics
     let backoff: RedeliveryBackoff
+    let deleter: MessageDeleter
     let logger: Logger
 
     /// Handles `message`; never throws (every error is an outcome).
@@ -410,7 +411,7 @@ struct MessageHandler: Sendable {
 
     private func deleteMessage(_ message: SQSMessage, logger: Logger) async {
         do {
-            try await sqs.delete(receiptHandle: message.receiptHandle, from: configuration.queueURL)
+            try await deleter.delete(receiptHandle: message.receiptHandle)
         } catch {
             // The message comes back; the record's status makes the next receive delete it without work.
             logger.warning("cannot delete the message", metadata: ["error": "\(error)"])

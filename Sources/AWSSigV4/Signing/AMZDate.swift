@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The two date forms SigV4 uses: `20150830T123600Z` (`X-Amz-Date`) and `20150830` (the credential scope).
 ///
@@ -13,6 +14,11 @@ public struct AMZDate: Sendable, Hashable {
     /// Formats `date` (fractions of a second are dropped).
     public init(_ date: Date) {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        // Requests signed within the same second share the strings.
+        if let recent = Self.recent.withLock({ $0?.seconds == seconds ? $0?.date : nil }) {
+            self = recent
+            return
+        }
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = Int(seconds - days * 86_400)
         let (year, month, day) = Self.civil(fromDays: days)
@@ -34,7 +40,11 @@ public struct AMZDate: Sendable, Hashable {
             text[15] = UInt8(ascii: "Z")
             return 16
         }
+        Self.recent.withLock { $0 = (seconds, self) }
     }
+
+    /// The date formatted last, and its second.
+    private static let recent = Mutex<(seconds: Int64, date: AMZDate)?>(nil)
 
     /// Parses `yyyyMMdd'T'HHmmss'Z'` or ISO 8601 `yyyy-MM-dd'T'HH:mm:ss'Z'` (fractional seconds allowed).
     /// Returns `nil` for anything else.

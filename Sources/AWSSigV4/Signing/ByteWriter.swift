@@ -1,17 +1,31 @@
+import Crypto
+
 /// Writes bytes at a moving position into memory sized in advance (a new array's or string's storage), with
 /// no capacity check or uniqueness check per write: the signer computes an upper bound of every buffer it
 /// builds, then fills it with plain copies.
 struct ByteWriter: ByteSink {
-    private let base: UnsafeMutablePointer<UInt8>
+    private let base: UnsafeMutablePointer<UInt8>?
     private let capacity: Int
     /// The number of bytes written.
     private(set) var count = 0
 
+    /// A writer at `start`, which has room for `capacity` bytes.
+    init(start: UnsafeMutablePointer<UInt8>, capacity: Int) {
+        self.base = start
+        self.capacity = capacity
+    }
+
     /// A writer at the start of `buffer`.
-    init?(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
-        guard let base = buffer.baseAddress else { return nil }
-        self.base = base
-        self.capacity = buffer.count
+    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+        self.base = buffer.baseAddress
+        self.capacity = buffer.baseAddress == nil ? 0 : buffer.count
+    }
+
+    /// Where `count` more bytes go, after checking that they fit.
+    @inline(__always)
+    private func position(reserving more: Int) -> UnsafeMutablePointer<UInt8> {
+        guard more <= capacity - count, let base else { preconditionFailure("ByteWriter overflow") }
+        return base + count
     }
 
     /// The bytes written so far.
@@ -19,21 +33,21 @@ struct ByteWriter: ByteSink {
 
     /// The bytes at `range` (already written).
     func bytes(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(start: base + range.lowerBound, count: range.count)
+        precondition(range.upperBound <= count, "ByteWriter: not written yet")
+        return UnsafeBufferPointer(rebasing: written[range])
     }
 
     @inline(__always)
     mutating func write(_ byte: UInt8) {
-        precondition(count < capacity, "ByteWriter overflow")
-        base[count] = byte
+        position(reserving: 1).pointee = byte
         count += 1
     }
 
     @inline(__always)
     mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard let source = bytes.baseAddress else { return }
-        precondition(bytes.count <= capacity - count, "ByteWriter overflow")
-        (base + count).update(from: source, count: bytes.count)
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        // copyMemory is a memcpy call; update(from:count:) may become a byte loop.
+        UnsafeMutableRawPointer(position(reserving: bytes.count)).copyMemory(from: source, byteCount: bytes.count)
         count += bytes.count
     }
 
@@ -45,8 +59,9 @@ struct ByteWriter: ByteSink {
     /// Writes the UTF-8 bytes of `text`.
     @inline(__always)
     mutating func write(_ text: String) {
-        var text = text
-        text.withUTF8 { write($0) }
+        if text.utf8.withContiguousStorageIfAvailable({ write($0) }) == nil {
+            write(Array(text.utf8))
+        }
     }
 
     /// Writes the UTF-8 bytes of `text`.
@@ -55,10 +70,16 @@ struct ByteWriter: ByteSink {
         text.withUTF8Buffer { write($0) }
     }
 
+    /// Writes the 64 lower-case hex characters of `digest`.
+    mutating func write(_ digest: SHA256.Digest) {
+        Hex.write(digest, to: UnsafeMutableBufferPointer(start: position(reserving: 64), count: 64))
+        count += 64
+    }
+
     /// Overwrites the byte at `offset`, already written.
     mutating func replace(at offset: Int, with byte: UInt8) {
         precondition(offset < count, "ByteWriter: not written yet")
-        base[offset] = byte
+        base?[offset] = byte
     }
 
     /// Moves the write position back to `offset`, dropping what was written after it.

@@ -13,7 +13,6 @@ enum CanonicalHeaders {
     static let none = HeaderNameSet([String]())
 
     private struct Entry {
-        var index: Int
         var nameStart: Int
         var nameEnd: Int
         var valueEnd: Int
@@ -28,48 +27,40 @@ enum CanonicalHeaders {
         /// An upper bound of the bytes written: block, blank line, names.
         var output: Int { 2 * scratch + 3 * entries + 2 }
 
-        init(_ request: SigV4Request) {
-            var scratch = request.host.utf8.count + 4
-            var entries = 1
-            for (name, value) in request.headers {
-                scratch += name.utf8.count + value.utf8.count
-                entries += 1
-            }
-            self.scratch = scratch
-            self.entries = entries
+        init(_ request: borrowing SigV4Request) {
+            var size = 0
+            for (name, value) in request.headers { size += name.utf8.count + value.utf8.count }
+            self.init(host: request.host, headerCount: request.headers.count, headerSize: size)
         }
-    }
 
-    /// Appends the canonical headers block (`name:value\n` per signed header), the blank line's `\n`, and the
-    /// `;`-separated signed header names to `output`.
-    ///
-    /// - Returns: where the signed header names stand in `output`.
-    static func append(request: SigV4Request, excluding excluded: HeaderNameSet, alsoExcluding extra: HeaderNameSet,
-                       to output: inout [UInt8]) -> Range<Int> {
-        let sizes = Sizes(request)
-        var range = 0..<0
-        let bytes = [UInt8](unsafeUninitializedCapacity: sizes.output) { buffer, count in
-            guard var writer = ByteWriter(buffer) else { return }
-            range = write(request: request, excluding: excluded, alsoExcluding: extra, sizes: sizes, to: &writer)
-            count = writer.count
+        /// The sizes of a request to `host` with `headerCount` headers of `headerSize` bytes (names and values).
+        init(host: String, headerCount: Int, headerSize: Int) {
+            scratch = host.utf8.count + 4 + headerSize
+            entries = headerCount + 1
         }
-        let start = output.count
-        output.append(contentsOf: bytes)
-        return (range.lowerBound + start)..<(range.upperBound + start)
     }
 
     /// Writes the canonical headers block, the blank line's `\n`, and the signed header names, in at most
     /// `sizes.output` bytes.
     ///
     /// - Returns: where the signed header names stand in `output`.
-    static func write(request: SigV4Request, excluding excluded: HeaderNameSet, alsoExcluding extra: HeaderNameSet,
+    static func write(request: borrowing SigV4Request, excluding excluded: HeaderNameSet, alsoExcluding extra: HeaderNameSet,
                       sizes: Sizes, to output: inout ByteWriter) -> Range<Int> {
+        write(headers: request.headers.lazy.map { ($0.name, $0.value) }, host: request.host, excluding: excluded, alsoExcluding: extra, sizes: sizes, to: &output)
+    }
+
+    /// Writes the canonical block of `headers` (and `Host: host` unless there), the blank line's `\n`, and the
+    /// signed header names, in at most `sizes.output` bytes.
+    ///
+    /// - Returns: where the signed header names stand in `output`.
+    static func write(headers: some Sequence<(String, String)>, host: String, excluding excluded: HeaderNameSet,
+                      alsoExcluding extra: HeaderNameSet, sizes: Sizes, to output: inout ByteWriter) -> Range<Int> {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: sizes.scratch) { scratch in
             withUnsafeTemporaryAllocation(of: Entry.self, capacity: sizes.entries) { entries in
-                guard var names = ByteWriter(scratch) else { return 0..<0 }
+                var names = ByteWriter(scratch)
                 var count = 0
                 var hasHost = false
-                for (name, value) in request.headers {
+                for (name, value) in headers {
                     let nameStart = names.count
                     writeLowercased(name, to: &names)
                     let nameBytes = names.bytes(nameStart..<names.count)
@@ -80,15 +71,15 @@ enum CanonicalHeaders {
                     hasHost = hasHost || (nameBytes.count == 4 && nameBytes.elementsEqual("host".utf8))
                     let nameEnd = names.count
                     writeTrimmed(value, to: &names)
-                    entries.initializeElement(at: count, to: Entry(index: count, nameStart: nameStart, nameEnd: nameEnd, valueEnd: names.count))
+                    entries.initializeElement(at: count, to: Entry(nameStart: nameStart, nameEnd: nameEnd, valueEnd: names.count))
                     count += 1
                 }
                 if !hasHost {
                     let nameStart = names.count
                     names.write("host" as StaticString)
                     let nameEnd = names.count
-                    writeTrimmed(request.host, to: &names)
-                    entries.initializeElement(at: count, to: Entry(index: count, nameStart: nameStart, nameEnd: nameEnd, valueEnd: names.count))
+                    writeTrimmed(host, to: &names)
+                    entries.initializeElement(at: count, to: Entry(nameStart: nameStart, nameEnd: nameEnd, valueEnd: names.count))
                     count += 1
                 }
                 let sorted = UnsafeMutableBufferPointer(rebasing: entries[0..<count])
@@ -117,7 +108,7 @@ enum CanonicalHeaders {
         }
         var previous: Entry?
         for entry in entries {
-            if let previous, compare(name(previous), name(entry)) == 0 {
+            if let previous, equal(name(previous), name(entry)) {
                 output.replace(at: output.count - 1, with: UInt8(ascii: ","))  // the "\n": the value continues
             } else {
                 output.write(name(entry))
@@ -132,7 +123,7 @@ enum CanonicalHeaders {
         previous = nil
         for entry in entries {
             if let previous {
-                if compare(name(previous), name(entry)) == 0 { continue }
+                if equal(name(previous), name(entry)) { continue }
                 output.write(UInt8(ascii: ";"))
             }
             output.write(name(entry))
@@ -144,18 +135,42 @@ enum CanonicalHeaders {
     /// Byte-wise comparison: negative, zero or positive.
     private static func compare(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Int {
         let common = min(lhs.count, rhs.count)
-        for index in 0..<common where lhs[index] != rhs[index] {
-            return Int(lhs[index]) - Int(rhs[index])
+        var index = 0
+        if let left = lhs.baseAddress, let right = rhs.baseAddress {
+            // Eight bytes at a time, compared as big-endian words: few, predictable branches.
+            while index + 8 <= common {
+                let a = UnsafeRawPointer(left + index).loadUnaligned(as: UInt64.self).bigEndian
+                let b = UnsafeRawPointer(right + index).loadUnaligned(as: UInt64.self).bigEndian
+                if a != b { return a < b ? -1 : 1 }
+                index += 8
+            }
+        }
+        while index < common {
+            if lhs[index] != rhs[index] { return Int(lhs[index]) - Int(rhs[index]) }
+            index += 1
         }
         return lhs.count - rhs.count
     }
 
+    /// Whether two names are equal (lengths first: most names differ in length).
+    private static func equal(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
+        lhs.count == rhs.count && compare(lhs, rhs) == 0
+    }
+
     private static func writeLowercased(_ name: String, to output: inout ByteWriter) {
-        var name = name
-        name.withUTF8 { bytes in
+        Self.withUTF8(name) { bytes in
             for byte in bytes {
                 output.write(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte)
             }
+        }
+    }
+
+    /// Calls `body` with the UTF-8 bytes of `text`, in place when they are contiguous (native strings), without
+    /// the copy of the string that `String.withUTF8` needs.
+    @inline(__always)
+    private static func withUTF8(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if text.utf8.withContiguousStorageIfAvailable(body) == nil {
+            Array(text.utf8).withUnsafeBufferPointer(body)
         }
     }
 
@@ -165,8 +180,7 @@ enum CanonicalHeaders {
 
     /// Writes `value` trimmed, with every run of whitespace inside it written as one space.
     private static func writeTrimmed(_ value: String, to output: inout ByteWriter) {
-        var value = value
-        value.withUTF8 { bytes in
+        Self.withUTF8(value) { bytes in
             guard let base = bytes.baseAddress else { return }
             let count = bytes.count
             // The common case, a value with no byte at or below the space: one copy, checked eight bytes at a time.

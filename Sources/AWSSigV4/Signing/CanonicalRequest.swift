@@ -4,54 +4,70 @@
 /// Built directly as UTF-8 bytes: the SHA-256 of these bytes is what the string to sign commits to.
 public struct CanonicalRequest: Sendable {
     /// The canonical request's bytes.
-    public let bytes: [UInt8]
+    public var bytes: [UInt8] { storage.array }
     /// The signed header names, lower-case, `;`-separated and sorted (`host;x-amz-date`).
     public let signedHeaders: String
+    /// The bytes, hashed in place.
+    nonisolated(unsafe) let storage: ByteStorage  // immutable once built
 
     /// The canonical request as text.
-    public var text: String { String(decoding: bytes, as: UTF8.self) }
+    public var text: String { storage.text }
 
-    /// Builds the canonical request of `request` (header form) in one buffer: method, URI, query, the headers
-    /// not in `excluded` or `extra`, their names and `payloadHash`.
-    init(request: SigV4Request, rules: SigV4Signer.Options, payloadHash: String, excluding excluded: HeaderNameSet,
-         alsoExcluding extra: HeaderNameSet) {
+    /// Builds the canonical request of `request` (header form) in one buffer: method, URI, query, the `headers`
+    /// (which stand for the request's) not in `excluded` or `extra`, their names and `payloadHash`.
+    init(request: borrowing SigV4Request, headers: [(String, String)], headerSizes sizes: CanonicalHeaders.Sizes,
+         rules: SigV4Signer.Options, payloadHash: String, excluding excluded: HeaderNameSet, alsoExcluding extra: HeaderNameSet) {
         let prefix = Self.prefix(request, rules: rules) { Self.appendCanonicalQuery(request.query, extra: [], to: &$0) }
-        let sizes = CanonicalHeaders.Sizes(request)
         var signed = 0..<0
-        let bytes = [UInt8](unsafeUninitializedCapacity: Self.prefixSize(request, prefix) + sizes.output + 1 + payloadHash.utf8.count) { buffer, count in
-            guard var output = ByteWriter(buffer) else { return }
+        let storage = ByteStorage.make(capacity: Self.prefixSize(request, prefix) + sizes.output + 1 + payloadHash.utf8.count) { output in
             Self.writePrefix(request, prefix, rules: rules, to: &output) { _ in }
-            signed = CanonicalHeaders.write(request: request, excluding: excluded, alsoExcluding: extra, sizes: sizes, to: &output)
+            signed = CanonicalHeaders.write(headers: headers, host: request.host, excluding: excluded, alsoExcluding: extra,
+                                            sizes: sizes, to: &output)
             output.write(UInt8(ascii: "\n"))
             output.write(payloadHash)
-            count = output.count
         }
-        self.signedHeaders = bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[signed]), as: UTF8.self) }
-        self.bytes = bytes
+        self.signedHeaders = storage.withBytes { String(decoding: UnsafeBufferPointer(rebasing: $0[signed]), as: UTF8.self) }
+        self.storage = storage
     }
 
-    /// Builds the canonical request of a presigned `request`, whose canonical headers part (block, blank line,
-    /// names) is already in `headers`, with the names at `signedHeaders`.
-    init(request: SigV4Request, rules: SigV4Signer.Options, payloadHash: String, presignQuery: PresignQuery,
-         headers: [UInt8], signedHeaders: Range<Int>) {
-        let prefix = Self.prefix(request, rules: rules) { presignQuery.appendCanonical(requestQuery: request.query, to: &$0) }
-        let size = Self.prefixSize(request, prefix) + presignQuery.canonicalSize + headers.count + 1 + payloadHash.utf8.count
-        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            guard var output = ByteWriter(buffer) else { return }
-            Self.writePrefix(request, prefix, rules: rules, to: &output) { presignQuery.writeCanonical(to: &$0) }
+    /// Builds the canonical request of a presigned `request` with the parameters of `query`, whose canonical
+    /// headers part (block, blank line, names) is `headers`, with the names `signedHeaders`.
+    ///
+    /// - Returns: the canonical request, and where the parameters' segments are in `segmentSource`: the canonical
+    ///   request's own bytes when the request has no query of its own, else a buffer of their own.
+    static func presigned(_ request: borrowing SigV4Request, rules: SigV4Signer.Options, payloadHash: String, query: PresignQuery,
+                          headers: UnsafeBufferPointer<UInt8>, signedHeaders: UnsafeBufferPointer<UInt8>)
+        -> (canonical: CanonicalRequest, segmentSource: ByteStorage, segments: PresignQuery.Segments) {
+        let querySize = query.canonicalSize(signedHeaders: signedHeaders.count)
+        var segments = PresignQuery.Segments()
+        var separate: ByteStorage?
+        let prefix = Self.prefix(request, rules: rules) { output in
+            // The request's own parameters and these, sorted together: the segments go in a buffer of their own.
+            let source = ByteStorage.make(capacity: querySize) { segments = query.writeCanonical(signedHeaders: signedHeaders, to: &$0) }
+            separate = source
+            let pairs = source.withBytes { query.pairs(segments, in: $0) }
+            Self.appendCanonicalQuery(request.query, extra: pairs, to: &output)
+        }
+        let size = Self.prefixSize(request, prefix) + querySize + headers.count + 1 + payloadHash.utf8.count
+        let storage = ByteStorage.make(capacity: size) { output in
+            Self.writePrefix(request, prefix, rules: rules, to: &output) { segments = query.writeCanonical(signedHeaders: signedHeaders, to: &$0) }
             output.write(headers)
             output.write(UInt8(ascii: "\n"))
             output.write(payloadHash)
-            count = output.count
         }
-        self.signedHeaders = headers.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[signedHeaders]), as: UTF8.self) }
-        self.bytes = bytes
+        let canonical = CanonicalRequest(storage: storage, signedHeaders: String(decoding: signedHeaders, as: UTF8.self))
+        return (canonical, separate ?? storage, segments)
+    }
+
+    private init(storage: ByteStorage, signedHeaders: String) {
+        self.storage = storage
+        self.signedHeaders = signedHeaders
     }
 
     /// Whether the request line's part of the canonical request is written straight into the buffer: the
     /// request has no query of its own and its path needs no normalization (`/`, or S3's rules).
     private static func isDirect(_ request: SigV4Request, rules: SigV4Signer.Options) -> Bool {
-        request.query.isEmpty && (!rules.normalizePath || request.path.isEmpty || request.path == "/")
+        request.query.isEmpty && (!rules.normalizePath || isRoot(request.path))
     }
 
     /// The method, canonical URI and query lines, built the general way; `nil` when ``isDirect(_:rules:)``.
@@ -96,16 +112,22 @@ public struct CanonicalRequest: Sendable {
     /// made canonical (decoded, then encoded again) and nothing normalized. Every other service: dot segments
     /// and duplicate slashes removed (when `normalizePath`), then the wire path encoded once more.
     static func appendCanonicalURI(_ path: String, rules: SigV4Signer.Options, to output: inout some ByteSink) {
-        if path.isEmpty || path == "/" {
+        if isRoot(path) {
             output.write(UInt8(ascii: "/"))
             return
         }
         var path = rules.normalizePath ? normalize(path) : path
         if rules.doubleEncodePath {
-            path.withUTF8 { URIEncoding.append($0, keepSlash: true, to: &output) }
+            path.withUTF8 { URIEncoding.write($0, keepSlash: true, to: &output) }
         } else {
-            path.withUTF8 { URIEncoding.appendRecoded($0, keepSlash: true, to: &output) }
+            path.withUTF8 { URIEncoding.writeRecoded($0, keepSlash: true, to: &output) }
         }
+    }
+
+    /// Whether `path` is empty or `/` (byte tests: no string comparison call).
+    private static func isRoot(_ path: String) -> Bool {
+        let utf8 = path.utf8
+        return utf8.isEmpty || (utf8.count == 1 && utf8.first == UInt8(ascii: "/"))
     }
 
     /// Removes `.` and `..` segments and empty segments (duplicate slashes), keeping a leading and a

@@ -23,7 +23,7 @@ public struct SigV4Signature: Sendable {
             + signedHeaders.utf8.count + Self.signaturePrefix.count + signature.utf8.count
         // Written straight into the string's storage: one allocation, no interpolation.
         return String(unsafeUninitializedCapacity: count) { text in
-            guard var output = ByteWriter(text) else { return 0 }
+            var output = ByteWriter(text)
             output.write(Self.credentialPrefix)
             output.write(accessKeyID)
             output.write(UInt8(ascii: "/"))

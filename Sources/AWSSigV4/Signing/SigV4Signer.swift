@@ -60,37 +60,45 @@ public struct SigV4Signer: Sendable {
         if case .streaming(let payload) = body {
             Self.addStreamingHeaders(payload, to: &request.headers)
         }
-        // One pass over the headers for the names the signer replaces or reads, so that the common case
-        // (none of them there yet) costs appends only.
-        let present = PresentHeaders(request.headers)
-        if !streaming, let declared = present.contentSHA256 {
-            body = SigV4Body.hash(declared)
+        let token = credentials.sessionToken
+        // The request's headers are copied once into a new array, without those the signer replaces, its own
+        // appended; the canonical headers are read from there, and the array becomes the request's headers.
+        var headers: [(String, String)] = []
+        headers.reserveCapacity(request.headers.count + 4)
+        var headerSize = 0
+        var declaredHash: String?
+        for (name, value) in request.headers {
+            switch SignerHeaderName(name) {
+            case .authorization?, .date?: continue
+            case .securityToken? where token != nil: continue
+            case .contentSHA256? where declaredHash == nil: declaredHash = value
+            default: break
+            }
+            headers.append((name, value))
+            headerSize += name.utf8.count + value.utf8.count
+        }
+        if !streaming, let declaredHash {
+            body = SigV4Body.hash(declaredHash)  // a payload hash already stated is used as it is
         }
         let payloadHash = body.payloadHash
-
-        if present.authorization { request.headers.remove(name: "Authorization") }
-        request.headers.reserveCapacity(request.headers.count + 4)  // one copy of a shared header array, not several
-        if let token = credentials.sessionToken {
-            if present.securityToken {
-                request.headers.replaceOrAdd(name: "X-Amz-Security-Token", value: token)
-            } else {
-                request.headers.add(name: "X-Amz-Security-Token", value: token)
-            }
+        func add(_ name: String, _ value: String) {
+            headers.append((name, value))
+            headerSize += name.utf8.count + value.utf8.count
         }
-        if present.date {
-            request.headers.replaceOrAdd(name: "X-Amz-Date", value: amzDate.timestamp)
-        } else {
-            request.headers.add(name: "X-Amz-Date", value: amzDate.timestamp)
-        }
-        if options.addContentSHA256Header || streaming, present.contentSHA256 == nil {
-            request.headers.add(name: "x-amz-content-sha256", value: payloadHash)
+        if let token { add("X-Amz-Security-Token", token) }
+        add("X-Amz-Date", amzDate.timestamp)
+        if options.addContentSHA256Header || streaming, declaredHash == nil {
+            add("x-amz-content-sha256", payloadHash)
         }
 
-        let tokenAfterSigning = credentials.sessionToken != nil && options.sessionTokenPlacement == .afterSigning
-        let canonical = CanonicalRequest(request: request, rules: options, payloadHash: payloadHash, excluding: options.unsignedHeaderNames,
+        let tokenAfterSigning = token != nil && options.sessionTokenPlacement == .afterSigning
+        let canonical = CanonicalRequest(request: request, headers: headers,
+                                         headerSizes: CanonicalHeaders.Sizes(host: request.host, headerCount: headers.count, headerSize: headerSize),
+                                         rules: options, payloadHash: payloadHash, excluding: options.unsignedHeaderNames,
                                          alsoExcluding: tokenAfterSigning ? CanonicalHeaders.sessionToken : CanonicalHeaders.none)
         let signature = makeSignature(canonical: canonical, date: amzDate, key: signingKey(for: amzDate), body: body)
-        request.headers.add(name: "Authorization", value: signature.authorization(accessKeyID: credentials.accessKeyID))
+        headers.append(("Authorization", signature.authorization(accessKeyID: credentials.accessKeyID)))
+        request.headers = HTTPHeaders(headers)
         return signature
     }
 
@@ -116,26 +124,37 @@ public struct SigV4Signer: Sendable {
         let amzDate = AMZDate(date)
         let body = body ?? (options.addContentSHA256Header ? .unsigned : .empty)
         let key = signingKey(for: amzDate)
-        var headers: [UInt8] = []
-        headers.reserveCapacity(request.host.utf8.count * 2 + 16)
-        let signedHeaders = CanonicalHeaders.append(request: request, excluding: options.unsignedHeaderNames,
-                                                    alsoExcluding: CanonicalHeaders.presignParameters, to: &headers)
-        let encodedToken = credentials.sessionToken.map(EncodedSessionToken.bytes(for:))
-        let parameters = headers.withUnsafeBufferPointer { headers in
-            PresignQuery(accessKeyID: credentials.accessKeyID, credentialScope: key.credentialScopeBytes, timestamp: amzDate.timestamp,
-                         signedHeaders: UnsafeBufferPointer(rebasing: headers[signedHeaders]), expires: expires,
-                         encodedToken: encodedToken, tokenSigned: options.sessionTokenPlacement == .signed)
+        let query = PresignQuery(accessKeyID: credentials.accessKeyID, credentialScope: key.credentialScopeBytes, timestamp: amzDate.timestamp,
+                                 expires: expires, encodedToken: credentials.sessionToken.map(EncodedSessionToken.bytes(for:)),
+                                 tokenSigned: options.sessionTokenPlacement == .signed)
+        let sizes = CanonicalHeaders.Sizes(request)
+        // The canonical headers go in temporary (stack) memory: the query's X-Amz-SignedHeaders needs their names
+        // before the canonical request, which holds both, is written.
+        let (signature, url, queryOffset) = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: sizes.output) { buffer in
+            var headers = ByteWriter(buffer)
+            let signedHeaders = CanonicalHeaders.write(request: request, excluding: options.unsignedHeaderNames,
+                                                       alsoExcluding: CanonicalHeaders.presignParameters, sizes: sizes, to: &headers)
+            let (canonical, source, segments) = CanonicalRequest.presigned(request, rules: options, payloadHash: body.payloadHash, query: query,
+                                                                            headers: headers.written, signedHeaders: headers.bytes(signedHeaders))
+            let signature = makeSignature(canonical: canonical, date: amzDate, key: key, body: body)
+            let (url, queryOffset) = source.withBytes { source in
+                Self.presignedURL(request, query: query, segments: segments, source: source, signature: signature.signature,
+                                  signedHeadersCount: signedHeaders.count)
+            }
+            return (signature, url, queryOffset)
         }
-        let canonical = CanonicalRequest(request: request, rules: options, payloadHash: body.payloadHash, presignQuery: parameters,
-                                         headers: headers, signedHeaders: signedHeaders)
-        let signature = makeSignature(canonical: canonical, date: amzDate, key: key, body: body)
+        return PresignedRequest(unsigned: request, url: url, queryOffset: queryOffset, signature: signature)
+    }
 
-        // scheme://host/path?<the request's own query>&<the parameters in the order AWS documents>&X-Amz-Signature=…
+    /// `scheme://host/path?<the request's own query>&<the parameters in the order AWS documents>&X-Amz-Signature=…`,
+    /// and where its query starts.
+    private static func presignedURL(_ request: borrowing SigV4Request, query: PresignQuery, segments: PresignQuery.Segments,
+                                     source: UnsafeBufferPointer<UInt8>, signature: String, signedHeadersCount: Int) -> (String, Int) {
         let size = request.scheme.utf8.count + 3 + request.host.utf8.count + request.path.utf8.count + 1 + request.query.utf8.count
-            + parameters.urlQuerySize + Self.signatureParameter.count + signature.signature.utf8.count
+            + query.urlSize(signedHeaders: signedHeadersCount) + Self.signatureParameter.count + signature.utf8.count
         var queryOffset = 0
         let url = String(unsafeUninitializedCapacity: size) { text in
-            guard var output = ByteWriter(text) else { return 0 }
+            var output = ByteWriter(text)
             output.write(request.scheme)
             output.write("://" as StaticString)
             output.write(request.host)
@@ -145,14 +164,14 @@ public struct SigV4Signer: Sendable {
                 output.write(UInt8(ascii: "?"))
                 output.write(request.query)
             }
-            parameters.writeURLQuery(to: &output)
+            query.writeURL(segments, from: source, to: &output)
             output.replace(at: questionMark, with: UInt8(ascii: "?"))  // the parameters' first "&" without a query of its own
             queryOffset = questionMark + 1
             output.write(Self.signatureParameter)
-            output.write(signature.signature)
+            output.write(signature)
             return output.count
         }
-        return PresignedRequest(unsigned: request, url: url, queryOffset: queryOffset, signature: signature)
+        return (url, queryOffset)
     }
 
     private static let signatureParameter = Array("&X-Amz-Signature=".utf8)
@@ -170,10 +189,10 @@ public struct SigV4Signer: Sendable {
     }
 
     private func makeSignature(canonical: CanonicalRequest, date: AMZDate, key: SigningKey, body: SigV4Body) -> SigV4Signature {
-        let stringToSign = StringToSign(timestamp: date.timestamp, credentialScope: key.credentialScopeBytes, canonicalRequest: canonical.bytes)
+        let stringToSign = StringToSign(timestamp: date.timestamp, credentialScope: key.credentialScopeBytes, canonicalRequest: canonical.storage)
         var streaming: StreamingPayload?
         if case .streaming(let payload) = body { streaming = payload }
-        return SigV4Signature(signature: key.hmac.authenticationCode(for: stringToSign.bytes).hexString, signedHeaders: canonical.signedHeaders,
+        return SigV4Signature(signature: stringToSign.storage.withBytes { key.hmac.authenticationCode(for: UnsafeRawBufferPointer($0)) }.hexString, signedHeaders: canonical.signedHeaders,
                               date: date, credentialScope: key.credentialScope, canonicalRequest: canonical, stringToSign: stringToSign,
                               signingKey: key, streaming: streaming)
     }

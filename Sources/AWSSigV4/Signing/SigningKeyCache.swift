@@ -17,9 +17,24 @@ public final class SigningKeyCache: Sendable {
         var service: String
     }
 
+    /// A derived key with what it was derived from; a class, so that handing out the last one costs one retain.
+    private final class Entry: Sendable {
+        let key: Key
+        let value: SigningKey
+
+        init(key: Key, value: SigningKey) {
+            self.key = key
+            self.value = value
+        }
+
+        func matches(secret: String, day: String, region: String, service: String) -> Bool {
+            key.day == day && key.secret == secret && key.region == region && key.service == service
+        }
+    }
+
     private struct State {
-        var entries: [Key: SigningKey] = [:]
-        var last: (key: Key, value: SigningKey)?
+        var entries: [Key: Entry] = [:]
+        var last: Entry?
     }
 
     private let state: Mutex<State>
@@ -36,23 +51,22 @@ public final class SigningKeyCache: Sendable {
 
     /// The signing key of (secret, day, region, service), derived on first use.
     public func signingKey(secret: String, day: String, region: String, service: String) -> SigningKey {
-        let cached: SigningKey? = state.withLock { state in
-            if let last = state.last, last.key.day == day, last.key.secret == secret, last.key.region == region,
-               last.key.service == service {
-                return last.value
+        let cached: Entry? = state.withLock { state in
+            if let last = state.last, last.matches(secret: secret, day: day, region: region, service: service) {
+                return last
             }
-            let key = Key(secret: secret, day: day, region: region, service: service)
-            guard let value = state.entries[key] else { return nil }
-            state.last = (key, value)
-            return value
+            guard let entry = state.entries[Key(secret: secret, day: day, region: region, service: service)] else { return nil }
+            state.last = entry
+            return entry
         }
-        if let cached { return cached }
+        if let cached { return cached.value }
         let key = Key(secret: secret, day: day, region: region, service: service)
         let derived = SigningKey(secretAccessKey: secret, day: day, region: region, service: service)
+        let entry = Entry(key: key, value: derived)
         state.withLock { state in
             if state.entries.count >= capacity { state.entries.removeAll(keepingCapacity: true) }
-            state.entries[key] = derived
-            state.last = (key, derived)
+            state.entries[key] = entry
+            state.last = entry
         }
         return derived
     }

@@ -10,32 +10,26 @@ import Crypto
 /// ```
 public struct StringToSign: Sendable {
     /// The bytes that are HMAC-ed with the signing key.
-    public let bytes: [UInt8]
+    public var bytes: [UInt8] { storage.array }
+    /// The bytes, HMAC-ed in place.
+    nonisolated(unsafe) let storage: ByteStorage  // immutable once built
 
     /// The string to sign as text.
-    public var text: String { String(decoding: bytes, as: UTF8.self) }
+    public var text: String { storage.text }
 
-    /// Builds the string to sign of `canonicalRequest`.
-    init(date: AMZDate, credentialScope: String, canonicalRequest: CanonicalRequest) {
-        self.init(timestamp: date.timestamp, credentialScope: Array(credentialScope.utf8), canonicalRequest: canonicalRequest.bytes)
-    }
-
-    /// Builds the string to sign of the canonical request's `bytes`, hashing them.
-    init(timestamp: String, credentialScope: [UInt8], canonicalRequest: [UInt8]) {
+    /// Builds the string to sign of the canonical request's bytes, hashing them.
+    init(timestamp: String, credentialScope: [UInt8], canonicalRequest: ByteStorage) {
         var hash = SHA256()
-        canonicalRequest.withUnsafeBytes { hash.update(bufferPointer: $0) }
+        canonicalRequest.withBytes { hash.update(bufferPointer: UnsafeRawBufferPointer($0)) }
         let digest = hash.finalize()
         let count = Self.algorithmLine.count + timestamp.utf8.count + 1 + credentialScope.count + 1 + 64
-        self.bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, written in
-            guard var output = ByteWriter(buffer) else { return }
+        self.storage = ByteStorage.make(capacity: count) { output in
             output.write(Self.algorithmLine)
             output.write(timestamp)
             output.write(UInt8(ascii: "\n"))
             output.write(credentialScope)
             output.write(UInt8(ascii: "\n"))
-            let hexStart = output.count
-            Hex.write(digest, to: UnsafeMutableBufferPointer(rebasing: buffer[hexStart..<(hexStart + 64)]))
-            written = hexStart + 64
+            output.write(digest)
         }
     }
 

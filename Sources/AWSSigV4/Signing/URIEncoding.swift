@@ -4,77 +4,85 @@
 /// The loops scan for runs of bytes that stay as they are and copy each run at once, so a long value with
 /// few reserved characters (a session token) costs a scan and a few copies, not an append per byte.
 public enum URIEncoding {
-    /// 0: encode; 1: unreserved; 2: `/` (raw only in paths).
-    private static let classes: [UInt8] = {
-        var table = [UInt8](repeating: 0, count: 256)
-        for byte in UInt8(ascii: "A")...UInt8(ascii: "Z") { table[Int(byte)] = 1 }
-        for byte in UInt8(ascii: "a")...UInt8(ascii: "z") { table[Int(byte)] = 1 }
-        for byte in UInt8(ascii: "0")...UInt8(ascii: "9") { table[Int(byte)] = 1 }
-        for byte in "-_.~".utf8 { table[Int(byte)] = 1 }
-        table[Int(UInt8(ascii: "/"))] = 2
-        return table
-    }()
+    /// Bits 0…63 and 64…127 of the ASCII bytes that stay raw: `- . 0-9` and `A-Z _ a-z ~`.
+    @inline(__always) private static var unreservedLow: UInt64 { 1 << 45 | 1 << 46 | 0x3FF << 48 }
+    @inline(__always) private static var unreservedHigh: UInt64 { 0x3FF_FFFF << 1 | 1 << 31 | 0x3FF_FFFF << 33 | 1 << 62 }
 
-    private static let upperHex: [UInt8] = Array("0123456789ABCDEF".utf8)
-
-    /// Appends the encoded form of `bytes`; `/` is kept raw when `keepSlash` is set.
-    static func append(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool, to output: inout some ByteSink) {
-        classes.withUnsafeBufferPointer { table in
-            upperHex.withUnsafeBufferPointer { hex in
-                var runStart = 0
-                var index = 0
-                let count = bytes.count
-                while index < count {
-                    let byteClass = table[Int(bytes[index])]
-                    if byteClass == 1 || (byteClass == 2 && keepSlash) {
-                        index += 1
-                        continue
-                    }
-                    if runStart < index { output.write(UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
-                    let byte = bytes[index]
-                    output.write(UInt8(ascii: "%"))
-                    output.write(hex[Int(byte >> 4)])
-                    output.write(hex[Int(byte & 0x0F)])
-                    index += 1
-                    runStart = index
-                }
-                if runStart < count { output.write(UnsafeBufferPointer(rebasing: bytes[runStart..<count])) }
-            }
+    /// Whether `byte` stays raw: unreserved, or `/` when `keepSlash` is set. Two constants, no table.
+    @inline(__always)
+    static func staysRaw(_ byte: UInt8, keepSlash: Bool) -> Bool {
+        if byte < 64 {
+            return unreservedLow >> UInt64(byte) & 1 != 0 || (keepSlash && byte == UInt8(ascii: "/"))
         }
+        return byte < 128 && unreservedHigh >> UInt64(byte - 64) & 1 != 0
     }
 
-    /// Appends `bytes` with its percent-encoding made canonical, in one pass and without an intermediate
-    /// buffer: the same bytes as encoding the result of ``decode(_:)``.
-    static func appendRecoded(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool, to output: inout some ByteSink) {
-        classes.withUnsafeBufferPointer { table in
-            upperHex.withUnsafeBufferPointer { hex in
-                var index = 0
-                let count = bytes.count
-                while index < count {
-                    var byte = bytes[index]
-                    index += 1
-                    if byte == UInt8(ascii: "%"), index + 1 < count,
-                       let high = hexValue(bytes[index]), let low = hexValue(bytes[index + 1]) {
-                        byte = high << 4 | low
-                        index += 2
-                    }
-                    let byteClass = table[Int(byte)]
-                    if byteClass == 1 || (byteClass == 2 && keepSlash) {
-                        output.write(byte)
-                    } else {
-                        output.write(UInt8(ascii: "%"))
-                        output.write(hex[Int(byte >> 4)])
-                        output.write(hex[Int(byte & 0x0F)])
-                    }
-                }
+    /// Upper-case hex digit of `value` (0…15).
+    @inline(__always)
+    private static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") - 10 + value
+    }
+
+    @inline(__always)
+    private static func writeEscaped(_ byte: UInt8, to output: inout some ByteSink) {
+        output.write(UInt8(ascii: "%"))
+        output.write(hexDigit(byte >> 4))
+        output.write(hexDigit(byte & 0x0F))
+    }
+
+    /// Writes the encoded form of `bytes`; `/` is kept raw when `keepSlash` is set. Runs of raw bytes are
+    /// copied at once.
+    static func write(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool, to output: inout some ByteSink) {
+        var runStart = 0
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            if staysRaw(byte, keepSlash: keepSlash) {
+                index += 1
+                continue
             }
+            if runStart < index { output.write(UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+            writeEscaped(byte, to: &output)
+            index += 1
+            runStart = index
         }
+        if runStart < count { output.write(UnsafeBufferPointer(rebasing: bytes[runStart..<count])) }
+    }
+
+    /// Writes `bytes` with its percent-encoding made canonical, in one pass and without an intermediate
+    /// buffer: the same bytes as encoding the result of ``decode(_:)``.
+    static func writeRecoded(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool, to output: inout some ByteSink) {
+        var runStart = 0
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            if byte != UInt8(ascii: "%"), staysRaw(byte, keepSlash: keepSlash) {
+                index += 1
+                continue
+            }
+            if runStart < index { output.write(UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+            var decoded = byte
+            index += 1
+            if byte == UInt8(ascii: "%"), index + 1 < count, let high = hexValue(bytes[index]), let low = hexValue(bytes[index + 1]) {
+                decoded = high << 4 | low
+                index += 2
+            }
+            if staysRaw(decoded, keepSlash: keepSlash) {
+                output.write(decoded)
+            } else {
+                writeEscaped(decoded, to: &output)
+            }
+            runStart = index
+        }
+        if runStart < count { output.write(UnsafeBufferPointer(rebasing: bytes[runStart..<count])) }
     }
 
     /// Appends the encoded form of the bytes of `bytes`.
     static func append(_ bytes: some Collection<UInt8>, keepSlash: Bool, to output: inout [UInt8]) {
-        if bytes.withContiguousStorageIfAvailable({ append($0, keepSlash: keepSlash, to: &output) }) == nil {
-            Array(bytes).withUnsafeBufferPointer { append($0, keepSlash: keepSlash, to: &output) }
+        if bytes.withContiguousStorageIfAvailable({ write($0, keepSlash: keepSlash, to: &output) }) == nil {
+            Array(bytes).withUnsafeBufferPointer { write($0, keepSlash: keepSlash, to: &output) }
         }
     }
 
@@ -93,7 +101,7 @@ public enum URIEncoding {
 
     /// Whether `bytes` contains only unreserved characters, so that encoding would not change it.
     static func isUnreserved(_ bytes: some Collection<UInt8>) -> Bool {
-        classes.withUnsafeBufferPointer { table in bytes.allSatisfy { table[Int($0)] == 1 } }
+        bytes.allSatisfy { staysRaw($0, keepSlash: false) }
     }
 
     /// Decodes `%XY` sequences (either case). A `%` not followed by two hex digits stays as it is;

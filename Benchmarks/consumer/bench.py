@@ -1,0 +1,197 @@
+"""The consumer's benchmarks, against LocalStack (run by Benchmarks/consumer.sh, which builds and sets the env):
+
+1. pipeline overhead: a 10 s 720p transcode through producer + consumer vs the same FFmpeg command run bare;
+2. queue overhead: no-op messages per second for one consumer vs a boto3 worker written like the seed systems
+   (receive one, process, delete one) — the no-op is a message whose record does not exist (decode, look up,
+   delete);
+3. idle cost of a consumer on an empty queue: CPU % and RSS over a window;
+4. latency from upload accepted (record created) to processing started, p50 and p95.
+
+    bench.py BIN_DIR [--idle-seconds 60] [--messages 1000] [--uploads 20]
+"""
+import argparse, json, os, re, shlex, shutil, statistics, subprocess, sys, tempfile, time, urllib.request, uuid
+from datetime import datetime
+
+import boto3
+
+parser = argparse.ArgumentParser()
+parser.add_argument("bin")
+parser.add_argument("--idle-seconds", type=int, default=60)
+parser.add_argument("--messages", type=int, default=1000)
+parser.add_argument("--uploads", type=int, default=20)
+args = parser.parse_args()
+
+endpoint = os.environ["AWS_ENDPOINT_URL"]
+sqs = boto3.client("sqs", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="test", aws_secret_access_key="test")
+work = tempfile.mkdtemp(prefix="vq-consumer-bench-")
+name = "vq-bench-" + uuid.uuid4().hex[:10]
+bucket = name
+s3.create_bucket(Bucket=bucket)
+queue = sqs.create_queue(QueueName=name, Attributes={"VisibilityTimeout": "60"})["QueueUrl"]
+processes = []
+base_env = dict(os.environ, VIDEOQUEUE_BUCKET=bucket, VIDEOQUEUE_QUEUE_URL=queue, DATABASE_URL=f"{work}/videos.sqlite")
+
+
+def start(binary, *argv, env=None, log=None):
+    handle = open(log or os.devnull, "w")
+    process = subprocess.Popen([f"{args.bin}/{binary}", *argv], env=dict(base_env, **(env or {})), stdout=handle, stderr=subprocess.STDOUT)
+    processes.append(process)
+    return process
+
+
+def stop(process):
+    process.terminate()
+    try:
+        process.wait(timeout=40)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def api(path, key, method="GET", data=None, headers=None):
+    request = urllib.request.Request("http://127.0.0.1:18090" + path, data=data, method=method,
+                                     headers=dict({"Authorization": "Bearer " + key}, **(headers or {})))
+    return json.load(urllib.request.urlopen(request))
+
+
+def wait_for(predicate, timeout=300, interval=0.02):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise TimeoutError("timed out")
+
+
+def parse_time(text):
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+
+
+def queue_empty():
+    attributes = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"]) == 0
+
+
+rows = []
+try:
+    key = subprocess.run([f"{args.bin}/producer", "keys", "create", "--owner", "bench"], env=base_env, check=True,
+                         capture_output=True, text=True).stdout.strip()
+    producer = start("producer", "serve", env={"VIDEOQUEUE_PORT": "18090", "LOG_LEVEL": "warning"}, log=f"{work}/producer.log")
+    wait_for(lambda: subprocess.run(["curl", "-fsS", "http://127.0.0.1:18090/healthz"], capture_output=True).returncode == 0, 30)
+
+    # 3. Idle cost first, on the empty queue.
+    consumer = start("consumer", "run", env={"VIDEOQUEUE_HEALTH_PORT": "0", "LOG_LEVEL": "warning", "VIDEOQUEUE_SCRATCH_DIR": f"{work}/scratch-idle"})
+    time.sleep(5)  # start-up and the first long poll
+    ticks = os.sysconf("SC_CLK_TCK")
+    def cpu(pid):
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks
+    before, started = cpu(consumer.pid), time.time()
+    time.sleep(args.idle_seconds)
+    used, elapsed = cpu(consumer.pid) - before, time.time() - started
+    rss = int(re.search(r"VmRSS:\s+(\d+)", open(f"/proc/{consumer.pid}/status").read()).group(1)) / 1024
+    rows.append(("idle consumer, empty queue: CPU", f"{100 * used / elapsed:.2f} % over {elapsed:.0f} s", "≤ 0.5 %"))
+    rows.append(("idle consumer, empty queue: RSS", f"{rss:.1f} MiB", "≤ 30 MiB"))
+    stop(consumer)
+
+    # 1. Pipeline overhead: one 10 s 720p transcode.
+    source = f"{work}/source.mp4"
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-f", "lavfi",
+                    "-i", "sine=frequency=440", "-t", "10", "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p", "-c:a", "aac",
+                    "-shortest", source], check=True)
+    log = f"{work}/consumer-pipeline.log"
+    consumer = start("consumer", "run", env={"VIDEOQUEUE_HEALTH_PORT": "0", "LOG_LEVEL": "debug", "VIDEOQUEUE_CONCURRENCY": "1",
+                                             "VIDEOQUEUE_SCRATCH_DIR": f"{work}/scratch"}, log=log)
+    with open(source, "rb") as body:
+        created = api("/v1/videos?jobs=transcode&title=pipeline", key, "POST", body.read(), {"Content-Type": "video/mp4"})
+    video_id = created["video"]["id"]
+    video = wait_for(lambda: (lambda v: v if v["status"] in ("completed", "failed") else None)(api(f"/v1/videos/{video_id}", key)["video"]))
+    assert video["status"] == "completed", video
+    through = parse_time(video["finishedAt"]) - parse_time(video["startedAt"])
+    stop(consumer)
+    line = next(l for l in open(log) if "arguments=" in l and "ffmpeg" in l and "-filter_complex" in l or ("arguments=" in l and "libx264" in l))
+    # The logged value runs up to the next metadata key (swift-log prints them sorted: attempt=, message_id=, …).
+    logged = re.split(r" (?:attempt|message_id|video_id)=", line.split("arguments=", 1)[1])[0]
+    arguments = shlex.split(logged.strip())
+    input_index = arguments.index("-i") + 1
+    bare = f"{work}/bare"
+    os.makedirs(bare, exist_ok=True)
+    shutil.copy(source, f"{bare}/source")
+    arguments[input_index] = f"{bare}/source"
+    for argument in arguments:
+        if not argument.startswith("-") and "/" in argument and not argument.startswith("/") and argument.endswith((".mp4", ".m3u8", ".jpg")):
+            os.makedirs(os.path.join(bare, os.path.dirname(argument)), exist_ok=True)
+    start_time = time.time()
+    subprocess.run(arguments if arguments[0].endswith("ffmpeg") else ["ffmpeg", *arguments], check=True, stdout=subprocess.DEVNULL, cwd=bare)
+    bare_seconds = time.time() - start_time
+    rows.append(("10 s 720p transcode, bare FFmpeg (same arguments)", f"{bare_seconds:.2f} s", ""))
+    rows.append(("… through the consumer (claim → completed: download, probe, encode, upload, record)", f"{through:.2f} s",
+                 f"{through / bare_seconds:.3f}× (goal ≤ 1.05×)"))
+
+    # 2. Queue overhead: no-op messages (records that do not exist: decode, look up, delete).
+    def fill(count):
+        entries = [{"Id": str(i), "MessageBody": json.dumps({"version": 1, "video": {
+            "id": str(uuid.uuid4()).upper(), "owner": "bench", "title": "noop", "originalFilename": "n.mp4", "sourceBucket": bucket,
+            "sourceKey": "sources/none", "size": 1, "contentType": "video/mp4", "jobs": ["transcode"], "status": "queued",
+            "progress": 0, "attempts": 0, "outputs": [], "createdAt": "2026-01-01T00:00:00.000Z", "updatedAt": "2026-01-01T00:00:00.000Z"}})}
+            for i in range(10)]
+        for _ in range(count // 10):
+            sqs.send_message_batch(QueueUrl=queue, Entries=entries)
+        wait_for(lambda: int(sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages"])["Attributes"]["ApproximateNumberOfMessages"]) >= count)
+    fill(args.messages)
+    consumer = start("consumer", "run", env={"VIDEOQUEUE_HEALTH_PORT": "0", "LOG_LEVEL": "warning", "VIDEOQUEUE_CONCURRENCY": "10",
+                                             "VIDEOQUEUE_SCRATCH_DIR": f"{work}/scratch-noop"})
+    start_time = time.time()
+    wait_for(queue_empty, timeout=600, interval=0.05)
+    ours = args.messages / (time.time() - start_time)
+    stop(consumer)
+    fill(args.messages)
+    start_time = time.time()
+    done = 0
+    while done < args.messages:  # the seed systems' loop: one message per receive, one delete per message
+        for message in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1, WaitTimeSeconds=1).get("Messages", []):
+            json.loads(message["Body"])
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+            done += 1
+    theirs = args.messages / (time.time() - start_time)
+    rows.append((f"no-op messages/s, one consumer (concurrency 10), {args.messages} messages", f"{ours:.0f}/s", f"{ours / theirs:.1f}× (goal ≥ 5×)"))
+    rows.append(("no-op messages/s, boto3 receive-one/delete-one worker", f"{theirs:.0f}/s", ""))
+
+    # 4. Latency from upload accepted to processing started (two idle consumers, one small upload at a time).
+    consumers = [start("consumer", "run", env={"VIDEOQUEUE_HEALTH_PORT": "0", "LOG_LEVEL": "warning", "VIDEOQUEUE_CONCURRENCY": "1",
+                                               "VIDEOQUEUE_SCRATCH_DIR": f"{work}/scratch-{n}"}) for n in range(2)]
+    small = f"{work}/small.mp4"
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=15", "-t", "1",
+                    "-pix_fmt", "yuv420p", small], check=True)
+    payload = open(small, "rb").read()
+    time.sleep(2)
+    latencies = []
+    for _ in range(args.uploads):
+        video_id = api("/v1/videos?jobs=thumbnails&title=latency", key, "POST", payload, {"Content-Type": "video/mp4"})["video"]["id"]
+        video = wait_for(lambda: (lambda v: v if v["status"] in ("completed", "failed") else None)(api(f"/v1/videos/{video_id}", key)["video"]))
+        latencies.append(1000 * (parse_time(video["startedAt"]) - parse_time(video["createdAt"])))
+    for consumer in consumers:
+        stop(consumer)
+    latencies.sort()
+    p95 = latencies[min(len(latencies) - 1, int(round(0.95 * (len(latencies) - 1))))]
+    rows.append((f"upload accepted → processing started, {args.uploads} uploads", f"p50 {statistics.median(latencies):.0f} ms, p95 {p95:.0f} ms",
+                 "goal p50 ≤ 150 ms"))
+finally:
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+    try:
+        sqs.delete_queue(QueueUrl=queue)
+        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+            for item in page.get("Contents", []):
+                s3.delete_object(Bucket=bucket, Key=item["Key"])
+        s3.delete_bucket(Bucket=bucket)
+    except Exception:
+        pass
+    shutil.rmtree(work, ignore_errors=True)
+
+print("| measurement | result | vs goal / peer |")
+print("|---|---|---|")
+for row in rows:
+    print("| " + " | ".join(row) + " |")
