@@ -22,8 +22,8 @@ else
 fi
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_ENDPOINT_URL="$endpoint"
 bucket="vq-bench-$RANDOM$RANDOM"
-queue_url=$(aws sqs create-queue --queue-name "$bucket" --query QueueUrl --output text)
-aws s3 mb "s3://$bucket" >/dev/null
+queue_url=$(aws --endpoint-url "$endpoint" sqs create-queue --queue-name "$bucket" --query QueueUrl --output text)
+aws --endpoint-url "$endpoint" s3 mb "s3://$bucket" >/dev/null
 # A file that sniffs as MP4: an ftyp box, then random bytes.
 { printf '\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom'; head -c "$((size_mib * 1024 * 1024 - 24))" /dev/urandom; } > "$work/source.mp4"
 
@@ -37,7 +37,7 @@ seconds() { local start=$1 end=$2; echo "$end - $start" | bc -l; }
 echo "| run ($size_mib MiB, $mode build) | seconds | MiB/s | peak RSS MiB |"
 echo "|---|---:|---:|---:|"
 start=$(date +%s.%N)
-/usr/bin/time -v aws s3 cp --only-show-errors "$work/source.mp4" "s3://$bucket/aws.mp4" 2> "$work/time.txt"
+/usr/bin/time -v aws --endpoint-url "$endpoint" s3 cp --only-show-errors "$work/source.mp4" "s3://$bucket/aws.mp4" 2> "$work/time.txt"
 end=$(date +%s.%N)
 rss=$(awk -F': ' '/Maximum resident set size/ {printf "%.0f", $2/1024}' "$work/time.txt")
 t=$(seconds "$start" "$end"); printf '| aws s3 cp | %.2f | %.0f | %s |\n' "$t" "$(echo "$size_mib / $t" | bc -l)" "$rss"
@@ -48,5 +48,5 @@ end=$(date +%s.%N)
 [ "$status" = 202 ] || { echo "producer answered $status: $(cat "$work/response.json")" >&2; exit 1; }
 rss=$(awk '/VmHWM/ {printf "%.0f", $2/1024}' "/proc/$producer_pid/status")
 t=$(seconds "$start" "$end"); printf '| VideoQueue producer POST /v1/videos | %.2f | %.0f | %s |\n' "$t" "$(echo "$size_mib / $t" | bc -l)" "$rss"
-aws s3 rb --force "s3://$bucket" >/dev/null
-aws sqs delete-queue --queue-url "$queue_url"
+aws --endpoint-url "$endpoint" s3 rb --force "s3://$bucket" >/dev/null
+aws --endpoint-url "$endpoint" sqs delete-queue --queue-url "$queue_url"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# S3 throughput against LocalStack: our client vs `aws s3 cp` (10 parallel 8 MiB parts), 1 GiB up and down,
+# S3 throughput against LocalStack: our client vs `aws s3 cp`, both with 10 parallel 8 MiB parts, 1 GiB up and down,
 # with peak RSS from /usr/bin/time -v; then the emulator's ceiling with 4 uploads by aws-cli at once.
 #   Benchmarks/s3.sh [size-in-MiB] [debug|release]        (default 1024 release; starts LocalStack if needed)
 set -euo pipefail
@@ -36,7 +36,7 @@ time_and_rss() {
 echo "| run ($size_mib MiB, $mode build) | seconds | MiB/s | peak RSS MiB |"
 echo "|---|---:|---:|---:|"
 time_and_rss "aws s3 cp upload" aws --endpoint-url "$endpoint" s3 cp --only-show-errors "$work/source.bin" "s3://$bucket/aws.bin"
-time_and_rss "VideoQueue S3Client upload" "$benchmark" upload "$endpoint" "$bucket" ours.bin "$work/source.bin"
+time_and_rss "VideoQueue S3Client upload" "$benchmark" upload "$endpoint" "$bucket" ours.bin "$work/source.bin" 8 10
 time_and_rss "aws s3 cp download" aws --endpoint-url "$endpoint" s3 cp --only-show-errors "s3://$bucket/aws.bin" "$work/aws-down.bin"
 time_and_rss "VideoQueue S3Client download" "$benchmark" download "$endpoint" "$bucket" ours.bin "$work/ours-down.bin"
 cmp "$work/source.bin" "$work/ours-down.bin" || { echo "downloaded bytes differ" >&2; exit 1; }

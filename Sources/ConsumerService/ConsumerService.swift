@@ -105,7 +105,7 @@ public final class ConsumerService: Service, Sendable {
         MessageHandler(configuration: configuration, queueSettings: settings, sqs: sqs, s3: s3, store: store, pipeline: pipeline,
                        heartbeat: heartbeat, activeJobs: activeJobs, metrics: metrics,
                        backoff: RedeliveryBackoff(base: configuration.retryBaseDelay, maximum: configuration.retryMaximumDelay),
-                       logger: logger)
+                       deleter: MessageDeleter(sqs: sqs, queueURL: configuration.queueURL), logger: logger)
     }
 
     private func makeHeartbeat() -> VisibilityHeartbeat {

@@ -22,6 +22,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error (LOG_LEVEL).") var logLevel: String?
 
     func run() async throws {
+        MemoryTuning.apply()
         var environment = EnvironmentValues()
         if let host { environment.values["VIDEOQUEUE_HOST"] = host }
         if let port { environment.values["VIDEOQUEUE_PORT"] = String(port) }

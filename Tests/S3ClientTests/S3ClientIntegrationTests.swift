@@ -84,6 +84,9 @@ import TestSupport
         let empty = try directory.write("empty.bin", bytes: [])
         #expect(try await fixture.s3.upload(file: empty, bucket: fixture.bucket, key: "sources/empty.bin").size == 0)
         #expect(try await fixture.s3.headObject(bucket: fixture.bucket, key: "sources/empty.bin").contentLength == 0)
+        let emptyTarget = directory.file("empty-down.bin")
+        #expect(try await fixture.s3.download(bucket: fixture.bucket, key: "sources/empty.bin", to: emptyTarget).contentLength == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: emptyTarget)).isEmpty)
     }
 
     @Test(arguments: Emulator.allCases)
