@@ -75,14 +75,7 @@ struct AutoscalerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let level = (logLevel ?? environment["LOG_LEVEL"]).flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        var logger = Logger(label: "videoqueue.autoscaler")
-        logger.logLevel = level
+        let logger = ServiceLogging.bootstrap(label: "videoqueue.autoscaler", level: logLevel ?? environment["LOG_LEVEL"])
 
         let service: AutoscalerService
         do {

@@ -64,13 +64,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         MemoryTuning.apply()
         let environment = ProcessInfo.processInfo.environment
-        let level = (logLevel ?? environment["LOG_LEVEL"]).flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let logger = Logger(label: "VideoQueue.Consumer")
+        let logger = ServiceLogging.bootstrap(label: "VideoQueue.Consumer", level: logLevel ?? environment["LOG_LEVEL"])
         let configuration: ConsumerConfiguration
         do {
             configuration = try makeConfiguration(environment: environment)

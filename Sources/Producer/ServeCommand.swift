@@ -29,7 +29,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let bucket { environment.values["VIDEOQUEUE_BUCKET"] = bucket }
         if let queueURL { environment.values["VIDEOQUEUE_QUEUE_URL"] = queueURL }
         if let databaseURL { environment.values["DATABASE_URL"] = databaseURL }
-        let logger = Logging.bootstrapped(label: "videoqueue.producer", level: logLevel ?? environment.string("LOG_LEVEL"))
+        let logger = ServiceLogging.bootstrap(label: "videoqueue.producer", level: logLevel ?? environment.string("LOG_LEVEL"))
         let configuration: ProducerConfiguration
         let s3Configuration: AWSClientConfiguration
         let sqsConfiguration: AWSClientConfiguration
@@ -60,21 +60,3 @@ struct ServeCommand: AsyncParsableCommand {
         try await store.close()
     }
 }
-
-extension Logging {
-    /// Bootstraps swift-log once with a stream handler at `level` (default `info`) and returns a logger.
-    static func bootstrapped(label: String, level: String?) -> Logger {
-        let parsed = level.flatMap { Logger.Level(rawValue: $0.lowercased()) } ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = parsed
-            return handler
-        }
-        var logger = Logger(label: label)
-        logger.logLevel = parsed
-        return logger
-    }
-}
-
-/// The module namespace swift-log does not have.
-enum Logging {}
