@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -192,21 +193,30 @@ import VideoStore
         let video = try await Self.record(fixture, owner: "alice")
         _ = try await fixture.store.markQueued(id: video.id)
         let store = fixture.store
-        let worker = Task {
-            try await Task.sleep(for: .milliseconds(300))
-            let claimed = try #require(try await store.claim(id: video.id))
-            try await store.updateProgress(id: video.id, attempt: claimed.attempts, stage: .encoding, progress: 42, eta: 7)
-            try await Task.sleep(for: .milliseconds(300))
-            _ = try await store.complete(id: video.id, attempt: claimed.attempts, outputs: [])
-        }
+        // Each change is made only after the stream has shown the previous state: no timing assumptions.
         let text = try await fixture.withClient { client in
-            try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/events", method: .get, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
-                #expect(response.status == .ok)
-                #expect(response.headers[.contentType] == "text/event-stream")
-                return String(buffer: response.body)
+            let port = try #require(client.port)
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/videos/\(video.id.uuidString)/events")
+            request.headers.add(name: "Authorization", value: "Bearer \(fixture.alice)")
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+            #expect(response.status == .ok)
+            #expect(response.headers.first(name: "Content-Type") == "text/event-stream")
+            var text = ""
+            var attempt: Int?
+            var completed = false
+            for try await buffer in response.body {
+                text += String(buffer: buffer)
+                if attempt == nil, text.contains("\"status\":\"queued\"") {
+                    let claimed = try #require(try await store.claim(id: video.id))
+                    attempt = claimed.attempts
+                    try await store.updateProgress(id: video.id, attempt: claimed.attempts, stage: .encoding, progress: 42, eta: 7)
+                } else if let attempt, !completed, text.contains("\"progress\":42") {
+                    completed = true
+                    _ = try await store.complete(id: video.id, attempt: attempt, outputs: [])
+                }
             }
+            return text
         }
-        try await worker.value
         #expect(text.contains("\"status\":\"queued\""))
         #expect(text.contains("\"progress\":42"))
         #expect(text.contains("\"stage\":\"encoding\""))
