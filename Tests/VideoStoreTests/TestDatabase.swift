@@ -39,7 +39,7 @@ struct TestDatabase: Sendable {
     func open() async throws -> any VideoStore {
         let store: any VideoStore
         if let sqlitePath {
-            store = try await SQLiteVideoStore(path: sqlitePath, logger: Self.logger)
+            store = try await SQLiteVideoStore(path: sqlitePath, busyTimeoutMilliseconds: 30_000, logger: Self.logger)  // a loaded CI machine
         } else {
             store = PostgresVideoStore(configuration: try #require(postgres), maximumConnections: 8, logger: Self.logger)
         }
