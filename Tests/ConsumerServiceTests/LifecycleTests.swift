@@ -93,7 +93,7 @@ struct LifecycleTests {
         try await Self.waitUntilEncoding(harness, record.id)
 
         let took = try await services.stop()
-        #expect(took < .seconds(6), "shutdown took \(took) with a 1 s drain timeout")
+        #expect(took < .seconds(10), "shutdown took \(took) with a 1 s drain timeout")
         let released = try await harness.record(record.id)
         #expect(released.status == .queued)
         #expect(released.attempts == 1)
@@ -133,7 +133,7 @@ struct LifecycleTests {
         try await Task.sleep(for: .milliseconds(500))   // well inside the long poll
         let took = try await services.stop()
         #expect(polling)
-        #expect(took < .seconds(2), "shutdown took \(took)")
+        #expect(took < .seconds(10), "shutdown took \(took)")  // far below the 20 s poll it must not wait for
     }
 }
 

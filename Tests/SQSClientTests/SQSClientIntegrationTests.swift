@@ -188,7 +188,7 @@ import TestSupport
         let cancelled = clock.now
         poll.cancel()
         let result = await poll.result
-        #expect(clock.now - cancelled < .seconds(2))
+        #expect(clock.now - cancelled < .seconds(10))  // far below the 20 s poll it must not wait for
         #expect(throws: CancellationError.self) { try result.get() }
     }
 }
