@@ -24,7 +24,7 @@ final class ClockSkew: Sendable {
     /// time differs from ours by more than 4 minutes. Returns whether it changed.
     func correct(from response: AWSResponse, code: String) -> Bool {
         guard Self.skewCodes.contains(code), let text = response.headers.first(name: "Date"),
-              let serverDate = Self.parseHTTPDate(text) else { return false }
+              let serverDate = HTTPDate.parse(text) else { return false }
         let difference = serverDate.timeIntervalSince(Date())
         guard abs(difference - offsetSeconds) > 240 else { return false }
         correction.withLock { $0 = .milliseconds(Int64(difference * 1000)) }
@@ -34,14 +34,5 @@ final class ClockSkew: Sendable {
     private var offsetSeconds: Double {
         let (seconds, attoseconds) = offset.components
         return Double(seconds) + Double(attoseconds) / 1e18
-    }
-
-    /// RFC 7231 IMF-fixdate, e.g. `Sun, 06 Nov 1994 08:49:37 GMT`.
-    static func parseHTTPDate(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
     }
 }

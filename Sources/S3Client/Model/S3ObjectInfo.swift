@@ -1,3 +1,4 @@
+import AWSClientRuntime
 import Foundation
 import NIOHTTP1
 
@@ -49,24 +50,5 @@ public struct S3ObjectInfo: Sendable, Equatable {
 
     static func unquoted(_ eTag: String) -> String {
         eTag.count >= 2 && eTag.hasPrefix("\"") && eTag.hasSuffix("\"") ? String(eTag.dropFirst().dropLast()) : eTag
-    }
-}
-
-/// HTTP dates (`Tue, 24 Nov 2026 20:57:40 GMT`) and S3's ISO-8601 timestamps.
-enum HTTPDate {
-    static func parse(_ text: String) -> Date? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: text)
-    }
-
-    static func parseISO8601(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
     }
 }
