@@ -183,11 +183,10 @@ public struct ConsumerConfiguration: Sendable {
 
     /// Parses a comma-separated list of known job types (`transcode,hls`).
     public static func parseJobs(_ text: String, setting: String) throws -> [JobType] {
-        let jobs = text.split(separator: ",").map { JobType(rawValue: $0.trimmingCharacters(in: .whitespaces)) }.filter { !$0.rawValue.isEmpty }
-        for job in jobs where !job.isKnown {
-            throw ConfigurationError(setting: setting,
-                                     message: "unknown job type \(job) (known: \(JobType.known.map(\.rawValue).sorted().joined(separator: ", ")))")
+        let parsed = JobType.list(from: text)
+        if let unknown = parsed.unknown {
+            throw ConfigurationError(setting: setting, message: "unknown job type \(unknown) (known: \(JobType.knownNames))")
         }
-        return jobs
+        return parsed.jobs
     }
 }

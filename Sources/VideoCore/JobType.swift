@@ -1,3 +1,5 @@
+import Foundation
+
 /// A kind of output a video asks for (`transcode`, `hls`, …).
 ///
 /// Open on purpose: a job type this build does not know still decodes, so the consumer can fail the video with
@@ -25,6 +27,21 @@ public struct JobType: RawRepresentable, Hashable, Sendable, Codable, Expressibl
 
     /// Whether this build can process the job type.
     public var isKnown: Bool { Self.known.contains(self) }
+
+    /// The job types of a comma-separated list (`"transcode, hls"`): names trimmed, empty ones and repeats
+    /// dropped, order kept. `unknown` is the first name this build does not know, if any.
+    public static func list(from text: String) -> (jobs: [JobType], unknown: String?) {
+        var jobs: [JobType] = []
+        for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+            let job = JobType(rawValue: name)
+            guard job.isKnown else { return (jobs, name) }
+            if !jobs.contains(job) { jobs.append(job) }
+        }
+        return (jobs, nil)
+    }
+
+    /// The names this build knows, sorted and comma-separated (for error messages).
+    public static var knownNames: String { known.map(\.rawValue).sorted().joined(separator: ", ") }
 
     public var description: String { rawValue }
 

@@ -87,18 +87,13 @@ public struct ProducerConfiguration: Sendable {
         orphanAge = try environment.seconds("VIDEOQUEUE_ORPHAN_AGE_SECONDS", default: orphanAge, in: 60...(30 * 86_400))
     }
 
-    /// Parses a comma-separated list of job types (known ones only).
+    /// Parses a comma-separated list of job types (known ones only, at least one).
     public static func jobs(_ text: String, setting: String) throws(ConfigurationError) -> [JobType] {
-        let names = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard !names.isEmpty else { throw ConfigurationError(setting: setting, message: "names no job type") }
-        var jobs: [JobType] = []
-        for name in names {
-            let job = JobType(rawValue: name)
-            guard JobType.known.contains(job) else {
-                throw ConfigurationError(setting: setting, message: "unknown job type '\(name)' (known: \(JobType.known.map(\.rawValue).sorted().joined(separator: ", ")))")
-            }
-            if !jobs.contains(job) { jobs.append(job) }
+        let parsed = JobType.list(from: text)
+        if let unknown = parsed.unknown {
+            throw ConfigurationError(setting: setting, message: "unknown job type '\(unknown)' (known: \(JobType.knownNames))")
         }
-        return jobs
+        guard !parsed.jobs.isEmpty else { throw ConfigurationError(setting: setting, message: "names no job type") }
+        return parsed.jobs
     }
 }
