@@ -43,25 +43,11 @@ extension S3Client {
     private func downloadRemainingParts(bucket: String, key: String, info: S3ObjectInfo, partSize: Int64, into file: LocalFile) async throws {
         let size = info.contentLength
         let parts = Int((size + partSize - 1) / partSize)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var next = 1
-            func add(_ index: Int) {
-                let start = Int64(index) * partSize
-                let end = min(start + partSize, size) - 1
-                group.addTask {
-                    _ = try await downloadRange(bucket: bucket, key: key, range: start...end, into: file, at: start, eTag: info.eTag)
-                }
-            }
-            while next < min(parts, 1 + max(1, options.maximumConcurrentParts)) {
-                add(next)
-                next += 1
-            }
-            while try await group.next() != nil {
-                if next < parts {
-                    add(next)
-                    next += 1
-                }
-            }
+        // Part 0 is there already; parts 1… follow, `maximumConcurrentParts` at once.
+        _ = try await concurrently(1..<parts, atMost: options.maximumConcurrentParts) { index in
+            let start = Int64(index) * partSize
+            let end = min(start + partSize, size) - 1
+            _ = try await downloadRange(bucket: bucket, key: key, range: start...end, into: file, at: start, eTag: info.eTag)
         }
     }
 

@@ -26,29 +26,11 @@ extension S3Client {
         let partCount = Int((size + partSize - 1) / partSize)
         let uploadID = try await createMultipartUpload(bucket: bucket, key: key, contentType: contentType, metadata: metadata)
         return try await abortingOnFailure(bucket: bucket, key: key, uploadID: uploadID) {
-            let parts = try await withThrowingTaskGroup(of: S3CompletedPart.self) { group in
-                var parts: [S3CompletedPart] = []
-                var next = 1
-                func addPart(_ number: Int) throws {
-                    let offset = Int64(number - 1) * partSize
-                    let length = min(partSize, size - offset)
-                    let body = try fileBody(file, offset: offset, length: length)
-                    group.addTask {
-                        try await uploadPart(body: body, size: length, bucket: bucket, key: key, uploadID: uploadID, partNumber: number)
-                    }
-                }
-                while next <= min(partCount, options.maximumConcurrentParts) {
-                    try addPart(next)
-                    next += 1
-                }
-                while let part = try await group.next() {
-                    parts.append(part)
-                    if next <= partCount {
-                        try addPart(next)
-                        next += 1
-                    }
-                }
-                return parts
+            let parts = try await concurrently(1..<(partCount + 1), atMost: options.maximumConcurrentParts) { number in
+                let offset = Int64(number - 1) * partSize
+                let length = min(partSize, size - offset)
+                return try await uploadPart(body: try fileBody(file, offset: offset, length: length), size: length,
+                                            bucket: bucket, key: key, uploadID: uploadID, partNumber: number)
             }
             let eTag = try await completeMultipartUpload(bucket: bucket, key: key, uploadID: uploadID, parts: parts)
             return S3UploadResult(eTag: eTag, size: size, partCount: parts.count)
