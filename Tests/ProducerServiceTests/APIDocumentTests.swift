@@ -82,6 +82,7 @@ import VideoStore
         #expect(messages.contains(#"{"type":"pong"}"#))
         #expect(messages.contains { $0.contains("\"type\":\"status\"") && $0.contains("\"status\":\"queued\"") })
         #expect(messages.contains { $0.contains("\"type\":\"error\"") })
+        #expect(messages.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil }, "every message is JSON")
         #expect(messages.last?.contains("\"type\":\"done\"") == true)
         #expect(messages.last?.contains("\"status\":\"completed\"") == true)
         // Without a key there is no upgrade.

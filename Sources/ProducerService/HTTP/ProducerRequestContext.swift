@@ -1,5 +1,7 @@
+import Foundation
 import Hummingbird
 import HummingbirdWebSocket
+import VideoCore
 import VideoStore
 
 /// The request context of the producer's routes: Hummingbird's core storage and the authenticated caller.
@@ -30,5 +32,15 @@ public struct ProducerRequestContext: RequestContext, WebSocketRequestContext {
     public func ownerScope() throws(APIError) -> String? {
         let caller = try requireCaller()
         return caller.isAdmin ? nil : caller.owner
+    }
+
+    /// The video named by the route's `:id`, if the caller may see it: an unknown id, a malformed one and another
+    /// owner's are all a 404 (never a 403, so ids do not leak).
+    func requestedVideo(in store: any VideoStore) async throws -> VideoRecord {
+        guard let id = parameters.get("id").flatMap(UUID.init(uuidString:)),
+              let record = try await store.video(id: id, owner: try ownerScope()) else {
+            throw APIError.notFound()
+        }
+        return record
     }
 }

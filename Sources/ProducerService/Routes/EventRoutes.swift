@@ -18,45 +18,52 @@ struct EventRoutes: Sendable {
     func add(to group: RouterGroup<ProducerRequestContext>) {
         group.get("videos/:id/events") { request, context in try await events(request, context: context) }
         group.ws("videos/:id/ws") { _, context in
-            _ = try await record(context: context)
+            _ = try await context.requestedVideo(in: store)
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             try await webSocket(inbound: inbound, outbound: outbound, context: context.requestContext)
         }
     }
 
-    /// The record named in the path, if the caller may see it.
-    func record(context: ProducerRequestContext) async throws -> VideoRecord {
-        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
-              let record = try await store.video(id: id, owner: try context.ownerScope()) else {
-            throw APIError.notFound()
+    /// Reads the record every `interval` and hands `emit` each event that differs from the last, until a final
+    /// one (completed, failed, cancelled) or until the record is gone (`nil`); `unchanged` runs after reads that
+    /// found nothing new. What SSE and WebSocket clients see comes from here, so the two streams agree.
+    static func follow(id: UUID, owner: String?, store: any VideoStore, interval: Duration,
+                       emit: (ProgressEvent?) async throws -> Void, unchanged: () async throws -> Void = {}) async throws {
+        var last: ProgressEvent?
+        while !Task.isCancelled {
+            guard let record = try await store.video(id: id, owner: owner) else {
+                try await emit(nil)
+                return
+            }
+            let event = ProgressEvent(record)
+            if event != last {
+                try await emit(event)
+                last = event
+                if event.isFinal { return }
+            } else {
+                try await unchanged()
+            }
+            try await Task.sleep(for: interval)
         }
-        return record
     }
 
     /// The same progress over WebSocket: `{"type":"progress"|"done", …}` messages as the record changes, and
     /// answers to `{"type":"ping"}` (`pong`) and `{"type":"get_status"}` (`status`); closes after `done`.
     func webSocket(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, context: ProducerRequestContext) async throws {
-        let id = try await record(context: context).id
+        let id = try await context.requestedVideo(in: store).id
         let owner = try context.ownerScope()
         let store = self.store
         let interval = configuration.eventPollInterval
-        func send(_ type: String, _ record: VideoRecord) async throws {
-            let event = WebSocketEvent(type: type, event: ProgressEvent(record))
+        func send(_ type: String, _ progress: ProgressEvent) async throws {
+            let event = WebSocketEvent(type: type, event: progress)
             try await outbound.write(.text(String(decoding: try JSONEncoder().encode(event), as: UTF8.self)))
         }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
-                var last: ProgressEvent?
-                while !Task.isCancelled {
-                    guard let record = try await store.video(id: id, owner: owner) else { break }
-                    let event = ProgressEvent(record)
-                    if event != last {
-                        try await send(event.isFinal ? "done" : "progress", record)
-                        last = event
-                        if event.isFinal { break }
-                    }
-                    try await Task.sleep(for: interval)
+                try await Self.follow(id: id, owner: owner, store: store, interval: interval) { event in
+                    guard let event else { return }
+                    try await send(event.isFinal ? "done" : "progress", event)
                 }
                 try await outbound.close(.normalClosure, reason: nil)
             }
@@ -64,14 +71,14 @@ struct EventRoutes: Sendable {
                 for try await message in inbound.messages(maxSize: 4096) {
                     guard case .text(let text) = message,
                           let request = try? JSONDecoder().decode(WebSocketRequest.self, from: Data(text.utf8)) else {
-                        try await outbound.write(.text(#"{"type":"error","error":{"code":"BadMessage","message":"send {"type":"ping"} or {"type":"get_status"}"}}"#))
+                        try await outbound.write(.text(#"{"type":"error","error":{"code":"BadMessage","message":"send {\"type\":\"ping\"} or {\"type\":\"get_status\"}"}}"#))
                         continue
                     }
                     switch request.type {
                     case "ping":
                         try await outbound.write(.text(#"{"type":"pong"}"#))
                     case "get_status":
-                        if let record = try await store.video(id: id, owner: owner) { try await send("status", record) }
+                        if let record = try await store.video(id: id, owner: owner) { try await send("status", ProgressEvent(record)) }
                     default:
                         try await outbound.write(.text(#"{"type":"error","error":{"code":"UnknownType","message":"unknown message type"}}"#))
                     }
@@ -124,35 +131,27 @@ struct EventRoutes: Sendable {
 
     func events(_ request: Request, context: ProducerRequestContext) async throws -> Response {
         let owner = try context.ownerScope()
-        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
-              try await store.video(id: id, owner: owner) != nil else {
-            throw APIError.notFound()
-        }
+        let id = try await context.requestedVideo(in: store).id
         let store = self.store
         let interval = configuration.eventPollInterval
         let body = ResponseBody { writer in
-            var last: ProgressEvent?
             var lastWrite = ContinuousClock.now
             var sequence = 0
-            while !Task.isCancelled {
-                guard let record = try await store.video(id: id, owner: owner) else {
+            try await Self.follow(id: id, owner: owner, store: store, interval: interval) { event in
+                guard let event else {
                     try await writer.write(ByteBuffer(string: "event: gone\ndata: {}\n\n"))
-                    break
+                    return
                 }
-                let event = ProgressEvent(record)
-                if event != last {
-                    sequence += 1
-                    let data = try JSONEncoder().encode(event)
-                    let name = event.isFinal ? "done" : "progress"
-                    try await writer.write(ByteBuffer(string: "id: \(sequence)\nevent: \(name)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
-                    last = event
-                    lastWrite = .now
-                    if event.isFinal { break }
-                } else if ContinuousClock.now - lastWrite > .seconds(15) {
+                sequence += 1
+                let data = try JSONEncoder().encode(event)
+                let name = event.isFinal ? "done" : "progress"
+                try await writer.write(ByteBuffer(string: "id: \(sequence)\nevent: \(name)\ndata: \(String(decoding: data, as: UTF8.self))\n\n"))
+                lastWrite = .now
+            } unchanged: {
+                if ContinuousClock.now - lastWrite > .seconds(15) {
                     try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                     lastWrite = .now
                 }
-                try await Task.sleep(for: interval)
             }
             try await writer.finish(nil)
         }

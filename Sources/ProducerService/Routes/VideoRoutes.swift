@@ -87,7 +87,7 @@ struct VideoRoutes: Sendable {
     // MARK: GET /v1/videos/:id
 
     func show(_ request: Request, context: ProducerRequestContext) async throws -> Response {
-        let record = try await find(request, context: context)
+        let record = try await context.requestedVideo(in: store)
         return try await response(for: record, downloads: true).response(status: .ok)
     }
 
@@ -121,7 +121,7 @@ struct VideoRoutes: Sendable {
     // MARK: DELETE /v1/videos/:id
 
     func cancelOrDelete(_ request: Request, context: ProducerRequestContext) async throws -> Response {
-        let record = try await find(request, context: context)
+        let record = try await context.requestedVideo(in: store)
         let owner = try context.ownerScope()
         if ![.completed, .failed, .cancelled].contains(record.status) {
             guard let cancelled = try await store.cancel(id: record.id, owner: owner) else {
@@ -141,7 +141,7 @@ struct VideoRoutes: Sendable {
     // MARK: POST /v1/videos/:id/retry
 
     func retry(_ request: Request, context: ProducerRequestContext) async throws -> Response {
-        let record = try await find(request, context: context)
+        let record = try await context.requestedVideo(in: store)
         guard record.status == .failed, let retried = try await store.retry(id: record.id, owner: try context.ownerScope()) else {
             throw APIError.conflict("only a failed video can be retried (this one is \(record.status.rawValue))")
         }
@@ -150,15 +150,6 @@ struct VideoRoutes: Sendable {
     }
 
     // MARK: Helpers
-
-    /// The record named in the path, if the caller may see it (another owner's is a 404, not a 403).
-    func find(_ request: Request, context: ProducerRequestContext) async throws -> VideoRecord {
-        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)),
-              let record = try await store.video(id: id, owner: try context.ownerScope()) else {
-            throw APIError.notFound()
-        }
-        return record
-    }
 
     func response(for record: VideoRecord, downloads: Bool) async throws -> VideoResponse {
         try await Self.response(for: record, downloads: downloads, configuration: configuration, store: store, s3: s3)
