@@ -1,7 +1,7 @@
 import Crypto
 
 /// Lower-case hexadecimal encoding, as SigV4 writes hashes and signatures.
-enum Hex {
+public enum Hex {
     private static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Appends the lower-case hex form of `bytes` to `output`.
@@ -34,7 +34,7 @@ enum Hex {
     }
 
     /// The lower-case hex form of `bytes`.
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var output: [UInt8] = []
         output.reserveCapacity(64)
         append(bytes, to: &output)
@@ -44,7 +44,7 @@ enum Hex {
 
 extension SHA256.Digest {
     /// The digest in lower-case hex (64 characters), written straight into the string's storage.
-    var hexString: String {
+    public var hexString: String {
         String(unsafeUninitializedCapacity: 64) { text in
             Hex.write(self, to: text)
             return 64

@@ -1,3 +1,4 @@
+import AWSSigV4
 import Crypto
 import Foundation
 import NIOCore
@@ -85,7 +86,7 @@ struct IngestStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
 
         private mutating func finish() {
             finished = true
-            let sha = sha256.finalize().map { String(format: "%02x", $0) }.joined()
+            let sha = sha256.finalize().hexString
             let md5Value = md5.map { Data($0.finalize()).base64EncodedString() }
             summary.state.withLock {
                 $0.size = size

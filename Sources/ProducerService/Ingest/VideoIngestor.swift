@@ -1,3 +1,4 @@
+import AWSSigV4
 import Foundation
 import Logging
 import Metrics
@@ -95,7 +96,7 @@ struct VideoIngestor: Sendable {
     static func sha256Matches(declared: String, actual: String) -> Bool {
         if declared.lowercased() == actual { return true }
         guard let data = Data(base64Encoded: declared) else { return false }
-        return data.map { String(format: "%02x", $0) }.joined() == actual
+        return Hex.encode(data) == actual
     }
 
     static func reason(_ error: any Error) -> String {
