@@ -27,14 +27,14 @@ struct UploadToken: Codable, Sendable, Equatable {
     func signed(with secret: [UInt8]) throws -> String {
         let payload = try JSONEncoder().encode(self)
         let mac = HMAC<SHA256>.authenticationCode(for: payload, using: SymmetricKey(data: secret))
-        return Self.base64URL(payload) + "." + Self.base64URL(Data(mac))
+        return Base64URL.encode(payload) + "." + Base64URL.encode(Data(mac))
     }
 
     /// The token's content, if it is well-formed, signed with `secret` and not expired.
     static func verify(_ token: String, secret: [UInt8], now: Date = Date()) throws(APIError) -> UploadToken {
         let invalid = APIError.notFound("upload")
         let parts = token.split(separator: ".")
-        guard token.utf8.count <= 4096, parts.count == 2, let payload = data(base64URL: parts[0]), let mac = data(base64URL: parts[1]),
+        guard token.utf8.count <= 4096, parts.count == 2, let payload = Base64URL.decode(parts[0]), let mac = Base64URL.decode(parts[1]),
               HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: payload, using: SymmetricKey(data: secret)),
               let value = try? JSONDecoder().decode(UploadToken.self, from: payload) else {
             throw invalid
@@ -43,16 +43,5 @@ struct UploadToken: Codable, Sendable, Equatable {
             throw APIError(.gone, code: "UploadExpired", message: "the upload's URLs have expired; start a new upload")
         }
         return value
-    }
-
-    static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    static func data(base64URL text: Substring) -> Data? {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        return Data(base64Encoded: base64)
     }
 }

@@ -12,8 +12,7 @@ extension SQLStore {
     static func newPlaintextKey() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return "vq_" + Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+        return "vq_" + Base64URL.encode(Data(bytes))
     }
 
     func createAPIKey(owner: String, name: String, isAdmin: Bool) async throws -> CreatedAPIKey {
