@@ -266,10 +266,4 @@ public final class ConsumerService: Service, Sendable {
             return outcome
         }
     }
-
-    /// Hands every running job back now, and any job started later (as the drain timeout does): for tests
-    /// and emergency stops.
-    public func abortRunningJobs() {
-        activeJobs.abortAll(.shutdown)
-    }
 }

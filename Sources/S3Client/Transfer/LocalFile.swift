@@ -52,8 +52,9 @@ final class LocalFile: Sendable {
         var total = 0
         var failure: S3Error?
         buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { pointer in
+            guard let base = pointer.baseAddress else { return 0 }  // nothing to read into (count 0)
             while total < count {
-                let result = pread(descriptor, pointer.baseAddress! + total, count - total, off_t(offset) + off_t(total))
+                let result = pread(descriptor, base + total, count - total, off_t(offset) + off_t(total))
                 if result < 0 {
                     if errno == EINTR { continue }
                     failure = Self.fileError("cannot read", path)
@@ -72,9 +73,10 @@ final class LocalFile: Sendable {
     func write(_ buffer: ByteBuffer, at offset: Int64) throws(S3Error) {
         var failure: S3Error?
         buffer.withUnsafeReadableBytes { pointer in
+            guard let base = pointer.baseAddress else { return }  // an empty buffer
             var done = 0
             while done < pointer.count {
-                let result = pwrite(descriptor, pointer.baseAddress! + done, pointer.count - done, off_t(offset) + off_t(done))
+                let result = pwrite(descriptor, base + done, pointer.count - done, off_t(offset) + off_t(done))
                 if result < 0 {
                     if errno == EINTR { continue }
                     failure = Self.fileError("cannot write", path)
@@ -84,11 +86,6 @@ final class LocalFile: Sendable {
             }
         }
         if let failure { throw failure }
-    }
-
-    /// Truncates the file to `length` bytes.
-    func truncate(to length: Int64) throws(S3Error) {
-        guard ftruncate(descriptor, off_t(length)) == 0 else { throw Self.fileError("cannot truncate", path) }
     }
 
     private static func fileError(_ what: String, _ path: String) -> S3Error {
