@@ -141,12 +141,7 @@ struct ConsumerHarness: Sendable {
     /// Polls `condition` every 100 ms until it holds or `timeout` passes; whether it held.
     @discardableResult
     static func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return try await condition()
+        try await TestSupport.eventually(timeout: timeout, every: .milliseconds(100), condition)
     }
 }
 

@@ -111,12 +111,7 @@ struct ProducerFixture {
 
     /// Waits (polling, with a deadline) until `condition` holds.
     static func eventually(timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return try await condition()
+        try await TestSupport.eventually(timeout: timeout, every: .milliseconds(50), condition)
     }
 
     static func headers(key: String, contentType: String = "video/mp4", extra: [(String, String)] = []) -> HTTPFields {
