@@ -117,11 +117,7 @@ struct RunCommand: AsyncParsableCommand {
     func makeConfiguration(environment: [String: String]) throws -> ConsumerConfiguration {
         var configuration = try ConsumerConfiguration(environment: environment)
         func duration(_ text: String?, _ flag: String) throws -> Duration? {
-            guard let text else { return nil }
-            guard let value = EnvironmentReader.parseDuration(text) else {
-                throw ConfigurationError(setting: flag, message: "'\(text)' is not a duration (seconds, or a number with ms, s, m or h)")
-            }
-            return value
+            try EnvironmentValues(text.map { [flag: $0] } ?? [:]).duration(flag)
         }
         if let queueURL { configuration.queueURL = queueURL }
         if let deadLetterQueueURL { configuration.deadLetterQueueURL = deadLetterQueueURL }

@@ -108,6 +108,11 @@ public final class ConsumerService: Service, Sendable {
                        deleter: MessageDeleter(sqs: sqs, queueURL: configuration.queueURL), logger: logger)
     }
 
+    /// Sends the deletions still waiting for their batch and waits for their answers (bounded: each is one call).
+    private func flushDeletions(_ handler: MessageHandler) async {
+        await uncancellable { await handler.deleter.flush() }
+    }
+
     private func makeHeartbeat() -> VisibilityHeartbeat {
         VisibilityHeartbeat(sqs: sqs, queueURL: configuration.queueURL, visibilityTimeout: configuration.visibilityTimeout,
                             interval: configuration.heartbeatInterval, metrics: metrics, logger: logger)
@@ -135,6 +140,7 @@ public final class ConsumerService: Service, Sendable {
                                                                           "drain_timeout": "\(configuration.drainTimeout)"])
                 await drain()
             }
+            await flushDeletions(handler)
             group.cancelAll()
         }
         metrics.inFlight(0)
@@ -150,6 +156,11 @@ public final class ConsumerService: Service, Sendable {
                 // Bounded so the watchdog is fed even while every slot is busy for a long job.
                 await waitForFreeSlot(atMost: .seconds(5))
                 continue
+            }
+            if slots.free < min(10, slots.capacity), slots.running > 0 {
+                // A receive for one message costs the same round trip as one for ten: when jobs are finishing, give
+                // the others a moment to free their slots too, so receives stay batched.
+                await waitForFreeSlots(min(10, slots.capacity), atMost: Self.receiveBatchWindow)
             }
             let count = min(10, slots.free)
             let messages: [SQSMessage]
@@ -202,8 +213,17 @@ public final class ConsumerService: Service, Sendable {
     }
 
     private func waitForFreeSlot(atMost limit: Duration) async {
+        await waitForFreeSlots(1, atMost: limit)
+    }
+
+    /// How long the receive loop waits for more slots to free up when only some are free and jobs are running:
+    /// short against a job, long against a burst of jobs that finish together.
+    static let receiveBatchWindow: Duration = .milliseconds(10)
+
+    /// Returns when `count` slots are free, after `limit`, or when a graceful shutdown starts.
+    private func waitForFreeSlots(_ count: Int, atMost limit: Duration) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { [slots] in await slots.waitForFreeSlot() }
+            group.addTask { [slots] in await slots.waitForFreeSlots(count) }
             group.addTask { try? await Task.sleep(for: limit) }
             group.addTask { try? await gracefulShutdown() }
             await group.next()
@@ -262,6 +282,7 @@ public final class ConsumerService: Service, Sendable {
         return await withTaskGroup(of: JobOutcome?.self) { group in
             group.addTask { await heartbeat.run(); return nil }
             let outcome = await handler.handle(message)
+            await flushDeletions(handler)
             group.cancelAll()
             return outcome
         }

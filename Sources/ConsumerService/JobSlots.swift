@@ -39,9 +39,10 @@ final class JobSlots: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    /// Returns when a slot is free, or when the calling task is cancelled.
-    func waitForFreeSlot() async {
-        await waitUntil { $0 < self.capacity }
+    /// Returns when at least `count` slots are free (at most ``capacity``), or when the calling task is cancelled.
+    func waitForFreeSlots(_ count: Int) async {
+        let needed = min(count, capacity)
+        await waitUntil { self.capacity - $0 >= needed }
     }
 
     /// Returns when no job runs, or when the calling task is cancelled.

@@ -1,14 +1,27 @@
+import Logging
 import SQSClient
 
 /// Deletes finished messages in batches: deletions that arrive within a short window (or ten of them) go out as
-/// one DeleteMessageBatch, so a consumer finishing many short jobs makes a tenth of the calls. Each caller
-/// still learns its own message's outcome (a stale receipt handle is that entry's error, not the batch's).
+/// one DeleteMessageBatch, so a consumer finishing many short jobs makes a tenth of the calls.
+///
+/// A job hands its message over with ``enqueue(receiptHandle:logger:)`` and gives its slot back at once: the
+/// deletion's round trip overlaps the next receive instead of holding the slot. A deletion that fails is logged
+/// with the job's logger (the message then comes back, and the record's final status makes the next receive
+/// delete it without work). ``flush()`` returns when every deletion handed over so far has been answered; the
+/// consumer calls it before it exits.
 actor MessageDeleter {
+    private struct Entry {
+        var receiptHandle: String
+        var logger: Logger
+    }
+
     private let sqs: SQSClient
     private let queueURL: String
     private let window: Duration
-    private var pending: [(receiptHandle: String, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var pending: [Entry] = []
     private var flushScheduled = false
+    private var sending = 0
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// A deleter for `queueURL` that waits at most `window` for a batch to fill.
     init(sqs: SQSClient, queueURL: String, window: Duration = .milliseconds(5)) {
@@ -17,49 +30,67 @@ actor MessageDeleter {
         self.window = window
     }
 
-    /// Deletes the message with `receiptHandle` (with the next batch).
-    func delete(receiptHandle: String) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            pending.append((receiptHandle, continuation))
-            if pending.count >= 10 {
-                let batch = takeBatch()
-                Task { await send(batch) }
-            } else if !flushScheduled {
-                flushScheduled = true
-                Task {
-                    try? await Task.sleep(for: window)
-                    await flushAfterWindow()
-                }
+    /// Queues the message with `receiptHandle` for deletion with the next batch, and returns.
+    func enqueue(receiptHandle: String, logger: Logger) {
+        pending.append(Entry(receiptHandle: receiptHandle, logger: logger))
+        if pending.count >= 10 {
+            send(takeBatch())
+        } else if !flushScheduled {
+            flushScheduled = true
+            Task {
+                try? await Task.sleep(for: window)
+                self.flushAfterWindow()
             }
         }
     }
 
-    private func flushAfterWindow() async {
-        flushScheduled = false
-        while !pending.isEmpty {
-            await send(takeBatch())
-        }
+    /// Returns when every deletion queued so far has been sent and answered (sending what waits for its window now).
+    func flush() async {
+        while !pending.isEmpty { send(takeBatch()) }
+        guard sending > 0 else { return }
+        await withCheckedContinuation { idleWaiters.append($0) }
     }
 
-    private func takeBatch() -> [(receiptHandle: String, continuation: CheckedContinuation<Void, any Error>)] {
+    private func flushAfterWindow() {
+        flushScheduled = false
+        while !pending.isEmpty { send(takeBatch()) }
+    }
+
+    private func takeBatch() -> [Entry] {
         let batch = Array(pending.prefix(10))
         pending.removeFirst(batch.count)
         return batch
     }
 
-    private func send(_ batch: [(receiptHandle: String, continuation: CheckedContinuation<Void, any Error>)]) async {
+    private func send(_ batch: [Entry]) {
         guard !batch.isEmpty else { return }
+        sending += 1
+        Task {
+            let failures = await deleteBatch(batch)
+            for (entry, error) in failures {
+                entry.logger.warning("cannot delete the message", metadata: ["error": "\(error)"])
+            }
+            self.sent()
+        }
+    }
+
+    /// Sends one batch; returns the entries that were not deleted, with why.
+    private nonisolated func deleteBatch(_ batch: [Entry]) async -> [(Entry, any Error)] {
         do {
             let result = try await sqs.deleteBatch(receiptHandles: batch.map(\.receiptHandle), from: queueURL)
-            for (index, entry) in batch.enumerated() {
-                if let failure = result.failed[index] {
-                    entry.continuation.resume(throwing: SQSError(code: failure.code, message: failure.message))
-                } else {
-                    entry.continuation.resume()
-                }
+            return batch.indices.compactMap { index in
+                result.failed[index].map { (batch[index], SQSError(code: $0.code, message: $0.message)) }
             }
         } catch {
-            for entry in batch { entry.continuation.resume(throwing: error) }
+            return batch.map { ($0, error) }
         }
+    }
+
+    private func sent() {
+        sending -= 1
+        guard sending == 0, pending.isEmpty else { return }
+        let waiters = idleWaiters
+        idleWaiters = []
+        for waiter in waiters { waiter.resume() }
     }
 }

@@ -409,13 +409,9 @@ struct MessageHandler: Sendable {
         return .deadLettered
     }
 
+    /// Hands the message to the batched deleter; the job's slot is free before the deletion's round trip.
     private func deleteMessage(_ message: SQSMessage, logger: Logger) async {
-        do {
-            try await deleter.delete(receiptHandle: message.receiptHandle)
-        } catch {
-            // The message comes back; the record's status makes the next receive delete it without work.
-            logger.warning("cannot delete the message", metadata: ["error": "\(error)"])
-        }
+        await deleter.enqueue(receiptHandle: message.receiptHandle, logger: logger)
     }
 
     private func setVisibility(_ message: SQSMessage, seconds: Int, logger: Logger) async {

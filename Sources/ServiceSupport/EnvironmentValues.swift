@@ -37,6 +37,29 @@ public struct EnvironmentValues: Sendable {
         return .milliseconds(Int64(value * 1000))
     }
 
+    /// A duration with an optional unit (see ``parseDuration(_:)``); `nil` when unset.
+    public func duration(_ name: String) throws(ConfigurationError) -> Duration? {
+        guard let text = string(name) else { return nil }
+        guard let value = Self.parseDuration(text) else {
+            throw ConfigurationError(setting: name, message: "'\(text)' is not a duration (seconds, or a number with ms, s, m or h)")
+        }
+        return value
+    }
+
+    /// `90`, `1.5`, `500ms`, `30s`, `5m`, `1h` → a non-negative duration; `nil` for anything else.
+    public static func parseDuration(_ text: String) -> Duration? {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        var number = text.trimmingCharacters(in: .whitespaces).lowercased()
+        var scale = 1.0
+        for (suffix, factor) in units where number.hasSuffix(suffix) {
+            number.removeLast(suffix.count)
+            scale = factor
+            break
+        }
+        guard let value = Double(number), value.isFinite, value >= 0, value * scale < 1e9 else { return nil }
+        return .milliseconds(Int64((value * scale * 1000).rounded()))
+    }
+
     /// A boolean: `1/true/yes/on` or `0/false/no/off`.
     public func bool(_ name: String, default defaultValue: Bool) throws(ConfigurationError) -> Bool {
         guard let text = string(name)?.lowercased() else { return defaultValue }

@@ -115,9 +115,17 @@ public struct MediaJobContext: Sendable {
         }
     }
 
-    /// Describes a video or audio file the handler wrote, with its dimensions and duration probed.
+    /// Describes a video or audio file the handler wrote, with its dimensions and duration probed: an MP4 is
+    /// read in process by ``MP4Inspector`` (which also checks its structure), anything else — or an MP4 the
+    /// inspector cannot read — by ffprobe.
     public func probedFile(_ kind: ProducedFile.Kind, at relativePath: String, contentType: String) async throws -> ProducedFile {
         var file = try producedFile(kind, at: relativePath, contentType: contentType)
+        if relativePath.hasSuffix(".mp4"), let summary = MP4Inspector().inspect(outputDirectory.appendingPathComponent(relativePath)) {
+            file.width = summary.width
+            file.height = summary.height
+            file.duration = summary.duration
+            return file
+        }
         var outputProbe = probe
         // Our own outputs include WAV, which inputs may not be.
         if !outputProbe.configuration.allowedDemuxers.contains("wav") { outputProbe.configuration.allowedDemuxers.append("wav") }
