@@ -5,6 +5,12 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
 ]
 
+/// The services bind every symbol at start-up (`-z now`: full RELRO, and the loader's tables are not read again,
+/// so `MemoryTuning` can give their pages back).
+let serviceLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "-z", "-Xlinker", "now"], .when(platforms: [.linux])),
+]
+
 let package = Package(
     name: "VideoQueue",
     platforms: [.macOS(.v15)],
@@ -196,7 +202,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: serviceLinkerSettings
         ),
         .executableTarget(
             name: "Consumer",
@@ -206,7 +213,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: serviceLinkerSettings
         ),
         .executableTarget(
             name: "AutoscalerTool",
@@ -215,7 +223,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: serviceLinkerSettings
         ),
         .executableTarget(
             name: "SigV4Benchmark",

@@ -10,8 +10,8 @@ shift || true
 localstack/start >/dev/null
 if [ "$mode" = release ]; then
     if [ -z "${SKIP_BUILD:-}" ]; then
-        swift build -c release --scratch-path .build-release --product producer >&2
-        swift build -c release --scratch-path .build-release --product consumer >&2
+        swift build -c release --static-swift-stdlib --scratch-path .build-release --product producer >&2
+        swift build -c release --static-swift-stdlib --scratch-path .build-release --product consumer >&2
     fi
     bin=.build-release/release
 else

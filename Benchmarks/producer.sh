@@ -14,7 +14,7 @@ cleanup() { [ -n "$producer_pid" ] && kill "$producer_pid" 2>/dev/null; wait 2>/
 trap cleanup EXIT
 localstack/start >/dev/null
 if [ "$mode" = release ]; then
-    [ -n "${SKIP_BUILD:-}" ] || swift build -c release --scratch-path .build-release --product producer >&2
+    [ -n "${SKIP_BUILD:-}" ] || swift build -c release --static-swift-stdlib --scratch-path .build-release --product producer >&2
     binary=.build-release/release/producer
 else
     [ -n "${SKIP_BUILD:-}" ] || swift build --product producer >&2

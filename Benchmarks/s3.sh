@@ -12,7 +12,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 localstack/start >/dev/null
 if [ "$mode" = release ]; then
-    [ -n "${SKIP_BUILD:-}" ] || swift build -c release --product S3Benchmark --scratch-path .build-release >&2
+    [ -n "${SKIP_BUILD:-}" ] || swift build -c release --static-swift-stdlib --product S3Benchmark --scratch-path .build-release >&2
     benchmark=.build-release/release/S3Benchmark
 else
     [ -n "${SKIP_BUILD:-}" ] || swift build --product S3Benchmark >&2
