@@ -14,11 +14,16 @@ import VideoCore
 import VideoStore
 
 /// One test's world on LocalStack: a jobs queue with a dead-letter queue (redrive policy), a bucket, a
-/// temporary SQLite store and scratch directory.
+/// scratch directory and a store of its own: a temporary SQLite file, or a new database on the PostgreSQL of
+/// `VIDEOQUEUE_TEST_DATABASE_URL` (dropped by ``tearDown()``).
 struct ConsumerHarness: Sendable {
     let sqs: SQSClient
     let s3: S3Client
     let store: any VideoStore
+    /// The store's `DATABASE_URL`.
+    let databaseURL: String
+    /// The PostgreSQL database made for this harness.
+    let postgresDatabase: TestPostgresDatabase?
     let queueURL: String
     let deadLetterQueueURL: String
     let bucket: String
@@ -35,7 +40,9 @@ struct ConsumerHarness: Sendable {
     /// - Parameters:
     ///   - visibility: the queue's own visibility timeout in seconds.
     ///   - maximumReceiveCount: the redrive policy's limit.
-    static func make(visibility: Int = 3, maximumReceiveCount: Int = 5) async throws -> ConsumerHarness {
+    ///   - database: SQLite or PostgreSQL.
+    static func make(visibility: Int = 3, maximumReceiveCount: Int = 5,
+                     database: TestDatabaseBackend = .sqlite) async throws -> ConsumerHarness {
         let configuration = try Emulator.localstack.configuration()
         let sqs = SQSClient(configuration: configuration)
         let s3 = S3Client(configuration: configuration)
@@ -49,10 +56,18 @@ struct ConsumerHarness: Sendable {
         let bucket = name
         try await s3.createBucket(bucket)
         let directory = try TemporaryDirectory()
-        let store = try await SQLiteVideoStore(path: directory.file("videos.sqlite"))
-        try await store.migrate()
-        return ConsumerHarness(sqs: sqs, s3: s3, store: store, queueURL: queue, deadLetterQueueURL: dlq, bucket: bucket,
-                               directory: directory, maximumReceiveCount: maximumReceiveCount)
+        let postgres = database == .postgres ? try TestPostgresDatabase.create(prefix: "vq_consumer_") : nil
+        let databaseURL = postgres?.url ?? directory.file("videos.sqlite")
+        let store: any VideoStore
+        do {
+            store = try await DatabaseConfiguration(url: databaseURL).makeStore(logger: logger)
+            try await store.migrate()
+        } catch {
+            postgres?.drop()
+            throw error
+        }
+        return ConsumerHarness(sqs: sqs, s3: s3, store: store, databaseURL: databaseURL, postgresDatabase: postgres, queueURL: queue,
+                               deadLetterQueueURL: dlq, bucket: bucket, directory: directory, maximumReceiveCount: maximumReceiveCount)
     }
 
     /// Removes the queues, the bucket's objects and the bucket, and the temporary directory.
@@ -64,12 +79,13 @@ struct ConsumerHarness: Sendable {
         }
         try? await s3.deleteBucket(bucket)
         try? await store.close()
+        postgresDatabase?.drop()
         directory.remove()
     }
 
     /// A configuration for tests: short visibility, heartbeat, polls and retries; a 1-second long poll.
     func configuration(concurrency: Int = 2, visibility: Int = 3) -> ConsumerConfiguration {
-        var configuration = ConsumerConfiguration(queueURL: queueURL, bucket: bucket, databaseURL: directory.file("videos.sqlite"))
+        var configuration = ConsumerConfiguration(queueURL: queueURL, bucket: bucket, databaseURL: databaseURL)
         configuration.concurrency = concurrency
         configuration.visibilityTimeout = visibility
         configuration.heartbeatInterval = .milliseconds(visibility * 1000 / 3)

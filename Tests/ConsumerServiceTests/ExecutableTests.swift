@@ -29,7 +29,7 @@ struct ExecutableTests {
         environment.merge([
             "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": endpoint.url, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
             "VIDEOQUEUE_QUEUE_URL": harness.queueURL, "VIDEOQUEUE_BUCKET": harness.bucket,
-            "DATABASE_URL": harness.directory.file("videos.sqlite"), "VIDEOQUEUE_VISIBILITY_TIMEOUT": "2",
+            "DATABASE_URL": harness.databaseURL, "VIDEOQUEUE_VISIBILITY_TIMEOUT": "2",
             "VIDEOQUEUE_WAIT_TIME": "1", "VIDEOQUEUE_HEALTH_PORT": "0", "VIDEOQUEUE_SCRATCH_DIR": harness.directory.file("child-scratch"),
             "VIDEOQUEUE_FFMPEG_THREADS": "1", "LOG_LEVEL": "error",
         ]) { _, new in new }
