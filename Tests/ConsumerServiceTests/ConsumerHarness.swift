@@ -83,7 +83,8 @@ struct ConsumerHarness: Sendable {
         directory.remove()
     }
 
-    /// A configuration for tests: short visibility, heartbeat, polls and retries; a 1-second long poll.
+    /// A configuration for tests: short visibility, heartbeat, polls and retries; a 1-second long poll; no
+    /// dead-letter watcher (it would hide the DLQ's messages for an hour; the tests of the watcher turn it on).
     func configuration(concurrency: Int = 2, visibility: Int = 3) -> ConsumerConfiguration {
         var configuration = ConsumerConfiguration(queueURL: queueURL, bucket: bucket, databaseURL: databaseURL)
         configuration.concurrency = concurrency
@@ -98,6 +99,7 @@ struct ConsumerHarness: Sendable {
         configuration.drainTimeout = .seconds(5)
         configuration.jobTimeout = .seconds(60)
         configuration.healthPort = 0
+        configuration.deadLetterCheckInterval = .zero
         return configuration
     }
 
@@ -136,6 +138,34 @@ struct ConsumerHarness: Sendable {
         let queued = try #require(try await store.markQueued(id: id))
         if sendMessage { try await sqs.send(SQSOutgoingMessage(body: body), to: queueURL) }
         return queued
+    }
+
+    /// Sends `record`'s queue message; returns its MessageId.
+    func send(_ record: VideoRecord) async throws -> String {
+        try await sqs.send(SQSOutgoingMessage(body: try QueueMessage(video: record).encodedString()), to: queueURL).messageID
+    }
+
+    /// What a consumer that dies right after claiming does: receives one message (waiting up to 5 s) with
+    /// `visibility`, and claims its record with the message's id; nothing extends or deletes the message.
+    func receiveAndClaim(visibility: Int) async throws -> (message: SQSMessage, record: VideoRecord) {
+        let message = try #require(try await sqs.receive(from: queueURL, maximumMessages: 1, waitTime: 5, visibilityTimeout: visibility).first)
+        let id = try QueueMessage.decode(message.body).video.id
+        let claimed = try #require(try await store.claim(id: id, messageID: message.messageID))
+        return (message, claimed)
+    }
+
+    /// Receives from the jobs queue until SQS has moved `count` messages to the DLQ (their receive count
+    /// reached the redrive limit); whether it did within `timeout`.
+    func waitForDeadLetters(_ count: Int, timeout: Duration = .seconds(20)) async throws -> Bool {
+        try await Self.eventually(timeout: timeout) {
+            _ = try await sqs.receive(from: queueURL, maximumMessages: 10, waitTime: 1)
+            return try await messageCount(deadLetterQueueURL) >= count
+        }
+    }
+
+    /// In-flight messages of `queue` (received and not yet visible again).
+    func inFlightCount(_ queue: String) async throws -> Int {
+        Int(try await sqs.attributes(of: queue, names: ["ApproximateNumberOfMessagesNotVisible"])["ApproximateNumberOfMessagesNotVisible"] ?? "") ?? 0
     }
 
     func record(_ id: UUID) async throws -> VideoRecord {

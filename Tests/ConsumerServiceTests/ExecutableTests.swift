@@ -103,4 +103,37 @@ struct ExecutableTests {
         #expect(Set(final.outputs.map(\.key)).count == final.outputs.count)
         #expect(try await harness.messageCount() == 0)
     }
+
+    @Test("a real consumer SIGKILLed mid-job on its message's last allowed receive: another consumer's dead-letter watcher fails the record",
+          arguments: TestDatabaseBackend.allCases)
+    func sigkillOnLastReceive(database: TestDatabaseBackend) async throws {
+        let harness = try await ConsumerHarness.make(visibility: 2, maximumReceiveCount: 1, database: database)
+        defer { Task { await harness.tearDown() } }
+        let record = try await harness.enqueue(jobs: [.transcode, .hls, .thumbnails, .audio], source: try await TestVideos.smallVideo())
+        let child = try Self.launch(["run"], environment: try Self.environment(harness))
+        defer { if child.isRunning { kill(child.processIdentifier, SIGKILL) } }
+
+        let claimed = try await ConsumerHarness.eventually(timeout: .seconds(20)) {
+            try await harness.record(record.id).status == .processing
+        }
+        try #require(claimed)
+        kill(child.processIdentifier, SIGKILL)
+        _ = try await Self.exitStatus(of: child)
+        #expect(try await harness.record(record.id).status == .processing, "the child finished before it was killed")
+
+        // The message's visibility runs out; SQS moves it to the DLQ on the next receive (the second consumer's).
+        var configuration = harness.configuration(visibility: 2)
+        configuration.deadLetterCheckInterval = .milliseconds(200)
+        let services = RunningServices([harness.consumer(configuration)])
+        let failed = try await ConsumerHarness.eventually(timeout: .seconds(30)) {
+            try await harness.record(record.id).status == .failed
+        }
+        try await services.stop()
+        #expect(failed)
+        let final = try await harness.record(record.id)
+        #expect(final.error?.code == "dead_lettered")
+        #expect(final.attempts == 1, "never processed again")
+        #expect(try await harness.messageCount() == 0)
+        #expect(try await harness.messageCount(harness.deadLetterQueueURL) == 1)
+    }
 }
