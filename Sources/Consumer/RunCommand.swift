@@ -58,6 +58,9 @@ struct RunCommand: AsyncParsableCommand {
     var healthHost: String?
     @Option(name: .customLong("default-jobs"), help: "Jobs for a record that requests none, comma-separated [VIDEOQUEUE_DEFAULT_JOBS; default transcode].")
     var defaultJobs: String?
+    @Option(name: .customLong("dlq-check-interval"),
+            help: "How often the DLQ is checked for messages whose records never finished; 0 disables [VIDEOQUEUE_DLQ_CHECK_INTERVAL; default 60s].")
+    var deadLetterCheckInterval: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical [LOG_LEVEL; default info].")
     var logLevel: String?
 
@@ -140,6 +143,7 @@ struct RunCommand: AsyncParsableCommand {
         if let ffmpegThreads { configuration.ffmpegThreads = ffmpegThreads }
         if let healthPort { configuration.healthPort = healthPort }
         if let healthHost { configuration.healthHost = healthHost }
+        if let value = try duration(deadLetterCheckInterval, "--dlq-check-interval") { configuration.deadLetterCheckInterval = value }
         if let defaultJobs { configuration.defaultJobs = try ConsumerConfiguration.parseJobs(defaultJobs, setting: "--default-jobs") }
         try configuration.validate()
         return configuration

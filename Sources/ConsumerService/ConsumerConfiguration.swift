@@ -28,6 +28,7 @@ import VideoCore
 /// | `VIDEOQUEUE_RETRY_BASE_DELAY`, `VIDEOQUEUE_RETRY_MAX_DELAY` | ``retryBaseDelay``, ``retryMaximumDelay`` | 10 s, 15 min |
 /// | `VIDEOQUEUE_MAX_RECEIVE_COUNT` | ``maximumReceiveCount`` | the queue's RedrivePolicy |
 /// | `VIDEOQUEUE_MAX_DURATION` | ``maximumVideoDuration`` | 4 h |
+/// | `VIDEOQUEUE_DLQ_CHECK_INTERVAL` | ``deadLetterCheckInterval`` (0 = off) | 60 s |
 public struct ConsumerConfiguration: Sendable {
     /// The jobs queue.
     public var queueURL: String
@@ -77,6 +78,9 @@ public struct ConsumerConfiguration: Sendable {
     public var maximumVideoDuration: Double
     /// How long a poll loop may be silent before `/readyz` fails.
     public var pollLivenessTimeout: Duration
+    /// How often the dead-letter watcher looks at the DLQ for messages whose records are still waiting or
+    /// processing (see ``ConsumerService``); zero disables it. It runs only when a DLQ is known.
+    public var deadLetterCheckInterval: Duration
 
     /// A configuration with every default; `queueURL` and `bucket` are required.
     public init(queueURL: String, bucket: String, databaseURL: String = "videoqueue.sqlite") {
@@ -104,6 +108,7 @@ public struct ConsumerConfiguration: Sendable {
         self.maximumReceiveCount = nil
         self.maximumVideoDuration = 4 * 3600
         self.pollLivenessTimeout = .seconds(60)
+        self.deadLetterCheckInterval = .seconds(60)
     }
 
     /// Half the active cores, at least one: FFmpeg uses several threads per job.
@@ -139,6 +144,7 @@ public struct ConsumerConfiguration: Sendable {
         if let value = try reader.integer("VIDEOQUEUE_RETRY_MAX_DELAY", in: 0...43_200) { retryMaximumDelay = value }
         maximumReceiveCount = try reader.integer("VIDEOQUEUE_MAX_RECEIVE_COUNT", in: 1...1000)
         if let value = try reader.duration("VIDEOQUEUE_MAX_DURATION") { maximumVideoDuration = value.seconds }
+        if let value = try reader.duration("VIDEOQUEUE_DLQ_CHECK_INTERVAL") { deadLetterCheckInterval = value }
     }
 
     /// A third of `visibility` seconds (at least 1 s): two extensions may fail before a message expires.
@@ -179,6 +185,7 @@ public struct ConsumerConfiguration: Sendable {
             throw invalid("VIDEOQUEUE_RETRY_BASE_DELAY", "must not exceed VIDEOQUEUE_RETRY_MAX_DELAY")
         }
         guard maximumVideoDuration > 0 else { throw invalid("VIDEOQUEUE_MAX_DURATION", "must be positive") }
+        guard deadLetterCheckInterval >= .zero else { throw invalid("VIDEOQUEUE_DLQ_CHECK_INTERVAL", "must not be negative") }
     }
 
     /// Parses a comma-separated list of known job types (`transcode,hls`).

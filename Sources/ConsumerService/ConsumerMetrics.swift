@@ -14,6 +14,8 @@ import Metrics
 /// | `videoqueue_consumer_message_age_seconds` | histogram | |
 /// | `videoqueue_consumer_visibility_extensions_total` | counter | `result` (`extended`, `stale`, `error`) |
 /// | `videoqueue_consumer_ffmpeg_exits_total` | counter | `code` |
+/// | `videoqueue_consumer_dead_letters_total` | counter | `result` (what the dead-letter watcher did with a DLQ message: `failed`, `newer_message`, `finished`, `no_record`, `changed`, `undecodable`, `poison`) |
+/// | `videoqueue_consumer_dead_letter_check_errors_total` | counter | |
 public struct ConsumerMetrics: Sendable {
     /// Metrics recorded through the process's swift-metrics backend.
     public init() {}
@@ -51,6 +53,14 @@ public struct ConsumerMetrics: Sendable {
 
     func visibilityExtension(_ result: String, count: Int = 1) {
         Counter(label: "videoqueue_consumer_visibility_extensions_total", dimensions: [("result", result)]).increment(by: count)
+    }
+
+    func deadLetter(_ result: String) {
+        Counter(label: "videoqueue_consumer_dead_letters_total", dimensions: [("result", result)]).increment()
+    }
+
+    func deadLetterCheckError() {
+        Counter(label: "videoqueue_consumer_dead_letter_check_errors_total").increment()
     }
 
     func ffmpegExit(_ code: Int32) {

@@ -16,6 +16,8 @@ import VideoStore
 /// jobs' messages invisible with a batched heartbeat. On graceful shutdown the long poll is cancelled at once,
 /// running jobs get ``ConsumerConfiguration/drainTimeout`` to finish, and the rest are handed back: their
 /// records released and their messages made visible again, so another consumer takes them immediately.
+/// When a dead-letter queue is known, a dead-letter watcher runs beside the loop and fails the records whose
+/// message went to the DLQ unfinished (``ConsumerConfiguration/deadLetterCheckInterval``).
 ///
 /// ```swift
 /// let consumer = ConsumerService(configuration: configuration, sqs: sqs, s3: s3, store: store)
@@ -130,6 +132,7 @@ public final class ConsumerService: Service, Sendable {
         notifier.ready(status: "idle, \(configuration.concurrency) job slots")
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await heartbeat.run() }
+            if let watcher = makeDeadLetterWatcher(settings) { group.addTask { await watcher.run() } }
             await withDiscardingTaskGroup { jobs in
                 await pollLoop(jobs: &jobs, handler: handler)
                 state.withLock { $0.stopping = true }

@@ -75,10 +75,10 @@ struct MessageHandler: Sendable {
                 logger.warning("taking over a record whose consumer stopped extending its message",
                                metadata: ["previous_attempt": "\(current.attempts)", "receive_count": "\(receiveCount)"])
                 _ = try await store.release(id: videoID, attempt: current.attempts)
-                guard let claimed = try await store.claim(id: videoID) else { return .leftToOwner }
+                guard let claimed = try await store.claim(id: videoID, messageID: message.messageID) else { return .leftToOwner }
                 record = claimed
             case .pending, .queued:
-                guard let claimed = try await store.claim(id: videoID) else {
+                guard let claimed = try await store.claim(id: videoID, messageID: message.messageID) else {
                     // Another consumer claimed it between our read and our claim; it will delete its copy, and if it
                     // dies the message comes back and is taken over then.
                     logger.info("claim lost to another consumer: leaving the message")

@@ -52,6 +52,12 @@ public struct VideoRecord: Codable, Sendable, Equatable, Identifiable {
     public var finishedAt: Date?
     /// When the record last changed.
     public var updatedAt: Date
+    /// The SQS MessageId of the queue message the record was last queued or claimed with, kept by the store
+    /// (the producer's outbox sets it after SendMessage, a consumer's claim sets it to the message it received,
+    /// a retry clears it). A message SQS moves to the dead-letter queue keeps its id, so the consumer's
+    /// dead-letter watcher fails only the records whose current message it is. Not part of the record's JSON
+    /// (neither the queue message nor the API): `nil` after decoding.
+    public var messageID: String?
 
     public init(
         id: UUID = UUID(), owner: String, title: String, originalFilename: String,
@@ -59,7 +65,7 @@ public struct VideoRecord: Codable, Sendable, Equatable, Identifiable {
         jobs: [JobType], status: VideoStatus = .pending, stage: VideoStage? = nil, progress: Double = 0,
         etaSeconds: Double? = nil, attempts: Int = 0, error: VideoFailure? = nil, outputs: [VideoOutput] = [],
         createdAt: Date = Date(), queuedAt: Date? = nil, startedAt: Date? = nil, finishedAt: Date? = nil,
-        updatedAt: Date? = nil
+        updatedAt: Date? = nil, messageID: String? = nil
     ) {
         self.id = id
         self.owner = owner
@@ -83,8 +89,10 @@ public struct VideoRecord: Codable, Sendable, Equatable, Identifiable {
         self.startedAt = startedAt.map(VideoTimestamp.normalized)
         self.finishedAt = finishedAt.map(VideoTimestamp.normalized)
         self.updatedAt = VideoTimestamp.normalized(updatedAt ?? createdAt)
+        self.messageID = messageID
     }
 
+    /// Every field but ``messageID``, which only the store keeps.
     private enum CodingKeys: String, CodingKey {
         case id, owner, title, originalFilename, sourceBucket, sourceKey, size, sha256, contentType, jobs, status,
              stage, progress, etaSeconds, attempts, error, outputs, createdAt, queuedAt, startedAt, finishedAt,

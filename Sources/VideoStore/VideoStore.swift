@@ -42,11 +42,14 @@ public protocol VideoStore: Sendable {
 
     // MARK: Transitions
 
-    /// `pending → queued` (the queue message was sent).
-    func markQueued(id: UUID) async throws -> VideoRecord?
+    /// `pending → queued` (the queue message was sent); a non-`nil` `messageID` (the SendMessage response's
+    /// MessageId) becomes the record's ``VideoCore/VideoRecord/messageID``.
+    func markQueued(id: UUID, messageID: String?) async throws -> VideoRecord?
     /// `queued` (or `pending`, when the consumer is faster than the outbox) `→ processing`: attempts + 1,
-    /// `startedAt` now. The returned record's `attempts` is the fencing token for the calls below.
-    func claim(id: UUID) async throws -> VideoRecord?
+    /// `startedAt` now. The returned record's `attempts` is the fencing token for the calls below. A non-`nil`
+    /// `messageID` (the id of the message the consumer received) becomes the record's
+    /// ``VideoCore/VideoRecord/messageID``.
+    func claim(id: UUID, messageID: String?) async throws -> VideoRecord?
     /// Records progress (clamped to 0…100) while `processing` under `attempt`.
     func updateProgress(id: UUID, attempt: Int, stage: VideoStage?, progress: Double, eta: Double?) async throws
         -> VideoRecord?
@@ -54,11 +57,16 @@ public protocol VideoStore: Sendable {
     func complete(id: UUID, attempt: Int, outputs: [VideoOutput]) async throws -> VideoRecord?
     /// `pending | queued | processing → failed`. With an `attempt`, only while `processing` under it.
     func fail(id: UUID, attempt: Int?, error: VideoFailure) async throws -> VideoRecord?
+    /// `pending | queued | processing → failed`, only while the record's ``VideoCore/VideoRecord/messageID`` is
+    /// `messageID` (its current queue message; the dead-letter watcher's condition: a record retried since with
+    /// a new message is left alone).
+    func fail(id: UUID, messageID: String, error: VideoFailure) async throws -> VideoRecord?
     /// `processing → queued` under `attempt` (a transient error, a shutdown): another consumer may claim it.
     func release(id: UUID, attempt: Int) async throws -> VideoRecord?
     /// `pending | queued | processing → cancelled`; removes a pending record's unsent outbox entries.
     func cancel(id: UUID, owner: String?) async throws -> VideoRecord?
-    /// `failed → queued`, with a new outbox entry (the record's queue message) in the same transaction.
+    /// `failed → queued`, with a new outbox entry (the record's queue message) in the same transaction; clears
+    /// the record's ``VideoCore/VideoRecord/messageID`` until the new message is sent.
     func retry(id: UUID, owner: String?) async throws -> VideoRecord?
 
     // MARK: Outbox
@@ -67,8 +75,10 @@ public protocol VideoStore: Sendable {
     /// increase, so concurrent senders do not get the same entry until the lease runs out.
     func dueOutbox(limit: Int, now: Date, lease: Duration) async throws -> [OutboxEntry]
     /// The entry was sent: deletes it and moves the video `pending → queued`, in one transaction. Returns the
-    /// record when it moved.
-    func outboxSent(entryID: UUID, videoID: UUID) async throws -> VideoRecord?
+    /// record when it moved. A non-`nil` `messageID` (the SendMessage response's MessageId) becomes the record's
+    /// ``VideoCore/VideoRecord/messageID``: when it moved, or when it is a retried record, queued already and
+    /// without a message id.
+    func outboxSent(entryID: UUID, videoID: UUID, messageID: String?) async throws -> VideoRecord?
     /// Sending failed: the entry is due again at `notBefore`. Whether the entry exists.
     func rescheduleOutbox(entryID: UUID, notBefore: Date, error: String?) async throws -> Bool
     /// How many entries wait to be sent.
@@ -97,6 +107,21 @@ public protocol VideoStore: Sendable {
 }
 
 extension VideoStore {
+    /// ``markQueued(id:messageID:)`` without a message id.
+    public func markQueued(id: UUID) async throws -> VideoRecord? {
+        try await markQueued(id: id, messageID: nil)
+    }
+
+    /// ``claim(id:messageID:)`` without a message id.
+    public func claim(id: UUID) async throws -> VideoRecord? {
+        try await claim(id: id, messageID: nil)
+    }
+
+    /// ``outboxSent(entryID:videoID:messageID:)`` without a message id.
+    public func outboxSent(entryID: UUID, videoID: UUID) async throws -> VideoRecord? {
+        try await outboxSent(entryID: entryID, videoID: videoID, messageID: nil)
+    }
+
     /// ``dueOutbox(limit:now:lease:)`` with a 30-second lease.
     public func dueOutbox(limit: Int, now: Date = Date()) async throws -> [OutboxEntry] {
         try await dueOutbox(limit: limit, now: now, lease: .seconds(30))

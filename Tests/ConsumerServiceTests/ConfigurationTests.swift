@@ -17,6 +17,7 @@ struct ConfigurationTests {
         #expect(defaults.waitTimeSeconds == 20)
         #expect(defaults.concurrency >= 1)
         #expect(defaults.defaultJobs == [.transcode])
+        #expect(defaults.deadLetterCheckInterval == .seconds(60))
 
         var environment = base
         environment["VIDEOQUEUE_CONCURRENCY"] = "3"
@@ -26,6 +27,7 @@ struct ConfigurationTests {
         environment["VIDEOQUEUE_HEALTH_PORT"] = "0"
         environment["VIDEOQUEUE_DEFAULT_JOBS"] = "transcode, hls"
         environment["DATABASE_URL"] = "postgres://u@db/videos"
+        environment["VIDEOQUEUE_DLQ_CHECK_INTERVAL"] = "5m"
         let configuration = try ConsumerConfiguration(environment: environment)
         try configuration.validate()
         #expect(configuration.concurrency == 3)
@@ -35,12 +37,16 @@ struct ConfigurationTests {
         #expect(configuration.healthPort == 0)
         #expect(configuration.defaultJobs == [.transcode, .hls])
         #expect(configuration.databaseURL == "postgres://u@db/videos")
+        #expect(configuration.deadLetterCheckInterval == .seconds(300))
+        #expect(try ConsumerConfiguration(environment: base.merging(["VIDEOQUEUE_DLQ_CHECK_INTERVAL": "0"]) { $1 }).deadLetterCheckInterval == .zero,
+                "0 disables the dead-letter watcher")
     }
 
     @Test("bad values name the variable", arguments: [
         ("VIDEOQUEUE_CONCURRENCY", "zero"), ("VIDEOQUEUE_CONCURRENCY", "0"), ("VIDEOQUEUE_JOB_TIMEOUT", "soon"),
         ("VIDEOQUEUE_VISIBILITY_TIMEOUT", "99999"), ("VIDEOQUEUE_HEALTH_PORT", "70000"), ("VIDEOQUEUE_DEFAULT_JOBS", "transcode,teleport"),
         ("VIDEOQUEUE_HEARTBEAT_INTERVAL", "45"), ("VIDEOQUEUE_QUEUE_URL", "not a url"), ("VIDEOQUEUE_WAIT_TIME", "21"),
+        ("VIDEOQUEUE_DLQ_CHECK_INTERVAL", "hourly"), ("VIDEOQUEUE_DLQ_CHECK_INTERVAL", "-1"),
     ])
     func badValues(name: String, value: String) throws {
         var environment = base

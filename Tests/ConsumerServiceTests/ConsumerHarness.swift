@@ -14,11 +14,16 @@ import VideoCore
 import VideoStore
 
 /// One test's world on LocalStack: a jobs queue with a dead-letter queue (redrive policy), a bucket, a
-/// temporary SQLite store and scratch directory.
+/// scratch directory and a store of its own: a temporary SQLite file, or a new database on the PostgreSQL of
+/// `VIDEOQUEUE_TEST_DATABASE_URL` (dropped by ``tearDown()``).
 struct ConsumerHarness: Sendable {
     let sqs: SQSClient
     let s3: S3Client
     let store: any VideoStore
+    /// The store's `DATABASE_URL`.
+    let databaseURL: String
+    /// The PostgreSQL database made for this harness.
+    let postgresDatabase: TestPostgresDatabase?
     let queueURL: String
     let deadLetterQueueURL: String
     let bucket: String
@@ -35,7 +40,9 @@ struct ConsumerHarness: Sendable {
     /// - Parameters:
     ///   - visibility: the queue's own visibility timeout in seconds.
     ///   - maximumReceiveCount: the redrive policy's limit.
-    static func make(visibility: Int = 3, maximumReceiveCount: Int = 5) async throws -> ConsumerHarness {
+    ///   - database: SQLite or PostgreSQL.
+    static func make(visibility: Int = 3, maximumReceiveCount: Int = 5,
+                     database: TestDatabaseBackend = .sqlite) async throws -> ConsumerHarness {
         let configuration = try Emulator.localstack.configuration()
         let sqs = SQSClient(configuration: configuration)
         let s3 = S3Client(configuration: configuration)
@@ -49,10 +56,18 @@ struct ConsumerHarness: Sendable {
         let bucket = name
         try await s3.createBucket(bucket)
         let directory = try TemporaryDirectory()
-        let store = try await SQLiteVideoStore(path: directory.file("videos.sqlite"))
-        try await store.migrate()
-        return ConsumerHarness(sqs: sqs, s3: s3, store: store, queueURL: queue, deadLetterQueueURL: dlq, bucket: bucket,
-                               directory: directory, maximumReceiveCount: maximumReceiveCount)
+        let postgres = database == .postgres ? try TestPostgresDatabase.create(prefix: "vq_consumer_") : nil
+        let databaseURL = postgres?.url ?? directory.file("videos.sqlite")
+        let store: any VideoStore
+        do {
+            store = try await DatabaseConfiguration(url: databaseURL).makeStore(logger: logger)
+            try await store.migrate()
+        } catch {
+            postgres?.drop()
+            throw error
+        }
+        return ConsumerHarness(sqs: sqs, s3: s3, store: store, databaseURL: databaseURL, postgresDatabase: postgres, queueURL: queue,
+                               deadLetterQueueURL: dlq, bucket: bucket, directory: directory, maximumReceiveCount: maximumReceiveCount)
     }
 
     /// Removes the queues, the bucket's objects and the bucket, and the temporary directory.
@@ -64,12 +79,14 @@ struct ConsumerHarness: Sendable {
         }
         try? await s3.deleteBucket(bucket)
         try? await store.close()
+        postgresDatabase?.drop()
         directory.remove()
     }
 
-    /// A configuration for tests: short visibility, heartbeat, polls and retries; a 1-second long poll.
+    /// A configuration for tests: short visibility, heartbeat, polls and retries; a 1-second long poll; no
+    /// dead-letter watcher (it would hide the DLQ's messages for an hour; the tests of the watcher turn it on).
     func configuration(concurrency: Int = 2, visibility: Int = 3) -> ConsumerConfiguration {
-        var configuration = ConsumerConfiguration(queueURL: queueURL, bucket: bucket, databaseURL: directory.file("videos.sqlite"))
+        var configuration = ConsumerConfiguration(queueURL: queueURL, bucket: bucket, databaseURL: databaseURL)
         configuration.concurrency = concurrency
         configuration.visibilityTimeout = visibility
         configuration.heartbeatInterval = .milliseconds(visibility * 1000 / 3)
@@ -82,6 +99,7 @@ struct ConsumerHarness: Sendable {
         configuration.drainTimeout = .seconds(5)
         configuration.jobTimeout = .seconds(60)
         configuration.healthPort = 0
+        configuration.deadLetterCheckInterval = .zero
         return configuration
     }
 
@@ -120,6 +138,34 @@ struct ConsumerHarness: Sendable {
         let queued = try #require(try await store.markQueued(id: id))
         if sendMessage { try await sqs.send(SQSOutgoingMessage(body: body), to: queueURL) }
         return queued
+    }
+
+    /// Sends `record`'s queue message; returns its MessageId.
+    func send(_ record: VideoRecord) async throws -> String {
+        try await sqs.send(SQSOutgoingMessage(body: try QueueMessage(video: record).encodedString()), to: queueURL).messageID
+    }
+
+    /// What a consumer that dies right after claiming does: receives one message (waiting up to 5 s) with
+    /// `visibility`, and claims its record with the message's id; nothing extends or deletes the message.
+    func receiveAndClaim(visibility: Int) async throws -> (message: SQSMessage, record: VideoRecord) {
+        let message = try #require(try await sqs.receive(from: queueURL, maximumMessages: 1, waitTime: 5, visibilityTimeout: visibility).first)
+        let id = try QueueMessage.decode(message.body).video.id
+        let claimed = try #require(try await store.claim(id: id, messageID: message.messageID))
+        return (message, claimed)
+    }
+
+    /// Receives from the jobs queue until SQS has moved `count` messages to the DLQ (their receive count
+    /// reached the redrive limit); whether it did within `timeout`.
+    func waitForDeadLetters(_ count: Int, timeout: Duration = .seconds(20)) async throws -> Bool {
+        try await Self.eventually(timeout: timeout) {
+            _ = try await sqs.receive(from: queueURL, maximumMessages: 10, waitTime: 1)
+            return try await messageCount(deadLetterQueueURL) >= count
+        }
+    }
+
+    /// In-flight messages of `queue` (received and not yet visible again).
+    func inFlightCount(_ queue: String) async throws -> Int {
+        Int(try await sqs.attributes(of: queue, names: ["ApproximateNumberOfMessagesNotVisible"])["ApproximateNumberOfMessagesNotVisible"] ?? "") ?? 0
     }
 
     func record(_ id: UUID) async throws -> VideoRecord {

@@ -29,7 +29,7 @@ struct ExecutableTests {
         environment.merge([
             "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": endpoint.url, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
             "VIDEOQUEUE_QUEUE_URL": harness.queueURL, "VIDEOQUEUE_BUCKET": harness.bucket,
-            "DATABASE_URL": harness.directory.file("videos.sqlite"), "VIDEOQUEUE_VISIBILITY_TIMEOUT": "2",
+            "DATABASE_URL": harness.databaseURL, "VIDEOQUEUE_VISIBILITY_TIMEOUT": "2",
             "VIDEOQUEUE_WAIT_TIME": "1", "VIDEOQUEUE_HEALTH_PORT": "0", "VIDEOQUEUE_SCRATCH_DIR": harness.directory.file("child-scratch"),
             "VIDEOQUEUE_FFMPEG_THREADS": "1", "LOG_LEVEL": "error",
         ]) { _, new in new }
@@ -102,5 +102,38 @@ struct ExecutableTests {
         #expect(Set(keys) == Set(final.outputs.map(\.key)), "one set of outputs")
         #expect(Set(final.outputs.map(\.key)).count == final.outputs.count)
         #expect(try await harness.messageCount() == 0)
+    }
+
+    @Test("a real consumer SIGKILLed mid-job on its message's last allowed receive: another consumer's dead-letter watcher fails the record",
+          arguments: TestDatabaseBackend.allCases)
+    func sigkillOnLastReceive(database: TestDatabaseBackend) async throws {
+        let harness = try await ConsumerHarness.make(visibility: 2, maximumReceiveCount: 1, database: database)
+        defer { Task { await harness.tearDown() } }
+        let record = try await harness.enqueue(jobs: [.transcode, .hls, .thumbnails, .audio], source: try await TestVideos.smallVideo())
+        let child = try Self.launch(["run"], environment: try Self.environment(harness))
+        defer { if child.isRunning { kill(child.processIdentifier, SIGKILL) } }
+
+        let claimed = try await ConsumerHarness.eventually(timeout: .seconds(20)) {
+            try await harness.record(record.id).status == .processing
+        }
+        try #require(claimed)
+        kill(child.processIdentifier, SIGKILL)
+        _ = try await Self.exitStatus(of: child)
+        #expect(try await harness.record(record.id).status == .processing, "the child finished before it was killed")
+
+        // The message's visibility runs out; SQS moves it to the DLQ on the next receive (the second consumer's).
+        var configuration = harness.configuration(visibility: 2)
+        configuration.deadLetterCheckInterval = .milliseconds(200)
+        let services = RunningServices([harness.consumer(configuration)])
+        let failed = try await ConsumerHarness.eventually(timeout: .seconds(30)) {
+            try await harness.record(record.id).status == .failed
+        }
+        try await services.stop()
+        #expect(failed)
+        let final = try await harness.record(record.id)
+        #expect(final.error?.code == "dead_lettered")
+        #expect(final.attempts == 1, "never processed again")
+        #expect(try await harness.messageCount() == 0)
+        #expect(try await harness.messageCount(harness.deadLetterQueueURL) == 1)
     }
 }

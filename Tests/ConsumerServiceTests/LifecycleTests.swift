@@ -20,9 +20,10 @@ struct LifecycleTests {
         try #require(encoding)
     }
 
-    @Test("a cancelled record is noticed within 2 s: FFmpeg killed, scratch removed, message deleted")
-    func cancellationDuringJob() async throws {
-        let harness = try await ConsumerHarness.make()
+    @Test("a cancelled record is noticed within 2 s: FFmpeg killed, scratch removed, message deleted",
+          arguments: TestDatabaseBackend.allCases)
+    func cancellationDuringJob(database: TestDatabaseBackend) async throws {
+        let harness = try await ConsumerHarness.make(database: database)
         defer { Task { await harness.tearDown() } }
         let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
         let consumer = harness.consumer(pacedSeconds: 30)

@@ -8,12 +8,14 @@ import Testing
 import VideoCore
 import VideoStore
 
-/// The consumer against LocalStack, real FFmpeg and real SQLite: happy path, idempotency, failures.
+/// The consumer against LocalStack, real FFmpeg and real SQLite (the key tests on PostgreSQL too): happy path,
+/// idempotency, failures.
 @Suite("Consumer processing")
 struct ProcessingTests {
-    @Test("transcode: outputs in S3 under outputs/{id}/, record completed once, message deleted")
-    func happyPath() async throws {
-        let harness = try await ConsumerHarness.make()
+    @Test("transcode: outputs in S3 under outputs/{id}/, record completed once, message deleted",
+          arguments: TestDatabaseBackend.allCases)
+    func happyPath(database: TestDatabaseBackend) async throws {
+        let harness = try await ConsumerHarness.make(database: database)
         defer { Task { await harness.tearDown() } }
         let video = try await TestVideos.smallVideo()
         let record = try await harness.enqueue(jobs: [.transcode, .thumbnails], source: video)
@@ -26,6 +28,7 @@ struct ProcessingTests {
         #expect(done.status == .completed)
         #expect(done.attempts == 1)
         #expect(done.progress == 100)
+        #expect(done.messageID != nil, "the claim recorded the message's id")
         let prefix = "outputs/\(record.id.uuidString.lowercased())/"
         let mp4 = try #require(done.outputs.first { $0.kind.hasPrefix("transcode/") })
         #expect(mp4.key.hasPrefix(prefix + "transcode/"))
@@ -44,9 +47,9 @@ struct ProcessingTests {
         #expect(scratch.isEmpty)
     }
 
-    @Test("a completed record's message is deleted without work; a cancelled one too")
-    func completedRecordIsSkipped() async throws {
-        let harness = try await ConsumerHarness.make()
+    @Test("a completed record's message is deleted without work; a cancelled one too", arguments: TestDatabaseBackend.allCases)
+    func completedRecordIsSkipped(database: TestDatabaseBackend) async throws {
+        let harness = try await ConsumerHarness.make(database: database)
         defer { Task { await harness.tearDown() } }
         let video = try await TestVideos.smallVideo()
         let completed = try await harness.enqueue(source: video)
@@ -65,9 +68,9 @@ struct ProcessingTests {
         #expect(try await harness.record(cancelled.id).status == .cancelled)
     }
 
-    @Test("two consumers and 10 messages: each video processed exactly once")
-    func twoConsumersProcessEachOnce() async throws {
-        let harness = try await ConsumerHarness.make()
+    @Test("two consumers and 10 messages: each video processed exactly once", arguments: TestDatabaseBackend.allCases)
+    func twoConsumersProcessEachOnce(database: TestDatabaseBackend) async throws {
+        let harness = try await ConsumerHarness.make(database: database)
         defer { Task { await harness.tearDown() } }
         let video = try await TestVideos.smallVideo()
         var ids: [UUID] = []
@@ -182,9 +185,10 @@ struct ProcessingTests {
         #expect(done.attempts == 2)
     }
 
-    @Test("a transient failure on the last allowed receive fails the record before the DLQ takes the message")
-    func lastReceiveFailsRecord() async throws {
-        let harness = try await ConsumerHarness.make(maximumReceiveCount: 1)
+    @Test("a transient failure on the last allowed receive fails the record before the DLQ takes the message",
+          arguments: TestDatabaseBackend.allCases)
+    func lastReceiveFailsRecord(database: TestDatabaseBackend) async throws {
+        let harness = try await ConsumerHarness.make(maximumReceiveCount: 1, database: database)
         defer { Task { await harness.tearDown() } }
         let video = try await TestVideos.smallVideo()
         let record = try await harness.enqueue(jobs: [.audio], source: video)

@@ -13,9 +13,7 @@ import VideoCore
 import VideoStore
 
 /// The databases the producer is tested with.
-enum ProducerDatabase: String, CaseIterable, Sendable {
-    case sqlite, postgres
-}
+typealias ProducerDatabase = TestDatabaseBackend
 
 /// A producer wired to LocalStack (a fresh bucket and queue) and a fresh store (a temporary SQLite file, or a
 /// new database on the PostgreSQL of `VIDEOQUEUE_TEST_DATABASE_URL`), with three API keys.
@@ -31,7 +29,7 @@ struct ProducerFixture {
     let bob: String
     let admin: String
     /// The PostgreSQL database made for this fixture (dropped by ``tearDown()``).
-    let postgresDatabase: (server: String, name: String)?
+    let postgresDatabase: TestPostgresDatabase?
 
     init(database: ProducerDatabase = .sqlite, configure: (inout ProducerConfiguration) -> Void = { _ in }) async throws {
         directory = try TemporaryDirectory()
@@ -40,13 +38,9 @@ struct ProducerFixture {
             postgresDatabase = nil
             store = try await DatabaseConfiguration(url: directory.file("videos.sqlite")).makeStore()
         case .postgres:
-            guard let server = ProcessInfo.processInfo.environment["VIDEOQUEUE_TEST_DATABASE_URL"], !server.isEmpty else {
-                throw EmulatorError("VIDEOQUEUE_TEST_DATABASE_URL is not set: run scripts/test, or scripts/postgres start")
-            }
-            let name = "vq_producer_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-            try Self.psql(server, "CREATE DATABASE \(name)")
-            postgresDatabase = (server, name)
-            store = try await DatabaseConfiguration(url: Self.url(server, database: name)).makeStore()
+            let database = try TestPostgresDatabase.create(prefix: "vq_producer_")
+            postgresDatabase = database
+            store = try await DatabaseConfiguration(url: database.url).makeStore()
         }
         try await store.migrate()
         s3 = S3Client(configuration: try Emulator.localstack.configuration())
@@ -81,27 +75,8 @@ struct ProducerFixture {
         try? await s3.deleteBucket(bucket)
         try? await sqs.deleteQueue(queueURL)
         try? await store.close()
-        if let postgresDatabase { try? Self.psql(postgresDatabase.server, "DROP DATABASE IF EXISTS \(postgresDatabase.name) WITH (FORCE)") }
+        postgresDatabase?.drop()
         directory.remove()
-    }
-
-    /// `server` with its database replaced by `database`.
-    static func url(_ server: String, database: String) -> String {
-        guard let slash = server.range(of: "/", options: .backwards, range: server.index(server.startIndex, offsetBy: 11)..<server.endIndex) else {
-            return server
-        }
-        let query = server[slash.upperBound...].firstIndex(of: "?").map { String(server[$0...]) } ?? ""
-        return String(server[..<slash.upperBound]) + database + query
-    }
-
-    /// Runs one SQL command with `psql` (names here are ours: letters, digits and underscores).
-    static func psql(_ server: String, _ command: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["psql", server, "-v", "ON_ERROR_STOP=1", "-q", "-c", command]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw EmulatorError("psql failed: \(command)") }
     }
 
     /// The objects under `sources/`.

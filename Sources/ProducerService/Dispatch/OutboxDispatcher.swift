@@ -77,8 +77,9 @@ public final class OutboxDispatcher: Service, Sendable {
     private func send(_ entry: OutboxEntry) async -> Bool {
         do {
             let message = SQSOutgoingMessage(body: entry.payload, attributes: ["videoId": .string(entry.videoID.uuidString.lowercased())])
-            try await sqs.send(message, to: queueURL)
-            _ = try await store.outboxSent(entryID: entry.id, videoID: entry.videoID)
+            let sent = try await sqs.send(message, to: queueURL)
+            // The message id ties the record to this message (the consumer's dead-letter watcher checks it).
+            _ = try await store.outboxSent(entryID: entry.id, videoID: entry.videoID, messageID: sent.messageID)
             Counter(label: "videoqueue_producer_messages_sent_total").increment()
             logger.debug("message sent", metadata: ["video-id": "\(entry.videoID)"])
             return true

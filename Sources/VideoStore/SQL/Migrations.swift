@@ -63,6 +63,11 @@ enum Migrations {
             )
             """,
         ]),
+        // The SQS MessageId of the record's current queue message, so the consumer's dead-letter watcher can tell
+        // a record's own message in the DLQ from a stale one (the record retried since with a new message).
+        Migration(version: 2, name: "videos.message_id", statements: [
+            "ALTER TABLE videos ADD COLUMN message_id TEXT",
+        ]),
     ]
 }
 

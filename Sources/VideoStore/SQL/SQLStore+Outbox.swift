@@ -16,12 +16,22 @@ extension SQLStore {
             .sorted { ($0.createdAt, $0.id.uuidString) < ($1.createdAt, $1.id.uuidString) }
     }
 
-    func outboxSent(entryID: UUID, videoID: UUID) async throws -> VideoRecord? {
+    func outboxSent(entryID: UUID, videoID: UUID, messageID: String?) async throws -> VideoRecord? {
         let now = Self.nowMilliseconds()
+        let messageIDAssignment = try Self.messageIDAssignment(messageID)
         return try await backend.transaction { db in
             try await db.execute("DELETE FROM outbox WHERE id = $1", [.text(entryID.uuidString)])
-            return try await Self.update(db, id: videoID, from: [.pending], to: .queued,
-                                         set: [.value("queued_at", .int(now))], now: now)
+            let queued = try await Self.update(db, id: videoID, from: [.pending], to: .queued,
+                                               set: [.value("queued_at", .int(now))] + messageIDAssignment, now: now)
+            if queued == nil, let messageID {
+                // A retried record is queued already and its message id cleared: this is its new message (unless
+                // a consumer claimed it first; then the claim recorded the id).
+                try await db.execute("""
+                    UPDATE videos SET message_id = $1, updated_at = $2
+                    WHERE id = $3 AND status = $4 AND message_id IS NULL
+                    """, [.text(messageID), .int(now), .text(videoID.uuidString), .text(VideoStatus.queued.rawValue)])
+            }
+            return queued
         }
     }
 

@@ -11,11 +11,12 @@ enum Assignment {
 
 extension SQLStore {
     /// The single conditional UPDATE every status change is: `WHERE id = ? AND status IN (sources that
-    /// ``VideoStatus/canTransition(to:)`` allows) [AND attempts = ?] [AND owner = ?] RETURNING *`.
-    /// `target == nil` changes fields without a status change (progress). `nil` when the condition failed.
+    /// ``VideoStatus/canTransition(to:)`` allows) [AND attempts = ?] [AND owner = ?] [AND message_id = ?]
+    /// RETURNING *`. `target == nil` changes fields without a status change (progress). `nil` when the condition
+    /// failed.
     static func update(
         _ db: any SQLExecutor, id: UUID, from sources: [VideoStatus], to target: VideoStatus?,
-        attempt: Int? = nil, owner: String? = nil, set assignments: [Assignment], now: Int64
+        attempt: Int? = nil, owner: String? = nil, messageID: String? = nil, set assignments: [Assignment], now: Int64
     ) async throws -> VideoRecord? {
         let allowed = target.map { target in sources.filter { $0.canTransition(to: target) } } ?? sources
         guard !allowed.isEmpty else { return nil }
@@ -38,24 +39,32 @@ extension SQLStore {
         conditions.append("status IN (\(allowed.map { bind(.text($0.rawValue)) }.joined(separator: ", ")))")
         if let attempt { conditions.append("attempts = \(bind(.int(attempt)))") }
         if let owner { conditions.append("owner = \(bind(.text(owner)))") }
+        if let messageID { conditions.append("message_id = \(bind(.text(messageID)))") }
         let sql = "UPDATE videos SET \(sets.joined(separator: ", ")) WHERE \(conditions.joined(separator: " AND ")) RETURNING *"
         return try await db.query(sql, binds).first.map(VideoRecord.init(row:))
     }
 
-    func markQueued(id: UUID) async throws -> VideoRecord? {
+    func markQueued(id: UUID, messageID: String?) async throws -> VideoRecord? {
         let now = Self.nowMilliseconds()
         return try await Self.update(backend, id: id, from: [.pending], to: .queued,
-                                     set: [.value("queued_at", .int(now))], now: now)
+                                     set: [.value("queued_at", .int(now))] + (try Self.messageIDAssignment(messageID)), now: now)
     }
 
-    func claim(id: UUID) async throws -> VideoRecord? {
+    func claim(id: UUID, messageID: String?) async throws -> VideoRecord? {
         let now = Self.nowMilliseconds()
         return try await Self.update(backend, id: id, from: [.queued, .pending], to: .processing, set: [
             .expression("attempts", "attempts + 1"), .value("started_at", .int(now)),
             .coalesce("queued_at", .int(now)),
             .value("stage", .null), .value("progress", .double(0)), .value("eta_seconds", .null),
             .value("error", .null), .value("finished_at", .null),
-        ], now: now)
+        ] + (try Self.messageIDAssignment(messageID)), now: now)
+    }
+
+    /// `message_id = ?` when a message id is given (checked for NUL bytes); nothing otherwise.
+    static func messageIDAssignment(_ messageID: String?) throws -> [Assignment] {
+        guard let messageID else { return [] }
+        try checkPlainText(messageID, "the message id")
+        return [.value("message_id", .text(messageID))]
     }
 
     func updateProgress(id: UUID, attempt: Int, stage: VideoStage?, progress: Double, eta: Double?) async throws
@@ -82,6 +91,16 @@ extension SQLStore {
         let now = Self.nowMilliseconds()
         let sources = attempt == nil ? VideoStatus.allowedSources(for: .failed) : [.processing]
         return try await Self.update(backend, id: id, from: sources, to: .failed, attempt: attempt, set: [
+            .value("error", .text(try StoreJSON.string(error))), .value("stage", .null),
+            .value("eta_seconds", .null), .value("finished_at", .int(now)),
+        ], now: now)
+    }
+
+    func fail(id: UUID, messageID: String, error: VideoFailure) async throws -> VideoRecord? {
+        let now = Self.nowMilliseconds()
+        try Self.checkPlainText(messageID, "the message id")
+        return try await Self.update(backend, id: id, from: VideoStatus.allowedSources(for: .failed), to: .failed,
+                                     messageID: messageID, set: [
             .value("error", .text(try StoreJSON.string(error))), .value("stage", .null),
             .value("eta_seconds", .null), .value("finished_at", .int(now)),
         ], now: now)
@@ -114,7 +133,7 @@ extension SQLStore {
             guard let record = try await Self.update(db, id: id, from: [.failed], to: .queued, owner: owner, set: [
                 .value("queued_at", .int(now)), .value("started_at", .null), .value("finished_at", .null),
                 .value("error", .null), .value("stage", .null), .value("progress", .double(0)),
-                .value("eta_seconds", .null), .value("outputs", .text("[]")),
+                .value("eta_seconds", .null), .value("outputs", .text("[]")), .value("message_id", .null),
             ], now: now) else { return nil }
             let payload = try QueueMessage(video: record).encodedString()
             try await db.execute("""

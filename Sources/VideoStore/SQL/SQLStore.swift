@@ -52,7 +52,8 @@ extension VideoRecord {
             error: try row.optionalText("error") == nil ? nil : try row.json(VideoFailure.self, "error"),
             outputs: try row.json([VideoOutput].self, "outputs"), createdAt: try row.date("created_at"),
             queuedAt: try row.optionalDate("queued_at"), startedAt: try row.optionalDate("started_at"),
-            finishedAt: try row.optionalDate("finished_at"), updatedAt: try row.date("updated_at"))
+            finishedAt: try row.optionalDate("finished_at"), updatedAt: try row.date("updated_at"),
+            messageID: try row.optionalText("message_id"))
     }
 
     var metadata: VideoMetadata {

@@ -22,8 +22,12 @@ extension SQLStoreForwarding {
     }
     public func delete(id: UUID, owner: String?) async throws -> Bool { try await store.delete(id: id, owner: owner) }
 
-    public func markQueued(id: UUID) async throws -> VideoRecord? { try await store.markQueued(id: id) }
-    public func claim(id: UUID) async throws -> VideoRecord? { try await store.claim(id: id) }
+    public func markQueued(id: UUID, messageID: String?) async throws -> VideoRecord? {
+        try await store.markQueued(id: id, messageID: messageID)
+    }
+    public func claim(id: UUID, messageID: String?) async throws -> VideoRecord? {
+        try await store.claim(id: id, messageID: messageID)
+    }
     public func updateProgress(id: UUID, attempt: Int, stage: VideoStage?, progress: Double, eta: Double?) async throws
         -> VideoRecord? {
         try await store.updateProgress(id: id, attempt: attempt, stage: stage, progress: progress, eta: eta)
@@ -34,6 +38,9 @@ extension SQLStoreForwarding {
     public func fail(id: UUID, attempt: Int?, error: VideoFailure) async throws -> VideoRecord? {
         try await store.fail(id: id, attempt: attempt, error: error)
     }
+    public func fail(id: UUID, messageID: String, error: VideoFailure) async throws -> VideoRecord? {
+        try await store.fail(id: id, messageID: messageID, error: error)
+    }
     public func release(id: UUID, attempt: Int) async throws -> VideoRecord? { try await store.release(id: id, attempt: attempt) }
     public func cancel(id: UUID, owner: String?) async throws -> VideoRecord? { try await store.cancel(id: id, owner: owner) }
     public func retry(id: UUID, owner: String?) async throws -> VideoRecord? { try await store.retry(id: id, owner: owner) }
@@ -41,8 +48,8 @@ extension SQLStoreForwarding {
     public func dueOutbox(limit: Int, now: Date, lease: Duration) async throws -> [OutboxEntry] {
         try await store.dueOutbox(limit: limit, now: now, lease: lease)
     }
-    public func outboxSent(entryID: UUID, videoID: UUID) async throws -> VideoRecord? {
-        try await store.outboxSent(entryID: entryID, videoID: videoID)
+    public func outboxSent(entryID: UUID, videoID: UUID, messageID: String?) async throws -> VideoRecord? {
+        try await store.outboxSent(entryID: entryID, videoID: videoID, messageID: messageID)
     }
     public func rescheduleOutbox(entryID: UUID, notBefore: Date, error: String?) async throws -> Bool {
         try await store.rescheduleOutbox(entryID: entryID, notBefore: notBefore, error: error)

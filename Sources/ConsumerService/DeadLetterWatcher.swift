@@ -1,0 +1,178 @@
+import Foundation
+import Logging
+import SQSClient
+import ServiceLifecycle
+import ServiceSupport
+import VideoCore
+import VideoStore
+
+/// Fails the records whose queue message SQS moved to the dead-letter queue before any consumer could finish
+/// them: a consumer that claimed a record on the message's last allowed receive and then died (SIGKILL, power
+/// loss), or handed it back on that receive, leaves the record `processing` or `queued` while the message goes
+/// to the DLQ when its visibility runs out.
+///
+/// Every ``interval`` it receives up to 10 DLQ messages (a short wait, a visibility of an hour so it does not
+/// see them again before then; it never deletes them: they stay in the DLQ as evidence), decodes each and
+/// fails the record with the code ``failureCode`` when — in one conditional update — the record is still
+/// `pending`, `queued` or `processing` and its ``VideoCore/VideoRecord/messageID`` is the DLQ message's id
+/// (SQS keeps a message's id when it moves it to the DLQ). A record retried since with a new message has
+/// another id and is left alone. Undecodable messages and the consumer's own dead-lettered poison messages
+/// (with a `videoqueue-error` attribute) are skipped.
+///
+/// SQS and database errors are logged and counted, the check is retried after a growing delay; a graceful
+/// shutdown ends the watcher at once (its receive is cancelled).
+struct DeadLetterWatcher: Sendable {
+    /// What the watcher did with one DLQ message (the `result` label of its metric).
+    enum Verdict: String, Sendable {
+        /// The record was waiting for or processing this message: now `failed`.
+        case failed
+        /// The record's current message is another one (retried since): left alone.
+        case newerMessage = "newer_message"
+        /// The record is `completed`, `failed` or `cancelled` already.
+        case finished
+        /// No record has the message's video id (deleted).
+        case noRecord = "no_record"
+        /// The record changed between the read and the conditional update: left alone.
+        case changed
+        /// The body is not a queue message.
+        case undecodable
+        /// One of the consumer's own dead-lettered messages (a `videoqueue-error` attribute).
+        case poison
+    }
+
+    /// One DLQ message's verdict.
+    struct Decision: Sendable, Equatable {
+        var messageID: String
+        var videoID: UUID?
+        var verdict: Verdict
+    }
+
+    /// The error code of a record failed by the watcher.
+    static let failureCode = "dead_lettered"
+    /// The visibility (seconds) the watcher gives the DLQ messages it received: it looks at each at most
+    /// once an hour.
+    static let visibilityTimeout = 3600
+    /// The receive's wait (seconds): a short long-poll, so every SQS server is asked.
+    static let waitTimeSeconds = 1
+    /// The attribute the consumer sets on the undecodable messages it moves to the DLQ itself.
+    static let poisonAttribute = "videoqueue-error"
+
+    let sqs: SQSClient
+    let store: any VideoStore
+    let deadLetterQueueURL: String
+    /// The queue's redrive limit, for the failure's message (`nil`: the DLQ message's receive count is used).
+    let maximumReceiveCount: Int?
+    let interval: Duration
+    let metrics: ConsumerMetrics
+    let logger: Logger
+
+    /// Checks the DLQ at once and then every ``interval`` until a graceful shutdown or cancellation.
+    func run() async {
+        logger.info("dead-letter watcher started", metadata: ["dlq": "\(deadLetterQueueURL)", "interval": "\(interval)"])
+        var failures = 0
+        while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            var wait = interval
+            do {
+                _ = try await check()
+                failures = 0
+            } catch {
+                if Task.isCancelled || Task.isShuttingDownGracefully { break }
+                failures += 1
+                metrics.deadLetterCheckError()
+                wait = interval + Backoff(base: interval, cap: .seconds(600)).delay(afterAttempt: failures)
+                logger.warning("dead-letter check failed", metadata: ["error": "\(error)", "retry_in": "\(wait)"])
+            }
+            do {
+                try await cancelWhenGracefulShutdown { [wait] in try await Task.sleep(for: wait) }
+            } catch {
+                break
+            }
+        }
+        logger.debug("dead-letter watcher stopped")
+    }
+
+    /// Receives up to 10 DLQ messages and decides on each. A message whose record cannot be read or updated is
+    /// made visible again after ``interval`` (at least a second) and the first such error is thrown after the
+    /// others were handled.
+    /// - Throws: the receive's error (a graceful shutdown cancels it), or the first store error.
+    func check() async throws -> [Decision] {
+        let messages = try await cancelWhenGracefulShutdown { [sqs, deadLetterQueueURL] in
+            try await sqs.receive(from: deadLetterQueueURL, maximumMessages: 10, waitTime: Self.waitTimeSeconds,
+                                  visibilityTimeout: Self.visibilityTimeout)
+        }
+        var decisions: [Decision] = []
+        var firstError: (any Error)?
+        for message in messages {
+            do {
+                let decision = try await decide(message)
+                metrics.deadLetter(decision.verdict.rawValue)
+                decisions.append(decision)
+            } catch {
+                firstError = firstError ?? error
+                logger.warning("cannot check a dead-lettered message's record; it is looked at again later",
+                               metadata: ["message_id": "\(message.messageID)", "error": "\(error)"])
+                try? await sqs.changeVisibility(receiptHandle: message.receiptHandle, in: deadLetterQueueURL,
+                                                timeout: max(1, min(Self.visibilityTimeout, Int(interval.seconds.rounded(.up)))))
+            }
+        }
+        if let firstError { throw firstError }
+        return decisions
+    }
+
+    /// The verdict on one DLQ message, failing its record when it is the record's current message.
+    private func decide(_ message: SQSMessage) async throws -> Decision {
+        var logger = self.logger
+        logger[metadataKey: "message_id"] = "\(message.messageID)"
+        if message.messageAttributes[Self.poisonAttribute] != nil {
+            logger.debug("dead-lettered message is an undecodable one the consumer moved there: skipped")
+            return Decision(messageID: message.messageID, videoID: nil, verdict: .poison)
+        }
+        let videoID: UUID
+        do {
+            videoID = try QueueMessage.decode(message.body).video.id
+        } catch {
+            logger.debug("dead-lettered message is not a queue message: skipped", metadata: ["error": "\(error)"])
+            return Decision(messageID: message.messageID, videoID: nil, verdict: .undecodable)
+        }
+        logger[metadataKey: "video_id"] = "\(videoID.uuidString.lowercased())"
+        func decision(_ verdict: Verdict) -> Decision { Decision(messageID: message.messageID, videoID: videoID, verdict: verdict) }
+
+        guard let record = try await store.video(id: videoID, owner: nil) else {
+            logger.info("dead-lettered message's record is gone: nothing to do")
+            return decision(.noRecord)
+        }
+        guard [.pending, .queued, .processing].contains(record.status) else {
+            logger.debug("dead-lettered message's record is \(record.status.rawValue) already")
+            return decision(.finished)
+        }
+        guard record.messageID == message.messageID else {
+            logger.info("dead-lettered message is not the record's current message (retried since): record left alone",
+                        metadata: ["status": "\(record.status.rawValue)", "current_message_id": "\(record.messageID ?? "none")"])
+            return decision(.newerMessage)
+        }
+        let receives = (maximumReceiveCount ?? message.approximateReceiveCount).map { "\($0) receive\($0 == 1 ? "" : "s")" }
+        let failure = VideoFailure(code: Self.failureCode, message: """
+            the queue message went to the dead-letter queue after \(receives ?? "its last allowed receive") \
+            without the job finishing (the consumer holding it stopped, or handed it back, on its last allowed receive); \
+            the record was \(record.status.rawValue) (attempt \(record.attempts))
+            """)
+        guard let failed = try await store.fail(id: videoID, messageID: message.messageID, error: failure) else {
+            logger.info("record changed while its dead-lettered message was checked: left alone")
+            return decision(.changed)
+        }
+        logger.error("record failed: its queue message is in the dead-letter queue",
+                     metadata: ["previous_status": "\(record.status.rawValue)", "attempts": "\(failed.attempts)",
+                                "code": "\(Self.failureCode)"])
+        return decision(.failed)
+    }
+}
+
+extension ConsumerService {
+    /// The dead-letter watcher for `settings`; `nil` when no DLQ is known or
+    /// ``ConsumerConfiguration/deadLetterCheckInterval`` is zero.
+    func makeDeadLetterWatcher(_ settings: QueueSettings) -> DeadLetterWatcher? {
+        guard let dlq = settings.deadLetterQueueURL, configuration.deadLetterCheckInterval > .zero else { return nil }
+        return DeadLetterWatcher(sqs: sqs, store: store, deadLetterQueueURL: dlq, maximumReceiveCount: settings.maximumReceiveCount,
+                                 interval: configuration.deadLetterCheckInterval, metrics: metrics, logger: logger)
+    }
+}
