@@ -72,7 +72,7 @@ import VideoStore
                     if count == 4, claimedAttempt == nil {
                         let claimed = try #require(try await store.claim(id: video.id))
                         claimedAttempt = claimed.attempts
-                        try await store.updateProgress(id: video.id, attempt: claimed.attempts, stage: .encoding, progress: 55, eta: 3)
+                        _ = try await store.updateProgress(id: video.id, attempt: claimed.attempts, stage: .encoding, progress: 55, eta: 3)
                         _ = try await store.complete(id: video.id, attempt: claimed.attempts, outputs: [])
                     }
                 }

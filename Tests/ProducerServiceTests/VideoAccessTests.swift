@@ -209,7 +209,7 @@ import VideoStore
                 if attempt == nil, text.contains("\"status\":\"queued\"") {
                     let claimed = try #require(try await store.claim(id: video.id))
                     attempt = claimed.attempts
-                    try await store.updateProgress(id: video.id, attempt: claimed.attempts, stage: .encoding, progress: 42, eta: 7)
+                    _ = try await store.updateProgress(id: video.id, attempt: claimed.attempts, stage: .encoding, progress: 42, eta: 7)
                 } else if let attempt, !completed, text.contains("\"progress\":42") {
                     completed = true
                     _ = try await store.complete(id: video.id, attempt: attempt, outputs: [])
