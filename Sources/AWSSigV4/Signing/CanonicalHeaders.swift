@@ -60,18 +60,36 @@ enum CanonicalHeaders {
     /// - Returns: where the signed header names stand in `output`.
     static func write(headers: some Sequence<(String, String)>, host: String, excluding excluded: HeaderNameSet,
                       alsoExcluding extra: HeaderNameSet, sizes: Sizes, to output: inout ByteWriter) -> Range<Int> {
+        write(host: host, excluding: excluded, alsoExcluding: extra, sizes: sizes, to: &output) { add in
+            for (name, value) in headers { add(name, value) }
+        }
+    }
+
+    /// ``write(headers:host:excluding:alsoExcluding:sizes:to:)`` for an array, whose strings are read in place (borrowed:
+    /// no reference counting per header).
+    static func write(headers: [(String, String)], host: String, excluding excluded: HeaderNameSet,
+                      alsoExcluding extra: HeaderNameSet, sizes: Sizes, to output: inout ByteWriter) -> Range<Int> {
+        write(host: host, excluding: excluded, alsoExcluding: extra, sizes: sizes, to: &output) { add in
+            for index in headers.indices { add(headers[index].0, headers[index].1) }
+        }
+    }
+
+    /// Writes the canonical block of the headers `feed` hands to its argument (and `Host: host` unless there), the blank
+    /// line's `\n`, and the signed header names, in at most `sizes.output` bytes.
+    private static func write(host: String, excluding excluded: HeaderNameSet, alsoExcluding extra: HeaderNameSet, sizes: Sizes,
+                              to output: inout ByteWriter, _ feed: ((String, String) -> Void) -> Void) -> Range<Int> {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: sizes.scratch) { scratch in
             withUnsafeTemporaryAllocation(of: Entry.self, capacity: sizes.entries) { entries in
                 var lines = ByteWriter(scratch)
                 var count = 0
                 var hasHost = false
-                for (name, value) in headers {
+                feed { name, value in
                     let nameStart = lines.count
                     writeLowercased(name, to: &lines)
                     let nameBytes = lines.bytes(nameStart..<lines.count)
                     if excluded.contains(nameBytes) || extra.contains(nameBytes) {
                         lines.truncate(to: nameStart)
-                        continue
+                        return
                     }
                     hasHost = hasHost || (nameBytes.count == 4 && nameBytes.elementsEqual("host".utf8))
                     let nameEnd = lines.count
