@@ -49,15 +49,19 @@ nonisolated(unsafe) var sink = 0
 
 // MARK: The operations
 
-@inline(never) func signSQS() -> String {
+/// What `AWSHTTPClient` does per request: a signer from the current credentials, the body's hash, the request signed
+/// in place (its headers then go on the wire; the returned signature is only read for streaming bodies).
+@inline(never) func signSQS() -> Int {
     var request = sqsTemplate
     let signer = SigV4Signer(credentials: credentials, region: shapes.region, service: "sqs")
-    return signer.sign(&request, body: .bytes(sqsBody), date: date).signature
+    signer.sign(&request, body: .bytes(sqsBody), date: date)
+    return request.headers.count
 }
 
+/// What `S3Client.presignedURL` does: a signer from the current credentials and the URL.
 @inline(never) func presignS3() throws -> String {
     let signer = SigV4Signer(credentials: credentials, region: shapes.region, service: "s3")
-    return try signer.presign(s3Template, expires: shapes.s3_presign_get.expires, date: date).url
+    return try signer.presignedURL(s3Template, expires: shapes.s3_presign_get.expires, date: date)
 }
 
 // Check that we sign exactly what botocore signs before timing anything.
@@ -124,7 +128,7 @@ func measure(_ iterations: Int, _ body: () throws -> Int) rethrows -> Double {
     return samples.sorted()[samples.count / 2]
 }
 
-let sqs = measure(iterations) { signSQS().utf8.count }
+let sqs = measure(iterations) { signSQS() }
 let sqsFloor = measure(iterations) { floorSQS() }
 let s3 = try measure(iterations) { try presignS3().utf8.count }
 let s3Floor = measure(iterations) { floorS3() }

@@ -38,6 +38,21 @@ import Testing
         #expect(presigned.url.hasSuffix(presigned.signature.signature))
     }
 
+    @Test func presignedURLIsThePresignedRequestsURL() throws {
+        var credentials = Self.credentials
+        credentials.sessionToken = "token/with+reserved=chars"
+        for service in ["s3", "service"] {
+            let signer = SigV4Signer(credentials: credentials, region: "eu-west-1", service: service)
+            for url in ["https://bucket.s3.eu-west-1.amazonaws.com/videos/a%20b.mp4", "http://127.0.0.1:4566/bucket/./key?uploadId=abc&partNumber=2"] {
+                let request = try SigV4Request(method: "PUT", url: url, headers: ["Content-Type": "video/mp4", "X-Amz-Meta-A": " b  c "])
+                let presigned = try signer.presign(request, expires: 300, date: Self.date)
+                #expect(try signer.presignedURL(request, expires: 300, date: Self.date) == presigned.url)
+                // The string to sign, made again on request, is what was signed.
+                #expect(presigned.signature.signingKey.signature(for: presigned.signature.stringToSign) == presigned.signature.signature)
+            }
+        }
+    }
+
     @Test func presignKeepsTheRequestsOwnQueryFirst() throws {
         let signer = SigV4Signer(credentials: Self.credentials, region: "us-east-1", service: "s3")
         let url = try signer.presign(url: "http://127.0.0.1:4566/bucket/key?partNumber=2&uploadId=abc", method: "PUT", expires: 60, date: Self.date)
@@ -98,6 +113,19 @@ import Testing
         let signature = SigV4Signer(credentials: Self.credentials, region: "us-east-1", service: "service").sign(&request, date: Self.date)
         #expect(signature.signedHeaders == "host;x-amz-date;x-custom")
         #expect(signature.canonicalRequest.text.contains("\nx-custom:a b\n"))
+    }
+
+    @Test func repeatedAndMixedCaseHeadersAreJoinedAndSortedByLowerCaseName() {
+        var request = SigV4Request(method: "GET", host: "example.amazonaws.com", headers: [
+            "X-Amz-Meta-Long-Header-Name-B": "2", "x-amz-meta-long-header-name-a": "1", "X-AMZ-META-LONG-HEADER-NAME-B": "  3 ",
+            "My-Header": "x", "my-header1": "y",
+        ])
+        let signature = SigV4Signer(credentials: Self.credentials, region: "us-east-1", service: "service").sign(&request, date: Self.date)
+        #expect(signature.signedHeaders == "host;my-header;my-header1;x-amz-date;x-amz-meta-long-header-name-a;x-amz-meta-long-header-name-b")
+        #expect(signature.canonicalRequest.text.contains("\nmy-header:x\nmy-header1:y\n"))
+        #expect(signature.canonicalRequest.text.contains("\nx-amz-meta-long-header-name-a:1\nx-amz-meta-long-header-name-b:2,3\n\n"))
+        #expect(signature.signingKey.signature(for: signature.stringToSign) == signature.signature)
+        #expect(request.headers.first(name: "Authorization")?.hasSuffix("Signature=\(signature.signature)") == true)
     }
 
     @Test func queryIsDecodedThenEncodedAndSortedByNameThenValue() {

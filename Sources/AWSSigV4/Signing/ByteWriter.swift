@@ -76,6 +76,14 @@ struct ByteWriter: ByteSink {
         count += 64
     }
 
+    /// Claims the next `count` bytes, which the caller must fill, and returns where they start.
+    @inline(__always)
+    mutating func claim(_ count: Int) -> UnsafeMutablePointer<UInt8> {
+        let start = position(reserving: count)
+        self.count += count
+        return start
+    }
+
     /// Overwrites the byte at `offset`, already written.
     mutating func replace(at offset: Int, with byte: UInt8) {
         precondition(offset < count, "ByteWriter: not written yet")

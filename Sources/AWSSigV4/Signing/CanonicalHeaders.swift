@@ -12,15 +12,20 @@ enum CanonicalHeaders {
     /// No header.
     static let none = HeaderNameSet([String]())
 
+    /// A header in the scratch buffer, written `name:value\n` (the name lower-cased, the value trimmed).
     private struct Entry {
+        /// The name's first eight bytes, big-endian, zero-padded: comparing keys orders most names without reading them.
+        var key: UInt64
         var nameStart: Int
+        /// Where the `:` is.
         var nameEnd: Int
-        var valueEnd: Int
+        /// After the `\n`.
+        var end: Int
     }
 
     /// How much room ``write(request:excluding:alsoExcluding:sizes:to:)`` needs.
     struct Sizes {
-        /// Bytes of all names and values, and of `host` and its value.
+        /// Bytes of all names and values, and of `host` and its value, each header with its `:` and `\n`.
         fileprivate(set) var scratch: Int
         /// Headers, plus one for `host`.
         fileprivate(set) var entries: Int
@@ -35,8 +40,8 @@ enum CanonicalHeaders {
 
         /// The sizes of a request to `host` with `headerCount` headers of `headerSize` bytes (names and values).
         init(host: String, headerCount: Int, headerSize: Int) {
-            scratch = host.utf8.count + 4 + headerSize
             entries = headerCount + 1
+            scratch = host.utf8.count + 4 + headerSize + 2 * entries
         }
     }
 
@@ -55,79 +60,103 @@ enum CanonicalHeaders {
     /// - Returns: where the signed header names stand in `output`.
     static func write(headers: some Sequence<(String, String)>, host: String, excluding excluded: HeaderNameSet,
                       alsoExcluding extra: HeaderNameSet, sizes: Sizes, to output: inout ByteWriter) -> Range<Int> {
+        write(host: host, excluding: excluded, alsoExcluding: extra, sizes: sizes, to: &output) { add in
+            for (name, value) in headers { add(name, value) }
+        }
+    }
+
+    /// ``write(headers:host:excluding:alsoExcluding:sizes:to:)`` for an array, whose strings are read in place (borrowed:
+    /// no reference counting per header).
+    static func write(headers: [(String, String)], host: String, excluding excluded: HeaderNameSet,
+                      alsoExcluding extra: HeaderNameSet, sizes: Sizes, to output: inout ByteWriter) -> Range<Int> {
+        write(host: host, excluding: excluded, alsoExcluding: extra, sizes: sizes, to: &output) { add in
+            for index in headers.indices { add(headers[index].0, headers[index].1) }
+        }
+    }
+
+    /// Writes the canonical block of the headers `feed` hands to its argument (and `Host: host` unless there), the blank
+    /// line's `\n`, and the signed header names, in at most `sizes.output` bytes.
+    private static func write(host: String, excluding excluded: HeaderNameSet, alsoExcluding extra: HeaderNameSet, sizes: Sizes,
+                              to output: inout ByteWriter, _ feed: ((String, String) -> Void) -> Void) -> Range<Int> {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: sizes.scratch) { scratch in
             withUnsafeTemporaryAllocation(of: Entry.self, capacity: sizes.entries) { entries in
-                var names = ByteWriter(scratch)
+                var lines = ByteWriter(scratch)
                 var count = 0
                 var hasHost = false
-                for (name, value) in headers {
-                    let nameStart = names.count
-                    writeLowercased(name, to: &names)
-                    let nameBytes = names.bytes(nameStart..<names.count)
+                feed { name, value in
+                    let nameStart = lines.count
+                    writeLowercased(name, to: &lines)
+                    let nameBytes = lines.bytes(nameStart..<lines.count)
                     if excluded.contains(nameBytes) || extra.contains(nameBytes) {
-                        names.truncate(to: nameStart)
-                        continue
+                        lines.truncate(to: nameStart)
+                        return
                     }
                     hasHost = hasHost || (nameBytes.count == 4 && nameBytes.elementsEqual("host".utf8))
-                    let nameEnd = names.count
-                    writeTrimmed(value, to: &names)
-                    entries.initializeElement(at: count, to: Entry(nameStart: nameStart, nameEnd: nameEnd, valueEnd: names.count))
+                    let nameEnd = lines.count
+                    lines.write(UInt8(ascii: ":"))
+                    writeTrimmed(value, to: &lines)
+                    lines.write(UInt8(ascii: "\n"))
+                    entries.initializeElement(at: count, to: Entry(key: sortKey(nameBytes), nameStart: nameStart, nameEnd: nameEnd, end: lines.count))
                     count += 1
                 }
                 if !hasHost {
-                    let nameStart = names.count
-                    names.write("host" as StaticString)
-                    let nameEnd = names.count
-                    writeTrimmed(host, to: &names)
-                    entries.initializeElement(at: count, to: Entry(nameStart: nameStart, nameEnd: nameEnd, valueEnd: names.count))
+                    let nameStart = lines.count
+                    lines.write("host:" as StaticString)
+                    writeTrimmed(host, to: &lines)
+                    lines.write(UInt8(ascii: "\n"))
+                    entries.initializeElement(at: count, to: Entry(key: sortKey(lines.bytes(nameStart..<nameStart + 4)), nameStart: nameStart,
+                                                                   nameEnd: nameStart + 4, end: lines.count))
                     count += 1
                 }
                 let sorted = UnsafeMutableBufferPointer(rebasing: entries[0..<count])
                 defer { sorted.deinitialize() }
-                return emit(sorted, scratch: names.written, to: &output)
+                return emit(sorted, lines: lines.written, to: &output)
             }
         }
     }
 
     /// Sorts `entries` by name (equal names keep their request order) and writes the block and the names.
-    private static func emit(_ entries: UnsafeMutableBufferPointer<Entry>, scratch: UnsafeBufferPointer<UInt8>,
+    private static func emit(_ entries: UnsafeMutableBufferPointer<Entry>, lines: UnsafeBufferPointer<UInt8>,
                              to output: inout ByteWriter) -> Range<Int> {
-        func name(_ entry: Entry) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: scratch[entry.nameStart..<entry.nameEnd]) }
-        func value(_ entry: Entry) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: scratch[entry.nameEnd..<entry.valueEnd]) }
-        // Insertion sort: a request has a handful of headers.
-        if entries.count > 1 {
-            for position in 1..<entries.count {
-                let entry = entries[position]
-                var hole = position
-                while hole > 0, compare(name(entries[hole - 1]), name(entry)) > 0 {
-                    entries[hole] = entries[hole - 1]
-                    hole -= 1
-                }
-                entries[hole] = entry
-            }
-        }
-        var previous: Entry?
-        for entry in entries {
-            if let previous, equal(name(previous), name(entry)) {
-                output.replace(at: output.count - 1, with: UInt8(ascii: ","))  // the "\n": the value continues
-            } else {
-                output.write(name(entry))
-                output.write(UInt8(ascii: ":"))
-            }
-            output.write(value(entry))
+        guard let base = lines.baseAddress, let sorted = entries.baseAddress else {
             output.write(UInt8(ascii: "\n"))
-            previous = entry
+            return output.count..<output.count
+        }
+        let count = entries.count
+        func bytes(_ start: Int, _ end: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base + start, count: end - start) }
+        func name(_ entry: Entry) -> UnsafeBufferPointer<UInt8> { bytes(entry.nameStart, entry.nameEnd) }
+        func sameName(_ lhs: Entry, _ rhs: Entry) -> Bool { lhs.key == rhs.key && equal(name(lhs), name(rhs)) }
+        // Insertion sort by key, then (equal keys) by the whole names: a request has a handful of headers.
+        for position in 1..<max(count, 1) {
+            let entry = sorted[position]
+            var hole = position
+            while hole > 0 {
+                let before = sorted[hole - 1]
+                guard entry.key < before.key || (entry.key == before.key && compare(name(entry), name(before)) < 0) else { break }
+                sorted[hole] = before
+                hole -= 1
+            }
+            sorted[hole] = entry
+        }
+        // Each line is copied whole; a repeated name continues the previous line's value after a ",".
+        for index in 0..<count {
+            let entry = sorted[index]
+            if index > 0, sameName(sorted[index - 1], entry) {
+                output.replace(at: output.count - 1, with: UInt8(ascii: ","))
+                output.write(bytes(entry.nameEnd + 1, entry.end))
+            } else {
+                output.write(bytes(entry.nameStart, entry.end))
+            }
         }
         output.write(UInt8(ascii: "\n"))
         let signedStart = output.count
-        previous = nil
-        for entry in entries {
-            if let previous {
-                if equal(name(previous), name(entry)) { continue }
+        for index in 0..<count {
+            let entry = sorted[index]
+            if index > 0 {
+                if sameName(sorted[index - 1], entry) { continue }
                 output.write(UInt8(ascii: ";"))
             }
             output.write(name(entry))
-            previous = entry
         }
         return signedStart..<output.count
     }
@@ -157,12 +186,49 @@ enum CanonicalHeaders {
         lhs.count == rhs.count && compare(lhs, rhs) == 0
     }
 
+    /// The first eight bytes of `name`, big-endian, zero-padded.
+    private static func sortKey(_ name: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        guard let base = name.baseAddress else { return 0 }
+        if name.count >= 8 { return UnsafeRawPointer(base).loadUnaligned(as: UInt64.self).bigEndian }
+        var key: UInt64 = 0
+        for index in 0..<name.count { key |= UInt64(base[index]) << (56 - 8 * UInt64(index)) }
+        return key
+    }
+
+    /// Writes `name` with `A`…`Z` lower-cased, eight bytes at a time.
     private static func writeLowercased(_ name: String, to output: inout ByteWriter) {
         Self.withUTF8(name) { bytes in
-            for byte in bytes {
-                output.write(byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte)
+            guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+            let count = bytes.count
+            let target = output.claim(count)
+            if count < 8 {
+                for index in 0..<count {
+                    let byte = source[index]
+                    target[index] = byte &- UInt8(ascii: "A") < 26 ? byte | 0x20 : byte
+                }
+                return
+            }
+            let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
+            var index = 0
+            while index + 8 <= count {
+                to.storeBytes(of: lowercased(from.loadUnaligned(fromByteOffset: index, as: UInt64.self)), toByteOffset: index, as: UInt64.self)
+                index += 8
+            }
+            if index < count {  // the last eight bytes, overlapping those done (lower-casing is idempotent)
+                to.storeBytes(of: lowercased(from.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)), toByteOffset: count - 8, as: UInt64.self)
             }
         }
+    }
+
+    /// `word`'s eight bytes with `A`…`Z` lower-cased (bytes of 0x80 and above unchanged).
+    @inline(__always)
+    private static func lowercased(_ word: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let low7 = word & (0x7F &* ones)
+        let atLeastA = low7 &+ ((0x80 - 0x41) &* ones)  // high bit set where the byte is >= "A"
+        let aboveZ = low7 &+ ((0x80 - 0x5B) &* ones)  // high bit set where the byte is > "Z"
+        let upper = (atLeastA ^ aboveZ) & ~word & (0x80 &* ones)
+        return word | (upper >> 2)
     }
 
     /// Calls `body` with the UTF-8 bytes of `text`, in place when they are contiguous (native strings), without
@@ -206,6 +272,16 @@ enum CanonicalHeaders {
     private static func containsControlOrSpace(_ base: UnsafePointer<UInt8>, count: Int) -> Bool {
         var index = 0
         let raw = UnsafeRawPointer(base)
+        let high: UInt64 = 0x8080_8080_8080_8080, limit: UInt64 = 0x2121_2121_2121_2121
+        // Thirty-two bytes per test for long values (a session token).
+        while index + 32 <= count {
+            let a = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let b = raw.loadUnaligned(fromByteOffset: index + 8, as: UInt64.self)
+            let c = raw.loadUnaligned(fromByteOffset: index + 16, as: UInt64.self)
+            let d = raw.loadUnaligned(fromByteOffset: index + 24, as: UInt64.self)
+            if ((a &- limit) & ~a | (b &- limit) & ~b | (c &- limit) & ~c | (d &- limit) & ~d) & high != 0 { return true }
+            index += 32
+        }
         while index + 8 <= count {
             let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
             // A byte < 0x21 sets its high bit in (word - 0x21…) & ~word (bytes here are < 0x80 or not whitespace).

@@ -13,55 +13,95 @@ public struct CanonicalRequest: Sendable {
     /// The canonical request as text.
     public var text: String { storage.text }
 
-    /// Builds the canonical request of `request` (header form) in one buffer: method, URI, query, the `headers`
-    /// (which stand for the request's) not in `excluded` or `extra`, their names and `payloadHash`.
-    init(request: borrowing SigV4Request, headers: [(String, String)], headerSizes sizes: CanonicalHeaders.Sizes,
-         rules: SigV4Signer.Options, payloadHash: String, excluding excluded: HeaderNameSet, alsoExcluding extra: HeaderNameSet) {
-        let prefix = Self.prefix(request, rules: rules) { Self.appendCanonicalQuery(request.query, extra: [], to: &$0) }
-        var signed = 0..<0
-        let storage = ByteStorage.make(capacity: Self.prefixSize(request, prefix) + sizes.output + 1 + payloadHash.utf8.count) { output in
-            Self.writePrefix(request, prefix, rules: rules, to: &output) { _ in }
-            signed = CanonicalHeaders.write(headers: headers, host: request.host, excluding: excluded, alsoExcluding: extra,
-                                            sizes: sizes, to: &output)
-            output.write(UInt8(ascii: "\n"))
-            output.write(payloadHash)
-        }
-        self.signedHeaders = storage.withBytes { String(decoding: UnsafeBufferPointer(rebasing: $0[signed]), as: UTF8.self) }
+    /// A canonical request of these bytes, whose signed header names are `signedHeaders`.
+    init(storage: ByteStorage, signedHeaders: String) {
         self.storage = storage
+        self.signedHeaders = signedHeaders
     }
 
-    /// Builds the canonical request of a presigned `request` with the parameters of `query`, whose canonical
-    /// headers part (block, blank line, names) is `headers`, with the names `signedHeaders`.
+    // MARK: Header form
+
+    /// The method, URI and query lines of `request` when they are not written straight into the canonical request.
+    static func headerFormPrefix(_ request: SigV4Request, rules: SigV4Signer.Options) -> [UInt8]? {
+        if isDirect(request, rules: rules) { return nil }
+        let query = request.query
+        return prefix(request, rules: rules) { Self.appendCanonicalQuery(query, extra: [], to: &$0) }
+    }
+
+    /// An upper bound of the bytes ``writeHeaderForm(_:prefix:headers:headerSizes:rules:payloadHash:excluding:alsoExcluding:to:)``
+    /// writes.
+    static func headerFormCapacity(_ request: SigV4Request, prefix: [UInt8]?, headerSizes sizes: CanonicalHeaders.Sizes,
+                                   payloadHash: String) -> Int {
+        prefixSize(request, prefix) + sizes.output + 1 + payloadHash.utf8.count
+    }
+
+    /// Writes the canonical request of `request` (header form): method, URI, query (`prefix`, when not written
+    /// directly), the `headers` (which stand for the request's) not in `excluded` or `extra`, their names and
+    /// `payloadHash`.
     ///
-    /// - Returns: the canonical request, and where the parameters' segments are in `segmentSource`: the canonical
-    ///   request's own bytes when the request has no query of its own, else a buffer of their own.
-    static func presigned(_ request: borrowing SigV4Request, rules: SigV4Signer.Options, payloadHash: String, query: PresignQuery,
-                          headers: UnsafeBufferPointer<UInt8>, signedHeaders: UnsafeBufferPointer<UInt8>)
-        -> (canonical: CanonicalRequest, segmentSource: ByteStorage, segments: PresignQuery.Segments) {
-        let querySize = query.canonicalSize(signedHeaders: signedHeaders.count)
+    /// - Returns: where the signed header names stand in `output`.
+    static func writeHeaderForm(_ request: SigV4Request, prefix: [UInt8]?, headers: [(String, String)],
+                                headerSizes sizes: CanonicalHeaders.Sizes, rules: SigV4Signer.Options, payloadHash: String,
+                                excluding excluded: HeaderNameSet, alsoExcluding extra: HeaderNameSet, to output: inout ByteWriter) -> Range<Int> {
+        writePrefix(request, prefix, rules: rules, to: &output) { _ in }
+        let signed = CanonicalHeaders.write(headers: headers, host: request.host, excluding: excluded, alsoExcluding: extra,
+                                            sizes: sizes, to: &output)
+        output.write(UInt8(ascii: "\n"))
+        output.write(payloadHash)
+        return signed
+    }
+
+    // MARK: Query form
+
+    /// The parts of a presigned request's canonical request not written straight into it.
+    struct PresignedPrefix {
+        /// The method, URI and query lines; `nil` when they are written directly (the request has no query of its own
+        /// and its path needs no normalization).
+        var lines: [UInt8]?
+        /// Where the parameters' segments are when `lines` is set.
+        var segmentSource: ByteStorage?
+        /// The segments in `segmentSource`.
         var segments = PresignQuery.Segments()
-        var separate: ByteStorage?
-        let prefix = Self.prefix(request, rules: rules) { output in
+    }
+
+    /// The method, URI and query lines of a presigned `request` with the parameters of `query`, when they are not written
+    /// straight into the canonical request.
+    static func presignedPrefix(_ request: borrowing SigV4Request, rules: SigV4Signer.Options, query: PresignQuery,
+                                signedHeaders: UnsafeBufferPointer<UInt8>) -> PresignedPrefix {
+        var result = PresignedPrefix()
+        let querySize = query.canonicalSize(signedHeaders: signedHeaders.count)
+        result.lines = Self.prefix(request, rules: rules) { output in
             // The request's own parameters and these, sorted together: the segments go in a buffer of their own.
+            var segments = PresignQuery.Segments()
             let source = ByteStorage.make(capacity: querySize) { segments = query.writeCanonical(signedHeaders: signedHeaders, to: &$0) }
-            separate = source
+            result.segmentSource = source
+            result.segments = segments
             let pairs = source.withBytes { query.pairs(segments, in: $0) }
             Self.appendCanonicalQuery(request.query, extra: pairs, to: &output)
         }
-        let size = Self.prefixSize(request, prefix) + querySize + headers.count + 1 + payloadHash.utf8.count
-        let storage = ByteStorage.make(capacity: size) { output in
-            Self.writePrefix(request, prefix, rules: rules, to: &output) { segments = query.writeCanonical(signedHeaders: signedHeaders, to: &$0) }
-            output.write(headers)
-            output.write(UInt8(ascii: "\n"))
-            output.write(payloadHash)
-        }
-        let canonical = CanonicalRequest(storage: storage, signedHeaders: String(decoding: signedHeaders, as: UTF8.self))
-        return (canonical, separate ?? storage, segments)
+        return result
     }
 
-    private init(storage: ByteStorage, signedHeaders: String) {
-        self.storage = storage
-        self.signedHeaders = signedHeaders
+    /// An upper bound of the bytes ``writePresigned(_:prefix:rules:payloadHash:query:headers:signedHeaders:to:)`` writes.
+    static func presignedCapacity(_ request: borrowing SigV4Request, prefix: PresignedPrefix, query: PresignQuery, headers: Int,
+                                  signedHeaders: Int, payloadHash: String) -> Int {
+        prefixSize(request, prefix.lines) + query.canonicalSize(signedHeaders: signedHeaders) + headers + 1 + payloadHash.utf8.count
+    }
+
+    /// Writes the canonical request of a presigned `request` with the parameters of `query`, whose canonical headers part
+    /// (block, blank line, names) is `headers`, with the names `signedHeaders`.
+    ///
+    /// - Returns: where the parameters' segments are in `output` (when `prefix` has no lines), and where the headers part starts.
+    static func writePresigned(_ request: borrowing SigV4Request, prefix: PresignedPrefix, rules: SigV4Signer.Options, payloadHash: String,
+                               query: PresignQuery, headers: UnsafeBufferPointer<UInt8>, signedHeaders: UnsafeBufferPointer<UInt8>,
+                               to output: inout ByteWriter) -> (segments: PresignQuery.Segments, headersStart: Int) {
+        var segments = PresignQuery.Segments()
+        writePrefix(request, prefix.lines, rules: rules, to: &output) { segments = query.writeCanonical(signedHeaders: signedHeaders, to: &$0) }
+        let headersStart = output.count
+        output.write(headers)
+        output.write(UInt8(ascii: "\n"))
+        output.write(payloadHash)
+        return (segments, headersStart)
     }
 
     /// Whether the request line's part of the canonical request is written straight into the buffer: the

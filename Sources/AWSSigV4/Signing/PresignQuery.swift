@@ -3,8 +3,8 @@
 /// the canonical query goes (straight into the canonical request when the request has no query of its own),
 /// then copied from there into the URL in the order AWS documents.
 struct PresignQuery {
-    let accessKeyID: String
-    let credentialScope: [UInt8]
+    /// `X-Amz-Credential`'s value, already percent-encoded.
+    let credential: [UInt8]
     let timestamp: String
     let expires: Int
     /// The session token, already percent-encoded.
@@ -25,7 +25,7 @@ struct PresignQuery {
 
     /// An upper bound of what ``writeCanonical(signedHeaders:to:)`` writes, for `signedHeaders` bytes of names.
     func canonicalSize(signedHeaders: Int) -> Int {
-        128 + accessKeyID.utf8.count * 3 + credentialScope.count * 3 + timestamp.utf8.count + signedHeaders * 3
+        128 + credential.count + timestamp.utf8.count + signedHeaders * 3
             + (encodedToken?.count ?? 0)
     }
 
@@ -40,10 +40,7 @@ struct PresignQuery {
         output.write(UInt8(ascii: "&"))
         start = output.count
         output.write("X-Amz-Credential=" as StaticString)
-        var accessKeyID = accessKeyID
-        accessKeyID.withUTF8 { URIEncoding.write($0, keepSlash: false, to: &output) }
-        output.write("%2F" as StaticString)
-        credentialScope.withUnsafeBufferPointer { URIEncoding.write($0, keepSlash: false, to: &output) }
+        output.write(credential)
         segments.credential = start..<output.count
 
         output.write(UInt8(ascii: "&"))
@@ -109,13 +106,17 @@ struct PresignQuery {
         }
     }
 
+    /// Writes `value` (not negative) in decimal.
     private static func writeDecimal(_ value: Int, to output: inout ByteWriter) {
-        if value < 0 { output.write(UInt8(ascii: "-")) }
-        var divisor: UInt = 1
-        while value.magnitude / divisor >= 10 { divisor *= 10 }
-        while divisor > 0 {
-            output.write(UInt8(ascii: "0") + UInt8(value.magnitude / divisor % 10))
-            divisor /= 10
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var remaining = UInt(value.magnitude)
+            var start = digits.count
+            repeat {
+                start -= 1
+                digits[start] = UInt8(ascii: "0") + UInt8(remaining % 10)
+                remaining /= 10
+            } while remaining > 0 && start > 0
+            output.write(UnsafeBufferPointer(rebasing: digits[start...]))
         }
     }
 }

@@ -1,38 +1,63 @@
 /// The result of signing: the signature and everything it was computed from (for `--verbose` output and
 /// for debugging `SignatureDoesNotMatch`), and, for streaming bodies, the seed of the chunk signatures.
+///
+/// Cheap to return and drop: one reference to storage that holds the canonical request's bytes and the hex
+/// signature; the strings below are made when read, and the string to sign is computed again on request.
 public struct SigV4Signature: Sendable {
+    nonisolated(unsafe) let storage: SignatureStorage  // immutable once signed
+
+    init(storage: SignatureStorage) {
+        self.storage = storage
+    }
+
     /// The hex signature.
-    public let signature: String
+    public var signature: String {
+        storage.withBytes { _, _, signature in String(decoding: signature, as: UTF8.self) }
+    }
     /// The signed header names, `;`-separated.
-    public let signedHeaders: String
+    public var signedHeaders: String {
+        storage.withBytes { canonical, signed, _ in String(decoding: UnsafeBufferPointer(rebasing: canonical[signed]), as: UTF8.self) }
+    }
     /// The signing time.
-    public let date: AMZDate
+    public var date: AMZDate { storage.header.date }
     /// `day/region/service/aws4_request`.
-    public let credentialScope: String
+    public var credentialScope: String { signingKey.credentialScope }
     /// The canonical request that was hashed.
-    public let canonicalRequest: CanonicalRequest
-    /// The string to sign, whose HMAC is the signature.
-    public let stringToSign: StringToSign
-    let signingKey: SigningKey
+    public var canonicalRequest: CanonicalRequest {
+        storage.withBytes { canonical, signed, _ in
+            CanonicalRequest(storage: ByteStorage.make(capacity: canonical.count) { $0.write(canonical) },
+                             signedHeaders: String(decoding: UnsafeBufferPointer(rebasing: canonical[signed]), as: UTF8.self))
+        }
+    }
+    /// The string to sign, whose HMAC is the signature (computed again from the canonical request).
+    public var stringToSign: StringToSign {
+        storage.withBytes { canonical, _, _ in
+            StringToSign(timestamp: date.timestamp, credentialScope: signingKey.credentialScopeBytes, canonicalRequest: canonical)
+        }
+    }
+    var signingKey: SigningKey { storage.header.signingKey }
     /// The streaming body this signature seeds, if any.
-    public let streaming: StreamingPayload?
+    public var streaming: StreamingPayload? { storage.header.streaming }
 
     /// The `Authorization` header value.
     public func authorization(accessKeyID: String) -> String {
-        let count = Self.credentialPrefix.count + accessKeyID.utf8.count + 1 + credentialScope.utf8.count + Self.signedHeadersPrefix.count
-            + signedHeaders.utf8.count + Self.signaturePrefix.count + signature.utf8.count
-        // Written straight into the string's storage: one allocation, no interpolation.
-        return String(unsafeUninitializedCapacity: count) { text in
-            var output = ByteWriter(text)
-            output.write(Self.credentialPrefix)
-            output.write(accessKeyID)
-            output.write(UInt8(ascii: "/"))
-            output.write(credentialScope)
-            output.write(Self.signedHeadersPrefix)
-            output.write(signedHeaders)
-            output.write(Self.signaturePrefix)
-            output.write(signature)
-            return output.count
+        storage.withBytes { canonical, signed, signature in
+            let scope = signingKey.credentialScopeBytes
+            let count = Self.credentialPrefix.count + accessKeyID.utf8.count + 1 + scope.count + Self.signedHeadersPrefix.count
+                + signed.count + Self.signaturePrefix.count + signature.count
+            // Written straight into the string's storage: one allocation, no interpolation.
+            return String(unsafeUninitializedCapacity: count) { text in
+                var output = ByteWriter(text)
+                output.write(Self.credentialPrefix)
+                output.write(accessKeyID)
+                output.write(UInt8(ascii: "/"))
+                output.write(scope)
+                output.write(Self.signedHeadersPrefix)
+                output.write(UnsafeBufferPointer(rebasing: canonical[signed]))
+                output.write(Self.signaturePrefix)
+                output.write(signature)
+                return output.count
+            }
         }
     }
 

@@ -19,10 +19,12 @@ extension SigV4Signer {
         public var sessionTokenPlacement: SessionTokenPlacement
         /// Lower-case names of headers never signed: they may be changed by proxies or the HTTP client.
         public var unsignedHeaders: Set<String> {
-            didSet { unsignedHeaderNames = HeaderNameSet(unsignedHeaders) }
+            get { unsigned.names }
+            set { unsigned = UnsignedHeaderNames(newValue) }
         }
         /// ``unsignedHeaders`` in the form the canonical request matches against.
-        private(set) var unsignedHeaderNames: HeaderNameSet
+        var unsignedHeaderNames: HeaderNameSet { unsigned.set }
+        private var unsigned: UnsignedHeaderNames
 
         /// The headers left out of signatures by default.
         public static let defaultUnsignedHeaders: Set<String> = [
@@ -33,10 +35,13 @@ extension SigV4Signer {
         /// The rules of `service`: S3's for `s3` (no normalization, no double encoding, `x-amz-content-sha256`
         /// sent), the general ones for every other service.
         public init(service: String) {
-            let isS3 = service == "s3" || service == "s3express" || service == "s3-object-lambda"
+            // Lengths first: most services' names are not 2, 9 or 16 bytes long, and need no string comparison.
+            let length = service.utf8.count
+            let isS3 = (length == 2 || length == 9 || length == 16) && (service == "s3" || service == "s3express" || service == "s3-object-lambda")
             self = isS3 ? Self.s3 : Self.general
         }
 
+        private static let defaultUnsigned = UnsignedHeaderNames(defaultUnsignedHeaders)
         private static let s3 = Options(normalizePath: false, doubleEncodePath: false, addContentSHA256Header: true)
         private static let general = Options(normalizePath: true, doubleEncodePath: true, addContentSHA256Header: false)
 
@@ -47,8 +52,7 @@ extension SigV4Signer {
             self.doubleEncodePath = doubleEncodePath
             self.addContentSHA256Header = addContentSHA256Header
             self.sessionTokenPlacement = sessionTokenPlacement
-            self.unsignedHeaders = unsignedHeaders
-            self.unsignedHeaderNames = HeaderNameSet(unsignedHeaders)
+            self.unsigned = unsignedHeaders == Self.defaultUnsignedHeaders ? Self.defaultUnsigned : UnsignedHeaderNames(unsignedHeaders)
         }
     }
 }

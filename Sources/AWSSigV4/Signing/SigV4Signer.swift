@@ -56,10 +56,12 @@ public struct SigV4Signer: Sendable {
     public func sign(_ request: inout SigV4Request, body: SigV4Body = .empty, date: Date = Date()) -> SigV4Signature {
         let amzDate = AMZDate(date)
         var body = body
-        let streaming = Self.isStreaming(body)
+        var streamingPayload: StreamingPayload?
         if case .streaming(let payload) = body {
+            streamingPayload = payload
             Self.addStreamingHeaders(payload, to: &request.headers)
         }
+        let streaming = streamingPayload != nil
         let token = credentials.sessionToken
         // The request's headers are copied once into a new array, without those the signer replaces, its own
         // appended; the canonical headers are read from there, and the array becomes the request's headers.
@@ -92,11 +94,19 @@ public struct SigV4Signer: Sendable {
         }
 
         let tokenAfterSigning = token != nil && options.sessionTokenPlacement == .afterSigning
-        let canonical = CanonicalRequest(request: request, headers: headers,
-                                         headerSizes: CanonicalHeaders.Sizes(host: request.host, headerCount: headers.count, headerSize: headerSize),
-                                         rules: options, payloadHash: payloadHash, excluding: options.unsignedHeaderNames,
-                                         alsoExcluding: tokenAfterSigning ? CanonicalHeaders.sessionToken : CanonicalHeaders.none)
-        let signature = makeSignature(canonical: canonical, date: amzDate, key: signingKey(for: amzDate), body: body)
+        let sizes = CanonicalHeaders.Sizes(host: request.host, headerCount: headers.count, headerSize: headerSize)
+        let prefix = CanonicalRequest.headerFormPrefix(request, rules: options)
+        let capacity = CanonicalRequest.headerFormCapacity(request, prefix: prefix, headerSizes: sizes, payloadHash: payloadHash)
+        // The canonical request is written straight into the signature's storage, then hashed and signed there.
+        let storage = SignatureStorage.allocate(capacity: capacity, date: amzDate, signingKey: signingKey(for: amzDate), streaming: streamingPayload)
+        var output = storage.canonicalWriter()
+        let signedHeaders = CanonicalRequest.writeHeaderForm(request, prefix: prefix, headers: headers, headerSizes: sizes, rules: options,
+                                                             payloadHash: payloadHash, excluding: options.unsignedHeaderNames,
+                                                             alsoExcluding: tokenAfterSigning ? CanonicalHeaders.sessionToken : CanonicalHeaders.none,
+                                                             to: &output)
+        storage.finish(count: output.count, signedHeaders: signedHeaders)
+        storage.sign()
+        let signature = SigV4Signature(storage: storage)
         headers.append(("Authorization", signature.authorization(accessKeyID: credentials.accessKeyID)))
         request.headers = HTTPHeaders(headers)
         return signature
@@ -118,40 +128,87 @@ public struct SigV4Signer: Sendable {
     ///   - body: the payload statement; `nil` means `UNSIGNED-PAYLOAD` for S3 and an empty body otherwise.
     /// - Throws: ``SigV4Error/Code/invalidExpiry`` unless `expires` is within 1 … 604 800 seconds.
     public func presign(_ request: SigV4Request, expires: Int, body: SigV4Body? = nil, date: Date = Date()) throws(SigV4Error) -> PresignedRequest {
+        let (url, queryOffset, signature) = try presigned(request, expires: expires, body: body, date: date, keepingSignature: true)
+        guard let signature else { preconditionFailure("presigned(keepingSignature: true) returns the signature") }
+        return PresignedRequest(unsigned: request, url: url, queryOffset: queryOffset, signature: signature)
+    }
+
+    /// The presigned URL of `request`: what ``presign(_:expires:body:date:)`` returns as ``PresignedRequest/url``, without
+    /// keeping the signature's inputs (the lean form for callers that only hand out the URL).
+    ///
+    /// - Throws: ``SigV4Error/Code/invalidExpiry`` unless `expires` is within 1 … 604 800 seconds.
+    public func presignedURL(_ request: SigV4Request, expires: Int, body: SigV4Body? = nil, date: Date = Date()) throws(SigV4Error) -> String {
+        try presigned(request, expires: expires, body: body, date: date, keepingSignature: false).url
+    }
+
+    /// Presigns `request`: the URL, where its query starts, and the signature with its inputs when `keepingSignature`
+    /// (otherwise the canonical request is written in temporary memory).
+    private func presigned(_ request: SigV4Request, expires: Int, body: SigV4Body?, date: Date, keepingSignature: Bool)
+        throws(SigV4Error) -> (url: String, queryOffset: Int, signature: SigV4Signature?) {
         guard (1...Self.maximumPresignExpiry).contains(expires) else {
             throw SigV4Error(code: .invalidExpiry, message: "a presigned URL must expire within 1 to \(Self.maximumPresignExpiry) seconds (7 days), not \(expires)")
         }
         let amzDate = AMZDate(date)
-        let body = body ?? (options.addContentSHA256Header ? .unsigned : .empty)
+        let payloadHash = (body ?? (options.addContentSHA256Header ? .unsigned : .empty)).payloadHash
         let key = signingKey(for: amzDate)
-        let query = PresignQuery(accessKeyID: credentials.accessKeyID, credentialScope: key.credentialScopeBytes, timestamp: amzDate.timestamp,
-                                 expires: expires, encodedToken: credentials.sessionToken.map(EncodedSessionToken.bytes(for:)),
+        let encoded = EncodedCredentials.of(accessKeyID: credentials.accessKeyID, credentialScope: key.credentialScope, token: credentials.sessionToken)
+        let query = PresignQuery(credential: encoded.credential, timestamp: amzDate.timestamp, expires: expires, encodedToken: encoded.token,
                                  tokenSigned: options.sessionTokenPlacement == .signed)
         let sizes = CanonicalHeaders.Sizes(request)
         // The canonical headers go in temporary (stack) memory: the query's X-Amz-SignedHeaders needs their names
         // before the canonical request, which holds both, is written.
-        let (signature, url, queryOffset) = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: sizes.output) { buffer in
-            var headers = ByteWriter(buffer)
-            let signedHeaders = CanonicalHeaders.write(request: request, excluding: options.unsignedHeaderNames,
-                                                       alsoExcluding: CanonicalHeaders.presignParameters, sizes: sizes, to: &headers)
-            let (canonical, source, segments) = CanonicalRequest.presigned(request, rules: options, payloadHash: body.payloadHash, query: query,
-                                                                            headers: headers.written, signedHeaders: headers.bytes(signedHeaders))
-            let signature = makeSignature(canonical: canonical, date: amzDate, key: key, body: body)
-            let (url, queryOffset) = source.withBytes { source in
-                Self.presignedURL(request, query: query, segments: segments, source: source, signature: signature.signature,
-                                  signedHeadersCount: signedHeaders.count)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: sizes.output) { buffer in
+            var headerWriter = ByteWriter(buffer)
+            let signedRange = CanonicalHeaders.write(request: request, excluding: options.unsignedHeaderNames,
+                                                     alsoExcluding: CanonicalHeaders.presignParameters, sizes: sizes, to: &headerWriter)
+            let headers = headerWriter.written
+            let signedHeaders = headerWriter.bytes(signedRange)
+            let prefix = CanonicalRequest.presignedPrefix(request, rules: options, query: query, signedHeaders: signedHeaders)
+            let capacity = CanonicalRequest.presignedCapacity(request, prefix: prefix, query: query, headers: headers.count,
+                                                              signedHeaders: signedHeaders.count, payloadHash: payloadHash)
+            func url(canonical: UnsafeBufferPointer<UInt8>, segments: PresignQuery.Segments, signature: UnsafeBufferPointer<UInt8>) -> (String, Int) {
+                guard let source = prefix.segmentSource else {
+                    return Self.presignedURL(request, query: query, segments: segments, source: canonical, signature: signature,
+                                             signedHeadersCount: signedHeaders.count)
+                }
+                return source.withBytes { source in
+                    Self.presignedURL(request, query: query, segments: prefix.segments, source: source, signature: signature,
+                                      signedHeadersCount: signedHeaders.count)
+                }
             }
-            return (signature, url, queryOffset)
+            if keepingSignature {
+                var segments = PresignQuery.Segments()
+                let storage = SignatureStorage.make(capacity: capacity, date: amzDate, signingKey: key, streaming: nil) { output in
+                    let (written, headersStart) = CanonicalRequest.writePresigned(request, prefix: prefix, rules: options, payloadHash: payloadHash,
+                                                                                  query: query, headers: headers, signedHeaders: signedHeaders, to: &output)
+                    segments = written
+                    return headersStart + signedRange.lowerBound..<headersStart + signedRange.upperBound
+                }
+                storage.sign()
+                let (url, queryOffset) = storage.withBytes { canonical, _, signature in url(canonical: canonical, segments: segments, signature: signature) }
+                return (url, queryOffset, SigV4Signature(storage: storage))
+            }
+            // The canonical request and the hex signature after it, in temporary memory.
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity + 64) { buffer in
+                guard let base = buffer.baseAddress else { preconditionFailure("temporary allocation without memory") }
+                var output = ByteWriter(start: base, capacity: capacity)
+                let (segments, _) = CanonicalRequest.writePresigned(request, prefix: prefix, rules: options, payloadHash: payloadHash,
+                                                                    query: query, headers: headers, signedHeaders: signedHeaders, to: &output)
+                let canonical = output.written
+                let signature = UnsafeMutableBufferPointer(start: base + canonical.count, count: 64)
+                Hex.write(key.sign(canonicalRequest: canonical, timestamp: amzDate.timestamp), to: signature)
+                let (url, queryOffset) = url(canonical: canonical, segments: segments, signature: UnsafeBufferPointer(signature))
+                return (url, queryOffset, nil)
+            }
         }
-        return PresignedRequest(unsigned: request, url: url, queryOffset: queryOffset, signature: signature)
     }
 
     /// `scheme://host/path?<the request's own query>&<the parameters in the order AWS documents>&X-Amz-Signature=…`,
     /// and where its query starts.
     private static func presignedURL(_ request: borrowing SigV4Request, query: PresignQuery, segments: PresignQuery.Segments,
-                                     source: UnsafeBufferPointer<UInt8>, signature: String, signedHeadersCount: Int) -> (String, Int) {
+                                     source: UnsafeBufferPointer<UInt8>, signature: UnsafeBufferPointer<UInt8>, signedHeadersCount: Int) -> (String, Int) {
         let size = request.scheme.utf8.count + 3 + request.host.utf8.count + request.path.utf8.count + 1 + request.query.utf8.count
-            + query.urlSize(signedHeaders: signedHeadersCount) + Self.signatureParameter.count + signature.utf8.count
+            + query.urlSize(signedHeaders: signedHeadersCount) + Self.signatureParameter.count + signature.count
         var queryOffset = 0
         let url = String(unsafeUninitializedCapacity: size) { text in
             var output = ByteWriter(text)
@@ -178,7 +235,7 @@ public struct SigV4Signer: Sendable {
 
     /// Presigns a URL for `method` (GET by default), with no headers beyond `Host`.
     public func presign(url: String, method: String = "GET", expires: Int, date: Date = Date()) throws(SigV4Error) -> String {
-        try presign(SigV4Request(method: method, url: url), expires: expires, date: date).url
+        try presignedURL(SigV4Request(method: method, url: url), expires: expires, date: date)
     }
 
     // MARK: Internals
@@ -186,20 +243,6 @@ public struct SigV4Signer: Sendable {
     /// The cached signing key of `date`'s day, with its credential scope.
     private func signingKey(for date: AMZDate) -> SigningKey {
         keyCache.signingKey(secret: credentials.secretAccessKey, day: date.day, region: region, service: service)
-    }
-
-    private func makeSignature(canonical: CanonicalRequest, date: AMZDate, key: SigningKey, body: SigV4Body) -> SigV4Signature {
-        let stringToSign = StringToSign(timestamp: date.timestamp, credentialScope: key.credentialScopeBytes, canonicalRequest: canonical.storage)
-        var streaming: StreamingPayload?
-        if case .streaming(let payload) = body { streaming = payload }
-        return SigV4Signature(signature: stringToSign.storage.withBytes { key.hmac.authenticationCode(for: UnsafeRawBufferPointer($0)) }.hexString, signedHeaders: canonical.signedHeaders,
-                              date: date, credentialScope: key.credentialScope, canonicalRequest: canonical, stringToSign: stringToSign,
-                              signingKey: key, streaming: streaming)
-    }
-
-    private static func isStreaming(_ body: SigV4Body) -> Bool {
-        if case .streaming = body { return true }
-        return false
     }
 
     private static func addStreamingHeaders(_ payload: StreamingPayload, to headers: inout HTTPHeaders) {

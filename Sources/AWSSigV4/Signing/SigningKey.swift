@@ -1,3 +1,5 @@
+import Crypto
+
 /// The SigV4 signing key (task 3):
 /// `HMAC(HMAC(HMAC(HMAC("AWS4" + secret, day), region), service), "aws4_request")`,
 /// valid for one day, region and service.
@@ -28,6 +30,21 @@ public struct SigningKey: Sendable {
     public init(secretAccessKey: String, day: String, region: String, service: String) {
         storage = Storage(hmac: HMACKey(key: "AWS4" + secretAccessKey).derive(day).derive(region).derive(service).derive("aws4_request"),
                           credentialScope: "\(day)/\(region)/\(service)/aws4_request")
+    }
+
+    /// The signature (the HMAC of the string to sign) of `canonicalRequest`, signed at `timestamp`; the string to sign is
+    /// written in temporary memory.
+    func sign(canonicalRequest: UnsafeBufferPointer<UInt8>, timestamp: String) -> SHA256.Digest {
+        var hash = SHA256()
+        hash.update(bufferPointer: UnsafeRawBufferPointer(canonicalRequest))
+        let digest = hash.finalize()
+        let scope = storage.credentialScopeBytes
+        let size = StringToSign.size(timestamp: timestamp, credentialScope: scope)
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: size) { buffer in
+            var output = ByteWriter(buffer)
+            StringToSign.write(timestamp: timestamp, credentialScope: scope, canonicalRequestHash: digest, to: &output)
+            return storage.hmac.authenticationCode(for: UnsafeRawBufferPointer(output.written))
+        }
     }
 
     /// The hex signature of `stringToSign`.

@@ -18,19 +18,26 @@ public struct StringToSign: Sendable {
     public var text: String { storage.text }
 
     /// Builds the string to sign of the canonical request's bytes, hashing them.
-    init(timestamp: String, credentialScope: [UInt8], canonicalRequest: ByteStorage) {
-        var hash = SHA256()
-        canonicalRequest.withBytes { hash.update(bufferPointer: UnsafeRawBufferPointer($0)) }
-        let digest = hash.finalize()
-        let count = Self.algorithmLine.count + timestamp.utf8.count + 1 + credentialScope.count + 1 + 64
-        self.storage = ByteStorage.make(capacity: count) { output in
-            output.write(Self.algorithmLine)
-            output.write(timestamp)
-            output.write(UInt8(ascii: "\n"))
-            output.write(credentialScope)
-            output.write(UInt8(ascii: "\n"))
-            output.write(digest)
+    init(timestamp: String, credentialScope: [UInt8], canonicalRequest: UnsafeBufferPointer<UInt8>) {
+        let digest = SHA256.hash(data: UnsafeRawBufferPointer(canonicalRequest))
+        self.storage = ByteStorage.make(capacity: Self.size(timestamp: timestamp, credentialScope: credentialScope)) { output in
+            Self.write(timestamp: timestamp, credentialScope: credentialScope, canonicalRequestHash: digest, to: &output)
         }
+    }
+
+    /// The size of the string to sign with these parts.
+    static func size(timestamp: String, credentialScope: [UInt8]) -> Int {
+        algorithmLine.count + timestamp.utf8.count + 1 + credentialScope.count + 1 + 64
+    }
+
+    /// Writes the string to sign whose canonical request hashes to `canonicalRequestHash`.
+    static func write(timestamp: String, credentialScope: [UInt8], canonicalRequestHash: SHA256.Digest, to output: inout ByteWriter) {
+        output.write(algorithmLine)
+        output.write(timestamp)
+        output.write(UInt8(ascii: "\n"))
+        output.write(credentialScope)
+        output.write(UInt8(ascii: "\n"))
+        output.write(canonicalRequestHash)
     }
 
     private static let algorithmLine = Array("\(SigV4Signer.algorithm)\n".utf8)

@@ -30,53 +30,62 @@ public enum URIEncoding {
         output.write(hexDigit(byte & 0x0F))
     }
 
+    /// Whether `byte` stays raw, with `low` the bits of bytes 0…63 that do (``unreservedLow``, plus `/` in paths).
+    @inline(__always)
+    private static func staysRaw(_ byte: UInt8, low: UInt64) -> Bool {
+        byte < 64 ? low >> UInt64(byte) & 1 != 0 : byte < 128 && unreservedHigh >> UInt64(byte & 63) & 1 != 0
+    }
+
+    /// The index of the first byte at or after `index` in the `count` bytes at `base` that does not stay raw, or `count`.
+    @inline(__always)
+    private static func rawRunEnd(_ base: UnsafePointer<UInt8>, from index: Int, count: Int, low: UInt64) -> Int {
+        var index = index
+        while index < count, staysRaw(base[index], low: low) { index &+= 1 }
+        return index
+    }
+
     /// Writes the encoded form of `bytes`; `/` is kept raw when `keepSlash` is set. Runs of raw bytes are
     /// copied at once.
     static func write(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool, to output: inout some ByteSink) {
-        var runStart = 0
-        var index = 0
+        guard let base = bytes.baseAddress else { return }
         let count = bytes.count
-        while index < count {
-            let byte = bytes[index]
-            if staysRaw(byte, keepSlash: keepSlash) {
-                index += 1
-                continue
-            }
-            if runStart < index { output.write(UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
-            writeEscaped(byte, to: &output)
-            index += 1
-            runStart = index
+        let low = keepSlash ? unreservedLow | 1 << 47 : unreservedLow
+        var index = 0
+        while true {
+            let runStart = index
+            index = rawRunEnd(base, from: index, count: count, low: low)
+            if runStart < index { output.write(UnsafeBufferPointer(start: base + runStart, count: index - runStart)) }
+            if index == count { return }
+            writeEscaped(base[index], to: &output)
+            index &+= 1
         }
-        if runStart < count { output.write(UnsafeBufferPointer(rebasing: bytes[runStart..<count])) }
     }
 
     /// Writes `bytes` with its percent-encoding made canonical, in one pass and without an intermediate
     /// buffer: the same bytes as encoding the result of ``decode(_:)``.
     static func writeRecoded(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool, to output: inout some ByteSink) {
-        var runStart = 0
-        var index = 0
+        guard let base = bytes.baseAddress else { return }
         let count = bytes.count
-        while index < count {
-            let byte = bytes[index]
-            if byte != UInt8(ascii: "%"), staysRaw(byte, keepSlash: keepSlash) {
-                index += 1
-                continue
-            }
-            if runStart < index { output.write(UnsafeBufferPointer(rebasing: bytes[runStart..<index])) }
+        let low = keepSlash ? unreservedLow | 1 << 47 : unreservedLow
+        var index = 0
+        while true {
+            let runStart = index
+            index = rawRunEnd(base, from: index, count: count, low: low)  // "%" does not stay raw
+            if runStart < index { output.write(UnsafeBufferPointer(start: base + runStart, count: index - runStart)) }
+            if index == count { return }
+            let byte = base[index]
             var decoded = byte
-            index += 1
-            if byte == UInt8(ascii: "%"), index + 1 < count, let high = hexValue(bytes[index]), let low = hexValue(bytes[index + 1]) {
-                decoded = high << 4 | low
-                index += 2
+            index &+= 1
+            if byte == UInt8(ascii: "%"), index + 1 < count, let high = hexValue(base[index]), let lowDigit = hexValue(base[index + 1]) {
+                decoded = high << 4 | lowDigit
+                index &+= 2
             }
-            if staysRaw(decoded, keepSlash: keepSlash) {
+            if staysRaw(decoded, low: low) {
                 output.write(decoded)
             } else {
                 writeEscaped(decoded, to: &output)
             }
-            runStart = index
         }
-        if runStart < count { output.write(UnsafeBufferPointer(rebasing: bytes[runStart..<count])) }
     }
 
     /// Appends the encoded form of the bytes of `bytes`.

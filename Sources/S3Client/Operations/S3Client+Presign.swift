@@ -21,7 +21,7 @@ extension S3Client {
         let queryString = query.map { "\(URIEncoding.encode($0.0))=\(URIEncoding.encode($0.1))" }.joined(separator: "&")
         let request = SigV4Request(method: method.rawValue, scheme: endpoint.scheme, host: address.hostPrefix + endpoint.host,
                                    path: endpoint.basePath + address.path, query: queryString, headers: headers)
-        return try signer.presign(request, expires: expires, date: date ?? http.signingDate()).url
+        return try signer.presignedURL(request, expires: expires, date: date ?? http.signingDate())
     }
 
     /// Presigned PUT URLs for parts 1…`partCount` of a multipart upload (for clients uploading directly).
