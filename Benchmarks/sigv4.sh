@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT
 python3 Benchmarks/sigv4/botocore_bench.py --show-requests > "$work/requests.json"
 binary=${SIGV4_BENCH_BINARY:-}
 if [ -z "$binary" ]; then
-    flock /tmp/vq-release.lock nice -n 10 swift build -c release --product SigV4Benchmark --scratch-path .build-release >&2
+    flock /tmp/vq-release.lock nice -n 10 swift build -c release --static-swift-stdlib --product SigV4Benchmark --scratch-path .build-release >&2
     binary=.build-release/release/SigV4Benchmark
 fi
 ours=$("$binary" "$work/requests.json" "$iterations" "$repeats")
