@@ -36,6 +36,23 @@ struct ExecutableTests {
         return environment
     }
 
+    /// Queues a multi-job video, starts a real consumer process, and SIGKILLs it once it has claimed the record
+    /// (which must still be `processing` afterwards).
+    static func killConsumerMidJob(_ harness: ConsumerHarness) async throws -> VideoRecord {
+        let record = try await harness.enqueue(jobs: [.transcode, .hls, .thumbnails, .audio], source: try await TestVideos.smallVideo())
+        let child = try launch(["run"], environment: try environment(harness))
+        defer { if child.isRunning { kill(child.processIdentifier, SIGKILL) } }
+        let claimed = try await ConsumerHarness.eventually(timeout: .seconds(20)) {
+            try await harness.record(record.id).status == .processing
+        }
+        try #require(claimed)
+        kill(child.processIdentifier, SIGKILL)
+        _ = try await exitStatus(of: child)
+        #expect(child.terminationReason == .uncaughtSignal)
+        #expect(try await harness.record(record.id).status == .processing, "the child finished before it was killed")
+        return record
+    }
+
     static func launch(_ arguments: [String], environment: [String: String]) throws -> Process {
         let process = Process()
         process.executableURL = try executable
@@ -75,18 +92,7 @@ struct ExecutableTests {
     func sigkillMidJob() async throws {
         let harness = try await ConsumerHarness.make(visibility: 2)
         defer { Task { await harness.tearDown() } }
-        let record = try await harness.enqueue(jobs: [.transcode, .hls, .thumbnails, .audio], source: try await TestVideos.smallVideo())
-        let child = try Self.launch(["run"], environment: try Self.environment(harness))
-        defer { if child.isRunning { kill(child.processIdentifier, SIGKILL) } }
-
-        let claimed = try await ConsumerHarness.eventually(timeout: .seconds(20)) {
-            try await harness.record(record.id).status == .processing
-        }
-        try #require(claimed)
-        kill(child.processIdentifier, SIGKILL)
-        _ = try await Self.exitStatus(of: child)
-        #expect(child.terminationReason == .uncaughtSignal)
-        #expect(try await harness.record(record.id).status == .processing, "the child finished before it was killed")
+        let record = try await Self.killConsumerMidJob(harness)
 
         // The message comes back after its 2 s visibility; the second consumer takes the record over.
         let second = harness.consumer(harness.configuration(visibility: 2))
@@ -109,17 +115,7 @@ struct ExecutableTests {
     func sigkillOnLastReceive(database: TestDatabaseBackend) async throws {
         let harness = try await ConsumerHarness.make(visibility: 2, maximumReceiveCount: 1, database: database)
         defer { Task { await harness.tearDown() } }
-        let record = try await harness.enqueue(jobs: [.transcode, .hls, .thumbnails, .audio], source: try await TestVideos.smallVideo())
-        let child = try Self.launch(["run"], environment: try Self.environment(harness))
-        defer { if child.isRunning { kill(child.processIdentifier, SIGKILL) } }
-
-        let claimed = try await ConsumerHarness.eventually(timeout: .seconds(20)) {
-            try await harness.record(record.id).status == .processing
-        }
-        try #require(claimed)
-        kill(child.processIdentifier, SIGKILL)
-        _ = try await Self.exitStatus(of: child)
-        #expect(try await harness.record(record.id).status == .processing, "the child finished before it was killed")
+        let record = try await Self.killConsumerMidJob(harness)
 
         // The message's visibility runs out; SQS moves it to the DLQ on the next receive (the second consumer's).
         var configuration = harness.configuration(visibility: 2)
