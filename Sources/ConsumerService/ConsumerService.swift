@@ -157,7 +157,7 @@ public final class ConsumerService: Service, Sendable {
             markAlive()
             guard slots.free > 0 else {
                 // Bounded so the watchdog is fed even while every slot is busy for a long job.
-                await waitForFreeSlot(atMost: .seconds(5))
+                await waitForFreeSlots(1, atMost: .seconds(5))
                 continue
             }
             if slots.free < min(10, slots.capacity), slots.running > 0 {
@@ -213,10 +213,6 @@ public final class ConsumerService: Service, Sendable {
     private func notifyStatus() {
         guard notifier.isEnabled else { return }
         notifier.status("\(slots.running) of \(configuration.concurrency) job slots busy")
-    }
-
-    private func waitForFreeSlot(atMost limit: Duration) async {
-        await waitForFreeSlots(1, atMost: limit)
     }
 
     /// How long the receive loop waits for more slots to free up when only some are free and jobs are running:

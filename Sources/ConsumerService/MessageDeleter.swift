@@ -46,13 +46,18 @@ actor MessageDeleter {
 
     /// Returns when every deletion queued so far has been sent and answered (sending what waits for its window now).
     func flush() async {
-        while !pending.isEmpty { send(takeBatch()) }
+        sendPending()
         guard sending > 0 else { return }
         await withCheckedContinuation { idleWaiters.append($0) }
     }
 
     private func flushAfterWindow() {
         flushScheduled = false
+        sendPending()
+    }
+
+    /// Sends everything pending, ten at a time.
+    private func sendPending() {
         while !pending.isEmpty { send(takeBatch()) }
     }
 

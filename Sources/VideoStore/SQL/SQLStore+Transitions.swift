@@ -90,20 +90,23 @@ extension SQLStore {
     func fail(id: UUID, attempt: Int?, error: VideoFailure) async throws -> VideoRecord? {
         let now = Self.nowMilliseconds()
         let sources = attempt == nil ? VideoStatus.allowedSources(for: .failed) : [.processing]
-        return try await Self.update(backend, id: id, from: sources, to: .failed, attempt: attempt, set: [
-            .value("error", .text(try StoreJSON.string(error))), .value("stage", .null),
-            .value("eta_seconds", .null), .value("finished_at", .int(now)),
-        ], now: now)
+        return try await Self.update(backend, id: id, from: sources, to: .failed, attempt: attempt,
+                                     set: try Self.failureAssignments(error, now: now), now: now)
     }
 
     func fail(id: UUID, messageID: String, error: VideoFailure) async throws -> VideoRecord? {
         let now = Self.nowMilliseconds()
         try Self.checkPlainText(messageID, "the message id")
         return try await Self.update(backend, id: id, from: VideoStatus.allowedSources(for: .failed), to: .failed,
-                                     messageID: messageID, set: [
+                                     messageID: messageID, set: try Self.failureAssignments(error, now: now), now: now)
+    }
+
+    /// What every `→ failed` transition sets: the error, no stage or ETA, the finish time.
+    private static func failureAssignments(_ error: VideoFailure, now: Int64) throws -> [Assignment] {
+        [
             .value("error", .text(try StoreJSON.string(error))), .value("stage", .null),
             .value("eta_seconds", .null), .value("finished_at", .int(now)),
-        ], now: now)
+        ]
     }
 
     func release(id: UUID, attempt: Int) async throws -> VideoRecord? {
