@@ -69,6 +69,14 @@ def wait_for(predicate, timeout=300, interval=0.02):
     raise TimeoutError("timed out")
 
 
+def wait_until_finished(video_id, key, interval=0.02):
+    """The video's record once it is completed or failed."""
+    def finished():
+        video = api(f"/v1/videos/{video_id}", key)["video"]
+        return video if video["status"] in ("completed", "failed") else None
+    return wait_for(finished, interval=interval)
+
+
 def parse_time(text):
     return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
@@ -79,9 +87,10 @@ def cpu(pid):
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def queue_empty():
+def messages_left():
+    """Visible plus in-flight messages on the benchmark's queue."""
     attributes = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
-    return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"]) == 0
+    return int(attributes["ApproximateNumberOfMessages"]) + int(attributes["ApproximateNumberOfMessagesNotVisible"])
 
 
 rows = []
@@ -142,8 +151,7 @@ try:
                 created = api("/v1/videos?jobs=transcode&title=pipeline", key, "POST", body.read(), {"Content-Type": "video/mp4"})
             video_id = created["video"]["id"]
             # Polled slowly: the times come from the record, and a fast poll would take CPU from FFmpeg here only.
-            video = wait_for(lambda: (lambda v: v if v["status"] in ("completed", "failed") else None)(api(f"/v1/videos/{video_id}", key)["video"]),
-                             interval=0.5)
+            video = wait_until_finished(video_id, key, interval=0.5)
             assert video["status"] == "completed", video
             throughs.append(parse_time(video["finishedAt"]) - parse_time(video["startedAt"]))
             if arguments is None:
@@ -199,9 +207,7 @@ try:
         start_time = time.time()
         marks = {}
         while True:
-            attributes = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessages",
-                                                                                   "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
-            done = args.messages - int(attributes["ApproximateNumberOfMessages"]) - int(attributes["ApproximateNumberOfMessagesNotVisible"])
+            done = args.messages - messages_left()
             now = time.time()
             for mark in (low, high):
                 if done >= mark and mark not in marks:
@@ -245,7 +251,7 @@ try:
         latencies = []
         for _ in range(args.uploads):
             video_id = api("/v1/videos?jobs=thumbnails&title=latency", key, "POST", payload, {"Content-Type": "video/mp4"})["video"]["id"]
-            video = wait_for(lambda: (lambda v: v if v["status"] in ("completed", "failed") else None)(api(f"/v1/videos/{video_id}", key)["video"]))
+            video = wait_until_finished(video_id, key)
             latencies.append(1000 * (parse_time(video["startedAt"]) - parse_time(video["createdAt"])))
         for consumer in consumers:
             stop(consumer)
