@@ -1,6 +1,8 @@
 // SigV4 signing benchmark: time per signature against the bare crypto floor of the same work.
 //
-//   swift run -c release SigV4Benchmark <requests.json> [iterations] [repeats]
+//   swift run -c release SigV4Benchmark <requests.json> [iterations] [repeats] [parts]
+//
+// [parts] is a comma-separated subset of `sqs,s3,chunk` (all by default), e.g. to profile one operation with `perf`.
 //
 // <requests.json> is what `python3 Benchmarks/sigv4/botocore_bench.py --show-requests` prints: the exact
 // requests botocore is timed on, and botocore's signatures, which this benchmark checks it reproduces
@@ -23,11 +25,12 @@ struct Shapes: Decodable {
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2, let data = FileManager.default.contents(atPath: arguments[1]) else {
-    FileHandle.standardError.write(Data("usage: SigV4Benchmark <requests.json from botocore_bench.py --show-requests> [iterations] [repeats]\n".utf8))
+    FileHandle.standardError.write(Data("usage: SigV4Benchmark <requests.json from botocore_bench.py --show-requests> [iterations] [repeats] [sqs,s3,chunk]\n".utf8))
     exit(2)
 }
 let iterations = arguments.count > 2 ? Int(arguments[2]) ?? 50_000 : 50_000
 let repeats = arguments.count > 3 ? Int(arguments[3]) ?? 7 : 7
+let parts = Set((arguments.count > 4 ? arguments[4] : "sqs,s3,chunk").split(separator: ",").map(String.init))
 
 let shapes: Shapes
 do { shapes = try JSONDecoder().decode(Shapes.self, from: data) } catch {
@@ -128,19 +131,20 @@ func measure(_ iterations: Int, _ body: () throws -> Int) rethrows -> Double {
     return samples.sorted()[samples.count / 2]
 }
 
-let sqs = measure(iterations) { signSQS() }
-let sqsFloor = measure(iterations) { floorSQS() }
-let s3 = try measure(iterations) { try presignS3().utf8.count }
-let s3Floor = measure(iterations) { floorS3() }
-let chunkIterations = max(1, iterations / 20)
-let chunkSignature = measure(chunkIterations) { chunkSigner.sign(chunk: chunk).utf8.count }
-let chunkFloor = measure(chunkIterations) { floorChunk() }
-
-let result: [String: Double] = [
-    "sqs_send_message_header_us": sqs, "sqs_send_message_floor_us": sqsFloor,
-    "s3_presign_get_us": s3, "s3_presign_get_floor_us": s3Floor,
-    "chunk_64k_us": chunkSignature, "chunk_64k_floor_us": chunkFloor,
-]
+var result: [String: Double] = [:]
+if parts.contains("sqs") {
+    result["sqs_send_message_header_us"] = measure(iterations) { signSQS() }
+    result["sqs_send_message_floor_us"] = measure(iterations) { floorSQS() }
+}
+if parts.contains("s3") {
+    result["s3_presign_get_us"] = try measure(iterations) { try presignS3().utf8.count }
+    result["s3_presign_get_floor_us"] = measure(iterations) { floorS3() }
+}
+if parts.contains("chunk") {
+    let chunkIterations = max(1, iterations / 20)
+    result["chunk_64k_us"] = measure(chunkIterations) { chunkSigner.sign(chunk: chunk).utf8.count }
+    result["chunk_64k_floor_us"] = measure(chunkIterations) { floorChunk() }
+}
 let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
 print(String(decoding: json, as: UTF8.self))
 if sink == 42 { print("") }

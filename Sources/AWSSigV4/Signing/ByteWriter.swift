@@ -103,9 +103,28 @@ protocol ByteSink {
     mutating func write(_ byte: UInt8)
     /// Appends bytes.
     mutating func write(_ bytes: UnsafeBufferPointer<UInt8>)
+    /// Appends the bytes `body` writes at the pointer it gets, which has room for `maxCount`; `body` returns how many.
+    mutating func write(atMost maxCount: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int)
+}
+
+extension ByteWriter {
+    @inline(__always)
+    mutating func write(atMost maxCount: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        guard maxCount > 0 else { return }
+        let start = count
+        let written = body(claim(maxCount))
+        truncate(to: start + min(written, maxCount))
+    }
 }
 
 extension Array: ByteSink where Element == UInt8 {
     mutating func write(_ byte: UInt8) { append(byte) }
     mutating func write(_ bytes: UnsafeBufferPointer<UInt8>) { append(contentsOf: bytes) }
+
+    mutating func write(atMost maxCount: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxCount) { buffer in
+            guard let base = buffer.baseAddress else { return }
+            append(contentsOf: UnsafeBufferPointer(start: base, count: Swift.min(body(base), maxCount)))
+        }
+    }
 }

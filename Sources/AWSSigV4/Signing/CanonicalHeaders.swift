@@ -51,7 +51,28 @@ enum CanonicalHeaders {
     /// - Returns: where the signed header names stand in `output`.
     static func write(request: borrowing SigV4Request, excluding excluded: HeaderNameSet, alsoExcluding extra: HeaderNameSet,
                       sizes: Sizes, to output: inout ByteWriter) -> Range<Int> {
-        write(headers: request.headers.lazy.map { ($0.name, $0.value) }, host: request.host, excluding: excluded, alsoExcluding: extra, sizes: sizes, to: &output)
+        if request.headers.isEmpty, isPlain(request.host) { return writeHostOnly(request.host, to: &output) }
+        return write(headers: request.headers.lazy.map { ($0.name, $0.value) }, host: request.host, excluding: excluded, alsoExcluding: extra, sizes: sizes, to: &output)
+    }
+
+    /// Whether `value` is written as it is: not empty, nothing to trim or collapse (no byte at or below the space).
+    static func isPlain(_ value: String) -> Bool {
+        withUTF8(value) { bytes in
+            guard let base = bytes.baseAddress else { return false }
+            return !containsControlOrSpace(base, count: bytes.count)
+        }
+    }
+
+    /// Writes the block of a request whose only header is `Host: host` (a presigned GET's), the blank line's `\n` and
+    /// `host`; `host` must be ``isPlain(_:)``.
+    ///
+    /// - Returns: where the signed header names stand in `output`.
+    @discardableResult
+    static func writeHostOnly(_ host: String, to output: inout ByteWriter) -> Range<Int> {
+        output.write("host:" as StaticString)
+        output.write(host)
+        output.write("\n\nhost" as StaticString)
+        return output.count - 4..<output.count
     }
 
     /// Writes the canonical block of `headers` (and `Host: host` unless there), the blank line's `\n`, and the
@@ -234,10 +255,9 @@ enum CanonicalHeaders {
     /// Calls `body` with the UTF-8 bytes of `text`, in place when they are contiguous (native strings), without
     /// the copy of the string that `String.withUTF8` needs.
     @inline(__always)
-    private static func withUTF8(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
-        if text.utf8.withContiguousStorageIfAvailable(body) == nil {
-            Array(text.utf8).withUnsafeBufferPointer(body)
-        }
+    private static func withUTF8<Result>(_ text: String, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let result = text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        return Array(text.utf8).withUnsafeBufferPointer(body)
     }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool {

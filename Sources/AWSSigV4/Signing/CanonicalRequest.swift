@@ -125,12 +125,12 @@ public struct CanonicalRequest: Sendable {
     }
 
     /// The room ``writePrefix(_:_:rules:to:directQuery:)`` needs, besides the query of a direct request.
-    private static func prefixSize(_ request: SigV4Request, _ prefix: [UInt8]?) -> Int {
+    static func prefixSize(_ request: SigV4Request, _ prefix: [UInt8]?) -> Int {
         prefix?.count ?? request.method.utf8.count + request.path.utf8.count * 3 + 4
     }
 
     /// Writes `prefix`, or for a direct request the method, the canonical URI and the query `directQuery` writes.
-    private static func writePrefix(_ request: SigV4Request, _ prefix: [UInt8]?, rules: SigV4Signer.Options, to output: inout ByteWriter,
+    static func writePrefix(_ request: SigV4Request, _ prefix: [UInt8]?, rules: SigV4Signer.Options, to output: inout ByteWriter,
                                     directQuery: (inout ByteWriter) -> Void) {
         if let prefix {
             output.write(prefix)

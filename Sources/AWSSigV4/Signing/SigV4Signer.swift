@@ -138,13 +138,15 @@ public struct SigV4Signer: Sendable {
     ///
     /// - Throws: ``SigV4Error/Code/invalidExpiry`` unless `expires` is within 1 … 604 800 seconds.
     public func presignedURL(_ request: SigV4Request, expires: Int, body: SigV4Body? = nil, date: Date = Date()) throws(SigV4Error) -> String {
-        try presigned(request, expires: expires, body: body, date: date, keepingSignature: false).url
+        if request.query.isEmpty, request.headers.isEmpty, CanonicalHeaders.isPlain(request.host) {
+            return try presignedBareURL(request, expires: expires, body: body, date: date)
+        }
+        return try presigned(request, expires: expires, body: body, date: date, keepingSignature: false).url
     }
 
-    /// Presigns `request`: the URL, where its query starts, and the signature with its inputs when `keepingSignature`
-    /// (otherwise the canonical request is written in temporary memory).
-    private func presigned(_ request: SigV4Request, expires: Int, body: SigV4Body?, date: Date, keepingSignature: Bool)
-        throws(SigV4Error) -> (url: String, queryOffset: Int, signature: SigV4Signature?) {
+    /// What every presigned request needs besides the request: the date, payload hash, signing key and parameters.
+    private func presignInputs(expires: Int, body: SigV4Body?, date: Date) throws(SigV4Error)
+        -> (date: AMZDate, payloadHash: String, key: SigningKey, query: PresignQuery) {
         guard (1...Self.maximumPresignExpiry).contains(expires) else {
             throw SigV4Error(code: .invalidExpiry, message: "a presigned URL must expire within 1 to \(Self.maximumPresignExpiry) seconds (7 days), not \(expires)")
         }
@@ -154,6 +156,38 @@ public struct SigV4Signer: Sendable {
         let encoded = EncodedCredentials.of(accessKeyID: credentials.accessKeyID, credentialScope: key.credentialScope, token: credentials.sessionToken)
         let query = PresignQuery(credential: encoded.credential, timestamp: amzDate.timestamp, expires: expires, encodedToken: encoded.token,
                                  tokenSigned: options.sessionTokenPlacement == .signed)
+        return (amzDate, payloadHash, key, query)
+    }
+
+    /// The presigned URL of a request with no query and no headers of its own, to a host that needs no trimming (an
+    /// object's GET or PUT URL, what S3Client hands out): its canonical request is written in one pass into temporary
+    /// memory, method, URI, parameters, `host:…`, `host`, payload hash, and the signature after it.
+    private func presignedBareURL(_ request: SigV4Request, expires: Int, body: SigV4Body?, date: Date) throws(SigV4Error) -> String {
+        let (amzDate, payloadHash, key, query) = try presignInputs(expires: expires, body: body, date: date)
+        let capacity = CanonicalRequest.prefixSize(request, nil) + query.canonicalSize(signedHeaders: 4) + request.host.utf8.count + 16
+            + payloadHash.utf8.count + 64
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            var output = ByteWriter(buffer)
+            var segments = PresignQuery.Segments()
+            CanonicalRequest.writePrefix(request, nil, rules: options, to: &output) { output in
+                segments = ("host" as StaticString).withUTF8Buffer { query.writeCanonical(signedHeaders: $0, to: &output) }
+            }
+            CanonicalHeaders.writeHostOnly(request.host, to: &output)
+            output.write(UInt8(ascii: "\n"))
+            output.write(payloadHash)
+            let canonical = output.written
+            let signature = UnsafeMutableBufferPointer(start: output.claim(64), count: 64)
+            Hex.write(key.sign(canonicalRequest: canonical, timestamp: amzDate.timestamp), to: signature)
+            return Self.presignedURL(request, query: query, segments: segments, source: canonical, signature: UnsafeBufferPointer(signature),
+                                     signedHeadersCount: 4).0
+        }
+    }
+
+    /// Presigns `request`: the URL, where its query starts, and the signature with its inputs when `keepingSignature`
+    /// (otherwise the canonical request is written in temporary memory).
+    private func presigned(_ request: SigV4Request, expires: Int, body: SigV4Body?, date: Date, keepingSignature: Bool)
+        throws(SigV4Error) -> (url: String, queryOffset: Int, signature: SigV4Signature?) {
+        let (amzDate, payloadHash, key, query) = try presignInputs(expires: expires, body: body, date: date)
         let sizes = CanonicalHeaders.Sizes(request)
         // The canonical headers go in temporary (stack) memory: the query's X-Amz-SignedHeaders needs their names
         // before the canonical request, which holds both, is written.

@@ -1,8 +1,8 @@
 /// Percent-encoding as SigV4 defines it: every byte is encoded as `%XY` (upper-case hex) except the
 /// unreserved characters `A-Z a-z 0-9 - _ . ~` (and `/` in paths).
 ///
-/// The loops scan for runs of bytes that stay as they are and copy each run at once, so a long value with
-/// few reserved characters (a session token) costs a scan and a few copies, not an append per byte.
+/// The encoder writes straight into room claimed for the worst case (three bytes per byte) and gives back what
+/// it did not use: a store per raw byte, with no capacity check or copy call per run of raw bytes.
 public enum URIEncoding {
     /// Bits 0…63 and 64…127 of the ASCII bytes that stay raw: `- . 0-9` and `A-Z _ a-z ~`.
     @inline(__always) private static var unreservedLow: UInt64 { 1 << 45 | 1 << 46 | 0x3FF << 48 }
@@ -23,69 +23,60 @@ public enum URIEncoding {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") - 10 + value
     }
 
-    @inline(__always)
-    private static func writeEscaped(_ byte: UInt8, to output: inout some ByteSink) {
-        output.write(UInt8(ascii: "%"))
-        output.write(hexDigit(byte >> 4))
-        output.write(hexDigit(byte & 0x0F))
-    }
-
-    /// Whether `byte` stays raw, with `low` the bits of bytes 0…63 that do (``unreservedLow``, plus `/` in paths).
+    /// Whether `byte` stays raw, with `low` the bits of bytes 0…63 that do (``unreservedLow``, plus `/` in paths): one
+    /// word chosen without a branch (a path or token mixes bytes below and above 64 unpredictably), one shift.
     @inline(__always)
     private static func staysRaw(_ byte: UInt8, low: UInt64) -> Bool {
-        byte < 64 ? low >> UInt64(byte) & 1 != 0 : byte < 128 && unreservedHigh >> UInt64(byte & 63) & 1 != 0
+        let word = byte < 64 ? low : byte < 128 ? unreservedHigh : 0
+        return word >> UInt64(byte & 63) & 1 != 0
     }
 
-    /// The index of the first byte at or after `index` in the `count` bytes at `base` that does not stay raw, or `count`.
-    @inline(__always)
-    private static func rawRunEnd(_ base: UnsafePointer<UInt8>, from index: Int, count: Int, low: UInt64) -> Int {
-        var index = index
-        while index < count, staysRaw(base[index], low: low) { index &+= 1 }
-        return index
-    }
-
-    /// Writes the encoded form of `bytes`; `/` is kept raw when `keepSlash` is set. Runs of raw bytes are
-    /// copied at once.
+    /// Writes the encoded form of `bytes`; `/` is kept raw when `keepSlash` is set.
     static func write(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool, to output: inout some ByteSink) {
-        guard let base = bytes.baseAddress else { return }
-        let count = bytes.count
-        let low = keepSlash ? unreservedLow | 1 << 47 : unreservedLow
-        var index = 0
-        while true {
-            let runStart = index
-            index = rawRunEnd(base, from: index, count: count, low: low)
-            if runStart < index { output.write(UnsafeBufferPointer(start: base + runStart, count: index - runStart)) }
-            if index == count { return }
-            writeEscaped(base[index], to: &output)
-            index &+= 1
-        }
+        output.write(atMost: bytes.count * 3) { encode(bytes, keepSlash: keepSlash, recode: false, into: $0) }
     }
 
     /// Writes `bytes` with its percent-encoding made canonical, in one pass and without an intermediate
     /// buffer: the same bytes as encoding the result of ``decode(_:)``.
     static func writeRecoded(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool, to output: inout some ByteSink) {
-        guard let base = bytes.baseAddress else { return }
+        output.write(atMost: bytes.count * 3) { encode(bytes, keepSlash: keepSlash, recode: true, into: $0) }
+    }
+
+    /// Encodes `bytes` at `target`, which has room for three bytes per byte, and returns the number of bytes written. With
+    /// `recode`, a valid `%XY` is decoded first (and written back as `%XY` in upper case unless its byte stays raw).
+    ///
+    /// One store per raw byte into memory known to be large enough: no capacity check and no copy call per run, which
+    /// for a path of short segments cost more than the bytes.
+    @inline(__always)
+    private static func encode(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool, recode: Bool, into target: UnsafeMutablePointer<UInt8>) -> Int {
+        guard let base = bytes.baseAddress else { return 0 }
         let count = bytes.count
         let low = keepSlash ? unreservedLow | 1 << 47 : unreservedLow
         var index = 0
-        while true {
-            let runStart = index
-            index = rawRunEnd(base, from: index, count: count, low: low)  // "%" does not stay raw
-            if runStart < index { output.write(UnsafeBufferPointer(start: base + runStart, count: index - runStart)) }
-            if index == count { return }
-            let byte = base[index]
-            var decoded = byte
+        var written = 0
+        while index < count {
+            var byte = base[index]
             index &+= 1
-            if byte == UInt8(ascii: "%"), index + 1 < count, let high = hexValue(base[index]), let lowDigit = hexValue(base[index + 1]) {
-                decoded = high << 4 | lowDigit
+            if staysRaw(byte, low: low) {
+                target[written] = byte
+                written &+= 1
+                continue
+            }
+            if recode, byte == UInt8(ascii: "%"), index + 1 < count, let high = hexValue(base[index]), let lowDigit = hexValue(base[index + 1]) {
+                byte = high << 4 | lowDigit
                 index &+= 2
+                if staysRaw(byte, low: low) {
+                    target[written] = byte
+                    written &+= 1
+                    continue
+                }
             }
-            if staysRaw(decoded, low: low) {
-                output.write(decoded)
-            } else {
-                writeEscaped(decoded, to: &output)
-            }
+            target[written] = UInt8(ascii: "%")
+            target[written &+ 1] = hexDigit(byte >> 4)
+            target[written &+ 2] = hexDigit(byte & 0x0F)
+            written &+= 3
         }
+        return written
     }
 
     /// Appends the encoded form of the bytes of `bytes`.
