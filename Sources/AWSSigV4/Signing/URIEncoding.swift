@@ -23,14 +23,6 @@ public enum URIEncoding {
         value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "A") - 10 + value
     }
 
-    /// Whether `byte` stays raw, with `low` the bits of bytes 0…63 that do (``unreservedLow``, plus `/` in paths): one
-    /// word chosen without a branch (a path or token mixes bytes below and above 64 unpredictably), one shift.
-    @inline(__always)
-    private static func staysRaw(_ byte: UInt8, low: UInt64) -> Bool {
-        let word = byte < 64 ? low : byte < 128 ? unreservedHigh : 0
-        return word >> UInt64(byte & 63) & 1 != 0
-    }
-
     /// Writes the encoded form of `bytes`; `/` is kept raw when `keepSlash` is set.
     static func write(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool, to output: inout some ByteSink) {
         output.write(atMost: bytes.count * 3) { encode(bytes, keepSlash: keepSlash, recode: false, into: $0) }
@@ -49,34 +41,41 @@ public enum URIEncoding {
     /// for a path of short segments cost more than the bytes.
     @inline(__always)
     private static func encode(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool, recode: Bool, into target: UnsafeMutablePointer<UInt8>) -> Int {
-        guard let base = bytes.baseAddress else { return 0 }
-        let count = bytes.count
-        let low = keepSlash ? unreservedLow | 1 << 47 : unreservedLow
-        var index = 0
-        var written = 0
-        while index < count {
-            var byte = base[index]
-            index &+= 1
-            if staysRaw(byte, low: low) {
-                target[written] = byte
-                written &+= 1
-                continue
-            }
-            if recode, byte == UInt8(ascii: "%"), index + 1 < count, let high = hexValue(base[index]), let lowDigit = hexValue(base[index + 1]) {
-                byte = high << 4 | lowDigit
-                index &+= 2
-                if staysRaw(byte, low: low) {
-                    target[written] = byte
-                    written &+= 1
+        guard var source = bytes.baseAddress else { return 0 }
+        let end = source + bytes.count
+        // The bits of the bytes that stay raw, a word per 64 byte values: one load and one bit test per byte.
+        return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 4) { words in
+            guard let raw = words.baseAddress else { return 0 }
+            raw.initialize(to: keepSlash ? unreservedLow | 1 << 47 : unreservedLow)
+            (raw + 1).initialize(to: unreservedHigh)
+            (raw + 2).initialize(to: 0)
+            (raw + 3).initialize(to: 0)
+            func staysRaw(_ byte: UInt8) -> Bool { raw[Int(byte >> 6)] >> UInt64(byte & 63) & 1 != 0 }
+            var output = target
+            while source < end {
+                var byte = source.pointee
+                source += 1
+                if staysRaw(byte) {
+                    output.pointee = byte
+                    output += 1
                     continue
                 }
+                if recode, byte == UInt8(ascii: "%"), end - source >= 2, let high = hexValue(source[0]), let lowDigit = hexValue(source[1]) {
+                    byte = high << 4 | lowDigit
+                    source += 2
+                    if staysRaw(byte) {
+                        output.pointee = byte
+                        output += 1
+                        continue
+                    }
+                }
+                output[0] = UInt8(ascii: "%")
+                output[1] = hexDigit(byte >> 4)
+                output[2] = hexDigit(byte & 0x0F)
+                output += 3
             }
-            target[written] = UInt8(ascii: "%")
-            target[written &+ 1] = hexDigit(byte >> 4)
-            target[written &+ 2] = hexDigit(byte & 0x0F)
-            written &+= 3
+            return output - target
         }
-        return written
     }
 
     /// Appends the encoded form of the bytes of `bytes`.
