@@ -117,33 +117,36 @@ var chunkSigner: ChunkSigner = {
 
 // MARK: Timing
 
-/// The median over `repeats` runs of the time per call, in microseconds.
-func measure(_ iterations: Int, _ body: () throws -> Int) rethrows -> Double {
-    var samples: [Double] = []
-    for _ in 0..<min(3_000, iterations) { sink &+= try body() }  // warm-up (fewer for short runs, e.g. under callgrind)
-    for _ in 0..<repeats {
+/// The medians over `repeats` rounds of the time per call of `operation` and of its `floor`, in microseconds. Each round
+/// times both, one after the other, so that a change in the machine's speed during the run (a busy neighbour, a frequency
+/// change) weighs on both alike.
+func measure(_ iterations: Int, _ operation: () throws -> Int, floor: () -> Int) rethrows -> (operation: Double, floor: Double) {
+    func time(_ body: () throws -> Int) rethrows -> Double {
         let clock = ContinuousClock()
         let start = clock.now
         for _ in 0..<iterations { sink &+= try body() }
         let elapsed = clock.now - start
-        samples.append(Double(elapsed.components.seconds) * 1e6 / Double(iterations) + Double(elapsed.components.attoseconds) / 1e12 / Double(iterations))
+        return Double(elapsed.components.seconds) * 1e6 / Double(iterations) + Double(elapsed.components.attoseconds) / 1e12 / Double(iterations)
     }
-    return samples.sorted()[samples.count / 2]
+    for _ in 0..<min(3_000, iterations) { sink &+= try operation() &+ floor() }  // warm-up (fewer for short runs, e.g. under callgrind)
+    var operationSamples: [Double] = [], floorSamples: [Double] = []
+    for _ in 0..<repeats {
+        operationSamples.append(try time(operation))
+        floorSamples.append(time(floor))
+    }
+    return (operationSamples.sorted()[repeats / 2], floorSamples.sorted()[repeats / 2])
 }
 
 var result: [String: Double] = [:]
 if parts.contains("sqs") {
-    result["sqs_send_message_header_us"] = measure(iterations) { signSQS() }
-    result["sqs_send_message_floor_us"] = measure(iterations) { floorSQS() }
+    (result["sqs_send_message_header_us"], result["sqs_send_message_floor_us"]) = measure(iterations, signSQS, floor: floorSQS)
 }
 if parts.contains("s3") {
-    result["s3_presign_get_us"] = try measure(iterations) { try presignS3().utf8.count }
-    result["s3_presign_get_floor_us"] = measure(iterations) { floorS3() }
+    (result["s3_presign_get_us"], result["s3_presign_get_floor_us"]) = try measure(iterations, { try presignS3().utf8.count }, floor: floorS3)
 }
 if parts.contains("chunk") {
-    let chunkIterations = max(1, iterations / 20)
-    result["chunk_64k_us"] = measure(chunkIterations) { chunkSigner.sign(chunk: chunk).utf8.count }
-    result["chunk_64k_floor_us"] = measure(chunkIterations) { floorChunk() }
+    (result["chunk_64k_us"], result["chunk_64k_floor_us"]) = measure(max(1, iterations / 20), { chunkSigner.sign(chunk: chunk).utf8.count },
+                                                                     floor: floorChunk)
 }
 let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
 print(String(decoding: json, as: UTF8.self))

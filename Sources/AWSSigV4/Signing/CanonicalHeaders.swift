@@ -29,19 +29,27 @@ enum CanonicalHeaders {
         fileprivate(set) var scratch: Int
         /// Headers, plus one for `host`.
         fileprivate(set) var entries: Int
-        /// An upper bound of the bytes written: block, blank line, names.
-        var output: Int { 2 * scratch + 3 * entries + 2 }
+        /// Bytes of all names, `host` included.
+        private var names: Int
+        /// An upper bound of the bytes written: the block (at most the scratch lines), the blank line, the names with their
+        /// separators. Tight, so that a signature's storage stays small (under the allocator's per-thread cache limit).
+        var output: Int { scratch + 1 + names + entries }
 
         init(_ request: borrowing SigV4Request) {
-            var size = 0
-            for (name, value) in request.headers { size += name.utf8.count + value.utf8.count }
-            self.init(host: request.host, headerCount: request.headers.count, headerSize: size)
+            var size = 0, names = 0
+            for (name, value) in request.headers {
+                size += name.utf8.count + value.utf8.count
+                names += name.utf8.count
+            }
+            self.init(host: request.host, headerCount: request.headers.count, headerSize: size, nameSize: names)
         }
 
-        /// The sizes of a request to `host` with `headerCount` headers of `headerSize` bytes (names and values).
-        init(host: String, headerCount: Int, headerSize: Int) {
+        /// The sizes of a request to `host` with `headerCount` headers of `headerSize` bytes (names and values), `nameSize`
+        /// of them in names.
+        init(host: String, headerCount: Int, headerSize: Int, nameSize: Int) {
             entries = headerCount + 1
             scratch = host.utf8.count + 4 + headerSize + 2 * entries
+            names = nameSize + 4
         }
     }
 

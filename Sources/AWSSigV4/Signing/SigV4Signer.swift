@@ -67,7 +67,7 @@ public struct SigV4Signer: Sendable {
         // appended; the canonical headers are read from there, and the array becomes the request's headers.
         var headers: [(String, String)] = []
         headers.reserveCapacity(request.headers.count + 4)
-        var headerSize = 0
+        var headerSize = 0, nameSize = 0
         var declaredHash: String?
         for (name, value) in request.headers {
             switch SignerHeaderName(name) {
@@ -78,6 +78,7 @@ public struct SigV4Signer: Sendable {
             }
             headers.append((name, value))
             headerSize += name.utf8.count + value.utf8.count
+            nameSize += name.utf8.count
         }
         if !streaming, let declaredHash {
             body = SigV4Body.hash(declaredHash)  // a payload hash already stated is used as it is
@@ -86,6 +87,7 @@ public struct SigV4Signer: Sendable {
         func add(_ name: String, _ value: String) {
             headers.append((name, value))
             headerSize += name.utf8.count + value.utf8.count
+            nameSize += name.utf8.count
         }
         if let token { add("X-Amz-Security-Token", token) }
         add("X-Amz-Date", amzDate.timestamp)
@@ -94,7 +96,7 @@ public struct SigV4Signer: Sendable {
         }
 
         let tokenAfterSigning = token != nil && options.sessionTokenPlacement == .afterSigning
-        let sizes = CanonicalHeaders.Sizes(host: request.host, headerCount: headers.count, headerSize: headerSize)
+        let sizes = CanonicalHeaders.Sizes(host: request.host, headerCount: headers.count, headerSize: headerSize, nameSize: nameSize)
         let prefix = CanonicalRequest.headerFormPrefix(request, rules: options)
         let capacity = CanonicalRequest.headerFormCapacity(request, prefix: prefix, headerSizes: sizes, payloadHash: payloadHash)
         // The canonical request is written straight into the signature's storage, then hashed and signed there.
