@@ -97,6 +97,9 @@ import Testing
             #expect(signature.stringToSign.text == reference.header_form.string_to_sign, "\(context)")
             #expect(signature.signature == reference.header_form.signature, "\(context)")
             #expect(signed.headers.first(name: "Authorization") == reference.header_form.authorization, "\(context)")
+            var authorized = request(for: reference)
+            signer(for: reference).authorize(&authorized, body: body, date: date)
+            #expect(authorized.headers.map { "\($0.name): \($0.value)" } == signed.headers.map { "\($0.name): \($0.value)" }, "\(context)")
 
             guard let queryForm = reference.query_form else { continue }
             presignedCount += 1

@@ -87,6 +87,29 @@ import Testing
 
     // MARK: Header signing
 
+    /// `authorize` writes the canonical request in temporary memory instead of the signature's storage: the request it
+    /// leaves must be the one `sign` leaves, whatever the rules, token placement and body.
+    @Test(arguments: ["s3", "sqs"])
+    func authorizeLeavesTheSameRequestAsSign(service: String) throws {
+        var credentials = Self.credentials
+        credentials.sessionToken = "token/with+reserved=chars"
+        let streaming = try StreamingPayload.signed(decodedLength: 70_000)
+        for placement in [SigV4Signer.SessionTokenPlacement.signed, .afterSigning] {
+            var options = SigV4Signer.Options(service: service)
+            options.sessionTokenPlacement = placement
+            let signer = SigV4Signer(credentials: credentials, region: "eu-west-1", service: service, options: options)
+            for body in [SigV4Body.empty, .unsigned, .bytes(Array("{\"a\": 1}".utf8)), .streaming(streaming)] {
+                let original = try SigV4Request(method: "POST", url: "https://example.amazonaws.com/a%20b//./c?b=2&a=1",
+                                                headers: ["Content-Type": "application/json", "X-Amz-Date": "stale", "My-Header": "  x   y "])
+                var signed = original, authorized = original
+                signer.sign(&signed, body: body, date: Self.date)
+                signer.authorize(&authorized, body: body, date: Self.date)
+                #expect(authorized.headers.map { "\($0.name): \($0.value)" } == signed.headers.map { "\($0.name): \($0.value)" })
+                #expect(authorized.headers.first(name: "Authorization")?.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/eu-west-1/") == true)
+            }
+        }
+    }
+
     @Test func s3HeaderSigningAddsContentSHA256AndKeepsThePathAsEncoded() {
         var request = SigV4Request(method: "GET", host: "bucket.s3.amazonaws.com", path: "/a%20b/c%2Bd/../e")
         let signature = SigV4Signer(credentials: Self.credentials, region: "us-east-1", service: "s3").sign(&request, date: Self.date)

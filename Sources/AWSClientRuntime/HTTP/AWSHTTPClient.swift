@@ -173,11 +173,11 @@ public final class AWSHTTPClient: Sendable {
         var signable = SigV4Request(method: request.method.rawValue, scheme: endpoint.scheme, host: request.hostPrefix + endpoint.host,
                                     path: endpoint.basePath + request.path, query: request.query, headers: request.headers)
         let signer = SigV4Signer(credentials: credentials, region: configuration.region, service: service.signingName)
-        let signature = signer.sign(&signable, body: request.body.payload, date: clockSkew.now())
+        let body = request.body.sign(&signable, with: signer, date: clockSkew.now())
         var httpRequest = HTTPClientRequest(url: signable.url)
         httpRequest.method = request.method
         httpRequest.headers = signable.headers
-        if let body = request.body.httpBody(for: signature) { httpRequest.body = body }
+        if let body { httpRequest.body = body }
         return httpRequest
     }
 

@@ -72,10 +72,16 @@ public struct AWSRequestBody: Sendable {
         }
     }
 
-    func httpBody(for signature: SigV4Signature) -> HTTPClientRequest.Body? {
+    /// Signs `request` for this body and returns the body to send: a body in memory as it is (signed by
+    /// ``SigV4Signer/authorize(_:body:date:)``, which keeps nothing of the signature), a streamed body made from the
+    /// signature (whose seed an `aws-chunked` body signs its chunks with).
+    func sign(_ request: inout SigV4Request, with signer: SigV4Signer, date: Date) -> HTTPClientRequest.Body? {
         switch storage {
-        case .bytes(let buffer): buffer.readableBytes == 0 ? nil : .bytes(buffer)
-        case .stream(_, _, let make): make(signature)
+        case .bytes(let buffer):
+            signer.authorize(&request, body: payload, date: date)
+            return buffer.readableBytes == 0 ? nil : .bytes(buffer)
+        case .stream(_, _, let make):
+            return make(signer.sign(&request, body: payload, date: date))
         }
     }
 }

@@ -42,22 +42,28 @@ public struct SigV4Signature: Sendable {
     /// The `Authorization` header value.
     public func authorization(accessKeyID: String) -> String {
         storage.withBytes { canonical, signed, signature in
-            let scope = signingKey.credentialScopeBytes
-            let count = Self.credentialPrefix.count + accessKeyID.utf8.count + 1 + scope.count + Self.signedHeadersPrefix.count
-                + signed.count + Self.signaturePrefix.count + signature.count
-            // Written straight into the string's storage: one allocation, no interpolation.
-            return String(unsafeUninitializedCapacity: count) { text in
-                var output = ByteWriter(text)
-                output.write(Self.credentialPrefix)
-                output.write(accessKeyID)
-                output.write(UInt8(ascii: "/"))
-                output.write(scope)
-                output.write(Self.signedHeadersPrefix)
-                output.write(UnsafeBufferPointer(rebasing: canonical[signed]))
-                output.write(Self.signaturePrefix)
-                output.write(signature)
-                return output.count
-            }
+            Self.authorization(accessKeyID: accessKeyID, credentialScope: signingKey.credentialScopeBytes,
+                               signedHeaders: UnsafeBufferPointer(rebasing: canonical[signed]), signature: signature)
+        }
+    }
+
+    /// `AWS4-HMAC-SHA256 Credential=<key id>/<scope>, SignedHeaders=<names>, Signature=<hex>`, written straight into the
+    /// string's storage: one allocation, no interpolation.
+    static func authorization(accessKeyID: String, credentialScope scope: [UInt8], signedHeaders: UnsafeBufferPointer<UInt8>,
+                              signature: UnsafeBufferPointer<UInt8>) -> String {
+        let count = credentialPrefix.count + accessKeyID.utf8.count + 1 + scope.count + signedHeadersPrefix.count
+            + signedHeaders.count + signaturePrefix.count + signature.count
+        return String(unsafeUninitializedCapacity: count) { text in
+            var output = ByteWriter(text)
+            output.write(credentialPrefix)
+            output.write(accessKeyID)
+            output.write(UInt8(ascii: "/"))
+            output.write(scope)
+            output.write(signedHeadersPrefix)
+            output.write(signedHeaders)
+            output.write(signaturePrefix)
+            output.write(signature)
+            return output.count
         }
     }
 

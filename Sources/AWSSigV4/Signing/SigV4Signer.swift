@@ -54,64 +54,19 @@ public struct SigV4Signer: Sendable {
     ///   frames and signs the chunks.
     @discardableResult
     public func sign(_ request: inout SigV4Request, body: SigV4Body = .empty, date: Date = Date()) -> SigV4Signature {
-        let amzDate = AMZDate(date)
-        var body = body
-        var streamingPayload: StreamingPayload?
-        if case .streaming(let payload) = body {
-            streamingPayload = payload
-            Self.addStreamingHeaders(payload, to: &request.headers)
+        guard let signature = signHeaders(&request, body: body, date: date, keepingSignature: true) else {
+            preconditionFailure("signHeaders(keepingSignature: true) returns the signature")
         }
-        let streaming = streamingPayload != nil
-        let token = credentials.sessionToken
-        // The request's headers are copied once into a new array, without those the signer replaces, its own
-        // appended; the canonical headers are read from there, and the array becomes the request's headers.
-        var headers: [(String, String)] = []
-        headers.reserveCapacity(request.headers.count + 4)
-        var headerSize = 0, nameSize = 0
-        var declaredHash: String?
-        for (name, value) in request.headers {
-            switch SignerHeaderName(name) {
-            case .authorization?, .date?: continue
-            case .securityToken? where token != nil: continue
-            case .contentSHA256? where declaredHash == nil: declaredHash = value
-            default: break
-            }
-            headers.append((name, value))
-            headerSize += name.utf8.count + value.utf8.count
-            nameSize += name.utf8.count
-        }
-        if !streaming, let declaredHash {
-            body = SigV4Body.hash(declaredHash)  // a payload hash already stated is used as it is
-        }
-        let payloadHash = body.payloadHash
-        func add(_ name: String, _ value: String) {
-            headers.append((name, value))
-            headerSize += name.utf8.count + value.utf8.count
-            nameSize += name.utf8.count
-        }
-        if let token { add("X-Amz-Security-Token", token) }
-        add("X-Amz-Date", amzDate.timestamp)
-        if options.addContentSHA256Header || streaming, declaredHash == nil {
-            add("x-amz-content-sha256", payloadHash)
-        }
-
-        let tokenAfterSigning = token != nil && options.sessionTokenPlacement == .afterSigning
-        let sizes = CanonicalHeaders.Sizes(host: request.host, headerCount: headers.count, headerSize: headerSize, nameSize: nameSize)
-        let prefix = CanonicalRequest.headerFormPrefix(request, rules: options)
-        let capacity = CanonicalRequest.headerFormCapacity(request, prefix: prefix, headerSizes: sizes, payloadHash: payloadHash)
-        // The canonical request is written straight into the signature's storage, then hashed and signed there.
-        let storage = SignatureStorage.allocate(capacity: capacity, date: amzDate, signingKey: signingKey(for: amzDate), streaming: streamingPayload)
-        var output = storage.canonicalWriter()
-        let signedHeaders = CanonicalRequest.writeHeaderForm(request, prefix: prefix, headers: headers, headerSizes: sizes, rules: options,
-                                                             payloadHash: payloadHash, excluding: options.unsignedHeaderNames,
-                                                             alsoExcluding: tokenAfterSigning ? CanonicalHeaders.sessionToken : CanonicalHeaders.none,
-                                                             to: &output)
-        storage.finish(count: output.count, signedHeaders: signedHeaders)
-        storage.sign()
-        let signature = SigV4Signature(storage: storage)
-        headers.append(("Authorization", signature.authorization(accessKeyID: credentials.accessKeyID)))
-        request.headers = HTTPHeaders(headers)
         return signature
+    }
+
+    /// Signs `request` in place exactly as ``sign(_:body:date:)`` does, without keeping the signature's inputs: the
+    /// canonical request is written in temporary memory (the lean form for callers that only send the request).
+    ///
+    /// A streaming body's chunks are signed from the seed signature, which ``sign(_:body:date:)`` returns: with one, call
+    /// that instead.
+    public func authorize(_ request: inout SigV4Request, body: SigV4Body = .empty, date: Date = Date()) {
+        signHeaders(&request, body: body, date: date, keepingSignature: false)
     }
 
     // MARK: Presigning
@@ -272,6 +227,92 @@ public struct SigV4Signer: Sendable {
     /// Presigns a URL for `method` (GET by default), with no headers beyond `Host`.
     public func presign(url: String, method: String = "GET", expires: Int, date: Date = Date()) throws(SigV4Error) -> String {
         try presignedURL(SigV4Request(method: method, url: url), expires: expires, date: date)
+    }
+
+    /// Signs `request` in place; returns the signature with its inputs when `keepingSignature` (otherwise the canonical
+    /// request is written in temporary memory).
+    @discardableResult
+    private func signHeaders(_ request: inout SigV4Request, body: SigV4Body, date: Date, keepingSignature: Bool) -> SigV4Signature? {
+        let amzDate = AMZDate(date)
+        var body = body
+        var streamingPayload: StreamingPayload?
+        if case .streaming(let payload) = body {
+            streamingPayload = payload
+            Self.addStreamingHeaders(payload, to: &request.headers)
+        }
+        let streaming = streamingPayload != nil
+        let token = credentials.sessionToken
+        // The request's headers are copied once into a new array, without those the signer replaces, its own
+        // appended; the canonical headers are read from there, and the array becomes the request's headers.
+        var headers: [(String, String)] = []
+        headers.reserveCapacity(request.headers.count + 4)
+        var headerSize = 0, nameSize = 0
+        var declaredHash: String?
+        for (name, value) in request.headers {
+            switch SignerHeaderName(name) {
+            case .authorization?, .date?: continue
+            case .securityToken? where token != nil: continue
+            case .contentSHA256? where declaredHash == nil: declaredHash = value
+            default: break
+            }
+            headers.append((name, value))
+            headerSize += name.utf8.count + value.utf8.count
+            nameSize += name.utf8.count
+        }
+        if !streaming, let declaredHash {
+            body = SigV4Body.hash(declaredHash)  // a payload hash already stated is used as it is
+        }
+        let payloadHash = body.payloadHash
+        func add(_ name: String, _ value: String) {
+            headers.append((name, value))
+            headerSize += name.utf8.count + value.utf8.count
+            nameSize += name.utf8.count
+        }
+        if let token { add("X-Amz-Security-Token", token) }
+        add("X-Amz-Date", amzDate.timestamp)
+        if options.addContentSHA256Header || streaming, declaredHash == nil {
+            add("x-amz-content-sha256", payloadHash)
+        }
+
+        let tokenAfterSigning = token != nil && options.sessionTokenPlacement == .afterSigning
+        let sizes = CanonicalHeaders.Sizes(host: request.host, headerCount: headers.count, headerSize: headerSize, nameSize: nameSize)
+        let prefix = CanonicalRequest.headerFormPrefix(request, rules: options)
+        let capacity = CanonicalRequest.headerFormCapacity(request, prefix: prefix, headerSizes: sizes, payloadHash: payloadHash)
+        let key = signingKey(for: amzDate)
+        let extra = tokenAfterSigning ? CanonicalHeaders.sessionToken : CanonicalHeaders.none
+        let authorization: String
+        var signature: SigV4Signature?
+        if keepingSignature {
+            // The canonical request is written straight into the signature's storage, then hashed and signed there.
+            let storage = SignatureStorage.allocate(capacity: capacity, date: amzDate, signingKey: key, streaming: streamingPayload)
+            var output = storage.canonicalWriter()
+            let signedHeaders = CanonicalRequest.writeHeaderForm(request, prefix: prefix, headers: headers, headerSizes: sizes, rules: options,
+                                                                 payloadHash: payloadHash, excluding: options.unsignedHeaderNames,
+                                                                 alsoExcluding: extra, to: &output)
+            storage.finish(count: output.count, signedHeaders: signedHeaders)
+            storage.sign()
+            let signed = SigV4Signature(storage: storage)
+            authorization = signed.authorization(accessKeyID: credentials.accessKeyID)
+            signature = signed
+        } else {
+            // The canonical request and the hex signature after it, in temporary memory.
+            authorization = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity + 64) { buffer in
+                guard let base = buffer.baseAddress else { preconditionFailure("temporary allocation without memory") }
+                var output = ByteWriter(start: base, capacity: capacity)
+                let signedHeaders = CanonicalRequest.writeHeaderForm(request, prefix: prefix, headers: headers, headerSizes: sizes, rules: options,
+                                                                     payloadHash: payloadHash, excluding: options.unsignedHeaderNames,
+                                                                     alsoExcluding: extra, to: &output)
+                let canonical = output.written
+                let hex = UnsafeMutableBufferPointer(start: base + canonical.count, count: 64)
+                Hex.write(key.sign(canonicalRequest: canonical, timestamp: amzDate.timestamp), to: hex)
+                return SigV4Signature.authorization(accessKeyID: credentials.accessKeyID, credentialScope: key.credentialScopeBytes,
+                                                    signedHeaders: UnsafeBufferPointer(rebasing: canonical[signedHeaders]),
+                                                    signature: UnsafeBufferPointer(hex))
+            }
+        }
+        headers.append(("Authorization", authorization))
+        request.headers = HTTPHeaders(headers)
+        return signature
     }
 
     // MARK: Internals
