@@ -310,11 +310,14 @@ enum CanonicalHeaders {
             if ((a &- limit) & ~a | (b &- limit) & ~b | (c &- limit) & ~c | (d &- limit) & ~d) & high != 0 { return true }
             index += 32
         }
+        // A byte < 0x21 sets its high bit in (word - 0x21…) & ~word (bytes here are < 0x80 or not whitespace).
+        func hasControl(_ word: UInt64) -> Bool { (word &- 0x2121_2121_2121_2121) & ~word & 0x8080_8080_8080_8080 != 0 }
         while index + 8 <= count {
-            let word = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            // A byte < 0x21 sets its high bit in (word - 0x21…) & ~word (bytes here are < 0x80 or not whitespace).
-            if (word &- 0x2121_2121_2121_2121) & ~word & 0x8080_8080_8080_8080 != 0 { return true }
+            if hasControl(raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)) { return true }
             index += 8
+        }
+        if index < count && count >= 8 {  // the last eight bytes, overlapping those tested
+            return hasControl(raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
         }
         while index < count {
             if base[index] <= 0x20 { return true }

@@ -28,26 +28,26 @@ public struct CanonicalRequest: Sendable {
         return prefix(request, rules: rules) { Self.appendCanonicalQuery(query, extra: [], to: &$0) }
     }
 
-    /// An upper bound of the bytes ``writeHeaderForm(_:prefix:headers:headerSizes:rules:payloadHash:excluding:alsoExcluding:to:)``
+    /// An upper bound of the bytes ``writeHeaderForm(_:prefix:headers:headerSizes:rules:payload:excluding:alsoExcluding:to:)``
     /// writes.
     static func headerFormCapacity(_ request: SigV4Request, prefix: [UInt8]?, headerSizes sizes: CanonicalHeaders.Sizes,
-                                   payloadHash: String) -> Int {
-        prefixSize(request, prefix) + sizes.output + 1 + payloadHash.utf8.count
+                                   payload: SigV4Body) -> Int {
+        prefixSize(request, prefix) + sizes.output + 1 + payload.payloadHashCount
     }
 
     /// Writes the canonical request of `request` (header form): method, URI, query (`prefix`, when not written
     /// directly), the `headers` (which stand for the request's) not in `excluded` or `extra`, their names and
-    /// `payloadHash`.
+    /// `payload`'s hash.
     ///
     /// - Returns: where the signed header names stand in `output`.
     static func writeHeaderForm(_ request: SigV4Request, prefix: [UInt8]?, headers: [(String, String)],
-                                headerSizes sizes: CanonicalHeaders.Sizes, rules: SigV4Signer.Options, payloadHash: String,
+                                headerSizes sizes: CanonicalHeaders.Sizes, rules: SigV4Signer.Options, payload: SigV4Body,
                                 excluding excluded: HeaderNameSet, alsoExcluding extra: HeaderNameSet, to output: inout ByteWriter) -> Range<Int> {
         writePrefix(request, prefix, rules: rules, to: &output) { _ in }
         let signed = CanonicalHeaders.write(headers: headers, host: request.host, excluding: excluded, alsoExcluding: extra,
                                             sizes: sizes, to: &output)
         output.write(UInt8(ascii: "\n"))
-        output.write(payloadHash)
+        payload.writePayloadHash(to: &output)
         return signed
     }
 

@@ -6,6 +6,8 @@ import Foundation
 public enum SigV4Body: Sendable, Hashable {
     /// The hex SHA-256 of the body, computed by the caller (see ``bytes(_:)``).
     case hash(String)
+    /// The SHA-256 of the body, as ``bytes(_:)`` computes it: written in hex where it is signed, without a string.
+    case sha256(SHA256.Digest)
     /// `UNSIGNED-PAYLOAD`: the body is not part of the signature (S3 over HTTPS, presigned URLs).
     case unsigned
     /// The body is sent `aws-chunked`: signed chunk by chunk, or unsigned with a checksum trailer.
@@ -21,15 +23,31 @@ public enum SigV4Body: Sendable, Hashable {
             hash.update(bufferPointer: UnsafeRawBufferPointer(buffer))
             return hash.finalize()
         } ?? SHA256.hash(data: body)
-        return .hash(digest.hexString)
+        return .sha256(digest)
     }
 
     /// The value that stands in the canonical request's last line.
     public var payloadHash: String {
         switch self {
         case .hash(let hash): hash
+        case .sha256(let digest): digest.hexString
         case .unsigned: "UNSIGNED-PAYLOAD"
         case .streaming(let payload): payload.mode.contentSHA256
+        }
+    }
+
+    /// The number of bytes of ``payloadHash``, without making it.
+    var payloadHashCount: Int {
+        if case .sha256 = self { return 64 }
+        return payloadHash.utf8.count
+    }
+
+    /// Writes ``payloadHash``; a ``sha256(_:)`` digest is written in hex straight into `output`.
+    func writePayloadHash(to output: inout ByteWriter) {
+        if case .sha256(let digest) = self {
+            output.write(digest)
+        } else {
+            output.write(payloadHash)
         }
     }
 }

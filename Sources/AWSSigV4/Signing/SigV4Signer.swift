@@ -262,7 +262,6 @@ public struct SigV4Signer: Sendable {
         if !streaming, let declaredHash {
             body = SigV4Body.hash(declaredHash)  // a payload hash already stated is used as it is
         }
-        let payloadHash = body.payloadHash
         func add(_ name: String, _ value: String) {
             headers.append((name, value))
             headerSize += name.utf8.count + value.utf8.count
@@ -271,13 +270,13 @@ public struct SigV4Signer: Sendable {
         if let token { add("X-Amz-Security-Token", token) }
         add("X-Amz-Date", amzDate.timestamp)
         if options.addContentSHA256Header || streaming, declaredHash == nil {
-            add("x-amz-content-sha256", payloadHash)
+            add("x-amz-content-sha256", body.payloadHash)
         }
 
         let tokenAfterSigning = token != nil && options.sessionTokenPlacement == .afterSigning
         let sizes = CanonicalHeaders.Sizes(host: request.host, headerCount: headers.count, headerSize: headerSize, nameSize: nameSize)
         let prefix = CanonicalRequest.headerFormPrefix(request, rules: options)
-        let capacity = CanonicalRequest.headerFormCapacity(request, prefix: prefix, headerSizes: sizes, payloadHash: payloadHash)
+        let capacity = CanonicalRequest.headerFormCapacity(request, prefix: prefix, headerSizes: sizes, payload: body)
         let key = signingKey(for: amzDate)
         let extra = tokenAfterSigning ? CanonicalHeaders.sessionToken : CanonicalHeaders.none
         let authorization: String
@@ -287,7 +286,7 @@ public struct SigV4Signer: Sendable {
             let storage = SignatureStorage.allocate(capacity: capacity, date: amzDate, signingKey: key, streaming: streamingPayload)
             var output = storage.canonicalWriter()
             let signedHeaders = CanonicalRequest.writeHeaderForm(request, prefix: prefix, headers: headers, headerSizes: sizes, rules: options,
-                                                                 payloadHash: payloadHash, excluding: options.unsignedHeaderNames,
+                                                                 payload: body, excluding: options.unsignedHeaderNames,
                                                                  alsoExcluding: extra, to: &output)
             storage.finish(count: output.count, signedHeaders: signedHeaders)
             storage.sign()
@@ -300,7 +299,7 @@ public struct SigV4Signer: Sendable {
                 guard let base = buffer.baseAddress else { preconditionFailure("temporary allocation without memory") }
                 var output = ByteWriter(start: base, capacity: capacity)
                 let signedHeaders = CanonicalRequest.writeHeaderForm(request, prefix: prefix, headers: headers, headerSizes: sizes, rules: options,
-                                                                     payloadHash: payloadHash, excluding: options.unsignedHeaderNames,
+                                                                     payload: body, excluding: options.unsignedHeaderNames,
                                                                      alsoExcluding: extra, to: &output)
                 let canonical = output.written
                 let hex = UnsafeMutableBufferPointer(start: base + canonical.count, count: 64)
