@@ -29,7 +29,8 @@ import Testing
         return (writer, array)
     }
 
-    @Test(arguments: ["", "/", "a b", "%", "%4", "%41", "%zz%2f%2F", "/a//b/%7e~", "é/ü", "\u{0}\u{7F}\u{80}", "a%20b%", "%%41"])
+    @Test(arguments: ["", "/", "a b", "%", "%4", "%41", "%zz%2f%2F", "/a//b/%7e~", "é/ü", "\u{0}\u{7F}\u{80}", "a%20b%", "%%41",
+                     "/videos/a%20b/%C3%A9.mp4", "%2F", "%7E", "%2f", "/a%3Ab%3a", "%00%FF"])
     func encodingMatchesTheReference(text: String) {
         let bytes = Array(text.utf8)
         for keepSlash in [false, true] {
@@ -40,6 +41,21 @@ import Testing
             #expect(recoded.writer == [0x21] + Self.reference(URIEncoding.decode(bytes), keepSlash: keepSlash), "\(text)")
             #expect(recoded.array == recoded.writer)
         }
+    }
+
+    @Test func aCanonicalPathIsRecodedAsItIs() {
+        for keepSlash in [false, true] {
+            for text in ["/videos/a%20b/%C3%A9.mp4", "abc", "%25%2B%3D"] {
+                let bytes = Array(text.utf8)
+                #expect(bytes.withUnsafeBufferPointer { URIEncoding.isCanonical($0, keepSlash: keepSlash) } == (keepSlash || !text.contains("/")))
+                #expect(Self.encoded(bytes, keepSlash: keepSlash, recoded: true).writer == [0x21] + Self.reference(URIEncoding.decode(bytes), keepSlash: keepSlash))
+            }
+            for text in ["%41", "%2f", "a b", "%", "%7E"] {
+                #expect(!Array(text.utf8).withUnsafeBufferPointer { URIEncoding.isCanonical($0, keepSlash: keepSlash) }, "\(text)")
+            }
+        }
+        #expect(Array("/a%20b/c".utf8).withUnsafeBufferPointer { URIEncoding.isCanonical($0, keepSlash: true) })
+        #expect(!Array("/a%20b/c".utf8).withUnsafeBufferPointer { URIEncoding.isCanonical($0, keepSlash: false) })
     }
 
     @Test func randomBytesEncodeAndRecodeLikeTheReference() {

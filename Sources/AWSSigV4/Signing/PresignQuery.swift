@@ -30,7 +30,7 @@ struct PresignQuery {
     }
 
     /// Writes the segments sorted by name (Algorithm < Credential < Date < Expires < Security-Token <
-    /// SignedHeaders), joined with `&`.
+    /// SignedHeaders), joined with `&` (``writeURL(_:from:to:)`` copies neighbours together).
     func writeCanonical(signedHeaders: UnsafeBufferPointer<UInt8>, to output: inout ByteWriter) -> Segments {
         var segments = Segments()
         var start = output.count
@@ -93,30 +93,32 @@ struct PresignQuery {
             output.write(UInt8(ascii: "&"))
             output.write(UnsafeBufferPointer(rebasing: source[range]))
         }
-        copy(segments.algorithm, to: &output)
-        copy(segments.credential, to: &output)
-        copy(segments.date, to: &output)
+        // Algorithm, Credential and Date stand together in sorted order, as do Expires and a signed token: three copies.
+        copy(segments.algorithm.lowerBound..<segments.date.upperBound, to: &output)
         copy(segments.signedHeaders, to: &output)
-        copy(segments.expires, to: &output)
         if let token = segments.token {
-            copy(token, to: &output)
+            copy(segments.expires.lowerBound..<token.upperBound, to: &output)
         } else if let encodedToken {
+            copy(segments.expires, to: &output)
             output.write("&X-Amz-Security-Token=" as StaticString)
             output.write(encodedToken)
+        } else {
+            copy(segments.expires, to: &output)
         }
     }
 
-    /// Writes `value` (not negative) in decimal.
+    /// Writes `value` (not negative) in decimal, straight into `output`.
     private static func writeDecimal(_ value: Int, to output: inout ByteWriter) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var remaining = UInt(value.magnitude)
-            var start = digits.count
-            repeat {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") + UInt8(remaining % 10)
-                remaining /= 10
-            } while remaining > 0 && start > 0
-            output.write(UnsafeBufferPointer(rebasing: digits[start...]))
+        var digits = 1, rest = value.magnitude / 10
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        let start = output.claim(digits)
+        var remaining = value.magnitude
+        for index in stride(from: digits - 1, through: 0, by: -1) {
+            start[index] = UInt8(ascii: "0") + UInt8(remaining % 10)
+            remaining /= 10
         }
     }
 }

@@ -25,13 +25,55 @@ public enum URIEncoding {
 
     /// Writes the encoded form of `bytes`; `/` is kept raw when `keepSlash` is set.
     static func write(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool, to output: inout some ByteSink) {
+        // A short value that stays as it is (signed header names such as `host`) is copied without setting up the encoder.
+        if bytes.count <= 16, bytes.allSatisfy({ staysRaw($0, keepSlash: keepSlash) }) {
+            output.write(bytes)
+            return
+        }
         output.write(atMost: bytes.count * 3) { encode(bytes, keepSlash: keepSlash, recode: false, into: $0) }
     }
 
     /// Writes `bytes` with its percent-encoding made canonical, in one pass and without an intermediate
     /// buffer: the same bytes as encoding the result of ``decode(_:)``.
     static func writeRecoded(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool, to output: inout some ByteSink) {
+        // An S3 key encoded by a client (ours included) is usually canonical already: checked without writing, then copied.
+        if isCanonical(bytes, keepSlash: keepSlash) {
+            output.write(bytes)
+            return
+        }
         output.write(atMost: bytes.count * 3) { encode(bytes, keepSlash: keepSlash, recode: true, into: $0) }
+    }
+
+    /// Whether `bytes` is what ``writeRecoded(_:keepSlash:to:)`` would write for it: raw bytes that stay raw, and `%XY` (upper
+    /// case) for every byte that does not.
+    static func isCanonical(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool) -> Bool {
+        guard var source = bytes.baseAddress else { return true }
+        let end = source + bytes.count
+        let low = keepSlash ? unreservedLow | 1 << 47 : unreservedLow
+        while source < end {
+            let byte = source.pointee
+            source += 1
+            if staysRaw(byte, low: low) { continue }
+            guard byte == UInt8(ascii: "%"), end - source >= 2, let high = upperHexValue(source[0]), let lowDigit = upperHexValue(source[1]),
+                  !staysRaw(high << 4 | lowDigit, low: low) else { return false }
+            source += 2
+        }
+        return true
+    }
+
+    /// Whether `byte` stays raw, with `low` the bits of bytes 0…63 that do (``unreservedLow``, plus `/` in paths).
+    @inline(__always)
+    private static func staysRaw(_ byte: UInt8, low: UInt64) -> Bool {
+        let word = byte < 64 ? low : byte < 128 ? unreservedHigh : 0
+        return word >> UInt64(byte & 63) & 1 != 0
+    }
+
+    /// The value of an upper-case hex digit.
+    @inline(__always)
+    private static func upperHexValue(_ byte: UInt8) -> UInt8? {
+        if byte &- UInt8(ascii: "0") < 10 { return byte &- UInt8(ascii: "0") }
+        if byte &- UInt8(ascii: "A") < 6 { return byte &- UInt8(ascii: "A") &+ 10 }
+        return nil
     }
 
     /// Encodes `bytes` at `target`, which has room for three bytes per byte, and returns the number of bytes written. With
