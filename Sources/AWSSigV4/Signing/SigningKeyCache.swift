@@ -51,15 +51,15 @@ public final class SigningKeyCache: Sendable {
 
     /// The signing key of (secret, day, region, service), derived on first use.
     public func signingKey(secret: String, day: String, region: String, service: String) -> SigningKey {
-        let cached: Entry? = state.withLock { state in
+        let cached: SigningKey? = state.withLock { state in
             if let last = state.last, last.matches(secret: secret, day: day, region: region, service: service) {
-                return last
+                return last.value
             }
             guard let entry = state.entries[Key(secret: secret, day: day, region: region, service: service)] else { return nil }
             state.last = entry
-            return entry
+            return entry.value
         }
-        if let cached { return cached.value }
+        if let cached { return cached }
         let key = Key(secret: secret, day: day, region: region, service: service)
         let derived = SigningKey(secretAccessKey: secret, day: day, region: region, service: service)
         let entry = Entry(key: key, value: derived)
