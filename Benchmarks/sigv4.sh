@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SigV4 benchmark: our signer (release build) vs its crypto floor vs botocore, on identical requests.
 #   Benchmarks/sigv4.sh [iterations] [repeats]
+# Each operation and its floor are timed in alternating rounds (median of `repeats`), pinned to one CPU.
 # The release build takes /tmp/vq-release.lock (shared with the other release builds on this machine) and runs
 # niced; SIGV4_BENCH_BINARY=<path> times that SigV4Benchmark binary instead of building (e.g. a baseline).
 set -euo pipefail
@@ -17,8 +18,11 @@ if [ -z "$binary" ]; then
     flock /tmp/vq-release.lock nice -n 10 swift build -c release --static-swift-stdlib --product SigV4Benchmark --scratch-path .build-release >&2
     binary=.build-release/release/SigV4Benchmark
 fi
-ours=$("$binary" "$work/requests.json" "$iterations" "$repeats")
-boto=$(python3 Benchmarks/sigv4/botocore_bench.py --iterations 20000 --repeats "$repeats")
+# Both sides pinned to one CPU when taskset is there: no migration between cores in the middle of a timed round.
+pin=()
+if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then pin=(taskset -c 1); fi
+ours=$("${pin[@]}" "$binary" "$work/requests.json" "$iterations" "$repeats")
+boto=$("${pin[@]}" python3 Benchmarks/sigv4/botocore_bench.py --iterations 20000 --repeats "$repeats")
 
 python3 - "$ours" "$boto" <<'PY'
 import json, sys

@@ -3,11 +3,17 @@ import Synchronization
 /// The percent-encoded credential values a presigned URL carries, `X-Amz-Credential` (`AKID%2F20150830%2F…`) and
 /// `X-Amz-Security-Token`, remembered for the credentials used last: temporary credentials live for hours and a key's
 /// scope for a day, and their 400-or-more characters would otherwise be scanned and encoded again for every URL.
-struct EncodedCredentials: Sendable {
+/// A class: handing the remembered values out costs one reference count.
+final class EncodedCredentials: Sendable {
     /// The encoded `accessKeyID/credentialScope`.
     let credential: [UInt8]
     /// The encoded session token, if any (every byte but `A-Z a-z 0-9 - _ . ~` as `%XY`).
     let token: [UInt8]?
+
+    private init(credential: [UInt8], token: [UInt8]?) {
+        self.credential = credential
+        self.token = token
+    }
 
     private struct Entry {
         let accessKeyID: String

@@ -3,12 +3,10 @@
 /// the canonical query goes (straight into the canonical request when the request has no query of its own),
 /// then copied from there into the URL in the order AWS documents.
 struct PresignQuery {
-    /// `X-Amz-Credential`'s value, already percent-encoded.
-    let credential: [UInt8]
+    /// `X-Amz-Credential`'s value and the session token, already percent-encoded.
+    let encoded: EncodedCredentials
     let timestamp: String
     let expires: Int
-    /// The session token, already percent-encoded.
-    let encodedToken: [UInt8]?
     /// Whether the token is part of the canonical query (``SigV4Signer/SessionTokenPlacement/signed``).
     let tokenSigned: Bool
 
@@ -25,8 +23,8 @@ struct PresignQuery {
 
     /// An upper bound of what ``writeCanonical(signedHeaders:to:)`` writes, for `signedHeaders` bytes of names.
     func canonicalSize(signedHeaders: Int) -> Int {
-        128 + credential.count + timestamp.utf8.count + signedHeaders * 3
-            + (encodedToken?.count ?? 0)
+        128 + encoded.credential.count + timestamp.utf8.count + signedHeaders * 3
+            + (encoded.token?.count ?? 0)
     }
 
     /// Writes the segments sorted by name (Algorithm < Credential < Date < Expires < Security-Token <
@@ -40,7 +38,7 @@ struct PresignQuery {
         output.write(UInt8(ascii: "&"))
         start = output.count
         output.write("X-Amz-Credential=" as StaticString)
-        output.write(credential)
+        output.write(encoded.credential)
         segments.credential = start..<output.count
 
         output.write(UInt8(ascii: "&"))
@@ -55,7 +53,7 @@ struct PresignQuery {
         Self.writeDecimal(expires, to: &output)
         segments.expires = start..<output.count
 
-        if let encodedToken, tokenSigned {
+        if let encodedToken = encoded.token, tokenSigned {
             output.write(UInt8(ascii: "&"))
             start = output.count
             output.write("X-Amz-Security-Token=" as StaticString)
@@ -84,7 +82,7 @@ struct PresignQuery {
 
     /// An upper bound of what ``writeURL(_:from:to:)`` writes, for `signedHeaders` bytes of names.
     func urlSize(signedHeaders: Int) -> Int {
-        canonicalSize(signedHeaders: signedHeaders) + 32 + (encodedToken?.count ?? 0)
+        canonicalSize(signedHeaders: signedHeaders) + 32 + (encoded.token?.count ?? 0)
     }
 
     /// Writes the parameters in the URL's order, each preceded by `&`, copying the segments from `source`.
@@ -98,7 +96,7 @@ struct PresignQuery {
         copy(segments.signedHeaders, to: &output)
         if let token = segments.token {
             copy(segments.expires.lowerBound..<token.upperBound, to: &output)
-        } else if let encodedToken {
+        } else if let encodedToken = encoded.token {
             copy(segments.expires, to: &output)
             output.write("&X-Amz-Security-Token=" as StaticString)
             output.write(encodedToken)

@@ -19,12 +19,14 @@ extension SigV4Signer {
         public var sessionTokenPlacement: SessionTokenPlacement
         /// Lower-case names of headers never signed: they may be changed by proxies or the HTTP client.
         public var unsignedHeaders: Set<String> {
-            get { unsigned.names }
-            set { unsigned = UnsignedHeaderNames(newValue) }
+            get { customUnsigned?.names ?? Self.defaultUnsignedHeaders }
+            set { customUnsigned = newValue == Self.defaultUnsignedHeaders ? nil : UnsignedHeaderNames(newValue) }
         }
         /// ``unsignedHeaders`` in the form the canonical request matches against.
-        var unsignedHeaderNames: HeaderNameSet { unsigned.set }
-        private var unsigned: UnsignedHeaderNames
+        var unsignedHeaderNames: HeaderNameSet { customUnsigned?.set ?? Self.defaultUnsigned.set }
+        /// The unsigned headers when they are not the defaults: the options of a signer made per request (the usual case)
+        /// hold no reference.
+        private var customUnsigned: UnsignedHeaderNames?
 
         /// The headers left out of signatures by default.
         public static let defaultUnsignedHeaders: Set<String> = [
@@ -38,12 +40,13 @@ extension SigV4Signer {
             // Lengths first: most services' names are not 2, 9 or 16 bytes long, and need no string comparison.
             let length = service.utf8.count
             let isS3 = (length == 2 || length == 9 || length == 16) && (service == "s3" || service == "s3express" || service == "s3-object-lambda")
-            self = isS3 ? Self.s3 : Self.general
+            normalizePath = !isS3
+            doubleEncodePath = !isS3
+            addContentSHA256Header = isS3
+            sessionTokenPlacement = .signed
         }
 
         private static let defaultUnsigned = UnsignedHeaderNames(defaultUnsignedHeaders)
-        private static let s3 = Options(normalizePath: false, doubleEncodePath: false, addContentSHA256Header: true)
-        private static let general = Options(normalizePath: true, doubleEncodePath: true, addContentSHA256Header: false)
 
         /// Rules set one by one.
         public init(normalizePath: Bool, doubleEncodePath: Bool, addContentSHA256Header: Bool,
@@ -52,7 +55,7 @@ extension SigV4Signer {
             self.doubleEncodePath = doubleEncodePath
             self.addContentSHA256Header = addContentSHA256Header
             self.sessionTokenPlacement = sessionTokenPlacement
-            self.unsigned = unsignedHeaders == Self.defaultUnsignedHeaders ? Self.defaultUnsigned : UnsignedHeaderNames(unsignedHeaders)
+            self.unsignedHeaders = unsignedHeaders
         }
     }
 }

@@ -22,13 +22,16 @@ public struct SigV4Signer: Sendable {
     public var service: String
     /// The rules that differ between services.
     public var options: Options
-    private let keyCache: SigningKeyCache
+    /// The cache of signing keys; `nil` for ``SigningKeyCache/shared``, looked up when a key is needed (a signer made per
+    /// request then holds no reference to it).
+    private let keyCache: SigningKeyCache?
 
     /// The algorithm identifier.
     public static let algorithm = "AWS4-HMAC-SHA256"
 
-    /// Creates a signer. `options` default to the rules of `service` (S3's own for `s3`).
-    public init(credentials: Credentials, region: String, service: String, options: Options? = nil, keyCache: SigningKeyCache = .shared) {
+    /// Creates a signer. `options` default to the rules of `service` (S3's own for `s3`), `keyCache` to
+    /// ``SigningKeyCache/shared``.
+    public init(credentials: Credentials, region: String, service: String, options: Options? = nil, keyCache: SigningKeyCache? = nil) {
         self.credentials = credentials
         self.region = region
         self.service = service
@@ -111,7 +114,7 @@ public struct SigV4Signer: Sendable {
         let payloadHash = (body ?? (options.addContentSHA256Header ? .unsigned : .empty)).payloadHash
         let key = signingKey(for: amzDate)
         let encoded = EncodedCredentials.of(accessKeyID: credentials.accessKeyID, credentialScope: key.credentialScope, token: credentials.sessionToken)
-        let query = PresignQuery(credential: encoded.credential, timestamp: amzDate.timestamp, expires: expires, encodedToken: encoded.token,
+        let query = PresignQuery(encoded: encoded, timestamp: amzDate.timestamp, expires: expires,
                                  tokenSigned: options.sessionTokenPlacement == .signed)
         return (amzDate, payloadHash, key, query)
     }
@@ -318,7 +321,10 @@ public struct SigV4Signer: Sendable {
 
     /// The cached signing key of `date`'s day, with its credential scope.
     private func signingKey(for date: AMZDate) -> SigningKey {
-        keyCache.signingKey(secret: credentials.secretAccessKey, day: date.day, region: region, service: service)
+        if let keyCache {
+            return keyCache.signingKey(secret: credentials.secretAccessKey, day: date.day, region: region, service: service)
+        }
+        return SigningKeyCache.shared.signingKey(secret: credentials.secretAccessKey, day: date.day, region: region, service: service)
     }
 
     private static func addStreamingHeaders(_ payload: StreamingPayload, to headers: inout HTTPHeaders) {
