@@ -247,6 +247,33 @@ import Testing
             == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
     }
 
+    /// The signer keeps the date, key and encoded credentials of the last (credentials, region, service, second): whatever
+    /// changes between two signatures in the same second must still change the signature, and a signer with a key cache
+    /// of its own must get its key from there.
+    @Test func theLastSigningContextIsReusedOnlyForTheSameCredentialsScopeSecondAndCache() throws {
+        let request = SigV4Request(method: "GET", host: "bucket.s3.amazonaws.com", path: "/key")
+        func url(_ credentials: Credentials, region: String = "us-east-1", service: String = "s3", cache: SigningKeyCache? = nil,
+                 date: Date = Self.date) throws -> String {
+            try SigV4Signer(credentials: credentials, region: region, service: service, keyCache: cache).presignedURL(request, expires: 60, date: date)
+        }
+        let first = try url(Self.credentials)
+        #expect(try url(Self.credentials) == first)
+        var otherSecret = Self.credentials
+        otherSecret.secretAccessKey += "x"
+        var otherKeyID = Self.credentials
+        otherKeyID.accessKeyID = "AKIDOTHER"
+        var withToken = Self.credentials
+        withToken.sessionToken = "token"
+        let variants = [try url(otherSecret), try url(otherKeyID), try url(withToken), try url(Self.credentials, region: "eu-west-1"),
+                        try url(Self.credentials, service: "s3express"), try url(Self.credentials, date: Self.date.addingTimeInterval(1))]
+        #expect(Set(variants + [first]).count == variants.count + 1)
+        #expect(try url(otherKeyID).contains("X-Amz-Credential=AKIDOTHER%2F"))
+        #expect(try url(Self.credentials, date: Self.date.addingTimeInterval(1)).contains("X-Amz-Date=20150830T123601Z"))
+        let cache = SigningKeyCache()
+        #expect(try url(Self.credentials, cache: cache) == first)
+        #expect(cache.count == 1)
+    }
+
     @Test func signingKeyCacheIsSharedSafelyAcrossConcurrentSigners() async {
         let cache = SigningKeyCache(capacity: 8)
         let expected = SigningKey(secretAccessKey: "secret", day: "20261123", region: "us-east-1", service: "sqs").hmac.authenticationCode(for: "x").hexString

@@ -110,11 +110,10 @@ public struct SigV4Signer: Sendable {
         guard (1...Self.maximumPresignExpiry).contains(expires) else {
             throw SigV4Error(code: .invalidExpiry, message: "a presigned URL must expire within 1 to \(Self.maximumPresignExpiry) seconds (7 days), not \(expires)")
         }
-        let amzDate = AMZDate(date)
+        let context = signingContext(for: date)
+        let amzDate = context.date, key = context.key
         let payloadHash = (body ?? (options.addContentSHA256Header ? .unsigned : .empty)).payloadHash
-        let key = signingKey(for: amzDate)
-        let encoded = EncodedCredentials.of(accessKeyID: credentials.accessKeyID, credentialScope: key.credentialScope, token: credentials.sessionToken)
-        let query = PresignQuery(encoded: encoded, timestamp: amzDate.timestamp, expires: expires,
+        let query = PresignQuery(encoded: context.encoded, timestamp: amzDate.timestamp, expires: expires,
                                  tokenSigned: options.sessionTokenPlacement == .signed)
         return (amzDate, payloadHash, key, query)
     }
@@ -236,7 +235,8 @@ public struct SigV4Signer: Sendable {
     /// request is written in temporary memory).
     @discardableResult
     private func signHeaders(_ request: inout SigV4Request, body: SigV4Body, date: Date, keepingSignature: Bool) -> SigV4Signature? {
-        let amzDate = AMZDate(date)
+        let context = signingContext(for: date)
+        let amzDate = context.date
         var body = body
         var streamingPayload: StreamingPayload?
         if case .streaming(let payload) = body {
@@ -280,7 +280,7 @@ public struct SigV4Signer: Sendable {
         let sizes = CanonicalHeaders.Sizes(host: request.host, headerCount: headers.count, headerSize: headerSize, nameSize: nameSize)
         let prefix = CanonicalRequest.headerFormPrefix(request, rules: options)
         let capacity = CanonicalRequest.headerFormCapacity(request, prefix: prefix, headerSizes: sizes, payload: body)
-        let key = signingKey(for: amzDate)
+        let key = context.key
         let extra = tokenAfterSigning ? CanonicalHeaders.sessionToken : CanonicalHeaders.none
         let authorization: String
         var signature: SigV4Signature?
@@ -319,12 +319,9 @@ public struct SigV4Signer: Sendable {
 
     // MARK: Internals
 
-    /// The cached signing key of `date`'s day, with its credential scope.
-    private func signingKey(for date: AMZDate) -> SigningKey {
-        if let keyCache {
-            return keyCache.signingKey(secret: credentials.secretAccessKey, day: date.day, region: region, service: service)
-        }
-        return SigningKeyCache.shared.signingKey(secret: credentials.secretAccessKey, day: date.day, region: region, service: service)
+    /// The date, signing key and encoded credentials of signing at `date`.
+    private func signingContext(for date: Date) -> SigningContext {
+        SigningContext.of(date: date, credentials: credentials, region: region, service: service, keyCache: keyCache)
     }
 
     private static func addStreamingHeaders(_ payload: StreamingPayload, to headers: inout HTTPHeaders) {
