@@ -4,9 +4,10 @@ import Foundation
 /// What the signer states about the request body: the `x-amz-content-sha256` value that goes into
 /// the canonical request.
 public enum SigV4Body: Sendable, Hashable {
-    /// The hex SHA-256 of the body, computed by the caller (see ``bytes(_:)``).
+    /// The hex SHA-256 of the body (lower case), as the caller states it; ``bytes(_:)`` hashes a body in memory.
     case hash(String)
     /// The SHA-256 of the body, as ``bytes(_:)`` computes it: written in hex where it is signed, without a string.
+    /// (`.hash` and `.sha256` of the same body sign alike but are not equal values.)
     case sha256(SHA256.Digest)
     /// `UNSIGNED-PAYLOAD`: the body is not part of the signature (S3 over HTTPS, presigned URLs).
     case unsigned
