@@ -20,7 +20,9 @@ if [ -z "$binary" ]; then
 fi
 # Both sides pinned to one CPU when taskset is there: no migration between cores in the middle of a timed round.
 pin=()
-if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then pin=(taskset -c 1); fi
+if command -v taskset >/dev/null && [ "$(nproc)" -gt 1 ]; then
+    pin=(taskset -c "$(python3 -c 'import os; print(max(os.sched_getaffinity(0)))')")  # the last CPU this process may use
+fi
 ours=$("${pin[@]}" "$binary" "$work/requests.json" "$iterations" "$repeats")
 boto=$("${pin[@]}" python3 Benchmarks/sigv4/botocore_bench.py --iterations 20000 --repeats "$repeats")
 

@@ -64,7 +64,7 @@ import Testing
             let signer = SigV4Signer(credentials: credentials, region: "eu-west-1", service: service, options: options)
             for (host, path) in [("bucket.s3.eu-west-1.amazonaws.com", "/videos/a%20b.mp4"), ("bucket.s3.amazonaws.com", "/"), ("h", ""),
                                  ("127.0.0.1:4566", "/bucket//./x/../%7Ekey%2fé?"), ("Example.COM", "/a+b/%zz/%41"),
-                                 (" padded host ", "/key"), ("tab\thost", "/key")] {
+                                 (" padded host ", "/key"), ("tab\thost", "/key"), ("", "/k")] {
                 for method in ["GET", "PUT"] {
                     let request = SigV4Request(method: method, host: host, path: path)
                     let presigned = try signer.presign(request, expires: 3_600, date: Self.date)
@@ -272,6 +272,22 @@ import Testing
         let cache = SigningKeyCache()
         #expect(try url(Self.credentials, cache: cache) == first)
         #expect(cache.count == 1)
+    }
+
+    /// A service signs for several scopes in turns (S3 and SQS): each keeps its context, rather than the two evicting each
+    /// other at every signature.
+    @Test func signingContextsOfScopesUsedInTurnsAreKept() {
+        let cache = SigningKeyCache()
+        func context(_ service: String) -> SigningContext {
+            SigningContext.of(date: Self.date, credentials: Self.credentials, region: "us-east-1", service: service, keyCache: cache)
+        }
+        let services = (0..<SigningContext.capacity).map { "service\($0)" }
+        let first = services.map(context)
+        for _ in 0..<3 {
+            for (service, expected) in zip(services, first) { #expect(context(service) === expected) }
+        }
+        #expect(cache.count == services.count)
+        #expect(context("s3").key.credentialScope == "20150830/us-east-1/s3/aws4_request")
     }
 
     @Test func signingKeyCacheIsSharedSafelyAcrossConcurrentSigners() async {

@@ -113,7 +113,8 @@ extension ByteWriter {
         guard maxCount > 0 else { return }
         let start = count
         let written = body(claim(maxCount))
-        truncate(to: start + min(written, maxCount))
+        precondition(written <= maxCount, "ByteWriter overflow")
+        truncate(to: start + written)
     }
 }
 
@@ -124,7 +125,9 @@ extension Array: ByteSink where Element == UInt8 {
     mutating func write(atMost maxCount: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxCount) { buffer in
             guard let base = buffer.baseAddress else { return }
-            append(contentsOf: UnsafeBufferPointer(start: base, count: Swift.min(body(base), maxCount)))
+            let written = body(base)
+            precondition(written <= maxCount, "ByteSink overflow")
+            append(contentsOf: UnsafeBufferPointer(start: base, count: written))
         }
     }
 }

@@ -66,7 +66,7 @@ enum CanonicalHeaders {
     /// Whether `value` is written as it is: not empty, nothing to trim or collapse (no byte at or below the space).
     static func isPlain(_ value: String) -> Bool {
         withUTF8(value) { bytes in
-            guard let base = bytes.baseAddress else { return false }
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
             return !containsControlOrSpace(base, count: bytes.count)
         }
     }

@@ -4,8 +4,9 @@ import Synchronization
 /// What signing at one second with one set of credentials needs besides the request: the date's two forms, the signing key
 /// and the percent-encoded credentials of presigned URLs.
 ///
-/// The last context made is kept: a process signs many requests a second with the same credentials, and each then costs
-/// one lock here instead of one in each of ``AMZDate``, ``SigningKeyCache`` and the credentials' encoder.
+/// The contexts made last are kept, one per scope for the last few (a service signs for S3 and SQS in turns): a process
+/// signs many requests a second with the same credentials, and each then costs one lock here instead of one in each of
+/// ``AMZDate``, ``SigningKeyCache`` and the credentials' encoder.
 final class SigningContext: Sendable {
     let date: AMZDate
     let key: SigningKey
@@ -17,7 +18,7 @@ final class SigningContext: Sendable {
         self.encoded = encoded
     }
 
-    /// The context made last, and what it was made for.
+    /// A context kept, and what it was made for.
     private struct Recent: Sendable {
         let second: Int64
         let accessKeyID: String
@@ -28,9 +29,20 @@ final class SigningContext: Sendable {
         /// The key cache asked (`nil`: the shared one): a signer with a cache of its own gets its keys from there.
         let keyCache: SigningKeyCache?
         let context: SigningContext
+
+        /// Whether this context is the one of signing at `second` with `credentials` for `region` and `service` from `keyCache`.
+        func matches(second: Int64, credentials: borrowing Credentials, region: borrowing String, service: borrowing String,
+                     keyCache: SigningKeyCache?) -> Bool {
+            // String equality is a comparison of the strings' storage when they are the very ones seen before.
+            self.second == second && secret == credentials.secretAccessKey && accessKeyID == credentials.accessKeyID
+                && token == credentials.sessionToken && self.region == region && self.service == service && self.keyCache === keyCache
+        }
     }
 
-    private static let recent = Mutex<Recent?>(nil)
+    /// The contexts kept, the one used last first.
+    private static let recent = Mutex<[Recent]>([])
+    /// How many contexts are kept.
+    static let capacity = 4
 
     /// The context of signing at `date` with `credentials` for `region` and `service`, its key from `keyCache` (`nil`: the
     /// shared cache).
@@ -38,20 +50,26 @@ final class SigningContext: Sendable {
                    keyCache: SigningKeyCache?) -> SigningContext {
         let second = Int64(date.timeIntervalSince1970.rounded(.down))
         let cached = recent.withLock { recent -> SigningContext? in
-            // String equality is a comparison of the strings' storage when they are the very ones seen last.
-            guard let recent, recent.second == second, recent.secret == credentials.secretAccessKey, recent.accessKeyID == credentials.accessKeyID,
-                  recent.token == credentials.sessionToken, recent.region == region, recent.service == service,
-                  recent.keyCache === keyCache else { return nil }
-            return recent.context
+            for index in recent.indices
+            where recent[index].matches(second: second, credentials: credentials, region: region, service: service, keyCache: keyCache) {
+                if index > 0 { recent.swapAt(0, index) }
+                return recent[0].context
+            }
+            return nil
         }
         if let cached { return cached }
         let amzDate = AMZDate(date)
         let key = (keyCache ?? .shared).signingKey(secret: credentials.secretAccessKey, day: amzDate.day, region: region, service: service)
-        let encoded = EncodedCredentials.of(accessKeyID: credentials.accessKeyID, credentialScope: key.credentialScope, token: credentials.sessionToken)
+        let encoded = EncodedCredentials(accessKeyID: credentials.accessKeyID, credentialScope: key.credentialScope, token: credentials.sessionToken)
         let context = SigningContext(date: amzDate, key: key, encoded: encoded)
         let entry = Recent(second: second, accessKeyID: credentials.accessKeyID, secret: credentials.secretAccessKey, token: credentials.sessionToken,
                            region: copy region, service: copy service, keyCache: keyCache, context: context)
-        recent.withLock { $0 = entry }
+        recent.withLock { recent in
+            // A new second makes every context older than it useless.
+            recent.removeAll { $0.second != second }
+            if recent.count >= capacity { recent.removeLast() }
+            recent.insert(entry, at: 0)
+        }
         return context
     }
 }

@@ -47,6 +47,22 @@ public struct SigningKey: Sendable {
         }
     }
 
+    /// Writes a canonical request of at most `capacity` bytes with `write`, in temporary memory, signs it at `timestamp`
+    /// and returns what `body` makes of the canonical request, what `write` returned and the hex signature.
+    func signInTemporaryMemory<Written, Result>(capacity: Int, timestamp: String, write: (inout ByteWriter) -> Written,
+                                                _ body: (_ canonical: UnsafeBufferPointer<UInt8>, _ written: Written,
+                                                         _ signature: UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity + 64) { buffer in
+            guard let base = buffer.baseAddress else { preconditionFailure("temporary allocation without memory") }
+            var output = ByteWriter(start: base, capacity: capacity)
+            let written = write(&output)
+            let canonical = output.written
+            let signature = UnsafeMutableBufferPointer(start: base + canonical.count, count: 64)
+            Hex.write(sign(canonicalRequest: canonical, timestamp: timestamp), to: signature)
+            return body(canonical, written, UnsafeBufferPointer(signature))
+        }
+    }
+
     /// The hex signature of `stringToSign`.
     public func signature(for stringToSign: StringToSign) -> String {
         stringToSign.storage.withBytes { hmac.authenticationCode(for: UnsafeRawBufferPointer($0)) }.hexString

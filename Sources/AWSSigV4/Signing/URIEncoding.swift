@@ -8,13 +8,10 @@ public enum URIEncoding {
     @inline(__always) private static var unreservedLow: UInt64 { 1 << 45 | 1 << 46 | 0x3FF << 48 }
     @inline(__always) private static var unreservedHigh: UInt64 { 0x3FF_FFFF << 1 | 1 << 31 | 0x3FF_FFFF << 33 | 1 << 62 }
 
-    /// Whether `byte` stays raw: unreserved, or `/` when `keepSlash` is set. Two constants, no table.
+    /// Whether `byte` stays raw: unreserved, or `/` when `keepSlash` is set.
     @inline(__always)
     static func staysRaw(_ byte: UInt8, keepSlash: Bool) -> Bool {
-        if byte < 64 {
-            return unreservedLow >> UInt64(byte) & 1 != 0 || (keepSlash && byte == UInt8(ascii: "/"))
-        }
-        return byte < 128 && unreservedHigh >> UInt64(byte - 64) & 1 != 0
+        staysRaw(byte, low: keepSlash ? unreservedLow | 1 << 47 : unreservedLow)
     }
 
     /// Upper-case hex digit of `value` (0…15).
