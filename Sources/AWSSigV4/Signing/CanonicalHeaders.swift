@@ -94,15 +94,6 @@ enum CanonicalHeaders {
         }
     }
 
-    /// ``write(headers:host:excluding:alsoExcluding:sizes:to:)`` for an array, whose strings are read in place (borrowed:
-    /// no reference counting per header).
-    static func write(headers: [(String, String)], host: String, excluding excluded: HeaderNameSet,
-                      alsoExcluding extra: HeaderNameSet, sizes: Sizes, to output: inout ByteWriter) -> Range<Int> {
-        write(host: host, excluding: excluded, alsoExcluding: extra, sizes: sizes, to: &output) { add in
-            for index in headers.indices { add(headers[index].0, headers[index].1) }
-        }
-    }
-
     /// Writes the canonical block of the headers `feed` hands to its argument (and `Host: host` unless there), the blank
     /// line's `\n`, and the signed header names, in at most `sizes.output` bytes.
     private static func write(host: String, excluding excluded: HeaderNameSet, alsoExcluding extra: HeaderNameSet, sizes: Sizes,

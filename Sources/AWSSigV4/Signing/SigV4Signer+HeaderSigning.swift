@@ -47,6 +47,11 @@ extension SigV4Signer {
         var headers: [(String, String)] = []
         headers.reserveCapacity(request.headers.count + 4)
         var headerSize = 0, nameSize = 0
+        func add(_ name: String, _ value: String) {
+            headers.append((name, value))
+            headerSize += name.utf8.count + value.utf8.count
+            nameSize += name.utf8.count
+        }
         var declaredHash: String?
         for (name, value) in request.headers {
             switch SignerHeaderName(name) {
@@ -55,17 +60,10 @@ extension SigV4Signer {
             case .contentSHA256? where declaredHash == nil: declaredHash = value
             default: break
             }
-            headers.append((name, value))
-            headerSize += name.utf8.count + value.utf8.count
-            nameSize += name.utf8.count
+            add(name, value)
         }
         if !streaming, let declaredHash {
             body = SigV4Body.hash(declaredHash)  // a payload hash already stated is used as it is
-        }
-        func add(_ name: String, _ value: String) {
-            headers.append((name, value))
-            headerSize += name.utf8.count + value.utf8.count
-            nameSize += name.utf8.count
         }
         if let token { add("X-Amz-Security-Token", token) }
         add("X-Amz-Date", amzDate.timestamp)

@@ -19,14 +19,10 @@ final class SignatureStorage: ManagedBuffer<SignatureStorage.Header, UInt8> {
     /// returns the place of; the caller then signs it with ``sign()``.
     static func make(capacity: Int, date: AMZDate, signingKey: SigningKey, streaming: StreamingPayload?,
                      _ body: (inout ByteWriter) -> Range<Int>) -> SignatureStorage {
-        let storage = unsafeDowncast(create(minimumCapacity: capacity + 64) { _ in
-            Header(date: date, signingKey: signingKey, streaming: streaming)
-        }, to: SignatureStorage.self)
-        storage.withUnsafeMutablePointers { header, bytes in
-            var writer = ByteWriter(start: bytes, capacity: capacity)
-            header.pointee.signedHeaders = body(&writer)
-            header.pointee.canonicalCount = writer.count
-        }
+        let storage = allocate(capacity: capacity, date: date, signingKey: signingKey, streaming: streaming)
+        var writer = storage.canonicalWriter()
+        let signedHeaders = body(&writer)
+        storage.finish(count: writer.count, signedHeaders: signedHeaders)
         return storage
     }
 

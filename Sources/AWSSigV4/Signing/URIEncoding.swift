@@ -8,10 +8,16 @@ public enum URIEncoding {
     @inline(__always) private static var unreservedLow: UInt64 { 1 << 45 | 1 << 46 | 0x3FF << 48 }
     @inline(__always) private static var unreservedHigh: UInt64 { 0x3FF_FFFF << 1 | 1 << 31 | 0x3FF_FFFF << 33 | 1 << 62 }
 
+    /// The bits of the bytes 0…63 that stay raw: ``unreservedLow``, plus `/` when `keepSlash` is set.
+    @inline(__always)
+    private static func rawLow(keepSlash: Bool) -> UInt64 {
+        keepSlash ? unreservedLow | 1 << 47 : unreservedLow
+    }
+
     /// Whether `byte` stays raw: unreserved, or `/` when `keepSlash` is set.
     @inline(__always)
     static func staysRaw(_ byte: UInt8, keepSlash: Bool) -> Bool {
-        staysRaw(byte, low: keepSlash ? unreservedLow | 1 << 47 : unreservedLow)
+        staysRaw(byte, low: rawLow(keepSlash: keepSlash))
     }
 
     /// Upper-case hex digit of `value` (0…15).
@@ -46,7 +52,7 @@ public enum URIEncoding {
     static func isCanonical(_ bytes: UnsafeBufferPointer<UInt8>, keepSlash: Bool) -> Bool {
         guard var source = bytes.baseAddress else { return true }
         let end = source + bytes.count
-        let low = keepSlash ? unreservedLow | 1 << 47 : unreservedLow
+        let low = rawLow(keepSlash: keepSlash)
         while source < end {
             let byte = source.pointee
             source += 1
@@ -85,7 +91,7 @@ public enum URIEncoding {
         // The bits of the bytes that stay raw, a word per 64 byte values: one load and one bit test per byte.
         return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 4) { words in
             guard let raw = words.baseAddress else { return 0 }
-            raw.initialize(to: keepSlash ? unreservedLow | 1 << 47 : unreservedLow)
+            raw.initialize(to: rawLow(keepSlash: keepSlash))
             (raw + 1).initialize(to: unreservedHigh)
             (raw + 2).initialize(to: 0)
             (raw + 3).initialize(to: 0)
