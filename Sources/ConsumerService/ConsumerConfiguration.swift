@@ -1,4 +1,5 @@
 import Foundation
+import MediaProcessing
 import ServiceSupport
 import VideoCore
 
@@ -23,6 +24,8 @@ import VideoCore
 /// | `VIDEOQUEUE_SCRATCH_DIR` | ``scratchDirectory`` | `$TMPDIR/videoqueue-consumer` |
 /// | `VIDEOQUEUE_FFMPEG_PATH`, `VIDEOQUEUE_FFPROBE_PATH` | ``ffmpegPath``, ``ffprobePath`` | found on `PATH` |
 /// | `VIDEOQUEUE_FFMPEG_THREADS` | ``ffmpegThreads`` | FFmpeg's choice |
+/// | `VIDEOQUEUE_FFMPEG_SANDBOX` | ``ffmpegSandbox`` (`auto`, `bubblewrap`, `none`) | `auto` |
+/// | `VIDEOQUEUE_MAX_PIXELS` | ``maximumVideoPixels`` (also every decoder's `-max_pixels`) | 8192 × 4320 |
 /// | `VIDEOQUEUE_HEALTH_HOST`, `VIDEOQUEUE_HEALTH_PORT` | ``healthHost``, ``healthPort`` (0 = off) | `0.0.0.0`, 8081 |
 /// | `VIDEOQUEUE_DEFAULT_JOBS` | ``defaultJobs`` (comma-separated) | `transcode` |
 /// | `VIDEOQUEUE_RETRY_BASE_DELAY`, `VIDEOQUEUE_RETRY_MAX_DELAY` | ``retryBaseDelay``, ``retryMaximumDelay`` | 10 s, 15 min |
@@ -58,6 +61,11 @@ public struct ConsumerConfiguration: Sendable {
     public var scratchDirectory: String
     /// The `ffmpeg` executable (`nil`: found on `PATH`).
     public var ffmpegPath: String?
+    /// Whether ffprobe and FFmpeg run in a bubblewrap sandbox (no network, only the job's files).
+    public var ffmpegSandbox: FFmpegSandboxMode = .auto
+    /// The largest frame (width × height) of any video stream an input may hold, attached pictures included; also
+    /// the most any decoder may allocate.
+    public var maximumVideoPixels: Int = 8192 * 4320
     /// The `ffprobe` executable (`nil`: found on `PATH`).
     public var ffprobePath: String?
     /// FFmpeg's `-threads` (`nil`: FFmpeg chooses).
@@ -137,6 +145,13 @@ public struct ConsumerConfiguration: Sendable {
         ffmpegPath = reader.string("VIDEOQUEUE_FFMPEG_PATH")
         ffprobePath = reader.string("VIDEOQUEUE_FFPROBE_PATH")
         ffmpegThreads = try reader.integer("VIDEOQUEUE_FFMPEG_THREADS", in: 1...256)
+        if let value = reader.string("VIDEOQUEUE_FFMPEG_SANDBOX") {
+            guard let mode = FFmpegSandboxMode(rawValue: value) else {
+                throw ConfigurationError(setting: "VIDEOQUEUE_FFMPEG_SANDBOX", message: "must be auto, bubblewrap or none, not \(value)")
+            }
+            ffmpegSandbox = mode
+        }
+        if let value = try reader.integer("VIDEOQUEUE_MAX_PIXELS", in: 64 * 64...(1 << 30)) { maximumVideoPixels = value }
         if let value = reader.string("VIDEOQUEUE_HEALTH_HOST") { healthHost = value }
         if let value = try reader.integer("VIDEOQUEUE_HEALTH_PORT", in: 0...65_535) { healthPort = value }
         if let value = reader.string("VIDEOQUEUE_DEFAULT_JOBS") { defaultJobs = try Self.parseJobs(value, setting: "VIDEOQUEUE_DEFAULT_JOBS") }
@@ -186,6 +201,9 @@ public struct ConsumerConfiguration: Sendable {
         }
         guard maximumVideoDuration > 0 else { throw invalid("VIDEOQUEUE_MAX_DURATION", "must be positive") }
         guard deadLetterCheckInterval >= .zero else { throw invalid("VIDEOQUEUE_DLQ_CHECK_INTERVAL", "must not be negative") }
+        if ffmpegSandbox == .bubblewrap, case .failure(let error) = Sandbox().check() {
+            throw invalid("VIDEOQUEUE_FFMPEG_SANDBOX", "is bubblewrap, but \(error.message)")
+        }
     }
 
     /// Parses a comma-separated list of known job types (`transcode,hls`).

@@ -72,9 +72,11 @@ public final class ConsumerService: Service, Sendable {
     /// The standard handlers with the configuration's FFmpeg paths, threads and duration limit.
     public static func standardPipeline(_ configuration: ConsumerConfiguration, logger: Logger) -> MediaJobPipeline {
         let ffmpeg = FFmpegConfiguration(ffmpegPath: configuration.ffmpegPath, ffprobePath: configuration.ffprobePath,
-                                         threads: configuration.ffmpegThreads)
+                                         threads: configuration.ffmpegThreads, maximumDecodedPixels: configuration.maximumVideoPixels,
+                                         sandbox: configuration.ffmpegSandbox.resolve(logger: logger))
         var limits = ProbeLimits.default
         limits.maximumDuration = configuration.maximumVideoDuration
+        limits.maximumPixels = configuration.maximumVideoPixels
         return MediaJobPipeline(registry: .standard, runner: FFmpegRunner(configuration: ffmpeg, logger: logger),
                                 probe: MediaProbe(configuration: ffmpeg, limits: limits, logger: logger), logger: logger)
     }

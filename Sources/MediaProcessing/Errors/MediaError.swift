@@ -30,6 +30,8 @@ public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let inputNotFound = Code(rawValue: "InputNotFound")
         /// The input probed fine but its media data is damaged or cut short (the output came out short).
         public static let corruptInput = Code(rawValue: "CorruptInput")
+        /// The input holds more media than its declared duration (the duration the limits were checked on).
+        public static let durationMismatch = Code(rawValue: "DurationMismatch")
         /// FFmpeg exited with an error while processing.
         public static let ffmpegFailed = Code(rawValue: "FFmpegFailed")
         /// The FFmpeg or ffprobe executable could not be started.

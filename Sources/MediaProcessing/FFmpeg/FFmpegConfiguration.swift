@@ -24,6 +24,12 @@ public struct FFmpegConfiguration: Sendable, Equatable {
     public var probeTimeout: Duration
     /// How many stderr lines are kept for error messages.
     public var stderrTailLines: Int
+    /// The largest frame (width × height) any decoder of ffprobe or FFmpeg may allocate (`-max_pixels` on every
+    /// input): a stream whose header understates its size, or one that is never checked, cannot make a decoder
+    /// allocate more. `nil`: FFmpeg's own limit (`INT_MAX`).
+    public var maximumDecodedPixels: Int?
+    /// The sandbox ffprobe and FFmpeg run in (`nil`: none; the consumer uses one by default).
+    public var sandbox: Sandbox?
 
     public init(
         ffmpegPath: String? = nil,
@@ -33,7 +39,9 @@ public struct FFmpegConfiguration: Sendable, Equatable {
         killGracePeriod: Duration = .seconds(3),
         timeout: Duration? = nil,
         probeTimeout: Duration = .seconds(60),
-        stderrTailLines: Int = 20
+        stderrTailLines: Int = 20,
+        maximumDecodedPixels: Int? = ProbeLimits.default.maximumPixels,
+        sandbox: Sandbox? = nil
     ) {
         self.ffmpegPath = ffmpegPath ?? Self.locate("ffmpeg")
         self.ffprobePath = ffprobePath ?? Self.locate("ffprobe")
@@ -43,6 +51,18 @@ public struct FFmpegConfiguration: Sendable, Equatable {
         self.timeout = timeout
         self.probeTimeout = probeTimeout
         self.stderrTailLines = stderrTailLines
+        self.maximumDecodedPixels = maximumDecodedPixels
+        self.sandbox = sandbox
+    }
+
+    /// The command that runs `tool` with `arguments`: in the sandbox when there is one, seeing the directories of
+    /// `inputs` read-only and `workingDirectory` (where outputs go) read-write.
+    func command(tool: String, arguments: [String], inputs: [URL], workingDirectory: URL?) -> (executable: URL, arguments: [String]) {
+        guard let sandbox else { return (URL(fileURLWithPath: tool), arguments) }
+        let wrapped = sandbox.command(
+            executable: tool, arguments: arguments, readable: inputs.map { $0.deletingLastPathComponent() },
+            writable: workingDirectory.map { [$0] } ?? [], workingDirectory: workingDirectory)
+        return (URL(fileURLWithPath: wrapped.executable), wrapped.arguments)
     }
 
     /// The `-format_whitelist` value.
@@ -58,9 +78,10 @@ public struct FFmpegConfiguration: Sendable, Equatable {
         return "/usr/bin/\(name)"
     }
 
-    /// The options put before every input: only local files (and pipes), only the allowed demuxers.
+    /// The options put before every input: only local files (and pipes), only the allowed demuxers, frames no
+    /// larger than ``maximumDecodedPixels``.
     func inputGuardArguments(protocols: String) -> [String] {
-        ["-protocol_whitelist", protocols, "-format_whitelist", formatWhitelist]
+        ["-protocol_whitelist", protocols, "-format_whitelist", formatWhitelist] + (maximumDecodedPixels.map { ["-max_pixels", String($0)] } ?? [])
     }
 
     /// An input path FFmpeg cannot read as anything but a local file (no `-`, no `proto:` prefix).

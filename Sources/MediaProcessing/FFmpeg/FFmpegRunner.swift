@@ -67,8 +67,11 @@ public struct FFmpegRunner: Sendable {
         let last = Mutex<FFmpegProgress?>(nil)
         let (stream, continuation) = AsyncStream.makeStream(of: FFmpegProgress.self, bufferingPolicy: .bufferingNewest(32))
 
+        let command = configuration.command(
+            tool: configuration.ffmpegPath, arguments: arguments, inputs: invocation.inputs.map(\.url),
+            workingDirectory: invocation.workingDirectory)
         var child = ChildProcess(
-            executable: URL(fileURLWithPath: configuration.ffmpegPath), arguments: arguments,
+            executable: command.executable, arguments: command.arguments,
             workingDirectory: invocation.workingDirectory, timeout: timeout ?? configuration.timeout,
             killGracePeriod: configuration.killGracePeriod, stderrTailLines: configuration.stderrTailLines)
         let observer = onProcessStart

@@ -12,16 +12,16 @@ public struct AudioExtractionHandler: MediaJobHandler {
     }
 
     public func run(_ job: MediaJobContext) async throws -> [ProducedFile] {
-        guard job.info.hasAudio else {
+        guard let audio = job.audioSpecifier else {
             throw MediaError(code: .noAudioStream, message: "\(job.input.lastPathComponent) has no audio stream")
         }
         _ = try job.freshDirectory(name)
         let path = "\(name)/audio.wav"
         let output = [
-            "-map", "0:a:0", "-vn", "-sn", "-dn", "-ac", "1", "-ar", String(sampleRate), "-c:a", "pcm_s16le",
+            "-map", audio, "-vn", "-sn", "-dn", "-ac", "1", "-ar", String(sampleRate), "-c:a", "pcm_s16le",
         ] + EncoderArguments.stripMetadata + ["-f", "wav", path]
         let invocation = FFmpegInvocation(
-            inputs: [.init(url: job.input)], outputArguments: output, expectedDuration: job.info.audioStream?.duration ?? job.info.duration,
+            inputs: [job.cappedInput()], outputArguments: output, expectedDuration: job.info.audioStream?.duration ?? job.info.duration,
             workingDirectory: job.outputDirectory)
         let result = try await job.runner.run(invocation, progress: job.ffmpegProgress())
         let file = try await job.probedFile(.audioWAV, at: path, contentType: "audio/wav")

@@ -24,11 +24,13 @@ public struct CutAnalysisHandler: MediaJobHandler {
             "scale=-2:'min(360,ih)',select='gte(scene,0)',"
             + "metadata=mode=print:key=lavfi.scene_score:value=\(threshold):function=greater:file=\(scoresPath)"
         let detect = FFmpegInvocation(
-            inputs: [.init(url: job.input)],
-            outputArguments: ["-map", "0:v:0", "-an", "-sn", "-dn", "-vf", filter] + job.runner.outputThreadArguments + ["-f", "null", "-"],
+            inputs: [job.cappedInput()],
+            outputArguments: ["-map", job.videoSpecifier(video), "-an", "-sn", "-dn", "-vf", filter] + job.runner.outputThreadArguments + ["-f", "null", "-"],
             expectedDuration: duration, workingDirectory: job.outputDirectory)
         let writeClips = options.writeClips
-        try await job.runner.run(detect, progress: job.ffmpegProgress(covering: 0...(writeClips ? 40 : 95)))
+        let detected = try await job.runner.run(detect, progress: job.ffmpegProgress(covering: 0...(writeClips ? 40 : 95)))
+        try job.ensureComplete(outputDuration: detected.lastProgress?.outTime, expected: nil, output: "the scene analysis",
+                               stderrTail: detected.stderrTail)
 
         let scoresURL = job.outputDirectory.appendingPathComponent(scoresPath)
         let text = (try? String(contentsOf: scoresURL, encoding: .utf8)) ?? ""
@@ -51,8 +53,8 @@ public struct CutAnalysisHandler: MediaJobHandler {
                 sourceWidth: video.displayWidth ?? 0, sourceHeight: video.displayHeight ?? 0,
                 shortSide: min(options.clipMaximumHeight, min(video.displayWidth ?? 0, video.displayHeight ?? 0)))
             let times = cuts.map { String(format: "%.6f", $0.time) }.joined(separator: ",")
-            var output = ["-map", "0:v:0"]
-            if job.info.hasAudio { output += ["-map", "0:a:0"] }
+            var output = ["-map", job.videoSpecifier(video)]
+            if let audio = job.audioSpecifier { output += ["-map", audio] }
             output += ["-vf", "scale=\(size.width):\(size.height),setsar=1"]
             output += EncoderArguments.video(options: options, maximumBitRate: size.maximumVideoBitRate)
             if job.info.hasAudio { output += EncoderArguments.audio(options: options, source: job.info.audioStream) }
@@ -63,7 +65,7 @@ public struct CutAnalysisHandler: MediaJobHandler {
                 "-reset_timestamps", "1", "-segment_start_number", "0", "\(name)/clip_%03d.mp4",
             ]
             let cut = FFmpegInvocation(
-                inputs: [.init(url: job.input)], outputArguments: output, expectedDuration: duration, workingDirectory: job.outputDirectory)
+                inputs: [job.cappedInput()], outputArguments: output, expectedDuration: duration, workingDirectory: job.outputDirectory)
             try await job.runner.run(cut, progress: job.ffmpegProgress(covering: 40...95))
             for clip in clips {
                 guard let path = clip.path else { continue }

@@ -18,14 +18,15 @@ enum EncoderArguments {
     /// Metadata (GPS tags and the like) and chapters are not carried over.
     static let stripMetadata = ["-map_metadata", "-1", "-map_chapters", "-1"]
 
-    /// `[0:v:0]split=N[s0]…;[s0]scale=W:H,setsar=1[v0];…` for the renditions; outputs are `[v0]`, `[v1]`…
-    static func scaleGraph(_ renditions: [Rendition], extraFilters: String = "") -> String {
+    /// `[0:N]split=N[s0]…;[s0]scale=W:H,setsar=1[v0];…` for the renditions from the stream `video` (e.g. `0:1`,
+    /// the validated stream, never "the first video stream"); outputs are `[v0]`, `[v1]`…
+    static func scaleGraph(_ renditions: [Rendition], video: String, extraFilters: String = "") -> String {
         let suffix = extraFilters.isEmpty ? "" : "," + extraFilters
         if renditions.count == 1, let only = renditions.first {
-            return "[0:v:0]scale=\(only.width):\(only.height),setsar=1\(suffix)[v0]"
+            return "[\(video)]scale=\(only.width):\(only.height),setsar=1\(suffix)[v0]"
         }
         let labels = renditions.indices.map { "[s\($0)]" }.joined()
-        var graph = "[0:v:0]split=\(renditions.count)\(labels)"
+        var graph = "[\(video)]split=\(renditions.count)\(labels)"
         for (index, rendition) in renditions.enumerated() {
             graph += ";[s\(index)]scale=\(rendition.width):\(rendition.height),setsar=1\(suffix)[v\(index)]"
         }

@@ -18,7 +18,7 @@ public struct HLSHandler: MediaJobHandler {
         }
         let root = try job.freshDirectory(name)
         let segment = job.options.hlsSegmentDuration
-        var output = ["-filter_complex", EncoderArguments.scaleGraph(renditions)]
+        var output = ["-filter_complex", EncoderArguments.scaleGraph(renditions, video: job.videoSpecifier(video))]
         for (index, rendition) in renditions.enumerated() {
             do {
                 try FileManager.default.createDirectory(at: root.appendingPathComponent(rendition.name), withIntermediateDirectories: true)
@@ -26,7 +26,7 @@ public struct HLSHandler: MediaJobHandler {
                 throw MediaError(code: .outputFailed, message: "cannot create the \(rendition.name) directory: \(error)")
             }
             output += ["-map", "[v\(index)]"]
-            if job.info.hasAudio { output += ["-map", "0:a:0"] }
+            if let audio = job.audioSpecifier { output += ["-map", audio] }
             output += EncoderArguments.video(options: job.options, maximumBitRate: rendition.maximumVideoBitRate)
             output += ["-force_key_frames", "expr:gte(t,n_forced*\(segment))", "-sc_threshold", "0"]
             if job.info.hasAudio { output += EncoderArguments.audio(options: job.options, source: job.info.audioStream) }
@@ -38,7 +38,7 @@ public struct HLSHandler: MediaJobHandler {
             ]
         }
         let invocation = FFmpegInvocation(
-            inputs: [.init(url: job.input)], outputArguments: output, expectedDuration: job.effectiveDuration,
+            inputs: [job.cappedInput()], outputArguments: output, expectedDuration: job.effectiveDuration,
             workingDirectory: job.outputDirectory)
         let result = try await job.runner.run(invocation, progress: job.ffmpegProgress())
 

@@ -29,14 +29,17 @@ public struct ThumbnailsHandler: MediaJobHandler {
         let rows = (count + columns - 1) / columns
 
         // Input 0: the poster; inputs 1…count: the evenly spaced frames (centres of equal slices).
-        var inputs = [FFmpegInvocation.Input(url: job.input, options: ["-ss", Self.seconds(duration * 0.1)])]
+        // Each input decodes a few frames after its seek: one decoder thread each keeps eleven decoders' frame
+        // buffers small, and only the validated stream is decoded (never an attached picture).
+        let seekOptions = { (time: Double) in ["-threads", "1", "-ss", Self.seconds(time)] }
+        var inputs = [FFmpegInvocation.Input(url: job.input, options: seekOptions(duration * 0.1))]
         for index in 0..<count {
             let time = duration * (Double(index) + 0.5) / Double(count)
-            inputs.append(.init(url: job.input, options: ["-ss", Self.seconds(time)]))
+            inputs.append(.init(url: job.input, options: seekOptions(time)))
         }
-        var graph = "[0:v:0]trim=end_frame=1,scale=\(poster.width):\(poster.height),setsar=1[poster]"
+        var graph = "[\(job.videoSpecifier(video))]trim=end_frame=1,scale=\(poster.width):\(poster.height),setsar=1[poster]"
         for index in 0..<count {
-            graph += ";[\(index + 1):v:0]trim=end_frame=1,setpts=PTS-STARTPTS,scale=\(tileWidth):\(tileHeight),setsar=1[f\(index)]"
+            graph += ";[\(job.videoSpecifier(video, input: index + 1))]trim=end_frame=1,setpts=PTS-STARTPTS,scale=\(tileWidth):\(tileHeight),setsar=1[f\(index)]"
         }
         graph += ";" + (0..<count).map { "[f\($0)]" }.joined() + "concat=n=\(count):v=1:a=0,settb=1,setpts=N"
         graph += options.writeThumbnailFrames ? ",split=2[tiles][frames]" : "[tiles]"

@@ -16,17 +16,17 @@ public struct TranscodeHandler: MediaJobHandler {
             throw MediaError(code: .invalidOptions, message: "no rendition can be made from \(video.width ?? 0)×\(video.height ?? 0)")
         }
         _ = try job.freshDirectory(name)
-        var output = ["-filter_complex", EncoderArguments.scaleGraph(renditions)]
+        var output = ["-filter_complex", EncoderArguments.scaleGraph(renditions, video: job.videoSpecifier(video))]
         for (index, rendition) in renditions.enumerated() {
             output += ["-map", "[v\(index)]"]
-            if job.info.hasAudio { output += ["-map", "0:a:0"] }
+            if let audio = job.audioSpecifier { output += ["-map", audio] }
             output += EncoderArguments.video(options: job.options, maximumBitRate: rendition.maximumVideoBitRate)
             if job.info.hasAudio { output += EncoderArguments.audio(options: job.options, source: job.info.audioStream) }
             output += EncoderArguments.stripMetadata + job.runner.outputThreadArguments
             output += ["-movflags", "+faststart", "-f", "mp4", "\(name)/\(rendition.name).mp4"]
         }
         let invocation = FFmpegInvocation(
-            inputs: [.init(url: job.input)], outputArguments: output, expectedDuration: job.effectiveDuration,
+            inputs: [job.cappedInput()], outputArguments: output, expectedDuration: job.effectiveDuration,
             workingDirectory: job.outputDirectory)
         let result = try await job.runner.run(invocation, progress: job.ffmpegProgress())
         var files: [ProducedFile] = []

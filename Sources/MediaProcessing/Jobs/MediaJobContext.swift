@@ -68,6 +68,35 @@ public struct MediaJobContext: Sendable {
         return video
     }
 
+    /// The `-map` / filter-graph specifier of `video` in input `input`: `0:1` for stream #1 of the first input.
+    /// Handlers map the stream the probe validated by its index, never "the first video stream" (`0:v:0`), which
+    /// may be an attached picture or another stream nobody checked.
+    public func videoSpecifier(_ video: MediaStreamInfo, input: Int = 0) -> String {
+        "\(input):\(video.index)"
+    }
+
+    /// The specifier of the audio stream the jobs use (`0:N`), or `nil` when the input has none.
+    public var audioSpecifier: String? {
+        info.audioStream.map { "0:\($0.index)" }
+    }
+
+    /// The most media time any output may hold: the declared duration the probe accepted, plus a slack of
+    /// 10 % (at least 2 s). Every input is read with `-t` at this cap, so media that runs on past its declared
+    /// duration cannot make a longer output (or cost more CPU), and ``ensureComplete(outputDuration:expected:output:stderrTail:)``
+    /// fails an output that reached past the declaration as `durationMismatch`.
+    public var durationCap: Double? {
+        guard let declared = info.duration, declared > 0, declared.isFinite else { return nil }
+        return declared + Self.durationSlack(declared)
+    }
+
+    static func durationSlack(_ declared: Double) -> Double { max(2, declared * 0.1) }
+
+    /// The job's input, read at most up to ``durationCap`` (`-t`), with `options` (e.g. a seek) before it.
+    public func cappedInput(options: [String] = []) -> FFmpegInvocation.Input {
+        let cap = durationCap.map { ["-t", String(format: "%.3f", $0)] } ?? []
+        return FFmpegInvocation.Input(url: input, options: options + cap)
+    }
+
     /// The duration to measure progress against: the video stream's when shorter than the container's.
     public var effectiveDuration: Double? {
         let candidates = [info.duration, info.videoStream?.duration].compactMap { $0 }.filter { $0 > 0 }
@@ -104,9 +133,18 @@ public struct MediaJobContext: Sendable {
     }
 
     /// Throws `MediaError.Code.corruptInput` when an output lasts clearly less than the input (more than
-    /// 10 % and 0.5 s short): FFmpeg stops without an error at the end of a truncated file's data.
+    /// 10 % and 0.5 s short): FFmpeg stops without an error at the end of a truncated file's data; and
+    /// `durationMismatch` when it lasts clearly longer than the input declared (more than half the slack of
+    /// ``durationCap``): the file holds more media than its header says, and the limits were checked on the header.
     public func ensureComplete(outputDuration: Double?, expected: Double?, output: String, stderrTail: [String] = []) throws(MediaError) {
-        guard let expected, expected > 0, let outputDuration else { return }
+        guard let outputDuration else { return }
+        if let declared = info.duration, declared > 0, outputDuration > declared + Self.durationSlack(declared) / 2 {
+            throw MediaError(
+                code: .durationMismatch,
+                message: "the input declares \(String(format: "%.2f", declared)) s but holds more media (\(output) reached \(String(format: "%.2f", outputDuration)) s before it was cut)",
+                stderrTail: stderrTail)
+        }
+        guard let expected, expected > 0 else { return }
         if outputDuration < expected * 0.9 - 0.5 {
             throw MediaError(
                 code: .corruptInput,

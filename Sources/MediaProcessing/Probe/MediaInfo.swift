@@ -2,7 +2,8 @@
 public struct MediaInfo: Sendable, Equatable, Codable {
     /// The demuxer's name, e.g. `mov,mp4,m4a,3gp,3g2,mj2` or `matroska,webm`.
     public var formatName: String
-    /// The duration in seconds, when the container declares one.
+    /// The duration in seconds: the longest the container or any audio or video stream declares (declarations can
+    /// lie: outputs are capped at it, see ``MediaJobContext/durationCap``).
     public var duration: Double?
     /// The file size in bytes, when known.
     public var size: Int64?
@@ -19,9 +20,11 @@ public struct MediaInfo: Sendable, Equatable, Codable {
         self.streams = streams
     }
 
-    /// The first video stream (attached pictures such as cover art excluded).
+    /// The video stream the jobs process: the first video stream with dimensions that is not an attached picture
+    /// (cover art). Handlers map it by its index (``MediaStreamInfo/index``), never as "the first video stream".
     public var videoStream: MediaStreamInfo? {
-        streams.first { $0.type == .video && !$0.isAttachedPicture }
+        let candidates = streams.filter { $0.type == .video && !$0.isAttachedPicture }
+        return candidates.first { ($0.width ?? 0) > 0 && ($0.height ?? 0) > 0 } ?? candidates.first
     }
 
     /// The first audio stream.

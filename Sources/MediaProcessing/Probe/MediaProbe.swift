@@ -36,8 +36,9 @@ public struct MediaProbe: Sendable {
     ///   `.cancelled`, `.timedOut`, `.toolUnavailable`.
     public func probe(_ url: URL, limits: ProbeLimits? = nil) async throws -> MediaInfo {
         try Self.checkInputFile(url)
+        let command = configuration.command(tool: configuration.ffprobePath, arguments: arguments(for: url), inputs: [url], workingDirectory: nil)
         let child = ChildProcess(
-            executable: URL(fileURLWithPath: configuration.ffprobePath), arguments: arguments(for: url), workingDirectory: nil,
+            executable: command.executable, arguments: command.arguments, workingDirectory: nil,
             timeout: configuration.probeTimeout, killGracePeriod: configuration.killGracePeriod,
             stderrTailLines: configuration.stderrTailLines, collectStdout: true)
         let outcome: ChildProcess.Outcome
@@ -66,6 +67,11 @@ public struct MediaProbe: Sendable {
         }
         if case .signalled = outcome.ending, let error = FFmpegRunner.error(for: outcome, tool: "ffprobe", elapsed: .zero) {
             throw error
+        }
+        // A stream whose frames are larger than `-max_pixels` is reported with no size: it is too large.
+        if let line = outcome.stderrTail.first(where: { $0.contains("exceeds specified max pixel count") }) {
+            throw MediaError(code: .dimensionsTooLarge, message: "\(url.lastPathComponent) has a stream larger than the pixel limit",
+                             stderrTail: [line])
         }
         guard !outcome.stdoutTruncated, let output = try? JSONDecoder().decode(FFprobeOutput.self, from: outcome.stdout) else {
             throw MediaError(code: .probeFailed, message: "ffprobe's report on \(url.lastPathComponent) cannot be read", stderrTail: outcome.stderrTail)

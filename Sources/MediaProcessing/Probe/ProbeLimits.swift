@@ -38,20 +38,23 @@ public struct ProbeLimits: Sendable, Equatable {
         maximumDuration: .infinity, minimumDuration: -.infinity
     )
 
-    /// Throws the first limit `info` violates.
+    /// Throws the first limit `info` violates. Every video stream is checked against the size limits, attached
+    /// pictures (cover art) included: a decoder may be asked to open any of them.
     public func check(_ info: MediaInfo) throws(MediaError) {
-        if let video = info.videoStream {
-            let width = video.width ?? 0
-            let height = video.height ?? 0
-            if width <= 0 || height <= 0, requireVideo {
-                throw MediaError(code: .noVideoStream, message: "the video stream has no dimensions")
-            }
-            if width > maximumWidth || height > maximumHeight || width.multipliedReportingOverflow(by: height).partialValue > maximumPixels
-                || width.multipliedReportingOverflow(by: height).overflow
-            {
+        for stream in info.streams where stream.type == .video {
+            let width = stream.width ?? 0
+            let height = stream.height ?? 0
+            let pixels = width.multipliedReportingOverflow(by: height)
+            if width > maximumWidth || height > maximumHeight || pixels.overflow || pixels.partialValue > maximumPixels {
+                let kind = stream.isAttachedPicture ? "attached picture" : "video stream"
                 throw MediaError(
                     code: .dimensionsTooLarge,
-                    message: "the video is \(width)×\(height); the limit is \(maximumWidth)×\(maximumHeight) and \(maximumPixels) pixels")
+                    message: "the \(kind) #\(stream.index) is \(width)×\(height); the limit is \(maximumWidth)×\(maximumHeight) and \(maximumPixels) pixels")
+            }
+        }
+        if let video = info.videoStream {
+            if (video.width ?? 0) <= 0 || (video.height ?? 0) <= 0, requireVideo {
+                throw MediaError(code: .noVideoStream, message: "the video stream has no dimensions")
             }
         } else if requireVideo {
             throw MediaError(code: .noVideoStream, message: "the input has no video stream")

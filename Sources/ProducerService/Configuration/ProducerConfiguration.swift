@@ -19,6 +19,10 @@ import VideoCore
 /// | `VIDEOQUEUE_PUBLIC_URL` | none (status URLs are then relative) |
 /// | `VIDEOQUEUE_UPLOAD_SECRET` | random per process (set one shared secret when several producers serve one API) |
 /// | `VIDEOQUEUE_ORPHAN_AGE_SECONDS` | 86400: uploads this old without a record are deleted |
+/// | `VIDEOQUEUE_MULTIPART_HEADER_BYTES` | 8192: the longest header line of a multipart part |
+/// | `VIDEOQUEUE_MULTIPART_HEADERS` | 16: header lines per part |
+/// | `VIDEOQUEUE_MULTIPART_FIELDS` | 32: form fields per upload |
+/// | `VIDEOQUEUE_MULTIPART_FIELD_BYTES` | 262144: bytes of all form fields together |
 public struct ProducerConfiguration: Sendable {
     /// The address to bind.
     public var host: String = "127.0.0.1"
@@ -54,6 +58,8 @@ public struct ProducerConfiguration: Sendable {
     public var orphanSweepInterval: Duration = .seconds(600)
     /// How often the outbox dispatcher looks for unsent messages when nothing nudges it.
     public var dispatchInterval: Duration = .seconds(1)
+    /// What a multipart upload may hold besides its file (header lines, headers per part, fields, field bytes).
+    public var multipartLimits = MultipartLimits()
     /// How long an unanswered progress stream waits between database reads.
     public var eventPollInterval: Duration = .milliseconds(500)
 
@@ -85,6 +91,12 @@ public struct ProducerConfiguration: Sendable {
             uploadSecret = Array(secret.utf8)
         }
         orphanAge = try environment.seconds("VIDEOQUEUE_ORPHAN_AGE_SECONDS", default: orphanAge, in: 60...(30 * 86_400))
+        multipartLimits.headerLineBytes = try environment.int("VIDEOQUEUE_MULTIPART_HEADER_BYTES", default: multipartLimits.headerLineBytes,
+                                                              in: 256...(1 << 20))
+        multipartLimits.headersPerPart = try environment.int("VIDEOQUEUE_MULTIPART_HEADERS", default: multipartLimits.headersPerPart, in: 1...256)
+        multipartLimits.fields = try environment.int("VIDEOQUEUE_MULTIPART_FIELDS", default: multipartLimits.fields, in: 0...1_024)
+        multipartLimits.fieldBytes = try environment.int("VIDEOQUEUE_MULTIPART_FIELD_BYTES", default: multipartLimits.fieldBytes,
+                                                         in: 0...(16 << 20))
     }
 
     /// Parses a comma-separated list of job types (known ones only, at least one).

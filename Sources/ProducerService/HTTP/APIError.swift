@@ -22,6 +22,17 @@ public struct APIError: HTTPResponseError, Sendable, Equatable, CustomStringConv
 
     public var description: String { "\(status.code) \(code): \(message)" }
 
+    /// Whether the connection is closed after this error's response instead of reading the rest of the request
+    /// (a refused upload's remaining bytes are not worth receiving).
+    public var closesConnection: Bool { headers[.connection]?.lowercased() == "close" }
+
+    /// This error with `Connection: close`: the rest of the request is not read.
+    func closingConnection() -> APIError {
+        var error = self
+        error.headers[.connection] = "close"
+        return error
+    }
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"

@@ -9,6 +9,11 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as APIError {
+            if error.closesConnection, let channel = (context as? ProducerRequestContext)?.channel {
+                // Hummingbird reads a request's unread body to its end before the next request; a refused upload
+                // may be endless. Shutting the input ends that read; the response is still written.
+                channel.close(mode: .input, promise: nil)
+            }
             throw error
         } catch let error as HTTPError {
             let code = error.status == .notFound ? "NotFound" : error.status.reasonPhrase.replacingOccurrences(of: " ", with: "")

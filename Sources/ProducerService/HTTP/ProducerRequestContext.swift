@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
+import NIOCore
 import VideoCore
 import VideoStore
 
@@ -12,9 +13,12 @@ public struct ProducerRequestContext: RequestContext, WebSocketRequestContext {
     public var caller: APIKey?
     /// Where a WebSocket route leaves its handler for the upgrade.
     public let webSocket: WebSocketHandlerReference<Self>
+    /// The request's connection (closed early after a refused upload).
+    public let channel: any Channel
 
     public init(source: Source) {
         coreContext = .init(source: source)
+        channel = source.channel
         caller = nil
         webSocket = .init()
     }

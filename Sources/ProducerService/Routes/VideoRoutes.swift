@@ -33,8 +33,10 @@ struct VideoRoutes: Sendable {
             throw APIError(.tooManyRequests, code: "RateLimited", message: "too many uploads; retry in \(seconds) s",
                            headers: [.retryAfter: String(seconds)])
         }
-        if let length = request.headers[.contentLength].flatMap(Int64.init), length > configuration.maximumUploadBytes {
-            throw APIError.tooLarge(limit: configuration.maximumUploadBytes)
+        let declaredLength = request.headers[.contentLength].flatMap(Int64.init)
+        if let declaredLength, declaredLength > configuration.maximumUploadBytes {
+            let error = APIError.tooLarge(limit: configuration.maximumUploadBytes)
+            throw declaredLength > Self.drainableBytes ? error.closingConnection() : error
         }
         let query = request.uri.queryParameters
         let header = { (name: String) in HTTPField.Name(name).flatMap { request.headers[$0] } }
@@ -46,26 +48,36 @@ struct VideoRoutes: Sendable {
             declaredSHA256: header("Content-SHA256") ?? header("x-amz-content-sha256"),
             declaredMD5: header("Content-MD5"))
         let contentType = (request.headers[.contentType] ?? "").lowercased()
+        let body = BodyLimit(base: request.body, limit: configuration.maximumUploadBytes)
         let record: VideoRecord
-        if contentType.hasPrefix("multipart/form-data") {
-            guard let boundary = MultipartFileStream<RequestBody>.boundary(of: request.headers[.contentType] ?? "") else {
-                throw APIError.badRequest("multipart/form-data needs a boundary parameter", code: "MalformedMultipart")
-            }
-            let form = MultipartFileStream(base: request.body, boundary: boundary)
-            record = try await ingestor.ingest(form, upload: upload) { upload in
-                if upload.title.isEmpty, let title = form.fields["title"] { upload.title = title }
-                if upload.filename == nil { upload.filename = form.filename }
-                if upload.jobs.isEmpty, let jobs = form.fields["jobs"] { upload.jobs = try Self.jobs(jobs) }
+        do {
+            if contentType.hasPrefix("multipart/form-data") {
+                guard let boundary = MultipartFileStream<RequestBody>.boundary(of: request.headers[.contentType] ?? "") else {
+                    throw APIError.badRequest("multipart/form-data needs a boundary parameter", code: "MalformedMultipart")
+                }
+                let form = MultipartFileStream(base: body, boundary: boundary, limits: configuration.multipartLimits)
+                record = try await ingestor.ingest(form, upload: upload) { upload in
+                    if upload.title.isEmpty, let title = form.fields["title"] { upload.title = title }
+                    if upload.filename == nil { upload.filename = form.filename }
+                    if upload.jobs.isEmpty, let jobs = form.fields["jobs"] { upload.jobs = try Self.jobs(jobs) }
+                    try Self.validate(&upload)
+                }
+            } else if contentType.hasPrefix("video/") || contentType.hasPrefix("application/octet-stream") {
                 try Self.validate(&upload)
+                record = try await ingestor.ingest(body, upload: upload)
+            } else {
+                throw APIError.unsupportedMedia("send the video as the raw body (Content-Type: video/*) or as multipart/form-data with a file part")
             }
-        } else if contentType.hasPrefix("video/") || contentType.hasPrefix("application/octet-stream") {
-            try Self.validate(&upload)
-            record = try await ingestor.ingest(request.body, upload: upload)
-        } else {
-            throw APIError.unsupportedMedia("send the video as the raw body (Content-Type: video/*) or as multipart/form-data with a file part")
+        } catch let error as APIError where !body.ended && (declaredLength ?? .max) > Self.drainableBytes {
+            // Refused before the body's end, and the rest may be large or never end: it is not read.
+            throw error.closingConnection()
         }
         return try await response(for: record, downloads: false).response(status: .accepted)
     }
+
+    /// A refused upload whose unread rest is at most this long (by its `Content-Length`) is read and thrown away,
+    /// so the connection can serve the next request; a longer one, or one without a length, closes the connection.
+    static let drainableBytes: Int64 = 1 << 20
 
     static func validate(_ upload: inout VideoIngestor.Upload) throws {
         upload.title = upload.title.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -1,0 +1,133 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+@testable import ProducerService
+import TestSupport
+import Testing
+
+/// Uploads built to make the producer spend memory or time, over real sockets: each is refused with its code,
+/// the connection closed, and nothing left in S3 or the database.
+@Suite(.serialized)
+struct HostileUploadTests {
+    static let boundary = "vqhostile"
+
+    static func requestHead(key: String, contentType: String = "multipart/form-data; boundary=\(boundary)", chunked: Bool = true,
+                            length: Int? = nil) -> String {
+        var head = "POST /v1/videos HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(key)\r\nContent-Type: \(contentType)\r\n"
+        if chunked { head += "Transfer-Encoding: chunked\r\n" }
+        if let length { head += "Content-Length: \(length)\r\n" }
+        return head + "\r\n"
+    }
+
+    static func chunk(_ data: Data) -> Data {
+        Data(String(data.count, radix: 16).utf8) + Data("\r\n".utf8) + data + Data("\r\n".utf8)
+    }
+
+    /// Streams `prefix` and then `filler` chunks (chunked, no Content-Length) until the server answers or closes,
+    /// at most `limit` bytes; returns the connection.
+    static func stream(port: Int, key: String, prefix: String, filler: Data, limit: Int) -> RawTCPClient? {
+        guard let client = try? RawTCPClient(port: port) else { return nil }
+        guard client.send(requestHead(key: key)), client.send(chunk(Data(prefix.utf8))) else { return client }
+        let piece = chunk(filler)
+        while client.sent < limit, !client.hasAnswer() {
+            guard client.send(piece) else { break }
+        }
+        return client
+    }
+
+    static func expectNothingLeft(_ fixture: ProducerFixture) async throws {
+        #expect(try await fixture.sourceObjects().isEmpty)
+        #expect(try await fixture.s3.listMultipartUploads(bucket: fixture.bucket).isEmpty)
+        #expect(try await fixture.store.videos(owner: nil, status: nil, cursor: nil, limit: 10).videos.isEmpty)
+    }
+
+    @Test func aPartHeaderThatNeverEndsIsRefusedAndTheConnectionClosed() async throws {
+        let fixture = try await ProducerFixture()
+        defer { Task { await fixture.tearDown() } }
+        let key = fixture.alice
+        try await fixture.withClient { client in
+            let port = try #require(client.port)
+            let prefix = "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp4\"\r\nX-Endless: "
+            let connection = try #require(Self.stream(port: port, key: key, prefix: prefix, filler: Data(repeating: 0x61, count: 16 << 10),
+                                                      limit: 64 << 20))
+            #expect(connection.readUntilClosed(), "the producer closes the connection")
+            #expect(connection.status == 400)
+            #expect(connection.text.contains("HeaderTooLarge"))
+            // Refused within the first few reads, not after the whole 64 MiB.
+            #expect(connection.sent < 16 << 20)
+        }
+        try await Self.expectNothingLeft(fixture)
+    }
+
+    @Test func fieldsBeyondTheLimitsAreRefusedWithTheirCodes() async throws {
+        // (Sent with a Content-Length: the rest of a short refused body is read, and the connection serves the next.)
+        let fixture = try await ProducerFixture()
+        defer { Task { await fixture.tearDown() } }
+        let many = (0..<20_000).map { "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"f\($0)\"\r\n\r\n\(String(repeating: "x", count: 16))\r\n" }
+            .joined()
+        let large = "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"big\"\r\n\r\n" + String(repeating: "x", count: 300_000) + "\r\n"
+        let file = "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp4\"\r\n\r\n\u{0}\u{0}\u{0}\u{18}ftypmp42"
+            + String(repeating: "v", count: 2000) + "\r\n"
+        let afterFile = file + "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"jobs\"\r\n\r\nhls\r\n--\(Self.boundary)--\r\n"
+        // The 20,000 fields (1.4 MB) last: a refused body that long closes the connection.
+        let cases = [(large + file + "--\(Self.boundary)--\r\n", "FieldsTooLarge"), (afterFile, "TrailingContent"),
+                     (many + file + "--\(Self.boundary)--\r\n", "TooManyFields")]
+        let key = fixture.alice
+        try await fixture.withClient { client in
+            for (body, code) in cases {
+                try await client.execute(uri: "/v1/videos", method: .post,
+                                         headers: ProducerFixture.headers(key: key, contentType: "multipart/form-data; boundary=\(Self.boundary)"),
+                                         body: ByteBuffer(string: body)) { response in
+                    #expect(response.status == .badRequest, "\(code)")
+                    #expect(ProducerFixture.errorCode(response.body) == code)
+                }
+            }
+        }
+        try await Self.expectNothingLeft(fixture)
+    }
+
+    @Test func everyByteOfAMultipartBodyCountsTowardTheUploadLimit() async throws {
+        let fixture = try await ProducerFixture { $0.maximumUploadBytes = 8_000 }
+        defer { Task { await fixture.tearDown() } }
+        // A 2 kB file behind 7 kB of fields: the file alone is under the limit, the body is not.
+        let fields = (0..<7).map { "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"f\($0)\"\r\n\r\n\(String(repeating: "x", count: 1000))\r\n" }
+            .joined()
+        let body = fields + "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp4\"\r\n\r\n\u{0}\u{0}\u{0}\u{18}ftypmp42"
+            + String(repeating: "v", count: 2000) + "\r\n--\(Self.boundary)--\r\n"
+        let key = fixture.alice
+        try await fixture.withClient { client in
+            let port = try #require(client.port)
+            // Chunked, so no Content-Length announces the size.
+            let connection = try RawTCPClient(port: port)
+            connection.send(Self.requestHead(key: key))
+            connection.send(Self.chunk(Data(body.utf8)))
+            connection.send("0\r\n\r\n")
+            #expect(connection.readUntilClosed())
+            #expect(connection.status == 413)
+            #expect(connection.text.contains("PayloadTooLarge"))
+        }
+        try await Self.expectNothingLeft(fixture)
+    }
+
+    @Test func anOversizedRawUploadClosesTheConnectionInsteadOfReadingTheRest() async throws {
+        let fixture = try await ProducerFixture { $0.maximumUploadBytes = 100_000 }
+        defer { Task { await fixture.tearDown() } }
+        let key = fixture.alice
+        try await fixture.withClient { client in
+            let port = try #require(client.port)
+            let connection = try RawTCPClient(port: port)
+            connection.send(Self.requestHead(key: key, contentType: "video/mp4"))
+            connection.send(Self.chunk(Data([0, 0, 0, 0x18] + Array("ftypmp42".utf8))))
+            let filler = Self.chunk(Data(repeating: 7, count: 16 << 10))
+            while connection.sent < 256 << 20, !connection.hasAnswer() {
+                guard connection.send(filler) else { break }
+            }
+            #expect(connection.readUntilClosed())
+            #expect(connection.status == 413)
+            #expect(connection.sent < 64 << 20)
+        }
+        try await Self.expectNothingLeft(fixture)
+    }
+}
