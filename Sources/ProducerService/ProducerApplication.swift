@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import NIOCore
 import Logging
@@ -20,6 +21,8 @@ public struct ProducerApplication: Sendable {
     public let s3: S3Client
     public let sqs: SQSClient
     public let dispatcher: OutboxDispatcher
+    let limits: RequestLimits
+    let hub: ProgressHub
     let logger: Logger
 
     public init(configuration: ProducerConfiguration, store: any VideoStore, s3: S3Client, sqs: SQSClient,
@@ -31,6 +34,8 @@ public struct ProducerApplication: Sendable {
         self.logger = logger
         dispatcher = OutboxDispatcher(store: store, sqs: sqs, queueURL: configuration.queueURL,
                                       interval: configuration.dispatchInterval, logger: logger)
+        limits = RequestLimits(configuration: configuration)
+        hub = ProgressHub(store: store, interval: configuration.eventPollInterval, tickInterval: configuration.eventKeepAlive, logger: logger)
     }
 
     /// The routes.
@@ -40,21 +45,40 @@ public struct ProducerApplication: Sendable {
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: MetricsMiddleware())
         let ingestor = VideoIngestor(configuration: configuration, store: store, s3: s3, dispatcher: dispatcher, logger: logger)
-        let api = router.group("v1").add(middleware: APIKeyAuthenticator(store: store))
-        VideoRoutes(configuration: configuration, store: store, s3: s3, ingestor: ingestor, dispatcher: dispatcher,
-                    rateLimiter: RateLimiter(perMinute: configuration.uploadsPerMinute)).add(to: api)
-        UploadRoutes(configuration: configuration, s3: s3, ingestor: ingestor,
-                     rateLimiter: RateLimiter(perMinute: configuration.uploadsPerMinute)).add(to: api)
-        EventRoutes(configuration: configuration, store: store).add(to: api)
+        let api = router.group("v1").add(middleware: APIKeyAuthenticator(store: store, failures: limits.authFailures))
+        VideoRoutes(configuration: configuration, store: store, s3: s3, ingestor: ingestor, dispatcher: dispatcher, limits: limits).add(to: api)
+        UploadRoutes(configuration: configuration, s3: s3, ingestor: ingestor, limits: limits).add(to: api)
+        eventRoutes.add(to: api)
         OperationsRoutes(configuration: configuration, store: store, s3: s3, sqs: sqs).add(public: router, api: api)
         return router
     }
 
-    /// The HTTP server with the outbox dispatcher beside it, as one service group.
+    /// The router WebSocket upgrades are matched against: the WebSocket route alone (behind the same error
+    /// handling and authentication), so no other route runs for an upgrade request.
+    public func webSocketRouter() -> Router<ProducerRequestContext> {
+        let router = Router(context: ProducerRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        eventRoutes.addWebSocket(to: router.group("v1").add(middleware: APIKeyAuthenticator(store: store, failures: limits.authFailures)))
+        return router
+    }
+
+    var eventRoutes: EventRoutes {
+        EventRoutes(configuration: configuration, store: store, hub: hub, limits: limits)
+    }
+
+    /// The HTTP server (idle and request-head timeouts) with the outbox dispatcher beside it, as one service group.
     public func application(onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
-        let router = router()
-        var app = Application(router: router, server: .http1WebSocketUpgrade(webSocketRouter: router), configuration: .init(address: .hostname(configuration.host, port: configuration.port),
-                                                                      serverName: "videoqueue-producer"),
+        let headTimeout = TimeAmount(configuration.requestHeadTimeout)
+        let webSocketResponder = webSocketRouter().buildResponder()
+        let channelConfiguration = HTTP1WebSocketUpgradeChannel.Configuration(
+            http1: .init(additionalChannelHandlers: [RequestHeadTimeoutHandler(timeout: headTimeout)], idleTimeout: TimeAmount(configuration.idleTimeout)))
+        let server = HTTPServerBuilder { responder in
+            GuardedChildChannel(
+                base: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: channelConfiguration),
+                headTimeout: headTimeout)
+        }
+        var app = Application(router: router(), server: server,
+                              configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "videoqueue-producer"),
                               onServerRunning: onServerRunning, logger: logger)
         app.addServices(dispatcher, OrphanSweeper(store: store, s3: s3, bucket: configuration.bucket, age: configuration.orphanAge,
                                                   interval: configuration.orphanSweepInterval, logger: logger))

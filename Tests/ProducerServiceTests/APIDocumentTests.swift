@@ -17,7 +17,8 @@ import VideoStore
     @Test func everyRouteIsDocumentedAndEveryDocumentedPathIsRouted() async throws {
         let fixture = try await ProducerFixture()
         defer { Task { await fixture.tearDown() } }
-        let routed = Set(fixture.application().router().routes.map { route -> String in
+        let application = fixture.application()
+        let routed = Set((application.router().routes + application.webSocketRouter().routes).map { route -> String in
             let path = "\(route.path)".split(separator: "/").map { segment in
                 segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
             }.joined(separator: "/")
@@ -85,11 +86,13 @@ import VideoStore
         #expect(messages.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil }, "every message is JSON")
         #expect(messages.last?.contains("\"type\":\"done\"") == true)
         #expect(messages.last?.contains("\"status\":\"completed\"") == true)
-        // Without a key there is no upgrade.
+        // Without a key there is no upgrade (and the HTTP router does not know the WebSocket route at all).
         try await fixture.withClient { client in
             try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/ws", method: .get) { response in
-                #expect(response.status == .unauthorized)
+                #expect(response.status == .notFound)
             }
+            let upgraded = (try? await client.ws("/v1/videos/\(video.id.uuidString)/ws") { _, _, _ in }) != nil
+            #expect(!upgraded, "no upgrade without a key")
         }
     }
 }

@@ -86,6 +86,17 @@ public final class RawTCPClient: @unchecked Sendable {
         return false
     }
 
+    /// Reads what has arrived without waiting and returns all the text read so far.
+    public func readAvailable() -> String {
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = recv(descriptor, &buffer, buffer.count, Int32(MSG_DONTWAIT))
+            guard count > 0 else { break }
+            received.append(contentsOf: buffer[0..<count])
+        }
+        return text
+    }
+
     /// The status code of the first response read, if any.
     public var status: Int? {
         guard let line = String(decoding: received, as: UTF8.self).split(separator: "\r\n").first else { return nil }

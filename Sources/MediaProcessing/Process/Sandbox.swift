@@ -34,7 +34,7 @@ public struct Sandbox: Sendable, Equatable {
                 wrapped += ["--ro-bind", top, top]
             }
         }
-        for file in ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives"] {
+        for file in ["/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/alternatives", "/sys/devices/system/cpu"] {
             wrapped += ["--ro-bind-try", file, file]
         }
         // Shorter paths first, so that a writable directory inside a readable one stays writable.

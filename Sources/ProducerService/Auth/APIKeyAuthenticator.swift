@@ -3,14 +3,28 @@ import Hummingbird
 import VideoStore
 
 /// Authenticates `/v1` requests with an API key (`Authorization: Bearer …` or `X-API-Key: …`), looked up by
-/// its SHA-256 in the store; a missing, unknown or revoked key is a 401.
+/// its SHA-256 in the store; a missing, unknown or revoked key is a 401. A client address that keeps presenting
+/// bad keys (more than ``ProducerConfiguration/authFailuresPerMinute``) gets `429 RateLimited` without its keys
+/// being looked up, until its budget refills.
 struct APIKeyAuthenticator: RouterMiddleware {
     typealias Context = ProducerRequestContext
     let store: any VideoStore
+    let failures: RateLimiter
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let address = context.channel.remoteAddress?.ipAddress ?? "unknown"
+        if let wait = failures.wait(address) {
+            let seconds = max(1, Int(wait.components.seconds) + 1)
+            throw APIError.tooManyRequests(code: "RateLimited", message: "too many requests with a bad API key; retry in \(seconds) s",
+                                           retryAfter: seconds)
+        }
         var context = context
-        context.caller = try await Self.authenticate(request, store: store)
+        do {
+            context.caller = try await Self.authenticate(request, store: store)
+        } catch let error as APIError where error.status == .unauthorized {
+            _ = failures.acquire(address)
+            throw error
+        }
         return try await next(request, context)
     }
 

@@ -19,6 +19,13 @@ import VideoCore
 /// | `VIDEOQUEUE_PUBLIC_URL` | none (status URLs are then relative) |
 /// | `VIDEOQUEUE_UPLOAD_SECRET` | random per process (set one shared secret when several producers serve one API) |
 /// | `VIDEOQUEUE_ORPHAN_AGE_SECONDS` | 86400: uploads this old without a record are deleted |
+/// | `VIDEOQUEUE_CONTROL_PER_MINUTE` | 60: retries and cancels/deletes per owner per minute (0: unlimited) |
+/// | `VIDEOQUEUE_AUTH_FAILURES_PER_MINUTE` | 30: requests with a bad or missing key per client address per minute (0: unlimited) |
+/// | `VIDEOQUEUE_MAX_UPLOADS_PER_KEY`, `VIDEOQUEUE_MAX_UPLOADS` | 4, 64: uploads in progress at once per owner, in all |
+/// | `VIDEOQUEUE_MAX_STREAMS_PER_KEY`, `VIDEOQUEUE_MAX_STREAMS` | 16, 1000: open SSE/WebSocket progress streams per owner, in all |
+/// | `VIDEOQUEUE_WS_MESSAGES_PER_SECOND` | 5: messages a WebSocket client may send per second (bursts of 10) |
+/// | `VIDEOQUEUE_IDLE_TIMEOUT_SECONDS` | 30: a connection silent this long (between requests or inside one) is closed |
+/// | `VIDEOQUEUE_REQUEST_HEAD_TIMEOUT_SECONDS` | 10: a request head not received whole within this long closes the connection |
 /// | `VIDEOQUEUE_MULTIPART_HEADER_BYTES` | 8192: the longest header line of a multipart part |
 /// | `VIDEOQUEUE_MULTIPART_HEADERS` | 16: header lines per part |
 /// | `VIDEOQUEUE_MULTIPART_FIELDS` | 32: form fields per upload |
@@ -42,6 +49,25 @@ public struct ProducerConfiguration: Sendable {
     public var defaultJobs: [JobType] = [.transcode, .thumbnails]
     /// Uploads one API key may start per minute (a token bucket of this size); 0 = unlimited.
     public var uploadsPerMinute: Int = 60
+    /// Retries and cancels/deletes one owner may make per minute (a token bucket); 0 = unlimited.
+    public var controlRequestsPerMinute: Int = 60
+    /// Requests with a missing or invalid API key one client address may make per minute before it gets `429`.
+    public var authFailuresPerMinute: Int = 30
+    /// Uploads (streaming in, or completing) one owner may have in progress at once.
+    public var maximumConcurrentUploadsPerKey: Int = 4
+    /// Uploads in progress at once in this process.
+    public var maximumConcurrentUploads: Int = 64
+    /// Open progress streams (SSE and WebSocket) per owner.
+    public var maximumStreamsPerKey: Int = 16
+    /// Open progress streams in this process.
+    public var maximumStreams: Int = 1_000
+    /// WebSocket messages a client may send per second on one stream (a burst of twice as many).
+    public var webSocketMessagesPerSecond: Int = 5
+    /// A connection that sends nothing for this long (between requests, or inside a request's head or body) is
+    /// closed.
+    public var idleTimeout: Duration = .seconds(30)
+    /// A connection whose next request head has not arrived whole within this long is closed.
+    public var requestHeadTimeout: Duration = .seconds(10)
     /// The lifetime of presigned download and upload URLs.
     public var presignSeconds: Int = 3600
     /// Whether `/metrics` needs an API key.
@@ -60,6 +86,9 @@ public struct ProducerConfiguration: Sendable {
     public var dispatchInterval: Duration = .seconds(1)
     /// What a multipart upload may hold besides its file (header lines, headers per part, fields, field bytes).
     public var multipartLimits = MultipartLimits()
+    /// How often an unchanged progress stream gets a keep-alive (which is also when a stream whose client went
+    /// away is noticed and its place given back).
+    public var eventKeepAlive: Duration = .seconds(15)
     /// How long an unanswered progress stream waits between database reads.
     public var eventPollInterval: Duration = .milliseconds(500)
 
@@ -91,6 +120,16 @@ public struct ProducerConfiguration: Sendable {
             uploadSecret = Array(secret.utf8)
         }
         orphanAge = try environment.seconds("VIDEOQUEUE_ORPHAN_AGE_SECONDS", default: orphanAge, in: 60...(30 * 86_400))
+        controlRequestsPerMinute = try environment.int("VIDEOQUEUE_CONTROL_PER_MINUTE", default: controlRequestsPerMinute, in: 0...1_000_000)
+        authFailuresPerMinute = try environment.int("VIDEOQUEUE_AUTH_FAILURES_PER_MINUTE", default: authFailuresPerMinute, in: 0...1_000_000)
+        maximumConcurrentUploadsPerKey = try environment.int("VIDEOQUEUE_MAX_UPLOADS_PER_KEY", default: maximumConcurrentUploadsPerKey,
+                                                             in: 1...10_000)
+        maximumConcurrentUploads = try environment.int("VIDEOQUEUE_MAX_UPLOADS", default: maximumConcurrentUploads, in: 1...100_000)
+        maximumStreamsPerKey = try environment.int("VIDEOQUEUE_MAX_STREAMS_PER_KEY", default: maximumStreamsPerKey, in: 1...100_000)
+        maximumStreams = try environment.int("VIDEOQUEUE_MAX_STREAMS", default: maximumStreams, in: 1...1_000_000)
+        webSocketMessagesPerSecond = try environment.int("VIDEOQUEUE_WS_MESSAGES_PER_SECOND", default: webSocketMessagesPerSecond, in: 1...10_000)
+        idleTimeout = try environment.seconds("VIDEOQUEUE_IDLE_TIMEOUT_SECONDS", default: idleTimeout, in: 1...3_600)
+        requestHeadTimeout = try environment.seconds("VIDEOQUEUE_REQUEST_HEAD_TIMEOUT_SECONDS", default: requestHeadTimeout, in: 1...3_600)
         multipartLimits.headerLineBytes = try environment.int("VIDEOQUEUE_MULTIPART_HEADER_BYTES", default: multipartLimits.headerLineBytes,
                                                               in: 256...(1 << 20))
         multipartLimits.headersPerPart = try environment.int("VIDEOQUEUE_MULTIPART_HEADERS", default: multipartLimits.headersPerPart, in: 1...256)

@@ -58,5 +58,8 @@ public struct APIError: HTTPResponseError, Sendable, Equatable, CustomStringConv
         APIError(.contentTooLarge, code: "PayloadTooLarge", message: "the upload is larger than the limit of \(limit) bytes")
     }
     static func unsupportedMedia(_ message: String) -> APIError { APIError(.unsupportedMediaType, code: "UnsupportedMediaType", message: message) }
+    static func tooManyRequests(code: String, message: String, retryAfter seconds: Int) -> APIError {
+        APIError(.tooManyRequests, code: code, message: message, headers: [.retryAfter: String(seconds)])
+    }
     static func unavailable(_ message: String) -> APIError { APIError(.serviceUnavailable, code: "ServiceUnavailable", message: message) }
 }

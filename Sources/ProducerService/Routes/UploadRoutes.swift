@@ -12,7 +12,7 @@ struct UploadRoutes: Sendable {
     let configuration: ProducerConfiguration
     let s3: S3Client
     let ingestor: VideoIngestor
-    let rateLimiter: RateLimiter
+    let limits: RequestLimits
 
     func add(to group: RouterGroup<ProducerRequestContext>) {
         group.post("uploads") { request, context in try await start(request, context: context) }
@@ -45,9 +45,8 @@ struct UploadRoutes: Sendable {
 
     func start(_ request: Request, context: ProducerRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        if rateLimiter.acquire(caller.id.uuidString) != nil {
-            throw APIError(.tooManyRequests, code: "RateLimited", message: "too many uploads; retry later", headers: [.retryAfter: "60"])
-        }
+        // The same budget as uploads through the API: one bucket per owner for both routes.
+        try RequestLimits.take(limits.uploads, caller.owner, what: "uploads")
         let body: StartRequest
         do {
             body = try await request.decode(as: StartRequest.self, context: context)
@@ -85,6 +84,8 @@ struct UploadRoutes: Sendable {
         let caller = try context.requireCaller()
         let token = try UploadToken.verify(context.parameters.get("token") ?? "", secret: configuration.uploadSecret)
         guard token.owner == caller.owner else { throw APIError.notFound("upload") }
+        let lease = try RequestLimits.hold(limits.activeUploads, caller.owner, code: "TooManyUploads", what: "uploads")
+        defer { lease.release() }
         if let uploadID = token.multipartUploadID {
             let parts = try await s3.listParts(bucket: configuration.bucket, key: token.key, uploadID: uploadID)
             let numbers = Set(parts.map(\.partNumber))

@@ -14,7 +14,7 @@ struct VideoRoutes: Sendable {
     let s3: S3Client
     let ingestor: VideoIngestor
     let dispatcher: OutboxDispatcher
-    let rateLimiter: RateLimiter
+    let limits: RequestLimits
 
     func add(to group: RouterGroup<ProducerRequestContext>) {
         group.post("videos") { request, context in try await create(request, context: context) }
@@ -28,11 +28,9 @@ struct VideoRoutes: Sendable {
 
     func create(_ request: Request, context: ProducerRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
-        if let wait = rateLimiter.acquire(caller.id.uuidString) {
-            let seconds = max(1, Int((Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18).rounded(.up)))
-            throw APIError(.tooManyRequests, code: "RateLimited", message: "too many uploads; retry in \(seconds) s",
-                           headers: [.retryAfter: String(seconds)])
-        }
+        try RequestLimits.take(limits.uploads, caller.owner, what: "uploads")
+        let lease = try RequestLimits.hold(limits.activeUploads, caller.owner, code: "TooManyUploads", what: "uploads")
+        defer { lease.release() }
         let declaredLength = request.headers[.contentLength].flatMap(Int64.init)
         if let declaredLength, declaredLength > configuration.maximumUploadBytes {
             let error = APIError.tooLarge(limit: configuration.maximumUploadBytes)
@@ -133,6 +131,7 @@ struct VideoRoutes: Sendable {
     // MARK: DELETE /v1/videos/:id
 
     func cancelOrDelete(_ request: Request, context: ProducerRequestContext) async throws -> Response {
+        try RequestLimits.take(limits.control, try context.requireCaller().owner, what: "cancel, delete and retry requests")
         let record = try await context.requestedVideo(in: store)
         let owner = try context.ownerScope()
         if ![.completed, .failed, .cancelled].contains(record.status) {
@@ -141,7 +140,11 @@ struct VideoRoutes: Sendable {
             }
             return try await response(for: cancelled, downloads: false).response(status: .accepted)
         }
-        let keys = [record.sourceKey] + record.outputs.map(\.key)
+        // Every object under the video's output prefix, not only the recorded ones (an attempt that was fenced out
+        // or cancelled may have uploaded some).
+        let prefix = "outputs/\(record.id.uuidString.lowercased())/"
+        let stored = try await s3.listObjects(bucket: configuration.bucket, prefix: prefix).collect().map(\.key)
+        let keys = Array(Set([record.sourceKey] + record.outputs.map(\.key) + stored))
         let result = try await s3.deleteObjects(bucket: record.sourceBucket, keys: keys)
         guard result.allSucceeded else {
             throw APIError.unavailable("could not delete \(result.failed.count) stored object(s); the video was kept")
@@ -153,6 +156,7 @@ struct VideoRoutes: Sendable {
     // MARK: POST /v1/videos/:id/retry
 
     func retry(_ request: Request, context: ProducerRequestContext) async throws -> Response {
+        try RequestLimits.take(limits.control, try context.requireCaller().owner, what: "cancel, delete and retry requests")
         let record = try await context.requestedVideo(in: store)
         guard record.status == .failed, let retried = try await store.retry(id: record.id, owner: try context.ownerScope()) else {
             throw APIError.conflict("only a failed video can be retried (this one is \(record.status.rawValue))")
