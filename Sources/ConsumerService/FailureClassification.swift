@@ -27,8 +27,9 @@ public enum FailureClassification: Sendable, Equatable {
             return .permanent(failure)
         case let media as MediaError:
             guard media.isPermanent else { return .transient(media.description) }
-            let detail = media.stderrTail.isEmpty ? nil : media.stderrTail.joined(separator: "\n")
-            return .permanent(VideoFailure(code: snakeCase(media.code.rawValue), message: media.message, detail: detail))
+            // What FFmpeg printed reaches the video's owner: without this machine's paths.
+            let detail = media.stderrTail.isEmpty ? nil : PathRedaction.redact(media.stderrTail.joined(separator: "\n"))
+            return .permanent(VideoFailure(code: snakeCase(media.code.rawValue), message: PathRedaction.redact(media.message), detail: detail))
         case let s3 as S3Error:
             return .transient("S3: \(s3)")
         case let sqs as SQSError:

@@ -88,8 +88,8 @@ public protocol VideoStore: Sendable {
 
     /// How many queued records are ahead of this one (by `queuedAt`, then id); `nil` unless it is queued.
     func queuePosition(of id: UUID) async throws -> Int?
-    /// The number of records in each status (every status present).
-    func statusCounts() async throws -> [VideoStatus: Int]
+    /// The number of `owner`'s records (`nil`: everyone's) in each status (every status present).
+    func statusCounts(owner: String?) async throws -> [VideoStatus: Int]
     /// The processing times (`finishedAt − startedAt`, seconds) of the last `limit` completed records.
     func recentProcessingSeconds(limit: Int) async throws -> [Double]
 
@@ -131,5 +131,12 @@ extension VideoStore {
     public func averageProcessingSeconds(recent limit: Int = 50) async throws -> Double? {
         let seconds = try await recentProcessingSeconds(limit: limit)
         return seconds.isEmpty ? nil : seconds.reduce(0, +) / Double(seconds.count)
+    }
+}
+
+extension VideoStore {
+    /// The number of records in each status, every owner's.
+    public func statusCounts() async throws -> [VideoStatus: Int] {
+        try await statusCounts(owner: nil)
     }
 }

@@ -129,3 +129,15 @@ struct HostileMediaTests {
         #expect(try await TranscodeHandler().run(context).count == 1)
     }
 }
+
+/// What FFmpeg says reaches users without this machine's paths.
+struct PathRedactionTests {
+    @Test func absolutePathsBecomeTheirLastComponent() {
+        #expect(PathRedaction.redact("file:/var/cache/videoqueue/consumer-1/5f2a-1/source: Invalid data found") == "source: Invalid data found")
+        #expect(PathRedaction.redact("Error opening output /tmp/vq/jobs/x/out/transcode/720p.mp4.") == "Error opening output 720p.mp4.")
+        #expect(PathRedaction.redact("could not open '/etc/secret/key' (denied)") == "could not open 'key' (denied)")
+        #expect(PathRedaction.redact("ratio 16/9 and 1/2 stay") == "ratio 16/9 and 1/2 stay")
+        #expect(PathRedaction.redact("/") == "…")
+        #expect(PathRedaction.redact("") == "")
+    }
+}

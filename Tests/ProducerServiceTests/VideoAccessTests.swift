@@ -237,6 +237,12 @@ import VideoStore
                 #expect(object?["outboxDepth"] != nil)
                 #expect(object?["queue"] != nil)
             }
+            // Another owner's records are not counted for bob.
+            try await client.execute(uri: "/v1/queue", method: .get, headers: [.authorization: "Bearer \(fixture.bob)"]) { response in
+                let object = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
+                let records = object?["records"] as? [String: Int] ?? [:]
+                #expect(records.values.reduce(0, +) == 0)
+            }
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .ok)
                 #expect(String(buffer: response.body).contains("\"sqs\":\"ok\""))
@@ -251,7 +257,11 @@ import VideoStore
         try await broken.withClient { client in
             try await client.execute(uri: "/readyz", method: .get) { response in
                 #expect(response.status == .serviceUnavailable)
-                #expect(String(buffer: response.body).contains("QueueDoesNotExist"))
+                #expect(String(buffer: response.body).contains("\"sqs\":\"fail\""))
+                #expect(!String(buffer: response.body).contains("QueueDoesNotExist"), "no details for anyone")
+            }
+            try await client.execute(uri: "/readyz", method: .get, headers: [.authorization: "Bearer \(fixture.admin)"]) { response in
+                #expect(String(buffer: response.body).contains("QueueDoesNotExist"), "details for an admin key")
             }
         }
     }

@@ -22,7 +22,7 @@ struct OperationsRoutes: Sendable {
         router.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json())))
         }
-        router.get("readyz") { _, _ in try await readiness() }
+        router.get("readyz") { request, context in try await readiness(request, context: context) }
         if configuration.metricsRequireKey {
             group.get("metrics") { _, _ in PrometheusMetrics.response() }
         } else {
@@ -40,7 +40,8 @@ struct OperationsRoutes: Sendable {
         var checks: [String: String]
     }
 
-    func readiness() async throws -> Response {
+    /// Each check as `ok` or `fail` for anyone (load balancers); what failed only for an admin key, and in the log.
+    func readiness(_ request: Request, context: ProducerRequestContext) async throws -> Response {
         async let database = Self.check { _ = try await store.statusCounts() }
         async let bucket = Self.check {
             guard try await s3.bucketExists(configuration.bucket) else { throw APIError.notFound("bucket \(configuration.bucket)") }
@@ -48,7 +49,12 @@ struct OperationsRoutes: Sendable {
         async let queue = Self.check { _ = try await sqs.attributes(of: configuration.queueURL, names: ["QueueArn"]) }
         let checks = ["database": await database, "s3": await bucket, "sqs": await queue]
         let ready = checks.values.allSatisfy { $0 == "ok" }
-        return try Readiness(ready: ready, checks: checks).response(status: ready ? .ok : .serviceUnavailable)
+        for (name, result) in checks where result != "ok" {
+            context.logger.warning("not ready", metadata: ["check": "\(name)", "error": "\(result)"])
+        }
+        let admin = (try? await APIKeyAuthenticator.authenticate(request, store: store))?.isAdmin == true
+        let shown = admin ? checks : checks.mapValues { $0 == "ok" ? "ok" : "fail" }
+        return try Readiness(ready: ready, checks: shown).response(status: ready ? .ok : .serviceUnavailable)
     }
 
     static func check(_ body: @Sendable () async throws -> Void) async -> String {
@@ -74,7 +80,8 @@ struct OperationsRoutes: Sendable {
     }
 
     func queue(context: ProducerRequestContext) async throws -> Response {
-        _ = try context.requireCaller()
+        // Queue depths are the service's; record counts are the caller's own unless the key is an admin's.
+        let owner = try context.ownerScope()
         let names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]
         func depth(_ url: String) async throws -> QueueResponse.Depth {
             let attributes = try await sqs.attributes(of: url, names: names)
@@ -84,7 +91,7 @@ struct OperationsRoutes: Sendable {
         let main = try await depth(configuration.queueURL)
         var dead: QueueResponse.Depth?
         if let dlq = configuration.deadLetterQueueURL { dead = try await depth(dlq) }
-        let counts = try await store.statusCounts()
+        let counts = try await store.statusCounts(owner: owner)
         var records: [String: Int] = [:]
         for status in VideoStatus.allCases { records[status.rawValue] = counts[status] ?? 0 }
         return try QueueResponse(queue: main, deadLetterQueue: dead, records: records, outboxDepth: try await store.outboxDepth())

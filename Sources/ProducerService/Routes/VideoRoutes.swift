@@ -77,11 +77,21 @@ struct VideoRoutes: Sendable {
     /// so the connection can serve the next request; a longer one, or one without a length, closes the connection.
     static let drainableBytes: Int64 = 1 << 20
 
+    /// The longest title, in UTF-8 bytes.
+    static let maximumTitleBytes = 1_000
+
+    /// Trims the title, drops format characters (bidi overrides and isolates, zero-width characters: they make a
+    /// title display other than it reads), and refuses control characters and titles over
+    /// ``maximumTitleBytes`` UTF-8 bytes; an empty title becomes the sanitized file name.
     static func validate(_ upload: inout VideoIngestor.Upload) throws {
-        upload.title = upload.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !upload.title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\t" }) else {
+            throw APIError.badRequest("the title must not contain control characters", code: "InvalidTitle")
+        }
+        upload.title = String(String.UnicodeScalarView(upload.title.unicodeScalars.filter { $0.properties.generalCategory != .format }))
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         if upload.title.isEmpty { upload.title = FilenameSanitizer.sanitize(upload.filename) }
-        guard upload.title.count <= 500, !upload.title.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" }) else {
-            throw APIError.badRequest("the title must be at most 500 characters without control characters", code: "InvalidTitle")
+        guard upload.title.utf8.count <= maximumTitleBytes else {
+            throw APIError.badRequest("the title must be at most \(maximumTitleBytes) bytes of UTF-8", code: "InvalidTitle")
         }
     }
 

@@ -16,9 +16,14 @@ extension SQLStore {
         }
     }
 
-    func statusCounts() async throws -> [VideoStatus: Int] {
+    func statusCounts(owner: String?) async throws -> [VideoStatus: Int] {
         var counts = Dictionary(uniqueKeysWithValues: VideoStatus.allCases.map { ($0, 0) })
-        for row in try await backend.query("SELECT status, COUNT(*) AS n FROM videos GROUP BY status", []) {
+        let rows = if let owner {
+            try await backend.query("SELECT status, COUNT(*) AS n FROM videos WHERE owner = $1 GROUP BY status", [.text(owner)])
+        } else {
+            try await backend.query("SELECT status, COUNT(*) AS n FROM videos GROUP BY status", [])
+        }
+        for row in rows {
             if let status = VideoStatus(rawValue: try row.text("status")) { counts[status] = Int(try row.int("n")) }
         }
         return counts

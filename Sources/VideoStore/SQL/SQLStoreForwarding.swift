@@ -57,7 +57,7 @@ extension SQLStoreForwarding {
     public func outboxDepth() async throws -> Int { try await store.outboxDepth() }
 
     public func queuePosition(of id: UUID) async throws -> Int? { try await store.queuePosition(of: id) }
-    public func statusCounts() async throws -> [VideoStatus: Int] { try await store.statusCounts() }
+    public func statusCounts(owner: String?) async throws -> [VideoStatus: Int] { try await store.statusCounts(owner: owner) }
     public func recentProcessingSeconds(limit: Int) async throws -> [Double] {
         try await store.recentProcessingSeconds(limit: limit)
     }
