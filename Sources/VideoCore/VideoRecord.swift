@@ -23,6 +23,9 @@ public struct VideoRecord: Codable, Sendable, Equatable, Identifiable {
     public var size: Int64
     /// The source's SHA-256 (lower-case hex), when computed.
     public var sha256: String?
+    /// The source object's ETag when it was recorded: the consumer processes that object or none
+    /// (`source_changed`).
+    public var sourceETag: String?
     /// The source's MIME type.
     public var contentType: String
     /// The requested outputs.
@@ -65,7 +68,7 @@ public struct VideoRecord: Codable, Sendable, Equatable, Identifiable {
         jobs: [JobType], status: VideoStatus = .pending, stage: VideoStage? = nil, progress: Double = 0,
         etaSeconds: Double? = nil, attempts: Int = 0, error: VideoFailure? = nil, outputs: [VideoOutput] = [],
         createdAt: Date = Date(), queuedAt: Date? = nil, startedAt: Date? = nil, finishedAt: Date? = nil,
-        updatedAt: Date? = nil, messageID: String? = nil
+        updatedAt: Date? = nil, messageID: String? = nil, sourceETag: String? = nil
     ) {
         self.id = id
         self.owner = owner
@@ -90,11 +93,12 @@ public struct VideoRecord: Codable, Sendable, Equatable, Identifiable {
         self.finishedAt = finishedAt.map(VideoTimestamp.normalized)
         self.updatedAt = VideoTimestamp.normalized(updatedAt ?? createdAt)
         self.messageID = messageID
+        self.sourceETag = sourceETag
     }
 
     /// Every field but ``messageID``, which only the store keeps.
     private enum CodingKeys: String, CodingKey {
-        case id, owner, title, originalFilename, sourceBucket, sourceKey, size, sha256, contentType, jobs, status,
+        case id, owner, title, originalFilename, sourceBucket, sourceKey, size, sha256, sourceETag, contentType, jobs, status,
              stage, progress, etaSeconds, attempts, error, outputs, createdAt, queuedAt, startedAt, finishedAt,
              updatedAt
     }
@@ -124,7 +128,8 @@ public struct VideoRecord: Codable, Sendable, Equatable, Identifiable {
             queuedAt: try c.decodeIfPresent(Date.self, forKey: .queuedAt),
             startedAt: try c.decodeIfPresent(Date.self, forKey: .startedAt),
             finishedAt: try c.decodeIfPresent(Date.self, forKey: .finishedAt),
-            updatedAt: try c.decodeIfPresent(Date.self, forKey: .updatedAt) ?? createdAt
+            updatedAt: try c.decodeIfPresent(Date.self, forKey: .updatedAt) ?? createdAt,
+            sourceETag: try c.decodeIfPresent(String.self, forKey: .sourceETag)
         )
         guard progress.isFinite, (0...100).contains(progress) else {
             throw DecodingError.dataCorruptedError(forKey: .progress, in: c, debugDescription: "progress must be within 0…100")

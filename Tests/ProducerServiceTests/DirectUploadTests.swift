@@ -21,9 +21,11 @@ import VideoStore
         }
     }
 
+    /// PUTs `bytes` to a presigned URL with the headers it signed (Content-Type; Content-Length is the body's).
     static func put(_ url: String, _ bytes: ByteBuffer) async throws -> HTTPClientResponse {
         var request = HTTPClientRequest(url: url)
         request.method = .PUT
+        if url.contains("content-type") { request.headers.add(name: "Content-Type", value: "application/octet-stream") }
         request.body = .bytes(bytes)
         return try await HTTPClient.shared.execute(request, timeout: .seconds(30))
     }
@@ -50,8 +52,22 @@ import VideoStore
             #expect(video.jobs == [.hls])
             #expect(video.size == Int64(sample.readableBytes))
             #expect(try await ProducerFixture.eventually { try await fixture.store.video(id: video.id, owner: nil)?.status == .queued })
-            // Completing twice does not make a second record.
-            #expect(try await Self.complete(client, key: fixture.alice, uploadID: started.uploadID).status == .conflict)
+            // Completing twice does not make a second record: the same video again.
+            let again = try await Self.complete(client, key: fixture.alice, uploadID: started.uploadID)
+            #expect(again.status == .accepted)
+            #expect(try ProducerFixture.decode(VideoResponse.self, again.body).video.id == video.id)
+            #expect(try await fixture.store.videos(owner: nil, status: nil, cursor: nil, limit: 10).videos.count == 1)
+            // The URL wrote a staging key, gone now; writing through it again cannot touch the source.
+            #expect(video.sourceKey.hasPrefix("sources/"))
+            #expect(!url.contains(video.sourceKey))
+            let stored = try await fixture.s3.headObject(bucket: fixture.bucket, key: video.sourceKey)
+            #expect(stored.eTag == video.sourceETag)
+            var swapped = ByteBuffer(string: "#EXTM3U\n")
+            swapped.writeRepeatingByte(0x20, count: sample.readableBytes - swapped.readableBytes)
+            _ = try await Self.put(url, swapped)
+            #expect(try await fixture.s3.headObject(bucket: fixture.bucket, key: video.sourceKey).eTag == stored.eTag)
+            // A body of another size than the one signed is refused by S3.
+            #expect(try await Self.put(url, ByteBuffer(bytes: [UInt8](repeating: 1, count: 10))).status != .ok)
         }
     }
 
@@ -67,6 +83,8 @@ import VideoStore
             let parts = try #require(started.parts)
             let partSize = Int(try #require(started.partSize))
             #expect(parts.count == 2)
+            // A part URL signs its part's size: a larger or smaller body is refused.
+            #expect(try await Self.put(parts[0].url, ByteBuffer(bytes: data[0..<100])).status == .forbidden)
             // Completing before every part is there names what is missing.
             let first = try await Self.put(parts[0].url, ByteBuffer(bytes: data[0..<partSize]))
             #expect(first.status == .ok)
@@ -86,9 +104,10 @@ import VideoStore
         defer { Task { await fixture.tearDown() } }
         try await fixture.withClient { client in
             let sized = try await Self.start(client, key: fixture.alice, size: 5_000)
-            #expect(try await Self.put(try #require(sized.url), SampleVideo.mp4.getSlice(at: 0, length: 4_000) ?? ByteBuffer()).status == .ok)
+            // The URL signs the declared size: S3 refuses another, and nothing is there to complete.
+            #expect(try await Self.put(try #require(sized.url), SampleVideo.mp4.getSlice(at: 0, length: 4_000) ?? ByteBuffer()).status == .forbidden)
             let mismatch = try await Self.complete(client, key: fixture.alice, uploadID: sized.uploadID)
-            #expect(ProducerFixture.errorCode(mismatch.body) == "SizeMismatch")
+            #expect(ProducerFixture.errorCode(mismatch.body) == "IncompleteUpload")
             let text = ByteBuffer(string: String(repeating: "not a video ", count: 100))
             let fake = try await Self.start(client, key: fixture.alice, size: text.readableBytes)
             #expect(try await Self.put(try #require(fake.url), text).status == .ok)
@@ -126,12 +145,20 @@ import VideoStore
         let orphanKey = "sources/\(UUID().uuidString.lowercased())/source"
         try await fixture.s3.putObject(SampleVideo.mp4, bucket: fixture.bucket, key: orphanKey)
         let staleUpload = try await fixture.s3.createMultipartUpload(bucket: fixture.bucket, key: "sources/\(UUID().uuidString.lowercased())/source")
+        // Outputs of a video that no longer exists, a recorded video's outputs, a forgotten staging object.
+        let deletedOutputs = "outputs/\(UUID().uuidString.lowercased())/transcode/720p.mp4"
+        let keptOutputs = "outputs/\(recorded.id.uuidString.lowercased())/transcode/720p.mp4"
+        let staging = "uploads/\(UUID().uuidString.lowercased())/staging"
+        for key in [deletedOutputs, keptOutputs, staging] { try await fixture.s3.putObject(SampleVideo.mp4, bucket: fixture.bucket, key: key) }
         let sweeper = OrphanSweeper(store: fixture.store, s3: fixture.s3, bucket: fixture.bucket, age: .seconds(3600), interval: .seconds(600),
                                     logger: .init(label: "test"))
         #expect(try await sweeper.sweep() == 0)  // nothing is old enough yet
         let removed = try await sweeper.sweep(now: Date().addingTimeInterval(7200))
-        #expect(removed == 2)
+        #expect(removed == 4)
         #expect(try await fixture.s3.objectInfo(bucket: fixture.bucket, key: orphanKey) == nil)
+        #expect(try await fixture.s3.objectInfo(bucket: fixture.bucket, key: deletedOutputs) == nil)
+        #expect(try await fixture.s3.objectInfo(bucket: fixture.bucket, key: staging) == nil)
+        #expect(try await fixture.s3.objectInfo(bucket: fixture.bucket, key: keptOutputs) != nil)
         #expect(try await fixture.s3.objectInfo(bucket: fixture.bucket, key: recorded.sourceKey) != nil)
         #expect(try await fixture.s3.listMultipartUploads(bucket: fixture.bucket).map(\.uploadID).contains(staleUpload) == false)
     }

@@ -5,9 +5,10 @@ import S3Client
 import ServiceLifecycle
 import VideoStore
 
-/// Deletes what a crash or an abandoned direct upload left in S3: multipart uploads under `sources/` started
-/// longer than ``ProducerConfiguration/orphanAge`` ago, and objects under `sources/{id}/` that old whose
-/// video has no record. Sources of recorded videos are never touched.
+/// Deletes what a crash, an abandoned direct upload or a deleted video left in S3, once it is older than
+/// ``ProducerConfiguration/orphanAge``: multipart uploads under `sources/` and `uploads/`, staging objects under
+/// `uploads/` (a completed upload's is deleted at once), and objects under `sources/{id}/` and `outputs/{id}/`
+/// whose video has no record. Objects of recorded videos are never touched.
 public struct OrphanSweeper: Service, Sendable {
     let store: any VideoStore
     let s3: S3Client
@@ -42,21 +43,31 @@ public struct OrphanSweeper: Service, Sendable {
     public func sweep(now: Date = Date()) async throws -> Int {
         let cutoff = now.addingTimeInterval(-(Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18))
         var removed = 0
-        for upload in try await s3.listMultipartUploads(bucket: bucket, prefix: "sources/") {
-            guard let initiated = upload.initiated, initiated < cutoff else { continue }
-            try await s3.abortMultipartUpload(bucket: bucket, key: upload.key, uploadID: upload.uploadID)
-            removed += 1
+        for prefix in ["sources/", "uploads/"] {
+            for upload in try await s3.listMultipartUploads(bucket: bucket, prefix: prefix) {
+                guard let initiated = upload.initiated, initiated < cutoff else { continue }
+                try await s3.abortMultipartUpload(bucket: bucket, key: upload.key, uploadID: upload.uploadID)
+                removed += 1
+            }
         }
-        var orphans: [String] = []
-        for try await object in s3.listObjects(bucket: bucket, prefix: "sources/") {
-            guard let modified = object.lastModified, modified < cutoff else { continue }
-            let parts = object.key.split(separator: "/")
-            guard parts.count >= 2, let id = UUID(uuidString: String(parts[1])) else { continue }
-            if try await store.video(id: id, owner: nil) == nil { orphans.append(object.key) }
-        }
-        if !orphans.isEmpty {
-            let result = try await s3.deleteObjects(bucket: bucket, keys: orphans)
-            removed += result.deleted.count
+        var recorded: [UUID: Bool] = [:]
+        for prefix in ["sources/", "outputs/", "uploads/"] {
+            var orphans: [String] = []
+            for try await object in s3.listObjects(bucket: bucket, prefix: prefix) {
+                guard let modified = object.lastModified, modified < cutoff else { continue }
+                let parts = object.key.split(separator: "/")
+                guard parts.count >= 2, let id = UUID(uuidString: String(parts[1])) else { continue }
+                if prefix == "uploads/" {
+                    orphans.append(object.key)   // staging: never needed once this old
+                    continue
+                }
+                if recorded[id] == nil { recorded[id] = try await store.video(id: id, owner: nil) != nil }
+                if recorded[id] == false { orphans.append(object.key) }
+            }
+            if !orphans.isEmpty {
+                let result = try await s3.deleteObjects(bucket: bucket, keys: orphans)
+                removed += result.deleted.count
+            }
         }
         Counter(label: "videoqueue_producer_orphans_removed_total").increment(by: removed)
         return removed

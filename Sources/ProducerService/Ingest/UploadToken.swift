@@ -21,7 +21,11 @@ struct UploadToken: Codable, Sendable, Equatable {
     /// Expiry, seconds since 1970.
     var expires: Int64
 
-    var key: String { "sources/\(id.uuidString.lowercased())/source" }
+    /// Where the client uploads: a staging key no consumer reads. `complete` checks the object there and copies
+    /// it to ``sourceKey``, so no URL handed out ever writes where the consumer reads.
+    var key: String { "uploads/\(id.uuidString.lowercased())/staging" }
+    /// Where the checked copy lives (the same key as an upload through the API).
+    var sourceKey: String { "sources/\(id.uuidString.lowercased())/source" }
 
     /// `base64url(json).base64url(hmac)`.
     func signed(with secret: [UInt8]) throws -> String {

@@ -57,7 +57,8 @@ struct VideoIngestor: Sendable {
                 throw APIError.badRequest("Content-MD5 does not match the uploaded bytes", code: "ChecksumMismatch")
             }
             let format = seen.format ?? .mp4
-            let stored = try await register(id: id, upload: upload, key: uploadKey, size: seen.size, sha256: seen.sha256Hex, format: format)
+            let stored = try await register(id: id, upload: upload, key: uploadKey, size: seen.size, sha256: seen.sha256Hex, eTag: result.eTag,
+                                            format: format)
             Timer(label: "videoqueue_producer_upload_duration_seconds").record(duration: ContinuousClock.now - started)
             Counter(label: "videoqueue_producer_upload_bytes_total").increment(by: Int(seen.size))
             logger.info("video ingested", metadata: [
@@ -80,12 +81,13 @@ struct VideoIngestor: Sendable {
 
     /// Stores the record of an object already in S3 (status `pending`) with its outbox row in one
     /// transaction, and nudges the dispatcher to send it now.
-    func register(id: UUID, upload: Upload, key: String, size: Int64, sha256: String?, format: ContainerFormat) async throws -> VideoRecord {
+    func register(id: UUID, upload: Upload, key: String, size: Int64, sha256: String?, eTag: String?,
+                  format: ContainerFormat) async throws -> VideoRecord {
         let record = VideoRecord(id: id, owner: upload.owner, title: upload.title,
                                  originalFilename: FilenameSanitizer.sanitize(upload.filename),
                                  sourceBucket: configuration.bucket, sourceKey: key, size: size,
                                  sha256: sha256, contentType: format.contentType,
-                                 jobs: upload.jobs.isEmpty ? configuration.defaultJobs : upload.jobs)
+                                 jobs: upload.jobs.isEmpty ? configuration.defaultJobs : upload.jobs, sourceETag: eTag)
         let payload = try QueueMessage(video: record).encodedString()
         let stored = try await store.create(record, outboxPayload: payload)
         dispatcher.nudge()

@@ -63,7 +63,7 @@ enum OpenAPIDocument {
                 ]],
                 "Video": ["type": "object", "properties": [
                     "id": ["type": "string", "format": "uuid"], "owner": ["type": "string"], "title": ["type": "string"],
-                    "originalFilename": ["type": "string"], "size": ["type": "integer"], "sha256": ["type": "string"],
+                    "originalFilename": ["type": "string"], "size": ["type": "integer"], "sha256": ["type": "string"], "sourceETag": ["type": "string"],
                     "contentType": ["type": "string"], "jobs": ["type": "array", "items": ["type": "string",
                         "enum": ["transcode", "hls", "thumbnails", "cut_analysis", "audio"]]],
                     "status": ["type": "string", "enum": ["pending", "queued", "processing", "completed", "failed", "cancelled"]],

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 import S3Client
 import VideoCore
 import VideoStore
@@ -8,6 +9,12 @@ import VideoStore
 /// Direct uploads for large files, as Mux and api.video offer: the client asks for presigned S3 URLs,
 /// uploads to S3 itself (one PUT, or one PUT per part), then completes; the producer checks the object
 /// (size, container) and records and queues it exactly as an upload through the API.
+///
+/// The URLs write to a staging key (`uploads/{id}/staging`), never to the source the consumer reads: `complete`
+/// checks the staged object, copies it server-side to `sources/{id}/source`, deletes the staging object and
+/// records the copy's size and ETag (which the consumer verifies after its download). The single PUT's URL
+/// signs its `Content-Length` and `Content-Type`, each part's URL its part's `Content-Length`, and no URL
+/// outlives the credentials that signed it.
 struct UploadRoutes: Sendable {
     let configuration: ProducerConfiguration
     let s3: S3Client
@@ -36,7 +43,10 @@ struct UploadRoutes: Sendable {
         var method: String
         /// The URL of a single PUT.
         var url: String?
-        /// The part URLs of a multipart upload, with the size of every part but the last.
+        /// The headers the single PUT must send, with exactly these values (they are signed into the URL).
+        var headers: [String: String]?
+        /// The part URLs of a multipart upload, with the size of every part but the last (each URL signs its
+        /// part's `Content-Length`).
         var parts: [Part]?
         var partSize: Int64?
         var completeURL: String
@@ -58,20 +68,26 @@ struct UploadRoutes: Sendable {
         var upload = VideoIngestor.Upload(owner: caller.owner, title: body.title ?? "", filename: body.filename,
                                           jobs: try VideoRoutes.jobs(body.jobs?.joined(separator: ",")))
         try VideoRoutes.validate(&upload)
-        let expires = Date().addingTimeInterval(Double(configuration.presignSeconds))
+        let lifetime = try await s3.presignLifetime(configuration.presignSeconds)
+        let expires = Date().addingTimeInterval(Double(lifetime))
         var token = UploadToken(id: UUID(), owner: caller.owner, title: upload.title, filename: upload.filename, jobs: upload.jobs,
                                 size: body.size, multipartUploadID: nil, partCount: nil, expires: Int64(expires.timeIntervalSince1970))
         var response = StartResponse(uploadID: "", method: "PUT", completeURL: "", expiresAt: expires)
         if body.size <= configuration.directSinglePutLimit {
-            response.url = try await s3.presignedURL(.PUT, bucket: configuration.bucket, key: token.key, expires: configuration.presignSeconds)
+            let signed = ["Content-Length": String(body.size), "Content-Type": "application/octet-stream"]
+            var headers = HTTPHeaders()
+            for (name, value) in signed { headers.add(name: name, value: value) }
+            response.url = try await s3.presignedURL(.PUT, bucket: configuration.bucket, key: token.key, expires: lifetime, headers: headers)
+            response.headers = signed
         } else {
             let partSize = Int64(s3.options.partSize(forUploadOf: Int(body.size)))
             let count = Int((body.size + partSize - 1) / partSize)
             let uploadID = try await s3.createMultipartUpload(bucket: configuration.bucket, key: token.key, contentType: "application/octet-stream")
             token.multipartUploadID = uploadID
             token.partCount = count
+            let sizes = (0..<count).map { index in min(partSize, body.size - Int64(index) * partSize) }
             let urls = try await s3.presignedPartURLs(bucket: configuration.bucket, key: token.key, uploadID: uploadID, partCount: count,
-                                                      expires: configuration.presignSeconds)
+                                                      expires: lifetime, sizes: sizes)
             response.parts = urls.enumerated().map { Part(partNumber: $0.offset + 1, url: $0.element) }
             response.partSize = partSize
         }
@@ -86,6 +102,11 @@ struct UploadRoutes: Sendable {
         guard token.owner == caller.owner else { throw APIError.notFound("upload") }
         let lease = try RequestLimits.hold(limits.activeUploads, caller.owner, code: "TooManyUploads", what: "uploads")
         defer { lease.release() }
+        // Completed already (a retried completion): the same answer again, not a second video.
+        if let existing = try await ingestor.store.video(id: token.id, owner: caller.owner) {
+            return try await VideoRoutes.response(for: existing, downloads: false, configuration: configuration, store: ingestor.store, s3: s3)
+                .response(status: .accepted)
+        }
         if let uploadID = token.multipartUploadID {
             let parts = try await s3.listParts(bucket: configuration.bucket, key: token.key, uploadID: uploadID)
             let numbers = Set(parts.map(\.partNumber))
@@ -116,10 +137,15 @@ struct UploadRoutes: Sendable {
             try await s3.deleteObject(bucket: configuration.bucket, key: token.key)
             throw APIError.unsupportedMedia("the uploaded object is not a video container we accept; it was deleted")
         }
+        // The checked bytes become the source by a server-side copy; the staging object (which the URLs can still
+        // write) is deleted.
+        let eTag = try await s3.copy(bucket: configuration.bucket, from: token.key, to: token.sourceKey, size: info.contentLength)
+        try await s3.deleteObject(bucket: configuration.bucket, key: token.key)
         let upload = VideoIngestor.Upload(owner: token.owner, title: token.title, filename: token.filename, jobs: token.jobs)
         let record: VideoRecord
         do {
-            record = try await ingestor.register(id: token.id, upload: upload, key: token.key, size: info.contentLength, sha256: nil, format: format)
+            record = try await ingestor.register(id: token.id, upload: upload, key: token.sourceKey, size: info.contentLength, sha256: nil,
+                                                 eTag: eTag, format: format)
         } catch let error as VideoStoreError where error.code == .conflict {
             throw APIError.conflict("this upload was completed already")
         }

@@ -96,6 +96,44 @@ extension S3Client {
         return S3ObjectInfo.unquoted(root.text("ETag") ?? "")
     }
 
+    /// Copies `sourceKey` (of `size` bytes) to `key` in the same bucket on the server side, whatever its size:
+    /// one CopyObject up to 5 GiB, a multipart copy (UploadPartCopy of 1 GiB ranges) above. Returns the new
+    /// object's ETag.
+    @discardableResult
+    public func copy(bucket: String, from sourceKey: String, to key: String, size: Int64) async throws -> String {
+        let single: Int64 = 5 << 30
+        guard size > single else { return try await copyObject(fromBucket: bucket, key: sourceKey, toBucket: bucket, key: key) }
+        let uploadID = try await createMultipartUpload(bucket: bucket, key: key)
+        do {
+            let partSize: Int64 = 1 << 30
+            var parts: [S3CompletedPart] = []
+            var start: Int64 = 0
+            while start < size {
+                let end = min(size, start + partSize) - 1
+                parts.append(try await uploadPartCopy(bucket: bucket, from: sourceKey, range: start...end, to: key, uploadID: uploadID,
+                                                      partNumber: parts.count + 1))
+                start = end + 1
+            }
+            return try await completeMultipartUpload(bucket: bucket, key: key, uploadID: uploadID, parts: parts)
+        } catch {
+            try? await abortMultipartUpload(bucket: bucket, key: key, uploadID: uploadID)
+            throw error
+        }
+    }
+
+    /// Copies `range` of `sourceKey` as part `partNumber` of a multipart upload to `key`.
+    func uploadPartCopy(bucket: String, from sourceKey: String, range: ClosedRange<Int64>, to key: String, uploadID: String,
+                        partNumber: Int) async throws -> S3CompletedPart {
+        var headers = HTTPHeaders()
+        headers.add(name: "x-amz-copy-source", value: "/" + URIEncoding.encode(bucket) + "/" + URIEncoding.encode(sourceKey, keepSlash: true))
+        headers.add(name: "x-amz-copy-source-range", value: "bytes=\(range.lowerBound)-\(range.upperBound)")
+        let query = "partNumber=\(partNumber)&uploadId=\(URIEncoding.encode(uploadID))"
+        let response = try await send(request("UploadPartCopy", .PUT, bucket: bucket, key: key, query: query, headers: headers),
+                                      bucket: bucket, key: key)
+        let eTag = S3ObjectInfo.unquoted(try xml(response, operation: "UploadPartCopy").text("ETag") ?? "")
+        return S3CompletedPart(partNumber: partNumber, eTag: eTag, size: Int64(range.count))
+    }
+
     // MARK: Helpers
 
     static func objectHeaders(contentType: String, metadata: [String: String]) -> HTTPHeaders {

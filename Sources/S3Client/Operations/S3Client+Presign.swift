@@ -16,6 +16,7 @@ extension S3Client {
                              query: [(String, String)] = [], headers: HTTPHeaders = [:], date: Date? = nil) async throws -> String {
         try Self.validate(key: key)
         let credentials = try await http.configuration.credentialProvider.credentials()
+        let expires = Self.lifetime(expires, credentials: credentials)
         let signer = SigV4Signer(credentials: credentials, region: http.configuration.region, service: AWSService.s3.signingName)
         let address = S3Address(bucket: bucket, key: key, endpoint: endpoint, addressing: options.addressing)
         let queryString = query.map { "\(URIEncoding.encode($0.0))=\(URIEncoding.encode($0.1))" }.joined(separator: "&")
@@ -24,16 +25,31 @@ extension S3Client {
         return try signer.presignedURL(request, expires: expires, date: date ?? http.signingDate())
     }
 
-    /// Presigned PUT URLs for parts 1…`partCount` of a multipart upload (for clients uploading directly).
-    public func presignedPartURLs(bucket: String, key: String, uploadID: String, partCount: Int, expires: Int) async throws -> [String] {
+    /// How long a presigned URL asked to live `seconds` will be valid: never longer than the credentials that sign
+    /// it (temporary credentials, such as an instance role's, expire; a URL signed with them stops working then).
+    public func presignLifetime(_ seconds: Int) async throws -> Int {
+        Self.lifetime(seconds, credentials: try await http.configuration.credentialProvider.credentials())
+    }
+
+    static func lifetime(_ seconds: Int, credentials: Credentials, now: Date = Date()) -> Int {
+        guard let expiration = credentials.expiration else { return seconds }
+        return max(1, min(seconds, Int(expiration.timeIntervalSince(now).rounded(.down))))
+    }
+
+    /// Presigned PUT URLs for parts 1…`partCount` of a multipart upload (for clients uploading directly). With
+    /// `sizes`, each part's URL signs its `Content-Length`: a part of any other size is refused by S3.
+    public func presignedPartURLs(bucket: String, key: String, uploadID: String, partCount: Int, expires: Int,
+                                  sizes: [Int64]? = nil) async throws -> [String] {
         guard (1...S3Limits.maximumParts).contains(partCount) else {
             throw S3Error(code: .invalidArgument, message: "a multipart upload has 1…\(S3Limits.maximumParts) parts, not \(partCount)")
         }
         var urls: [String] = []
         urls.reserveCapacity(partCount)
         for number in 1...partCount {
+            var headers = HTTPHeaders()
+            if let sizes, sizes.indices.contains(number - 1) { headers.add(name: "Content-Length", value: String(sizes[number - 1])) }
             urls.append(try await presignedURL(.PUT, bucket: bucket, key: key, expires: expires,
-                                               query: [("partNumber", String(number)), ("uploadId", uploadID)]))
+                                               query: [("partNumber", String(number)), ("uploadId", uploadID)], headers: headers))
         }
         return urls
     }

@@ -26,6 +26,7 @@ struct VideoMetadata: Codable {
     var sourceKey: String
     var contentType: String
     var sha256: String?
+    var sourceETag: String?
 }
 
 extension VideoRecord {
@@ -53,12 +54,12 @@ extension VideoRecord {
             outputs: try row.json([VideoOutput].self, "outputs"), createdAt: try row.date("created_at"),
             queuedAt: try row.optionalDate("queued_at"), startedAt: try row.optionalDate("started_at"),
             finishedAt: try row.optionalDate("finished_at"), updatedAt: try row.date("updated_at"),
-            messageID: try row.optionalText("message_id"))
+            messageID: try row.optionalText("message_id"), sourceETag: metadata.sourceETag)
     }
 
     var metadata: VideoMetadata {
         VideoMetadata(title: title, originalFilename: originalFilename, sourceBucket: sourceBucket,
-                      sourceKey: sourceKey, contentType: contentType, sha256: sha256)
+                      sourceKey: sourceKey, contentType: contentType, sha256: sha256, sourceETag: sourceETag)
     }
 }
 
