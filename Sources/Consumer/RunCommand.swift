@@ -17,8 +17,9 @@ struct RunCommand: AsyncParsableCommand {
 
             Exit status with --once: 0 completed, 2 no message, 3 skipped (already done), 4 failed permanently, \
             5 transient failure (the message comes back), 6 moved to the dead-letter queue, 7 cancelled, \
-            8 job timeout, 9 another consumer holds it, 10 handed back by a shutdown. Always: 78 bad configuration, \
-            1 start-up or receive failure.
+            8 job timeout, 9 another consumer holds it, 10 handed back by a shutdown, 1 start-up or receive failure. \
+            Always: 78 bad configuration. Without --once the consumer waits for SQS and the database (not ready \
+            meanwhile) instead of exiting.
             """
     )
 
@@ -61,6 +62,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("dlq-check-interval"),
             help: "How often the DLQ is checked for messages whose records never finished; 0 disables [VIDEOQUEUE_DLQ_CHECK_INTERVAL; default 60s].")
     var deadLetterCheckInterval: String?
+    @Option(name: .customLong("sqs-call-timeout"),
+            help: "Longest SQS call of the poll loop, a long poll's wait on top [VIDEOQUEUE_SQS_CALL_TIMEOUT; default 10s].")
+    var sqsCallTimeout: String?
+    @Option(name: .customLong("dependency-retry-max-delay"),
+            help: "Longest wait between attempts to reach SQS or the database at start-up [VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY; default 30s].")
+    var dependencyRetryMaximumDelay: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical [LOG_LEVEL; default info].")
     var logLevel: String?
 
@@ -109,9 +116,10 @@ struct RunCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
-            logger.error("consumer stopped on an error", metadata: ["error": "\(error)"])
+            // The service waits for SQS and the database; what ends it is a setting no retry can fix.
+            logger.critical("consumer stopped on an error", metadata: ["error": "\(error)"])
             await consumer.close()
-            throw ExitCode(ConsumerExitCode.failure)
+            throw ExitCode(ConsumerExitCode.forStartupError(error))
         }
         await consumer.close()
     }
@@ -144,6 +152,10 @@ struct RunCommand: AsyncParsableCommand {
         if let healthPort { configuration.healthPort = healthPort }
         if let healthHost { configuration.healthHost = healthHost }
         if let value = try duration(deadLetterCheckInterval, "--dlq-check-interval") { configuration.deadLetterCheckInterval = value }
+        if let value = try duration(sqsCallTimeout, "--sqs-call-timeout") { configuration.sqsCallTimeout = value }
+        if let value = try duration(dependencyRetryMaximumDelay, "--dependency-retry-max-delay") {
+            configuration.dependencyRetryMaximumDelay = value
+        }
         if let defaultJobs { configuration.defaultJobs = try ConsumerConfiguration.parseJobs(defaultJobs, setting: "--default-jobs") }
         try configuration.validate()
         return configuration

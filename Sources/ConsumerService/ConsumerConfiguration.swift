@@ -29,6 +29,8 @@ import VideoCore
 /// | `VIDEOQUEUE_MAX_RECEIVE_COUNT` | ``maximumReceiveCount`` | the queue's RedrivePolicy |
 /// | `VIDEOQUEUE_MAX_DURATION` | ``maximumVideoDuration`` | 4 h |
 /// | `VIDEOQUEUE_DLQ_CHECK_INTERVAL` | ``deadLetterCheckInterval`` (0 = off) | 60 s |
+/// | `VIDEOQUEUE_SQS_CALL_TIMEOUT` | ``sqsCallTimeout`` (a long poll gets its wait time on top) | 10 s |
+/// | `VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY` | ``dependencyRetryMaximumDelay`` | 30 s |
 public struct ConsumerConfiguration: Sendable {
     /// The jobs queue.
     public var queueURL: String
@@ -76,8 +78,16 @@ public struct ConsumerConfiguration: Sendable {
     public var maximumReceiveCount: Int?
     /// The longest accepted source video, in seconds.
     public var maximumVideoDuration: Double
-    /// How long a poll loop may be silent before `/readyz` fails.
+    /// The margin the poll loop gets beyond each wait it announces (a long poll, a wait for a slot, a backoff):
+    /// once it overstays one by more, `/readyz` fails and the systemd watchdog is no longer fed.
     public var pollLivenessTimeout: Duration
+    /// The longest any one SQS call of the poll loop (and of start-up) may take before it is cancelled; a long
+    /// poll gets its wait time on top. Keep `VIDEOQUEUE_WAIT_TIME` + this well below half of systemd's
+    /// `WatchdogSec` (90 s in the unit: 20 s + 10 s).
+    public var sqsCallTimeout: Duration
+    /// The longest wait between two attempts to reach the database or SQS while starting (exponential backoff
+    /// with full jitter from 0.5 s).
+    public var dependencyRetryMaximumDelay: Duration
     /// How often the dead-letter watcher looks at the DLQ for messages whose records are still waiting or
     /// processing (see ``ConsumerService``); zero disables it. It runs only when a DLQ is known.
     public var deadLetterCheckInterval: Duration
@@ -107,7 +117,9 @@ public struct ConsumerConfiguration: Sendable {
         self.retryMaximumDelay = 900
         self.maximumReceiveCount = nil
         self.maximumVideoDuration = 4 * 3600
-        self.pollLivenessTimeout = .seconds(60)
+        self.pollLivenessTimeout = .seconds(5)
+        self.sqsCallTimeout = .seconds(10)
+        self.dependencyRetryMaximumDelay = .seconds(30)
         self.deadLetterCheckInterval = .seconds(60)
     }
 
@@ -145,6 +157,8 @@ public struct ConsumerConfiguration: Sendable {
         maximumReceiveCount = try reader.integer("VIDEOQUEUE_MAX_RECEIVE_COUNT", in: 1...1000)
         if let value = try reader.duration("VIDEOQUEUE_MAX_DURATION") { maximumVideoDuration = value.seconds }
         if let value = try reader.duration("VIDEOQUEUE_DLQ_CHECK_INTERVAL") { deadLetterCheckInterval = value }
+        if let value = try reader.duration("VIDEOQUEUE_SQS_CALL_TIMEOUT") { sqsCallTimeout = value }
+        if let value = try reader.duration("VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY") { dependencyRetryMaximumDelay = value }
     }
 
     /// A third of `visibility` seconds (at least 1 s): two extensions may fail before a message expires.
@@ -186,6 +200,8 @@ public struct ConsumerConfiguration: Sendable {
         }
         guard maximumVideoDuration > 0 else { throw invalid("VIDEOQUEUE_MAX_DURATION", "must be positive") }
         guard deadLetterCheckInterval >= .zero else { throw invalid("VIDEOQUEUE_DLQ_CHECK_INTERVAL", "must not be negative") }
+        guard sqsCallTimeout > .zero else { throw invalid("VIDEOQUEUE_SQS_CALL_TIMEOUT", "must be positive") }
+        guard dependencyRetryMaximumDelay > .zero else { throw invalid("VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY", "must be positive") }
     }
 
     /// Parses a comma-separated list of known job types (`transcode,hls`).

@@ -196,13 +196,26 @@ struct ConsumerHarness: Sendable {
 final class RunningServices: Sendable {
     let group: ServiceGroup
     private let task: Task<Void, any Error>
+    private let ended: EndFlag
+
+    private final class EndFlag: Sendable {
+        let value = Mutex(false)
+    }
 
     init(_ services: [any Service]) {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }, logger: ConsumerHarness.logger))
         self.group = group
-        task = Task { try await group.run() }
+        let ended = EndFlag()
+        self.ended = ended
+        task = Task {
+            defer { ended.value.withLock { $0 = true } }
+            try await group.run()
+        }
     }
+
+    /// Whether the group ended (a service returned or threw).
+    var hasEnded: Bool { ended.value.withLock { $0 } }
 
     /// Graceful shutdown; returns how long the group took to end.
     @discardableResult
@@ -261,3 +274,4 @@ enum TestVideos {
         }
     }
 }
+
