@@ -35,8 +35,11 @@ struct RunCommand: AsyncParsableCommand {
     var databaseURL: String?
     @Option(help: "Jobs at once [VIDEOQUEUE_CONCURRENCY; default: half the cores].")
     var concurrency: Int?
-    @Option(name: .customLong("job-timeout"), help: "Longest job [VIDEOQUEUE_JOB_TIMEOUT; default 1h].")
+    @Option(name: .customLong("job-timeout"),
+            help: "Least job timeout; a probed source gets duration × its jobs' factor + the margin [VIDEOQUEUE_JOB_TIMEOUT; default 1h].")
     var jobTimeout: String?
+    @Option(name: .customLong("job-timeout-margin"), help: "Added to a probed job's running time [VIDEOQUEUE_JOB_TIMEOUT_MARGIN; default 15m].")
+    var jobTimeoutMargin: String?
     @Option(name: .customLong("drain-timeout"), help: "Time running jobs get after SIGTERM [VIDEOQUEUE_DRAIN_TIMEOUT; default 30s].")
     var drainTimeout: String?
     @Option(name: .customLong("visibility-timeout"), help: "Seconds a message stays invisible per heartbeat [VIDEOQUEUE_VISIBILITY_TIMEOUT; default 60].")
@@ -136,6 +139,7 @@ struct RunCommand: AsyncParsableCommand {
         if let databaseURL { configuration.databaseURL = databaseURL }
         if let concurrency { configuration.concurrency = concurrency }
         if let value = try duration(jobTimeout, "--job-timeout") { configuration.jobTimeout = value }
+        if let value = try duration(jobTimeoutMargin, "--job-timeout-margin") { configuration.jobTimeoutMargin = value }
         if let value = try duration(drainTimeout, "--drain-timeout") { configuration.drainTimeout = value }
         if let visibilityTimeout {
             configuration.visibilityTimeout = visibilityTimeout

@@ -15,7 +15,7 @@ import VideoCore
 /// | `VIDEOQUEUE_BUCKET` | ``bucket`` | required |
 /// | `DATABASE_URL` | ``databaseURL`` | `videoqueue.sqlite` |
 /// | `VIDEOQUEUE_CONCURRENCY` | ``concurrency`` | half the cores, at least 1 |
-/// | `VIDEOQUEUE_JOB_TIMEOUT` | ``jobTimeout`` | 1 h |
+/// | `VIDEOQUEUE_JOB_TIMEOUT` | ``jobTimeout`` (the floor: a probed source gets more, see ``jobTimeout``) | 1 h |
 /// | `VIDEOQUEUE_DRAIN_TIMEOUT` | ``drainTimeout`` | 30 s |
 /// | `VIDEOQUEUE_VISIBILITY_TIMEOUT` | ``visibilityTimeout`` | 60 s |
 /// | `VIDEOQUEUE_HEARTBEAT_INTERVAL` | ``heartbeatInterval`` | a third of the visibility timeout |
@@ -29,6 +29,7 @@ import VideoCore
 /// | `VIDEOQUEUE_MAX_RECEIVE_COUNT` | ``maximumReceiveCount`` | the queue's RedrivePolicy |
 /// | `VIDEOQUEUE_MAX_DURATION` | ``maximumVideoDuration`` | 4 h |
 /// | `VIDEOQUEUE_DLQ_CHECK_INTERVAL` | ``deadLetterCheckInterval`` (0 = off) | 60 s |
+/// | `VIDEOQUEUE_JOB_TIMEOUT_MARGIN` | ``jobTimeoutMargin`` | 15 min |
 /// | `VIDEOQUEUE_SQS_CALL_TIMEOUT` | ``sqsCallTimeout`` (a long poll gets its wait time on top) | 10 s |
 /// | `VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY` | ``dependencyRetryMaximumDelay`` | 30 s |
 public struct ConsumerConfiguration: Sendable {
@@ -42,8 +43,12 @@ public struct ConsumerConfiguration: Sendable {
     public var databaseURL: String
     /// How many jobs run at once; never more messages than free slots are received.
     public var concurrency: Int
-    /// The longest one job may run before FFmpeg is killed and the video failed.
+    /// The least time one job may run before FFmpeg is killed and the video failed: once the source is probed,
+    /// a job gets `max(this, duration × its jobs' factor + ``jobTimeoutMargin``)`, below SQS's 12-hour in-flight limit (see
+    /// the README's consumer section).
     public var jobTimeout: Duration
+    /// What a probed job's timeout adds to its running time (download, probe, uploads): see ``jobTimeout``.
+    public var jobTimeoutMargin: Duration
     /// How long running jobs may go on after a graceful shutdown starts before they are handed back.
     public var drainTimeout: Duration
     /// The visibility (seconds) requested on receive and set by every heartbeat.
@@ -100,6 +105,7 @@ public struct ConsumerConfiguration: Sendable {
         self.databaseURL = databaseURL
         self.concurrency = Self.defaultConcurrency
         self.jobTimeout = .seconds(3600)
+        self.jobTimeoutMargin = .seconds(15 * 60)
         self.drainTimeout = .seconds(30)
         self.visibilityTimeout = 60
         self.heartbeatInterval = .seconds(20)
@@ -123,6 +129,9 @@ public struct ConsumerConfiguration: Sendable {
         self.deadLetterCheckInterval = .seconds(60)
     }
 
+    /// The job timeout's rule with this configuration's floor.
+    var jobTimeoutPolicy: JobTimeoutPolicy { JobTimeoutPolicy(floor: jobTimeout, margin: jobTimeoutMargin) }
+
     /// Half the active cores, at least one: FFmpeg uses several threads per job.
     public static var defaultConcurrency: Int {
         max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
@@ -138,6 +147,7 @@ public struct ConsumerConfiguration: Sendable {
         deadLetterQueueURL = reader.string("VIDEOQUEUE_DLQ_URL")
         if let value = try reader.integer("VIDEOQUEUE_CONCURRENCY", in: 1...256) { concurrency = value }
         if let value = try reader.duration("VIDEOQUEUE_JOB_TIMEOUT") { jobTimeout = value }
+        if let value = try reader.duration("VIDEOQUEUE_JOB_TIMEOUT_MARGIN") { jobTimeoutMargin = value }
         if let value = try reader.duration("VIDEOQUEUE_DRAIN_TIMEOUT") { drainTimeout = value }
         if let value = try reader.integer("VIDEOQUEUE_VISIBILITY_TIMEOUT", in: 1...43_200) {
             visibilityTimeout = value
@@ -167,7 +177,8 @@ public struct ConsumerConfiguration: Sendable {
     }
 
     /// Checks the settings together: the queue URL and bucket are set, the heartbeat interval is at most half
-    /// the visibility timeout, every value is in range.
+    /// the visibility timeout, the job timeout and the longest source fit in SQS's 12-hour in-flight limit
+    /// (``JobTimeoutPolicy``), every value is in range.
     /// - Throws: `ConfigurationError` naming the setting.
     public func validate() throws {
         func invalid(_ setting: String, _ message: String) -> ConfigurationError {
@@ -190,6 +201,7 @@ public struct ConsumerConfiguration: Sendable {
                           "must be positive and at most half the visibility timeout (\(visibilityTimeout) s), not \(heartbeatInterval)")
         }
         guard jobTimeout > .zero else { throw invalid("VIDEOQUEUE_JOB_TIMEOUT", "must be positive") }
+        guard jobTimeoutMargin >= .zero else { throw invalid("VIDEOQUEUE_JOB_TIMEOUT_MARGIN", "must not be negative") }
         guard drainTimeout >= .zero else { throw invalid("VIDEOQUEUE_DRAIN_TIMEOUT", "must not be negative") }
         guard (0...20).contains(waitTimeSeconds) else { throw invalid("VIDEOQUEUE_WAIT_TIME", "must be 0…20 seconds") }
         guard !scratchDirectory.isEmpty else { throw invalid("VIDEOQUEUE_SCRATCH_DIR", "must not be empty") }
@@ -200,6 +212,7 @@ public struct ConsumerConfiguration: Sendable {
         }
         guard maximumVideoDuration > 0 else { throw invalid("VIDEOQUEUE_MAX_DURATION", "must be positive") }
         guard deadLetterCheckInterval >= .zero else { throw invalid("VIDEOQUEUE_DLQ_CHECK_INTERVAL", "must not be negative") }
+        try jobTimeoutPolicy.validate(maximumDuration: maximumVideoDuration, defaultJobs: defaultJobs)
         guard sqsCallTimeout > .zero else { throw invalid("VIDEOQUEUE_SQS_CALL_TIMEOUT", "must be positive") }
         guard dependencyRetryMaximumDelay > .zero else { throw invalid("VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY", "must be positive") }
     }

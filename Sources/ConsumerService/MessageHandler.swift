@@ -129,18 +129,21 @@ struct MessageHandler: Sendable {
         }
         logger.info("job started", metadata: ["jobs": "\(record.jobs.map(\.rawValue).joined(separator: ","))"])
 
+        let deadline = JobDeadline(policy: configuration.jobTimeoutPolicy)
         let result: Result<VideoRecord?, any Error>? = await withTaskGroup(of: Event.self) { group in
             group.addTask {
                 do {
-                    return .finished(.success(try await work(record: record, scratch: scratch, signal: signal, logger: logger)))
+                    return .finished(.success(try await JobDeadline.$current.withValue(deadline) {
+                        try await work(record: record, scratch: scratch, signal: signal, logger: logger)
+                    }))
                 } catch {
                     return .finished(.failure(error))
                 }
             }
             group.addTask { .aborted(await signal.wait()) }
             group.addTask {
-                try? await Task.sleep(for: configuration.jobTimeout)
-                if !Task.isCancelled { signal.trigger(.timedOut) }
+                // The floor until the source is probed, then the timeout for its duration and jobs.
+                if (try? await deadline.waitUntilPassed()) != nil, !Task.isCancelled { signal.trigger(.timedOut) }
                 return .watcherEnded
             }
             group.addTask {
@@ -163,7 +166,7 @@ struct MessageHandler: Sendable {
             return result
         }
         return await uncancellable {
-            await finish(record: record, message: message, result: result, reason: signal.reason, logger: logger)
+            await finish(record: record, message: message, result: result, reason: signal.reason, timeout: deadline.timeout, logger: logger)
         }
     }
 
@@ -238,6 +241,7 @@ struct MessageHandler: Sendable {
         probe.logger = logger
         probe.limits.maximumDuration = min(probe.limits.maximumDuration, configuration.maximumVideoDuration)
         let info = try await probe.probe(input)
+        JobDeadline.current?.fit(duration: info.duration, jobs: jobs)
         endStage("probe")
 
         await progress.report(stage: .encoding, percent: 5, eta: nil)
@@ -305,7 +309,7 @@ struct MessageHandler: Sendable {
     // MARK: Finishing
 
     private func finish(record: VideoRecord, message: SQSMessage, result: Result<VideoRecord?, any Error>?, reason: AbortReason?,
-                        logger: Logger) async -> JobOutcome {
+                        timeout: Duration, logger: Logger) async -> JobOutcome {
         let id = record.id
         let attempt = record.attempts
         do {
@@ -316,7 +320,7 @@ struct MessageHandler: Sendable {
                     await deleteMessage(message, logger: logger)
                     return .cancelled
                 case .timedOut:
-                    let failure = VideoFailure(code: "job_timeout", message: "the job ran longer than \(configuration.jobTimeout) and was stopped")
+                    let failure = VideoFailure(code: "job_timeout", message: "the job ran longer than its timeout, \(timeout), and was stopped")
                     _ = try await store.fail(id: id, attempt: attempt, error: failure)
                     logger.warning("job timed out: record failed")
                     await deleteMessage(message, logger: logger)

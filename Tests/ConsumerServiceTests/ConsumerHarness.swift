@@ -98,6 +98,7 @@ struct ConsumerHarness: Sendable {
         configuration.retryMaximumDelay = 2
         configuration.drainTimeout = .seconds(5)
         configuration.jobTimeout = .seconds(60)
+        configuration.jobTimeoutMargin = .zero
         configuration.healthPort = 0
         configuration.deadLetterCheckInterval = .zero
         return configuration
