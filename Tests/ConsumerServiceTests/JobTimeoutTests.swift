@@ -112,10 +112,12 @@ struct JobTimeoutTests {
         defer { Task { await harness.tearDown() } }
         let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
         var configuration = harness.configuration()
-        configuration.jobTimeout = .seconds(1)           // the floor alone would stop the 4-second job
-        configuration.jobTimeoutMargin = .seconds(10)    // 2 s source × 1.25 + 10 s
-        let consumer = harness.consumer(configuration, pacedSeconds: 4)
-        #expect(try await consumer.runOnce(waitTime: 5) == .completed)
+        configuration.jobTimeout = .seconds(4)           // the floor alone would stop the 8-second job (and leaves the
+                                                         // download and the probe time, even on a busy machine)
+        configuration.jobTimeoutMargin = .seconds(20)    // 2 s source × 1.25 + 20 s
+        let consumer = harness.consumer(configuration, pacedSeconds: 8)
+        let outcome = try await consumer.runOnce(waitTime: 5)
+        #expect(outcome == .completed)
         #expect(try await harness.record(record.id).status == .completed)
     }
 }

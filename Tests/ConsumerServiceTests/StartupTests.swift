@@ -65,7 +65,8 @@ struct StartupTests {
         // SQS answers: the consumer starts working without a restart.
         proxy.setRelaying(true)
         let done = try await ConsumerHarness.eventually(timeout: .seconds(30)) {
-            try await harness.record(record.id).status == .completed
+            received += socket.drain()
+            return try await harness.record(record.id).status == .completed
         }
         #expect(done)
         #expect(consumer.status.waitingFor == nil)
