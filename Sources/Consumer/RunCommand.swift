@@ -65,6 +65,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("dlq-check-interval"),
             help: "How often the DLQ is checked for messages whose records never finished; 0 disables [VIDEOQUEUE_DLQ_CHECK_INTERVAL; default 60s].")
     var deadLetterCheckInterval: String?
+    @Option(name: .customLong("max-attempts"),
+            help: "Claims a record may have before a dead-lettered message fails it; fewer: sent again [VIDEOQUEUE_MAX_ATTEMPTS; default 1].")
+    var maximumAttempts: Int?
     @Option(name: .customLong("sqs-call-timeout"),
             help: "Longest SQS call of the poll loop, a long poll's wait on top [VIDEOQUEUE_SQS_CALL_TIMEOUT; default 10s].")
     var sqsCallTimeout: String?
@@ -156,6 +159,7 @@ struct RunCommand: AsyncParsableCommand {
         if let healthPort { configuration.healthPort = healthPort }
         if let healthHost { configuration.healthHost = healthHost }
         if let value = try duration(deadLetterCheckInterval, "--dlq-check-interval") { configuration.deadLetterCheckInterval = value }
+        if let maximumAttempts { configuration.maximumAttempts = maximumAttempts }
         if let value = try duration(sqsCallTimeout, "--sqs-call-timeout") { configuration.sqsCallTimeout = value }
         if let value = try duration(dependencyRetryMaximumDelay, "--dependency-retry-max-delay") {
             configuration.dependencyRetryMaximumDelay = value

@@ -30,6 +30,7 @@ import VideoCore
 /// | `VIDEOQUEUE_MAX_DURATION` | ``maximumVideoDuration`` | 4 h |
 /// | `VIDEOQUEUE_DLQ_CHECK_INTERVAL` | ``deadLetterCheckInterval`` (0 = off) | 60 s |
 /// | `VIDEOQUEUE_JOB_TIMEOUT_MARGIN` | ``jobTimeoutMargin`` | 15 min |
+/// | `VIDEOQUEUE_MAX_ATTEMPTS` | ``maximumAttempts`` | 1 |
 /// | `VIDEOQUEUE_SQS_CALL_TIMEOUT` | ``sqsCallTimeout`` (a long poll gets its wait time on top) | 10 s |
 /// | `VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY` | ``dependencyRetryMaximumDelay`` | 30 s |
 public struct ConsumerConfiguration: Sendable {
@@ -86,6 +87,9 @@ public struct ConsumerConfiguration: Sendable {
     /// The margin the poll loop gets beyond each wait it announces (a long poll, a wait for a slot, a backoff):
     /// once it overstays one by more, `/readyz` fails and the systemd watchdog is no longer fed.
     public var pollLivenessTimeout: Duration
+    /// How many claims a record may have before a message of it that reaches the dead-letter queue fails it; with
+    /// fewer (never claimed included) the dead-letter watcher sends the message again as a fresh one.
+    public var maximumAttempts: Int
     /// The longest any one SQS call of the poll loop (and of start-up) may take before it is cancelled; a long
     /// poll gets its wait time on top. Keep `VIDEOQUEUE_WAIT_TIME` + this well below half of systemd's
     /// `WatchdogSec` (90 s in the unit: 20 s + 10 s).
@@ -124,6 +128,7 @@ public struct ConsumerConfiguration: Sendable {
         self.maximumReceiveCount = nil
         self.maximumVideoDuration = 4 * 3600
         self.pollLivenessTimeout = .seconds(5)
+        self.maximumAttempts = 1
         self.sqsCallTimeout = .seconds(10)
         self.dependencyRetryMaximumDelay = .seconds(30)
         self.deadLetterCheckInterval = .seconds(60)
@@ -167,6 +172,7 @@ public struct ConsumerConfiguration: Sendable {
         maximumReceiveCount = try reader.integer("VIDEOQUEUE_MAX_RECEIVE_COUNT", in: 1...1000)
         if let value = try reader.duration("VIDEOQUEUE_MAX_DURATION") { maximumVideoDuration = value.seconds }
         if let value = try reader.duration("VIDEOQUEUE_DLQ_CHECK_INTERVAL") { deadLetterCheckInterval = value }
+        if let value = try reader.integer("VIDEOQUEUE_MAX_ATTEMPTS", in: 1...100) { maximumAttempts = value }
         if let value = try reader.duration("VIDEOQUEUE_SQS_CALL_TIMEOUT") { sqsCallTimeout = value }
         if let value = try reader.duration("VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY") { dependencyRetryMaximumDelay = value }
     }
@@ -213,6 +219,7 @@ public struct ConsumerConfiguration: Sendable {
         guard maximumVideoDuration > 0 else { throw invalid("VIDEOQUEUE_MAX_DURATION", "must be positive") }
         guard deadLetterCheckInterval >= .zero else { throw invalid("VIDEOQUEUE_DLQ_CHECK_INTERVAL", "must not be negative") }
         try jobTimeoutPolicy.validate(maximumDuration: maximumVideoDuration, defaultJobs: defaultJobs)
+        guard (1...100).contains(maximumAttempts) else { throw invalid("VIDEOQUEUE_MAX_ATTEMPTS", "must be 1…100, not \(maximumAttempts)") }
         guard sqsCallTimeout > .zero else { throw invalid("VIDEOQUEUE_SQS_CALL_TIMEOUT", "must be positive") }
         guard dependencyRetryMaximumDelay > .zero else { throw invalid("VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY", "must be positive") }
     }
