@@ -17,8 +17,9 @@ struct RunCommand: AsyncParsableCommand {
 
             Exit status with --once: 0 completed, 2 no message, 3 skipped (already done), 4 failed permanently, \
             5 transient failure (the message comes back), 6 moved to the dead-letter queue, 7 cancelled, \
-            8 job timeout, 9 another consumer holds it, 10 handed back by a shutdown. Always: 78 bad configuration, \
-            1 start-up or receive failure.
+            8 job timeout, 9 another consumer holds it, 10 handed back by a shutdown, 1 start-up or receive failure. \
+            Always: 78 bad configuration. Without --once the consumer waits for SQS and the database (not ready \
+            meanwhile) instead of exiting.
             """
     )
 
@@ -34,8 +35,11 @@ struct RunCommand: AsyncParsableCommand {
     var databaseURL: String?
     @Option(help: "Jobs at once [VIDEOQUEUE_CONCURRENCY; default: half the cores].")
     var concurrency: Int?
-    @Option(name: .customLong("job-timeout"), help: "Longest job [VIDEOQUEUE_JOB_TIMEOUT; default 1h].")
+    @Option(name: .customLong("job-timeout"),
+            help: "Least job timeout; a probed source gets duration × its jobs' factor + the margin [VIDEOQUEUE_JOB_TIMEOUT; default 1h].")
     var jobTimeout: String?
+    @Option(name: .customLong("job-timeout-margin"), help: "Added to a probed job's running time [VIDEOQUEUE_JOB_TIMEOUT_MARGIN; default 15m].")
+    var jobTimeoutMargin: String?
     @Option(name: .customLong("drain-timeout"), help: "Time running jobs get after SIGTERM [VIDEOQUEUE_DRAIN_TIMEOUT; default 30s].")
     var drainTimeout: String?
     @Option(name: .customLong("visibility-timeout"), help: "Seconds a message stays invisible per heartbeat [VIDEOQUEUE_VISIBILITY_TIMEOUT; default 60].")
@@ -61,6 +65,15 @@ struct RunCommand: AsyncParsableCommand {
     @Option(name: .customLong("dlq-check-interval"),
             help: "How often the DLQ is checked for messages whose records never finished; 0 disables [VIDEOQUEUE_DLQ_CHECK_INTERVAL; default 60s].")
     var deadLetterCheckInterval: String?
+    @Option(name: .customLong("max-attempts"),
+            help: "Claims a record may have before a dead-lettered message fails it; fewer: sent again [VIDEOQUEUE_MAX_ATTEMPTS; default 1].")
+    var maximumAttempts: Int?
+    @Option(name: .customLong("sqs-call-timeout"),
+            help: "Longest SQS call of the poll loop, a long poll's wait on top [VIDEOQUEUE_SQS_CALL_TIMEOUT; default 10s].")
+    var sqsCallTimeout: String?
+    @Option(name: .customLong("dependency-retry-max-delay"),
+            help: "Longest wait between attempts to reach SQS or the database at start-up [VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY; default 30s].")
+    var dependencyRetryMaximumDelay: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical [LOG_LEVEL; default info].")
     var logLevel: String?
 
@@ -109,9 +122,10 @@ struct RunCommand: AsyncParsableCommand {
         do {
             try await group.run()
         } catch {
-            logger.error("consumer stopped on an error", metadata: ["error": "\(error)"])
+            // The service waits for SQS and the database; what ends it is a setting no retry can fix.
+            logger.critical("consumer stopped on an error", metadata: ["error": "\(error)"])
             await consumer.close()
-            throw ExitCode(ConsumerExitCode.failure)
+            throw ExitCode(ConsumerExitCode.forStartupError(error))
         }
         await consumer.close()
     }
@@ -128,6 +142,7 @@ struct RunCommand: AsyncParsableCommand {
         if let databaseURL { configuration.databaseURL = databaseURL }
         if let concurrency { configuration.concurrency = concurrency }
         if let value = try duration(jobTimeout, "--job-timeout") { configuration.jobTimeout = value }
+        if let value = try duration(jobTimeoutMargin, "--job-timeout-margin") { configuration.jobTimeoutMargin = value }
         if let value = try duration(drainTimeout, "--drain-timeout") { configuration.drainTimeout = value }
         if let visibilityTimeout {
             configuration.visibilityTimeout = visibilityTimeout
@@ -144,6 +159,11 @@ struct RunCommand: AsyncParsableCommand {
         if let healthPort { configuration.healthPort = healthPort }
         if let healthHost { configuration.healthHost = healthHost }
         if let value = try duration(deadLetterCheckInterval, "--dlq-check-interval") { configuration.deadLetterCheckInterval = value }
+        if let maximumAttempts { configuration.maximumAttempts = maximumAttempts }
+        if let value = try duration(sqsCallTimeout, "--sqs-call-timeout") { configuration.sqsCallTimeout = value }
+        if let value = try duration(dependencyRetryMaximumDelay, "--dependency-retry-max-delay") {
+            configuration.dependencyRetryMaximumDelay = value
+        }
         if let defaultJobs { configuration.defaultJobs = try ConsumerConfiguration.parseJobs(defaultJobs, setting: "--default-jobs") }
         try configuration.validate()
         return configuration

@@ -16,7 +16,7 @@ import VideoCore
 /// | `VIDEOQUEUE_BUCKET` | ``bucket`` | required |
 /// | `DATABASE_URL` | ``databaseURL`` | `videoqueue.sqlite` |
 /// | `VIDEOQUEUE_CONCURRENCY` | ``concurrency`` | half the cores, at least 1 |
-/// | `VIDEOQUEUE_JOB_TIMEOUT` | ``jobTimeout`` | 1 h |
+/// | `VIDEOQUEUE_JOB_TIMEOUT` | ``jobTimeout`` (the floor: a probed source gets more, see ``jobTimeout``) | 1 h |
 /// | `VIDEOQUEUE_DRAIN_TIMEOUT` | ``drainTimeout`` | 30 s |
 /// | `VIDEOQUEUE_VISIBILITY_TIMEOUT` | ``visibilityTimeout`` | 60 s |
 /// | `VIDEOQUEUE_HEARTBEAT_INTERVAL` | ``heartbeatInterval`` | a third of the visibility timeout |
@@ -32,6 +32,10 @@ import VideoCore
 /// | `VIDEOQUEUE_MAX_RECEIVE_COUNT` | ``maximumReceiveCount`` | the queue's RedrivePolicy |
 /// | `VIDEOQUEUE_MAX_DURATION` | ``maximumVideoDuration`` | 4 h |
 /// | `VIDEOQUEUE_DLQ_CHECK_INTERVAL` | ``deadLetterCheckInterval`` (0 = off) | 60 s |
+/// | `VIDEOQUEUE_JOB_TIMEOUT_MARGIN` | ``jobTimeoutMargin`` | 15 min |
+/// | `VIDEOQUEUE_MAX_ATTEMPTS` | ``maximumAttempts`` | 1 |
+/// | `VIDEOQUEUE_SQS_CALL_TIMEOUT` | ``sqsCallTimeout`` (a long poll gets its wait time on top) | 10 s |
+/// | `VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY` | ``dependencyRetryMaximumDelay`` | 30 s |
 public struct ConsumerConfiguration: Sendable {
     /// The jobs queue.
     public var queueURL: String
@@ -43,8 +47,12 @@ public struct ConsumerConfiguration: Sendable {
     public var databaseURL: String
     /// How many jobs run at once; never more messages than free slots are received.
     public var concurrency: Int
-    /// The longest one job may run before FFmpeg is killed and the video failed.
+    /// The least time one job may run before FFmpeg is killed and the video failed: once the source is probed,
+    /// a job gets `max(this, duration × its jobs' factor + ``jobTimeoutMargin``)`, below SQS's 12-hour in-flight limit (see
+    /// the README's consumer section).
     public var jobTimeout: Duration
+    /// What a probed job's timeout adds to its running time (download, probe, uploads): see ``jobTimeout``.
+    public var jobTimeoutMargin: Duration
     /// How long running jobs may go on after a graceful shutdown starts before they are handed back.
     public var drainTimeout: Duration
     /// The visibility (seconds) requested on receive and set by every heartbeat.
@@ -84,8 +92,19 @@ public struct ConsumerConfiguration: Sendable {
     public var maximumReceiveCount: Int?
     /// The longest accepted source video, in seconds.
     public var maximumVideoDuration: Double
-    /// How long a poll loop may be silent before `/readyz` fails.
+    /// The margin the poll loop gets beyond each wait it announces (a long poll, a wait for a slot, a backoff):
+    /// once it overstays one by more, `/readyz` fails and the systemd watchdog is no longer fed.
     public var pollLivenessTimeout: Duration
+    /// How many claims a record may have before a message of it that reaches the dead-letter queue fails it; with
+    /// fewer (never claimed included) the dead-letter watcher sends the message again as a fresh one.
+    public var maximumAttempts: Int
+    /// The longest any one SQS call of the poll loop (and of start-up) may take before it is cancelled; a long
+    /// poll gets its wait time on top. Keep `VIDEOQUEUE_WAIT_TIME` + this well below half of systemd's
+    /// `WatchdogSec` (90 s in the unit: 20 s + 10 s).
+    public var sqsCallTimeout: Duration
+    /// The longest wait between two attempts to reach the database or SQS while starting (exponential backoff
+    /// with full jitter from 0.5 s).
+    public var dependencyRetryMaximumDelay: Duration
     /// How often the dead-letter watcher looks at the DLQ for messages whose records are still waiting or
     /// processing (see ``ConsumerService``); zero disables it. It runs only when a DLQ is known.
     public var deadLetterCheckInterval: Duration
@@ -98,6 +117,7 @@ public struct ConsumerConfiguration: Sendable {
         self.databaseURL = databaseURL
         self.concurrency = Self.defaultConcurrency
         self.jobTimeout = .seconds(3600)
+        self.jobTimeoutMargin = .seconds(15 * 60)
         self.drainTimeout = .seconds(30)
         self.visibilityTimeout = 60
         self.heartbeatInterval = .seconds(20)
@@ -115,9 +135,15 @@ public struct ConsumerConfiguration: Sendable {
         self.retryMaximumDelay = 900
         self.maximumReceiveCount = nil
         self.maximumVideoDuration = 4 * 3600
-        self.pollLivenessTimeout = .seconds(60)
+        self.pollLivenessTimeout = .seconds(5)
+        self.maximumAttempts = 1
+        self.sqsCallTimeout = .seconds(10)
+        self.dependencyRetryMaximumDelay = .seconds(30)
         self.deadLetterCheckInterval = .seconds(60)
     }
+
+    /// The job timeout's rule with this configuration's floor.
+    var jobTimeoutPolicy: JobTimeoutPolicy { JobTimeoutPolicy(floor: jobTimeout, margin: jobTimeoutMargin) }
 
     /// Half the active cores, at least one: FFmpeg uses several threads per job.
     public static var defaultConcurrency: Int {
@@ -134,6 +160,7 @@ public struct ConsumerConfiguration: Sendable {
         deadLetterQueueURL = reader.string("VIDEOQUEUE_DLQ_URL")
         if let value = try reader.integer("VIDEOQUEUE_CONCURRENCY", in: 1...256) { concurrency = value }
         if let value = try reader.duration("VIDEOQUEUE_JOB_TIMEOUT") { jobTimeout = value }
+        if let value = try reader.duration("VIDEOQUEUE_JOB_TIMEOUT_MARGIN") { jobTimeoutMargin = value }
         if let value = try reader.duration("VIDEOQUEUE_DRAIN_TIMEOUT") { drainTimeout = value }
         if let value = try reader.integer("VIDEOQUEUE_VISIBILITY_TIMEOUT", in: 1...43_200) {
             visibilityTimeout = value
@@ -160,6 +187,9 @@ public struct ConsumerConfiguration: Sendable {
         maximumReceiveCount = try reader.integer("VIDEOQUEUE_MAX_RECEIVE_COUNT", in: 1...1000)
         if let value = try reader.duration("VIDEOQUEUE_MAX_DURATION") { maximumVideoDuration = value.seconds }
         if let value = try reader.duration("VIDEOQUEUE_DLQ_CHECK_INTERVAL") { deadLetterCheckInterval = value }
+        if let value = try reader.integer("VIDEOQUEUE_MAX_ATTEMPTS", in: 1...100) { maximumAttempts = value }
+        if let value = try reader.duration("VIDEOQUEUE_SQS_CALL_TIMEOUT") { sqsCallTimeout = value }
+        if let value = try reader.duration("VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY") { dependencyRetryMaximumDelay = value }
     }
 
     /// A third of `visibility` seconds (at least 1 s): two extensions may fail before a message expires.
@@ -168,7 +198,8 @@ public struct ConsumerConfiguration: Sendable {
     }
 
     /// Checks the settings together: the queue URL and bucket are set, the heartbeat interval is at most half
-    /// the visibility timeout, every value is in range.
+    /// the visibility timeout, the job timeout and the longest source fit in SQS's 12-hour in-flight limit
+    /// (``JobTimeoutPolicy``), every value is in range.
     /// - Throws: `ConfigurationError` naming the setting.
     public func validate() throws {
         func invalid(_ setting: String, _ message: String) -> ConfigurationError {
@@ -191,6 +222,7 @@ public struct ConsumerConfiguration: Sendable {
                           "must be positive and at most half the visibility timeout (\(visibilityTimeout) s), not \(heartbeatInterval)")
         }
         guard jobTimeout > .zero else { throw invalid("VIDEOQUEUE_JOB_TIMEOUT", "must be positive") }
+        guard jobTimeoutMargin >= .zero else { throw invalid("VIDEOQUEUE_JOB_TIMEOUT_MARGIN", "must not be negative") }
         guard drainTimeout >= .zero else { throw invalid("VIDEOQUEUE_DRAIN_TIMEOUT", "must not be negative") }
         guard (0...20).contains(waitTimeSeconds) else { throw invalid("VIDEOQUEUE_WAIT_TIME", "must be 0…20 seconds") }
         guard !scratchDirectory.isEmpty else { throw invalid("VIDEOQUEUE_SCRATCH_DIR", "must not be empty") }
@@ -201,6 +233,10 @@ public struct ConsumerConfiguration: Sendable {
         }
         guard maximumVideoDuration > 0 else { throw invalid("VIDEOQUEUE_MAX_DURATION", "must be positive") }
         guard deadLetterCheckInterval >= .zero else { throw invalid("VIDEOQUEUE_DLQ_CHECK_INTERVAL", "must not be negative") }
+        try jobTimeoutPolicy.validate(maximumDuration: maximumVideoDuration, defaultJobs: defaultJobs)
+        guard (1...100).contains(maximumAttempts) else { throw invalid("VIDEOQUEUE_MAX_ATTEMPTS", "must be 1…100, not \(maximumAttempts)") }
+        guard sqsCallTimeout > .zero else { throw invalid("VIDEOQUEUE_SQS_CALL_TIMEOUT", "must be positive") }
+        guard dependencyRetryMaximumDelay > .zero else { throw invalid("VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY", "must be positive") }
         if ffmpegSandbox == .bubblewrap, case .failure(let error) = Sandbox().check() {
             throw invalid("VIDEOQUEUE_FFMPEG_SANDBOX", "is bubblewrap, but \(error.message)")
         }

@@ -14,8 +14,9 @@ import Metrics
 /// | `videoqueue_consumer_message_age_seconds` | histogram | |
 /// | `videoqueue_consumer_visibility_extensions_total` | counter | `result` (`extended`, `stale`, `error`) |
 /// | `videoqueue_consumer_ffmpeg_exits_total` | counter | `code` |
-/// | `videoqueue_consumer_dead_letters_total` | counter | `result` (what the dead-letter watcher did with a DLQ message: `failed`, `newer_message`, `finished`, `no_record`, `changed`, `undecodable`, `poison`) |
+/// | `videoqueue_consumer_dead_letters_total` | counter | `result` (what the dead-letter watcher did with a DLQ message: `failed`, `resent`, `newer_message`, `finished`, `no_record`, `changed`, `undecodable`, `poison`) |
 /// | `videoqueue_consumer_dead_letter_check_errors_total` | counter | |
+/// | `videoqueue_consumer_duplicates_total` | counter | (messages of a running record left invisible, see ``ClaimDecision``) |
 public struct ConsumerMetrics: Sendable {
     /// Metrics recorded through the process's swift-metrics backend.
     public init() {}
@@ -61,6 +62,10 @@ public struct ConsumerMetrics: Sendable {
 
     func deadLetterCheckError() {
         Counter(label: "videoqueue_consumer_dead_letter_check_errors_total").increment()
+    }
+
+    func duplicate() {
+        Counter(label: "videoqueue_consumer_duplicates_total").increment()
     }
 
     func ffmpegExit(_ code: Int32) {

@@ -7,20 +7,15 @@ import VideoStore
 
 extension ConsumerService {
     /// Opens everything the daemon needs from `configuration` and the environment: the video store
-    /// (migrated), the SQS and S3 clients (`AWS_REGION`, `AWS_ENDPOINT_URL(_SQS/_S3)`, the credential chain).
+    /// (not connected yet), the SQS and S3 clients (`AWS_REGION`, `AWS_ENDPOINT_URL(_SQS/_S3)`, the credential chain).
     /// Call ``close()`` when done.
     public static func bootstrap(configuration: ConsumerConfiguration,
                                  environment: [String: String] = ProcessInfo.processInfo.environment,
                                  logger: Logger) async throws -> ConsumerService {
         let sqs = SQSClient(configuration: try AWSClientConfiguration(service: .sqs, environment: environment), logger: logger)
         let s3 = S3Client(configuration: try AWSClientConfiguration(service: .s3, environment: environment), logger: logger)
+        // Not migrated here: ``run()`` waits for the database (``runOnce(waitTime:)`` migrates at once).
         let store = try await DatabaseConfiguration(url: configuration.databaseURL).makeStore(logger: logger)
-        do {
-            try await store.migrate()
-        } catch {
-            try? await store.close()
-            throw error
-        }
         return ConsumerService(configuration: configuration, sqs: sqs, s3: s3, store: store, logger: logger, environment: environment)
     }
 

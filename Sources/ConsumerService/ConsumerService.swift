@@ -33,6 +33,8 @@ public final class ConsumerService: Service, Sendable {
         public var inFlight: Int
         /// Whether a graceful shutdown started.
         public var stopping: Bool
+        /// While start-up waits for a dependency: `waiting for SQS: <the last error>` (`nil`: not waiting).
+        public var waitingFor: String? = nil
     }
 
     /// The settings the service runs with.
@@ -46,7 +48,8 @@ public final class ConsumerService: Service, Sendable {
     let notifier: SystemdNotifier
     let slots: JobSlots
     let activeJobs = ActiveJobs()
-    private let state = Mutex<(settings: QueueSettings?, lastPoll: ContinuousClock.Instant?, stopping: Bool)>((nil, nil, false))
+    let liveness: PollLiveness
+    let state = Mutex<(settings: QueueSettings?, waitingFor: String?, stopping: Bool)>((nil, nil, false))
 
     /// - Parameters:
     ///   - pipeline: the media pipeline; `nil` builds the standard one from the configuration (FFmpeg paths and
@@ -66,6 +69,7 @@ public final class ConsumerService: Service, Sendable {
         self.logger = logger
         self.notifier = SystemdNotifier(environment: environment)
         self.slots = JobSlots(capacity: configuration.concurrency)
+        self.liveness = PollLiveness(slack: configuration.pollLivenessTimeout)
         state.withLock { $0.settings = queueSettings }
     }
 
@@ -83,14 +87,14 @@ public final class ConsumerService: Service, Sendable {
 
     /// The poll loop's liveness and the jobs in flight.
     public var status: Status {
-        let (_, lastPoll, stopping) = state.withLock { $0 }
-        return Status(lastPoll: lastPoll, inFlight: slots.running, stopping: stopping)
+        let (_, waitingFor, stopping) = state.withLock { $0 }
+        return Status(lastPoll: liveness.lastRound, inFlight: slots.running, stopping: stopping, waitingFor: waitingFor)
     }
 
-    /// Whether the poll loop went round within ``ConsumerConfiguration/pollLivenessTimeout``.
+    /// Whether the poll loop is within the wait it announced last (plus ``ConsumerConfiguration/pollLivenessTimeout``):
+    /// what `/readyz` and the systemd watchdog check.
     public var isPollLoopAlive: Bool {
-        guard let lastPoll = status.lastPoll else { return false }
-        return ContinuousClock.now - lastPoll < configuration.pollLivenessTimeout
+        liveness.isAlive()
     }
 
     /// The redrive limit and DLQ, read from the queue's attributes on first use.
@@ -125,13 +129,29 @@ public final class ConsumerService: Service, Sendable {
     // MARK: Service
 
     /// Runs until a graceful shutdown (then drains) or cancellation (then hands every job back at once).
+    ///
+    /// It reports `READY=1` at once and then waits for its dependencies (the database's migrations, the queue's
+    /// attributes), retrying with backoff while `/readyz` and `STATUS=` say what it waits for; the watchdog is
+    /// fed throughout. Only a bad setting ends it with an error.
     public func run() async throws {
-        let settings = try await queueSettings()
-        try FileManager.default.createDirectory(atPath: configuration.scratchDirectory, withIntermediateDirectories: true)
+        notifier.ready(status: "starting, \(configuration.concurrency) job slots")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            if notifier.isEnabled { group.addTask { await self.feedWatchdog() } }
+            defer { group.cancelAll() }
+            guard let settings = try await waitForDependencies() else {
+                logger.info("consumer stopped while waiting for its dependencies")
+                notifier.stopping()
+                return
+            }
+            await runLoop(settings)
+        }
+    }
+
+    private func runLoop(_ settings: QueueSettings) async {
         let heartbeat = makeHeartbeat()
         let handler = makeHandler(settings, heartbeat: heartbeat)
         logger.info("consumer started", metadata: ["queue": "\(configuration.queueURL)", "concurrency": "\(configuration.concurrency)"])
-        notifier.ready(status: "idle, \(configuration.concurrency) job slots")
+        notifier.status("idle, \(configuration.concurrency) job slots")
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await heartbeat.run() }
             if let watcher = makeDeadLetterWatcher(settings) { group.addTask { await watcher.run() } }
@@ -139,6 +159,8 @@ public final class ConsumerService: Service, Sendable {
                 await pollLoop(jobs: &jobs, handler: handler)
                 state.withLock { $0.stopping = true }
                 let running = slots.running
+                // The drain (and the flush after it) is the loop's last bounded wait: the watchdog stays fed.
+                liveness.expect(within: configuration.drainTimeout + Self.handBackAllowance)
                 notifier.stopping()
                 notifier.status("stopping, draining \(running) jobs")
                 logger.info("receive loop stopped; draining", metadata: ["in_flight": "\(running)",
@@ -152,14 +174,20 @@ public final class ConsumerService: Service, Sendable {
         logger.info("consumer stopped")
     }
 
+    /// What the loop allows itself beyond the drain timeout to hand jobs back and send the last deletions.
+    static let handBackAllowance: Duration = .seconds(30)
+
     private func pollLoop(jobs: inout DiscardingTaskGroup, handler: MessageHandler) async {
         var failures = 0
         let waitTime = configuration.waitTimeSeconds
+        let receiveLimit = Duration.seconds(waitTime) + configuration.sqsCallTimeout
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            markAlive()
+            markAlive(expectingBackWithin: .zero)
+            notifyStatus()
             guard slots.free > 0 else {
-                // Bounded so the watchdog is fed even while every slot is busy for a long job.
-                await waitForFreeSlots(1, atMost: .seconds(5))
+                // Bounded so the loop goes round (and proves it is alive) even while every slot is busy for a long job.
+                markAlive(expectingBackWithin: Self.busyWait)
+                await waitForFreeSlots(1, atMost: Self.busyWait)
                 continue
             }
             if slots.free < min(10, slots.capacity), slots.running > 0 {
@@ -170,9 +198,12 @@ public final class ConsumerService: Service, Sendable {
             let count = min(10, slots.free)
             let messages: [SQSMessage]
             do {
+                markAlive(expectingBackWithin: receiveLimit)
                 messages = try await cancelWhenGracefulShutdown { [sqs, configuration] in
-                    try await sqs.receive(from: configuration.queueURL, maximumMessages: count, waitTime: waitTime,
-                                          visibilityTimeout: configuration.visibilityTimeout)
+                    try await withTimeout(receiveLimit, operation: "ReceiveMessage") {
+                        try await sqs.receive(from: configuration.queueURL, maximumMessages: count, waitTime: waitTime,
+                                              visibilityTimeout: configuration.visibilityTimeout)
+                    }
                 }
                 failures = 0
             } catch {
@@ -181,6 +212,7 @@ public final class ConsumerService: Service, Sendable {
                 metrics.receiveError()
                 let delay = Backoff(base: .milliseconds(250), cap: .seconds(30)).delay(afterAttempt: failures)
                 logger.warning("receive failed", metadata: ["error": "\(error)", "retry_in": "\(delay)"])
+                markAlive(expectingBackWithin: delay)
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
                 continue
             }
@@ -190,6 +222,7 @@ public final class ConsumerService: Service, Sendable {
             }
             if Task.isShuttingDownGracefully || Task.isCancelled {
                 // Received as the shutdown began: hand them straight back.
+                markAlive(expectingBackWithin: configuration.sqsCallTimeout)
                 await handBack(messages)
                 break
             }
@@ -206,10 +239,12 @@ public final class ConsumerService: Service, Sendable {
         }
     }
 
-    private func markAlive() {
-        state.withLock { $0.lastPoll = ContinuousClock.now }
-        notifier.watchdog()
-        notifyStatus()
+    /// How long the loop waits for a slot when all are busy before going round again.
+    static let busyWait: Duration = .seconds(5)
+
+    /// The loop went round and is about to wait at most `duration` (see ``PollLiveness``).
+    func markAlive(expectingBackWithin duration: Duration) {
+        liveness.expect(within: duration)
     }
 
     private func notifyStatus() {
@@ -256,8 +291,11 @@ public final class ConsumerService: Service, Sendable {
     private func handBack(_ messages: [SQSMessage]) async {
         let queueURL = configuration.queueURL
         let sqs = self.sqs
+        let limit = configuration.sqsCallTimeout
         _ = await uncancellable {
-            try? await sqs.changeVisibilityBatch(messages.map { ($0.receiptHandle, 0) }, in: queueURL)
+            try? await withTimeout(limit, operation: "ChangeMessageVisibilityBatch") {
+                try await sqs.changeVisibilityBatch(messages.map { ($0.receiptHandle, 0) }, in: queueURL)
+            }
         }
     }
 
@@ -265,12 +303,14 @@ public final class ConsumerService: Service, Sendable {
 
     /// Receives at most one message (waiting up to `waitTime` seconds, default the configuration's) and handles
     /// it to its end. `nil` when the queue had nothing.
+    /// Unlike ``run()`` it does not wait for its dependencies: an unreachable database or queue throws.
     public func runOnce(waitTime: Int? = nil) async throws -> JobOutcome? {
+        try await store.migrate()
         let settings = try await queueSettings()
         try FileManager.default.createDirectory(atPath: configuration.scratchDirectory, withIntermediateDirectories: true)
         let heartbeat = makeHeartbeat()
         let handler = makeHandler(settings, heartbeat: heartbeat)
-        markAlive()
+        markAlive(expectingBackWithin: .seconds(20))
         let messages = try await sqs.receive(from: configuration.queueURL, maximumMessages: 1,
                                              waitTime: min(20, max(0, waitTime ?? configuration.waitTimeSeconds)),
                                              visibilityTimeout: configuration.visibilityTimeout)

@@ -6,8 +6,8 @@ import ServiceSupport
 import VideoCore
 import VideoStore
 
-/// Fails the records whose queue message SQS moved to the dead-letter queue before any consumer could finish
-/// them: a consumer that claimed a record on the message's last allowed receive and then died (SIGKILL, power
+/// Sends again, or fails, the records whose queue message SQS moved to the dead-letter queue before any consumer
+/// could finish them: a consumer that claimed a record on the message's last allowed receive and then died (SIGKILL, power
 /// loss), or handed it back on that receive, leaves the record `processing` or `queued` while the message goes
 /// to the DLQ when its visibility runs out.
 ///
@@ -16,7 +16,9 @@ import VideoStore
 /// fails the record with the code ``failureCode`` when — in one conditional update — the record is still
 /// `pending`, `queued` or `processing` and its ``VideoCore/VideoRecord/messageID`` is the DLQ message's id
 /// (SQS keeps a message's id when it moves it to the DLQ). A record retried since with a new message has
-/// another id and is left alone. Undecodable messages and the consumer's own dead-lettered poison messages
+/// another id and is left alone. A record that still has attempts left (fewer claims than ``maximumAttempts``,
+/// `VIDEOQUEUE_MAX_ATTEMPTS`; never claimed included) is not failed: its message is sent again to the jobs queue
+/// as a fresh message (a new receive budget) and becomes the record's current message. Undecodable messages and the consumer's own dead-lettered poison messages
 /// (with a `videoqueue-error` attribute) are skipped.
 ///
 /// SQS and database errors are logged and counted, the check is retried after a growing delay; a graceful
@@ -26,6 +28,8 @@ struct DeadLetterWatcher: Sendable {
     enum Verdict: String, Sendable {
         /// The record was waiting for or processing this message: now `failed`.
         case failed
+        /// The record was waiting for or processing this message with attempts left: sent again as a new message.
+        case resent
         /// The record's current message is another one (retried since): left alone.
         case newerMessage = "newer_message"
         /// The record is `completed`, `failed` or `cancelled` already.
@@ -60,6 +64,10 @@ struct DeadLetterWatcher: Sendable {
     let sqs: SQSClient
     let store: any VideoStore
     let deadLetterQueueURL: String
+    /// The jobs queue, where a record with attempts left gets its message again.
+    let queueURL: String
+    /// How many claims a record may have before a dead-lettered message fails it (`VIDEOQUEUE_MAX_ATTEMPTS`).
+    let maximumAttempts: Int
     /// The queue's redrive limit, for the failure's message (`nil`: the DLQ message's receive count is used).
     let maximumReceiveCount: Int?
     let interval: Duration
@@ -150,11 +158,14 @@ struct DeadLetterWatcher: Sendable {
                         metadata: ["status": "\(record.status.rawValue)", "current_message_id": "\(record.messageID ?? "none")"])
             return decision(.newerMessage)
         }
+        if record.attempts < maximumAttempts {
+            return try await resend(message, record: record, logger: logger)
+        }
         let receives = (maximumReceiveCount ?? message.approximateReceiveCount).map { "\($0) receive\($0 == 1 ? "" : "s")" }
         let failure = VideoFailure(code: Self.failureCode, message: """
             the queue message went to the dead-letter queue after \(receives ?? "its last allowed receive") \
             without the job finishing (the consumer holding it stopped, or handed it back, on its last allowed receive); \
-            the record was \(record.status.rawValue) (attempt \(record.attempts))
+            the record was \(record.status.rawValue) (attempt \(record.attempts) of \(maximumAttempts))
             """)
         guard let failed = try await store.fail(id: videoID, messageID: message.messageID, error: failure) else {
             logger.info("record changed while its dead-lettered message was checked: left alone")
@@ -165,6 +176,26 @@ struct DeadLetterWatcher: Sendable {
                                 "code": "\(Self.failureCode)"])
         return decision(.failed)
     }
+
+    /// Sends the record's message again as a fresh message and makes it the record's current one. Sent first: a
+    /// message that the record does not point to is a harmless duplicate, a record pointing to a message never
+    /// sent would wait forever.
+    private func resend(_ message: SQSMessage, record: VideoRecord, logger: Logger) async throws -> Decision {
+        let videoID = record.id
+        let sent = try await sqs.send(SQSOutgoingMessage(body: message.body, attributes: [
+            "videoId": .string(videoID.uuidString.lowercased()), "videoqueue-resent-from": .string(message.messageID),
+        ]), to: queueURL)
+        guard try await store.replaceMessageID(id: videoID, current: message.messageID, with: sent.messageID) != nil else {
+            logger.info("record changed while its dead-lettered message was sent again: the new message is a duplicate",
+                        metadata: ["new_message_id": "\(sent.messageID)"])
+            return Decision(messageID: message.messageID, videoID: videoID, verdict: .changed)
+        }
+        logger.warning("dead-lettered message sent again: the record has attempts left", metadata: [
+            "status": "\(record.status.rawValue)", "attempts": "\(record.attempts)", "maximum_attempts": "\(maximumAttempts)",
+            "new_message_id": "\(sent.messageID)",
+        ])
+        return Decision(messageID: message.messageID, videoID: videoID, verdict: .resent)
+    }
 }
 
 extension ConsumerService {
@@ -172,7 +203,8 @@ extension ConsumerService {
     /// ``ConsumerConfiguration/deadLetterCheckInterval`` is zero.
     func makeDeadLetterWatcher(_ settings: QueueSettings) -> DeadLetterWatcher? {
         guard let dlq = settings.deadLetterQueueURL, configuration.deadLetterCheckInterval > .zero else { return nil }
-        return DeadLetterWatcher(sqs: sqs, store: store, deadLetterQueueURL: dlq, maximumReceiveCount: settings.maximumReceiveCount,
+        return DeadLetterWatcher(sqs: sqs, store: store, deadLetterQueueURL: dlq, queueURL: configuration.queueURL,
+                                 maximumAttempts: configuration.maximumAttempts, maximumReceiveCount: settings.maximumReceiveCount,
                                  interval: configuration.deadLetterCheckInterval, metrics: metrics, logger: logger)
     }
 }

@@ -5,8 +5,9 @@ import NIOCore
 import ServiceLifecycle
 import ServiceSupport
 
-/// The consumer's small HTTP server: `/healthz` (the process answers), `/readyz` (SQS, S3 and the database
-/// reachable, and the poll loop seen alive within ``ConsumerConfiguration/pollLivenessTimeout``) and, when a
+/// The consumer's small HTTP server: `/healthz` (the process answers), `/readyz` (start-up not waiting for a
+/// dependency, SQS, S3 and the database reachable, and the poll loop within the wait it announced, see
+/// ``ConsumerService/isPollLoopAlive``) and, when a
 /// renderer is given (by default `PrometheusMetrics.render`), `/metrics` (Prometheus text).
 ///
 /// `/readyz` answers 200 `ready` or 503 with one line per failed check; each check has a 5-second limit.
@@ -21,14 +22,16 @@ public enum HealthServer {
         public var database: String?
         /// Why the poll loop counts as dead (not started, or silent too long).
         public var pollLoop: String?
+        /// What start-up still waits for (`waiting for SQS: …`), `nil` once the consumer runs.
+        public var startup: String? = nil
 
         /// Whether every check passed.
-        public var isReady: Bool { sqs == nil && s3 == nil && database == nil && pollLoop == nil }
+        public var isReady: Bool { sqs == nil && s3 == nil && database == nil && pollLoop == nil && startup == nil }
 
         /// `ready`, or one `check: reason` line per failure.
         public var text: String {
             guard !isReady else { return "ready\n" }
-            return [("sqs", sqs), ("s3", s3), ("database", database), ("poll_loop", pollLoop)]
+            return [("startup", startup), ("sqs", sqs), ("s3", s3), ("database", database), ("poll_loop", pollLoop)]
                 .compactMap { name, reason in reason.map { "\(name): \($0)\n" } }.joined()
         }
     }
@@ -42,9 +45,11 @@ public enum HealthServer {
             }
         }
         async let database = check { _ = try await consumer.store.video(id: UUID(), owner: nil) }
-        var readiness = Readiness(sqs: await sqs, s3: await s3, database: await database, pollLoop: nil)
+        let status = consumer.status
+        var readiness = Readiness(sqs: await sqs, s3: await s3, database: await database, pollLoop: nil, startup: status.waitingFor)
         if !consumer.isPollLoopAlive {
-            readiness.pollLoop = consumer.status.lastPoll == nil ? "not started" : "not seen for \(consumer.configuration.pollLivenessTimeout)"
+            readiness.pollLoop = status.lastPoll == nil ? "not started"
+                : "overstayed its last wait by \(consumer.liveness.overdue().map { "\($0)" } ?? "a moment")"
         }
         return readiness
     }

@@ -49,38 +49,49 @@ struct MessageHandler: Sendable {
 
     // MARK: Claiming
 
+    /// The claim rule (``ClaimDecision``) for this consumer's settings.
+    var claimDecision: ClaimDecision {
+        ClaimDecision(visibilityTimeout: configuration.visibilityTimeout, backoff: backoff)
+    }
+
+    /// Reads the record, asks ``ClaimDecision`` what to do with the message, and does it.
     private func process(_ message: SQSMessage, videoID: UUID, logger: Logger) async -> JobOutcome {
         let receiveCount = message.approximateReceiveCount ?? 1
         let record: VideoRecord
         do {
-            guard let current = try await store.video(id: videoID, owner: nil) else {
+            let current = try await store.video(id: videoID, owner: nil)
+            let action = claimDecision.decide(ClaimDecision.Event(record: current.map(ClaimDecision.RecordState.init),
+                                                                  messageID: message.messageID, receiveCount: receiveCount, now: Date()))
+            switch action {
+            case .delete(.noRecord):
                 logger.warning("no record for the message's video: deleting the message")
                 await deleteMessage(message, logger: logger)
                 return .skipped
-            }
-            switch current.status {
-            case .completed, .cancelled, .failed:
+            case .delete(.final(let status)):
                 // Final (or failed: a retry sends a new message): nothing to do, and the message must not come back.
-                logger.info("record is \(current.status.rawValue): deleting the message without work")
+                logger.info("record is \(status.rawValue): deleting the message without work")
                 await deleteMessage(message, logger: logger)
                 return .skipped
-            case .processing:
-                // Another consumer claimed it. When this message was received before (its visibility ran out while
-                // that consumer held it), the holder stopped heartbeating: it died or lost the message. Take over,
-                // fencing the old attempt out. A first delivery (an SQS duplicate) is left to the holder.
-                guard receiveCount > 1 else {
-                    logger.info("record is processing under another consumer: leaving the message")
-                    return .leftToOwner
-                }
-                logger.warning("taking over a record whose consumer stopped extending its message",
-                               metadata: ["previous_attempt": "\(current.attempts)", "receive_count": "\(receiveCount)"])
-                _ = try await store.release(id: videoID, attempt: current.attempts)
+            case .leaveInvisible(let seconds):
+                // A duplicate of a job that runs and progresses under another message: left to its holder, hidden,
+                // and deleted on a later receive once the record is final.
+                logger.info("record is processing under another message: duplicate left invisible",
+                            metadata: ["invisible_seconds": "\(seconds)", "receive_count": "\(receiveCount)",
+                                       "current_message_id": "\(current?.messageID ?? "-")"])
+                metrics.duplicate()
+                await setVisibility(message, seconds: seconds, logger: logger)
+                return .leftToOwner
+            case .takeOver(let previousAttempt, let reason):
+                logger.warning("taking over a record whose consumer stopped", metadata: [
+                    "previous_attempt": "\(previousAttempt)", "receive_count": "\(receiveCount)", "reason": "\(reason.rawValue)",
+                ])
+                _ = try await store.release(id: videoID, attempt: previousAttempt)
                 guard let claimed = try await store.claim(id: videoID, messageID: message.messageID) else { return .leftToOwner }
                 record = claimed
-            case .pending, .queued:
+            case .claim:
                 guard let claimed = try await store.claim(id: videoID, messageID: message.messageID) else {
                     // Another consumer claimed it between our read and our claim; it will delete its copy, and if it
-                    // dies the message comes back and is taken over then.
+                    // dies the message comes back and the rule is applied again then.
                     logger.info("claim lost to another consumer: leaving the message")
                     return .leftToOwner
                 }
@@ -118,18 +129,21 @@ struct MessageHandler: Sendable {
         }
         logger.info("job started", metadata: ["jobs": "\(record.jobs.map(\.rawValue).joined(separator: ","))"])
 
+        let deadline = JobDeadline(policy: configuration.jobTimeoutPolicy)
         let result: Result<VideoRecord?, any Error>? = await withTaskGroup(of: Event.self) { group in
             group.addTask {
                 do {
-                    return .finished(.success(try await work(record: record, scratch: scratch, signal: signal, logger: logger)))
+                    return .finished(.success(try await JobDeadline.$current.withValue(deadline) {
+                        try await work(record: record, scratch: scratch, signal: signal, logger: logger)
+                    }))
                 } catch {
                     return .finished(.failure(error))
                 }
             }
             group.addTask { .aborted(await signal.wait()) }
             group.addTask {
-                try? await Task.sleep(for: configuration.jobTimeout)
-                if !Task.isCancelled { signal.trigger(.timedOut) }
+                // The floor until the source is probed, then the timeout for its duration and jobs.
+                if (try? await deadline.waitUntilPassed()) != nil, !Task.isCancelled { signal.trigger(.timedOut) }
                 return .watcherEnded
             }
             group.addTask {
@@ -152,12 +166,15 @@ struct MessageHandler: Sendable {
             return result
         }
         return await uncancellable {
-            await finish(record: record, message: message, result: result, reason: signal.reason, logger: logger)
+            await finish(record: record, message: message, result: result, reason: signal.reason, timeout: deadline.timeout, logger: logger)
         }
     }
 
-    /// Polls the record: a cancellation or a newer attempt stops the job within one poll interval.
+    /// Polls the record: a cancellation or a newer attempt stops the job within one poll interval. It also keeps
+    /// the record's `updatedAt` fresh while the job writes no progress (a long download or upload), so that
+    /// ``ClaimDecision`` never counts a working holder as stalled.
     private func watchRecord(id: UUID, attempt: Int, signal: AbortSignal, logger: Logger) async {
+        let keepAliveAge = Double(max(1, configuration.visibilityTimeout)) / 3
         while !Task.isCancelled {
             do {
                 try await Task.sleep(for: configuration.cancellationPollInterval)
@@ -174,6 +191,10 @@ struct MessageHandler: Sendable {
                     // happened and the trigger is ignored).
                     signal.trigger(.lostMessage)
                     return
+                }
+                if Date().timeIntervalSince(current.updatedAt) >= keepAliveAge {
+                    _ = try await store.updateProgress(id: id, attempt: attempt, stage: current.stage, progress: current.progress,
+                                                       eta: current.etaSeconds)
                 }
             } catch is CancellationError {
                 return
@@ -220,6 +241,7 @@ struct MessageHandler: Sendable {
         probe.logger = logger
         probe.limits.maximumDuration = min(probe.limits.maximumDuration, configuration.maximumVideoDuration)
         let info = try await probe.probe(input)
+        JobDeadline.current?.fit(duration: info.duration, jobs: jobs)
         endStage("probe")
 
         await progress.report(stage: .encoding, percent: 5, eta: nil)
@@ -287,7 +309,7 @@ struct MessageHandler: Sendable {
     // MARK: Finishing
 
     private func finish(record: VideoRecord, message: SQSMessage, result: Result<VideoRecord?, any Error>?, reason: AbortReason?,
-                        logger: Logger) async -> JobOutcome {
+                        timeout: Duration, logger: Logger) async -> JobOutcome {
         let id = record.id
         let attempt = record.attempts
         do {
@@ -298,7 +320,7 @@ struct MessageHandler: Sendable {
                     await deleteMessage(message, logger: logger)
                     return .cancelled
                 case .timedOut:
-                    let failure = VideoFailure(code: "job_timeout", message: "the job ran longer than \(configuration.jobTimeout) and was stopped")
+                    let failure = VideoFailure(code: "job_timeout", message: "the job ran longer than its timeout, \(timeout), and was stopped")
                     _ = try await store.fail(id: id, attempt: attempt, error: failure)
                     logger.warning("job timed out: record failed")
                     await deleteMessage(message, logger: logger)

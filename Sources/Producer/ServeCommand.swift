@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import ProducerService
 import S3Client
+import ServiceLifecycle
 import ServiceSupport
 import SQSClient
 import VideoStore
@@ -40,17 +41,26 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let store = try await DatabaseConfiguration(url: configuration.databaseURL).makeStore(logger: logger)
-        try await store.migrate()
+        let store: any VideoStore
+        do {
+            // Not connected yet (PostgreSQL connects on first use): the database is awaited below.
+            store = try await DatabaseConfiguration(url: configuration.databaseURL).makeStore(logger: logger)
+        } catch let error as VideoStoreError where error.code == .invalidConfiguration {
+            throw ValidationError("\(error)")
+        }
         let producer = ProducerApplication(configuration: configuration, store: store, s3: S3Client(configuration: s3Configuration),
                                            sqs: SQSClient(configuration: sqsConfiguration), logger: logger)
         let notifier = SystemdNotifier()
         let app = producer.application { channel in
             logger.info("producer listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
-            notifier.ready(status: "serving")
+            notifier.ready(status: "starting")
         }
+        // The server answers at once (/readyz 503 until the database does); the migrations wait for the database.
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: [.init(service: app), .init(service: DatabaseStartup(store: store, notifier: notifier, logger: logger))],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
-            try await app.runService()
+            try await group.run()
         } catch {
             notifier.stopping()
             try? await store.close()

@@ -34,7 +34,8 @@ public struct SystemdNotifier: Sendable {
     /// Shutdown began.
     public func stopping() { send("STOPPING=1") }
 
-    /// Sends `message`; failures are ignored, as `sd_notify` callers do.
+    /// Sends `message` without blocking; failures (a full socket queue included) are ignored, as `sd_notify`
+    /// callers do.
     @discardableResult
     public func send(_ message: String) -> Bool {
         guard let socketPath else { return false }
@@ -58,7 +59,10 @@ public struct SystemdNotifier: Sendable {
         let sent = message.utf8CString.withUnsafeBufferPointer { bytes in
             withUnsafePointer(to: &address) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                    sendto(descriptor, bytes.baseAddress, bytes.count - 1, 0, socketAddress, length)
+                    // Never blocks: a datagram socket whose reader lags (its queue holds only a few datagrams)
+                    // would otherwise stall the calling thread, a cooperative one included; a lost notification
+                    // is replaced by the next.
+                    sendto(descriptor, bytes.baseAddress, bytes.count - 1, Int32(MSG_DONTWAIT), socketAddress, length)
                 }
             }
         }

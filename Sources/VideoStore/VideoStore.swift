@@ -61,6 +61,10 @@ public protocol VideoStore: Sendable {
     /// `messageID` (its current queue message; the dead-letter watcher's condition: a record retried since with
     /// a new message is left alone).
     func fail(id: UUID, messageID: String, error: VideoFailure) async throws -> VideoRecord?
+    /// Replaces the record's ``VideoCore/VideoRecord/messageID`` `current` by `new`, status unchanged, only while
+    /// it is `pending`, `queued` or `processing` with `current` as its message (the dead-letter watcher sent the
+    /// record's message again as `new`). `nil` when the condition did not hold.
+    func replaceMessageID(id: UUID, current: String, with new: String) async throws -> VideoRecord?
     /// `processing → queued` under `attempt` (a transient error, a shutdown): another consumer may claim it.
     func release(id: UUID, attempt: Int) async throws -> VideoRecord?
     /// `pending | queued | processing → cancelled`; removes a pending record's unsent outbox entries.

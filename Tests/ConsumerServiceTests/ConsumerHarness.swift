@@ -98,25 +98,27 @@ struct ConsumerHarness: Sendable {
         configuration.retryMaximumDelay = 2
         configuration.drainTimeout = .seconds(5)
         configuration.jobTimeout = .seconds(60)
+        configuration.jobTimeoutMargin = .zero
         configuration.healthPort = 0
         configuration.deadLetterCheckInterval = .zero
         return configuration
     }
 
-    /// The standard handlers with fast settings, plus `paced` (see ``PacedHandler``).
-    static func pipeline(pacedSeconds: Double = 6) -> MediaJobPipeline {
+    /// The standard handlers with fast settings, plus `paced` (see ``PacedHandler``); `ffmpegPath` replaces FFmpeg
+    /// (a wrapper that logs its runs, see ``FFmpegRunLog``).
+    static func pipeline(pacedSeconds: Double = 6, ffmpegPath: String? = nil) -> MediaJobPipeline {
         var registry = MediaJobRegistry.standard
         registry.register(PacedHandler(seconds: pacedSeconds))
-        let ffmpeg = FFmpegConfiguration(threads: 1, killGracePeriod: .seconds(2))
+        let ffmpeg = FFmpegConfiguration(ffmpegPath: ffmpegPath, threads: 1, killGracePeriod: .seconds(2))
         return MediaJobPipeline(registry: registry, runner: FFmpegRunner(configuration: ffmpeg, logger: logger),
                                 probe: MediaProbe(configuration: ffmpeg, logger: logger),
                                 options: MediaJobOptions(renditionHeights: [240], x264Preset: "ultrafast"), diskSpaceFactor: 1,
                                 logger: logger)
     }
 
-    func consumer(_ configuration: ConsumerConfiguration? = nil, pacedSeconds: Double = 6) -> ConsumerService {
+    func consumer(_ configuration: ConsumerConfiguration? = nil, pacedSeconds: Double = 6, ffmpegPath: String? = nil) -> ConsumerService {
         ConsumerService(configuration: configuration ?? self.configuration(), sqs: sqs, s3: s3, store: store,
-                        pipeline: Self.pipeline(pacedSeconds: pacedSeconds), logger: Self.logger, environment: [:])
+                        pipeline: Self.pipeline(pacedSeconds: pacedSeconds, ffmpegPath: ffmpegPath), logger: Self.logger, environment: [:])
     }
 
     // MARK: Videos and messages
@@ -196,13 +198,26 @@ struct ConsumerHarness: Sendable {
 final class RunningServices: Sendable {
     let group: ServiceGroup
     private let task: Task<Void, any Error>
+    private let ended: EndFlag
+
+    private final class EndFlag: Sendable {
+        let value = Mutex(false)
+    }
 
     init(_ services: [any Service]) {
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }, logger: ConsumerHarness.logger))
         self.group = group
-        task = Task { try await group.run() }
+        let ended = EndFlag()
+        self.ended = ended
+        task = Task {
+            defer { ended.value.withLock { $0 = true } }
+            try await group.run()
+        }
     }
+
+    /// Whether the group ended (a service returned or threw).
+    var hasEnded: Bool { ended.value.withLock { $0 } }
 
     /// Graceful shutdown; returns how long the group took to end.
     @discardableResult
@@ -259,5 +274,34 @@ enum TestVideos {
             }
             do { try process.run() } catch { continuation.resume(throwing: error) }
         }
+    }
+}
+
+/// A wrapper around the real FFmpeg that appends `start` to a log when it runs and `exit <status>` when FFmpeg
+/// ends; a run killed from outside (its process group signalled) leaves a `start` without an `exit`.
+struct FFmpegRunLog: Sendable {
+    let script: String
+    let log: String
+
+    init(directory: TemporaryDirectory) throws {
+        script = directory.file("ffmpeg-logged")
+        log = directory.file("ffmpeg-runs.log")
+        let ffmpeg = FFmpegConfiguration().ffmpegPath
+        let text = """
+            #!/bin/sh
+            echo start >> '\(log)'
+            '\(ffmpeg)' "$@"
+            status=$?
+            echo "exit $status" >> '\(log)'
+            exit $status
+
+            """
+        try text.write(toFile: script, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+    }
+
+    /// The log's lines so far.
+    var lines: [String] {
+        ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
     }
 }

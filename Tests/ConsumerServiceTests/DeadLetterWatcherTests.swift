@@ -149,7 +149,7 @@ struct DeadLetterWatcherTests {
         // (200 ms, at least a second) instead of an hour.
         let unmigrated = try await DatabaseConfiguration(url: harness.directory.file("unmigrated.sqlite")).makeStore()
         let broken = DeadLetterWatcher(sqs: harness.sqs, store: unmigrated, deadLetterQueueURL: harness.deadLetterQueueURL,
-                                       maximumReceiveCount: 1, interval: .milliseconds(200), metrics: ConsumerMetrics(),
+                                       queueURL: harness.queueURL, maximumAttempts: 1, maximumReceiveCount: 1, interval: .milliseconds(200), metrics: ConsumerMetrics(),
                                        logger: ConsumerHarness.logger)
         let threw = try await ConsumerHarness.eventually(timeout: .seconds(10)) {
             do {

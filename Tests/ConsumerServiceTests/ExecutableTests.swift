@@ -1,5 +1,8 @@
 import ConsumerService
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import TestSupport
 import Testing
 import VideoCore
@@ -86,6 +89,44 @@ struct ExecutableTests {
 
         let bad = try Self.launch(["run", "--once", "--concurrency", "0"], environment: environment)
         #expect(try await Self.exitStatus(of: bad) == ConsumerExitCode.configuration)
+    }
+
+    @Test("a real consumer started while SQS is unreachable: /readyz 503 'waiting for SQS', no exit; it processes the video once SQS answers, and SIGTERM ends it with 0")
+    func startsWhileSQSIsUnreachable() async throws {
+        let harness = try await ConsumerHarness.make()
+        defer { Task { await harness.tearDown() } }
+        let localstack = try StartupTests.localstackAddress()
+        let proxy = try await TCPProxy.start(upstreamHost: localstack.host, upstreamPort: localstack.port, relaying: false)
+        defer { Task { try? await proxy.shutdown() } }
+        let portProbe = try await ScriptedTCPServer.start(replies: [])
+        let healthPort = portProbe.port
+        try await portProbe.shutdown()
+        var environment = try Self.environment(harness)
+        environment["AWS_ENDPOINT_URL_SQS"] = proxy.baseURL
+        environment["VIDEOQUEUE_HEALTH_PORT"] = String(healthPort)
+        environment["VIDEOQUEUE_HEALTH_HOST"] = "127.0.0.1"
+        environment["VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY"] = "500ms"
+        let record = try await harness.enqueue(jobs: [.audio], source: try await TestVideos.smallVideo())
+        let child = try Self.launch(["run"], environment: environment)
+        defer { if child.isRunning { kill(child.processIdentifier, SIGKILL) } }
+
+        var body = ""
+        let waiting = try await ConsumerHarness.eventually(timeout: .seconds(20)) {
+            guard let url = URL(string: "http://127.0.0.1:\(healthPort)/readyz"),
+                  let (data, response) = try? await URLSession.shared.data(from: url) else { return false }
+            body = String(decoding: data, as: UTF8.self)
+            return (response as? HTTPURLResponse)?.statusCode == 503 && body.contains("startup: waiting for SQS") && proxy.connectionCount >= 3
+        }
+        #expect(waiting, "\(body)")
+        #expect(child.isRunning, "the consumer exited while SQS was unreachable")
+
+        proxy.setRelaying(true)
+        let done = try await ConsumerHarness.eventually(timeout: .seconds(30)) {
+            try await harness.record(record.id).status == .completed
+        }
+        #expect(done)
+        kill(child.processIdentifier, SIGTERM)
+        #expect(try await Self.exitStatus(of: child) == 0)
     }
 
     @Test("a consumer killed with SIGKILL mid-job: the message reappears and a second consumer completes it once")

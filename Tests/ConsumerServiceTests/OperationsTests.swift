@@ -1,6 +1,8 @@
 import ConsumerService
 import Foundation
 import SQSClient
+import ServiceSupport
+import TestSupport
 import Testing
 import VideoCore
 #if canImport(Glibc)
@@ -53,6 +55,20 @@ struct OperationsTests {
         #expect(received.contains { $0.hasPrefix("STATUS=") && $0.contains("job slots") })
         #expect(received.contains("STOPPING=1"))
         #expect(received.firstIndex { $0.hasPrefix("READY=1") } ?? .max < received.firstIndex(of: "STOPPING=1") ?? -1)
+    }
+
+    @Test("systemd notify never blocks the caller when nobody reads the socket: the surplus is dropped")
+    func notifyDoesNotBlockOnAFullSocket() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let socket = try NotifySocket(path: directory.file("notify.sock"))
+        defer { socket.close() }
+        let notifier = SystemdNotifier(environment: ["NOTIFY_SOCKET": socket.path])
+        // A Unix datagram socket queues only a few datagrams (net.unix.max_dgram_qlen): a blocking send would hang here.
+        let sent = (0..<500).map { notifier.send("STATUS=\($0)") }
+        #expect(sent.first == true)
+        #expect(sent.contains(false), "the queue never filled up")
+        #expect(!socket.drain().isEmpty)
     }
 }
 

@@ -109,6 +109,12 @@ extension SQLStore {
         ]
     }
 
+    func replaceMessageID(id: UUID, current: String, with new: String) async throws -> VideoRecord? {
+        try Self.checkPlainText(current, "the message id")
+        return try await Self.update(backend, id: id, from: [.pending, .queued, .processing], to: nil, messageID: current,
+                                     set: try Self.messageIDAssignment(new), now: Self.nowMilliseconds())
+    }
+
     func release(id: UUID, attempt: Int) async throws -> VideoRecord? {
         let now = Self.nowMilliseconds()
         return try await Self.update(backend, id: id, from: [.processing], to: .queued, attempt: attempt, set: [

@@ -41,6 +41,9 @@ extension SQLStoreForwarding {
     public func fail(id: UUID, messageID: String, error: VideoFailure) async throws -> VideoRecord? {
         try await store.fail(id: id, messageID: messageID, error: error)
     }
+    public func replaceMessageID(id: UUID, current: String, with new: String) async throws -> VideoRecord? {
+        try await store.replaceMessageID(id: id, current: current, with: new)
+    }
     public func release(id: UUID, attempt: Int) async throws -> VideoRecord? { try await store.release(id: id, attempt: attempt) }
     public func cancel(id: UUID, owner: String?) async throws -> VideoRecord? { try await store.cancel(id: id, owner: owner) }
     public func retry(id: UUID, owner: String?) async throws -> VideoRecord? { try await store.retry(id: id, owner: owner) }
