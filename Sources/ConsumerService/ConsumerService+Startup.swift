@@ -27,6 +27,9 @@ extension ConsumerService {
                 }
             }
             try FileManager.default.createDirectory(atPath: configuration.scratchDirectory, withIntermediateDirectories: true)
+            // What a consumer that died mid-job left in the scratch directory (no running job holds its lock).
+            let stale = ScratchDirectory.removeStale(in: URL(fileURLWithPath: configuration.scratchDirectory, isDirectory: true))
+            if stale > 0 { logger.info("stale scratch entries removed", metadata: ["count": "\(stale)"]) }
             state.withLock { $0.waitingFor = nil }
             return settings
         } catch is CancellationError where Task.isShuttingDownGracefully || Task.isCancelled {

@@ -24,15 +24,23 @@ public enum HealthServer {
         public var pollLoop: String?
         /// What start-up still waits for (`waiting for SQS: …`), `nil` once the consumer runs.
         public var startup: String? = nil
+        /// Why the scratch directory's file system counts as full (less than ``minimumFreeBytes`` free).
+        public var disk: String? = nil
+        /// The free bytes where jobs write (`nil`: unknown).
+        public var scratchFreeBytes: Int64? = nil
+
+        /// Below this much free space in the scratch directory the consumer is not ready: 512 MiB.
+        public static let minimumFreeBytes: Int64 = 512 << 20
 
         /// Whether every check passed.
-        public var isReady: Bool { sqs == nil && s3 == nil && database == nil && pollLoop == nil && startup == nil }
+        public var isReady: Bool { sqs == nil && s3 == nil && database == nil && pollLoop == nil && startup == nil && disk == nil }
 
-        /// `ready`, or one `check: reason` line per failure.
+        /// `ready`, or one `check: reason` line per failure; then the scratch directory's free bytes.
         public var text: String {
-            guard !isReady else { return "ready\n" }
-            return [("startup", startup), ("sqs", sqs), ("s3", s3), ("database", database), ("poll_loop", pollLoop)]
-                .compactMap { name, reason in reason.map { "\(name): \($0)\n" } }.joined()
+            let free = scratchFreeBytes.map { "scratch_free_bytes: \($0)\n" } ?? ""
+            guard !isReady else { return "ready\n" + free }
+            return [("startup", startup), ("sqs", sqs), ("s3", s3), ("database", database), ("poll_loop", pollLoop), ("disk", disk)]
+                .compactMap { name, reason in reason.map { "\(name): \($0)\n" } }.joined() + free
         }
     }
 
@@ -47,6 +55,10 @@ public enum HealthServer {
         async let database = check { _ = try await consumer.store.video(id: UUID(), owner: nil) }
         let status = consumer.status
         var readiness = Readiness(sqs: await sqs, s3: await s3, database: await database, pollLoop: nil, startup: status.waitingFor)
+        readiness.scratchFreeBytes = ScratchDirectory.freeBytes(at: consumer.configuration.scratchDirectory)
+        if let free = readiness.scratchFreeBytes, free < Readiness.minimumFreeBytes {
+            readiness.disk = "only \(free) bytes free for scratch files (at least \(Readiness.minimumFreeBytes) needed)"
+        }
         if !consumer.isPollLoopAlive {
             readiness.pollLoop = status.lastPoll == nil ? "not started"
                 : "overstayed its last wait by \(consumer.liveness.overdue().map { "\($0)" } ?? "a moment")"

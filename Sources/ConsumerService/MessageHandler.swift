@@ -211,11 +211,13 @@ struct MessageHandler: Sendable {
         for job in jobs { _ = try pipeline.registry.handler(named: job.rawValue) }   // unknown_job_type before any work
         let progress = ProgressReporter(store: store, videoID: record.id, attempt: record.attempts,
                                         interval: configuration.progressInterval, logger: logger)
+        let directory: ScratchDirectory
         do {
-            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            directory = try ScratchDirectory(scratch)
         } catch {
-            throw MediaError(code: .outputFailed, message: "cannot create the scratch directory \(scratch.path): \(error)")
+            throw MediaError(code: .outputFailed, message: "cannot create the scratch directory \(scratch.lastPathComponent): \(error)")
         }
+        defer { directory.remove() }
         try DiskSpace.ensureAvailable(at: scratch, inputSize: record.size, factor: pipeline.diskSpaceFactor)
 
         var stageStart = ContinuousClock.now
@@ -227,11 +229,17 @@ struct MessageHandler: Sendable {
 
         await progress.report(stage: .downloading, percent: 0, eta: nil)
         let input = scratch.appendingPathComponent("source" + Self.safeExtension(of: record.sourceKey))
+        let downloaded: S3ObjectInfo
         do {
-            try await s3.download(bucket: record.sourceBucket, key: record.sourceKey, to: input.path)
+            downloaded = try await s3.download(bucket: record.sourceBucket, key: record.sourceKey, to: input.path)
         } catch let error as S3Error where [.noSuchKey, .notFound, .noSuchBucket].contains(error.code) {
             throw VideoFailure(code: "source_missing",
                                message: "the source s3://\(record.sourceBucket)/\(record.sourceKey) does not exist (\(error.code))")
+        }
+        // The object must be the one that was checked and recorded: same size, same ETag.
+        if downloaded.contentLength != record.size || (record.sourceETag != nil && downloaded.eTag != record.sourceETag) {
+            throw VideoFailure(code: "source_changed",
+                               message: "the source changed after it was recorded (\(downloaded.contentLength) bytes, recorded \(record.size))")
         }
         endStage("download")
         try Task.checkCancellation()
@@ -263,16 +271,42 @@ struct MessageHandler: Sendable {
 
         await progress.report(stage: .uploading, percent: 95, eta: nil)
         let files = results.flatMap(\.files)
-        let outputs = try await upload(files, from: outputDirectory, videoID: record.id)
-        endStage("upload")
+        let keys = files.map { Self.outputPrefix(record.id) + $0.relativePath }
+        do {
+            let outputs = try await upload(files, from: outputDirectory, videoID: record.id)
+            endStage("upload")
+            guard signal.beginCommit() else { throw CancellationError() }
+            guard let completed = try await store.complete(id: record.id, attempt: record.attempts, outputs: outputs) else {
+                await removeOutputs(keys, of: record.id, logger: logger)
+                return nil
+            }
+            return completed
+        } catch {
+            // Cancelled, fenced out or failed while uploading: what this attempt uploaded must not stay behind.
+            await uncancellable { await removeOutputs(keys, of: record.id, logger: logger) }
+            throw error
+        }
+    }
 
-        guard signal.beginCommit() else { throw CancellationError() }
-        return try await store.complete(id: record.id, attempt: record.attempts, outputs: outputs)
+    static func outputPrefix(_ id: UUID) -> String { "outputs/\(id.uuidString.lowercased())/" }
+
+    /// Deletes `keys` (this attempt's outputs) unless the record completed with them (another attempt's identical
+    /// keys won).
+    private func removeOutputs(_ keys: [String], of id: UUID, logger: Logger) async {
+        guard !keys.isEmpty else { return }
+        if let current = try? await store.video(id: id, owner: nil), current.status == .completed { return }
+        do {
+            _ = try await s3.deleteObjects(bucket: configuration.bucket, keys: keys)
+            logger.info("outputs of an attempt that did not complete removed", metadata: ["count": "\(keys.count)"])
+        } catch {
+            logger.warning("cannot remove an abandoned attempt's outputs (the orphan sweeper removes them with the video)",
+                           metadata: ["error": "\(error)"])
+        }
     }
 
     /// Uploads `files` under `outputs/{videoID}/{relative path}`, four at a time, in the order given.
     private func upload(_ files: [ProducedFile], from directory: URL, videoID: UUID) async throws -> [VideoOutput] {
-        let prefix = "outputs/\(videoID.uuidString.lowercased())/"
+        let prefix = Self.outputPrefix(videoID)
         return try await withThrowingTaskGroup(of: (Int, VideoOutput).self) { group in
             var outputs = [VideoOutput?](repeating: nil, count: files.count)
             var next = 0

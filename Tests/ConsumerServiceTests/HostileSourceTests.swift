@@ -1,0 +1,54 @@
+import Foundation
+@testable import ConsumerService
+import S3Client
+import Testing
+import TestSupport
+import VideoCore
+import VideoStore
+
+/// Sources that are not what was recorded, and what a dead consumer leaves behind.
+@Suite("Consumer: changed sources, leftovers")
+struct HostileSourceTests {
+    @Test("a source replaced after it was recorded is not processed: failed as source_changed")
+    func aReplacedSourceFailsAsSourceChanged() async throws {
+        let harness = try await ConsumerHarness.make(database: .sqlite)
+        defer { Task { await harness.tearDown() } }
+        let video = try await TestVideos.smallVideo()
+        let id = UUID()
+        let key = "sources/\(id.uuidString.lowercased())/source"
+        try await harness.s3.upload(file: video, bucket: harness.bucket, key: key, contentType: "video/mp4")
+        let size = (try FileManager.default.attributesOfItem(atPath: video)[.size] as? NSNumber)?.int64Value ?? 0
+        // The record names another ETag than the object's: the object was replaced after it was checked.
+        let info = try await harness.s3.headObject(bucket: harness.bucket, key: key)
+        var swapped = VideoRecord(id: id, owner: "tests", title: "swapped", originalFilename: "a.mp4", sourceBucket: harness.bucket,
+                                  sourceKey: key, size: size, contentType: "video/mp4", jobs: [.thumbnails],
+                                  sourceETag: info.eTag + "-not-this-one")
+        _ = try await harness.store.create(swapped, outboxPayload: try QueueMessage(video: swapped).encodedString())
+        swapped = try #require(try await harness.store.markQueued(id: id))
+        _ = try await harness.send(swapped)
+        let outcome = try await harness.consumer().runOnce(waitTime: 5)
+        #expect(outcome == .failed)
+        let failed = try await harness.record(id)
+        #expect(failed.status == .failed)
+        #expect(failed.error?.code == "source_changed")
+        #expect(try await harness.keys(prefix: "outputs/\(id.uuidString.lowercased())/").isEmpty)
+    }
+
+    @Test("stale scratch entries are removed; a running job's locked directory is not")
+    func staleScratchEntriesAreRemovedButLockedOnesKept() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("vq-scratch-\(UUID().uuidString.prefix(8))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let held = try ScratchDirectory(root.appendingPathComponent("running-1"))
+        let dead = root.appendingPathComponent("dead-1")
+        try FileManager.default.createDirectory(at: dead.appendingPathComponent("out"), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: dead.appendingPathComponent("out/partial.mp4"))
+        FileManager.default.createFile(atPath: dead.appendingPathComponent(".lock").path, contents: nil)
+        FileManager.default.createFile(atPath: root.appendingPathComponent("stray-file").path, contents: Data("x".utf8))
+        #expect(ScratchDirectory.removeStale(in: root) == 2)
+        #expect(FileManager.default.fileExists(atPath: held.url.path))
+        #expect(!FileManager.default.fileExists(atPath: dead.path))
+        #expect(throws: (any Error).self) { _ = try ScratchDirectory(held.url) }   // one holder at a time
+        held.remove()
+        #expect(!FileManager.default.fileExists(atPath: held.url.path))
+    }
+}
