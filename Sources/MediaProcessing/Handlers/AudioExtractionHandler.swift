@@ -19,7 +19,7 @@ public struct AudioExtractionHandler: MediaJobHandler {
         let path = "\(name)/audio.wav"
         let output = [
             "-map", audio, "-vn", "-sn", "-dn", "-ac", "1", "-ar", String(sampleRate), "-c:a", "pcm_s16le",
-        ] + EncoderArguments.stripMetadata + ["-f", "wav", path]
+        ] + EncoderArguments.stripMetadata + job.outputSizeArguments(count: 1) + ["-f", "wav", path]
         let invocation = FFmpegInvocation(
             inputs: [job.cappedInput()], outputArguments: output, expectedDuration: job.info.audioStream?.duration ?? job.info.duration,
             workingDirectory: job.outputDirectory)

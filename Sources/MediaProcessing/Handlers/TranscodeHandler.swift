@@ -23,6 +23,7 @@ public struct TranscodeHandler: MediaJobHandler {
             output += EncoderArguments.video(options: job.options, maximumBitRate: rendition.maximumVideoBitRate)
             if job.info.hasAudio { output += EncoderArguments.audio(options: job.options, source: job.info.audioStream) }
             output += EncoderArguments.stripMetadata + job.runner.outputThreadArguments
+            output += job.outputSizeArguments(count: renditions.count)
             output += ["-movflags", "+faststart", "-f", "mp4", "\(name)/\(rendition.name).mp4"]
         }
         let invocation = FFmpegInvocation(

@@ -91,6 +91,15 @@ public struct MediaJobContext: Sendable {
 
     static func durationSlack(_ declared: Double) -> Double { max(2, declared * 0.1) }
 
+    /// `-fs` for one of `count` file outputs of a run: each may take an equal share of the space free now (less a
+    /// 64 MiB margin), so no input can make FFmpeg fill the disk; FFmpeg stops the output there, and the run
+    /// fails as incomplete.
+    public func outputSizeArguments(count: Int) -> [String] {
+        guard let free = try? DiskSpace.available(at: outputDirectory) else { return [] }
+        let share = max(1 << 20, (free - (64 << 20)) / Int64(max(1, count)))
+        return ["-fs", String(share)]
+    }
+
     /// The job's input, read at most up to ``durationCap`` (`-t`), with `options` (e.g. a seek) before it.
     public func cappedInput(options: [String] = []) -> FFmpegInvocation.Input {
         let cap = durationCap.map { ["-t", String(format: "%.3f", $0)] } ?? []
