@@ -37,12 +37,6 @@ struct HostileUploadTests {
         return client
     }
 
-    static func expectNothingLeft(_ fixture: ProducerFixture) async throws {
-        #expect(try await fixture.sourceObjects().isEmpty)
-        #expect(try await fixture.s3.listMultipartUploads(bucket: fixture.bucket).isEmpty)
-        #expect(try await fixture.store.videos(owner: nil, status: nil, cursor: nil, limit: 10).videos.isEmpty)
-    }
-
     @Test func aPartHeaderThatNeverEndsIsRefusedAndTheConnectionClosed() async throws {
         let fixture = try await ProducerFixture()
         defer { Task { await fixture.tearDown() } }
@@ -58,7 +52,7 @@ struct HostileUploadTests {
             // Refused within the first few reads, not after the whole 64 MiB.
             #expect(connection.sent < 16 << 20)
         }
-        try await Self.expectNothingLeft(fixture)
+        try await fixture.expectNothingLeft()
     }
 
     @Test func fieldsBeyondTheLimitsAreRefusedWithTheirCodes() async throws {
@@ -85,7 +79,7 @@ struct HostileUploadTests {
                 }
             }
         }
-        try await Self.expectNothingLeft(fixture)
+        try await fixture.expectNothingLeft()
     }
 
     @Test func everyByteOfAMultipartBodyCountsTowardTheUploadLimit() async throws {
@@ -108,7 +102,7 @@ struct HostileUploadTests {
             #expect(connection.status == 413)
             #expect(connection.text.contains("PayloadTooLarge"))
         }
-        try await Self.expectNothingLeft(fixture)
+        try await fixture.expectNothingLeft()
     }
 
     @Test func anOversizedRawUploadClosesTheConnectionInsteadOfReadingTheRest() async throws {
@@ -128,7 +122,7 @@ struct HostileUploadTests {
             #expect(connection.status == 413)
             #expect(connection.sent < 64 << 20)
         }
-        try await Self.expectNothingLeft(fixture)
+        try await fixture.expectNothingLeft()
     }
 }
 

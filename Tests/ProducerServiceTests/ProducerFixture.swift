@@ -9,6 +9,7 @@ import NIOCore
 import S3Client
 import SQSClient
 import TestSupport
+import Testing
 import VideoCore
 import VideoStore
 
@@ -77,6 +78,13 @@ struct ProducerFixture {
         try? await store.close()
         postgresDatabase?.drop()
         directory.remove()
+    }
+
+    /// Expects no source object, no multipart upload and no record: what a refused upload must leave.
+    func expectNothingLeft() async throws {
+        #expect(try await sourceObjects().isEmpty)
+        #expect(try await s3.listMultipartUploads(bucket: bucket).isEmpty)
+        #expect(try await store.videos(owner: nil, status: nil, cursor: nil, limit: 10).videos.isEmpty)
     }
 
     /// The objects under `sources/`.

@@ -125,9 +125,7 @@ import VideoStore
                 #expect(ProducerFixture.errorCode(response.body) == "InvalidTitle")
             }
         }
-        #expect(try await fixture.sourceObjects().isEmpty)
-        #expect(try await fixture.s3.listMultipartUploads(bucket: fixture.bucket).isEmpty)
-        #expect(try await fixture.store.videos(owner: nil, status: nil, cursor: nil, limit: 10).videos.isEmpty)
+        try await fixture.expectNothingLeft()
     }
 
     @Test func malformedMultipartBodiesAreClearErrors() async throws {
