@@ -25,7 +25,7 @@ import VideoCore
 /// | `VIDEOQUEUE_FFMPEG_PATH`, `VIDEOQUEUE_FFPROBE_PATH` | ``ffmpegPath``, ``ffprobePath`` | found on `PATH` |
 /// | `VIDEOQUEUE_FFMPEG_THREADS` | ``ffmpegThreads`` | FFmpeg's choice |
 /// | `VIDEOQUEUE_FFMPEG_SANDBOX` | ``ffmpegSandbox`` (`auto`, `bubblewrap`, `none`) | `auto` |
-/// | `VIDEOQUEUE_MAX_PIXELS` | ``maximumVideoPixels`` (also every decoder's `-max_pixels`) | 8192 × 4320 |
+/// | `VIDEOQUEUE_MAX_PIXELS` | ``maximumVideoPixels`` (also every decoder's `-max_pixels`) | 3840 × 2160 |
 /// | `VIDEOQUEUE_HEALTH_HOST`, `VIDEOQUEUE_HEALTH_PORT` | ``healthHost``, ``healthPort`` (0 = off) | `0.0.0.0`, 8081 |
 /// | `VIDEOQUEUE_DEFAULT_JOBS` | ``defaultJobs`` (comma-separated) | `transcode` |
 /// | `VIDEOQUEUE_RETRY_BASE_DELAY`, `VIDEOQUEUE_RETRY_MAX_DELAY` | ``retryBaseDelay``, ``retryMaximumDelay`` | 10 s, 15 min |
@@ -73,7 +73,8 @@ public struct ConsumerConfiguration: Sendable {
     public var ffmpegSandbox: FFmpegSandboxMode = .auto
     /// The largest frame (width × height) of any video stream an input may hold, attached pictures included; also
     /// the most any decoder may allocate.
-    public var maximumVideoPixels: Int = 8192 * 4320
+    /// 4K (3840 × 2160) by default: what keeps one FFmpeg run's peak RSS near 500 MiB (see the README).
+    public var maximumVideoPixels: Int = 3840 * 2160
     /// The `ffprobe` executable (`nil`: found on `PATH`).
     public var ffprobePath: String?
     /// FFmpeg's `-threads` (`nil`: FFmpeg chooses).
