@@ -23,7 +23,9 @@ struct OperationsTests {
         let services = RunningServices([consumer])
 
         var maximumInFlight = 0
+        var maximumRunning = 0
         let done = try await ConsumerHarness.eventually(timeout: .seconds(40)) { [ids] in
+            maximumRunning = max(maximumRunning, consumer.status.inFlight)
             let attributes = try await harness.sqs.attributes(of: harness.queueURL, names: ["ApproximateNumberOfMessagesNotVisible"])
             maximumInFlight = max(maximumInFlight, Int(attributes["ApproximateNumberOfMessagesNotVisible"] ?? "") ?? 0)
             for id in ids where try await harness.record(id).status != .completed { return false }
@@ -31,7 +33,10 @@ struct OperationsTests {
         }
         try await services.stop()
         #expect(done)
-        #expect(maximumInFlight == 1, "\(maximumInFlight) messages were invisible at once with one job slot")
+        #expect(maximumRunning <= 1, "\(maximumRunning) jobs ran at once with one job slot")
+        // A finished message is deleted by the batched deleter after its slot is free, so for a moment it and the
+        // next one are both invisible; a receive for more than the free slots would make three or more.
+        #expect(maximumInFlight <= 2, "\(maximumInFlight) messages were invisible at once with one job slot")
     }
 
     @Test("systemd notify: READY=1, WATCHDOG=1 and STATUS= while running, STOPPING=1 on shutdown")
