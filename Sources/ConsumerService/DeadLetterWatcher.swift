@@ -184,7 +184,7 @@ struct DeadLetterWatcher: Sendable {
         let videoID = record.id
         let sent = try await sqs.send(SQSOutgoingMessage(body: message.body, attributes: [
             "videoId": .string(videoID.uuidString.lowercased()), "videoqueue-resent-from": .string(message.messageID),
-        ]), to: queueURL)
+        ]).addressed(to: queueURL, groupID: videoID.uuidString.lowercased(), deduplicationID: "resent-" + message.messageID), to: queueURL)
         guard try await store.replaceMessageID(id: videoID, current: message.messageID, with: sent.messageID) != nil else {
             logger.info("record changed while its dead-lettered message was sent again: the new message is a duplicate",
                         metadata: ["new_message_id": "\(sent.messageID)"])

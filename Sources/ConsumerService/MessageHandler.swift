@@ -454,7 +454,7 @@ struct MessageHandler: Sendable {
             try await sqs.send(SQSOutgoingMessage(body: message.body, attributes: [
                 "videoqueue-error": .string(reason), "videoqueue-error-code": .string(code),
                 "videoqueue-source-message-id": .string(message.messageID),
-            ]), to: dlq)
+            ]).addressed(to: dlq, groupID: "undecodable", deduplicationID: message.messageID), to: dlq)
         } catch {
             logger.error("cannot move an undecodable message to the dead-letter queue", metadata: ["error": "\(error)"])
             await setVisibility(message, seconds: backoff.delay(receiveCount: message.approximateReceiveCount ?? 1), logger: logger)

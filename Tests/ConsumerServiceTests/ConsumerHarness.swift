@@ -41,18 +41,21 @@ struct ConsumerHarness: Sendable {
     ///   - visibility: the queue's own visibility timeout in seconds.
     ///   - maximumReceiveCount: the redrive policy's limit.
     ///   - database: SQLite or PostgreSQL.
+    /// - Parameter fifo: FIFO queues (`….fifo`, a FIFO dead-letter queue).
     static func make(visibility: Int = 3, maximumReceiveCount: Int = 5,
-                     database: TestDatabaseBackend = .sqlite) async throws -> ConsumerHarness {
+                     database: TestDatabaseBackend = .sqlite, fifo: Bool = false) async throws -> ConsumerHarness {
         let configuration = try Emulator.localstack.configuration()
         let sqs = SQSClient(configuration: configuration)
         let s3 = S3Client(configuration: configuration)
         let name = Emulator.uniqueName("consumer")
-        let dlq = try await sqs.createQueue(named: name + "-dlq")
+        let suffix = fifo ? ".fifo" : ""
+        let fifoAttributes = fifo ? ["FifoQueue": "true"] : [:]
+        let dlq = try await sqs.createQueue(named: name + "-dlq" + suffix, attributes: fifoAttributes)
         let dlqARN = try await sqs.attributes(of: dlq, names: ["QueueArn"])["QueueArn"] ?? ""
-        let queue = try await sqs.createQueue(named: name, attributes: [
+        let queue = try await sqs.createQueue(named: name + suffix, attributes: fifoAttributes.merging([
             "VisibilityTimeout": String(visibility),
             "RedrivePolicy": #"{"deadLetterTargetArn":"\#(dlqARN)","maxReceiveCount":"\#(maximumReceiveCount)"}"#,
-        ])
+        ]) { $1 })
         let bucket = name
         try await s3.createBucket(bucket)
         let directory = try TemporaryDirectory()
@@ -138,13 +141,17 @@ struct ConsumerHarness: Sendable {
         let body = try QueueMessage(video: record).encodedString()
         _ = try await store.create(record, outboxPayload: body)
         let queued = try #require(try await store.markQueued(id: id))
-        if sendMessage { try await sqs.send(SQSOutgoingMessage(body: body), to: queueURL) }
+        if sendMessage {
+            try await sqs.send(SQSOutgoingMessage(body: body)
+                .addressed(to: queueURL, groupID: id.uuidString.lowercased(), deduplicationID: UUID().uuidString), to: queueURL)
+        }
         return queued
     }
 
     /// Sends `record`'s queue message; returns its MessageId.
     func send(_ record: VideoRecord) async throws -> String {
-        try await sqs.send(SQSOutgoingMessage(body: try QueueMessage(video: record).encodedString()), to: queueURL).messageID
+        try await sqs.send(SQSOutgoingMessage(body: try QueueMessage(video: record).encodedString())
+            .addressed(to: queueURL, groupID: record.id.uuidString.lowercased(), deduplicationID: UUID().uuidString), to: queueURL).messageID
     }
 
     /// What a consumer that dies right after claiming does: receives one message (waiting up to 5 s) with

@@ -52,3 +52,18 @@ struct HostileSourceTests {
         #expect(!FileManager.default.fileExists(atPath: held.url.path))
     }
 }
+
+/// FIFO queues end to end: every message the consumer's side sends carries a group and a deduplication id.
+@Suite("Consumer: FIFO queues")
+struct FIFOQueueTests {
+    @Test("a video queued on a FIFO queue is processed and its message deleted")
+    func aFIFOQueueWorksEndToEnd() async throws {
+        let harness = try await ConsumerHarness.make(fifo: true)
+        defer { Task { await harness.tearDown() } }
+        #expect(harness.queueURL.hasSuffix(".fifo"))
+        let record = try await harness.enqueue(jobs: [.thumbnails], source: try await TestVideos.smallVideo())
+        #expect(try await harness.consumer().runOnce(waitTime: 5) == .completed)
+        #expect(try await harness.record(record.id).status == .completed)
+        #expect(try await ConsumerHarness.eventually(timeout: .seconds(10)) { try await harness.messageCount() == 0 })
+    }
+}

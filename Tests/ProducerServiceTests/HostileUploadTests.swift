@@ -142,3 +142,21 @@ struct TitleTests {
         #expect(upload.title == "clip.mp4")
     }
 }
+
+/// The outbox on a FIFO queue: a group per video and a deduplication id per outbox entry.
+struct FIFOOutboxTests {
+    @Test func anUploadIsQueuedOnAFIFOQueue() async throws {
+        let fixture = try await ProducerFixture(fifo: true)
+        defer { Task { await fixture.tearDown() } }
+        let alice = fixture.alice
+        let video = try await fixture.withClient { client in
+            try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: alice), body: SampleVideo.mp4) { response in
+                #expect(response.status == .accepted)
+                return try ProducerFixture.decode(VideoResponse.self, response.body).video
+            }
+        }
+        #expect(try await ProducerFixture.eventually { try await fixture.store.video(id: video.id, owner: nil)?.status == .queued })
+        let received = try await fixture.sqs.receive(from: fixture.queueURL, maximumMessages: 10, waitTime: 2)
+        #expect(received.count == 1)
+    }
+}

@@ -32,7 +32,8 @@ struct ProducerFixture {
     /// The PostgreSQL database made for this fixture (dropped by ``tearDown()``).
     let postgresDatabase: TestPostgresDatabase?
 
-    init(database: ProducerDatabase = .sqlite, configure: (inout ProducerConfiguration) -> Void = { _ in }) async throws {
+    /// - Parameter fifo: a FIFO jobs queue (`….fifo`).
+    init(database: ProducerDatabase = .sqlite, fifo: Bool = false, configure: (inout ProducerConfiguration) -> Void = { _ in }) async throws {
         directory = try TemporaryDirectory()
         switch database {
         case .sqlite:
@@ -48,7 +49,8 @@ struct ProducerFixture {
         sqs = SQSClient(configuration: try Emulator.localstack.configuration())
         bucket = Emulator.uniqueName("vq-producer")
         try await s3.createBucket(bucket)
-        queueURL = try await sqs.createQueue(named: Emulator.uniqueName("vq-producer"))
+        queueURL = fifo ? try await sqs.createQueue(named: Emulator.uniqueName("vq-producer") + ".fifo", attributes: ["FifoQueue": "true"])
+            : try await sqs.createQueue(named: Emulator.uniqueName("vq-producer"))
         configuration = ProducerConfiguration(bucket: bucket, queueURL: queueURL)
         configuration.port = 0
         configuration.dispatchInterval = .milliseconds(100)

@@ -124,7 +124,10 @@ public final class OutboxDispatcher: Service, Sendable {
 
     private func send(_ entry: OutboxEntry) async -> Bool {
         do {
+            // FIFO queues: one group per video, and the outbox entry as the deduplication id (a send repeated after a
+            // lost answer is dropped by SQS).
             let message = SQSOutgoingMessage(body: entry.payload, attributes: ["videoId": .string(entry.videoID.uuidString.lowercased())])
+                .addressed(to: queueURL, groupID: entry.videoID.uuidString.lowercased(), deduplicationID: entry.id.uuidString.lowercased())
             let sent = try await withTimeout(sendTimeout, operation: "SendMessage") { [sqs, queueURL] in
                 try await sqs.send(message, to: queueURL)
             }
