@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import MediaProcessing
 import NIOCore
 import ServiceLifecycle
 import ServiceSupport
@@ -55,7 +56,7 @@ public enum HealthServer {
         async let database = check { _ = try await consumer.store.video(id: UUID(), owner: nil) }
         let status = consumer.status
         var readiness = Readiness(sqs: await sqs, s3: await s3, database: await database, pollLoop: nil, startup: status.waitingFor)
-        readiness.scratchFreeBytes = ScratchDirectory.freeBytes(at: consumer.configuration.scratchDirectory)
+        readiness.scratchFreeBytes = try? DiskSpace.available(at: URL(fileURLWithPath: consumer.configuration.scratchDirectory))
         if let free = readiness.scratchFreeBytes, free < Readiness.minimumFreeBytes {
             readiness.disk = "only \(free) bytes free for scratch files (at least \(Readiness.minimumFreeBytes) needed)"
         }

@@ -125,7 +125,6 @@ struct MessageHandler: Sendable {
         defer {
             heartbeat.unregister(messageID: message.messageID)
             activeJobs.remove(message.messageID)
-            try? FileManager.default.removeItem(at: scratch)
         }
         logger.info("job started", metadata: ["jobs": "\(record.jobs.map(\.rawValue).joined(separator: ","))"])
 
@@ -271,7 +270,7 @@ struct MessageHandler: Sendable {
 
         await progress.report(stage: .uploading, percent: 95, eta: nil)
         let files = results.flatMap(\.files)
-        let keys = files.map { Self.outputPrefix(record.id) + $0.relativePath }
+        let keys = files.map { VideoKeys.outputPrefix(record.id) + $0.relativePath }
         do {
             let outputs = try await upload(files, from: outputDirectory, videoID: record.id)
             endStage("upload")
@@ -287,8 +286,6 @@ struct MessageHandler: Sendable {
             throw error
         }
     }
-
-    static func outputPrefix(_ id: UUID) -> String { "outputs/\(id.uuidString.lowercased())/" }
 
     /// Deletes `keys` (this attempt's outputs) unless the record completed with them (another attempt's identical
     /// keys won).
@@ -306,7 +303,7 @@ struct MessageHandler: Sendable {
 
     /// Uploads `files` under `outputs/{videoID}/{relative path}`, four at a time, in the order given.
     private func upload(_ files: [ProducedFile], from directory: URL, videoID: UUID) async throws -> [VideoOutput] {
-        let prefix = Self.outputPrefix(videoID)
+        let prefix = VideoKeys.outputPrefix(videoID)
         return try await withThrowingTaskGroup(of: (Int, VideoOutput).self) { group in
             var outputs = [VideoOutput?](repeating: nil, count: files.count)
             var next = 0

@@ -49,11 +49,4 @@ final class ScratchDirectory: Sendable {
         }
         return removed
     }
-
-    /// The free bytes of the file system that holds `path` (`nil` when it cannot be read).
-    static func freeBytes(at path: String) -> Int64? {
-        guard let attributes = try? FileManager.default.attributesOfFileSystem(forPath: path),
-              let free = (attributes[.systemFreeSize] as? NSNumber)?.int64Value else { return nil }
-        return free
-    }
 }

@@ -16,18 +16,13 @@ public struct Backoff: Sendable, Hashable {
     /// The upper bound of the wait before attempt `attempt + 1` (attempt 1 is the first failure).
     public func ceiling(afterAttempt attempt: Int) -> Duration {
         let exponent = max(0, min(attempt - 1, 40))
-        let seconds = min(Self.seconds(cap), Self.seconds(base) * Double(1 << UInt64(exponent)))
+        let seconds = min(cap.seconds, base.seconds * Double(1 << UInt64(exponent)))
         return .milliseconds(Int64(seconds * 1000))
     }
 
     /// A random wait in `0 … ceiling(afterAttempt:)`.
     public func delay(afterAttempt attempt: Int) -> Duration {
-        let ceiling = Self.seconds(ceiling(afterAttempt: attempt))
+        let ceiling = ceiling(afterAttempt: attempt).seconds
         return .milliseconds(Int64(Double.random(in: 0...max(ceiling, 0)) * 1000))
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -17,13 +17,14 @@ public struct TranscodeHandler: MediaJobHandler {
         }
         _ = try job.freshDirectory(name)
         var output = ["-filter_complex", EncoderArguments.scaleGraph(renditions, video: job.videoSpecifier(video))]
+        let sizeCap = job.outputSizeArguments(count: renditions.count)
         for (index, rendition) in renditions.enumerated() {
             output += ["-map", "[v\(index)]"]
             if let audio = job.audioSpecifier { output += ["-map", audio] }
             output += EncoderArguments.video(options: job.options, maximumBitRate: rendition.maximumVideoBitRate)
             if job.info.hasAudio { output += EncoderArguments.audio(options: job.options, source: job.info.audioStream) }
             output += EncoderArguments.stripMetadata + job.runner.outputThreadArguments
-            output += job.outputSizeArguments(count: renditions.count)
+            output += sizeCap
             output += ["-movflags", "+faststart", "-f", "mp4", "\(name)/\(rendition.name).mp4"]
         }
         let invocation = FFmpegInvocation(

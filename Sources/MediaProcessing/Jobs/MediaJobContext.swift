@@ -81,7 +81,8 @@ public struct MediaJobContext: Sendable {
     }
 
     /// The most media time any output may hold: the declared duration the probe accepted, plus a slack of
-    /// 10 % (at least 2 s). Every input is read with `-t` at this cap, so media that runs on past its declared
+    /// 10 % (at least 2 s). Every input that is decoded through (``cappedInput(options:)``: all but the thumbnails'
+    /// one-frame seeks) is read with `-t` at this cap, so media that runs on past its declared
     /// duration cannot make a longer output (or cost more CPU), and ``ensureComplete(outputDuration:expected:output:stderrTail:)``
     /// fails an output that reached past the declaration as `durationMismatch`.
     public var durationCap: Double? {

@@ -13,11 +13,7 @@ struct APIKeyAuthenticator: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let address = context.channel.remoteAddress?.ipAddress ?? "unknown"
-        if let wait = failures.wait(address) {
-            let seconds = max(1, Int(wait.components.seconds) + 1)
-            throw APIError.tooManyRequests(code: "RateLimited", message: "too many requests with a bad API key; retry in \(seconds) s",
-                                           retryAfter: seconds)
-        }
+        if let wait = failures.wait(address) { throw RequestLimits.rateLimited(wait, what: "requests with a bad API key") }
         var context = context
         do {
             context.caller = try await Self.authenticate(request, store: store)

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import S3Client
+import ServiceSupport
 import ServiceLifecycle
 import VideoStore
 
@@ -41,7 +42,7 @@ public struct OrphanSweeper: Service, Sendable {
     /// One pass; returns how many uploads and objects it removed.
     @discardableResult
     public func sweep(now: Date = Date()) async throws -> Int {
-        let cutoff = now.addingTimeInterval(-(Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18))
+        let cutoff = now.addingTimeInterval(-age.seconds)
         var removed = 0
         for prefix in ["sources/", "uploads/"] {
             for upload in try await s3.listMultipartUploads(bucket: bucket, prefix: prefix) {

@@ -141,7 +141,7 @@ public final class OutboxDispatcher: Service, Sendable {
             return true
         } catch {
             let wait = backoff.delay(afterAttempt: entry.attempts + 1)
-            let notBefore = Date().addingTimeInterval(Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+            let notBefore = Date().addingTimeInterval(wait.seconds)
             _ = try? await store.rescheduleOutbox(entryID: entry.id, notBefore: notBefore, error: "\(error)")
             Counter(label: "videoqueue_producer_message_send_failures_total").increment()
             logger.warning("message not sent; will retry", metadata: [

@@ -8,25 +8,18 @@ struct MessageBucket {
     }
 
     let perSecond: Int
-    private var tokens: Double
-    private var updated: ContinuousClock.Instant
+    private var bucket: TokenBucket
     private var refusedSinceAllowed = 0
     private var lastAnswer: ContinuousClock.Instant?
 
     init(perSecond: Int, now: ContinuousClock.Instant = .now) {
         self.perSecond = max(1, perSecond)
-        tokens = Double(2 * self.perSecond)
-        updated = now
+        bucket = TokenBucket(capacity: Double(2 * self.perSecond), perSecond: Double(self.perSecond), now: now)
     }
 
     /// The verdict on one more message arriving `now`.
     mutating func take(now: ContinuousClock.Instant = .now) -> Verdict {
-        let elapsed = now - updated
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        tokens = min(Double(2 * perSecond), tokens + seconds * Double(perSecond))
-        updated = now
-        if tokens >= 1 {
-            tokens -= 1
+        if bucket.take(now: now) == nil {
             refusedSinceAllowed = 0
             return .allowed
         }

@@ -13,6 +13,7 @@ final class FirstRequestHeadGuard: ChannelInboundHandler, RemovableChannelHandle
 
     let timeout: TimeAmount
     private var timer: Scheduled<Void>?
+    static let headEnd: [UInt8] = [13, 10, 13, 10]
     /// The last bytes seen (a head's end may straddle two reads).
     private var tail: [UInt8] = []
 
@@ -32,11 +33,10 @@ final class FirstRequestHeadGuard: ChannelInboundHandler, RemovableChannelHandle
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let buffer = unwrapInboundIn(data)
-        let bytes = tail + buffer.readableBytesView.prefix(64 << 10)
-        let found = bytes.count >= 4 && (0...(bytes.count - 4)).contains { index in
-            bytes[index] == 13 && bytes[index + 1] == 10 && bytes[index + 2] == 13 && bytes[index + 3] == 10
-        }
-        tail = Array(bytes.suffix(3))
+        // The blank line may straddle two reads: look across the seam, then in the read itself.
+        let seam = ByteBuffer(bytes: tail + buffer.readableBytesView.prefix(3))
+        let found = seam.firstOffset(of: Self.headEnd) != nil || buffer.firstOffset(of: Self.headEnd) != nil
+        tail = Array((tail + buffer.readableBytesView.suffix(3)).suffix(3))
         context.fireChannelRead(data)
         if found {
             timer?.cancel()

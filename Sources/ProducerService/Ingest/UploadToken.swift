@@ -23,9 +23,9 @@ struct UploadToken: Codable, Sendable, Equatable {
 
     /// Where the client uploads: a staging key no consumer reads. `complete` checks the object there and copies
     /// it to ``sourceKey``, so no URL handed out ever writes where the consumer reads.
-    var key: String { "uploads/\(id.uuidString.lowercased())/staging" }
+    var key: String { VideoKeys.staging(id) }
     /// Where the checked copy lives (the same key as an upload through the API).
-    var sourceKey: String { "sources/\(id.uuidString.lowercased())/source" }
+    var sourceKey: String { VideoKeys.source(id) }
 
     /// `base64url(json).base64url(hmac)`.
     func signed(with secret: [UInt8]) throws -> String {

@@ -38,7 +38,7 @@ struct VideoIngestor: Sendable {
         let id = UUID()
         let stream = IngestStream(base: body, limit: configuration.maximumUploadBytes, wantsMD5: upload.declaredMD5 != nil)
         // The key is ours: the id and a fixed name; the extension comes from the sniffed container after the upload.
-        let uploadKey = "sources/\(id.uuidString.lowercased())/source"
+        let uploadKey = VideoKeys.source(id)
         let started = ContinuousClock.now
         let result: S3UploadResult
         do {

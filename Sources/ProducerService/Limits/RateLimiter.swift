@@ -1,16 +1,10 @@
-import Foundation
 import Synchronization
 
-/// A token bucket per key (an owner, a client address): `perMinute` tokens refill evenly over a minute, so a key may burst up to
-/// `perMinute` requests and then sustain one every `60/perMinute` seconds.
+/// A ``TokenBucket`` per key (an owner, a client address): `perMinute` tokens refill evenly over a minute, so a key
+/// may burst up to `perMinute` requests and then sustain one every `60/perMinute` seconds.
 final class RateLimiter: Sendable {
-    private struct Bucket {
-        var tokens: Double
-        var updated: ContinuousClock.Instant
-    }
-
     private let perMinute: Int
-    private let buckets = Mutex<[String: Bucket]>([:])
+    private let buckets = Mutex<[String: TokenBucket]>([:])
 
     init(perMinute: Int) {
         self.perMinute = perMinute
@@ -31,26 +25,15 @@ final class RateLimiter: Sendable {
 
     private func take(_ key: String, consume: Bool, now: ContinuousClock.Instant) -> Duration? {
         guard perMinute > 0 else { return nil }
-        let capacity = Double(perMinute)
-        let perSecond = capacity / 60
         return buckets.withLock { buckets in
             if buckets.count > Self.prunedAbove {
                 buckets = buckets.filter { (now - $0.value.updated) < .seconds(60) }
             }
-            var bucket = buckets[key] ?? Bucket(tokens: capacity, updated: now)
-            let elapsed = now - bucket.updated
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            bucket.tokens = min(capacity, bucket.tokens + seconds * perSecond)
-            bucket.updated = now
-            if bucket.tokens >= 1 {
-                if consume {
-                    bucket.tokens -= 1
-                    buckets[key] = bucket
-                }
-                return nil
-            }
+            var bucket = buckets[key] ?? TokenBucket(capacity: Double(perMinute), perSecond: Double(perMinute) / 60, now: now)
+            let wait = bucket.take(now: now, consume: consume)
+            // A look that takes nothing stores nothing: a key that was only looked at gets no bucket.
             if consume { buckets[key] = bucket }
-            return .milliseconds(Int64(((1 - bucket.tokens) / perSecond) * 1000))
+            return wait
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceSupport
 
 /// Every per-caller bound of the producer's API in one place, shared by the routes: one token bucket per owner
 /// for uploads (both upload routes draw from it), one for control requests (retry, cancel/delete), one per
@@ -26,8 +27,13 @@ struct RequestLimits: Sendable {
     /// Takes a token from `limiter` for `key`, or throws `429 RateLimited` with `Retry-After`.
     static func take(_ limiter: RateLimiter, _ key: String, what: String) throws(APIError) {
         guard let wait = limiter.acquire(key) else { return }
-        let seconds = max(1, Int((Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18).rounded(.up)))
-        throw APIError.tooManyRequests(code: "RateLimited", message: "too many \(what); retry in \(seconds) s", retryAfter: seconds)
+        throw rateLimited(wait, what: what)
+    }
+
+    /// `429 RateLimited` with `Retry-After`: the whole seconds (at least one) until `wait` has passed.
+    static func rateLimited(_ wait: Duration, what: String) -> APIError {
+        let seconds = max(1, Int(wait.seconds.rounded(.up)))
+        return APIError.tooManyRequests(code: "RateLimited", message: "too many \(what); retry in \(seconds) s", retryAfter: seconds)
     }
 
     /// A place in `limiter` for `key`, or `429` with `code` and `Retry-After`.

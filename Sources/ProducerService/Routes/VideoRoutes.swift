@@ -152,7 +152,7 @@ struct VideoRoutes: Sendable {
         }
         // Every object under the video's output prefix, not only the recorded ones (an attempt that was fenced out
         // or cancelled may have uploaded some).
-        let prefix = "outputs/\(record.id.uuidString.lowercased())/"
+        let prefix = VideoKeys.outputPrefix(record.id)
         let stored = try await s3.listObjects(bucket: configuration.bucket, prefix: prefix).collect().map(\.key)
         let keys = Array(Set([record.sourceKey] + record.outputs.map(\.key) + stored))
         let result = try await s3.deleteObjects(bucket: record.sourceBucket, keys: keys)

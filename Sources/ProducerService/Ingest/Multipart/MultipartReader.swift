@@ -1,12 +1,6 @@
 import Foundation
 import NIOCore
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// A `multipart/form-data` body (RFC 7578) read as it arrives, with every part bounded by ``MultipartLimits``:
 /// a value whose ``feed(_:)`` takes the body's next bytes and returns what they completed (fields, the file's
 /// start, its bytes, its end). It does no I/O; ``MultipartFileStream`` drives it.
@@ -113,7 +107,7 @@ struct MultipartReader {
     // MARK: States
 
     private mutating func readPreamble() throws(MultipartError) -> Bool {
-        if let at = Self.find(delimiter, in: pending, from: 0) {
+        if let at = pending.firstOffset(of: delimiter) {
             skipped += at
             pending.moveReaderIndex(forwardBy: at + delimiter.count)
             state = .afterBoundary
@@ -169,7 +163,7 @@ struct MultipartReader {
     }
 
     private mutating func readBody(into events: inout [Event]) throws(MultipartError) -> Bool {
-        let end = Self.find(delimiter, in: pending, from: 0)
+        let end = pending.firstOffset(of: delimiter)
         // Without a boundary, keep the bytes that may begin one.
         let length = end ?? max(0, pending.readableBytes - (delimiter.count - 1))
         if length > 0 {
@@ -245,7 +239,7 @@ struct MultipartReader {
     /// The next CRLF-terminated line (without its CRLF), or `nil` until it has arrived whole; a line longer than
     /// ``MultipartLimits/headerLineBytes`` throws as soon as that many bytes have come without a line end.
     private mutating func readLine() throws(MultipartError) -> [UInt8]? {
-        guard let end = Self.find([0x0D, 0x0A], in: pending, from: max(0, searched - 1)) else {
+        guard let end = pending.firstOffset(of: [0x0D, 0x0A], from: max(0, searched - 1)) else {
             searched = pending.readableBytes
             guard pending.readableBytes <= limits.headerLineBytes + 1 else {
                 throw MultipartError(.headerTooLarge, "a part header line is longer than \(limits.headerLineBytes) bytes")
@@ -268,22 +262,6 @@ struct MultipartReader {
             pending = ByteBuffer(bytes: pending.readableBytesView)
         } else if pending.readerIndex > 0 {
             pending.discardReadBytes()
-        }
-    }
-
-    /// The offset (from the reader index) of the first `needle` in `buffer` at or after `start`.
-    static func find(_ needle: [UInt8], in buffer: ByteBuffer, from start: Int) -> Int? {
-        guard let first = needle.first else { return nil }
-        return buffer.withUnsafeReadableBytes { haystack -> Int? in
-            var offset = start
-            while offset + needle.count <= haystack.count {
-                guard let base = haystack.baseAddress,
-                      let hit = memchr(base + offset, Int32(first), haystack.count - offset - needle.count + 1) else { return nil }
-                let at = base.distance(to: UnsafeRawPointer(hit))
-                if memcmp(base + at, needle, needle.count) == 0 { return at }
-                offset = at + 1
-            }
-            return nil
         }
     }
 
