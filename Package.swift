@@ -156,9 +156,10 @@ let package = Package(
         .target(
             name: "ConsumerService",
             dependencies: [
-                "VideoCore", "VideoStore", "S3Client", "SQSClient", "AWSClientRuntime", "AWSSigV4", "MediaProcessing", "ServiceSupport",
+                "VideoCore", "VideoStore", "S3Client", "SQSClient", "AWSClientRuntime", "AWSQuery", "AWSSigV4", "MediaProcessing", "ServiceSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -169,7 +170,19 @@ let package = Package(
         .target(
             name: "Autoscaler",
             dependencies: [
-                "AWSClientRuntime", "AWSSigV4", "SQSClient", "ServiceSupport",
+                "AWSClientRuntime", "AWSQuery", "AWSSigV4", "SQSClient", "ServiceSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The AWS query protocol and the EC2 Auto Scaling calls the autoscaler and the consumer make.
+        .target(
+            name: "AWSQuery",
+            dependencies: [
+                "AWSClientRuntime", "AWSSigV4",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -212,7 +225,6 @@ let package = Package(
             dependencies: [
                 "ConsumerService", "ServiceSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings,
@@ -221,7 +233,7 @@ let package = Package(
         .executableTarget(
             name: "AutoscalerTool",
             dependencies: [
-                "Autoscaler", "AWSClientRuntime", "SQSClient", "ServiceSupport",
+                "Autoscaler", "AWSClientRuntime", "AWSQuery", "SQSClient", "ServiceSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -336,7 +348,7 @@ let package = Package(
         .testTarget(
             name: "ConsumerServiceTests",
             dependencies: [
-                "ConsumerService", "VideoStore", "VideoCore", "S3Client", "SQSClient", "AWSClientRuntime", "AWSSigV4",
+                "ConsumerService", "VideoStore", "VideoCore", "S3Client", "SQSClient", "AWSClientRuntime", "AWSQuery", "AWSSigV4",
                 "MediaProcessing", "ServiceSupport", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -350,7 +362,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AutoscalerTests",
-            dependencies: ["Autoscaler", "AWSClientRuntime", "AWSSigV4", "SQSClient", "TestSupport"],
+            dependencies: ["Autoscaler", "AWSClientRuntime", "AWSQuery", "AWSSigV4", "SQSClient", "TestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -14,8 +14,6 @@ public struct AutoscalerError: Error, Sendable, Equatable, CustomStringConvertib
         public static let systemctl = Code(rawValue: "systemctl")
         /// CloudWatch answered with an error.
         public static let cloudWatch = Code(rawValue: "cloudwatch")
-        /// EC2 Auto Scaling answered with an error or an answer that could not be read.
-        public static let autoScaling = Code(rawValue: "autoscaling")
         /// The state file could not be read or written.
         public static let stateFile = Code(rawValue: "state_file")
     }

@@ -1,4 +1,5 @@
 import AWSClientRuntime
+import AWSQuery
 import AWSSigV4
 import AsyncHTTPClient
 import Foundation

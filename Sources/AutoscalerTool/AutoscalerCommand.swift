@@ -1,4 +1,5 @@
 import AWSClientRuntime
+import AWSQuery
 import ArgumentParser
 import Autoscaler
 import Foundation

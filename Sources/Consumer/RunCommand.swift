@@ -2,7 +2,6 @@ import ArgumentParser
 import ConsumerService
 import Foundation
 import Logging
-import ServiceLifecycle
 import ServiceSupport
 
 /// `consumer run [--once] …`: the daemon, or one message for debugging and scripts.
@@ -112,15 +111,8 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         PrometheusMetrics.bootstrap()
-        var services: [any Service] = []
-        if let health = HealthServer.application(consumer: consumer, logger: logger) { services.append(health) }
-        services.append(consumer)   // last: shut down first, so /readyz and /metrics answer during the drain
-        var groupConfiguration = ServiceGroupConfiguration(services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-                                                           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        groupConfiguration.maximumGracefulShutdownDuration = configuration.drainTimeout + .seconds(30)
-        let group = ServiceGroup(configuration: groupConfiguration)
         do {
-            try await group.run()
+            try await consumer.runDaemon(environment: environment, logger: logger)
         } catch {
             // The service waits for SQS and the database; what ends it is a setting no retry can fix.
             logger.critical("consumer stopped on an error", metadata: ["error": "\(error)"])

@@ -36,6 +36,10 @@ import VideoCore
 /// | `VIDEOQUEUE_MAX_ATTEMPTS` | ``maximumAttempts`` | 1 |
 /// | `VIDEOQUEUE_SQS_CALL_TIMEOUT` | ``sqsCallTimeout`` (a long poll gets its wait time on top) | 10 s |
 /// | `VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY` | ``dependencyRetryMaximumDelay`` | 30 s |
+/// | `VIDEOQUEUE_TERMINATION_CHECK_INTERVAL` | ``terminationCheckInterval`` (0 = off) | 5 s |
+/// | `VIDEOQUEUE_LIFECYCLE_HOOK` | ``lifecycleHookName`` | none |
+/// | `VIDEOQUEUE_AUTO_SCALING_GROUP` | ``autoScalingGroupName`` | the instance's `aws:autoscaling:groupName` tag |
+/// | `VIDEOQUEUE_MACHINE_LOCK` | ``machineLockFile`` | `$TMPDIR/videoqueue-consumers.lock` |
 public struct ConsumerConfiguration: Sendable {
     /// The jobs queue.
     public var queueURL: String
@@ -109,6 +113,19 @@ public struct ConsumerConfiguration: Sendable {
     /// How often the dead-letter watcher looks at the DLQ for messages whose records are still waiting or
     /// processing (see ``ConsumerService``); zero disables it. It runs only when a DLQ is known.
     public var deadLetterCheckInterval: Duration
+    /// How often the EC2 instance metadata service is asked for a Spot interruption notice or an Auto Scaling
+    /// scale-in (target lifecycle state `Terminated`); either starts a drain. Zero disables the watch; off EC2 it
+    /// stops after the first unanswered request.
+    public var terminationCheckInterval: Duration
+    /// The Auto Scaling lifecycle hook (on `autoscaling:EC2_INSTANCE_TERMINATING`) that the last consumer of the
+    /// machine completes (`CompleteLifecycleAction`, `CONTINUE`) once it has drained; `nil`: none.
+    public var lifecycleHookName: String?
+    /// The Auto Scaling group of ``lifecycleHookName``; `nil`: the instance's `aws:autoscaling:groupName` tag, read
+    /// from the instance metadata (instance tags in metadata must be on).
+    public var autoScalingGroupName: String?
+    /// A file every consumer of the machine holds a shared lock on while it runs, so the last one to stop knows it
+    /// is the last (it alone completes the lifecycle hook). Give all of a machine's consumers the same path.
+    public var machineLockFile: String
 
     /// A configuration with every default; `queueURL` and `bucket` are required.
     public init(queueURL: String, bucket: String, databaseURL: String = "videoqueue.sqlite") {
@@ -141,6 +158,10 @@ public struct ConsumerConfiguration: Sendable {
         self.sqsCallTimeout = .seconds(10)
         self.dependencyRetryMaximumDelay = .seconds(30)
         self.deadLetterCheckInterval = .seconds(60)
+        self.terminationCheckInterval = .seconds(5)
+        self.lifecycleHookName = nil
+        self.autoScalingGroupName = nil
+        self.machineLockFile = (NSTemporaryDirectory() as NSString).appendingPathComponent("videoqueue-consumers.lock")
     }
 
     /// The job timeout's rule with this configuration's floor.
@@ -191,6 +212,10 @@ public struct ConsumerConfiguration: Sendable {
         if let value = try reader.integer("VIDEOQUEUE_MAX_ATTEMPTS", in: 1...100) { maximumAttempts = value }
         if let value = try reader.duration("VIDEOQUEUE_SQS_CALL_TIMEOUT") { sqsCallTimeout = value }
         if let value = try reader.duration("VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY") { dependencyRetryMaximumDelay = value }
+        if let value = try reader.duration("VIDEOQUEUE_TERMINATION_CHECK_INTERVAL") { terminationCheckInterval = value }
+        lifecycleHookName = reader.string("VIDEOQUEUE_LIFECYCLE_HOOK")
+        autoScalingGroupName = reader.string("VIDEOQUEUE_AUTO_SCALING_GROUP")
+        if let value = reader.string("VIDEOQUEUE_MACHINE_LOCK") { machineLockFile = value }
     }
 
     /// A third of `visibility` seconds (at least 1 s): two extensions may fail before a message expires.
@@ -238,6 +263,8 @@ public struct ConsumerConfiguration: Sendable {
         guard (1...100).contains(maximumAttempts) else { throw invalid("VIDEOQUEUE_MAX_ATTEMPTS", "must be 1…100, not \(maximumAttempts)") }
         guard sqsCallTimeout > .zero else { throw invalid("VIDEOQUEUE_SQS_CALL_TIMEOUT", "must be positive") }
         guard dependencyRetryMaximumDelay > .zero else { throw invalid("VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY", "must be positive") }
+        guard terminationCheckInterval >= .zero else { throw invalid("VIDEOQUEUE_TERMINATION_CHECK_INTERVAL", "must not be negative") }
+        guard !machineLockFile.isEmpty else { throw invalid("VIDEOQUEUE_MACHINE_LOCK", "must not be empty") }
         if ffmpegSandbox == .bubblewrap, case .failure(let error) = Sandbox().check() {
             throw invalid("VIDEOQUEUE_FFMPEG_SANDBOX", "is bubblewrap, but \(error.message)")
         }

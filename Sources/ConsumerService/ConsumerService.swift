@@ -49,7 +49,7 @@ public final class ConsumerService: Service, Sendable {
     let slots: JobSlots
     let activeJobs = ActiveJobs()
     let liveness: PollLiveness
-    let state = Mutex<(settings: QueueSettings?, waitingFor: String?, stopping: Bool)>((nil, nil, false))
+    let state = Mutex<(settings: QueueSettings?, waitingFor: String?, stopping: Bool, drainDeadline: ContinuousClock.Instant?)>((nil, nil, false, nil))
 
     /// - Parameters:
     ///   - pipeline: the media pipeline; `nil` builds the standard one from the configuration (FFmpeg paths and
@@ -87,7 +87,7 @@ public final class ConsumerService: Service, Sendable {
 
     /// The poll loop's liveness and the jobs in flight.
     public var status: Status {
-        let (_, waitingFor, stopping) = state.withLock { $0 }
+        let (_, waitingFor, stopping, _) = state.withLock { $0 }
         return Status(lastPoll: liveness.lastRound, inFlight: slots.running, stopping: stopping, waitingFor: waitingFor)
     }
 
@@ -160,11 +160,11 @@ public final class ConsumerService: Service, Sendable {
                 state.withLock { $0.stopping = true }
                 let running = slots.running
                 // The drain (and the flush after it) is the loop's last bounded wait: the watchdog stays fed.
-                liveness.expect(within: configuration.drainTimeout + Self.handBackAllowance)
+                liveness.expect(within: drainLimit + Self.handBackAllowance)
                 notifier.stopping()
                 notifier.status("stopping, draining \(running) jobs")
                 logger.info("receive loop stopped; draining", metadata: ["in_flight": "\(running)",
-                                                                          "drain_timeout": "\(configuration.drainTimeout)"])
+                                                                          "drain_timeout": "\(drainLimit)"])
                 await drain()
             }
             await flushDeletions(handler)
@@ -267,15 +267,31 @@ public final class ConsumerService: Service, Sendable {
         }
     }
 
-    /// Waits for the running jobs up to the drain timeout, then hands the rest back.
+    /// Shortens the coming drain to `budget` from now when that is less than ``ConsumerConfiguration/drainTimeout``
+    /// (a Spot interruption leaves two minutes); `nil` keeps the drain timeout. Call it before the graceful shutdown.
+    public func prepareToDrain(within budget: Duration?) {
+        guard let budget else { return }
+        let deadline = ContinuousClock.now + budget
+        state.withLock { $0.drainDeadline = min($0.drainDeadline ?? deadline, deadline) }
+    }
+
+    /// How long the drain may wait for running jobs: the drain timeout, or less when ``prepareToDrain(within:)`` said so.
+    var drainLimit: Duration {
+        let timeout = configuration.drainTimeout
+        guard let deadline = state.withLock({ $0.drainDeadline }) else { return timeout }
+        return max(.zero, min(timeout, deadline - ContinuousClock.now))
+    }
+
+    /// Waits for the running jobs up to the drain limit, then hands the rest back.
     private func drain() async {
+        let limit = drainLimit
         let drained = await withTaskGroup(of: Bool.self) { group in
             group.addTask { [slots] in
                 await slots.waitUntilIdle()
                 return !Task.isCancelled
             }
-            group.addTask { [configuration] in
-                try? await Task.sleep(for: configuration.drainTimeout)
+            group.addTask {
+                try? await Task.sleep(for: limit)
                 return false
             }
             let first = await group.next() ?? false

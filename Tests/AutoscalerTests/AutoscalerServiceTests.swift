@@ -1,12 +1,13 @@
 import AWSClientRuntime
+import AWSQuery
 import AWSSigV4
 import Autoscaler
 import Foundation
 import NIOHTTP1
 import SQSClient
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// The modes end to end: the queue on LocalStack, a fake `systemctl` on PATH that records its calls, consumer
 /// `/metrics` from a fake server, CloudWatch on LocalStack, EC2 Auto Scaling from a fake server.

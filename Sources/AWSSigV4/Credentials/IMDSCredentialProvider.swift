@@ -69,38 +69,13 @@ public struct IMDSCredentialProvider: CredentialProvider {
         logger: Logger = Logger(label: "AWSSigV4.Credentials")
     ) {
         let providerName = "imds"
-        if let disabled = AWSSharedConfig.nonEmpty(environment["AWS_EC2_METADATA_DISABLED"]),
-            disabled.lowercased() == "true"
-        {
+        let base: String
+        switch Self.resolveEndpoint(environment: environment, override: endpoint) {
+        case .success(let resolved):
+            base = resolved
+        case .failure(let error):
             self.endpoint = nil
-            self.state = .unusable(
-                CredentialsError(
-                    code: .notConfigured,
-                    message: "disabled by AWS_EC2_METADATA_DISABLED",
-                    provider: providerName
-                )
-            )
-            return
-        }
-
-        var base =
-            AWSSharedConfig.nonEmpty(endpoint)
-            ?? AWSSharedConfig.nonEmpty(environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"])
-            ?? (AWSSharedConfig.nonEmpty(environment["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"])?.lowercased() == "ipv6"
-                ? Self.defaultIPv6Endpoint : Self.defaultEndpoint)
-        while base.hasSuffix("/") { base.removeLast() }
-        guard let components = URLComponents(string: base),
-            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            let host = components.host, !host.isEmpty
-        else {
-            self.endpoint = nil
-            self.state = .unusable(
-                CredentialsError(
-                    code: .invalidConfiguration,
-                    message: "the instance metadata endpoint is not an http or https URL",
-                    provider: providerName
-                )
-            )
+            self.state = .unusable(error)
             return
         }
 
@@ -133,6 +108,27 @@ public struct IMDSCredentialProvider: CredentialProvider {
 }
 
 extension IMDSCredentialProvider {
+    /// The metadata service's base URL (no trailing slash): `override`, else `AWS_EC2_METADATA_SERVICE_ENDPOINT`, else
+    /// the IPv4 or IPv6 (`AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE`) default; a failure when
+    /// `AWS_EC2_METADATA_DISABLED=true` (`notConfigured`) or the URL is not http(s) (`invalidConfiguration`).
+    static func resolveEndpoint(environment: [String: String], override: String?) -> Result<String, CredentialsError> {
+        let providerName = "imds"
+        if let disabled = AWSSharedConfig.nonEmpty(environment["AWS_EC2_METADATA_DISABLED"]), disabled.lowercased() == "true" {
+            return .failure(CredentialsError(code: .notConfigured, message: "disabled by AWS_EC2_METADATA_DISABLED", provider: providerName))
+        }
+        var base = AWSSharedConfig.nonEmpty(override)
+            ?? AWSSharedConfig.nonEmpty(environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"])
+            ?? (AWSSharedConfig.nonEmpty(environment["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"])?.lowercased() == "ipv6"
+                ? defaultIPv6Endpoint : defaultEndpoint)
+        while base.hasSuffix("/") { base.removeLast() }
+        guard let components = URLComponents(string: base),
+              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = components.host, !host.isEmpty else {
+            return .failure(CredentialsError(code: .invalidConfiguration, message: "the instance metadata endpoint is not an http or https URL",
+                                             provider: providerName))
+        }
+        return .success(base)
+    }
 
     /// One fetch sequence: the role (unless given), then its credentials.
     private static func fetch(client: IMDSClient, roleName: String?, provider: String) async throws -> Credentials {

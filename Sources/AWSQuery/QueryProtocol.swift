@@ -5,13 +5,13 @@ import NIOHTTP1
 
 /// The AWS query protocol (CloudWatch, EC2 Auto Scaling): a form-encoded POST of `Action`, `Version` and
 /// flattened parameters (`MetricData.member.1.MetricName=…`), an XML answer.
-enum QueryProtocol {
+public enum QueryProtocol {
     /// `application/x-www-form-urlencoded` with only `A-Z a-z 0-9 - _ . ~` left raw (what SigV4 expects too).
-    static func formBody(_ parameters: [(String, String)]) -> String {
+    public static func formBody(_ parameters: [(String, String)]) -> String {
         parameters.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
     }
 
-    static func encode(_ text: String) -> String {
+    public static func encode(_ text: String) -> String {
         var result = ""
         for byte in text.utf8 {
             switch byte {
@@ -26,7 +26,7 @@ enum QueryProtocol {
     }
 
     /// A signed POST of `parameters` (after `Action` and `Version`).
-    static func request(action: String, version: String, parameters: [(String, String)]) -> AWSRequest {
+    public static func request(action: String, version: String, parameters: [(String, String)]) -> AWSRequest {
         let body = formBody([("Action", action), ("Version", version)] + parameters)
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded; charset=utf-8")
@@ -34,7 +34,7 @@ enum QueryProtocol {
     }
 
     /// Reads `<Error><Code>…</Code><Message>…</Message></Error>`.
-    static func decodeError(_ response: AWSResponse) -> AWSErrorDetails? {
+    public static func decodeError(_ response: AWSResponse) -> AWSErrorDetails? {
         let text = String(buffer: response.body)
         guard let code = element("Code", in: text) else { return nil }
         return AWSErrorDetails(code: code, message: element("Message", in: text) ?? "",
@@ -42,12 +42,12 @@ enum QueryProtocol {
     }
 
     /// The text of the first `<name>…</name>` in `text`, XML entities decoded.
-    static func element(_ name: String, in text: String) -> String? {
+    public static func element(_ name: String, in text: String) -> String? {
         elements(name, in: text).first
     }
 
     /// The texts of every `<name>…</name>` in `text`, in order.
-    static func elements(_ name: String, in text: String) -> [String] {
+    public static func elements(_ name: String, in text: String) -> [String] {
         var result: [String] = []
         var searchFrom = text.startIndex
         while let start = text.range(of: "<\(name)>", range: searchFrom..<text.endIndex),
@@ -58,7 +58,7 @@ enum QueryProtocol {
         return result
     }
 
-    static func unescape(_ text: String) -> String {
+    public static func unescape(_ text: String) -> String {
         guard text.contains("&") else { return text }
         return text.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
             .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")

@@ -1,0 +1,66 @@
+@testable import ConsumerService
+import Foundation
+import Testing
+
+/// The termination watch's decisions, without I/O.
+@Suite struct TerminationWatchTests {
+    @Test func aSpotNoticeDrainsOnceWithItsTime() {
+        var watch = TerminationWatch()
+        #expect(watch.observed(spotInstanceAction: nil, targetLifecycleState: "InService") == .keepWatching)
+        let action = watch.observed(spotInstanceAction: #"{"action": "terminate", "time": "2026-12-03T10:00:00Z"}"#,
+                                    targetLifecycleState: "InService")
+        let deadline = ISO8601DateFormatter().date(from: "2026-12-03T10:00:00Z")
+        #expect(action == .drain(TerminationNotice(reason: .spotInterruption, deadline: deadline)))
+        #expect(watch.observed(spotInstanceAction: #"{"action": "terminate", "time": "2026-12-03T10:00:00Z"}"#,
+                               targetLifecycleState: "Terminated") == .keepWatching, "one drain per process")
+    }
+
+    @Test func anUnreadableSpotNoticeStillDrainsWithoutADeadline() {
+        for document in ["", "{", #"{"action": "stop"}"#, #"{"action": "stop", "time": "soon"}"#, String(repeating: "x", count: 100_000)] {
+            var watch = TerminationWatch()
+            #expect(watch.observed(spotInstanceAction: document, targetLifecycleState: nil)
+                == .drain(TerminationNotice(reason: .spotInterruption, deadline: nil)))
+        }
+    }
+
+    @Test func onlyATerminatedTargetStateIsAScaleIn() {
+        for state in ["InService", "Standby", "Detached", "Warmed:Running", "terminated", ""] {
+            var watch = TerminationWatch()
+            #expect(watch.observed(spotInstanceAction: nil, targetLifecycleState: state) == .keepWatching, "\(state)")
+        }
+        var watch = TerminationWatch()
+        #expect(watch.observed(spotInstanceAction: nil, targetLifecycleState: "Terminated\n") == .drain(TerminationNotice(reason: .scaleIn, deadline: nil)))
+    }
+
+    @Test func failuresBeforeAnyAnswerStopTheWatchAndLaterOnesDoNot() {
+        var offEC2 = TerminationWatch()
+        #expect(offEC2.failed("connection refused") == .stopWatching(reason: "connection refused"))
+        var onEC2 = TerminationWatch()
+        _ = onEC2.observed(spotInstanceAction: nil, targetLifecycleState: nil)
+        #expect(onEC2.failed("timed out") == .keepWatching)
+    }
+
+    @Test func theDrainBudgetKeepsTheMarginAndNeverGoesBelowZero() {
+        let now = Date(timeIntervalSince1970: 1_000)
+        let spot = TerminationNotice(reason: .spotInterruption, deadline: now.addingTimeInterval(120))
+        #expect(spot.drainBudget(now: now, margin: .seconds(20)) == .seconds(100))
+        #expect(spot.drainBudget(now: now.addingTimeInterval(110), margin: .seconds(20)) == .zero)
+        #expect(TerminationNotice(reason: .scaleIn, deadline: nil).drainBudget(now: now, margin: .seconds(20)) == nil)
+    }
+
+    @Test func onlyTheLastConsumerOfAMachineRunsTheCompletion() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vq-lock-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("consumers.lock").path
+        let first = try MachineConsumersLock(path: path)
+        let second = try MachineConsumersLock(path: path)
+        var third: MachineConsumersLock? = try MachineConsumersLock(path: path)
+        var ran: [String] = []
+        #expect(await first.releaseAndRunIfLast { ran.append("first") } == false)
+        third = nil   // killed: the kernel drops its share
+        #expect(third == nil)
+        #expect(await second.releaseAndRunIfLast { ran.append("second") } == true)
+        #expect(ran == ["second"])
+        #expect(await second.releaseAndRunIfLast { ran.append("again") } == false, "once per consumer")
+    }
+}
