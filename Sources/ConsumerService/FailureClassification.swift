@@ -15,8 +15,9 @@ import VideoStore
 /// - Transient (everything else: S3, SQS, the database, the network, a full disk, a missing tool): the record
 ///   is released and the message comes back after a backoff.
 public enum FailureClassification: Sendable, Equatable {
-    /// Retrying may succeed.
-    case transient(String)
+    /// Retrying may succeed. `code` is what the record fails with when no retry is left: `retries_exhausted`, or the
+    /// error's own (`ffmpeg_killed`: FFmpeg killed on every attempt, e.g. by the unit's memory limit).
+    case transient(String, code: String = "retries_exhausted")
     /// Retrying cannot succeed; the record is failed with this.
     case permanent(VideoFailure)
 
@@ -26,7 +27,10 @@ public enum FailureClassification: Sendable, Equatable {
         case let failure as VideoFailure:
             return .permanent(failure)
         case let media as MediaError:
-            guard media.isPermanent else { return .transient(media.description) }
+            guard media.isPermanent else {
+                return media.code == .ffmpegKilled ? .transient(PathRedaction.redact(media.message), code: snakeCase(media.code.rawValue))
+                    : .transient(media.description)
+            }
             // What FFmpeg printed reaches the video's owner: without this machine's paths.
             let detail = media.stderrTail.isEmpty ? nil : PathRedaction.redact(media.stderrTail.joined(separator: "\n"))
             return .permanent(VideoFailure(code: snakeCase(media.code.rawValue), message: PathRedaction.redact(media.message), detail: detail))

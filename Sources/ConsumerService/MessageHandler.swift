@@ -398,11 +398,11 @@ struct MessageHandler: Sendable {
             }
             await deleteMessage(message, logger: logger)
             return .failed
-        case .transient(let reason):
+        case .transient(let reason, let code):
             if let maximum = queueSettings.maximumReceiveCount, receiveCount >= maximum {
                 // SQS moves the message to the DLQ on its next receive: fail the record now so it does not stay
                 // queued forever. The message is left to SQS, visible at once, as evidence in the DLQ.
-                let failure = VideoFailure(code: "retries_exhausted",
+                let failure = VideoFailure(code: code,
                                            message: "gave up after \(receiveCount) attempts; the last error was transient: \(reason)")
                 logger.error("transient failure on the last allowed receive: record failed", metadata: ["error": "\(reason)"])
                 _ = try await store.fail(id: record.id, attempt: record.attempts, error: failure)

@@ -34,6 +34,29 @@ struct HostileSourceTests {
         #expect(try await harness.keys(prefix: "outputs/\(id.uuidString.lowercased())/").isEmpty)
     }
 
+    @Test("FFmpeg killed from outside on every attempt (a memory limit): retried, then failed as ffmpeg_killed")
+    func ffmpegKilledOnEveryAttemptFailsAsFFmpegKilled() async throws {
+        let harness = try await ConsumerHarness.make(visibility: 3, maximumReceiveCount: 2)
+        defer { Task { await harness.tearDown() } }
+        // What the OOM killer does to an FFmpeg over the unit's MemoryMax.
+        let killed = harness.directory.file("ffmpeg-oom")
+        try "#!/bin/sh\nkill -9 $$\n".write(toFile: killed, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: killed)
+        let record = try await harness.enqueue(jobs: [.thumbnails], source: try await TestVideos.smallVideo())
+        let consumer = harness.consumer(ffmpegPath: killed)
+        #expect(try await consumer.runOnce(waitTime: 5) == .retried, "the first kill is not the input's fault")
+        var outcome: JobOutcome?
+        let ended = try await ConsumerHarness.eventually(timeout: .seconds(20)) {
+            outcome = try await consumer.runOnce(waitTime: 1)
+            return outcome != nil
+        }
+        #expect(ended && outcome == .failed)
+        let failed = try await harness.record(record.id)
+        #expect(failed.status == .failed)
+        #expect(failed.error?.code == "ffmpeg_killed")
+        #expect(failed.error?.message.contains("killed by signal 9") == true)
+    }
+
     @Test("stale scratch entries are removed; a running job's locked directory is not")
     func staleScratchEntriesAreRemovedButLockedOnesKept() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("vq-scratch-\(UUID().uuidString.prefix(8))")

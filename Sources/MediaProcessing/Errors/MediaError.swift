@@ -34,6 +34,9 @@ public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let durationMismatch = Code(rawValue: "DurationMismatch")
         /// FFmpeg exited with an error while processing.
         public static let ffmpegFailed = Code(rawValue: "FFmpegFailed")
+        /// FFmpeg or ffprobe was killed by a signal from outside (the unit's memory limit, the OOM killer, an
+        /// operator): transient, since the input is not shown to be at fault, but every attempt may end the same way.
+        public static let ffmpegKilled = Code(rawValue: "FFmpegKilled")
         /// The FFmpeg or ffprobe executable could not be started.
         public static let toolUnavailable = Code(rawValue: "ToolUnavailable")
         /// The task running the operation was cancelled; the child process was killed.
@@ -52,7 +55,7 @@ public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
         /// Whether an error with this code is permanent by default (bad input or a bad job).
         public var isPermanentByDefault: Bool {
             switch self {
-            case .cancelled, .timedOut, .insufficientDiskSpace, .toolUnavailable, .outputFailed:
+            case .cancelled, .timedOut, .insufficientDiskSpace, .toolUnavailable, .outputFailed, .ffmpegKilled:
                 false
             default:
                 true

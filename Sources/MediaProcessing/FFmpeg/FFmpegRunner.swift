@@ -136,9 +136,9 @@ public struct FFmpegRunner: Sendable {
         case .signalled(let signal):
             // Killed from outside (the OOM killer, an operator): the input is not to blame.
             return MediaError(
-                code: .ffmpegFailed,
+                code: .ffmpegKilled,
                 message: "\(tool) was killed by signal \(signal)" + (signal == 9 ? " (the memory limit of the consumer's unit, or the OOM killer)" : ""),
-                exitStatus: signal, stderrTail: tail, isPermanent: false)
+                exitStatus: signal, stderrTail: tail)
         }
     }
 }
