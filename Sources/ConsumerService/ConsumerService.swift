@@ -113,7 +113,8 @@ public final class ConsumerService: Service, Sendable {
         MessageHandler(configuration: configuration, queueSettings: settings, sqs: sqs, s3: s3, store: store, pipeline: pipeline,
                        heartbeat: heartbeat, activeJobs: activeJobs, metrics: metrics,
                        backoff: RedeliveryBackoff(base: configuration.retryBaseDelay, maximum: configuration.retryMaximumDelay),
-                       deleter: MessageDeleter(sqs: sqs, queueURL: configuration.queueURL), logger: logger)
+                       deleter: MessageDeleter(sqs: sqs, queueURL: configuration.queueURL, callTimeout: configuration.sqsCallTimeout),
+                       logger: logger)
     }
 
     /// Sends the deletions still waiting for their batch and waits for their answers (bounded: each is one call).

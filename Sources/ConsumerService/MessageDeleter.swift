@@ -1,5 +1,6 @@
 import Logging
 import SQSClient
+import ServiceSupport
 
 /// Deletes finished messages in batches: deletions that arrive within a short window (or ten of them) go out as
 /// one DeleteMessageBatch, so a consumer finishing many short jobs makes a tenth of the calls.
@@ -18,16 +19,19 @@ actor MessageDeleter {
     private let sqs: SQSClient
     private let queueURL: String
     private let window: Duration
+    private let callTimeout: Duration
     private var pending: [Entry] = []
     private var flushScheduled = false
     private var sending = 0
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
 
-    /// A deleter for `queueURL` that waits at most `window` for a batch to fill.
-    init(sqs: SQSClient, queueURL: String, window: Duration = .milliseconds(5)) {
+    /// A deleter for `queueURL` that waits at most `window` for a batch to fill, and at most `callTimeout` for SQS
+    /// to answer a batch (a message not deleted comes back, and is deleted without work once its record is final).
+    init(sqs: SQSClient, queueURL: String, window: Duration = .milliseconds(5), callTimeout: Duration = .seconds(10)) {
         self.sqs = sqs
         self.queueURL = queueURL
         self.window = window
+        self.callTimeout = callTimeout
     }
 
     /// Queues the message with `receiptHandle` for deletion with the next batch, and returns.
@@ -82,7 +86,11 @@ actor MessageDeleter {
     /// Sends one batch; returns the entries that were not deleted, with why.
     private nonisolated func deleteBatch(_ batch: [Entry]) async -> [(Entry, any Error)] {
         do {
-            let result = try await sqs.deleteBatch(receiptHandles: batch.map(\.receiptHandle), from: queueURL)
+            let (sqs, queueURL) = (sqs, queueURL)
+            let handles = batch.map(\.receiptHandle)
+            let result = try await withTimeout(callTimeout, operation: "DeleteMessageBatch") {
+                try await sqs.deleteBatch(receiptHandles: handles, from: queueURL)
+            }
             return batch.indices.compactMap { index in
                 result.failed[index].map { (batch[index], SQSError(code: $0.code, message: $0.message)) }
             }

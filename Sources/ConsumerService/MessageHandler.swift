@@ -3,6 +3,7 @@ import Logging
 import MediaProcessing
 import S3Client
 import SQSClient
+import ServiceSupport
 import VideoCore
 import VideoStore
 
@@ -469,7 +470,10 @@ struct MessageHandler: Sendable {
 
     private func setVisibility(_ message: SQSMessage, seconds: Int, logger: Logger) async {
         do {
-            try await sqs.changeVisibility(receiptHandle: message.receiptHandle, in: configuration.queueURL, timeout: seconds)
+            let (sqs, queueURL, handle) = (sqs, configuration.queueURL, message.receiptHandle)
+            try await withTimeout(configuration.sqsCallTimeout, operation: "ChangeMessageVisibility") {
+                try await sqs.changeVisibility(receiptHandle: handle, in: queueURL, timeout: seconds)
+            }
         } catch {
             logger.warning("cannot change the message's visibility", metadata: ["error": "\(error)", "seconds": "\(seconds)"])
         }

@@ -1,5 +1,6 @@
 import Logging
 import SQSClient
+import ServiceSupport
 import Synchronization
 
 /// Keeps the messages of running jobs invisible: every ``interval`` one batched ChangeMessageVisibility
@@ -7,8 +8,8 @@ import Synchronization
 ///
 /// An entry that SQS rejects because its receipt handle is stale (the message expired and another consumer
 /// received it, or it is gone) aborts that job with ``AbortReason/lostMessage``: it must not publish results.
-/// A call that fails as a whole (network, throttling) is retried on the next beat; with the interval at most a
-/// third of the timeout by default, two beats can fail before a message expires.
+/// A call that fails as a whole (network, throttling) or outlasts the interval is given up and retried on the next
+/// beat; with the interval at most a third of the timeout by default, two beats can fail before a message expires.
 final class VisibilityHeartbeat: Sendable {
     struct Entry: Sendable {
         var receiptHandle: String
@@ -71,7 +72,11 @@ final class VisibilityHeartbeat: Sendable {
         let snapshot = entries.withLock { Array($0) }
         guard !snapshot.isEmpty else { return }
         do {
-            let result = try await sqs.changeVisibilityBatch(snapshot.map { ($0.value.receiptHandle, visibilityTimeout) }, in: queueURL)
+            let (sqs, queueURL) = (sqs, queueURL)
+            let changes = snapshot.map { ($0.value.receiptHandle, visibilityTimeout) }
+            let result = try await withTimeout(interval, operation: "ChangeMessageVisibilityBatch") {
+                try await sqs.changeVisibilityBatch(changes, in: queueURL)
+            }
             metrics.visibilityExtension("extended", count: result.successful.count)
             for (index, failure) in result.failed {
                 let (messageID, entry) = snapshot[index]
