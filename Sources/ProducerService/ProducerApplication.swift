@@ -49,6 +49,7 @@ public struct ProducerApplication: Sendable {
         VideoRoutes(configuration: configuration, store: store, s3: s3, ingestor: ingestor, dispatcher: dispatcher, limits: limits).add(to: api)
         UploadRoutes(configuration: configuration, s3: s3, ingestor: ingestor, limits: limits).add(to: api)
         eventRoutes.add(to: api)
+        PlaybackRoutes(configuration: configuration, store: store, s3: s3).add(to: router)
         OperationsRoutes(configuration: configuration, store: store, s3: s3, sqs: sqs).add(public: router, api: api)
         return router
     }

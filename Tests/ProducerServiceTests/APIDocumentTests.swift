@@ -20,7 +20,8 @@ import VideoStore
         let application = fixture.application()
         let routed = Set((application.router().routes + application.webSocketRouter().routes).map { route -> String in
             let path = "\(route.path)".split(separator: "/").map { segment in
-                segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
+                // `**` (the rest of the path) is documented as one `{path}` parameter.
+                segment == "**" ? "{path}" : segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
             }.joined(separator: "/")
             return "\(route.method.rawValue) /\(path)".replacingOccurrences(of: "//", with: "/")
         })

@@ -15,9 +15,10 @@ import VideoCore
 /// | `VIDEOQUEUE_DEFAULT_JOBS` | `transcode,thumbnails` |
 /// | `VIDEOQUEUE_UPLOADS_PER_MINUTE` | 60 (per API key; 0 turns the limit off) |
 /// | `VIDEOQUEUE_PRESIGN_SECONDS` | 3600 |
+/// | `VIDEOQUEUE_PLAYBACK_TOKEN_SECONDS` | 3600: how long the playback links of a video start playback |
 /// | `VIDEOQUEUE_METRICS_REQUIRE_KEY` | `false` |
 /// | `VIDEOQUEUE_PUBLIC_URL` | none (status URLs are then relative) |
-/// | `VIDEOQUEUE_UPLOAD_SECRET` | random per process (set one shared secret when several producers serve one API) |
+/// | `VIDEOQUEUE_UPLOAD_SECRET` | random per process (set one shared secret when several producers serve one API); signs upload and playback tokens |
 /// | `VIDEOQUEUE_ORPHAN_AGE_SECONDS` | 86400: uploads this old without a record are deleted |
 /// | `VIDEOQUEUE_CONTROL_PER_MINUTE` | 60: retries and cancels/deletes per owner per minute (0: unlimited) |
 /// | `VIDEOQUEUE_AUTH_FAILURES_PER_MINUTE` | 30: requests with a bad or missing key per client address per minute (0: unlimited) |
@@ -70,6 +71,9 @@ public struct ProducerConfiguration: Sendable {
     public var requestHeadTimeout: Duration = .seconds(10)
     /// The lifetime of presigned download and upload URLs.
     public var presignSeconds: Int = 3600
+    /// The lifetime of a playback token (`/v1/play/{token}/…`): how long a player may start playing with the links
+    /// of `GET /v1/videos/{id}`. The presigned segment URLs it hands out last as long as the video plays.
+    public var playbackTokenSeconds: Int = 3600
     /// Whether `/metrics` needs an API key.
     public var metricsRequireKey: Bool = false
     /// The base URL clients reach the producer at, for absolute status URLs.
@@ -111,6 +115,7 @@ public struct ProducerConfiguration: Sendable {
         }
         uploadsPerMinute = try environment.int("VIDEOQUEUE_UPLOADS_PER_MINUTE", default: uploadsPerMinute, in: 0...1_000_000)
         presignSeconds = try environment.int("VIDEOQUEUE_PRESIGN_SECONDS", default: presignSeconds, in: 1...604_800)
+        playbackTokenSeconds = try environment.int("VIDEOQUEUE_PLAYBACK_TOKEN_SECONDS", default: playbackTokenSeconds, in: 1...604_800)
         metricsRequireKey = try environment.bool("VIDEOQUEUE_METRICS_REQUIRE_KEY", default: metricsRequireKey)
         publicURL = environment.string("VIDEOQUEUE_PUBLIC_URL")
         if let secret = environment.string("VIDEOQUEUE_UPLOAD_SECRET") {

@@ -80,6 +80,12 @@ enum OpenAPIDocument {
                     "video": ref("Video"), "statusURL": ["type": "string"], "eventsURL": ["type": "string"],
                     "queuePosition": ["type": "integer"], "estimatedWaitSeconds": ["type": "number"],
                     "downloads": ["type": "object", "additionalProperties": ["type": "string", "format": "uri"]],
+                    "playback": ["type": "object", "description": "Links that play a completed video without an API key, until expiresAt",
+                                 "properties": [
+                                    "hls": ["type": "string", "description": "The HLS master playlist through /v1/play"],
+                                    "files": ["type": "object", "additionalProperties": ["type": "string"]],
+                                    "expiresAt": ["type": "string", "format": "date-time"],
+                                 ], "required": ["files", "expiresAt"]],
                 ]],
             ],
         ],
@@ -141,6 +147,16 @@ enum OpenAPIDocument {
                 "202": ok("Queued", ref("VideoResponse")), "409": error("Completed already"), "410": error("Expired"),
                 "415": error("Not a video container"),
             ], parameters: [["name": "token", "in": "path", "required": true, "schema": ["type": "string"]]])],
+            "/v1/play/{token}/{path}": ["get": operation(
+                "Playback without an API key: a playlist with every URI signed or routed here, or a 302 to a presigned output", [
+                    "200": ["description": "An HLS playlist", "content": ["application/vnd.apple.mpegurl": ["schema": ["type": "string"]]]],
+                    "302": ["description": "The output's presigned URL (Location)"],
+                    "404": error("Unknown, expired or forged token, or not an output of the video"),
+                ], parameters: [
+                    ["name": "token", "in": "path", "required": true, "schema": ["type": "string"], "description": "the playback token"],
+                    ["name": "path", "in": "path", "required": true, "schema": ["type": "string"],
+                     "description": "the output's path under the video's outputs, e.g. hls/master.m3u8"],
+                ], secure: false)],
             "/v1/queue": ["get": operation("Queue depths (SQS) and record counts per status", ["200": ["description": "Counts"]])],
         ],
     ] }

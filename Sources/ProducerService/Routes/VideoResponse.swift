@@ -16,6 +16,8 @@ struct VideoResponse: Codable, Sendable, ResponseEncodable {
     var estimatedWaitSeconds: Double?
     /// Presigned download URLs by output key (and `source`).
     var downloads: [String: String]?
+    /// Links that play or fetch a completed video's outputs without an API key (HLS from a private bucket).
+    var playback: PlaybackLinks?
 }
 
 /// A page of videos.

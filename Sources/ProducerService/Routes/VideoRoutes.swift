@@ -201,6 +201,7 @@ struct VideoRoutes: Sendable {
                 urls[output.key] = try await s3.presignedURL(.GET, bucket: record.sourceBucket, key: output.key, expires: configuration.presignSeconds)
             }
             response.downloads = urls
+            response.playback = try PlaybackRoutes.links(for: record, configuration: configuration)
         }
         return response
     }
