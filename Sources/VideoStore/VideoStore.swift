@@ -108,6 +108,17 @@ public protocol VideoStore: Sendable {
     func apiKeys() async throws -> [APIKey]
     /// Revokes a key; whether an unrevoked key was revoked.
     func revokeAPIKey(id: UUID) async throws -> Bool
+
+    // MARK: Idempotency keys
+
+    /// Reserves `owner`'s `Idempotency-Key` `key` for a request whose content hashes to `fingerprint`, or tells what
+    /// the first request under it left (``IdempotencyReservation``). Keys last ``IdempotencyKeys/retention``; expired
+    /// ones are purged here.
+    func reserveIdempotencyKey(owner: String, key: String, fingerprint: String, now: Date) async throws -> IdempotencyReservation
+    /// Records the result of the request that reserved `key`.
+    func completeIdempotencyKey(owner: String, key: String, status: Int, response: String) async throws
+    /// Forgets an unfinished reservation (its request failed: a retry under the key runs again).
+    func releaseIdempotencyKey(owner: String, key: String) async throws
 }
 
 extension VideoStore {

@@ -22,6 +22,12 @@ enum OpenAPIDocument {
 
     private static func ref(_ name: String) -> [String: Any] { ["$ref": "#/components/schemas/\(name)"] }
     private static func json(_ schema: [String: Any]) -> [String: Any] { ["application/json": ["schema": schema]] }
+    /// The `Idempotency-Key` header of the creating routes.
+    private static var idempotencyKey: [String: Any] {
+        ["name": "Idempotency-Key", "in": "header", "schema": ["type": "string", "maxLength": 255],
+         "description": "Retries with the same key within 24 h answer the first result instead of creating again"]
+    }
+
     private static func error(_ description: String) -> [String: Any] { ["description": description, "content": json(ref("Error"))] }
     private static func ok(_ description: String, _ schema: [String: Any]) -> [String: Any] { ["description": description, "content": json(schema)] }
 
@@ -101,7 +107,10 @@ enum OpenAPIDocument {
                     "202": ok("Stored and queued (or pending until SQS answers)", ref("VideoResponse")),
                     "413": error("Larger than the limit"), "415": error("Not a video container we accept"),
                     "429": error("Rate limited (see Retry-After)"),
+                    "409": error("IdempotencyKeyInProgress: a request under the same Idempotency-Key still runs"),
+                    "422": error("IdempotencyKeyReused: the Idempotency-Key was used for another request"),
                 ], parameters: [
+                    idempotencyKey,
                     ["name": "title", "in": "query", "schema": ["type": "string"]],
                     ["name": "filename", "in": "query", "schema": ["type": "string"]],
                     ["name": "jobs", "in": "query", "schema": ["type": "string"], "description": "comma-separated job types"],
@@ -139,7 +148,9 @@ enum OpenAPIDocument {
             "/v1/uploads": ["post": operation("Start a direct upload: presigned S3 URLs", [
                 "201": ["description": "URLs (one PUT, or one per part), the upload id and its completion URL"],
                 "413": error("Larger than the limit"),
-            ], body: ["required": true, "content": json(["type": "object", "required": ["size"], "properties": [
+                "409": error("IdempotencyKeyInProgress: a request under the same Idempotency-Key still runs"),
+                "422": error("IdempotencyKeyReused: the Idempotency-Key was used for another request"),
+            ], parameters: [idempotencyKey], body: ["required": true, "content": json(["type": "object", "required": ["size"], "properties": [
                 "size": ["type": "integer"], "title": ["type": "string"], "filename": ["type": "string"],
                 "jobs": ["type": "array", "items": ["type": "string"]],
             ]])])],

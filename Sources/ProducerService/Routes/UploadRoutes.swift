@@ -53,13 +53,34 @@ struct UploadRoutes: Sendable {
         var expiresAt: Date
     }
 
+    /// The largest start request body.
+    static let maximumStartBodyBytes = 64 * 1024
+
     func start(_ request: Request, context: ProducerRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
+        let bytes: ByteBuffer
+        do {
+            bytes = try await request.body.collect(upTo: Self.maximumStartBodyBytes)
+        } catch {
+            throw APIError.badRequest("the body must be at most \(Self.maximumStartBodyBytes) bytes of JSON", code: "InvalidBody")
+        }
+        guard let key = try Idempotency.key(in: request) else {
+            return try await start(bytes, caller: caller).response(status: .created)
+        }
+        let idempotency = Idempotency(store: ingestor.store, owner: caller.owner, key: key,
+                                      fingerprint: Idempotency.fingerprint(["POST /v1/uploads", String(buffer: bytes)]))
+        let result = try await idempotency.run {
+            (201, String(decoding: try await start(bytes, caller: caller).jsonData(), as: UTF8.self))
+        }
+        return Response.json(Array(result.response.utf8), status: .init(code: result.status))
+    }
+
+    private func start(_ bytes: ByteBuffer, caller: APIKey) async throws -> StartResponse {
         // The same budget as uploads through the API: one bucket per owner for both routes.
         try RequestLimits.take(limits.uploads, caller.owner, what: "uploads")
         let body: StartRequest
         do {
-            body = try await request.decode(as: StartRequest.self, context: context)
+            body = try JSONDecoder().decode(StartRequest.self, from: bytes)
         } catch {
             throw APIError.badRequest("the body must be JSON {\"size\": bytes, \"title\"?, \"filename\"?, \"jobs\"?}", code: "InvalidBody")
         }
@@ -93,7 +114,7 @@ struct UploadRoutes: Sendable {
         }
         response.uploadID = try token.signed(with: configuration.uploadSecret)
         response.completeURL = (configuration.publicURL ?? "") + "/v1/uploads/\(response.uploadID)/complete"
-        return try response.response(status: .created)
+        return response
     }
 
     func complete(_ request: Request, context: ProducerRequestContext) async throws -> Response {
@@ -104,8 +125,7 @@ struct UploadRoutes: Sendable {
         defer { lease.release() }
         // Completed already (a retried completion): the same answer again, not a second video.
         if let existing = try await ingestor.store.video(id: token.id, owner: caller.owner) {
-            return try await VideoRoutes.response(for: existing, downloads: false, configuration: configuration, store: ingestor.store, s3: s3)
-                .response(status: .accepted)
+            return try await accepted(existing)
         }
         if let uploadID = token.multipartUploadID {
             let parts = try await s3.listParts(bucket: configuration.bucket, key: token.key, uploadID: uploadID)
@@ -149,7 +169,14 @@ struct UploadRoutes: Sendable {
         } catch let error as VideoStoreError where error.code == .conflict {
             throw APIError.conflict("this upload was completed already")
         }
-        return try await VideoRoutes.response(for: record, downloads: false, configuration: configuration, store: ingestor.store, s3: s3)
+        return try await accepted(record)
+    }
+
+    /// `202` with the record and its `Location`.
+    private func accepted(_ record: VideoRecord) async throws -> Response {
+        var response = try await VideoRoutes.response(for: record, downloads: false, configuration: configuration, store: ingestor.store, s3: s3)
             .response(status: .accepted)
+        response.headers[.location] = (configuration.publicURL ?? "") + "/v1/videos/\(record.id.uuidString.lowercased())"
+        return response
     }
 }

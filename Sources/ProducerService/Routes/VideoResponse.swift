@@ -30,14 +30,24 @@ struct VideoListResponse: Codable, Sendable, ResponseEncodable {
 extension ResponseEncodable {
     /// The value as JSON with `status`.
     func response(status: HTTPResponse.Status) throws -> Response {
+        Response.json(try jsonData(), status: status)
+    }
+
+    /// The value as the API's JSON: ISO 8601 dates, sorted keys.
+    func jsonData() throws -> Data {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(VideoTimestamp.iso8601String(date))
         }
         encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(self)
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return try encoder.encode(self)
+    }
+}
+
+extension Response {
+    /// `data` (JSON) with `status`.
+    static func json(_ data: some Sequence<UInt8>, status: HTTPResponse.Status) -> Response {
+        Response(status: status, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -28,6 +28,43 @@ struct VideoRoutes: Sendable {
 
     func create(_ request: Request, context: ProducerRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
+        guard let key = try Idempotency.key(in: request) else {
+            return try await created(try await ingest(request, context: context, caller: caller))
+        }
+        let query = request.uri.queryParameters
+        let header = { (name: String) in HTTPField.Name(name).flatMap { request.headers[$0] } ?? "" }
+        let contentType = (request.headers[.contentType] ?? "").split(separator: ";").first.map(String.init) ?? ""
+        let fingerprint = Idempotency.fingerprint(["POST /v1/videos", query["title"].map(String.init) ?? header("X-Video-Title"),
+                                                   query["filename"].map(String.init) ?? header("X-Filename"),
+                                                   query["jobs"].map(String.init) ?? header("X-Video-Jobs"), contentType.lowercased()])
+        let result = try await Idempotency(store: store, owner: caller.owner, key: key, fingerprint: fingerprint).run {
+            (202, try await ingest(request, context: context, caller: caller).id.uuidString)
+        }
+        guard let id = UUID(uuidString: result.response), let record = try await store.video(id: id, owner: caller.owner) else {
+            throw APIError(.conflict, code: "IdempotencyKeyReused", message: "the video created under this Idempotency-Key was deleted")
+        }
+        var response = try await created(record)
+        if result.replayed { Self.skipBody(of: request, context: context, response: &response) }
+        return response
+    }
+
+    /// `202` with the record and its `Location`.
+    private func created(_ record: VideoRecord) async throws -> Response {
+        var response = try await self.response(for: record, downloads: false).response(status: .accepted)
+        response.headers[.location] = (configuration.publicURL ?? "") + "/v1/videos/\(record.id.uuidString.lowercased())"
+        return response
+    }
+
+    /// A replayed upload's body is not read: one that may be long (no length, or more than ``drainableBytes``) closes
+    /// the connection instead of being read to its end.
+    static func skipBody(of request: Request, context: ProducerRequestContext, response: inout Response) {
+        guard (request.headers[.contentLength].flatMap(Int64.init) ?? .max) > drainableBytes else { return }
+        response.headers[.connection] = "close"
+        context.channel.close(mode: .input, promise: nil)
+    }
+
+    /// Streams the upload into S3 and records it.
+    private func ingest(_ request: Request, context: ProducerRequestContext, caller: APIKey) async throws -> VideoRecord {
         try RequestLimits.take(limits.uploads, caller.owner, what: "uploads")
         let lease = try RequestLimits.hold(limits.activeUploads, caller.owner, code: "TooManyUploads", what: "uploads")
         defer { lease.release() }
@@ -70,7 +107,7 @@ struct VideoRoutes: Sendable {
             // Refused before the body's end, and the rest may be large or never end: it is not read.
             throw error.closingConnection()
         }
-        return try await response(for: record, downloads: false).response(status: .accepted)
+        return record
     }
 
     /// A refused upload whose unread rest is at most this long (by its `Content-Length`) is read and thrown away,

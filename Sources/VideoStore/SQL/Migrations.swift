@@ -68,6 +68,21 @@ enum Migrations {
         Migration(version: 2, name: "videos.message_id", statements: [
             "ALTER TABLE videos ADD COLUMN message_id TEXT",
         ]),
+        // `Idempotency-Key`s of the upload routes: the first result of each, per owner, for 24 hours.
+        Migration(version: 3, name: "idempotency_keys", statements: [
+            """
+            CREATE TABLE idempotency_keys (
+                owner TEXT NOT NULL,
+                idempotency_key TEXT NOT NULL,
+                fingerprint TEXT NOT NULL,
+                status BIGINT,
+                response TEXT,
+                created_at BIGINT NOT NULL,
+                PRIMARY KEY (owner, idempotency_key)
+            )
+            """,
+            "CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at)",
+        ]),
     ]
 }
 

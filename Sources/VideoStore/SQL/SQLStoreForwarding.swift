@@ -74,3 +74,15 @@ extension SQLStoreForwarding {
     public func apiKeys() async throws -> [APIKey] { try await store.apiKeys() }
     public func revokeAPIKey(id: UUID) async throws -> Bool { try await store.revokeAPIKey(id: id) }
 }
+
+extension SQLStoreForwarding {
+    public func reserveIdempotencyKey(owner: String, key: String, fingerprint: String, now: Date) async throws -> IdempotencyReservation {
+        try await store.reserveIdempotencyKey(owner: owner, key: key, fingerprint: fingerprint, now: now)
+    }
+    public func completeIdempotencyKey(owner: String, key: String, status: Int, response: String) async throws {
+        try await store.completeIdempotencyKey(owner: owner, key: key, status: status, response: response)
+    }
+    public func releaseIdempotencyKey(owner: String, key: String) async throws {
+        try await store.releaseIdempotencyKey(owner: owner, key: key)
+    }
+}
