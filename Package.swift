@@ -114,7 +114,7 @@ let package = Package(
         .target(
             name: "VideoStore",
             dependencies: [
-                "VideoCore",
+                "VideoCore", "AWSSigV4",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),

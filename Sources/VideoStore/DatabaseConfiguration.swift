@@ -4,8 +4,11 @@ import Logging
 /// Which database the video store uses, from a URL such as `DATABASE_URL`:
 ///
 /// - `postgres://user:password@host:5432/database` (or `postgresql://`) selects PostgreSQL; user and
-///   password are percent-decoded; `?sslmode=disable|prefer|require` (default `prefer`, like libpq; the
-///   `verify-*` modes mean `require`, which verifies the certificate);
+///   password are percent-decoded. `?sslmode=`: `disable`; `prefer` (TLS when the server offers it, unverified, as
+///   libpq's); `require`, `verify-ca` and `verify-full` (TLS, the certificate verified against the system's roots
+///   or `sslrootcert=/path/ca.pem`, with the host name). The default is `prefer` on a loopback host and
+///   `require` elsewhere. `?auth=iam` authenticates with an RDS IAM token (made from the AWS credential chain
+///   for `region=` or `AWS_REGION`, renewed for new connections) instead of a password;
 /// - `sqlite:///absolute/path.sqlite`, `sqlite://relative.sqlite`, a plain file path or `:memory:` selects SQLite.
 ///
 /// Anything else is a ``VideoStoreError/Code/invalidConfiguration`` error naming the problem (never the password).
@@ -23,15 +26,30 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
         public var password: String?
         public var database: String
         public var tls: TLSMode
+        /// A PEM file of the certificate authorities the server's certificate must chain to (`sslrootcert=`); `nil`:
+        /// the system's roots. Amazon RDS's bundle: https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
+        public var rootCertificatePath: String?
+        /// Authenticate with an RDS IAM token instead of ``password`` (`auth=iam`).
+        public var iamAuthentication: Bool
+        /// The region of the IAM token (`region=`); `nil`: `AWS_REGION`.
+        public var region: String?
 
         public init(host: String, port: Int = 5432, username: String, password: String?, database: String,
-                    tls: TLSMode = .prefer) {
+                    tls: TLSMode = .prefer, rootCertificatePath: String? = nil, iamAuthentication: Bool = false, region: String? = nil) {
             self.host = host
             self.port = port
             self.username = username
             self.password = password
             self.database = database
             self.tls = tls
+            self.rootCertificatePath = rootCertificatePath
+            self.iamAuthentication = iamAuthentication
+            self.region = region
+        }
+
+        /// Whether `host` is this machine (the default `sslmode` there is `prefer`, elsewhere `require`).
+        static func isLoopback(_ host: String) -> Bool {
+            host == "localhost" || host == "::1" || host.hasPrefix("127.")
         }
     }
 
@@ -80,12 +98,15 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
     }
 
     /// Opens the store (PostgreSQL: starts its pool). Call ``VideoStore/migrate()`` next.
-    public func makeStore(logger: Logger = Logger(label: "videoqueue.store")) async throws -> any VideoStore {
+    /// - Parameter environment: where an IAM-authenticated PostgreSQL store finds `AWS_REGION` and its credentials.
+    public func makeStore(logger: Logger = Logger(label: "videoqueue.store"),
+                          environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> any VideoStore {
         switch backend {
         case .sqlite(let path):
             return try await SQLiteVideoStore(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, logger: logger)
         case .postgres(let postgres):
-            return PostgresVideoStore(configuration: postgres, maximumConnections: maximumConnections, logger: logger)
+            return PostgresVideoStore(configuration: postgres, maximumConnections: maximumConnections, logger: logger,
+                                          password: try RDSPasswordSource.make(for: postgres, environment: environment))
         }
     }
 
@@ -93,7 +114,9 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
     public var description: String {
         switch backend {
         case .sqlite(let path): "sqlite:\(path)"
-        case .postgres(let p): "postgres://\(p.username)\(p.password == nil ? "" : ":***")@\(p.host):\(p.port)/\(p.database)?sslmode=\(p.tls.rawValue)"
+        case .postgres(let p):
+            "postgres://\(p.username)\(p.password == nil ? "" : ":***")@\(p.host):\(p.port)/\(p.database)?sslmode=\(p.tls.rawValue)"
+                + (p.iamAuthentication ? "&auth=iam" : "")
         }
     }
 
@@ -133,17 +156,38 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
         var database = components.path
         if database.hasPrefix("/") { database.removeFirst() }
         guard !database.contains("/") else { throw invalid("the PostgreSQL URL's path must be one database name") }
-        var tls = Postgres.TLSMode.prefer
-        for item in components.queryItems ?? [] where item.name == "sslmode" {
-            switch item.value ?? "" {
-            case "disable", "allow": tls = .disable
-            case "prefer": tls = .prefer
-            case "require", "verify-ca", "verify-full": tls = .require
-            case let other: throw invalid("unknown sslmode \(other) (disable, prefer, require)")
+        let hostName = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        var tls: Postgres.TLSMode = Postgres.isLoopback(hostName) ? .prefer : .require
+        var rootCertificate: String?
+        var iam = false
+        var region: String?
+        for item in components.queryItems ?? [] {
+            switch item.name {
+            case "sslmode":
+                switch item.value ?? "" {
+                case "disable", "allow": tls = .disable
+                case "prefer": tls = .prefer
+                case "require", "verify-ca", "verify-full": tls = .require
+                case let other: throw invalid("unknown sslmode \(other) (disable, prefer, require, verify-ca, verify-full)")
+                }
+            case "sslrootcert":
+                guard let path = item.value, !path.isEmpty else { throw invalid("sslrootcert names no file") }
+                guard FileManager.default.isReadableFile(atPath: path) else { throw invalid("sslrootcert \(path) is not a readable file") }
+                rootCertificate = path
+            case "auth":
+                guard item.value == "iam" || item.value == "password" else { throw invalid("unknown auth \(item.value ?? "") (iam, password)") }
+                iam = item.value == "iam"
+            case "region":
+                region = item.value
+            default:
+                continue
             }
         }
-        let hostName = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        if rootCertificate != nil, tls != .require { throw invalid("sslrootcert needs sslmode=verify-full (or require)") }
+        if iam, components.password != nil { throw invalid("auth=iam takes no password in the URL (the token is the password)") }
+        if iam, tls == .disable { throw invalid("auth=iam needs TLS (RDS refuses IAM tokens over plain connections)") }
         return Postgres(host: hostName, port: port, username: user, password: components.password,
-                        database: database.isEmpty ? user : database, tls: tls)
+                        database: database.isEmpty ? user : database, tls: tls, rootCertificatePath: rootCertificate,
+                        iamAuthentication: iam, region: region)
     }
 }

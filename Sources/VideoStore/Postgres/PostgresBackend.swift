@@ -1,32 +1,115 @@
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// PostgreSQL under ``SQLStore``: a `PostgresClient` pool whose `run()` this backend runs in a task of its own
 /// from creation until ``close()``.
+///
+/// With a password source (RDS IAM authentication: a token is good for new connections for 15 minutes), the pool
+/// is replaced every ``rotationInterval`` by one whose configuration has a fresh password; the old pool finishes its
+/// queries for ``retirementGrace`` and is shut down. Until the first password is had, queries wait for it.
 final class PostgresBackend: SQLBackend {
-    let client: PostgresClient
     let logger: Logger
-    private let runTask: Task<Void, Never>
+    private let pools = Pools()
+    private let rotation: Task<Void, Never>?
+
+    /// How often a pool with a fresh password replaces the current one (well inside a token's 15 minutes).
+    static let rotationInterval: Duration = .seconds(600)
+    /// How long a replaced pool may finish its queries and transactions before it is shut down.
+    static let retirementGrace: Duration = .seconds(60)
 
     /// The advisory lock that serializes migrations across processes ("VQmigr" in ASCII).
     static let migrationLockKey: Int64 = 0x5651_6D69_6772
 
-    init(configuration: PostgresClient.Configuration, logger: Logger) {
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        self.client = client
+    /// The pools: the current one and those retiring, with their `run()` tasks.
+    private final class Pools: Sendable {
+        private let state = Mutex<(current: PostgresClient?, tasks: [ObjectIdentifier: Task<Void, Never>], waiters: [CheckedContinuation<PostgresClient, Never>])>(
+            (nil, [:], []))
+
+        func start(_ client: PostgresClient) {
+            let task = Task { await client.run() }
+            let waiters = state.withLock { state in
+                state.current = client
+                state.tasks[ObjectIdentifier(client)] = task
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            for waiter in waiters { waiter.resume(returning: client) }
+        }
+
+        func currentIfAny() -> PostgresClient? {
+            state.withLock { $0.current }
+        }
+
+        func current() async -> PostgresClient {
+            if let client = state.withLock({ $0.current }) { return client }
+            return await withCheckedContinuation { continuation in
+                let client = state.withLock { state -> PostgresClient? in
+                    if let current = state.current { return current }
+                    state.waiters.append(continuation)
+                    return nil
+                }
+                if let client { continuation.resume(returning: client) }
+            }
+        }
+
+        func retire(_ client: PostgresClient, after grace: Duration) {
+            let task = state.withLock { $0.tasks[ObjectIdentifier(client)] }
+            Task {
+                try? await Task.sleep(for: grace)
+                task?.cancel()
+                await task?.value
+                self.state.withLock { _ = $0.tasks.removeValue(forKey: ObjectIdentifier(client)) }
+            }
+        }
+
+        func shutdown() async {
+            let tasks = state.withLock { Array($0.tasks.values) }
+            for task in tasks { task.cancel() }
+            for task in tasks { await task.value }
+        }
+    }
+
+    /// - Parameter password: makes the password of each new pool (an RDS IAM token); `nil`: the configuration's.
+    init(configuration: PostgresClient.Configuration, logger: Logger, password: (@Sendable () async throws -> String)? = nil,
+         rotationInterval: Duration = PostgresBackend.rotationInterval) {
         self.logger = logger
-        self.runTask = Task { await client.run() }
+        guard let password else {
+            pools.start(PostgresClient(configuration: configuration, backgroundLogger: logger))
+            rotation = nil
+            return
+        }
+        let pools = self.pools
+        rotation = Task {
+            var retrying = false
+            while !Task.isCancelled {
+                do {
+                    var fresh = configuration
+                    fresh.password = try await password()
+                    let previous = pools.currentIfAny()
+                    pools.start(PostgresClient(configuration: fresh, backgroundLogger: logger))
+                    if let previous { pools.retire(previous, after: PostgresBackend.retirementGrace) }
+                    retrying = false
+                    try? await Task.sleep(for: rotationInterval)
+                } catch {
+                    if !retrying { logger.error("cannot make the database password (RDS IAM token)", metadata: ["error": "\(error)"]) }
+                    retrying = true
+                    try? await Task.sleep(for: .seconds(5))
+                }
+            }
+        }
     }
 
     func query(_ sql: String, _ binds: [SQLValue]) async throws -> [SQLRow] {
-        try await Self.mapErrors {
+        let client = await pools.current()
+        return try await Self.mapErrors {
             try await Self.rows(try await client.query(Self.query(sql, binds), logger: logger))
         }
     }
 
     func transaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         do {
-            return try await client.withTransaction(logger: logger) { connection in
+            return try await pools.current().withTransaction(logger: logger) { connection in
                 try await body(Connection(connection: connection, logger: logger))
             }
         } catch let error as PostgresTransactionError {
@@ -46,8 +129,9 @@ final class PostgresBackend: SQLBackend {
     }
 
     func close() async throws {
-        runTask.cancel()
-        await runTask.value
+        rotation?.cancel()
+        await rotation?.value
+        await pools.shutdown()
     }
 
     static func query(_ sql: String, _ binds: [SQLValue]) -> PostgresQuery {
