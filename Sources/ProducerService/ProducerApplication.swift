@@ -50,6 +50,7 @@ public struct ProducerApplication: Sendable {
         UploadRoutes(configuration: configuration, s3: s3, ingestor: ingestor, limits: limits).add(to: api)
         eventRoutes.add(to: api)
         PlaybackRoutes(configuration: configuration, store: store, s3: s3).add(to: router)
+        WebhookRoutes(configuration: configuration, store: store).add(to: api)
         OperationsRoutes(configuration: configuration, store: store, s3: s3, sqs: sqs).add(public: router, api: api)
         return router
     }
@@ -81,7 +82,7 @@ public struct ProducerApplication: Sendable {
         var app = Application(router: router(), server: server,
                               configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "videoqueue-producer"),
                               onServerRunning: onServerRunning, logger: logger)
-        app.addServices(dispatcher, OrphanSweeper(store: store, s3: s3, bucket: configuration.bucket, age: configuration.orphanAge,
+        app.addServices(dispatcher, WebhookDispatcher(store: store, configuration: configuration, logger: logger), OrphanSweeper(store: store, s3: s3, bucket: configuration.bucket, age: configuration.orphanAge,
                                                   interval: configuration.orphanSweepInterval, logger: logger))
         return app
     }

@@ -119,6 +119,25 @@ public protocol VideoStore: Sendable {
     func completeIdempotencyKey(owner: String, key: String, status: Int, response: String) async throws
     /// Forgets an unfinished reservation (its request failed: a retry under the key runs again).
     func releaseIdempotencyKey(owner: String, key: String) async throws
+
+    // MARK: Webhooks (deliveries are written by every status change, in its transaction)
+
+    /// Registers `url` for `owner`'s events of `events` (empty: all); returns it with its new secret (shown once).
+    func createWebhookEndpoint(owner: String, url: String, events: [String]) async throws -> (endpoint: WebhookEndpoint, secret: String)
+    /// `owner`'s endpoints, oldest first.
+    func webhookEndpoints(owner: String) async throws -> [WebhookEndpoint]
+    /// Deletes an endpoint of `owner` and its deliveries; whether it existed.
+    func deleteWebhookEndpoint(id: UUID, owner: String) async throws -> Bool
+    /// A new secret for an endpoint of `owner`; the previous one still signs deliveries until `keepPreviousUntil`.
+    func rotateWebhookSecret(id: UUID, owner: String, keepPreviousUntil: Date) async throws -> (endpoint: WebhookEndpoint, secret: String)?
+    /// Leases up to `limit` pending deliveries due at `now` (each is due again at `now + lease` unless recorded first).
+    func dueWebhookDeliveries(limit: Int, now: Date, lease: Duration) async throws -> [(delivery: WebhookDelivery, endpoint: WebhookSigningEndpoint)]
+    /// Records an attempt: delivered, or due again at `nextAttempt`, or failed for good (`nextAttempt` nil).
+    func recordWebhookAttempt(id: String, delivered: Bool, statusCode: Int?, error: String?, nextAttempt: Date?, now: Date) async throws
+    /// An endpoint's deliveries, newest first.
+    func webhookDeliveries(endpointID: UUID, owner: String, limit: Int) async throws -> [WebhookDelivery]
+    /// Makes a delivery pending and due now; whether it exists.
+    func redeliverWebhook(id: String, endpointID: UUID, owner: String) async throws -> Bool
 }
 
 extension VideoStore {

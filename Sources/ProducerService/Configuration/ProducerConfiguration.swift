@@ -15,6 +15,11 @@ import VideoCore
 /// | `VIDEOQUEUE_DEFAULT_JOBS` | `transcode,thumbnails` |
 /// | `VIDEOQUEUE_UPLOADS_PER_MINUTE` | 60 (per API key; 0 turns the limit off) |
 /// | `VIDEOQUEUE_PRESIGN_SECONDS` | 3600 |
+/// | `VIDEOQUEUE_WEBHOOK_TIMEOUT_SECONDS` | 10: how long a webhook receiver has to answer |
+/// | `VIDEOQUEUE_WEBHOOK_RETRY_BASE_SECONDS`, `VIDEOQUEUE_WEBHOOK_RETRY_MAX_SECONDS` | 5, 3600: retry delays (doubling, jittered) |
+/// | `VIDEOQUEUE_WEBHOOK_RETRY_FOR_SECONDS` | 93600 (26 h): how long a delivery is retried |
+/// | `VIDEOQUEUE_WEBHOOK_ALLOW_PRIVATE` | `false`: endpoints on loopback/private/link-local addresses are refused |
+/// | `VIDEOQUEUE_MAX_WEBHOOKS_PER_KEY` | 10 endpoints per owner |
 /// | `VIDEOQUEUE_PLAYBACK_TOKEN_SECONDS` | 3600: how long the playback links of a video start playback |
 /// | `VIDEOQUEUE_METRICS_REQUIRE_KEY` | `false` |
 /// | `VIDEOQUEUE_PUBLIC_URL` | none (status URLs are then relative) |
@@ -95,6 +100,21 @@ public struct ProducerConfiguration: Sendable {
     public var eventKeepAlive: Duration = .seconds(15)
     /// How long an unanswered progress stream waits between database reads.
     public var eventPollInterval: Duration = .milliseconds(500)
+    /// Webhooks: how often the dispatcher looks for due deliveries.
+    public var webhookInterval: Duration = .seconds(1)
+    /// Webhooks: how long a receiver has to answer an attempt.
+    public var webhookTimeout: Duration = .seconds(10)
+    /// Webhooks: the first retry's delay (doubling, with full jitter, up to ``webhookRetryMaximum``).
+    public var webhookRetryBase: Duration = .seconds(5)
+    /// Webhooks: the longest delay between two attempts.
+    public var webhookRetryMaximum: Duration = .seconds(3_600)
+    /// Webhooks: a delivery is retried for this long after its event, then failed (at least a day).
+    public var webhookRetention: Duration = .seconds(26 * 3_600)
+    /// Webhooks: whether endpoints may be on loopback, private, link-local or metadata addresses (tests, an internal
+    /// receiver); off, they are refused (SSRF).
+    public var webhookAllowPrivateTargets = false
+    /// Webhooks: the most endpoints one owner may register.
+    public var maximumWebhooksPerOwner = 10
 
     /// A configuration from its required parts.
     public init(bucket: String, queueURL: String) {
@@ -141,6 +161,12 @@ public struct ProducerConfiguration: Sendable {
         multipartLimits.fields = try environment.int("VIDEOQUEUE_MULTIPART_FIELDS", default: multipartLimits.fields, in: 0...1_024)
         multipartLimits.fieldBytes = try environment.int("VIDEOQUEUE_MULTIPART_FIELD_BYTES", default: multipartLimits.fieldBytes,
                                                          in: 0...(16 << 20))
+        webhookTimeout = try environment.seconds("VIDEOQUEUE_WEBHOOK_TIMEOUT_SECONDS", default: webhookTimeout, in: 1...300)
+        webhookRetryBase = try environment.seconds("VIDEOQUEUE_WEBHOOK_RETRY_BASE_SECONDS", default: webhookRetryBase, in: 0.1...3_600)
+        webhookRetryMaximum = try environment.seconds("VIDEOQUEUE_WEBHOOK_RETRY_MAX_SECONDS", default: webhookRetryMaximum, in: 1...86_400)
+        webhookRetention = try environment.seconds("VIDEOQUEUE_WEBHOOK_RETRY_FOR_SECONDS", default: webhookRetention, in: 60...(7 * 86_400))
+        webhookAllowPrivateTargets = try environment.bool("VIDEOQUEUE_WEBHOOK_ALLOW_PRIVATE", default: webhookAllowPrivateTargets)
+        maximumWebhooksPerOwner = try environment.int("VIDEOQUEUE_MAX_WEBHOOKS_PER_KEY", default: maximumWebhooksPerOwner, in: 1...1_000)
     }
 
     /// Parses a comma-separated list of job types (known ones only, at least one).

@@ -1,4 +1,5 @@
 import Foundation
+import VideoStore
 
 /// The OpenAPI 3.1 description of the producer's HTTP API, served at `GET /openapi.json`.
 ///
@@ -44,7 +45,30 @@ enum OpenAPIDocument {
         return operation
     }
 
-    static var document: [String: Any] { [
+    /// The document, every operation with an `operationId` (its method and path: `getV1VideosId`).
+    static var document: [String: Any] {
+        var document = baseDocument
+        guard var paths = document["paths"] as? [String: [String: Any]] else { return document }
+        for (path, methods) in paths {
+            var named = methods
+            for (method, value) in methods {
+                guard var operation = value as? [String: Any], operation["operationId"] == nil else { continue }
+                operation["operationId"] = operationID(method: method, path: path)
+                named[method] = operation
+            }
+            paths[path] = named
+        }
+        document["paths"] = paths
+        return document
+    }
+
+    /// `get` + the path's segments capitalized, braces dropped: `GET /v1/videos/{id}/events` → `getV1VideosIdEvents`.
+    static func operationID(method: String, path: String) -> String {
+        let words = path.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map { $0.prefix(1).uppercased() + $0.dropFirst() }
+        return method.lowercased() + (words.isEmpty ? "Root" : words.joined())
+    }
+
+    private static var baseDocument: [String: Any] { [
         "openapi": "3.1.0",
         "info": [
             "title": "VideoQueue producer",
@@ -62,6 +86,25 @@ enum OpenAPIDocument {
                 "Error": ["type": "object", "required": ["error"], "properties": [
                     "error": ["type": "object", "required": ["code", "message"],
                               "properties": ["code": ["type": "string"], "message": ["type": "string"]]],
+                ]],
+                "WebhookEndpoint": ["type": "object", "required": ["id", "owner", "url", "events", "createdAt"], "properties": [
+                    "id": ["type": "string", "format": "uuid"], "owner": ["type": "string"], "url": ["type": "string", "format": "uri"],
+                    "events": ["type": "array", "items": ["type": "string", "enum": WebhookEvent.types]],
+                    "createdAt": ["type": "string", "format": "date-time"],
+                ]],
+                "WebhookEndpointResponse": ["type": "object", "required": ["endpoint"], "properties": [
+                    "endpoint": ref("WebhookEndpoint"),
+                    "secret": ["type": "string", "description": "whsec_…: in the answers that create or rotate it, never again"],
+                ]],
+                "WebhookDelivery": ["type": "object", "required": ["id", "endpointID", "eventType", "videoID", "payload", "status", "attempts", "createdAt"],
+                                    "properties": [
+                    "id": ["type": "string", "description": "the webhook-id header"], "endpointID": ["type": "string", "format": "uuid"],
+                    "eventType": ["type": "string", "enum": WebhookEvent.types], "videoID": ["type": "string", "format": "uuid"],
+                    "payload": ["type": "string", "description": "the JSON body sent"],
+                    "status": ["type": "string", "enum": ["pending", "delivered", "failed"]], "attempts": ["type": "integer"],
+                    "nextAttemptAt": ["type": "string", "format": "date-time"], "lastError": ["type": "string"],
+                    "lastStatusCode": ["type": "integer"], "createdAt": ["type": "string", "format": "date-time"],
+                    "deliveredAt": ["type": "string", "format": "date-time"],
                 ]],
                 "VideoOutput": ["type": "object", "properties": [
                     "kind": ["type": "string"], "key": ["type": "string"], "size": ["type": "integer"], "contentType": ["type": "string"],
@@ -168,6 +211,29 @@ enum OpenAPIDocument {
                     ["name": "path", "in": "path", "required": true, "schema": ["type": "string"],
                      "description": "the output's path under the video's outputs, e.g. hls/master.m3u8"],
                 ], secure: false)],
+            "/v1/webhooks": [
+                "post": operation("Register an endpoint for signed events (Standard Webhooks); its secret is in this answer only", [
+                    "201": ok("The endpoint and its secret", ref("WebhookEndpointResponse")),
+                    "409": error("TooManyWebhooks"),
+                ], body: ["required": true, "content": json(["type": "object", "required": ["url"], "properties": [
+                    "url": ["type": "string", "format": "uri", "description": "http(s); loopback, private and link-local addresses are refused"],
+                    "events": ["type": "array", "items": ["type": "string", "enum": WebhookEvent.types], "description": "empty or absent: all"],
+                ]])]),
+                "get": operation("The caller's endpoints (without secrets)", ["200": ok("Endpoints", ["type": "object", "required": ["endpoints"],
+                    "properties": ["endpoints": ["type": "array", "items": ref("WebhookEndpoint")]]])]),
+            ],
+            "/v1/webhooks/{id}": ["delete": operation("Delete an endpoint and its deliveries", ["204": ["description": "Deleted"]],
+                                                      parameters: [videoID])],
+            "/v1/webhooks/{id}/rotate": ["post": operation("A new secret; the previous one still signs for 24 h",
+                                                           ["200": ok("The endpoint and its new secret", ref("WebhookEndpointResponse"))],
+                                                           parameters: [videoID])],
+            "/v1/webhooks/{id}/deliveries": ["get": operation("The endpoint's delivery log, newest first", [
+                "200": ok("Deliveries", ["type": "object", "required": ["deliveries"],
+                                         "properties": ["deliveries": ["type": "array", "items": ref("WebhookDelivery")]]]),
+            ], parameters: [videoID, ["name": "limit", "in": "query", "schema": ["type": "integer", "minimum": 1, "maximum": 1000]]])],
+            "/v1/webhooks/{id}/deliveries/{delivery}/redeliver": ["post": operation("Send a delivery again", [
+                "202": ["description": "Due now"],
+            ], parameters: [videoID, ["name": "delivery", "in": "path", "required": true, "schema": ["type": "string"]]])],
             "/v1/queue": ["get": operation("Queue depths (SQS) and record counts per status", ["200": ["description": "Counts"]])],
         ],
     ] }

@@ -83,6 +83,42 @@ enum Migrations {
             """,
             "CREATE INDEX idempotency_keys_created_at ON idempotency_keys (created_at)",
         ]),
+        // Signed webhooks: endpoints per owner, and one delivery row per event and endpoint, written in the same
+        // transaction as the status change (a durable outbox) and sent by the producer's webhook dispatcher.
+        Migration(version: 4, name: "webhooks", statements: [
+            """
+            CREATE TABLE webhook_endpoints (
+                id TEXT PRIMARY KEY,
+                owner TEXT NOT NULL,
+                url TEXT NOT NULL,
+                events TEXT NOT NULL,
+                secret TEXT NOT NULL,
+                previous_secret TEXT,
+                previous_secret_until BIGINT,
+                created_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE INDEX webhook_endpoints_owner ON webhook_endpoints (owner)",
+            """
+            CREATE TABLE webhook_deliveries (
+                id TEXT PRIMARY KEY,
+                endpoint_id TEXT NOT NULL,
+                owner TEXT NOT NULL,
+                event_type TEXT NOT NULL,
+                video_id TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                status TEXT NOT NULL,
+                attempts BIGINT NOT NULL,
+                not_before BIGINT NOT NULL,
+                last_error TEXT,
+                last_status_code BIGINT,
+                created_at BIGINT NOT NULL,
+                delivered_at BIGINT
+            )
+            """,
+            "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, not_before)",
+            "CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, created_at)",
+        ]),
     ]
 }
 

@@ -2,7 +2,7 @@ import Foundation
 import VideoCore
 
 /// One `SET` item of a conditional update: a bound value, or an expression of constant SQL.
-enum Assignment {
+enum Assignment: Sendable {
     case value(String, SQLValue)
     case expression(String, String)
     /// `column = COALESCE(column, value)`: keep a value that is set.
@@ -13,10 +13,31 @@ extension SQLStore {
     /// The single conditional UPDATE every status change is: `WHERE id = ? AND status IN (sources that
     /// ``VideoStatus/canTransition(to:)`` allows) [AND attempts = ?] [AND owner = ?] [AND message_id = ?]
     /// RETURNING *`. `target == nil` changes fields without a status change (progress). `nil` when the condition
-    /// failed.
+    /// failed. A status change writes the webhook deliveries of its event (``fanOutWebhooks(_:record:now:)``) in the same
+    /// transaction.
     static func update(
         _ db: any SQLExecutor, id: UUID, from sources: [VideoStatus], to target: VideoStatus?,
         attempt: Int? = nil, owner: String? = nil, messageID: String? = nil, set assignments: [Assignment], now: Int64
+    ) async throws -> VideoRecord? {
+        guard target != nil else {
+            return try await updateRow(db, id: id, from: sources, to: target, attempt: attempt, owner: owner, messageID: messageID,
+                                       set: assignments, now: now)
+        }
+        @Sendable func updateAndNotify(_ db: any SQLExecutor) async throws -> VideoRecord? {
+            guard let record = try await updateRow(db, id: id, from: sources, to: target, attempt: attempt, owner: owner,
+                                                   messageID: messageID, set: assignments, now: now) else { return nil }
+            try await fanOutWebhooks(db, record: record, now: now)
+            return record
+        }
+        if let backend = db as? any SQLBackend {
+            return try await backend.transaction { try await updateAndNotify($0) }
+        }
+        return try await updateAndNotify(db)
+    }
+
+    private static func updateRow(
+        _ db: any SQLExecutor, id: UUID, from sources: [VideoStatus], to target: VideoStatus?,
+        attempt: Int?, owner: String?, messageID: String?, set assignments: [Assignment], now: Int64
     ) async throws -> VideoRecord? {
         let allowed = target.map { target in sources.filter { $0.canTransition(to: target) } } ?? sources
         guard !allowed.isEmpty else { return nil }

@@ -86,3 +86,27 @@ extension SQLStoreForwarding {
         try await store.releaseIdempotencyKey(owner: owner, key: key)
     }
 }
+
+extension SQLStoreForwarding {
+    public func createWebhookEndpoint(owner: String, url: String, events: [String]) async throws -> (endpoint: WebhookEndpoint, secret: String) {
+        try await store.createWebhookEndpoint(owner: owner, url: url, events: events)
+    }
+    public func webhookEndpoints(owner: String) async throws -> [WebhookEndpoint] { try await store.webhookEndpoints(owner: owner) }
+    public func deleteWebhookEndpoint(id: UUID, owner: String) async throws -> Bool { try await store.deleteWebhookEndpoint(id: id, owner: owner) }
+    public func rotateWebhookSecret(id: UUID, owner: String, keepPreviousUntil: Date) async throws -> (endpoint: WebhookEndpoint, secret: String)? {
+        try await store.rotateWebhookSecret(id: id, owner: owner, keepPreviousUntil: keepPreviousUntil)
+    }
+    public func dueWebhookDeliveries(limit: Int, now: Date, lease: Duration) async throws
+        -> [(delivery: WebhookDelivery, endpoint: WebhookSigningEndpoint)] {
+        try await store.dueWebhookDeliveries(limit: limit, now: now, lease: lease)
+    }
+    public func recordWebhookAttempt(id: String, delivered: Bool, statusCode: Int?, error: String?, nextAttempt: Date?, now: Date) async throws {
+        try await store.recordWebhookAttempt(id: id, delivered: delivered, statusCode: statusCode, error: error, nextAttempt: nextAttempt, now: now)
+    }
+    public func webhookDeliveries(endpointID: UUID, owner: String, limit: Int) async throws -> [WebhookDelivery] {
+        try await store.webhookDeliveries(endpointID: endpointID, owner: owner, limit: limit)
+    }
+    public func redeliverWebhook(id: String, endpointID: UUID, owner: String) async throws -> Bool {
+        try await store.redeliverWebhook(id: id, endpointID: endpointID, owner: owner)
+    }
+}
