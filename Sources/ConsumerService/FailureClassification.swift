@@ -47,17 +47,6 @@ public enum FailureClassification: Sendable, Equatable {
         }
     }
 
-    /// `FFmpegFailed` → `ffmpeg_failed`, `NoVideoStream` → `no_video_stream`.
-    static func snakeCase(_ text: String) -> String {
-        var result = ""
-        var previous: Character?
-        for character in text {
-            if character.isUppercase, let previous, previous.isLowercase || previous.isNumber {
-                result.append("_")
-            }
-            result.append(contentsOf: character.lowercased())
-            previous = character
-        }
-        return result
-    }
+    /// `FFmpegFailed` → `ffmpeg_failed`: the one casing of codes (``VideoCore/ErrorCode``).
+    static func snakeCase(_ text: String) -> String { ErrorCode.snakeCase(text) }
 }

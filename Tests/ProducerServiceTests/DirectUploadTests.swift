@@ -90,7 +90,7 @@ import VideoStore
             #expect(first.status == .ok)
             let early = try await Self.complete(client, key: fixture.alice, uploadID: started.uploadID)
             #expect(early.status == .badRequest)
-            #expect(ProducerFixture.errorCode(early.body) == "IncompleteUpload")
+            #expect(ProducerFixture.errorCode(early.body) == "incomplete_upload")
             #expect(try await Self.put(parts[1].url, ByteBuffer(bytes: data[partSize...])).status == .ok)
             let done = try await Self.complete(client, key: fixture.alice, uploadID: started.uploadID)
             #expect(done.status == .accepted)
@@ -107,13 +107,13 @@ import VideoStore
             // The URL signs the declared size: S3 refuses another, and nothing is there to complete.
             #expect(try await Self.put(try #require(sized.url), SampleVideo.mp4.getSlice(at: 0, length: 4_000) ?? ByteBuffer()).status == .forbidden)
             let mismatch = try await Self.complete(client, key: fixture.alice, uploadID: sized.uploadID)
-            #expect(ProducerFixture.errorCode(mismatch.body) == "IncompleteUpload")
+            #expect(ProducerFixture.errorCode(mismatch.body) == "incomplete_upload")
             let text = ByteBuffer(string: String(repeating: "not a video ", count: 100))
             let fake = try await Self.start(client, key: fixture.alice, size: text.readableBytes)
             #expect(try await Self.put(try #require(fake.url), text).status == .ok)
             #expect(try await Self.complete(client, key: fixture.alice, uploadID: fake.uploadID).status == .unsupportedMediaType)
             let nothing = try await Self.start(client, key: fixture.alice, size: 10)
-            #expect(ProducerFixture.errorCode(try await Self.complete(client, key: fixture.alice, uploadID: nothing.uploadID).body) == "IncompleteUpload")
+            #expect(ProducerFixture.errorCode(try await Self.complete(client, key: fixture.alice, uploadID: nothing.uploadID).body) == "incomplete_upload")
             for body in [#"{"size": 0}"#, #"{"size": -5}"#, #"{"title": "no size"}"#, "not json", #"{"size": 1, "jobs": ["evil"]}"#] {
                 try await client.execute(uri: "/v1/uploads", method: .post, headers: [.authorization: "Bearer \(fixture.alice)", .contentType: "application/json"],
                                          body: ByteBuffer(string: body)) { response in

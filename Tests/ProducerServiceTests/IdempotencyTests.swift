@@ -36,7 +36,7 @@ import VideoCore
             try await client.execute(uri: "/v1/videos?title=different", method: .post, headers: Self.headers(fixture, key: "retry-1"),
                                      body: Self.sample) { response in
                 #expect(response.status == .unprocessableContent)
-                #expect(ProducerFixture.errorCode(response.body) == "IdempotencyKeyReused")
+                #expect(ProducerFixture.errorCode(response.body) == "idempotency_key_reused")
             }
             try await client.execute(uri: "/v1/videos?title=once", method: .post, headers: Self.headers(fixture, key: "retry-2"),
                                      body: Self.sample) { response in
@@ -61,7 +61,7 @@ import VideoCore
             for bad in [String(repeating: "k", count: 256), "has space", "tab\there", "é"] {
                 try await client.execute(uri: "/v1/videos", method: .post, headers: Self.headers(fixture, key: bad), body: Self.sample) { response in
                     #expect(response.status == .badRequest, "\(bad.prefix(20))")
-                    #expect(ProducerFixture.errorCode(response.body) == "InvalidIdempotencyKey")
+                    #expect(ProducerFixture.errorCode(response.body) == "invalid_idempotency_key")
                 }
             }
         }

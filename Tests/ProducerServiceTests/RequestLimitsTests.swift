@@ -35,7 +35,7 @@ struct RequestLimitsTests {
             let refused = try await ProducerFixture.eventually {
                 try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: alice), body: sample) { response in
                     _ = seen.withLock { $0.insert("\(response.status.code) \(ProducerFixture.errorCode(response.body) ?? "")") }
-                    return response.status == .tooManyRequests && ProducerFixture.errorCode(response.body) == "TooManyUploads"
+                    return response.status == .tooManyRequests && ProducerFixture.errorCode(response.body) == "too_many_uploads"
                         && response.headers[.retryAfter] != nil
                 }
             }
@@ -73,7 +73,7 @@ struct RequestLimitsTests {
             try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: alice),
                                      body: ByteBuffer(bytes: Array(Self.mp4Head) + [UInt8](repeating: 1, count: 100))) { response in
                 #expect(response.status == .tooManyRequests)
-                #expect(ProducerFixture.errorCode(response.body) == "RateLimited")
+                #expect(ProducerFixture.errorCode(response.body) == "rate_limited")
                 #expect(response.headers[.retryAfter].flatMap(Int.init) ?? 0 >= 1)
             }
             try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/retry", method: .post, headers: ProducerFixture.headers(key: alice)) { response in
@@ -118,7 +118,7 @@ struct RequestLimitsTests {
             #expect(application.hub.pollers == 1, "three streams of one video share one poller")
             try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/events", method: .get, headers: ProducerFixture.headers(key: alice)) { response in
                 #expect(response.status == .tooManyRequests)
-                #expect(ProducerFixture.errorCode(response.body) == "TooManyStreams")
+                #expect(ProducerFixture.errorCode(response.body) == "too_many_streams")
             }
             streams.removeAll()   // closes them: their places come back
             let served = try await ProducerFixture.eventually {
@@ -178,7 +178,7 @@ struct RequestLimitsTests {
         }
         let messages = received.withLock { $0 }
         let pongs = messages.filter { $0 == #"{"type":"pong"}"# }.count
-        let refusals = messages.filter { $0.contains("RateLimited") }.count
+        let refusals = messages.filter { $0.contains("rate_limited") }.count
         #expect(pongs <= 5, "the burst (twice the rate) is answered, not the flood: \(pongs) pongs")
         #expect(refusals >= 1 && refusals <= 3, "refusals are answered at most once a second: \(refusals)")
         #expect(messages.count < 20)

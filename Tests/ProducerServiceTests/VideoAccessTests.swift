@@ -29,7 +29,7 @@ import VideoStore
         try await fixture.withClient { client in
             try await client.execute(uri: "/v1/videos", method: .get) { response in
                 #expect(response.status == .unauthorized)
-                #expect(ProducerFixture.errorCode(response.body) == "Unauthorized")
+                #expect(ProducerFixture.errorCode(response.body) == "unauthorized")
                 #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
             }
             try await client.execute(uri: "/v1/videos", method: .get, headers: [.authorization: "Bearer vq_not-a-key"]) { response in
@@ -44,7 +44,7 @@ import VideoStore
             try await client.execute(uri: "/healthz", method: .get) { response in #expect(response.status == .ok) }
             try await client.execute(uri: "/no/such/route", method: .get) { response in
                 #expect(response.status == .notFound)
-                #expect(ProducerFixture.errorCode(response.body) == "NotFound")
+                #expect(ProducerFixture.errorCode(response.body) == "not_found")
             }
         }
         let keys = try await fixture.store.apiKeys()

@@ -88,7 +88,7 @@ import VideoStore
             let big = ByteBuffer(bytes: [0, 0, 0, 0x18] + Array("ftypmp42".utf8) + [UInt8](repeating: 7, count: 20_000))
             try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice), body: big) { response in
                 #expect(response.status == .contentTooLarge)
-                #expect(ProducerFixture.errorCode(response.body) == "PayloadTooLarge")
+                #expect(ProducerFixture.errorCode(response.body) == "payload_too_large")
             }
             // Not a video container.
             let text = ByteBuffer(string: String(repeating: "#!/bin/sh\necho pwned\n", count: 40))
@@ -101,12 +101,12 @@ import VideoStore
                                      headers: ProducerFixture.headers(key: fixture.alice, extra: [("Content-SHA256", String(repeating: "a", count: 64))]),
                                      body: small) { response in
                 #expect(response.status == .badRequest)
-                #expect(ProducerFixture.errorCode(response.body) == "ChecksumMismatch")
+                #expect(ProducerFixture.errorCode(response.body) == "checksum_mismatch")
             }
             try await client.execute(uri: "/v1/videos", method: .post,
                                      headers: ProducerFixture.headers(key: fixture.alice, extra: [("Content-MD5", "AAAAAAAAAAAAAAAAAAAAAA==")]),
                                      body: small) { response in
-                #expect(ProducerFixture.errorCode(response.body) == "ChecksumMismatch")
+                #expect(ProducerFixture.errorCode(response.body) == "checksum_mismatch")
             }
             // Empty, wrong content type, unknown job type, a title with control characters.
             try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice), body: ByteBuffer()) { response in
@@ -118,11 +118,11 @@ import VideoStore
             }
             try await client.execute(uri: "/v1/videos?jobs=transcode,rm%20-rf", method: .post, headers: ProducerFixture.headers(key: fixture.alice),
                                      body: small) { response in
-                #expect(ProducerFixture.errorCode(response.body) == "UnknownJobType")
+                #expect(ProducerFixture.errorCode(response.body) == "unknown_job_type")
             }
             try await client.execute(uri: "/v1/videos?title=a%0Ab", method: .post, headers: ProducerFixture.headers(key: fixture.alice),
                                      body: small) { response in
-                #expect(ProducerFixture.errorCode(response.body) == "InvalidTitle")
+                #expect(ProducerFixture.errorCode(response.body) == "invalid_title")
             }
         }
         try await fixture.expectNothingLeft()
@@ -134,13 +134,13 @@ import VideoStore
         try await fixture.withClient { client in
             try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "multipart/form-data"),
                                      body: ByteBuffer(string: "x")) { response in
-                #expect(ProducerFixture.errorCode(response.body) == "MalformedMultipart")
+                #expect(ProducerFixture.errorCode(response.body) == "malformed_multipart")
             }
             let noFile = "--b\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nno file\r\n--b--\r\n"
             try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "multipart/form-data; boundary=b"),
                                      body: ByteBuffer(string: noFile)) { response in
                 #expect(response.status == .badRequest)
-                #expect(ProducerFixture.errorCode(response.body) == "MissingFile")
+                #expect(ProducerFixture.errorCode(response.body) == "missing_file")
             }
             let truncated = "--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.mp4\"\r\n\r\n\u{0}\u{0}\u{0}\u{18}ftypmp42" + String(repeating: "z", count: 1000)
             try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "multipart/form-data; boundary=b"),

@@ -4,7 +4,7 @@ import VideoStore
 
 /// Authenticates `/v1` requests with an API key (`Authorization: Bearer …` or `X-API-Key: …`), looked up by
 /// its SHA-256 in the store; a missing, unknown or revoked key is a 401. A client address that keeps presenting
-/// bad keys (more than ``ProducerConfiguration/authFailuresPerMinute``) gets `429 RateLimited` without its keys
+/// bad keys (more than ``ProducerConfiguration/authFailuresPerMinute``) gets `429 rate_limited` without its keys
 /// being looked up, until its budget refills.
 struct APIKeyAuthenticator: RouterMiddleware {
     typealias Context = ProducerRequestContext

@@ -12,7 +12,7 @@ import VideoStore
 /// or ETA changed, keep-alives every 15 s, and a final `done` event when the video is completed, failed or
 /// cancelled. Each open stream holds a place in ``RequestLimits/streams`` (per owner and in all: `429
 /// TooManyStreams` past them); a WebSocket client may send ``ProducerConfiguration/webSocketMessagesPerSecond``
-/// messages a second (bursts of twice as many), more are answered `RateLimited` and, past ten times that, the
+/// messages a second (bursts of twice as many), more are answered `rate_limited` and, past ten times that, the
 /// connection is closed.
 struct EventRoutes: Sendable {
     let configuration: ProducerConfiguration
@@ -102,7 +102,7 @@ struct EventRoutes: Sendable {
                     switch bucket.take() {
                     case .allowed: break
                     case .refused:
-                        try await outbound.write(.text(#"{"type":"error","error":{"code":"RateLimited","message":"too many messages"}}"#))
+                        try await outbound.write(.text(#"{"type":"error","error":{"code":"rate_limited","message":"too many messages"}}"#))
                         continue
                     case .dropped:
                         continue
@@ -112,7 +112,7 @@ struct EventRoutes: Sendable {
                     }
                     guard case .text(let text) = message,
                           let request = try? JSONDecoder().decode(WebSocketRequest.self, from: Data(text.utf8)) else {
-                        try await outbound.write(.text(#"{"type":"error","error":{"code":"BadMessage","message":"send {\"type\":\"ping\"} or {\"type\":\"get_status\"}"}}"#))
+                        try await outbound.write(.text(#"{"type":"error","error":{"code":"bad_message","message":"send {\"type\":\"ping\"} or {\"type\":\"get_status\"}"}}"#))
                         continue
                     }
                     switch request.type {
@@ -124,7 +124,7 @@ struct EventRoutes: Sendable {
                         if event == nil { event = try await store.video(id: id, owner: owner).map(ProgressEvent.init) }
                         if let event { try await send("status", event) }
                     default:
-                        try await outbound.write(.text(#"{"type":"error","error":{"code":"UnknownType","message":"unknown message type"}}"#))
+                        try await outbound.write(.text(#"{"type":"error","error":{"code":"unknown_type","message":"unknown message type"}}"#))
                     }
                 }
             }

@@ -1,12 +1,13 @@
 import Foundation
 import Hummingbird
+import VideoCore
 
 /// An error answered to a client as JSON: `{"error": {"code": "…", "message": "…"}}` with its HTTP status.
 /// Nothing else (no stack trace, no internal description) reaches the client.
 public struct APIError: HTTPResponseError, Sendable, Equatable, CustomStringConvertible {
     /// The HTTP status.
     public var status: HTTPResponse.Status
-    /// A stable machine-readable code, e.g. `PayloadTooLarge`.
+    /// A stable machine-readable code in snake case, e.g. `payload_too_large` (given in any casing: see ``ErrorCode``).
     public var code: String
     /// A human-readable message.
     public var message: String
@@ -15,7 +16,7 @@ public struct APIError: HTTPResponseError, Sendable, Equatable, CustomStringConv
 
     public init(_ status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
         self.status = status
-        self.code = code
+        self.code = ErrorCode.snakeCase(code)
         self.message = message
         self.headers = headers
     }
@@ -37,7 +38,7 @@ public struct APIError: HTTPResponseError, Sendable, Equatable, CustomStringConv
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
         let body = ErrorBody(error: .init(code: code, message: message))
-        let data = (try? JSONEncoder().encode(body)) ?? Data(#"{"error":{"code":"InternalError","message":"error"}}"#.utf8)
+        let data = (try? JSONEncoder().encode(body)) ?? Data(#"{"error":{"code":"internal_error","message":"error"}}"#.utf8)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 

@@ -1,7 +1,7 @@
 import NIOCore
 import Synchronization
 
-/// A request body that fails with `413 PayloadTooLarge` as soon as more than `limit` bytes have arrived, with or
+/// A request body that fails with `413 payload_too_large` as soon as more than `limit` bytes have arrived, with or
 /// without a `Content-Length`: every byte of a body counts, not only a multipart body's file. ``ended`` tells
 /// whether the body was read to its end: a request refused before that has its connection closed (see
 /// ``APIError/closingConnection()``) rather than the rest of a body that may never end read and thrown away.

@@ -25,7 +25,7 @@ struct Idempotency: Sendable {
     static let maximumKeyBytes = 255
 
     /// The request's `Idempotency-Key`, or `nil` when it sends none.
-    /// - Throws: `400 InvalidIdempotencyKey` when it is empty, longer than 255 bytes or not printable ASCII.
+    /// - Throws: `400 invalid_idempotency_key` when it is empty, longer than 255 bytes or not printable ASCII.
     static func key(in request: Request) throws -> String? {
         guard let name = HTTPField.Name("Idempotency-Key"), let value = request.headers[name] else { return nil }
         guard !value.isEmpty, value.utf8.count <= maximumKeyBytes, value.utf8.allSatisfy({ (0x21...0x7e).contains($0) }) else {

@@ -24,13 +24,13 @@ struct RequestLimits: Sendable {
         streams = ConcurrencyLimiter(perKey: configuration.maximumStreamsPerKey, total: configuration.maximumStreams)
     }
 
-    /// Takes a token from `limiter` for `key`, or throws `429 RateLimited` with `Retry-After`.
+    /// Takes a token from `limiter` for `key`, or throws `429 rate_limited` with `Retry-After`.
     static func take(_ limiter: RateLimiter, _ key: String, what: String) throws(APIError) {
         guard let wait = limiter.acquire(key) else { return }
         throw rateLimited(wait, what: what)
     }
 
-    /// `429 RateLimited` with `Retry-After`: the whole seconds (at least one) until `wait` has passed.
+    /// `429 rate_limited` with `Retry-After`: the whole seconds (at least one) until `wait` has passed.
     static func rateLimited(_ wait: Duration, what: String) -> APIError {
         let seconds = max(1, Int(wait.seconds.rounded(.up)))
         return APIError.tooManyRequests(code: "RateLimited", message: "too many \(what); retry in \(seconds) s", retryAfter: seconds)

@@ -85,7 +85,8 @@ enum OpenAPIDocument {
             "schemas": [
                 "Error": ["type": "object", "required": ["error"], "properties": [
                     "error": ["type": "object", "required": ["code", "message"],
-                              "properties": ["code": ["type": "string"], "message": ["type": "string"]]],
+                              "properties": ["code": ["type": "string", "pattern": "^[a-z0-9_]+$", "description": "snake case, stable"],
+                                             "message": ["type": "string"]]],
                 ]],
                 "WebhookEndpoint": ["type": "object", "required": ["id", "owner", "url", "events", "createdAt"], "properties": [
                     "id": ["type": "string", "format": "uuid"], "owner": ["type": "string"], "url": ["type": "string", "format": "uri"],
@@ -150,8 +151,8 @@ enum OpenAPIDocument {
                     "202": ok("Stored and queued (or pending until SQS answers)", ref("VideoResponse")),
                     "413": error("Larger than the limit"), "415": error("Not a video container we accept"),
                     "429": error("Rate limited (see Retry-After)"),
-                    "409": error("IdempotencyKeyInProgress: a request under the same Idempotency-Key still runs"),
-                    "422": error("IdempotencyKeyReused: the Idempotency-Key was used for another request"),
+                    "409": error("idempotency_key_in_progress: a request under the same Idempotency-Key still runs"),
+                    "422": error("idempotency_key_reused: the Idempotency-Key was used for another request"),
                 ], parameters: [
                     idempotencyKey,
                     ["name": "title", "in": "query", "schema": ["type": "string"]],
@@ -191,8 +192,8 @@ enum OpenAPIDocument {
             "/v1/uploads": ["post": operation("Start a direct upload: presigned S3 URLs", [
                 "201": ["description": "URLs (one PUT, or one per part), the upload id and its completion URL"],
                 "413": error("Larger than the limit"),
-                "409": error("IdempotencyKeyInProgress: a request under the same Idempotency-Key still runs"),
-                "422": error("IdempotencyKeyReused: the Idempotency-Key was used for another request"),
+                "409": error("idempotency_key_in_progress: a request under the same Idempotency-Key still runs"),
+                "422": error("idempotency_key_reused: the Idempotency-Key was used for another request"),
             ], parameters: [idempotencyKey], body: ["required": true, "content": json(["type": "object", "required": ["size"], "properties": [
                 "size": ["type": "integer"], "title": ["type": "string"], "filename": ["type": "string"],
                 "jobs": ["type": "array", "items": ["type": "string"]],
@@ -214,7 +215,7 @@ enum OpenAPIDocument {
             "/v1/webhooks": [
                 "post": operation("Register an endpoint for signed events (Standard Webhooks); its secret is in this answer only", [
                     "201": ok("The endpoint and its secret", ref("WebhookEndpointResponse")),
-                    "409": error("TooManyWebhooks"),
+                    "409": error("too_many_webhooks"),
                 ], body: ["required": true, "content": json(["type": "object", "required": ["url"], "properties": [
                     "url": ["type": "string", "format": "uri", "description": "http(s); loopback, private and link-local addresses are refused"],
                     "events": ["type": "array", "items": ["type": "string", "enum": WebhookEvent.types], "description": "empty or absent: all"],

@@ -3,12 +3,12 @@
 ///
 /// | limit | default | error |
 /// |---|---|---|
-/// | ``headerLineBytes`` | 8 KiB | `HeaderTooLarge` |
-/// | ``headersPerPart`` | 16 | `TooManyHeaders` |
-/// | ``fields`` | 32 | `TooManyFields` |
-/// | ``fieldBytes`` (all fields together) | 256 KiB | `FieldsTooLarge` |
-/// | ``preambleBytes`` (before the first boundary) | 8 KiB | `MalformedMultipart` |
-/// | ``epilogueBytes`` (white space after the closing boundary) | 1 KiB | `TrailingContent` |
+/// | ``headerLineBytes`` | 8 KiB | `header_too_large` |
+/// | ``headersPerPart`` | 16 | `too_many_headers` |
+/// | ``fields`` | 32 | `too_many_fields` |
+/// | ``fieldBytes`` (all fields together) | 256 KiB | `fields_too_large` |
+/// | ``preambleBytes`` (before the first boundary) | 8 KiB | `malformed_multipart` |
+/// | ``epilogueBytes`` (white space after the closing boundary) | 1 KiB | `trailing_content` |
 public struct MultipartLimits: Sendable, Equatable {
     /// The longest header line of a part, CRLF excluded.
     public var headerLineBytes: Int = 8 << 10
