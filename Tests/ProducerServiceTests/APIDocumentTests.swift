@@ -14,7 +14,7 @@ import VideoStore
 
 /// The OpenAPI document matches the router; the upload page and the WebSocket progress stream work.
 @Suite struct APIDocumentTests {
-    @Test func theDocumentIsAValidOpenAPI31DocumentWithOperationIDs() throws {
+    @Test func theDocumentIsAValidOpenAPI31DocumentWithOperationIDs() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("vq-openapi-\(UUID().uuidString).json")
         try OpenAPIDocument.json().write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
@@ -31,9 +31,12 @@ import VideoStore
             """, file.path]
         let output = Pipe()
         process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await offPool {
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return data
+        }
         #expect(process.terminationStatus == 0, "openapi-spec-validator refused the document")
         #expect((Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) == OpenAPIDocument.operations.count)
     }

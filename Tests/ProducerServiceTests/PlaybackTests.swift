@@ -100,6 +100,10 @@ import VideoCore
     }
 
     static func runFFmpeg(_ arguments: [String]) async throws {
+        try await offPool { try runFFmpegBlocking(arguments) }
+    }
+
+    static func runFFmpegBlocking(_ arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["ffmpeg", "-v", "error", "-y"] + arguments
@@ -109,7 +113,11 @@ import VideoCore
     }
 
     /// Runs `tool` with `arguments`; returns its exit status and stdout.
-    static func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func run(_ tool: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
+        try await offPool { try runBlocking(tool, arguments) }
+    }
+
+    static func runBlocking(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [tool] + arguments
@@ -142,9 +150,9 @@ import VideoCore
             let playback = try #require(links)
             let master = "http://127.0.0.1:\(port)" + (try #require(playback.hls))
             // ffmpeg reads every rendition (all programs) through the route: no header, no key.
-            let decoded = try Self.run("ffmpeg", ["-v", "error", "-i", master, "-map", "0", "-c", "copy", "-f", "null", "-"])
+            let decoded = try await Self.run("ffmpeg", ["-v", "error", "-i", master, "-map", "0", "-c", "copy", "-f", "null", "-"])
             #expect(decoded.status == 0)
-            let probe = try Self.run("ffprobe", ["-v", "error", "-show_entries", "stream=height", "-of", "csv=p=0", master])
+            let probe = try await Self.run("ffprobe", ["-v", "error", "-show_entries", "stream=height", "-of", "csv=p=0", master])
             #expect(Set(probe.output.split(separator: "\n").map(String.init)) == ["144", "240"])
 
             // The playlists it followed name nothing unsigned.
@@ -164,7 +172,7 @@ import VideoCore
 
             // The MP4 rendition is a redirect to its presigned URL.
             let mp4 = try #require(playback.files[VideoKeys.outputPrefix(record.id) + "transcode/240p.mp4"])
-            let mp4Probe = try Self.run("ffprobe", ["-v", "error", "-show_entries", "format=format_name", "-of", "csv=p=0",
+            let mp4Probe = try await Self.run("ffprobe", ["-v", "error", "-show_entries", "format=format_name", "-of", "csv=p=0",
                                                     "http://127.0.0.1:\(port)" + mp4])
             #expect(mp4Probe.status == 0 && mp4Probe.output.contains("mp4"))
         }

@@ -45,7 +45,7 @@ struct RequestLimitsTests {
             }
             // Once the first upload ends, the key may upload again.
             open.send("0\r\n\r\n")
-            #expect(open.readUntilClosed(timeout: .seconds(5)) || open.status != nil)
+            #expect(try await offPool { open.readUntilClosed(timeout: .seconds(5)) } || open.status != nil)
             let accepted = try await ProducerFixture.eventually {
                 try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: alice), body: sample) { response in
                     response.status == .accepted
@@ -141,7 +141,7 @@ struct RequestLimitsTests {
         try await fixture.withClient { client in
             let port = try #require(client.port)
             let idle = try RawTCPClient(port: port)
-            #expect(idle.readUntilClosed(timeout: .seconds(5)), "a silent connection is closed")
+            #expect(try await offPool { idle.readUntilClosed(timeout: .seconds(5)) }, "a silent connection is closed")
             // A head trickled a byte every 0.5 s is never idle for a second, but is cut at the head timeout.
             let slow = try RawTCPClient(port: port)
             let start = ContinuousClock.now
@@ -154,7 +154,7 @@ struct RequestLimitsTests {
             // An ordinary request on a fresh connection is served.
             let fresh = try RawTCPClient(port: port)
             fresh.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            #expect(fresh.readUntilClosed())
+            #expect(try await offPool { fresh.readUntilClosed() })
             #expect(fresh.status == 200)
         }
     }

@@ -69,7 +69,11 @@ import VideoStore
     }
 
     /// Verifies a delivery's `webhook-signature` with Python's hmac: which of `secrets` signed it.
-    static func signers(of request: FakeHTTPServer.Request, secrets: [String]) throws -> [String] {
+    static func signers(of request: FakeHTTPServer.Request, secrets: [String]) async throws -> [String] {
+        try await offPool { try signersBlocking(of: request, secrets: secrets) }
+    }
+
+    static func signersBlocking(of request: FakeHTTPServer.Request, secrets: [String]) throws -> [String] {
         let python = ProcessInfo.processInfo.environment["VIDEOQUEUE_PYTHON"] ?? "python3"
         let script = """
             import base64, hashlib, hmac, json, sys
@@ -123,7 +127,7 @@ import VideoStore
             })
             #expect(types == ["video.queued", "video.processing", "video.completed"])
             for request in receiver.received {
-                #expect(try Self.signers(of: request, secrets: [secret]) == [secret], "a valid Standard Webhooks signature")
+                #expect(try await Self.signers(of: request, secrets: [secret]) == [secret], "a valid Standard Webhooks signature")
                 #expect(request.body.contains(record.id.uuidString))
             }
             let completed = try #require(receiver.received.first { $0.body.contains("video.completed") })
@@ -131,7 +135,7 @@ import VideoStore
             // A tampered body does not verify.
             var tampered = completed
             tampered.body = completed.body.replacingOccurrences(of: "completed", with: "failed")
-            #expect(try Self.signers(of: tampered, secrets: [secret]).isEmpty)
+            #expect(try await Self.signers(of: tampered, secrets: [secret]).isEmpty)
         }
     }
 
@@ -208,7 +212,7 @@ import VideoStore
             _ = try await fixture.store.cancel(id: record.id, owner: nil)
             let got = try await ProducerFixture.eventually { !receiver.received.isEmpty }
             try #require(got)
-            #expect(Set(try Self.signers(of: receiver.received[0], secrets: [old, new])) == [old, new])
+            #expect(Set(try await Self.signers(of: receiver.received[0], secrets: [old, new])) == [old, new])
             try await client.execute(uri: "/v1/webhooks/\(id)", method: .delete, headers: ProducerFixture.headers(key: fixture.alice)) { response in
                 #expect(response.status == .noContent)
             }
