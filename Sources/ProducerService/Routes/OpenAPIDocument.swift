@@ -107,11 +107,12 @@ enum OpenAPIDocument {
                     "lastStatusCode": ["type": "integer"], "createdAt": ["type": "string", "format": "date-time"],
                     "deliveredAt": ["type": "string", "format": "date-time"],
                 ]],
-                "VideoOutput": ["type": "object", "properties": [
+                "VideoOutput": ["type": "object", "required": ["kind", "key", "size", "contentType"], "properties": [
                     "kind": ["type": "string"], "key": ["type": "string"], "size": ["type": "integer"], "contentType": ["type": "string"],
                     "width": ["type": "integer"], "height": ["type": "integer"], "duration": ["type": "number"],
                 ]],
-                "Video": ["type": "object", "properties": [
+                "Video": ["type": "object", "required": ["id", "owner", "title", "originalFilename", "size", "contentType", "jobs", "status",
+                                                         "progress", "attempts", "outputs", "createdAt", "updatedAt"], "properties": [
                     "id": ["type": "string", "format": "uuid"], "owner": ["type": "string"], "title": ["type": "string"],
                     "originalFilename": ["type": "string"], "size": ["type": "integer"], "sha256": ["type": "string"], "sourceETag": ["type": "string"],
                     "contentType": ["type": "string"], "jobs": ["type": "array", "items": ["type": "string",
@@ -126,7 +127,31 @@ enum OpenAPIDocument {
                     "startedAt": ["type": "string", "format": "date-time"], "finishedAt": ["type": "string", "format": "date-time"],
                     "updatedAt": ["type": "string", "format": "date-time"],
                 ]],
-                "VideoResponse": ["type": "object", "properties": [
+                "ProgressEvent": ["type": "object", "required": ["id", "status", "progress", "outputs"],
+                                  "description": "The data of each SSE `progress` and `done` event (and each WebSocket `progress` message)",
+                                  "properties": [
+                    "id": ["type": "string"], "status": ["type": "string"], "stage": ["type": "string"], "progress": ["type": "number"],
+                    "etaSeconds": ["type": "number"], "outputs": ["type": "integer"],
+                    "error": ["type": "object", "properties": ["code": ["type": "string"], "message": ["type": "string"], "detail": ["type": "string"]]],
+                ]],
+                "UploadStart": ["type": "object", "required": ["uploadID", "method", "completeURL", "expiresAt"], "properties": [
+                    "uploadID": ["type": "string", "description": "the signed upload token"], "method": ["type": "string", "enum": ["PUT"]],
+                    "url": ["type": "string", "format": "uri", "description": "a single PUT's presigned URL"],
+                    "headers": ["type": "object", "additionalProperties": ["type": "string"], "description": "headers the single PUT must send"],
+                    "parts": ["type": "array", "items": ["type": "object", "required": ["partNumber", "url"], "properties": [
+                        "partNumber": ["type": "integer"], "url": ["type": "string", "format": "uri"],
+                    ]]],
+                    "partSize": ["type": "integer"], "completeURL": ["type": "string"], "expiresAt": ["type": "string", "format": "date-time"],
+                ]],
+                "QueueState": ["type": "object", "required": ["queue", "records", "outboxDepth"], "properties": [
+                    "queue": ref("QueueDepth"), "deadLetterQueue": ref("QueueDepth"),
+                    "records": ["type": "object", "additionalProperties": ["type": "integer"], "description": "record counts per status"],
+                    "outboxDepth": ["type": "integer"],
+                ]],
+                "QueueDepth": ["type": "object", "required": ["visible", "inFlight", "delayed"], "properties": [
+                    "visible": ["type": "integer"], "inFlight": ["type": "integer"], "delayed": ["type": "integer"],
+                ]],
+                "VideoResponse": ["type": "object", "required": ["video", "statusURL", "eventsURL"], "properties": [
                     "video": ref("Video"), "statusURL": ["type": "string"], "eventsURL": ["type": "string"],
                     "queuePosition": ["type": "integer"], "estimatedWaitSeconds": ["type": "number"],
                     "downloads": ["type": "object", "additionalProperties": ["type": "string", "format": "uri"]],
@@ -184,13 +209,14 @@ enum OpenAPIDocument {
                 "202": ok("Queued", ref("VideoResponse")), "409": error("Not failed"),
             ], parameters: [videoID])],
             "/v1/videos/{id}/events": ["get": operation("Live progress (Server-Sent Events: progress…, then done)", [
-                "200": ["description": "text/event-stream"],
+                "200": ["description": "text/event-stream: `progress` events, then one `done`; each event's data is a ProgressEvent",
+                         "content": ["text/event-stream": ["schema": ["type": "string"]]]],
             ], parameters: [videoID])],
             "/v1/videos/{id}/ws": ["get": operation("Live progress over WebSocket; answers {\"type\":\"ping\"} and {\"type\":\"get_status\"}", [
                 "101": ["description": "Switching protocols"],
             ], parameters: [videoID])],
             "/v1/uploads": ["post": operation("Start a direct upload: presigned S3 URLs", [
-                "201": ["description": "URLs (one PUT, or one per part), the upload id and its completion URL"],
+                "201": ok("URLs (one PUT, or one per part), the upload id and its completion URL", ref("UploadStart")),
                 "413": error("Larger than the limit"),
                 "409": error("idempotency_key_in_progress: a request under the same Idempotency-Key still runs"),
                 "422": error("idempotency_key_reused: the Idempotency-Key was used for another request"),
@@ -235,7 +261,7 @@ enum OpenAPIDocument {
             "/v1/webhooks/{id}/deliveries/{delivery}/redeliver": ["post": operation("Send a delivery again", [
                 "202": ["description": "Due now"],
             ], parameters: [videoID, ["name": "delivery", "in": "path", "required": true, "schema": ["type": "string"]]])],
-            "/v1/queue": ["get": operation("Queue depths (SQS) and record counts per status", ["200": ["description": "Counts"]])],
+            "/v1/queue": ["get": operation("Queue depths (SQS) and record counts per status", ["200": ok("Counts", ref("QueueState"))])],
         ],
     ] }
 }
