@@ -20,8 +20,11 @@ public struct QueueMessage: Sendable, Equatable {
     /// The video.
     public var video: VideoRecord
 
+    /// The message of `video`, without the caller's metadata (the consumer does not need it; the record keeps it).
     public init(video: VideoRecord) {
         self.version = Self.currentVersion
+        var video = video
+        video.metadata = nil
         self.video = video
     }
 

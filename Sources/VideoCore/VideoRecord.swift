@@ -61,6 +61,8 @@ public struct VideoRecord: Codable, Sendable, Equatable, Identifiable {
     /// dead-letter watcher fails only the records whose current message it is. Not part of the record's JSON
     /// (neither the queue message nor the API): `nil` after decoding.
     public var messageID: String?
+    /// What the caller attached to the video (a small JSON object: ``CallerMetadata``), returned as sent.
+    public var metadata: [String: JSONValue]?
 
     public init(
         id: UUID = UUID(), owner: String, title: String, originalFilename: String,
@@ -68,7 +70,7 @@ public struct VideoRecord: Codable, Sendable, Equatable, Identifiable {
         jobs: [JobType], status: VideoStatus = .pending, stage: VideoStage? = nil, progress: Double = 0,
         etaSeconds: Double? = nil, attempts: Int = 0, error: VideoFailure? = nil, outputs: [VideoOutput] = [],
         createdAt: Date = Date(), queuedAt: Date? = nil, startedAt: Date? = nil, finishedAt: Date? = nil,
-        updatedAt: Date? = nil, messageID: String? = nil, sourceETag: String? = nil
+        updatedAt: Date? = nil, messageID: String? = nil, sourceETag: String? = nil, metadata: [String: JSONValue]? = nil
     ) {
         self.id = id
         self.owner = owner
@@ -94,13 +96,14 @@ public struct VideoRecord: Codable, Sendable, Equatable, Identifiable {
         self.updatedAt = VideoTimestamp.normalized(updatedAt ?? createdAt)
         self.messageID = messageID
         self.sourceETag = sourceETag
+        self.metadata = metadata
     }
 
     /// Every field but ``messageID``, which only the store keeps.
     private enum CodingKeys: String, CodingKey {
         case id, owner, title, originalFilename, sourceBucket, sourceKey, size, sha256, sourceETag, contentType, jobs, status,
              stage, progress, etaSeconds, attempts, error, outputs, createdAt, queuedAt, startedAt, finishedAt,
-             updatedAt
+             updatedAt, metadata
     }
 
     public init(from decoder: any Decoder) throws {
@@ -129,7 +132,8 @@ public struct VideoRecord: Codable, Sendable, Equatable, Identifiable {
             startedAt: try c.decodeIfPresent(Date.self, forKey: .startedAt),
             finishedAt: try c.decodeIfPresent(Date.self, forKey: .finishedAt),
             updatedAt: try c.decodeIfPresent(Date.self, forKey: .updatedAt) ?? createdAt,
-            sourceETag: try c.decodeIfPresent(String.self, forKey: .sourceETag)
+            sourceETag: try c.decodeIfPresent(String.self, forKey: .sourceETag),
+            metadata: try c.decodeIfPresent([String: JSONValue].self, forKey: .metadata)
         )
         guard progress.isFinite, (0...100).contains(progress) else {
             throw DecodingError.dataCorruptedError(forKey: .progress, in: c, debugDescription: "progress must be within 0…100")

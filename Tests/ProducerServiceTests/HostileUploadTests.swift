@@ -37,6 +37,31 @@ struct HostileUploadTests {
         return client
     }
 
+    @Test func refusalsBeforeTheBodyCloseTheConnectionInsteadOfReadingAnEndlessBody() async throws {
+        let fixture = try await ProducerFixture()
+        defer { Task { await fixture.tearDown() } }
+        try await fixture.withClient { client in
+            let port = try #require(client.port)
+            // No key, a bad key, an unknown route, a wrong method: each answered, none reads the endless body.
+            for (path, key, method, status) in [("/v1/videos", "", "POST", 401), ("/v1/videos", "vq_wrong", "POST", 401),
+                                                ("/v1/nothing-here", fixture.alice, "POST", 404), ("/v1/queue", fixture.alice, "PUT", 404)] {
+                let connection = try RawTCPClient(port: port)
+                var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: video/mp4\r\nTransfer-Encoding: chunked\r\n"
+                if !key.isEmpty { head += "Authorization: Bearer \(key)\r\n" }
+                connection.send(head + "\r\n")
+                let piece = Self.chunk(Data(repeating: 7, count: 64 * 1024))
+                let closed = try await offPool { () -> Bool in
+                    // Keep sending (at most 64 MiB) until the server answers; then it must close.
+                    while connection.sent < 64 << 20, !connection.hasAnswer() { guard connection.send(piece) else { break } }
+                    return connection.readUntilClosed(timeout: .seconds(10))
+                }
+                #expect(closed, "\(method) \(path)")
+                #expect(connection.status == status, "\(method) \(path)")
+                #expect(connection.sent < 64 << 20, "answered before the body's end")
+            }
+        }
+    }
+
     @Test func aPartHeaderThatNeverEndsIsRefusedAndTheConnectionClosed() async throws {
         let fixture = try await ProducerFixture()
         defer { Task { await fixture.tearDown() } }

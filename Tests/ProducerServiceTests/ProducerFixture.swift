@@ -55,6 +55,10 @@ struct ProducerFixture {
         configuration.port = 0
         configuration.dispatchInterval = .milliseconds(100)
         configuration.eventPollInterval = .milliseconds(50)
+        // The test client opens its connection when the server starts and may send its first request much later on a
+        // loaded machine: the 10 s request-head timeout would close it (the tests of that timeout set their own).
+        configuration.requestHeadTimeout = .seconds(120)
+        configuration.idleTimeout = .seconds(120)
         configure(&configuration)
         alice = try await store.createAPIKey(owner: "alice", name: "test", isAdmin: false).plaintext
         bob = try await store.createAPIKey(owner: "bob", name: "test", isAdmin: false).plaintext

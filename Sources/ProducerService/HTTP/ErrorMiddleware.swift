@@ -6,25 +6,75 @@ import Logging
 /// the log only.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let body = ReadToEnd()
+        var tracked = request
+        tracked.body = body.tracking(request.body)
         do {
-            return try await next(request, context)
-        } catch let error as APIError {
-            if error.closesConnection, let channel = (context as? ProducerRequestContext)?.channel {
-                // Hummingbird reads a request's unread body to its end before the next request; a refused upload
-                // may be endless. Shutting the input ends that read; the response is still written.
+            return try await next(tracked, context)
+        } catch {
+            var answer = Self.apiError(error, request: request, context: context)
+            // Hummingbird reads a request's unread body to its end before the next request; the body of a refused
+            // request may be long or endless (an unauthenticated upload, a refused upload, a wrong route). When the
+            // rest is unread and may be long (chunked, or over a megabyte), at most a megabyte of it is read for a
+            // second at most (a small body keeps the connection); past that, the connection is closed after the answer
+            // and its input shut.
+            if !answer.closesConnection, !body.isEnded, Self.bodyMayBeLong(request) {
+                let drained = body.isStarted ? false : await Self.drain(request.body)
+                if !drained { answer = answer.closingConnection() }
+            }
+            if answer.closesConnection, let channel = (context as? ProducerRequestContext)?.channel {
                 channel.close(mode: .input, promise: nil)
             }
-            throw error
-        } catch let error as HTTPError {
+            throw answer
+        }
+    }
+
+    /// Reads and drops an unread body if it ends within ``VideoRoutes/drainableBytes`` and a second; whether it did.
+    static func drain(_ body: RequestBody) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                var read: Int64 = 0
+                do {
+                    for try await buffer in body {
+                        read += Int64(buffer.readableBytes)
+                        if read > VideoRoutes.drainableBytes { return false }
+                    }
+                    return true
+                } catch {
+                    return false
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(1))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+    }
+
+    /// Whether the request's body may be longer than what is worth reading after a refusal.
+    static func bodyMayBeLong(_ request: Request) -> Bool {
+        if let length = request.headers[.contentLength].flatMap(Int64.init) { return length > VideoRoutes.drainableBytes }
+        return request.headers[.transferEncoding]?.lowercased().contains("chunked") == true
+    }
+
+    /// The error as the API answers it.
+    static func apiError(_ error: any Error, request: Request, context: Context) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as HTTPError:
             let code = error.status == .notFound ? "NotFound" : error.status.reasonPhrase.replacingOccurrences(of: " ", with: "")
-            throw APIError(error.status, code: code, message: error.body ?? error.status.reasonPhrase, headers: error.headers)
-        } catch let error as any HTTPResponseError {
-            throw APIError(error.status, code: error.status.reasonPhrase.replacingOccurrences(of: " ", with: ""), message: error.status.reasonPhrase)
-        } catch is CancellationError {
-            throw APIError(.serviceUnavailable, code: "ShuttingDown", message: "the request was cancelled")
-        } catch {
+            return APIError(error.status, code: code, message: error.body ?? error.status.reasonPhrase, headers: error.headers)
+        case let error as any HTTPResponseError:
+            return APIError(error.status, code: error.status.reasonPhrase.replacingOccurrences(of: " ", with: ""), message: error.status.reasonPhrase)
+        case is CancellationError:
+            return APIError(.serviceUnavailable, code: "ShuttingDown", message: "the request was cancelled")
+        default:
             context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
-            throw APIError(.internalServerError, code: "InternalError", message: "the request failed; see the server log")
+            return APIError(.internalServerError, code: "InternalError", message: "the request failed; see the server log")
         }
     }
 }

@@ -20,6 +20,8 @@ struct UploadToken: Codable, Sendable, Equatable {
     var partCount: Int?
     /// Expiry, seconds since 1970.
     var expires: Int64
+    /// The caller's metadata, stored with the record at completion.
+    var metadata: [String: JSONValue]? = nil
 
     /// Where the client uploads: a staging key no consumer reads. `complete` checks the object there and copies
     /// it to ``sourceKey``, so no URL handed out ever writes where the consumer reads.
@@ -38,7 +40,7 @@ struct UploadToken: Codable, Sendable, Equatable {
     static func verify(_ token: String, secret: [UInt8], now: Date = Date()) throws(APIError) -> UploadToken {
         let invalid = APIError.notFound("upload")
         let parts = token.split(separator: ".")
-        guard token.utf8.count <= 4096, parts.count == 2, let payload = Base64URL.decode(parts[0]), let mac = Base64URL.decode(parts[1]),
+        guard token.utf8.count <= 16_384, parts.count == 2, let payload = Base64URL.decode(parts[0]), let mac = Base64URL.decode(parts[1]),
               HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: payload, using: SymmetricKey(data: secret)),
               let value = try? JSONDecoder().decode(UploadToken.self, from: payload) else {
             throw invalid

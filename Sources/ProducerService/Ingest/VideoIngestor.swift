@@ -28,6 +28,8 @@ struct VideoIngestor: Sendable {
         var jobs: [JobType]
         var declaredSHA256: String?
         var declaredMD5: String?
+        /// The caller's metadata (``VideoCore/CallerMetadata``).
+        var metadata: [String: JSONValue]?
     }
 
     /// Ingests `body` (the file's bytes) and returns the stored record. `complete` may fill in what only the
@@ -87,7 +89,8 @@ struct VideoIngestor: Sendable {
                                  originalFilename: FilenameSanitizer.sanitize(upload.filename),
                                  sourceBucket: configuration.bucket, sourceKey: key, size: size,
                                  sha256: sha256, contentType: format.contentType,
-                                 jobs: upload.jobs.isEmpty ? configuration.defaultJobs : upload.jobs, sourceETag: eTag)
+                                 jobs: upload.jobs.isEmpty ? configuration.defaultJobs : upload.jobs, sourceETag: eTag,
+                                 metadata: upload.metadata)
         let payload = try QueueMessage(video: record).encodedString()
         let stored = try await store.create(record, outboxPayload: payload)
         dispatcher.nudge()

@@ -31,6 +31,7 @@ struct UploadRoutes: Sendable {
         var title: String?
         var filename: String?
         var jobs: [String]?
+        var metadata: [String: JSONValue]?
     }
 
     struct Part: Codable {
@@ -86,13 +87,17 @@ struct UploadRoutes: Sendable {
         }
         guard body.size > 0 else { throw APIError.badRequest("size must be positive", code: "InvalidSize") }
         guard body.size <= configuration.maximumUploadBytes else { throw APIError.tooLarge(limit: configuration.maximumUploadBytes) }
+        if let metadata = body.metadata, case .failure(let error) = CallerMetadata.check(metadata) {
+            throw APIError.badRequest(error.message, code: "invalid_metadata")
+        }
         var upload = VideoIngestor.Upload(owner: caller.owner, title: body.title ?? "", filename: body.filename,
                                           jobs: try VideoRoutes.jobs(body.jobs?.joined(separator: ",")))
         try VideoRoutes.validate(&upload)
         let lifetime = try await s3.presignLifetime(configuration.presignSeconds)
         let expires = Date().addingTimeInterval(Double(lifetime))
         var token = UploadToken(id: UUID(), owner: caller.owner, title: upload.title, filename: upload.filename, jobs: upload.jobs,
-                                size: body.size, multipartUploadID: nil, partCount: nil, expires: Int64(expires.timeIntervalSince1970))
+                                size: body.size, multipartUploadID: nil, partCount: nil, expires: Int64(expires.timeIntervalSince1970),
+                                metadata: body.metadata)
         var response = StartResponse(uploadID: "", method: "PUT", completeURL: "", expiresAt: expires)
         if body.size <= configuration.directSinglePutLimit {
             let signed = ["Content-Length": String(body.size), "Content-Type": "application/octet-stream"]
@@ -161,7 +166,8 @@ struct UploadRoutes: Sendable {
         // write) is deleted.
         let eTag = try await s3.copy(bucket: configuration.bucket, from: token.key, to: token.sourceKey, size: info.contentLength)
         try await s3.deleteObject(bucket: configuration.bucket, key: token.key)
-        let upload = VideoIngestor.Upload(owner: token.owner, title: token.title, filename: token.filename, jobs: token.jobs)
+        let upload = VideoIngestor.Upload(owner: token.owner, title: token.title, filename: token.filename, jobs: token.jobs,
+                                          metadata: token.metadata)
         let record: VideoRecord
         do {
             record = try await ingestor.register(id: token.id, upload: upload, key: token.sourceKey, size: info.contentLength, sha256: nil,

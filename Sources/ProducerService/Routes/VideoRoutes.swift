@@ -36,10 +36,10 @@ struct VideoRoutes: Sendable {
         let contentType = (request.headers[.contentType] ?? "").split(separator: ";").first.map(String.init) ?? ""
         let fingerprint = Idempotency.fingerprint(["POST /v1/videos", query["title"].map(String.init) ?? header("X-Video-Title"),
                                                    query["filename"].map(String.init) ?? header("X-Filename"),
-                                                   query["jobs"].map(String.init) ?? header("X-Video-Jobs"), contentType.lowercased()])
-        let result = try await Idempotency(store: store, owner: caller.owner, key: key, fingerprint: fingerprint).run {
-            (202, try await ingest(request, context: context, caller: caller).id.uuidString)
-        }
+                                                   query["jobs"].map(String.init) ?? header("X-Video-Jobs"), contentType.lowercased(),
+                                                   query["metadata"].map(String.init) ?? header("X-Video-Metadata")])
+        let idempotency = Idempotency(store: store, owner: caller.owner, key: key, fingerprint: fingerprint)
+        let result = try await idempotency.run { (202, try await ingest(request, context: context, caller: caller).id.uuidString) }
         guard let id = UUID(uuidString: result.response), let record = try await store.video(id: id, owner: caller.owner) else {
             throw APIError(.conflict, code: "IdempotencyKeyReused", message: "the video created under this Idempotency-Key was deleted")
         }
@@ -68,10 +68,8 @@ struct VideoRoutes: Sendable {
         try RequestLimits.take(limits.uploads, caller.owner, what: "uploads")
         let lease = try RequestLimits.hold(limits.activeUploads, caller.owner, code: "TooManyUploads", what: "uploads")
         defer { lease.release() }
-        let declaredLength = request.headers[.contentLength].flatMap(Int64.init)
-        if let declaredLength, declaredLength > configuration.maximumUploadBytes {
-            let error = APIError.tooLarge(limit: configuration.maximumUploadBytes)
-            throw declaredLength > Self.drainableBytes ? error.closingConnection() : error
+        if let declaredLength = request.headers[.contentLength].flatMap(Int64.init), declaredLength > configuration.maximumUploadBytes {
+            throw APIError.tooLarge(limit: configuration.maximumUploadBytes)
         }
         let query = request.uri.queryParameters
         let header = { (name: String) in HTTPField.Name(name).flatMap { request.headers[$0] } }
@@ -81,7 +79,8 @@ struct VideoRoutes: Sendable {
             filename: query["filename"].map(String.init) ?? header("X-Filename"),
             jobs: try Self.jobs(query["jobs"].map(String.init) ?? header("X-Video-Jobs")),
             declaredSHA256: header("Content-SHA256") ?? header("x-amz-content-sha256"),
-            declaredMD5: header("Content-MD5"))
+            declaredMD5: header("Content-MD5"),
+            metadata: try Self.metadata(query["metadata"].map(String.init) ?? header("X-Video-Metadata")))
         let contentType = (request.headers[.contentType] ?? "").lowercased()
         let body = BodyLimit(base: request.body, limit: configuration.maximumUploadBytes)
         let record: VideoRecord
@@ -95,6 +94,7 @@ struct VideoRoutes: Sendable {
                     if upload.title.isEmpty, let title = form.fields["title"] { upload.title = title }
                     if upload.filename == nil { upload.filename = form.filename }
                     if upload.jobs.isEmpty, let jobs = form.fields["jobs"] { upload.jobs = try Self.jobs(jobs) }
+                    if upload.metadata == nil { upload.metadata = try Self.metadata(form.fields["metadata"]) }
                     try Self.validate(&upload)
                 }
             } else if contentType.hasPrefix("video/") || contentType.hasPrefix("application/octet-stream") {
@@ -103,10 +103,8 @@ struct VideoRoutes: Sendable {
             } else {
                 throw APIError.unsupportedMedia("send the video as the raw body (Content-Type: video/*) or as multipart/form-data with a file part")
             }
-        } catch let error as APIError where !body.ended && (declaredLength ?? .max) > Self.drainableBytes {
-            // Refused before the body's end, and the rest may be large or never end: it is not read.
-            throw error.closingConnection()
         }
+        // A refusal with a long or endless rest unread closes the connection (``ErrorMiddleware``).
         return record
     }
 
@@ -129,6 +127,15 @@ struct VideoRoutes: Sendable {
         if upload.title.isEmpty { upload.title = FilenameSanitizer.sanitize(upload.filename) }
         guard upload.title.utf8.count <= maximumTitleBytes else {
             throw APIError.badRequest("the title must be at most \(maximumTitleBytes) bytes of UTF-8", code: "InvalidTitle")
+        }
+    }
+
+    /// The caller's metadata: a JSON object of at most 4 KiB (`400 invalid_metadata` otherwise); `nil` when none.
+    static func metadata(_ text: String?) throws -> [String: JSONValue]? {
+        guard let text, !text.isEmpty else { return nil }
+        switch CallerMetadata.parse(text) {
+        case .success(let object): return object
+        case .failure(let error): throw APIError.badRequest(error.message, code: "invalid_metadata")
         }
     }
 

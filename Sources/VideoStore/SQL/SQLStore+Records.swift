@@ -14,7 +14,7 @@ extension SQLStore {
             .optionalText(record.stage?.rawValue), .double(min(max(record.progress, 0), 100)),
             .optionalDouble(record.etaSeconds), .int(record.attempts), .int(record.size),
             .text(try StoreJSON.string(record.jobs)), .text(try StoreJSON.string(record.outputs)),
-            .optionalText(try record.error.map(StoreJSON.string)), .text(try StoreJSON.string(record.metadata)),
+            .optionalText(try record.error.map(StoreJSON.string)), .text(try StoreJSON.string(record.storedMetadata)),
             .int(VideoTimestamp.milliseconds(record.createdAt)),
             .optionalInt(record.queuedAt.map(VideoTimestamp.milliseconds)),
             .optionalInt(record.startedAt.map(VideoTimestamp.milliseconds)),

@@ -27,6 +27,8 @@ struct VideoMetadata: Codable {
     var contentType: String
     var sha256: String?
     var sourceETag: String?
+    /// The caller's metadata (absent in records written before it existed).
+    var callerMetadata: [String: JSONValue]?
 }
 
 extension VideoRecord {
@@ -54,12 +56,13 @@ extension VideoRecord {
             outputs: try row.json([VideoOutput].self, "outputs"), createdAt: try row.date("created_at"),
             queuedAt: try row.optionalDate("queued_at"), startedAt: try row.optionalDate("started_at"),
             finishedAt: try row.optionalDate("finished_at"), updatedAt: try row.date("updated_at"),
-            messageID: try row.optionalText("message_id"), sourceETag: metadata.sourceETag)
+            messageID: try row.optionalText("message_id"), sourceETag: metadata.sourceETag, metadata: metadata.callerMetadata)
     }
 
-    var metadata: VideoMetadata {
+    var storedMetadata: VideoMetadata {
         VideoMetadata(title: title, originalFilename: originalFilename, sourceBucket: sourceBucket,
-                      sourceKey: sourceKey, contentType: contentType, sha256: sha256, sourceETag: sourceETag)
+                      sourceKey: sourceKey, contentType: contentType, sha256: sha256, sourceETag: sourceETag,
+                      callerMetadata: self.metadata)
     }
 }
 
