@@ -124,7 +124,7 @@ public final class ConsumerService: Service, Sendable {
 
     private func makeHeartbeat() -> VisibilityHeartbeat {
         VisibilityHeartbeat(sqs: sqs, queueURL: configuration.queueURL, visibilityTimeout: configuration.visibilityTimeout,
-                            interval: configuration.heartbeatInterval, metrics: metrics, logger: logger)
+                            interval: configuration.heartbeatInterval, callTimeout: configuration.sqsCallTimeout, metrics: metrics, logger: logger)
     }
 
     // MARK: Service

@@ -8,8 +8,9 @@ import Synchronization
 ///
 /// An entry that SQS rejects because its receipt handle is stale (the message expired and another consumer
 /// received it, or it is gone) aborts that job with ``AbortReason/lostMessage``: it must not publish results.
-/// A call that fails as a whole (network, throttling) or outlasts the interval is given up and retried on the next
-/// beat; with the interval at most a third of the timeout by default, two beats can fail before a message expires.
+/// A call that fails as a whole (network, throttling) or outlasts `max(interval, callTimeout)` is given up and retried
+/// on the next beat; with the interval at most a third of the timeout by default, two beats can fail before a message
+/// expires.
 final class VisibilityHeartbeat: Sendable {
     struct Entry: Sendable {
         var receiptHandle: String
@@ -20,15 +21,19 @@ final class VisibilityHeartbeat: Sendable {
     let queueURL: String
     let visibilityTimeout: Int
     let interval: Duration
+    /// The least a beat's call is given (``ConsumerConfiguration/sqsCallTimeout``); a longer interval gives it that.
+    let callTimeout: Duration
     let metrics: ConsumerMetrics
     let logger: Logger
     private let entries = Mutex<[String: Entry]>([:])
 
-    init(sqs: SQSClient, queueURL: String, visibilityTimeout: Int, interval: Duration, metrics: ConsumerMetrics, logger: Logger) {
+    init(sqs: SQSClient, queueURL: String, visibilityTimeout: Int, interval: Duration, callTimeout: Duration = .seconds(10),
+         metrics: ConsumerMetrics, logger: Logger) {
         self.sqs = sqs
         self.queueURL = queueURL
         self.visibilityTimeout = visibilityTimeout
         self.interval = interval
+        self.callTimeout = callTimeout
         self.metrics = metrics
         self.logger = logger
     }
@@ -74,7 +79,7 @@ final class VisibilityHeartbeat: Sendable {
         do {
             let (sqs, queueURL) = (sqs, queueURL)
             let changes = snapshot.map { ($0.value.receiptHandle, visibilityTimeout) }
-            let result = try await withTimeout(interval, operation: "ChangeMessageVisibilityBatch") {
+            let result = try await withTimeout(max(interval, callTimeout), operation: "ChangeMessageVisibilityBatch") {
                 try await sqs.changeVisibilityBatch(changes, in: queueURL)
             }
             metrics.visibilityExtension("extended", count: result.successful.count)

@@ -21,11 +21,12 @@ import Testing
         return (sqs, server)
     }
 
-    @Test func aHeartbeatThatHangsIsGivenUpWithinItsInterval() async throws {
+    @Test func aHeartbeatThatHangsIsGivenUpWithinItsBound() async throws {
         let (sqs, server) = try await Self.hungSQS()
         defer { Task { try? await server.shutdown() } }
         let heartbeat = VisibilityHeartbeat(sqs: sqs, queueURL: server.baseURL + "/000000000000/jobs", visibilityTimeout: 30,
-                                            interval: .milliseconds(500), metrics: ConsumerMetrics(), logger: ConsumerHarness.logger)
+                                            interval: .milliseconds(500), callTimeout: .milliseconds(500), metrics: ConsumerMetrics(),
+                                            logger: ConsumerHarness.logger)
         heartbeat.register(messageID: "m1", receiptHandle: "r1", signal: AbortSignal())
         let start = ContinuousClock.now
         await heartbeat.beat()

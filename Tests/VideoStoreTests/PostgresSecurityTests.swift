@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Synchronization
 import Testing
 import VideoCore
@@ -25,7 +26,9 @@ import VideoCore
     /// Whether a store on `url` reaches the server within 10 s (an answer from the server, even an SQL error, counts;
     /// the pool retries a connection that fails TLS until then).
     static func canQuery(_ url: String) async throws -> Bool {
-        let store = try await DatabaseConfiguration(url: url).makeStore()
+        var quiet = Logger(label: "videoqueue.test.tls")
+        quiet.logLevel = .critical   // the pool logs every refused handshake it retries
+        let store = try await DatabaseConfiguration(url: url).makeStore(logger: quiet)
         defer { Task { try? await store.close() } }
         return await withTaskGroup(of: Bool.self) { group in
             group.addTask {

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import ServiceSupport
 
 /// Turns every error a route throws into the JSON error shape: ``APIError`` as it is, Hummingbird's own
 /// `HTTPError` (bad parameters, unknown routes) with its status, anything else as a 500 whose details go to
@@ -31,27 +32,14 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Reads and drops an unread body if it ends within ``VideoRoutes/drainableBytes`` and a second; whether it did.
     static func drain(_ body: RequestBody) async -> Bool {
-        await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                var read: Int64 = 0
-                do {
-                    for try await buffer in body {
-                        read += Int64(buffer.readableBytes)
-                        if read > VideoRoutes.drainableBytes { return false }
-                    }
-                    return true
-                } catch {
-                    return false
-                }
+        (try? await withTimeout(.seconds(1), operation: "drain") {
+            var read: Int64 = 0
+            for try await buffer in body {
+                read += Int64(buffer.readableBytes)
+                if read > VideoRoutes.drainableBytes { return false }
             }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(1))
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
-        }
+            return true
+        }) ?? false
     }
 
     /// Whether the request's body may be longer than what is worth reading after a refusal.

@@ -126,6 +126,7 @@ enum OpenAPIDocument {
                     "createdAt": ["type": "string", "format": "date-time"], "queuedAt": ["type": "string", "format": "date-time"],
                     "startedAt": ["type": "string", "format": "date-time"], "finishedAt": ["type": "string", "format": "date-time"],
                     "updatedAt": ["type": "string", "format": "date-time"],
+                    "metadata": ["type": "object", "description": "the caller's metadata (at most 4 KiB of JSON), as sent"],
                 ]],
                 "ProgressEvent": ["type": "object", "required": ["id", "status", "progress", "outputs"],
                                   "description": "The data of each SSE `progress` and `done` event (and each WebSocket `progress` message)",
@@ -185,6 +186,8 @@ enum OpenAPIDocument {
                     ["name": "jobs", "in": "query", "schema": ["type": "string"], "description": "comma-separated job types"],
                     ["name": "Content-SHA256", "in": "header", "schema": ["type": "string"], "description": "hex or base64; verified"],
                     ["name": "Content-MD5", "in": "header", "schema": ["type": "string"], "description": "base64; verified"],
+                    ["name": "X-Video-Metadata", "in": "header", "schema": ["type": "string"],
+                     "description": "the caller's metadata: a JSON object of at most 4 KiB (also ?metadata= or a multipart field)"],
                 ], body: ["required": true, "content": [
                     "video/*": ["schema": ["type": "string", "format": "binary"]],
                     "multipart/form-data": ["schema": ["type": "object", "properties": [
@@ -223,6 +226,7 @@ enum OpenAPIDocument {
             ], parameters: [idempotencyKey], body: ["required": true, "content": json(["type": "object", "required": ["size"], "properties": [
                 "size": ["type": "integer"], "title": ["type": "string"], "filename": ["type": "string"],
                 "jobs": ["type": "array", "items": ["type": "string"]],
+                "metadata": ["type": "object", "description": "the caller's metadata (at most 4 KiB of JSON)"],
             ]])])],
             "/v1/uploads/{token}/complete": ["post": operation("Complete a direct upload: checked, recorded and queued", [
                 "202": ok("Queued", ref("VideoResponse")), "409": error("Completed already"), "410": error("Expired"),
