@@ -280,6 +280,8 @@ def main():
                     if http("GET", f"{api}/v1/videos/{video}", key)["video"]["status"] in ("completed", "failed", "cancelled")}
             if len(done) == len(videos) and (phase == "after" or arguments.outage <= 0 and phase == "running"):
                 break
+            if supervisor.gave_up and not supervisor.running() and not supervisor.restart_at:
+                break   # every instance given up: nothing will change (a failure, reported below)
             time.sleep(0.5)
         proxy.switch(True)
         figures["seconds"] = round(time.monotonic() - started, 1)

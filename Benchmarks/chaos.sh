@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The long chaos run (Benchmarks/chaos.py) through the release binaries: N videos, consumers SIGKILLed and SIGTERMed
-# at random and restarted by a systemd-like supervisor, SQS and S3 cut off by a fault proxy for 3 minutes from
+# at random (one every 20 s: each instance about once a minute, within systemd's 10 starts in 5 minutes) and restarted
+# by a systemd-like supervisor, SQS and S3 cut off by a fault proxy for 3 minutes from
 # before the consumers start and for 30 s mid-run, two copies of some messages. The test suite (scripts/test) runs
 # a shortened one on the debug build.
 #   Benchmarks/chaos.sh [videos] [consumers] [release|debug]   (default: 24 3 release; starts LocalStack, and moto for its venv)
@@ -22,4 +23,4 @@ else
     binaries=.build/debug
 fi
 exec .venv-moto/bin/python Benchmarks/chaos.py --binaries "$binaries" --videos "$videos" --consumers "$consumers" \
-    --startup-outage 180 --outage 30 --seconds 30 --kill-every 10 --restart-delay 5 --visibility 60 --duplicates 4 --timeout 3600
+    --startup-outage 180 --outage 30 --seconds 30 --kill-every 20 --restart-delay 5 --visibility 60 --duplicates 4 --timeout 3600
