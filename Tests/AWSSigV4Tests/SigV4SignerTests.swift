@@ -278,8 +278,10 @@ import Testing
     /// other at every signature.
     @Test func signingContextsOfScopesUsedInTurnsAreKept() {
         let cache = SigningKeyCache()
+        let recent = SigningContext.RecentContexts()   // not the process's: other tests sign meanwhile
         func context(_ service: String) -> SigningContext {
-            SigningContext.of(date: Self.date, credentials: Self.credentials, region: "us-east-1", service: service, keyCache: cache)
+            SigningContext.of(date: Self.date, credentials: Self.credentials, region: "us-east-1", service: service, keyCache: cache,
+                              recent: recent)
         }
         let services = (0..<SigningContext.capacity).map { "service\($0)" }
         let first = services.map(context)

@@ -19,7 +19,7 @@ final class SigningContext: Sendable {
     }
 
     /// A context kept, and what it was made for.
-    private struct Recent: Sendable {
+    fileprivate struct Recent: Sendable {
         let second: Int64
         let accessKeyID: String
         let secret: String
@@ -39,17 +39,21 @@ final class SigningContext: Sendable {
         }
     }
 
-    /// The contexts kept, the one used last first.
-    private static let recent = Mutex<[Recent]>([])
+    /// The contexts kept, the one used last first: one store for the process (tests make their own).
+    final class RecentContexts: Sendable {
+        fileprivate let entries = Mutex<[Recent]>([])
+        static let shared = RecentContexts()
+    }
+
     /// How many contexts are kept.
     static let capacity = 4
 
     /// The context of signing at `date` with `credentials` for `region` and `service`, its key from `keyCache` (`nil`: the
     /// shared cache).
     static func of(date: Date, credentials: borrowing Credentials, region: borrowing String, service: borrowing String,
-                   keyCache: SigningKeyCache?) -> SigningContext {
+                   keyCache: SigningKeyCache?, recent store: RecentContexts = .shared) -> SigningContext {
         let second = Int64(date.timeIntervalSince1970.rounded(.down))
-        let cached = recent.withLock { recent -> SigningContext? in
+        let cached = store.entries.withLock { recent -> SigningContext? in
             for index in recent.indices
             where recent[index].matches(second: second, credentials: credentials, region: region, service: service, keyCache: keyCache) {
                 if index > 0 { recent.swapAt(0, index) }
@@ -64,7 +68,7 @@ final class SigningContext: Sendable {
         let context = SigningContext(date: amzDate, key: key, encoded: encoded)
         let entry = Recent(second: second, accessKeyID: credentials.accessKeyID, secret: credentials.secretAccessKey, token: credentials.sessionToken,
                            region: copy region, service: copy service, keyCache: keyCache, context: context)
-        recent.withLock { recent in
+        store.entries.withLock { recent in
             // A new second makes every context older than it useless.
             recent.removeAll { $0.second != second }
             if recent.count >= capacity { recent.removeLast() }
