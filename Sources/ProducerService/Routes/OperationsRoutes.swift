@@ -1,3 +1,4 @@
+import AWSClientRuntime
 import Foundation
 import Hummingbird
 import S3Client
@@ -15,8 +16,9 @@ struct OperationsRoutes: Sendable {
 
     func add(public router: Router<ProducerRequestContext>, api group: RouterGroup<ProducerRequestContext>) {
         router.get("healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
+        let policy = Self.pagePolicy(mediaFrom: s3.httpLayer.configuration.endpoint)
         router.get("/") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: Self.pagePolicy],
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: policy],
                      body: .init(byteBuffer: ByteBuffer(string: UploadPage.html)))
         }
         router.get("openapi.json") { _, _ in
@@ -32,7 +34,13 @@ struct OperationsRoutes: Sendable {
     }
 
     /// The upload page loads nothing from elsewhere and talks only to this origin (S3 links open as navigation).
-    static let pagePolicy = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'"
+    /// The upload page's Content-Security-Policy: nothing but its own inline script and style, requests to this origin,
+    /// and media from this origin and from S3 (where the playback route redirects: any https origin, and the configured
+    /// endpoint, e.g. LocalStack's http one).
+    static func pagePolicy(mediaFrom endpoint: AWSEndpoint) -> String {
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+            + "media-src 'self' https: \(endpoint.scheme)://\(endpoint.host); form-action 'none'; frame-ancestors 'none'"
+    }
 
     /// Each dependency checked, with what failed.
     struct Readiness: Codable, ResponseEncodable {

@@ -1,7 +1,7 @@
 /// `GET /`: a small upload page with no build step and no external assets. It keeps the API key in the
 /// browser's local storage, uploads with a progress bar (XMLHttpRequest), follows the record's progress
-/// through the events stream (read with `fetch`, so the key travels in a header, not in the URL) and links
-/// the outputs when the video is done.
+/// through the events stream (read with `fetch`, so the key travels in a header, not in the URL), links
+/// the outputs when the video is done and plays its MP4 rendition through the playback route.
 enum UploadPage {
     static let html = #"""
 <!doctype html>
@@ -33,6 +33,7 @@ enum UploadPage {
 <p><progress id="bar" max="100" value="0"></progress></p>
 <p>Status: <span id="status">waiting for a file</span> <span id="detail"></span></p>
 <ul id="outputs"></ul>
+<div id="playback"></div>
 <script>
 "use strict";
 const $ = (id) => document.getElementById(id);
@@ -101,6 +102,14 @@ async function outputs(id, key) {
   for (const [name, url] of Object.entries(body.downloads || {})) {
     const item = document.createElement("li"), link = document.createElement("a");
     link.href = url; link.textContent = name; item.appendChild(link); list.appendChild(item);
+  }
+  // A finished video plays from the private bucket through its playback links (no key in the URL).
+  const files = Object.entries((body.playback || {}).files || {}).filter(([name]) => name.endsWith(".mp4")).sort();
+  if (files.length) {
+    const player = document.createElement("video");
+    player.id = "player"; player.controls = true; player.muted = true; player.preload = "auto";
+    player.src = files[files.length - 1][1];
+    $("playback").replaceChildren(player);
   }
   button.disabled = false;
 }
