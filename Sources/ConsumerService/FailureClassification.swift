@@ -28,12 +28,12 @@ public enum FailureClassification: Sendable, Equatable {
             return .permanent(failure)
         case let media as MediaError:
             guard media.isPermanent else {
-                return media.code == .ffmpegKilled ? .transient(PathRedaction.redact(media.message), code: snakeCase(media.code.rawValue))
+                return media.code == .ffmpegKilled ? .transient(PathRedaction.redact(media.message), code: ErrorCode.snakeCase(media.code.rawValue))
                     : .transient(media.description)
             }
             // What FFmpeg printed reaches the video's owner: without this machine's paths.
             let detail = media.stderrTail.isEmpty ? nil : PathRedaction.redact(media.stderrTail.joined(separator: "\n"))
-            return .permanent(VideoFailure(code: snakeCase(media.code.rawValue), message: PathRedaction.redact(media.message), detail: detail))
+            return .permanent(VideoFailure(code: ErrorCode.snakeCase(media.code.rawValue), message: PathRedaction.redact(media.message), detail: detail))
         case let s3 as S3Error:
             return .transient("S3: \(s3)")
         case let sqs as SQSError:
@@ -46,7 +46,4 @@ public enum FailureClassification: Sendable, Equatable {
             return .transient("\(error)")
         }
     }
-
-    /// `FFmpegFailed` → `ffmpeg_failed`: the one casing of codes (``VideoCore/ErrorCode``).
-    static func snakeCase(_ text: String) -> String { ErrorCode.snakeCase(text) }
 }

@@ -30,12 +30,7 @@ public struct QueueMessage: Sendable, Equatable {
 
     /// The JSON body; throws ``QueueMessageError/Code/tooLarge`` over ``maximumSize`` bytes.
     public func encoded() throws(QueueMessageError) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(VideoTimestamp.iso8601String(date))
-        }
+        let encoder = VideoTimestamp.jsonEncoder(formatting: .withoutEscapingSlashes)
         let data: Data
         do {
             data = try encoder.encode(Envelope(version: version, video: video))

@@ -35,6 +35,18 @@ public enum VideoTimestamp {
         return base.dropLast() + "." + padded + "Z"
     }
 
+    /// The encoder of VideoQueue's JSON documents (API answers, queue messages, webhook events): dates as
+    /// ``iso8601String(_:)``, keys sorted; add other formatting to `formatting`.
+    public static func jsonEncoder(formatting: JSONEncoder.OutputFormatting = []) -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = formatting.union(.sortedKeys)
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(iso8601String(date))
+        }
+        return encoder
+    }
+
     /// Parses ISO 8601 date-times with or without fractional seconds and with `Z` or a `±hh:mm` offset.
     /// Fractions finer than a millisecond are rounded.
     public static func parseISO8601(_ text: String) -> Date? {

@@ -1,6 +1,5 @@
 import Hummingbird
 import Logging
-import ServiceSupport
 
 /// Turns every error a route throws into the JSON error shape: ``APIError`` as it is, Hummingbird's own
 /// `HTTPError` (bad parameters, unknown routes) with its status, anything else as a 500 whose details go to
@@ -19,33 +18,14 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             // rest is unread and may be long (chunked, or over a megabyte), at most a megabyte of it is read for a
             // second at most (a small body keeps the connection); past that, the connection is closed after the answer
             // and its input shut.
-            if !answer.closesConnection, !body.isEnded, Self.bodyMayBeLong(request) {
-                let drained = body.isStarted ? false : await Self.drain(request.body)
-                if !drained { answer = answer.closingConnection() }
+            if !answer.closesConnection, !body.isEnded, await ReadToEnd.mustClose(after: request, readStarted: body.isStarted) {
+                answer = answer.closingConnection()
             }
             if answer.closesConnection, let channel = (context as? ProducerRequestContext)?.channel {
                 channel.close(mode: .input, promise: nil)
             }
             throw answer
         }
-    }
-
-    /// Reads and drops an unread body if it ends within ``VideoRoutes/drainableBytes`` and a second; whether it did.
-    static func drain(_ body: RequestBody) async -> Bool {
-        (try? await withTimeout(.seconds(1), operation: "drain") {
-            var read: Int64 = 0
-            for try await buffer in body {
-                read += Int64(buffer.readableBytes)
-                if read > VideoRoutes.drainableBytes { return false }
-            }
-            return true
-        }) ?? false
-    }
-
-    /// Whether the request's body may be longer than what is worth reading after a refusal.
-    static func bodyMayBeLong(_ request: Request) -> Bool {
-        if let length = request.headers[.contentLength].flatMap(Int64.init) { return length > VideoRoutes.drainableBytes }
-        return request.headers[.transferEncoding]?.lowercased().contains("chunked") == true
     }
 
     /// The error as the API answers it.

@@ -29,21 +29,15 @@ struct UploadToken: Codable, Sendable, Equatable {
     /// Where the checked copy lives (the same key as an upload through the API).
     var sourceKey: String { VideoKeys.source(id) }
 
-    /// `base64url(json).base64url(hmac)`.
+    /// The token (``SignedToken``, under the upload secret itself).
     func signed(with secret: [UInt8]) throws -> String {
-        let payload = try JSONEncoder().encode(self)
-        let mac = HMAC<SHA256>.authenticationCode(for: payload, using: SymmetricKey(data: secret))
-        return Base64URL.encode(payload) + "." + Base64URL.encode(Data(mac))
+        try SignedToken.sign(self, key: SymmetricKey(data: secret))
     }
 
     /// The token's content, if it is well-formed, signed with `secret` and not expired.
     static func verify(_ token: String, secret: [UInt8], now: Date = Date()) throws(APIError) -> UploadToken {
-        let invalid = APIError.notFound("upload")
-        let parts = token.split(separator: ".")
-        guard token.utf8.count <= 16_384, parts.count == 2, let payload = Base64URL.decode(parts[0]), let mac = Base64URL.decode(parts[1]),
-              HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: payload, using: SymmetricKey(data: secret)),
-              let value = try? JSONDecoder().decode(UploadToken.self, from: payload) else {
-            throw invalid
+        guard let value = SignedToken.open(token, as: UploadToken.self, key: SymmetricKey(data: secret), maximumBytes: 16_384) else {
+            throw APIError.notFound("upload")
         }
         guard Double(value.expires) > now.timeIntervalSince1970 else {
             throw APIError(.gone, code: "UploadExpired", message: "the upload's URLs have expired; start a new upload")

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import VideoCore
 
 /// What a playback URL carries instead of an API key (players cannot send headers): the video and an expiry,
 /// signed with HMAC-SHA256 under a key derived from the producer's secret for this purpose alone, so it cannot be
@@ -24,21 +23,17 @@ struct PlaybackToken: Codable, Sendable, Equatable {
         SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data("videoqueue playback token".utf8), using: SymmetricKey(data: secret))))
     }
 
-    /// `base64url(json).base64url(hmac)`: URL-safe, so it can be a path segment.
+    /// The token (``SignedToken``, so it can be a path segment).
     func signed(with secret: [UInt8]) throws -> String {
-        let payload = try JSONEncoder().encode(self)
-        let mac = HMAC<SHA256>.authenticationCode(for: payload, using: Self.key(secret))
-        return Base64URL.encode(payload) + "." + Base64URL.encode(Data(mac))
+        try SignedToken.sign(self, key: Self.key(secret))
     }
 
     /// The token's content if it is well-formed, signed with `secret` and not expired; else `nil` (a forged, altered
     /// or expired token, told apart by nobody: all are a 404).
     static func verify(_ token: String, secret: [UInt8], now: Date = Date()) -> PlaybackToken? {
-        let parts = token.split(separator: ".")
-        guard token.utf8.count <= 512, parts.count == 2, let payload = Base64URL.decode(parts[0]), let mac = Base64URL.decode(parts[1]),
-              HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: payload, using: key(secret)),
-              let value = try? JSONDecoder().decode(PlaybackToken.self, from: payload),
-              value.expires > now else { return nil }
+        guard let value = SignedToken.open(token, as: PlaybackToken.self, key: key(secret), maximumBytes: 512), value.expires > now else {
+            return nil
+        }
         return value
     }
 }

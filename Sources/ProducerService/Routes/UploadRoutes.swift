@@ -178,11 +178,7 @@ struct UploadRoutes: Sendable {
         return try await accepted(record)
     }
 
-    /// `202` with the record and its `Location`.
     private func accepted(_ record: VideoRecord) async throws -> Response {
-        var response = try await VideoRoutes.response(for: record, downloads: false, configuration: configuration, store: ingestor.store, s3: s3)
-            .response(status: .accepted)
-        response.headers[.location] = (configuration.publicURL ?? "") + "/v1/videos/\(record.id.uuidString.lowercased())"
-        return response
+        try await VideoRoutes.accepted(record, configuration: configuration, store: ingestor.store, s3: s3)
     }
 }

@@ -35,13 +35,7 @@ extension ResponseEncodable {
 
     /// The value as the API's JSON: ISO 8601 dates, sorted keys.
     func jsonData() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(VideoTimestamp.iso8601String(date))
-        }
-        encoder.outputFormatting = [.sortedKeys]
-        return try encoder.encode(self)
+        try VideoTimestamp.jsonEncoder().encode(self)
     }
 }
 

@@ -29,38 +29,36 @@ struct VideoRoutes: Sendable {
     func create(_ request: Request, context: ProducerRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
         guard let key = try Idempotency.key(in: request) else {
-            return try await created(try await ingest(request, context: context, caller: caller))
+            return try await accepted(try await ingest(request, context: context, caller: caller))
         }
-        let query = request.uri.queryParameters
-        let header = { (name: String) in HTTPField.Name(name).flatMap { request.headers[$0] } ?? "" }
+        let fields = UploadFields(request)
         let contentType = (request.headers[.contentType] ?? "").split(separator: ";").first.map(String.init) ?? ""
-        let fingerprint = Idempotency.fingerprint(["POST /v1/videos", query["title"].map(String.init) ?? header("X-Video-Title"),
-                                                   query["filename"].map(String.init) ?? header("X-Filename"),
-                                                   query["jobs"].map(String.init) ?? header("X-Video-Jobs"), contentType.lowercased(),
-                                                   query["metadata"].map(String.init) ?? header("X-Video-Metadata")])
+        let fingerprint = Idempotency.fingerprint(["POST /v1/videos", fields.title ?? "", fields.filename ?? "", fields.jobs ?? "",
+                                                   contentType.lowercased(), fields.metadata ?? ""])
         let idempotency = Idempotency(store: store, owner: caller.owner, key: key, fingerprint: fingerprint)
         let result = try await idempotency.run { (202, try await ingest(request, context: context, caller: caller).id.uuidString) }
         guard let id = UUID(uuidString: result.response), let record = try await store.video(id: id, owner: caller.owner) else {
             throw APIError(.conflict, code: "IdempotencyKeyReused", message: "the video created under this Idempotency-Key was deleted")
         }
-        var response = try await created(record)
-        if result.replayed { Self.skipBody(of: request, context: context, response: &response) }
+        var response = try await accepted(record)
+        // A replay does not read the upload again: a rest that cannot be drained closes the connection.
+        if result.replayed, await ReadToEnd.mustClose(after: request, readStarted: false) {
+            response.headers[.connection] = "close"
+            context.channel.close(mode: .input, promise: nil)
+        }
         return response
     }
 
-    /// `202` with the record and its `Location`.
-    private func created(_ record: VideoRecord) async throws -> Response {
-        var response = try await self.response(for: record, downloads: false).response(status: .accepted)
-        response.headers[.location] = (configuration.publicURL ?? "") + "/v1/videos/\(record.id.uuidString.lowercased())"
+    /// `202` with the record and, as its `Location`, its status URL (an upload accepted, a direct upload completed).
+    static func accepted(_ record: VideoRecord, configuration: ProducerConfiguration, store: any VideoStore, s3: S3Client) async throws -> Response {
+        let body = try await response(for: record, downloads: false, configuration: configuration, store: store, s3: s3)
+        var response = try body.response(status: .accepted)
+        response.headers[.location] = body.statusURL
         return response
     }
 
-    /// A replayed upload's body is not read: one that may be long (no length, or more than ``drainableBytes``) closes
-    /// the connection instead of being read to its end.
-    static func skipBody(of request: Request, context: ProducerRequestContext, response: inout Response) {
-        guard (request.headers[.contentLength].flatMap(Int64.init) ?? .max) > drainableBytes else { return }
-        response.headers[.connection] = "close"
-        context.channel.close(mode: .input, promise: nil)
+    private func accepted(_ record: VideoRecord) async throws -> Response {
+        try await Self.accepted(record, configuration: configuration, store: store, s3: s3)
     }
 
     /// Streams the upload into S3 and records it.
@@ -71,16 +69,13 @@ struct VideoRoutes: Sendable {
         if let declaredLength = request.headers[.contentLength].flatMap(Int64.init), declaredLength > configuration.maximumUploadBytes {
             throw APIError.tooLarge(limit: configuration.maximumUploadBytes)
         }
-        let query = request.uri.queryParameters
+        let fields = UploadFields(request)
         let header = { (name: String) in HTTPField.Name(name).flatMap { request.headers[$0] } }
         var upload = VideoIngestor.Upload(
-            owner: caller.owner,
-            title: query["title"].map(String.init) ?? header("X-Video-Title") ?? "",
-            filename: query["filename"].map(String.init) ?? header("X-Filename"),
-            jobs: try Self.jobs(query["jobs"].map(String.init) ?? header("X-Video-Jobs")),
+            owner: caller.owner, title: fields.title ?? "", filename: fields.filename, jobs: try Self.jobs(fields.jobs),
             declaredSHA256: header("Content-SHA256") ?? header("x-amz-content-sha256"),
             declaredMD5: header("Content-MD5"),
-            metadata: try Self.metadata(query["metadata"].map(String.init) ?? header("X-Video-Metadata")))
+            metadata: try Self.metadata(fields.metadata))
         let contentType = (request.headers[.contentType] ?? "").lowercased()
         let body = BodyLimit(base: request.body, limit: configuration.maximumUploadBytes)
         let record: VideoRecord
@@ -106,6 +101,23 @@ struct VideoRoutes: Sendable {
         }
         // A refusal with a long or endless rest unread closes the connection (``ErrorMiddleware``).
         return record
+    }
+
+    /// An upload's settings as the request gives them: each from the query, else its header (`?title=` or
+    /// `X-Video-Title`, `filename`/`X-Filename`, `jobs`/`X-Video-Jobs`, `metadata`/`X-Video-Metadata`).
+    struct UploadFields {
+        var title, filename, jobs, metadata: String?
+
+        init(_ request: Request) {
+            let query = request.uri.queryParameters
+            func field(_ name: String, _ header: String) -> String? {
+                query[Substring(name)].map(String.init) ?? HTTPField.Name(header).flatMap { request.headers[$0] }
+            }
+            title = field("title", "X-Video-Title")
+            filename = field("filename", "X-Filename")
+            jobs = field("jobs", "X-Video-Jobs")
+            metadata = field("metadata", "X-Video-Metadata")
+        }
     }
 
     /// A refused upload whose unread rest is at most this long (by its `Content-Length`) is read and thrown away,

@@ -4,8 +4,7 @@ import VideoCore
 extension SQLStore {
     func dueOutbox(limit: Int, now: Date, lease: Duration) async throws -> [OutboxEntry] {
         let now = VideoTimestamp.milliseconds(now)
-        let (seconds, attoseconds) = lease.components
-        let leaseEnd = now + max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        let leaseEnd = Self.leaseEnd(now, lease)
         let rows = try await backend.query("""
             UPDATE outbox SET not_before = $1, attempts = attempts + 1
             WHERE not_before <= $2 AND id IN (

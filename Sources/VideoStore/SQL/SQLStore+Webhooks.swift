@@ -22,13 +22,7 @@ extension SQLStore {
             var timestamp: Date
             var data: Data
         }
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(VideoTimestamp.iso8601String(date))
-        }
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(Payload(type: type, timestamp: VideoTimestamp.date(milliseconds: now), data: .init(video: record)))
+        let data = try VideoTimestamp.jsonEncoder(formatting: .withoutEscapingSlashes).encode(Payload(type: type, timestamp: VideoTimestamp.date(milliseconds: now), data: .init(video: record)))
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -76,8 +70,7 @@ extension SQLStore {
 
     func dueWebhookDeliveries(limit: Int, now: Date, lease: Duration) async throws -> [(delivery: WebhookDelivery, endpoint: WebhookSigningEndpoint)] {
         let nowMS = VideoTimestamp.milliseconds(now)
-        let (seconds, attoseconds) = lease.components
-        let leaseEnd = nowMS + max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+        let leaseEnd = Self.leaseEnd(nowMS, lease)
         let leased = try await backend.query("""
             UPDATE webhook_deliveries SET not_before = $1, attempts = attempts + 1
             WHERE status = 'pending' AND not_before <= $2 AND id IN (

@@ -9,6 +9,12 @@ struct SQLStore: Sendable {
     /// The store's clock, to the millisecond.
     static func nowMilliseconds() -> Int64 { VideoTimestamp.milliseconds(Date()) }
 
+    /// When a lease of `lease` taken at `now` (milliseconds) ends, in milliseconds (a negative lease is none).
+    static func leaseEnd(_ now: Int64, _ lease: Duration) -> Int64 {
+        let (seconds, attoseconds) = lease.components
+        return now + max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000)
+    }
+
     /// Refuses strings kept in plain TEXT columns that a database cannot hold exactly (NUL bytes: PostgreSQL
     /// refuses them, SQLite's reader cuts them off). Free text goes into JSON columns instead.
     static func checkPlainText(_ value: String, _ name: String) throws {
