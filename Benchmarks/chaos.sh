@@ -9,18 +9,12 @@
 set -euo pipefail
 export SWIFT_DETERMINISTIC_HASHING=1
 cd "$(dirname "$0")/.."
+source Benchmarks/lib.sh
 videos=${1:-24}
 consumers=${2:-3}
 mode=${3:-release}
 localstack/start >/dev/null
 localstack/moto-start >/dev/null   # its venv has boto3
-if [ "$mode" = release ]; then
-    [ -n "${SKIP_BUILD:-}" ] || flock /tmp/vq-release.lock swift build -c release --static-swift-stdlib --scratch-path .build-release \
-        --product producer --product consumer >&2
-    binaries=.build-release/release
-else
-    [ -n "${SKIP_BUILD:-}" ] || swift build --product producer --product consumer >&2
-    binaries=.build/debug
-fi
+binaries=$(build_products "$mode" producer consumer)
 exec .venv-moto/bin/python Benchmarks/chaos.py --binaries "$binaries" --videos "$videos" --consumers "$consumers" \
     --startup-outage 180 --outage 30 --seconds 30 --kill-every 20 --restart-delay 5 --visibility 60 --duplicates 4 --timeout 3600

@@ -9,6 +9,7 @@
 set -euo pipefail
 export SWIFT_DETERMINISTIC_HASHING=1
 cd "$(dirname "$0")/.."
+source Benchmarks/lib.sh
 mode=${1:-release}
 rounds=${2:-2}
 endpoint="http://127.0.0.1:${LOCALSTACK_PORT:-4566}"
@@ -17,13 +18,7 @@ producer_pid=""
 cleanup() { [ -n "$producer_pid" ] && kill "$producer_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 localstack/start >/dev/null
-if [ "$mode" = release ]; then
-    [ -n "${SKIP_BUILD:-}" ] || flock /tmp/vq-release.lock swift build -c release --static-swift-stdlib --scratch-path .build-release --product producer >&2
-    binary=.build-release/release/producer
-else
-    [ -n "${SKIP_BUILD:-}" ] || swift build --product producer >&2
-    binary=.build/debug/producer
-fi
+binary="$(build_products "$mode" producer)/producer"
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_ENDPOINT_URL="$endpoint"
 bucket="vq-flood-$RANDOM$RANDOM"
 python=${VIDEOQUEUE_PYTHON:-python3}

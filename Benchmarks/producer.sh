@@ -5,6 +5,7 @@
 set -euo pipefail
 export SWIFT_DETERMINISTIC_HASHING=1
 cd "$(dirname "$0")/.."
+source Benchmarks/lib.sh
 size_mib=${1:-1024}
 mode=${2:-release}
 endpoint="http://127.0.0.1:${LOCALSTACK_PORT:-4566}"
@@ -13,13 +14,7 @@ producer_pid=""
 cleanup() { [ -n "$producer_pid" ] && kill "$producer_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 localstack/start >/dev/null
-if [ "$mode" = release ]; then
-    [ -n "${SKIP_BUILD:-}" ] || swift build -c release --static-swift-stdlib --scratch-path .build-release --product producer >&2
-    binary=.build-release/release/producer
-else
-    [ -n "${SKIP_BUILD:-}" ] || swift build --product producer >&2
-    binary=.build/debug/producer
-fi
+binary="$(build_products "$mode" producer)/producer"
 export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1 AWS_ENDPOINT_URL="$endpoint"
 bucket="vq-bench-$RANDOM$RANDOM"
 queue_url=$(aws --endpoint-url "$endpoint" sqs create-queue --queue-name "$bucket" --query QueueUrl --output text)

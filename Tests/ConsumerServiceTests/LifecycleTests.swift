@@ -12,7 +12,7 @@ import VideoStore
 @Suite("Consumer lifecycle")
 struct LifecycleTests {
     /// Waits until the record is being encoded (FFmpeg runs).
-    private static func waitUntilEncoding(_ harness: ConsumerHarness, _ id: UUID) async throws {
+    static func waitUntilEncoding(_ harness: ConsumerHarness, _ id: UUID) async throws {
         let encoding = try await ConsumerHarness.eventually(timeout: .seconds(20)) {
             let record = try await harness.record(id)
             return record.status == .processing && record.stage == .encoding

@@ -45,14 +45,6 @@ struct TerminationTests {
          "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"]
     }
 
-    static func waitUntilEncoding(_ harness: ConsumerHarness, _ id: UUID) async throws {
-        let encoding = try await ConsumerHarness.eventually(timeout: .seconds(20)) {
-            let record = try await harness.record(id)
-            return record.status == .processing && record.stage == .encoding
-        }
-        try #require(encoding)
-    }
-
     @Test func aScaleInDrainsTheRunningJobThenCompletesTheLifecycleHook() async throws {
         let harness = try await ConsumerHarness.make()
         let (ec2, server) = try await FakeEC2.start()
@@ -65,7 +57,7 @@ struct TerminationTests {
         configuration.machineLockFile = harness.directory.file("consumers.lock")
         let consumer = harness.consumer(configuration, pacedSeconds: 3)
         let daemon = Task { try await consumer.runDaemon(environment: Self.environment(server), signals: [], logger: ConsumerHarness.logger) }
-        try await Self.waitUntilEncoding(harness, record.id)
+        try await LifecycleTests.waitUntilEncoding(harness, record.id)
         #expect(ec2.autoScalingCalls.withLock { $0.isEmpty })
 
         ec2.targetState.withLock { $0 = "Terminated" }
@@ -89,7 +81,7 @@ struct TerminationTests {
         configuration.terminationCheckInterval = .milliseconds(200)
         let consumer = harness.consumer(configuration, pacedSeconds: 120)
         let daemon = Task { try await consumer.runDaemon(environment: Self.environment(server), signals: [], logger: ConsumerHarness.logger) }
-        try await Self.waitUntilEncoding(harness, record.id)
+        try await LifecycleTests.waitUntilEncoding(harness, record.id)
 
         // Two minutes' notice less the hand-back margin leaves the job 2 s.
         let time = ISO8601DateFormatter().string(from: Date().addingTimeInterval(TerminationWatcher.spotMargin.seconds + 2))

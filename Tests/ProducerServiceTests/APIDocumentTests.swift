@@ -18,9 +18,7 @@ import VideoStore
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("vq-openapi-\(UUID().uuidString).json")
         try OpenAPIDocument.json().write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [ProcessInfo.processInfo.environment["VIDEOQUEUE_PYTHON"] ?? "python3", "-c", """
+        let result = try await runTool([ProcessInfo.processInfo.environment["VIDEOQUEUE_PYTHON"] ?? "python3", "-c", """
             import json, sys
             from openapi_spec_validator import validate
             document = json.load(open(sys.argv[1]))
@@ -28,17 +26,9 @@ import VideoStore
             ids = [op["operationId"] for path in document["paths"].values() for op in path.values()]
             assert len(ids) == len(set(ids)), "duplicate operationId"
             print(len(ids))
-            """, file.path]
-        let output = Pipe()
-        process.standardOutput = output
-        let data = try await offPool {
-            try process.run()
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return data
-        }
-        #expect(process.terminationStatus == 0, "openapi-spec-validator refused the document")
-        #expect((Int(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) == OpenAPIDocument.operations.count)
+            """, file.path])
+        #expect(result.status == 0, "openapi-spec-validator refused the document")
+        #expect((Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) == OpenAPIDocument.operations.count)
     }
 
     @Test func everyRouteIsDocumentedAndEveryDocumentedPathIsRouted() async throws {

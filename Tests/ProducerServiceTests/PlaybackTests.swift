@@ -100,34 +100,12 @@ import VideoCore
     }
 
     static func runFFmpeg(_ arguments: [String]) async throws {
-        try await offPool { try runFFmpegBlocking(arguments) }
-    }
-
-    static func runFFmpegBlocking(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ffmpeg", "-v", "error", "-y"] + arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw EmulatorError("ffmpeg failed: \(arguments)") }
+        guard try await runTool(["ffmpeg", "-v", "error", "-y"] + arguments).status == 0 else { throw EmulatorError("ffmpeg failed: \(arguments)") }
     }
 
     /// Runs `tool` with `arguments`; returns its exit status and stdout.
     static func run(_ tool: String, _ arguments: [String]) async throws -> (status: Int32, output: String) {
-        try await offPool { try runBlocking(tool, arguments) }
-    }
-
-    static func runBlocking(_ tool: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try await runTool([tool] + arguments)
     }
 
     static func fetch(_ url: String) async throws -> (status: Int, body: String) {

@@ -70,10 +70,6 @@ import VideoStore
 
     /// Verifies a delivery's `webhook-signature` with Python's hmac: which of `secrets` signed it.
     static func signers(of request: FakeHTTPServer.Request, secrets: [String]) async throws -> [String] {
-        try await offPool { try signersBlocking(of: request, secrets: secrets) }
-    }
-
-    static func signersBlocking(of request: FakeHTTPServer.Request, secrets: [String]) throws -> [String] {
         let python = ProcessInfo.processInfo.environment["VIDEOQUEUE_PYTHON"] ?? "python3"
         let script = """
             import base64, hashlib, hmac, json, sys
@@ -83,19 +79,9 @@ import VideoStore
                 expected = base64.b64encode(hmac.new(key, f"{msg_id}.{stamp}.{body}".encode(), hashlib.sha256).digest()).decode()
                 if "v1," + expected in signatures: print(secret)
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, "-c", script, request.headers["webhook-id"].first ?? "", request.headers["webhook-timestamp"].first ?? "",
-                             request.headers["webhook-signature"].first ?? ""] + secrets
-        let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(request.body.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        let arguments = [python, "-c", script, request.headers["webhook-id"].first ?? "", request.headers["webhook-timestamp"].first ?? "",
+                         request.headers["webhook-signature"].first ?? ""] + secrets
+        return try await runTool(arguments, input: Data(request.body.utf8)).output.split(separator: "\n").map(String.init)
     }
 
     /// Takes a stored record of alice's through queued → processing → completed.
