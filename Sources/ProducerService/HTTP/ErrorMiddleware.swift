@@ -6,9 +6,10 @@ import Logging
 /// the log only.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let body = ReadToEnd()
+        // Only a body that may be long is worth tracking (the decision below ignores the others).
+        let body = ReadToEnd.bodyMayBeLong(request) ? ReadToEnd() : nil
         var tracked = request
-        tracked.body = body.tracking(request.body)
+        if let body { tracked.body = body.tracking(request.body) }
         do {
             return try await next(tracked, context)
         } catch {
@@ -18,7 +19,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             // rest is unread and may be long (chunked, or over a megabyte), at most a megabyte of it is read for a
             // second at most (a small body keeps the connection); past that, the connection is closed after the answer
             // and its input shut.
-            if !answer.closesConnection, !body.isEnded, await ReadToEnd.mustClose(after: request, readStarted: body.isStarted) {
+            if !answer.closesConnection, let body, !body.isEnded, await ReadToEnd.mustClose(after: request, readStarted: body.isStarted) {
                 answer = answer.closingConnection()
             }
             if answer.closesConnection, let channel = (context as? ProducerRequestContext)?.channel {
