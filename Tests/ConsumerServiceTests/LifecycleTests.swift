@@ -47,15 +47,17 @@ struct LifecycleTests {
 
     @Test("the heartbeat keeps a job alive past the visibility timeout: a second consumer never gets its message")
     func heartbeatKeepsJobAlive() async throws {
-        let harness = try await ConsumerHarness.make(visibility: 2)
+        // The job lasts more than twice the visibility timeout; the heartbeat (every third of it) leaves
+        // 4 s of slack for a loaded machine, where a 2 s visibility once expired between two beats.
+        let harness = try await ConsumerHarness.make(visibility: 6)
         defer { Task { await harness.tearDown() } }
         let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
-        let configuration = harness.configuration(visibility: 2)
-        let first = harness.consumer(configuration, pacedSeconds: 6)
-        let second = harness.consumer(configuration, pacedSeconds: 6)
+        let configuration = harness.configuration(visibility: 6)
+        let first = harness.consumer(configuration, pacedSeconds: 14)
+        let second = harness.consumer(configuration, pacedSeconds: 14)
         let services = RunningServices([first, second])
 
-        let done = try await ConsumerHarness.eventually(timeout: .seconds(30)) {
+        let done = try await ConsumerHarness.eventually(timeout: .seconds(45)) {
             try await harness.record(record.id).status == .completed
         }
         try await services.stop()
