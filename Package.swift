@@ -223,7 +223,7 @@ let package = Package(
         .executableTarget(
             name: "Consumer",
             dependencies: [
-                "ConsumerService", "ServiceSupport",
+                "ConsumerService", "MediaProcessing", "ServiceSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -6,7 +6,7 @@ struct ConsumerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "consumer",
         abstract: "VideoQueue consumer: long-polls SQS, processes videos with FFmpeg and uploads the outputs to S3.",
-        subcommands: [RunCommand.self],
+        subcommands: [RunCommand.self, ProcessCommand.self],
         defaultSubcommand: RunCommand.self
     )
 }

@@ -40,6 +40,7 @@ import VideoCore
 /// | `VIDEOQUEUE_LIFECYCLE_HOOK` | ``lifecycleHookName`` | none |
 /// | `VIDEOQUEUE_AUTO_SCALING_GROUP` | ``autoScalingGroupName`` | the instance's `aws:autoscaling:groupName` tag |
 /// | `VIDEOQUEUE_MACHINE_LOCK` | ``machineLockFile`` | `$TMPDIR/videoqueue-consumers.lock` |
+/// | `VIDEOQUEUE_SINGLE_ENCODE` | ``encodesOnce`` (`true`/`false`) | `true` |
 public struct ConsumerConfiguration: Sendable {
     /// The jobs queue.
     public var queueURL: String
@@ -126,6 +127,9 @@ public struct ConsumerConfiguration: Sendable {
     /// A file every consumer of the machine holds a shared lock on while it runs, so the last one to stop knows it
     /// is the last (it alone completes the lifecycle hook). Give all of a machine's consumers the same path.
     public var machineLockFile: String
+    /// Whether `transcode` and `hls` asked together share one encode (each rendition encoded once, packaged as
+    /// MP4 and HLS); `false` runs each job's own ladder, as before (kept for comparison: `Benchmarks/encode.sh`).
+    public var encodesOnce: Bool = true
 
     /// A configuration with every default; `queueURL` and `bucket` are required.
     public init(queueURL: String, bucket: String, databaseURL: String = "videoqueue.sqlite") {
@@ -216,6 +220,7 @@ public struct ConsumerConfiguration: Sendable {
         lifecycleHookName = reader.string("VIDEOQUEUE_LIFECYCLE_HOOK")
         autoScalingGroupName = reader.string("VIDEOQUEUE_AUTO_SCALING_GROUP")
         if let value = reader.string("VIDEOQUEUE_MACHINE_LOCK") { machineLockFile = value }
+        encodesOnce = try reader.values.bool("VIDEOQUEUE_SINGLE_ENCODE", default: true)
     }
 
     /// A third of `visibility` seconds (at least 1 s): two extensions may fail before a message expires.

@@ -82,7 +82,8 @@ public final class ConsumerService: Service, Sendable {
         limits.maximumDuration = configuration.maximumVideoDuration
         limits.maximumPixels = configuration.maximumVideoPixels
         return MediaJobPipeline(registry: .standard, runner: FFmpegRunner(configuration: ffmpeg, logger: logger),
-                                probe: MediaProbe(configuration: ffmpeg, limits: limits, logger: logger), logger: logger)
+                                probe: MediaProbe(configuration: ffmpeg, limits: limits, logger: logger),
+                                encodesOnce: configuration.encodesOnce, logger: logger)
     }
 
     /// The poll loop's liveness and the jobs in flight.

@@ -15,6 +15,11 @@ enum EncoderArguments {
         return ["-c:a", "aac", "-b:a", String(options.audioBitRate), "-ac", String(channels)]
     }
 
+    /// Keyframes forced at every multiple of `interval` seconds, where HLS segments are cut.
+    static func keyframes(every interval: Double) -> [String] {
+        ["-force_key_frames", "expr:gte(t,n_forced*\(interval))"]
+    }
+
     /// Metadata (GPS tags and the like) and chapters are not carried over.
     static let stripMetadata = ["-map_metadata", "-1", "-map_chapters", "-1"]
 

@@ -20,30 +20,55 @@ public struct HLSHandler: MediaJobHandler {
         let segment = job.options.hlsSegmentDuration
         var output = ["-filter_complex", EncoderArguments.scaleGraph(renditions, video: job.videoSpecifier(video))]
         for (index, rendition) in renditions.enumerated() {
-            do {
-                try FileManager.default.createDirectory(at: root.appendingPathComponent(rendition.name), withIntermediateDirectories: true)
-            } catch {
-                throw MediaError(code: .outputFailed, message: "cannot create the \(rendition.name) directory: \(error)")
-            }
+            try Self.createDirectory(for: rendition, under: root)
             output += ["-map", "[v\(index)]"]
             if let audio = job.audioSpecifier { output += ["-map", audio] }
             output += EncoderArguments.video(options: job.options, maximumBitRate: rendition.maximumVideoBitRate)
-            output += ["-force_key_frames", "expr:gte(t,n_forced*\(segment))", "-sc_threshold", "0"]
+            output += EncoderArguments.keyframes(every: segment) + ["-sc_threshold", "0"]
             if job.info.hasAudio { output += EncoderArguments.audio(options: job.options, source: job.info.audioStream) }
             output += EncoderArguments.stripMetadata + job.runner.outputThreadArguments
-            output += [
-                "-f", "hls", "-hls_time", String(segment), "-hls_playlist_type", "vod", "-hls_flags", "independent_segments",
-                "-hls_segment_type", "mpegts", "-hls_segment_filename", "\(name)/\(rendition.name)/segment_%03d.ts",
-                "\(name)/\(rendition.name)/playlist.m3u8",
-            ]
+            output += Self.muxerArguments(for: rendition, segmentDuration: segment)
         }
         let invocation = FFmpegInvocation(
             inputs: [job.cappedInput()], outputArguments: output, expectedDuration: job.effectiveDuration,
             workingDirectory: job.outputDirectory)
         let result = try await job.runner.run(invocation, progress: job.ffmpegProgress())
+        let files = try Self.describe(renditions, of: job, stderrTail: result.stderrTail)
+        await job.report(MediaProgress(percent: 100, estimatedTimeRemaining: 0))
+        return files
+    }
 
+    /// Creates `hls/<rendition>/` under `root` (the `hls` directory).
+    static func createDirectory(for rendition: Rendition, under root: URL) throws(MediaError) {
+        do {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(rendition.name), withIntermediateDirectories: true)
+        } catch {
+            throw MediaError(code: .outputFailed, message: "cannot create the \(rendition.name) directory: \(error)")
+        }
+    }
+
+    /// The HLS muxer's arguments for one rendition's output: a VOD playlist of MPEG-TS segments cut on the
+    /// keyframes at `segmentDuration` multiples, `hls/<rendition>/playlist.m3u8` and `segment_NNN.ts`.
+    static func muxerArguments(for rendition: Rendition, segmentDuration: Double) -> [String] {
+        [
+            "-f", "hls", "-hls_time", String(segmentDuration), "-hls_playlist_type", "vod", "-hls_flags", "independent_segments",
+            "-hls_segment_type", "mpegts", "-hls_segment_filename", "hls/\(rendition.name)/segment_%03d.ts",
+            "hls/\(rendition.name)/playlist.m3u8",
+        ]
+    }
+
+    /// Describes the ladder FFmpeg wrote (every segment, each rendition's playlist) and writes the master
+    /// playlist, whose `BANDWIDTH` (peak segment bit rate), `AVERAGE-BANDWIDTH` and `RESOLUTION` are measured
+    /// from the segments; `extraMasterTags` (e.g. a subtitles group) go before the variants.
+    static func describe(
+        _ renditions: [Rendition], of job: MediaJobContext, stderrTail: [String], extraMasterTags: [String] = [],
+        variantAttributes: String = ""
+    ) throws -> [ProducedFile] {
+        let name = "hls"
+        let segment = job.options.hlsSegmentDuration
         var files: [ProducedFile] = []
         var master = "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-INDEPENDENT-SEGMENTS\n"
+        for tag in extraMasterTags { master += tag + "\n" }
         for rendition in renditions {
             let playlistPath = "\(name)/\(rendition.name)/playlist.m3u8"
             let entries = try Self.segments(ofPlaylist: job.outputDirectory.appendingPathComponent(playlistPath))
@@ -62,14 +87,14 @@ public struct HLSHandler: MediaJobHandler {
                 if entry.duration > 0 { peak = max(peak, bits / max(entry.duration, segment / 2)) }
             }
             try job.ensureComplete(
-                outputDuration: totalDuration, expected: job.effectiveDuration, output: playlistPath, stderrTail: result.stderrTail)
+                outputDuration: totalDuration, expected: job.effectiveDuration, output: playlistPath, stderrTail: stderrTail)
             files.append(
                 try job.producedFile(
                     .hlsPlaylist(rendition.name), at: playlistPath, contentType: "application/vnd.apple.mpegurl",
                     width: rendition.width, height: rendition.height, duration: totalDuration))
             let average = totalDuration > 0 ? totalBits / totalDuration : 0
             master += "#EXT-X-STREAM-INF:BANDWIDTH=\(Int(max(peak, average).rounded(.up))),AVERAGE-BANDWIDTH=\(Int(average.rounded(.up)))"
-            master += ",RESOLUTION=\(rendition.width)x\(rendition.height)\n\(rendition.name)/playlist.m3u8\n"
+            master += ",RESOLUTION=\(rendition.width)x\(rendition.height)\(variantAttributes)\n\(rendition.name)/playlist.m3u8\n"
         }
         let masterPath = "\(name)/master.m3u8"
         do {
@@ -80,7 +105,6 @@ public struct HLSHandler: MediaJobHandler {
         files.insert(
             try job.producedFile(.hlsMaster, at: masterPath, contentType: "application/vnd.apple.mpegurl", duration: job.info.duration),
             at: 0)
-        await job.report(MediaProgress(percent: 100, estimatedTimeRemaining: 0))
         return files
     }
 

@@ -31,13 +31,20 @@ public struct TranscodeHandler: MediaJobHandler {
             inputs: [job.cappedInput()], outputArguments: output, expectedDuration: job.effectiveDuration,
             workingDirectory: job.outputDirectory)
         let result = try await job.runner.run(invocation, progress: job.ffmpegProgress())
+        let files = try await Self.describe(renditions, of: job, stderrTail: result.stderrTail)
+        await job.report(MediaProgress(percent: 100, estimatedTimeRemaining: 0))
+        return files
+    }
+
+    /// Describes the MP4 renditions FFmpeg wrote (each probed and checked complete).
+    static func describe(_ renditions: [Rendition], of job: MediaJobContext, stderrTail: [String]) async throws -> [ProducedFile] {
         var files: [ProducedFile] = []
         for rendition in renditions {
-            let file = try await job.probedFile(.transcode(rendition.name), at: "\(name)/\(rendition.name).mp4", contentType: "video/mp4")
-            try job.ensureComplete(outputDuration: file.duration, expected: job.effectiveDuration, output: file.relativePath, stderrTail: result.stderrTail)
+            let path = "transcode/\(rendition.name).mp4"
+            let file = try await job.probedFile(.transcode(rendition.name), at: path, contentType: "video/mp4")
+            try job.ensureComplete(outputDuration: file.duration, expected: job.effectiveDuration, output: path, stderrTail: stderrTail)
             files.append(file)
         }
-        await job.report(MediaProgress(percent: 100, estimatedTimeRemaining: 0))
         return files
     }
 }

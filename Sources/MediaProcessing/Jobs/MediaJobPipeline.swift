@@ -1,9 +1,9 @@
 import Foundation
 import Logging
 
-/// Runs several jobs on one input, one after the other, in one output directory: checks the job names
-/// and the free disk space first, probes the input (unless given its `MediaInfo`), then maps each job's
-/// progress into one overall percentage (each job an equal share).
+/// Runs several jobs on one input, one after the other (as ``MediaJobPlan`` orders and groups them), in one
+/// output directory: checks the job names and the free disk space first, probes the input (unless given its
+/// `MediaInfo`), then maps each step's progress into one overall percentage (each job an equal share).
 public struct MediaJobPipeline: Sendable {
     /// One job's outputs.
     public struct JobResult: Sendable, Equatable {
@@ -52,12 +52,16 @@ public struct MediaJobPipeline: Sendable {
     public var diskSpaceFactor: Double
     /// Where job starts are logged.
     public var logger: Logger
+    /// Whether `transcode` and `hls` asked together share one encode (``SingleEncodeHandler``); off, each runs
+    /// its own ladder (the per-job pipeline, kept for comparison).
+    public var encodesOnce: Bool
 
     public init(
         registry: MediaJobRegistry = .standard, runner: FFmpegRunner = FFmpegRunner(), probe: MediaProbe? = nil,
-        options: MediaJobOptions = MediaJobOptions(), diskSpaceFactor: Double = 3,
+        options: MediaJobOptions = MediaJobOptions(), diskSpaceFactor: Double = 3, encodesOnce: Bool = true,
         logger: Logger = Logger(label: "VideoQueue.MediaProcessing.Pipeline")
     ) {
+        self.encodesOnce = encodesOnce
         self.registry = registry
         self.runner = runner
         self.probe = probe ?? MediaProbe(configuration: runner.configuration)
@@ -73,7 +77,11 @@ public struct MediaJobPipeline: Sendable {
         jobs: [String], input: URL, outputDirectory: URL, info: MediaInfo? = nil,
         progress: @escaping @Sendable (Progress) async -> Void = { _ in }
     ) async throws -> [JobResult] {
-        let handlers = try jobs.map { name throws(MediaError) in try registry.handler(named: name) }
+        let plan = MediaJobPlan(jobs: jobs, encodesOnce: encodesOnce)
+        let handlers = try plan.steps.map { step throws(MediaError) -> any MediaJobHandler in
+            if step.isSingleEncode { return SingleEncodeHandler() }
+            return try registry.handler(named: step.jobs[0])
+        }
         do {
             try FileManager.default.createDirectory(at: outputDirectory, withIntermediateDirectories: true)
         } catch {
@@ -85,23 +93,33 @@ public struct MediaJobPipeline: Sendable {
         if let info { probed = info } else { probed = try await probe.probe(input) }
 
         var results: [JobResult] = []
-        let count = handlers.count
-        for (index, handler) in handlers.enumerated() {
+        let count = plan.jobCount
+        var done = 0
+        for (step, handler) in zip(plan.steps, handlers) {
             try Task.checkCancellationAsMediaError()
             let name = handler.name
+            let first = done
+            let share = step.jobs.count
             let context = MediaJobContext(
                 input: input, info: probed, outputDirectory: outputDirectory, runner: runner,
                 probe: MediaProbe(configuration: probe.configuration, limits: .unlimited, logger: logger), options: options,
                 logger: logger
             ) { jobProgress in
-                let overall = (Double(index) + jobProgress.percent / 100) / Double(count) * 100
+                let overall = (Double(first) + Double(share) * jobProgress.percent / 100) / Double(count) * 100
                 await progress(
-                    Progress(job: name, jobIndex: index, jobCount: count, jobProgress: jobProgress, overallPercent: min(100, overall)))
+                    Progress(job: name, jobIndex: first, jobCount: count, jobProgress: jobProgress, overallPercent: min(100, overall)))
             }
             logger.info("job started", metadata: ["job": "\(name)", "input": "\(input.lastPathComponent)"])
             let files = try await handler.run(context)
             await context.report(MediaProgress(percent: 100, estimatedTimeRemaining: 0))
-            results.append(JobResult(job: name, files: files))
+            if step.jobs.count == 1 {
+                results.append(JobResult(job: step.jobs[0], files: files))
+            } else {
+                for job in step.jobs {
+                    results.append(JobResult(job: job, files: files.filter { $0.relativePath.hasPrefix(job + "/") }))
+                }
+            }
+            done += share
         }
         return results
     }
