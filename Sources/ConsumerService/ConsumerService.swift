@@ -81,9 +81,12 @@ public final class ConsumerService: Service, Sendable {
         var limits = ProbeLimits.default
         limits.maximumDuration = configuration.maximumVideoDuration
         limits.maximumPixels = configuration.maximumVideoPixels
+        let transcriber = WhisperTranscriber(
+            pythonPath: configuration.whisperPython, modelPath: configuration.whisperModel, threads: configuration.whisperThreads,
+            sandbox: ffmpeg.sandbox, logger: logger)
         return MediaJobPipeline(registry: .standard, runner: FFmpegRunner(configuration: ffmpeg, logger: logger),
                                 probe: MediaProbe(configuration: ffmpeg, limits: limits, logger: logger),
-                                encodesOnce: configuration.encodesOnce, logger: logger)
+                                encodesOnce: configuration.encodesOnce, transcriber: transcriber, logger: logger)
     }
 
     /// The poll loop's liveness and the jobs in flight.

@@ -14,6 +14,7 @@ import VideoCore
 /// | `cut_analysis` (a scene pass, then the clips) | 1.25 |
 /// | `thumbnails` | 0.25 |
 /// | `audio` | 0.1 |
+/// | `transcribe` (Whisper `tiny.en` runs at about 0.4 × real time on 2 cores; larger models need a higher floor) | 1 |
 /// | any other (registered handlers) | 1.25 |
 ///
 /// So a 4-hour source with the default `transcode` gets 5 h 15 min, with `transcode,thumbnails` 6 h 15 min and
@@ -36,6 +37,7 @@ struct JobTimeoutPolicy: Sendable, Equatable {
         case .transcode, .hls, .cutAnalysis: 1.25
         case .thumbnails: 0.25
         case .audio: 0.1
+        case .transcribe: 1
         default: 1.25
         }
     }

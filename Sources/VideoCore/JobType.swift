@@ -22,8 +22,15 @@ public struct JobType: RawRepresentable, Hashable, Sendable, Codable, Expressibl
     /// The audio track alone.
     public static let audio: JobType = "audio"
 
-    /// Every job type this build can process.
-    public static let known: Set<JobType> = [.transcode, .hls, .thumbnails, .cutAnalysis, .audio]
+    /// Speech to text: captions (WebVTT, SubRip) and a JSON transcript.
+    public static let transcribe: JobType = "transcribe"
+
+    /// Every job type this build can process, in the order the documentation lists them: the one list the
+    /// producer validates against, the OpenAPI document enumerates and the consumer's handlers cover.
+    public static let all: [JobType] = [.transcode, .hls, .thumbnails, .cutAnalysis, .audio, .transcribe]
+
+    /// ``all`` as a set.
+    public static let known: Set<JobType> = Set(all)
 
     /// Whether this build can process the job type.
     public var isKnown: Bool { Self.known.contains(self) }

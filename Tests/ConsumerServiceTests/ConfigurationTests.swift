@@ -1,4 +1,6 @@
 @testable import ConsumerService
+import Logging
+import MediaProcessing
 import SQSClient
 import ServiceSupport
 import Testing
@@ -46,7 +48,8 @@ struct ConfigurationTests {
         ("VIDEOQUEUE_CONCURRENCY", "zero"), ("VIDEOQUEUE_CONCURRENCY", "0"), ("VIDEOQUEUE_JOB_TIMEOUT", "soon"),
         ("VIDEOQUEUE_VISIBILITY_TIMEOUT", "99999"), ("VIDEOQUEUE_HEALTH_PORT", "70000"), ("VIDEOQUEUE_DEFAULT_JOBS", "transcode,teleport"),
         ("VIDEOQUEUE_HEARTBEAT_INTERVAL", "45"), ("VIDEOQUEUE_QUEUE_URL", "not a url"), ("VIDEOQUEUE_WAIT_TIME", "21"),
-        ("VIDEOQUEUE_DLQ_CHECK_INTERVAL", "hourly"), ("VIDEOQUEUE_DLQ_CHECK_INTERVAL", "-1"),
+        ("VIDEOQUEUE_DLQ_CHECK_INTERVAL", "hourly"), ("VIDEOQUEUE_DLQ_CHECK_INTERVAL", "-1"), ("VIDEOQUEUE_SINGLE_ENCODE", "maybe"),
+        ("VIDEOQUEUE_WHISPER_THREADS", "0"),
     ])
     func badValues(name: String, value: String) throws {
         var environment = base
@@ -55,6 +58,28 @@ struct ConfigurationTests {
             try ConsumerConfiguration(environment: environment).validate()
         }
         #expect(error?.setting == name)
+    }
+
+    @Test("one list of job types: every name the producer accepts has a consumer handler, and nothing else does")
+    func jobTypesAndHandlersAgree() {
+        #expect(MediaJobRegistry.standard.names == JobType.all.map(\.rawValue).sorted())
+        #expect(Set(JobType.all) == JobType.known)
+    }
+
+    @Test("single encode on by default, off by VIDEOQUEUE_SINGLE_ENCODE=false; the recogniser's settings read")
+    func mediaSettings() throws {
+        #expect(try ConsumerConfiguration(environment: base).encodesOnce)
+        let configuration = try ConsumerConfiguration(environment: base.merging([
+            "VIDEOQUEUE_SINGLE_ENCODE": "false", "VIDEOQUEUE_WHISPER_PYTHON": "/opt/w/bin/python", "VIDEOQUEUE_WHISPER_MODEL": "/models/small",
+            "VIDEOQUEUE_WHISPER_THREADS": "2",
+        ]) { $1 })
+        #expect(!configuration.encodesOnce)
+        #expect(configuration.whisperPython == "/opt/w/bin/python")
+        #expect(configuration.whisperModel == "/models/small")
+        #expect(configuration.whisperThreads == 2)
+        let pipeline = ConsumerService.standardPipeline(configuration, logger: Logger(label: "test"))
+        #expect(!pipeline.encodesOnce)
+        #expect(pipeline.transcriber.modelPath == "/models/small")
     }
 
     @Test("the queue URL and bucket are required")

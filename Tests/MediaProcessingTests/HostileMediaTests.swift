@@ -128,6 +128,19 @@ struct HostileMediaTests {
         let context = MediaJobContext(input: media.small, info: info, outputDirectory: job, runner: sandboxed, options: fastOptions)
         #expect(try await TranscodeHandler().run(context).count == 1)
     }
+
+    /// `--die-with-parent` follows the thread that spawned bubblewrap: spawned from a pool worker that exits while
+    /// idle, a long run was killed with SIGKILL (reported as `ffmpeg_killed`) mid-job.
+    @Test func aSandboxedChildOutlivesTheIdleThreadsOfThePool() async throws {
+        let sandbox = Sandbox()
+        guard (try? sandbox.check().get()) != nil else { return }
+        let command = sandbox.command(executable: "/usr/bin/sleep", arguments: ["12"], readable: [], writable: [], workingDirectory: nil)
+        let child = ChildProcess(
+            executable: URL(fileURLWithPath: command.executable), arguments: command.arguments, workingDirectory: nil, timeout: .seconds(60),
+            killGracePeriod: .seconds(1), stderrTailLines: 5)
+        let outcome = try await child.run()
+        #expect(outcome.ending == .exited(0), "the sandboxed child ended as \(outcome.ending)")
+    }
 }
 
 /// What FFmpeg says reaches users without this machine's paths.

@@ -237,7 +237,7 @@ struct UnitTests {
 
     @Test func registryDispatchesAndRefusesUnknownNames() throws {
         var registry = MediaJobRegistry.standard
-        #expect(registry.names == ["audio", "cut_analysis", "hls", "thumbnails", "transcode"])
+        #expect(registry.names == ["audio", "cut_analysis", "hls", "thumbnails", "transcode", "transcribe"])
         #expect(try registry.handler(named: "hls").name == "hls")
         do {
             _ = try registry.handler(named: "deepfake")

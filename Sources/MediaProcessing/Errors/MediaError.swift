@@ -49,6 +49,8 @@ public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let unknownJobType = Code(rawValue: "UnknownJobType")
         /// Writing or reading an output in the job directory failed.
         public static let outputFailed = Code(rawValue: "OutputFailed")
+        /// Speech recognition failed or wrote a transcript that does not hold up.
+        public static let transcriptionFailed = Code(rawValue: "TranscriptionFailed")
         /// The job options are invalid (e.g. an empty rendition list).
         public static let invalidOptions = Code(rawValue: "InvalidOptions")
 

@@ -33,7 +33,7 @@ public struct HLSHandler: MediaJobHandler {
             inputs: [job.cappedInput()], outputArguments: output, expectedDuration: job.effectiveDuration,
             workingDirectory: job.outputDirectory)
         let result = try await job.runner.run(invocation, progress: job.ffmpegProgress())
-        let files = try Self.describe(renditions, of: job, stderrTail: result.stderrTail)
+        let files = try await Self.describe(renditions, of: job, stderrTail: result.stderrTail)
         await job.report(MediaProgress(percent: 100, estimatedTimeRemaining: 0))
         return files
     }
@@ -59,16 +59,13 @@ public struct HLSHandler: MediaJobHandler {
 
     /// Describes the ladder FFmpeg wrote (every segment, each rendition's playlist) and writes the master
     /// playlist, whose `BANDWIDTH` (peak segment bit rate), `AVERAGE-BANDWIDTH` and `RESOLUTION` are measured
-    /// from the segments; `extraMasterTags` (e.g. a subtitles group) go before the variants.
-    static func describe(
-        _ renditions: [Rendition], of job: MediaJobContext, stderrTail: [String], extraMasterTags: [String] = [],
-        variantAttributes: String = ""
-    ) throws -> [ProducedFile] {
+    /// from the segments. With captions (an earlier `transcribe`), the master names them as a `SUBTITLES` group
+    /// (``subtitles(_:of:firstSegment:)``).
+    static func describe(_ renditions: [Rendition], of job: MediaJobContext, stderrTail: [String]) async throws -> [ProducedFile] {
         let name = "hls"
         let segment = job.options.hlsSegmentDuration
         var files: [ProducedFile] = []
-        var master = "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-INDEPENDENT-SEGMENTS\n"
-        for tag in extraMasterTags { master += tag + "\n" }
+        var variants = ""
         for rendition in renditions {
             let playlistPath = "\(name)/\(rendition.name)/playlist.m3u8"
             let entries = try Self.segments(ofPlaylist: job.outputDirectory.appendingPathComponent(playlistPath))
@@ -93,9 +90,17 @@ public struct HLSHandler: MediaJobHandler {
                     .hlsPlaylist(rendition.name), at: playlistPath, contentType: "application/vnd.apple.mpegurl",
                     width: rendition.width, height: rendition.height, duration: totalDuration))
             let average = totalDuration > 0 ? totalBits / totalDuration : 0
-            master += "#EXT-X-STREAM-INF:BANDWIDTH=\(Int(max(peak, average).rounded(.up))),AVERAGE-BANDWIDTH=\(Int(average.rounded(.up)))"
-            master += ",RESOLUTION=\(rendition.width)x\(rendition.height)\(variantAttributes)\n\(rendition.name)/playlist.m3u8\n"
+            variants += "#EXT-X-STREAM-INF:BANDWIDTH=\(Int(max(peak, average).rounded(.up))),AVERAGE-BANDWIDTH=\(Int(average.rounded(.up)))"
+            variants += ",RESOLUTION=\(rendition.width)x\(rendition.height)"
+            variants += (job.captions == nil ? "" : ",SUBTITLES=\"\(Self.subtitlesGroup)\"") + "\n\(rendition.name)/playlist.m3u8\n"
         }
+        var master = "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-INDEPENDENT-SEGMENTS\n"
+        if let captions = job.captions, let first = files.first(where: { $0.kind == .hlsSegment }) {
+            let subtitles = try await Self.subtitles(captions, of: job, firstSegment: first)
+            files += subtitles.files
+            master += subtitles.tag + "\n"
+        }
+        master += variants
         let masterPath = "\(name)/master.m3u8"
         do {
             try Data(master.utf8).write(to: job.outputDirectory.appendingPathComponent(masterPath), options: .atomic)
@@ -106,6 +111,49 @@ public struct HLSHandler: MediaJobHandler {
             try job.producedFile(.hlsMaster, at: masterPath, contentType: "application/vnd.apple.mpegurl", duration: job.info.duration),
             at: 0)
         return files
+    }
+
+    /// The `GROUP-ID` of the captions.
+    static let subtitlesGroup = "subtitles"
+
+    /// The captions as an HLS subtitles rendition: `hls/subtitles/captions.vtt` (WebVTT whose `X-TIMESTAMP-MAP`
+    /// ties its zero to the first segment's MPEG-TS timestamp, so cues line up with the picture) in a one-segment
+    /// `hls/subtitles/playlist.m3u8`, and the master playlist's `#EXT-X-MEDIA` tag for them.
+    static func subtitles(
+        _ captions: CaptionTrack, of job: MediaJobContext, firstSegment: ProducedFile
+    ) async throws -> (files: [ProducedFile], tag: String) {
+        let start = try await job.probe.probe(firstSegment.url(in: job.outputDirectory), limits: .unlimited).startTime ?? 0
+        let pts = Int((max(0, start) * 90_000).rounded())
+        let duration = max(captions.transcript.duration, job.info.duration ?? 0)
+        let vtt = CaptionFormat.webVTT(captions.transcript, timestampMap: "MPEGTS:\(pts),LOCAL:00:00:00.000")
+        let playlist = """
+            #EXTM3U
+            #EXT-X-VERSION:6
+            #EXT-X-TARGETDURATION:\(Int(duration.rounded(.up)))
+            #EXT-X-MEDIA-SEQUENCE:0
+            #EXT-X-PLAYLIST-TYPE:VOD
+            #EXTINF:\(String(format: "%.3f", duration)),
+            captions.vtt
+            #EXT-X-ENDLIST
+
+            """
+        let directory = job.outputDirectory.appendingPathComponent("hls/subtitles", isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try Data(vtt.utf8).write(to: directory.appendingPathComponent("captions.vtt"), options: .atomic)
+            try Data(playlist.utf8).write(to: directory.appendingPathComponent("playlist.m3u8"), options: .atomic)
+        } catch {
+            throw MediaError(code: .outputFailed, message: "cannot write the HLS subtitles: \(error)")
+        }
+        let files = [
+            try job.producedFile(.hlsSubtitlesPlaylist, at: "hls/subtitles/playlist.m3u8", contentType: "application/vnd.apple.mpegurl", duration: duration),
+            try job.producedFile(.hlsSubtitles, at: "hls/subtitles/captions.vtt", contentType: "text/vtt", duration: duration),
+        ]
+        let language = captions.language
+        let name = Locale(identifier: "en").localizedString(forLanguageCode: language) ?? language
+        let tag = "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"\(subtitlesGroup)\",NAME=\"\(name)\",LANGUAGE=\"\(language)\","
+            + "DEFAULT=NO,AUTOSELECT=YES,FORCED=NO,URI=\"subtitles/playlist.m3u8\""
+        return (files, tag)
     }
 
     /// The segments (`#EXTINF` duration and URI) of a media playlist FFmpeg wrote.

@@ -32,9 +32,12 @@ public struct SingleEncodeHandler: MediaJobHandler {
         // 1. The encode: the transcode handler's outputs, with keyframes on the segment boundaries.
         var encode = ["-filter_complex", EncoderArguments.scaleGraph(renditions, video: job.videoSpecifier(video))]
         let sizeCap = job.outputSizeArguments(count: renditions.count * 2)
+        var inputs = [job.cappedInput()]
+        if let captions = job.captions { inputs.append(captions.input(in: job.outputDirectory)) }
         for (index, rendition) in renditions.enumerated() {
             encode += ["-map", "[v\(index)]"]
             if let audio = job.audioSpecifier { encode += ["-map", audio] }
+            if let captions = job.captions { encode += captions.movTextArguments(input: 1) }
             encode += EncoderArguments.video(options: job.options, maximumBitRate: rendition.maximumVideoBitRate)
             encode += EncoderArguments.keyframes(every: segment)
             if job.info.hasAudio { encode += EncoderArguments.audio(options: job.options, source: job.info.audioStream) }
@@ -43,13 +46,13 @@ public struct SingleEncodeHandler: MediaJobHandler {
         }
         let encoded = try await job.runner.run(
             FFmpegInvocation(
-                inputs: [job.cappedInput()], outputArguments: encode, expectedDuration: job.effectiveDuration,
+                inputs: inputs, outputArguments: encode, expectedDuration: job.effectiveDuration,
                 workingDirectory: job.outputDirectory),
             progress: job.ffmpegProgress(covering: 0...Self.encodeShare))
         let transcodeFiles = try await TranscodeHandler.describe(renditions, of: job, stderrTail: encoded.stderrTail)
 
         // 2. The packaging: every MP4 (our own output, checked above) cut into segments, copied.
-        var inputs: [FFmpegInvocation.Input] = []
+        inputs = []
         var package: [String] = []
         for (index, rendition) in renditions.enumerated() {
             try HLSHandler.createDirectory(for: rendition, under: hlsRoot)
@@ -62,7 +65,7 @@ public struct SingleEncodeHandler: MediaJobHandler {
             FFmpegInvocation(
                 inputs: inputs, outputArguments: package, expectedDuration: job.effectiveDuration, workingDirectory: job.outputDirectory),
             progress: job.ffmpegProgress(covering: Self.encodeShare...100))
-        let hlsFiles = try HLSHandler.describe(renditions, of: job, stderrTail: packaged.stderrTail)
+        let hlsFiles = try await HLSHandler.describe(renditions, of: job, stderrTail: packaged.stderrTail)
         await job.report(MediaProgress(percent: 100, estimatedTimeRemaining: 0))
         return transcodeFiles + hlsFiles
     }

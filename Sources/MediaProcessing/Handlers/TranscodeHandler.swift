@@ -18,9 +18,12 @@ public struct TranscodeHandler: MediaJobHandler {
         _ = try job.freshDirectory(name)
         var output = ["-filter_complex", EncoderArguments.scaleGraph(renditions, video: job.videoSpecifier(video))]
         let sizeCap = job.outputSizeArguments(count: renditions.count)
+        var inputs = [job.cappedInput()]
+        if let captions = job.captions { inputs.append(captions.input(in: job.outputDirectory)) }
         for (index, rendition) in renditions.enumerated() {
             output += ["-map", "[v\(index)]"]
             if let audio = job.audioSpecifier { output += ["-map", audio] }
+            if let captions = job.captions { output += captions.movTextArguments(input: 1) }
             output += EncoderArguments.video(options: job.options, maximumBitRate: rendition.maximumVideoBitRate)
             if job.info.hasAudio { output += EncoderArguments.audio(options: job.options, source: job.info.audioStream) }
             output += EncoderArguments.stripMetadata + job.runner.outputThreadArguments
@@ -28,7 +31,7 @@ public struct TranscodeHandler: MediaJobHandler {
             output += ["-movflags", "+faststart", "-f", "mp4", "\(name)/\(rendition.name).mp4"]
         }
         let invocation = FFmpegInvocation(
-            inputs: [job.cappedInput()], outputArguments: output, expectedDuration: job.effectiveDuration,
+            inputs: inputs, outputArguments: output, expectedDuration: job.effectiveDuration,
             workingDirectory: job.outputDirectory)
         let result = try await job.runner.run(invocation, progress: job.ffmpegProgress())
         let files = try await Self.describe(renditions, of: job, stderrTail: result.stderrTail)

@@ -18,14 +18,21 @@ public struct MediaJobContext: Sendable {
     public var options: MediaJobOptions
     /// Where the handler logs.
     public var logger: Logger
+    /// Runs speech recognition (`transcribe`).
+    public var transcriber: WhisperTranscriber
+    /// Captions an earlier `transcribe` step of the same pipeline wrote, for `transcode` and `hls` to carry.
+    public var captions: CaptionTrack?
     private let progressSink: @Sendable (MediaProgress) async -> Void
 
     /// - Parameter progress: receives the job's progress; values never decrease (lower ones are dropped).
     public init(
         input: URL, info: MediaInfo, outputDirectory: URL, runner: FFmpegRunner = FFmpegRunner(), probe: MediaProbe? = nil,
         options: MediaJobOptions = MediaJobOptions(), logger: Logger = Logger(label: "VideoQueue.MediaProcessing.Job"),
+        transcriber: WhisperTranscriber = WhisperTranscriber(), captions: CaptionTrack? = nil,
         progress: @escaping @Sendable (MediaProgress) async -> Void = { _ in }
     ) {
+        self.transcriber = transcriber
+        self.captions = captions
         self.input = input
         self.info = info
         self.outputDirectory = outputDirectory

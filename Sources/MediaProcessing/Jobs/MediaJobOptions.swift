@@ -31,6 +31,8 @@ public struct MediaJobOptions: Sendable, Equatable {
     public var clipMaximumHeight: Int
     /// Whether `cut_analysis` writes one MP4 per clip besides the JSON report.
     public var writeClips: Bool
+    /// The language `transcribe` expects (ISO 639-1, e.g. `en`); `nil`: detected.
+    public var transcriptionLanguage: String?
 
     public init(
         renditionHeights: [Int] = [1080, 720, 480],
@@ -47,8 +49,10 @@ public struct MediaJobOptions: Sendable, Equatable {
         minimumClipDuration: Double = 0.5,
         maximumClips: Int = 200,
         clipMaximumHeight: Int = 720,
-        writeClips: Bool = true
+        writeClips: Bool = true,
+        transcriptionLanguage: String? = nil
     ) {
+        self.transcriptionLanguage = transcriptionLanguage
         self.renditionHeights = renditionHeights
         self.x264Preset = x264Preset
         self.crf = crf

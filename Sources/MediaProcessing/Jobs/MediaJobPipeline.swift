@@ -55,12 +55,15 @@ public struct MediaJobPipeline: Sendable {
     /// Whether `transcode` and `hls` asked together share one encode (``SingleEncodeHandler``); off, each runs
     /// its own ladder (the per-job pipeline, kept for comparison).
     public var encodesOnce: Bool
+    /// Runs speech recognition for `transcribe`.
+    public var transcriber: WhisperTranscriber
 
     public init(
         registry: MediaJobRegistry = .standard, runner: FFmpegRunner = FFmpegRunner(), probe: MediaProbe? = nil,
         options: MediaJobOptions = MediaJobOptions(), diskSpaceFactor: Double = 3, encodesOnce: Bool = true,
-        logger: Logger = Logger(label: "VideoQueue.MediaProcessing.Pipeline")
+        transcriber: WhisperTranscriber = WhisperTranscriber(), logger: Logger = Logger(label: "VideoQueue.MediaProcessing.Pipeline")
     ) {
+        self.transcriber = transcriber
         self.encodesOnce = encodesOnce
         self.registry = registry
         self.runner = runner
@@ -95,6 +98,7 @@ public struct MediaJobPipeline: Sendable {
         var results: [JobResult] = []
         let count = plan.jobCount
         var done = 0
+        var captions: CaptionTrack?
         for (step, handler) in zip(plan.steps, handlers) {
             try Task.checkCancellationAsMediaError()
             let name = handler.name
@@ -103,14 +107,19 @@ public struct MediaJobPipeline: Sendable {
             let context = MediaJobContext(
                 input: input, info: probed, outputDirectory: outputDirectory, runner: runner,
                 probe: MediaProbe(configuration: probe.configuration, limits: .unlimited, logger: logger), options: options,
-                logger: logger
+                logger: logger, transcriber: transcriber, captions: captions
             ) { jobProgress in
                 let overall = (Double(first) + Double(share) * jobProgress.percent / 100) / Double(count) * 100
                 await progress(
                     Progress(job: name, jobIndex: first, jobCount: count, jobProgress: jobProgress, overallPercent: min(100, overall)))
             }
             logger.info("job started", metadata: ["job": "\(name)", "input": "\(input.lastPathComponent)"])
-            let files = try await handler.run(context)
+            let files: [ProducedFile]
+            if let transcribe = handler as? TranscribeHandler {
+                (files, captions) = try await transcribe.transcribe(context)
+            } else {
+                files = try await handler.run(context)
+            }
             await context.report(MediaProgress(percent: 100, estimatedTimeRemaining: 0))
             if step.jobs.count == 1 {
                 results.append(JobResult(job: step.jobs[0], files: files))

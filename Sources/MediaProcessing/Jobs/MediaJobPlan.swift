@@ -1,8 +1,9 @@
 /// The order and grouping in which a job list runs: a pure decision, made before anything runs.
 ///
-/// Jobs run one after the other in the order asked, except that `transcode` and `hls` together become one
-/// step (``SingleEncodeHandler``: one encode, packaged twice) when encoding once is on — at the place of the
-/// first of the two.
+/// Jobs run one after the other in the order asked, except that
+/// - `transcode` and `hls` together become one step (``SingleEncodeHandler``: one encode, packaged twice) when
+///   encoding once is on — at the place of the first of the two;
+/// - `transcribe` runs before `transcode` and `hls`, so that they can carry its captions.
 public struct MediaJobPlan: Sendable, Equatable {
     /// One run of one handler, producing the outputs of `jobs`.
     public struct Step: Sendable, Equatable {
@@ -27,7 +28,14 @@ public struct MediaJobPlan: Sendable, Equatable {
     /// The plan for `jobs` (each name once, in this order; duplicates dropped).
     public init(jobs: [String], encodesOnce: Bool) {
         var seen = Set<String>()
-        let unique = jobs.filter { seen.insert($0).inserted }
+        var unique = jobs.filter { seen.insert($0).inserted }
+        let carriers: Set<String> = ["transcode", "hls"]
+        if let transcribe = unique.firstIndex(of: "transcribe"), let carrier = unique.firstIndex(where: carriers.contains),
+            carrier < transcribe
+        {
+            unique.remove(at: transcribe)
+            unique.insert("transcribe", at: carrier)
+        }
         let shared = Set(SingleEncodeHandler.jobs)
         let combine = encodesOnce && shared.isSubset(of: seen)
         var steps: [Step] = []

@@ -8,10 +8,11 @@ public struct MediaJobRegistry: Sendable {
         for handler in handlers { register(handler) }
     }
 
-    /// Every standard handler: `transcode`, `hls`, `thumbnails`, `cut_analysis`, `audio`.
+    /// Every standard handler: `transcode`, `hls`, `thumbnails`, `cut_analysis`, `audio`, `transcribe` (one per
+    /// name of `JobType.all`, which a test checks).
     public static var standard: MediaJobRegistry {
         MediaJobRegistry(handlers: [
-            TranscodeHandler(), HLSHandler(), ThumbnailsHandler(), CutAnalysisHandler(), AudioExtractionHandler(),
+            TranscodeHandler(), HLSHandler(), ThumbnailsHandler(), CutAnalysisHandler(), AudioExtractionHandler(), TranscribeHandler(),
         ])
     }
 

@@ -37,6 +37,16 @@ public struct ProducedFile: Sendable, Equatable, Codable {
         public static let cutAnalysisClip: Kind = "cut_analysis/clip"
         /// The 16 kHz mono WAV.
         public static let audioWAV: Kind = "audio/wav"
+        /// Captions as WebVTT.
+        public static let captionsWebVTT: Kind = "transcribe/vtt"
+        /// Captions as SubRip.
+        public static let captionsSubRip: Kind = "transcribe/srt"
+        /// The transcript as JSON (segments with start, end and text; the language).
+        public static let transcriptJSON: Kind = "transcribe/json"
+        /// The HLS subtitles playlist.
+        public static let hlsSubtitlesPlaylist: Kind = "hls/subtitles/playlist"
+        /// The HLS subtitles (WebVTT, one segment).
+        public static let hlsSubtitles: Kind = "hls/subtitles"
     }
 
     /// What the file is.

@@ -5,6 +5,7 @@ struct FFprobeOutput: Decodable {
     struct Format: Decodable {
         var format_name: String?
         var duration: String?
+        var start_time: String?
         var size: String?
         var bit_rate: String?
     }
@@ -65,7 +66,7 @@ struct FFprobeOutput: Decodable {
             duration: duration,
             size: format?.size.flatMap { Int64($0) },
             bitRate: format?.bit_rate.flatMap { Int64($0) },
-            streams: streams)
+            streams: streams, startTime: Self.number(format?.start_time))
     }
 
     /// `"30000/1001"` → 29.97; `"0/0"` → nil.

@@ -11,8 +11,11 @@ public struct MediaInfo: Sendable, Equatable, Codable {
     public var bitRate: Int64?
     /// Every stream, in container order.
     public var streams: [MediaStreamInfo]
+    /// The container's first timestamp in seconds (an MPEG-TS segment's is about 1.4 s), when known.
+    public var startTime: Double?
 
-    public init(formatName: String, duration: Double?, size: Int64?, bitRate: Int64?, streams: [MediaStreamInfo]) {
+    public init(formatName: String, duration: Double?, size: Int64?, bitRate: Int64?, streams: [MediaStreamInfo], startTime: Double? = nil) {
+        self.startTime = startTime
         self.formatName = formatName
         self.duration = duration
         self.size = size

@@ -26,8 +26,18 @@ enum Spawner {
         return (fds[0], fds[1])
     }
 
-    /// Spawns `executable` with `arguments`; returns its pid.
+    /// Spawns `executable` with `arguments` from the ``SpawnThread`` (so that `--die-with-parent` means the process);
+    /// returns its pid.
     static func spawn(executable: String, arguments: [String], workingDirectory: String?, stdout: Int32, stderr: Int32) throws -> pid_t {
+        try SpawnThread.shared.perform {
+            try spawnHere(executable: executable, arguments: arguments, workingDirectory: workingDirectory, stdout: stdout, stderr: stderr)
+        }
+    }
+
+    /// Spawns on the calling thread.
+    private static func spawnHere(
+        executable: String, arguments: [String], workingDirectory: String?, stdout: Int32, stderr: Int32
+    ) throws -> pid_t {
         let devNull = open("/dev/null", O_RDONLY | O_CLOEXEC)
         guard devNull >= 0 else { throw Failure(operation: "open /dev/null", code: errno) }
         defer { close(devNull) }

@@ -1,4 +1,5 @@
 import Foundation
+import VideoCore
 import VideoStore
 
 /// The OpenAPI 3.1 description of the producer's HTTP API, served at `GET /openapi.json`.
@@ -116,7 +117,7 @@ enum OpenAPIDocument {
                     "id": ["type": "string", "format": "uuid"], "owner": ["type": "string"], "title": ["type": "string"],
                     "originalFilename": ["type": "string"], "size": ["type": "integer"], "sha256": ["type": "string"], "sourceETag": ["type": "string"],
                     "contentType": ["type": "string"], "jobs": ["type": "array", "items": ["type": "string",
-                        "enum": ["transcode", "hls", "thumbnails", "cut_analysis", "audio"]]],
+                        "enum": JobType.all.map(\.rawValue)]],
                     "status": ["type": "string", "enum": ["pending", "queued", "processing", "completed", "failed", "cancelled"]],
                     "stage": ["type": "string", "enum": ["downloading", "probing", "encoding", "uploading"]],
                     "progress": ["type": "number", "minimum": 0, "maximum": 100], "etaSeconds": ["type": "number"],
