@@ -128,6 +128,7 @@ let package = Package(
         .target(
             name: "MediaProcessing",
             dependencies: [
+                "VideoCore",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -212,7 +213,7 @@ let package = Package(
         .executableTarget(
             name: "Producer",
             dependencies: [
-                "ProducerService", "VideoStore", "ServiceSupport",
+                "ProducerService", "VideoCore", "VideoStore", "ServiceSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -223,7 +224,7 @@ let package = Package(
         .executableTarget(
             name: "Consumer",
             dependencies: [
-                "ConsumerService", "MediaProcessing", "ServiceSupport",
+                "ConsumerService", "MediaProcessing", "ServiceSupport", "VideoCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -368,7 +369,7 @@ let package = Package(
         ),
         .testTarget(
             name: "MediaProcessingTests",
-            dependencies: ["MediaProcessing"],
+            dependencies: ["MediaProcessing", "VideoCore"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

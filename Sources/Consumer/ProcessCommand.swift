@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import MediaProcessing
 import ServiceSupport
+import VideoCore
 
 /// `consumer process FILE --output DIR --jobs …`: the media jobs on a local file, without SQS, S3 or a database
 /// (to try settings, and for `Benchmarks/encode.sh`).
@@ -40,6 +41,8 @@ struct ProcessCommand: AsyncParsableCommand {
     var jobs: String = "transcode"
     @Option(help: "shared: transcode and hls share one encode; per-job: each job encodes on its own [VIDEOQUEUE_SINGLE_ENCODE].")
     var pipeline: Pipeline?
+    @Option(help: "Processing options as JSON, e.g. '{\"renditions\":[720],\"codec\":\"hevc\",\"quality\":26}'.")
+    var options: String?
     @Flag(help: "Print the outputs as JSON.")
     var json = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical [LOG_LEVEL; default warning].")
@@ -58,7 +61,16 @@ struct ProcessCommand: AsyncParsableCommand {
             throw ExitCode(ConsumerExitCode.configuration)
         }
         if let pipeline { configuration.encodesOnce = pipeline == .shared }
-        let media = ConsumerService.standardPipeline(configuration, logger: logger)
+        var media = ConsumerService.standardPipeline(configuration, logger: logger)
+        if let options {
+            do {
+                let parsed = try ProcessingOptions.decode(Data(options.utf8), root: "--options")
+                media.options = media.options.applying(try parsed.validated(codecs: media.availableCodecs ?? [.h264], root: "--options"))
+            } catch {
+                logger.critical("bad options", metadata: ["error": "\(error)"])
+                throw ExitCode(ConsumerExitCode.configuration)
+            }
+        }
         let results: [MediaJobPipeline.JobResult]
         do {
             results = try await media.run(

@@ -84,9 +84,11 @@ public final class ConsumerService: Service, Sendable {
         let transcriber = WhisperTranscriber(
             pythonPath: configuration.whisperPython, modelPath: configuration.whisperModel, threads: configuration.whisperThreads,
             sandbox: ffmpeg.sandbox, logger: logger)
-        return MediaJobPipeline(registry: .standard, runner: FFmpegRunner(configuration: ffmpeg, logger: logger),
-                                probe: MediaProbe(configuration: ffmpeg, limits: limits, logger: logger),
-                                encodesOnce: configuration.encodesOnce, transcriber: transcriber, logger: logger)
+        var pipeline = MediaJobPipeline(registry: .standard, runner: FFmpegRunner(configuration: ffmpeg, logger: logger),
+                                        probe: MediaProbe(configuration: ffmpeg, limits: limits, logger: logger),
+                                        encodesOnce: configuration.encodesOnce, transcriber: transcriber, logger: logger)
+        pipeline.availableCodecs = ToolOutput.run(ffmpeg.ffmpegPath, ["-hide_banner", "-encoders"]).map(VideoCodec.available(inEncoderList:))
+        return pipeline
     }
 
     /// The poll loop's liveness and the jobs in flight.

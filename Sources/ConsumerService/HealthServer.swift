@@ -29,6 +29,8 @@ public enum HealthServer {
         public var disk: String? = nil
         /// The free bytes where jobs write (`nil`: unknown).
         public var scratchFreeBytes: Int64? = nil
+        /// The video codecs the installed FFmpeg encodes (`nil`: not checked).
+        public var codecs: [String]? = nil
 
         /// Below this much free space in the scratch directory the consumer is not ready: 512 MiB.
         public static let minimumFreeBytes: Int64 = 512 << 20
@@ -36,9 +38,9 @@ public enum HealthServer {
         /// Whether every check passed.
         public var isReady: Bool { sqs == nil && s3 == nil && database == nil && pollLoop == nil && startup == nil && disk == nil }
 
-        /// `ready`, or one `check: reason` line per failure; then the scratch directory's free bytes.
+        /// `ready`, or one `check: reason` line per failure; then the scratch directory's free bytes and the codecs.
         public var text: String {
-            let free = scratchFreeBytes.map { "scratch_free_bytes: \($0)\n" } ?? ""
+            let free = (scratchFreeBytes.map { "scratch_free_bytes: \($0)\n" } ?? "") + (codecs.map { "codecs: \($0.joined(separator: ","))\n" } ?? "")
             guard !isReady else { return "ready\n" + free }
             return [("startup", startup), ("sqs", sqs), ("s3", s3), ("database", database), ("poll_loop", pollLoop), ("disk", disk)]
                 .compactMap { name, reason in reason.map { "\(name): \($0)\n" } }.joined() + free
@@ -57,6 +59,7 @@ public enum HealthServer {
         let status = consumer.status
         var readiness = Readiness(sqs: await sqs, s3: await s3, database: await database, pollLoop: nil, startup: status.waitingFor)
         readiness.scratchFreeBytes = try? DiskSpace.available(at: URL(fileURLWithPath: consumer.configuration.scratchDirectory))
+        readiness.codecs = consumer.pipeline.availableCodecs?.sorted().map(\.rawValue)
         if let free = readiness.scratchFreeBytes, free < Readiness.minimumFreeBytes {
             readiness.disk = "only \(free) bytes free for scratch files (at least \(Readiness.minimumFreeBytes) needed)"
         }

@@ -17,6 +17,9 @@ import VideoCore
 /// | `transcribe` (Whisper `tiny.en` runs at about 0.4 × real time on 2 cores; larger models need a higher floor) | 1 |
 /// | any other (registered handlers) | 1.25 |
 ///
+/// HEVC and AV1 encodes count three times the H.264 factor of the jobs that encode video (`transcode`, `hls`,
+/// `cut_analysis`): libx265 and SVT-AV1 run at about a third of libx264's speed at the matching presets.
+///
 /// So a 4-hour source with the default `transcode` gets 5 h 15 min, with `transcode,thumbnails` 6 h 15 min and
 /// with `transcode,hls` 10 h 15 min.
 struct JobTimeoutPolicy: Sendable, Equatable {
@@ -31,10 +34,11 @@ struct JobTimeoutPolicy: Sendable, Equatable {
     /// The longest timeout: the SQS limit less 10 minutes for receiving, claiming and settling the job.
     static let ceiling: Duration = sqsInFlightLimit - .seconds(600)
 
-    /// Seconds of running time per second of source for `job`.
-    static func factor(for job: JobType) -> Double {
-        switch job {
-        case .transcode, .hls, .cutAnalysis: 1.25
+    /// Seconds of running time per second of source for `job` encoding video in `codec`.
+    static func factor(for job: JobType, codec: VideoCodec = .h264) -> Double {
+        let encoding = codec == .h264 ? 1.25 : 3.75
+        return switch job {
+        case .transcode, .hls, .cutAnalysis: encoding
         case .thumbnails: 0.25
         case .audio: 0.1
         case .transcribe: 1
@@ -43,17 +47,17 @@ struct JobTimeoutPolicy: Sendable, Equatable {
     }
 
     /// The uncapped timeout for a source of `duration` seconds (`nil`: unknown, the floor) running `jobs`.
-    func uncappedTimeout(duration: Double?, jobs: [JobType]) -> Duration {
+    func uncappedTimeout(duration: Double?, jobs: [JobType], codec: VideoCodec = .h264) -> Duration {
         guard let duration, duration.isFinite, duration > 0 else { return floor }
-        let perSecond = jobs.reduce(0) { $0 + Self.factor(for: $1) }
+        let perSecond = jobs.reduce(0) { $0 + Self.factor(for: $1, codec: codec) }
         let needed = Duration.milliseconds(Int64(min(duration * perSecond, 1e9) * 1000)) + margin
         return max(floor, needed)
     }
 
     /// The timeout for a source of `duration` seconds running `jobs`: ``uncappedTimeout(duration:jobs:)`` at most
     /// ``ceiling``.
-    func timeout(duration: Double?, jobs: [JobType]) -> Duration {
-        min(Self.ceiling, uncappedTimeout(duration: duration, jobs: jobs))
+    func timeout(duration: Double?, jobs: [JobType], codec: VideoCodec = .h264) -> Duration {
+        min(Self.ceiling, uncappedTimeout(duration: duration, jobs: jobs, codec: codec))
     }
 
     /// Refuses settings that cannot work together: a floor SQS cannot keep a message in flight for, and a

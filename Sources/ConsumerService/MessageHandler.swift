@@ -249,11 +249,12 @@ struct MessageHandler: Sendable {
         probe.logger = logger
         probe.limits.maximumDuration = min(probe.limits.maximumDuration, configuration.maximumVideoDuration)
         let info = try await probe.probe(input)
-        JobDeadline.current?.fit(duration: info.duration, jobs: jobs)
+        JobDeadline.current?.fit(duration: info.duration, jobs: jobs, codec: record.options?.codec ?? pipeline.options.codec)
         endStage("probe")
 
         await progress.report(stage: .encoding, percent: 5, eta: nil)
         var jobPipeline = pipeline
+        jobPipeline.options = pipeline.options.applying(record.options)
         jobPipeline.logger = logger
         jobPipeline.runner.logger = logger
         let outputDirectory = scratch.appendingPathComponent("out", isDirectory: true)

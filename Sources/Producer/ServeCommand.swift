@@ -7,6 +7,7 @@ import S3Client
 import ServiceLifecycle
 import ServiceSupport
 import SQSClient
+import VideoCore
 import VideoStore
 
 /// `producer serve`: runs the HTTP service until SIGTERM/SIGINT, then shuts down gracefully.
@@ -35,7 +36,10 @@ struct ServeCommand: AsyncParsableCommand {
         let s3Configuration: AWSClientConfiguration
         let sqsConfiguration: AWSClientConfiguration
         do {
-            configuration = try ProducerConfiguration(environment: environment)
+            // Without VIDEOQUEUE_CODECS: what this machine's FFmpeg encodes (machines of one image share it).
+            let detected = environment.string("VIDEOQUEUE_CODECS") == nil
+                ? ToolOutput.run("ffmpeg", ["-hide_banner", "-encoders"]).map(VideoCodec.available(inEncoderList:)) : nil
+            configuration = try ProducerConfiguration(environment: environment, detectedCodecs: detected)
             s3Configuration = try AWSClientConfiguration(service: .s3, environment: environment.values)
             sqsConfiguration = try AWSClientConfiguration(service: .sqs, environment: environment.values)
         } catch {

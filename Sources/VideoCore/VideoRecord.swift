@@ -63,6 +63,10 @@ public struct VideoRecord: Codable, Sendable, Equatable, Identifiable {
     public var messageID: String?
     /// What the caller attached to the video (a small JSON object: ``CallerMetadata``), returned as sent.
     public var metadata: [String: JSONValue]?
+    /// The named preset the video was processed with (the producer's default when the upload named none).
+    public var preset: String?
+    /// How it is processed: the preset's settings with the caller's own over them, validated at upload.
+    public var options: ProcessingOptions?
 
     public init(
         id: UUID = UUID(), owner: String, title: String, originalFilename: String,
@@ -70,8 +74,11 @@ public struct VideoRecord: Codable, Sendable, Equatable, Identifiable {
         jobs: [JobType], status: VideoStatus = .pending, stage: VideoStage? = nil, progress: Double = 0,
         etaSeconds: Double? = nil, attempts: Int = 0, error: VideoFailure? = nil, outputs: [VideoOutput] = [],
         createdAt: Date = Date(), queuedAt: Date? = nil, startedAt: Date? = nil, finishedAt: Date? = nil,
-        updatedAt: Date? = nil, messageID: String? = nil, sourceETag: String? = nil, metadata: [String: JSONValue]? = nil
+        updatedAt: Date? = nil, messageID: String? = nil, sourceETag: String? = nil, metadata: [String: JSONValue]? = nil,
+        preset: String? = nil, options: ProcessingOptions? = nil
     ) {
+        self.preset = preset
+        self.options = options
         self.id = id
         self.owner = owner
         self.title = title
@@ -103,7 +110,7 @@ public struct VideoRecord: Codable, Sendable, Equatable, Identifiable {
     private enum CodingKeys: String, CodingKey {
         case id, owner, title, originalFilename, sourceBucket, sourceKey, size, sha256, sourceETag, contentType, jobs, status,
              stage, progress, etaSeconds, attempts, error, outputs, createdAt, queuedAt, startedAt, finishedAt,
-             updatedAt, metadata
+             updatedAt, metadata, preset, options
     }
 
     public init(from decoder: any Decoder) throws {
@@ -133,7 +140,9 @@ public struct VideoRecord: Codable, Sendable, Equatable, Identifiable {
             finishedAt: try c.decodeIfPresent(Date.self, forKey: .finishedAt),
             updatedAt: try c.decodeIfPresent(Date.self, forKey: .updatedAt) ?? createdAt,
             sourceETag: try c.decodeIfPresent(String.self, forKey: .sourceETag),
-            metadata: try c.decodeIfPresent([String: JSONValue].self, forKey: .metadata)
+            metadata: try c.decodeIfPresent([String: JSONValue].self, forKey: .metadata),
+            preset: try c.decodeIfPresent(String.self, forKey: .preset),
+            options: try c.decodeIfPresent(ProcessingOptions.self, forKey: .options)
         )
         guard progress.isFinite, (0...100).contains(progress) else {
             throw DecodingError.dataCorruptedError(forKey: .progress, in: c, debugDescription: "progress must be within 0…100")

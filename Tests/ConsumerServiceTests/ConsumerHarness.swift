@@ -128,7 +128,7 @@ struct ConsumerHarness: Sendable {
 
     /// Stores a record (queued), uploads `source` (a file path; `nil`: no object) and sends its message.
     @discardableResult
-    func enqueue(jobs: [JobType] = [.transcode], source: String?, sendMessage: Bool = true) async throws -> VideoRecord {
+    func enqueue(jobs: [JobType] = [.transcode], source: String?, sendMessage: Bool = true, options: ProcessingOptions? = nil) async throws -> VideoRecord {
         let id = UUID()
         let key = "sources/\(id.uuidString.lowercased())/input.mp4"
         var size: Int64 = 0
@@ -137,7 +137,7 @@ struct ConsumerHarness: Sendable {
             try await s3.upload(file: source, bucket: bucket, key: key, contentType: "video/mp4")
         }
         let record = VideoRecord(id: id, owner: "tests", title: "test video", originalFilename: "input.mp4", sourceBucket: bucket,
-                                 sourceKey: key, size: size, contentType: "video/mp4", jobs: jobs)
+                                 sourceKey: key, size: size, contentType: "video/mp4", jobs: jobs, options: options)
         let body = try QueueMessage(video: record).encodedString()
         _ = try await store.create(record, outboxPayload: body)
         let queued = try #require(try await store.markQueued(id: id))

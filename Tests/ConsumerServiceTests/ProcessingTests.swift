@@ -47,6 +47,21 @@ struct ProcessingTests {
         #expect(scratch.isEmpty)
     }
 
+    @Test("the record's processing options reach the handlers: its renditions, codec, segment length and thumbnail count")
+    func processingOptionsApplied() async throws {
+        let harness = try await ConsumerHarness.make()
+        defer { Task { await harness.tearDown() } }
+        let options = ProcessingOptions(renditions: [160], codec: .hevc, quality: 35, segmentDuration: 1, thumbnailCount: 2)
+        let record = try await harness.enqueue(jobs: [.transcode, .hls, .thumbnails], source: try await TestVideos.smallVideo(), options: options)
+        #expect(try await harness.consumer().runOnce(waitTime: 5) == .completed)
+        let done = try await harness.record(record.id)
+        #expect(done.outputs.filter { $0.kind.hasPrefix("transcode/") }.map(\.kind) == ["transcode/160p"])
+        #expect(done.outputs.contains { $0.kind == "hls/init" && $0.key.hasSuffix("hls/160p/init.mp4") })
+        #expect(done.outputs.filter { $0.kind == "thumbnails/frame" }.count == 2)
+        let segments = done.outputs.filter { $0.kind == "hls/segment" }
+        #expect(segments.count >= 2 && segments.allSatisfy { $0.key.hasSuffix(".m4s") })
+    }
+
     @Test("a completed record's message is deleted without work; a cancelled one too", arguments: TestDatabaseBackend.allCases)
     func completedRecordIsSkipped(database: TestDatabaseBackend) async throws {
         let harness = try await ConsumerHarness.make(database: database)

@@ -2,18 +2,21 @@ import Foundation
 import Testing
 
 @testable import MediaProcessing
+import VideoCore
 
 @Suite("Job plan")
 struct MediaJobPlanTests {
-    @Test("transcode and hls together are one step at the place of the first; the others keep their order")
-    func transcodeAndHLSShareOneStep() {
-        let plan = MediaJobPlan(jobs: ["thumbnails", "hls", "audio", "transcode"], encodesOnce: true)
-        #expect(plan.steps.map(\.jobs) == [["thumbnails"], ["transcode", "hls"], ["audio"]])
-        #expect(plan.jobCount == 4)
+    @Test("transcode with hls and thumbnails is one step at the place of the first of them; the others keep their order")
+    func transcodeHLSAndThumbnailsShareOneStep() {
+        let plan = MediaJobPlan(jobs: ["cut_analysis", "hls", "audio", "thumbnails", "transcode"], encodesOnce: true)
+        #expect(plan.steps.map(\.jobs) == [["cut_analysis"], ["transcode", "hls", "thumbnails"], ["audio"]])
+        #expect(plan.jobCount == 5)
         #expect(plan.steps[1].isSingleEncode)
+        #expect(MediaJobPlan(jobs: ["thumbnails", "transcode"], encodesOnce: true).steps.map(\.jobs) == [["transcode", "thumbnails"]])
+        #expect(MediaJobPlan(jobs: ["hls", "transcode"], encodesOnce: true).steps.map(\.jobs) == [["transcode", "hls"]])
     }
 
-    @Test("without encoding once, or with only one of the two, every job is its own step")
+    @Test("without encoding once, or without transcode, every job is its own step")
     func eachJobAloneOtherwise() {
         #expect(MediaJobPlan(jobs: ["transcode", "hls"], encodesOnce: false).steps.map(\.jobs) == [["transcode"], ["hls"]])
         #expect(MediaJobPlan(jobs: ["hls", "thumbnails"], encodesOnce: true).steps.map(\.jobs) == [["hls"], ["thumbnails"]])
@@ -31,26 +34,38 @@ struct MediaJobPlanTests {
 
 @Suite("Single encode against real FFmpeg")
 struct SingleEncodeTests {
-    @Test("transcode and hls from one encode: the same files as each job alone, segments cut on the target, MP4s faststart")
-    func singleEncodeWritesWhatBothJobsWrite() async throws {
+    @Test("transcode, hls and thumbnails from one encode: the same files as each job alone, segments cut on the target, MP4s faststart, the same thumbnails")
+    func singleEncodeWritesWhatEachJobWrites() async throws {
         let media = try await TestMedia.get()
         var options = fastOptions
         options.renditionHeights = [240, 160]
         options.hlsSegmentDuration = 1
+        options.thumbnailCount = 6
         let overall = ProgressLog()
         let shared = try media.jobDirectory()
-        let results = try await MediaJobPipeline(options: options).run(
-            jobs: ["hls", "transcode"], input: media.small, outputDirectory: shared
-        ) { overall.append($0.overallPercent) }
+        let jobs = ["hls", "thumbnails", "transcode"]
+        let results = try await MediaJobPipeline(options: options).run(jobs: jobs, input: media.small, outputDirectory: shared) {
+            overall.append($0.overallPercent)
+        }
         let perJob = try media.jobDirectory()
-        let separate = try await MediaJobPipeline(options: options, encodesOnce: false).run(
-            jobs: ["hls", "transcode"], input: media.small, outputDirectory: perJob)
+        let separate = try await MediaJobPipeline(options: options, encodesOnce: false).run(jobs: jobs, input: media.small, outputDirectory: perJob)
 
-        // Results per job, in the order asked, with the same names as the per-job pipeline's.
-        #expect(results.map(\.job) == ["transcode", "hls"] || results.map(\.job) == ["hls", "transcode"])
+        // Results per job, with the same names as the per-job pipeline's.
+        #expect(Set(results.map(\.job)) == Set(jobs))
         let byJob = Dictionary(uniqueKeysWithValues: results.map { ($0.job, $0.files) })
         let separateByJob = Dictionary(uniqueKeysWithValues: separate.map { ($0.job, $0.files) })
-        for job in ["transcode", "hls"] {
+        // The thumbnails: the same frames (dimensions equal, pictures alike: both take the frame at each time).
+        for (file, other) in zip(byJob["thumbnails"] ?? [], separateByJob["thumbnails"] ?? []) {
+            #expect(file.relativePath == other.relativePath && file.width == other.width && file.height == other.height)
+        }
+        let psnr = try await runTool("ffmpeg", [
+            "-i", shared.appendingPathComponent("thumbnails/sprite.jpg").path, "-i", perJob.appendingPathComponent("thumbnails/sprite.jpg").path,
+            "-lavfi", "psnr=stats_file=-", "-f", "null", "-",
+        ])
+        let average = String(decoding: psnr, as: UTF8.self).split(separator: " ").first { $0.hasPrefix("psnr_avg:") }
+            .flatMap { Double($0.dropFirst("psnr_avg:".count)) } ?? 0
+        #expect(average > 30 || average == 0 && String(decoding: psnr, as: UTF8.self).contains("inf"), "sprites differ: \(average) dB")
+        for job in jobs {
             #expect(byJob[job]?.map(\.relativePath).sorted() == separateByJob[job]?.map(\.relativePath).sorted())
             #expect(byJob[job]?.allSatisfy { $0.relativePath.hasPrefix(job + "/") } == true)
         }
@@ -91,5 +106,56 @@ struct SingleEncodeTests {
         let probed = try await Probed.of(segment.url(in: directory))
         #expect(probed.video?.codec_name == "h264")
         #expect(probed.audio == nil)
+    }
+}
+
+@Suite("Codecs against real FFmpeg")
+struct CodecTests {
+    @Test("HEVC and AV1: MP4s in the codec, HLS in fMP4 segments (init.mp4 + .m4s) cut on the target, from one encode",
+          arguments: [VideoCodec.hevc, .av1])
+    func fmp4Ladder(codec: VideoCodec) async throws {
+        let media = try await TestMedia.get()
+        var options = fastOptions
+        options.codec = codec
+        options.crf = 35
+        options.renditionHeights = [160]
+        options.hlsSegmentDuration = 1
+        let directory = try media.jobDirectory()
+        let results = try await MediaJobPipeline(options: options).run(jobs: ["transcode", "hls"], input: media.small, outputDirectory: directory)
+        let mp4 = try #require(results.first { $0.job == "transcode" }?.files.first)
+        #expect(try await Probed.of(mp4.url(in: directory)).video?.codec_name == codec.rawValue)
+        let hls = try #require(results.first { $0.job == "hls" }?.files)
+        let initialization = try #require(hls.first { $0.kind == .hlsInitialization })
+        #expect(initialization.relativePath == "hls/160p/init.mp4")
+        let segments = hls.filter { $0.kind == .hlsSegment }
+        #expect(segments.count == 3)
+        #expect(segments.allSatisfy { $0.relativePath.hasSuffix(".m4s") })
+        for segment in segments.dropLast() { #expect(abs((segment.duration ?? 0) - 1) < 0.1, "\(segment.relativePath): \(segment.duration ?? 0)") }
+        // FFmpeg plays the rendition through its playlist.
+        let probed = try await Probed.of(directory.appendingPathComponent("hls/160p/playlist.m3u8"))
+        #expect(probed.video?.codec_name == codec.rawValue)
+        #expect(abs(probed.duration - 3) < 0.3)
+    }
+
+    @Test("a codec the installed FFmpeg cannot encode fails as invalid_options before anything runs")
+    func unavailableCodec() async throws {
+        let media = try await TestMedia.get()
+        var pipeline = MediaJobPipeline(options: MediaJobOptions(codec: .av1))
+        pipeline.availableCodecs = [.h264]
+        let error = await mediaError { _ = try await pipeline.run(jobs: ["transcode"], input: media.small, outputDirectory: try media.jobDirectory()) }
+        #expect(error?.code == .invalidOptions)
+        #expect(error?.isPermanent == true)
+        // Jobs that encode no video do not care.
+        _ = try await pipeline.run(jobs: ["audio"], input: media.small, outputDirectory: try media.jobDirectory())
+    }
+
+    @Test("a thumbnail interval makes as many frames as fit, at most 100")
+    func thumbnailInterval() {
+        var options = MediaJobOptions(thumbnailInterval: 2)
+        #expect(ThumbnailsHandler.count(options: options, duration: 9) == 4)
+        #expect(ThumbnailsHandler.count(options: options, duration: 1) == 1)
+        #expect(ThumbnailsHandler.count(options: options, duration: 10_000) == 100)
+        options.thumbnailInterval = nil
+        #expect(ThumbnailsHandler.count(options: options, duration: 10_000) == options.thumbnailCount)
     }
 }

@@ -147,7 +147,7 @@ struct TranscriptUnitTests {
     @Test("transcribe runs before transcode and hls, so they can carry its captions")
     func transcribeFirst() {
         #expect(MediaJobPlan(jobs: ["transcode", "thumbnails", "hls", "transcribe"], encodesOnce: true).steps.map(\.jobs)
-            == [["transcribe"], ["transcode", "hls"], ["thumbnails"]])
+            == [["transcribe"], ["transcode", "hls", "thumbnails"]])
         #expect(MediaJobPlan(jobs: ["thumbnails", "transcribe"], encodesOnce: true).steps.map(\.jobs) == [["thumbnails"], ["transcribe"]])
         #expect(MediaJobPlan(jobs: ["thumbnails", "hls", "transcribe"], encodesOnce: false).steps.map(\.jobs)
             == [["thumbnails"], ["transcribe"], ["hls"]])

@@ -154,16 +154,17 @@ struct HostileUploadTests {
 /// Titles that would display other than they read, or hold more than a title should.
 struct TitleTests {
     @Test func formatCharactersAreDroppedAndLongTitlesRefused() throws {
+        let configuration = ProducerConfiguration(bucket: "b", queueURL: "http://127.0.0.1/q")
         var upload = VideoIngestor.Upload(owner: "a", title: "  abc\u{202E}gpj.exe\u{200B} ", filename: nil, jobs: [])
-        try VideoRoutes.validate(&upload)
+        try VideoRoutes.validate(&upload, configuration: configuration)
         #expect(upload.title == "abcgpj.exe")
         upload.title = String(repeating: "é", count: 501)   // 1,002 bytes
-        #expect(throws: APIError.self) { try VideoRoutes.validate(&upload) }
+        #expect(throws: APIError.self) { try VideoRoutes.validate(&upload, configuration: configuration) }
         upload.title = "a\u{0}b"
-        #expect(throws: APIError.self) { try VideoRoutes.validate(&upload) }
+        #expect(throws: APIError.self) { try VideoRoutes.validate(&upload, configuration: configuration) }
         upload.title = "\u{2066}\u{2069}"
         upload.filename = "clip.mp4"
-        try VideoRoutes.validate(&upload)
+        try VideoRoutes.validate(&upload, configuration: configuration)
         #expect(upload.title == "clip.mp4")
     }
 }

@@ -8,6 +8,6 @@ import Testing
         #expect(decoded == [.transcode, .cutAnalysis, JobType(rawValue: "teleport")])
         #expect(decoded.map(\.isKnown) == [true, true, false])
         #expect(String(decoding: try JSONEncoder().encode([JobType.hls]), as: UTF8.self) == #"["hls"]"#)
-        #expect(JobType.known.count == 5)
+        #expect(JobType.known.count == 6)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import VideoCore
 
 /// `hls`: an HLS ladder (the renditions of `transcode`, never upscaled) in one FFmpeg run: MPEG-TS
 /// segments with keyframes forced on segment boundaries, one VOD playlist per rendition, and a master
@@ -24,10 +25,10 @@ public struct HLSHandler: MediaJobHandler {
             output += ["-map", "[v\(index)]"]
             if let audio = job.audioSpecifier { output += ["-map", audio] }
             output += EncoderArguments.video(options: job.options, maximumBitRate: rendition.maximumVideoBitRate)
-            output += EncoderArguments.keyframes(every: segment) + ["-sc_threshold", "0"]
+            output += EncoderArguments.keyframes(every: segment, options: job.options, frameRate: video.frameRate, strict: true)
             if job.info.hasAudio { output += EncoderArguments.audio(options: job.options, source: job.info.audioStream) }
             output += EncoderArguments.stripMetadata + job.runner.outputThreadArguments
-            output += Self.muxerArguments(for: rendition, segmentDuration: segment)
+            output += Self.muxerArguments(for: rendition, segmentDuration: segment, codec: job.options.codec)
         }
         let invocation = FFmpegInvocation(
             inputs: [job.cappedInput()], outputArguments: output, expectedDuration: job.effectiveDuration,
@@ -47,14 +48,20 @@ public struct HLSHandler: MediaJobHandler {
         }
     }
 
-    /// The HLS muxer's arguments for one rendition's output: a VOD playlist of MPEG-TS segments cut on the
-    /// keyframes at `segmentDuration` multiples, `hls/<rendition>/playlist.m3u8` and `segment_NNN.ts`.
-    static func muxerArguments(for rendition: Rendition, segmentDuration: Double) -> [String] {
-        [
-            "-f", "hls", "-hls_time", String(segmentDuration), "-hls_playlist_type", "vod", "-hls_flags", "independent_segments",
-            "-hls_segment_type", "mpegts", "-hls_segment_filename", "hls/\(rendition.name)/segment_%03d.ts",
-            "hls/\(rendition.name)/playlist.m3u8",
-        ]
+    /// The HLS muxer's arguments for one rendition's output: a VOD playlist of segments cut on the keyframes at
+    /// `segmentDuration` multiples, `hls/<rendition>/playlist.m3u8` with MPEG-TS segments (`segment_NNN.ts`) for
+    /// H.264, fMP4 ones (`init.mp4`, `segment_NNN.m4s`) for HEVC and AV1, which MPEG-TS players do not take.
+    static func muxerArguments(for rendition: Rendition, segmentDuration: Double, codec: VideoCodec) -> [String] {
+        var arguments = ["-f", "hls", "-hls_time", String(segmentDuration), "-hls_playlist_type", "vod", "-hls_flags", "independent_segments"]
+        if codec == .h264 {
+            arguments += ["-hls_segment_type", "mpegts", "-hls_segment_filename", "hls/\(rendition.name)/segment_%03d.ts"]
+        } else {
+            arguments += [
+                "-hls_segment_type", "fmp4", "-hls_fmp4_init_filename", "init.mp4",
+                "-hls_segment_filename", "hls/\(rendition.name)/segment_%03d.m4s",
+            ]
+        }
+        return arguments + ["hls/\(rendition.name)/playlist.m3u8"]
     }
 
     /// Describes the ladder FFmpeg wrote (every segment, each rendition's playlist) and writes the master
@@ -68,15 +75,22 @@ public struct HLSHandler: MediaJobHandler {
         var variants = ""
         for rendition in renditions {
             let playlistPath = "\(name)/\(rendition.name)/playlist.m3u8"
-            let entries = try Self.segments(ofPlaylist: job.outputDirectory.appendingPathComponent(playlistPath))
+            let playlist = try Self.segments(ofPlaylist: job.outputDirectory.appendingPathComponent(playlistPath))
+            let entries = playlist.segments
+            if let initialization = playlist.initialization {
+                files.append(
+                    try job.producedFile(
+                        .hlsInitialization, at: "\(name)/\(rendition.name)/\(initialization)", contentType: "video/mp4",
+                        width: rendition.width, height: rendition.height))
+            }
             var peak = 0.0
             var totalBits = 0.0
             var totalDuration = 0.0
             for entry in entries {
                 let path = "\(name)/\(rendition.name)/\(entry.uri)"
                 let file = try job.producedFile(
-                    .hlsSegment, at: path, contentType: "video/mp2t", width: rendition.width, height: rendition.height,
-                    duration: entry.duration)
+                    .hlsSegment, at: path, contentType: entry.uri.hasSuffix(".ts") ? "video/mp2t" : "video/iso.segment",
+                    width: rendition.width, height: rendition.height, duration: entry.duration)
                 files.append(file)
                 let bits = Double(file.size) * 8
                 totalBits += bits
@@ -156,15 +170,22 @@ public struct HLSHandler: MediaJobHandler {
         return (files, tag)
     }
 
-    /// The segments (`#EXTINF` duration and URI) of a media playlist FFmpeg wrote.
-    static func segments(ofPlaylist url: URL) throws(MediaError) -> [(duration: Double, uri: String)] {
+    /// The segments (`#EXTINF` duration and URI) of a media playlist FFmpeg wrote, and its initialization segment
+    /// (`#EXT-X-MAP`, fMP4 only).
+    static func segments(ofPlaylist url: URL) throws(MediaError) -> (segments: [(duration: Double, uri: String)], initialization: String?) {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             throw MediaError(code: .ffmpegFailed, message: "FFmpeg did not write \(url.lastPathComponent)")
         }
         var entries: [(duration: Double, uri: String)] = []
         var pending: Double?
+        var initialization: String?
         for line in text.split(whereSeparator: \.isNewline).map({ $0.trimmingCharacters(in: .whitespaces) }) {
-            if line.hasPrefix("#EXTINF:") {
+            if line.hasPrefix("#EXT-X-MAP:URI=\""), let uri = line.dropFirst("#EXT-X-MAP:URI=\"".count).split(separator: "\"").first {
+                guard !uri.contains("/"), !uri.contains("..") else {
+                    throw MediaError(code: .outputFailed, message: "unexpected initialization URI \(uri)")
+                }
+                initialization = String(uri)
+            } else if line.hasPrefix("#EXTINF:") {
                 pending = Double(line.dropFirst("#EXTINF:".count).prefix { $0 != "," })
             } else if !line.isEmpty, !line.hasPrefix("#"), let duration = pending {
                 // FFmpeg writes bare file names; anything else would not be ours.
@@ -176,6 +197,6 @@ public struct HLSHandler: MediaJobHandler {
             }
         }
         guard !entries.isEmpty else { throw MediaError(code: .ffmpegFailed, message: "\(url.lastPathComponent) lists no segments") }
-        return entries
+        return (entries, initialization)
     }
 }

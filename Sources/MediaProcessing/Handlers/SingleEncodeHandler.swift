@@ -1,19 +1,25 @@
 import Foundation
 
-/// `transcode` and `hls` from one encode. The per-job handlers each run a full H.264 ladder of the same
-/// renditions; this runs it once: each rendition is encoded into its MP4 (`+faststart`, keyframes forced on the
-/// HLS segment boundaries, so the MP4 is also cut-ready), then the HLS segments are cut from those MP4s without
-/// re-encoding (`-c copy`, one FFmpeg run for the ladder). Writes what both handlers write, under the same names.
+/// `transcode` with `hls` and/or `thumbnails` from one decode and one encode. The per-job handlers each run a full
+/// ladder of the same renditions (and the thumbnails decode around eleven seek points); this runs it once: each
+/// rendition is encoded into its MP4 (`+faststart`, keyframes forced on the HLS segment boundaries, so the MP4 is
+/// also cut-ready), the thumbnails are picked out of the same decoded frames, then the HLS segments are cut from
+/// the MP4s without re-encoding (`-c copy`, one FFmpeg run for the ladder). Writes what the handlers write, under
+/// the same names.
 ///
-/// The pipeline runs it in place of the two when both are requested and ``MediaJobPipeline/encodesOnce`` is on
-/// (see ``MediaJobPlan``).
+/// The pipeline runs it in place of them when ``MediaJobPipeline/encodesOnce`` is on (see ``MediaJobPlan``).
 public struct SingleEncodeHandler: MediaJobHandler {
-    /// The jobs it stands for, in this order in its ``run(_:)`` result.
-    public static let jobs = ["transcode", "hls"]
+    /// The jobs it can stand for, in the order of its ``run(_:)`` result; `transcode` is always one of them.
+    public static let candidates = ["transcode", "hls", "thumbnails"]
 
-    public var name: String { Self.jobs.joined(separator: "+") }
+    /// The jobs this run stands for: `transcode` and at least one other of ``candidates``.
+    public var jobs: [String]
 
-    public init() {}
+    public var name: String { jobs.joined(separator: "+") }
+
+    public init(jobs: [String] = SingleEncodeHandler.candidates) {
+        self.jobs = Self.candidates.filter(jobs.contains)
+    }
 
     /// The encode's share of the progress; the packaging (a copy) is the rest.
     static let encodeShare = 90.0
@@ -26,12 +32,22 @@ public struct SingleEncodeHandler: MediaJobHandler {
         guard !renditions.isEmpty, segment > 0 else {
             throw MediaError(code: .invalidOptions, message: "no rendition can be made from \(video.width ?? 0)×\(video.height ?? 0)")
         }
+        let withHLS = jobs.contains("hls")
+        let thumbnails = jobs.contains("thumbnails") ? try ThumbnailsHandler.layout(job, video: video) : nil
         _ = try job.freshDirectory("transcode")
-        let hlsRoot = try job.freshDirectory("hls")
+        let hlsRoot = withHLS ? try job.freshDirectory("hls") : nil
+        if thumbnails != nil { _ = try job.freshDirectory("thumbnails") }
 
-        // 1. The encode: the transcode handler's outputs, with keyframes on the segment boundaries.
-        var encode = ["-filter_complex", EncoderArguments.scaleGraph(renditions, video: job.videoSpecifier(video))]
-        let sizeCap = job.outputSizeArguments(count: renditions.count * 2)
+        // 1. The encode: the transcode handler's outputs (with keyframes on the segment boundaries when HLS follows),
+        //    and the thumbnails from the same decoded frames.
+        var graph = EncoderArguments.scaleGraph(renditions, video: job.videoSpecifier(video))
+        if let thumbnails {
+            graph = "[\(job.videoSpecifier(video))]split=3[encode][poster_in][frames_in];"
+                + EncoderArguments.scaleGraph(renditions, video: "encode") + ";"
+                + thumbnails.selectionGraph(posterInput: "poster_in", framesInput: "frames_in")
+        }
+        var encode = ["-filter_complex", graph]
+        let sizeCap = job.outputSizeArguments(count: renditions.count * 2 + (thumbnails == nil ? 0 : 3))
         var inputs = [job.cappedInput()]
         if let captions = job.captions { inputs.append(captions.input(in: job.outputDirectory)) }
         for (index, rendition) in renditions.enumerated() {
@@ -39,17 +55,23 @@ public struct SingleEncodeHandler: MediaJobHandler {
             if let audio = job.audioSpecifier { encode += ["-map", audio] }
             if let captions = job.captions { encode += captions.movTextArguments(input: 1) }
             encode += EncoderArguments.video(options: job.options, maximumBitRate: rendition.maximumVideoBitRate)
-            encode += EncoderArguments.keyframes(every: segment)
+            if withHLS { encode += EncoderArguments.keyframes(every: segment, options: job.options, frameRate: video.frameRate) }
             if job.info.hasAudio { encode += EncoderArguments.audio(options: job.options, source: job.info.audioStream) }
             encode += EncoderArguments.stripMetadata + job.runner.outputThreadArguments + sizeCap
             encode += ["-movflags", "+faststart", "-f", "mp4", "transcode/\(rendition.name).mp4"]
         }
+        if let thumbnails { encode += thumbnails.outputArguments }
         let encoded = try await job.runner.run(
             FFmpegInvocation(
                 inputs: inputs, outputArguments: encode, expectedDuration: job.effectiveDuration,
                 workingDirectory: job.outputDirectory),
-            progress: job.ffmpegProgress(covering: 0...Self.encodeShare))
-        let transcodeFiles = try await TranscodeHandler.describe(renditions, of: job, stderrTail: encoded.stderrTail)
+            progress: job.ffmpegProgress(covering: 0...(withHLS ? Self.encodeShare : 99)))
+        var files = try await TranscodeHandler.describe(renditions, of: job, stderrTail: encoded.stderrTail)
+        if let thumbnails { files += try ThumbnailsHandler.describe(thumbnails, of: job) }
+        guard let hlsRoot else {
+            await job.report(MediaProgress(percent: 100, estimatedTimeRemaining: 0))
+            return files
+        }
 
         // 2. The packaging: every MP4 (our own output, checked above) cut into segments, copied.
         inputs = []
@@ -59,14 +81,14 @@ public struct SingleEncodeHandler: MediaJobHandler {
             inputs.append(FFmpegInvocation.Input(url: job.outputDirectory.appendingPathComponent("transcode/\(rendition.name).mp4")))
             package += ["-map", "\(index):v:0"]
             if job.info.hasAudio { package += ["-map", "\(index):a:0"] }
-            package += ["-c", "copy"] + sizeCap + HLSHandler.muxerArguments(for: rendition, segmentDuration: segment)
+            package += ["-c", "copy"] + sizeCap + HLSHandler.muxerArguments(for: rendition, segmentDuration: segment, codec: job.options.codec)
         }
         let packaged = try await job.runner.run(
             FFmpegInvocation(
                 inputs: inputs, outputArguments: package, expectedDuration: job.effectiveDuration, workingDirectory: job.outputDirectory),
             progress: job.ffmpegProgress(covering: Self.encodeShare...100))
-        let hlsFiles = try await HLSHandler.describe(renditions, of: job, stderrTail: packaged.stderrTail)
+        files += try await HLSHandler.describe(renditions, of: job, stderrTail: packaged.stderrTail)
         await job.report(MediaProgress(percent: 100, estimatedTimeRemaining: 0))
-        return transcodeFiles + hlsFiles
+        return files
     }
 }

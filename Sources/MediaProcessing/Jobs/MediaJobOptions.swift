@@ -1,9 +1,16 @@
+import VideoCore
+
 /// The knobs of the standard job handlers; the defaults suit a web video service.
 public struct MediaJobOptions: Sendable, Equatable {
+    /// The video codec of `transcode` and `hls` (H.264 in MPEG-TS segments; HEVC and AV1 in fMP4 segments).
+    public var codec: VideoCodec
+    /// One thumbnail every this many seconds instead of ``thumbnailCount`` (as many as fit, at most 100).
+    public var thumbnailInterval: Double?
     /// The rendition heights of `transcode` and `hls` (the short side, for portrait video). Only those at
     /// or below the source's are made; a source below all of them gets one rendition at its own size.
     public var renditionHeights: [Int]
-    /// The x264 preset (`ultrafast` … `veryslow`).
+    /// The encoder's speed preset as x264 names it (`ultrafast` … `veryslow`; x265 takes the same names, SVT-AV1
+    /// the matching number).
     public var x264Preset: String
     /// The x264 constant rate factor; the bit rate is further capped per rendition.
     public var crf: Int
@@ -50,8 +57,12 @@ public struct MediaJobOptions: Sendable, Equatable {
         maximumClips: Int = 200,
         clipMaximumHeight: Int = 720,
         writeClips: Bool = true,
-        transcriptionLanguage: String? = nil
+        transcriptionLanguage: String? = nil,
+        codec: VideoCodec = .h264,
+        thumbnailInterval: Double? = nil
     ) {
+        self.codec = codec
+        self.thumbnailInterval = thumbnailInterval
         self.transcriptionLanguage = transcriptionLanguage
         self.renditionHeights = renditionHeights
         self.x264Preset = x264Preset

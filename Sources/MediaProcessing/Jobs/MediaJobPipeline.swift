@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import VideoCore
 
 /// Runs several jobs on one input, one after the other (as ``MediaJobPlan`` orders and groups them), in one
 /// output directory: checks the job names and the free disk space first, probes the input (unless given its
@@ -57,6 +58,9 @@ public struct MediaJobPipeline: Sendable {
     public var encodesOnce: Bool
     /// Runs speech recognition for `transcribe`.
     public var transcriber: WhisperTranscriber
+    /// The codecs the installed FFmpeg can encode (checked at start-up); `nil`: not checked. A job asking for another
+    /// fails as `invalidOptions` before anything runs.
+    public var availableCodecs: Set<VideoCodec>?
 
     public init(
         registry: MediaJobRegistry = .standard, runner: FFmpegRunner = FFmpegRunner(), probe: MediaProbe? = nil,
@@ -80,9 +84,14 @@ public struct MediaJobPipeline: Sendable {
         jobs: [String], input: URL, outputDirectory: URL, info: MediaInfo? = nil,
         progress: @escaping @Sendable (Progress) async -> Void = { _ in }
     ) async throws -> [JobResult] {
+        if let availableCodecs, !availableCodecs.contains(options.codec), jobs.contains(where: ["transcode", "hls", "cut_analysis"].contains) {
+            throw MediaError(
+                code: .invalidOptions,
+                message: "this consumer's FFmpeg cannot encode \(options.codec.rawValue) (it has \(availableCodecs.sorted().map(\.rawValue).joined(separator: ", ")))")
+        }
         let plan = MediaJobPlan(jobs: jobs, encodesOnce: encodesOnce)
         let handlers = try plan.steps.map { step throws(MediaError) -> any MediaJobHandler in
-            if step.isSingleEncode { return SingleEncodeHandler() }
+            if step.isSingleEncode { return SingleEncodeHandler(jobs: step.jobs) }
             return try registry.handler(named: step.jobs[0])
         }
         do {

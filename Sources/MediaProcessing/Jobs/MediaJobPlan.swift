@@ -1,21 +1,22 @@
 /// The order and grouping in which a job list runs: a pure decision, made before anything runs.
 ///
 /// Jobs run one after the other in the order asked, except that
-/// - `transcode` and `hls` together become one step (``SingleEncodeHandler``: one encode, packaged twice) when
-///   encoding once is on — at the place of the first of the two;
+/// - `transcode` with `hls` and/or `thumbnails` become one step (``SingleEncodeHandler``: one decode, one encode,
+///   packaged as MP4 and HLS, thumbnails picked from the decoded frames) when encoding once is on — at the place of
+///   the first of them;
 /// - `transcribe` runs before `transcode` and `hls`, so that they can carry its captions.
 public struct MediaJobPlan: Sendable, Equatable {
     /// One run of one handler, producing the outputs of `jobs`.
     public struct Step: Sendable, Equatable {
-        /// The jobs whose outputs this step writes: one name, or ``SingleEncodeHandler/jobs``.
+        /// The jobs whose outputs this step writes: one name, or several for a ``SingleEncodeHandler``.
         public var jobs: [String]
 
         public init(jobs: [String]) {
             self.jobs = jobs
         }
 
-        /// Whether this is the single-encode step for `transcode` and `hls`.
-        public var isSingleEncode: Bool { jobs == SingleEncodeHandler.jobs }
+        /// Whether this is a single-encode step (several jobs from one run).
+        public var isSingleEncode: Bool { jobs.count > 1 }
     }
 
     /// The steps, in running order.
@@ -36,12 +37,12 @@ public struct MediaJobPlan: Sendable, Equatable {
             unique.remove(at: transcribe)
             unique.insert("transcribe", at: carrier)
         }
-        let shared = Set(SingleEncodeHandler.jobs)
-        let combine = encodesOnce && shared.isSubset(of: seen)
+        let shared = SingleEncodeHandler.candidates.filter(seen.contains)
+        let combine = encodesOnce && seen.contains("transcode") && shared.count > 1
         var steps: [Step] = []
         for job in unique {
             if combine, shared.contains(job) {
-                if !steps.contains(where: \.isSingleEncode) { steps.append(Step(jobs: SingleEncodeHandler.jobs)) }
+                if !steps.contains(where: \.isSingleEncode) { steps.append(Step(jobs: shared)) }
             } else {
                 steps.append(Step(jobs: [job]))
             }

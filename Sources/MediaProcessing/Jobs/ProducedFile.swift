@@ -25,6 +25,8 @@ public struct ProducedFile: Sendable, Equatable, Codable {
         public static func hlsPlaylist(_ rendition: String) -> Kind { Kind(rawValue: "hls/\(rendition)/playlist") }
         /// An HLS media segment.
         public static let hlsSegment: Kind = "hls/segment"
+        /// An fMP4 rendition's initialization segment (`init.mp4`: HEVC and AV1).
+        public static let hlsInitialization: Kind = "hls/init"
         /// The poster frame.
         public static let thumbnailPoster: Kind = "thumbnails/poster"
         /// The sprite sheet of evenly spaced frames.

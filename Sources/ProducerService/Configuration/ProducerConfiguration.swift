@@ -13,6 +13,8 @@ import VideoCore
 /// | `DATABASE_URL` | `videoqueue.sqlite` (a file path or `sqlite://…`; `postgres://…` for PostgreSQL) |
 /// | `VIDEOQUEUE_MAX_UPLOAD_BYTES` | 10 GiB |
 /// | `VIDEOQUEUE_DEFAULT_JOBS` | `transcode,thumbnails` |
+/// | `VIDEOQUEUE_CODECS` | the codecs whose encoders this machine's `ffmpeg` has (`h264` without one): what uploads may ask for |
+/// | `VIDEOQUEUE_PRESETS_FILE` | none: one preset, `standard` (see ``PresetCatalog``) |
 /// | `VIDEOQUEUE_UPLOADS_PER_MINUTE` | 60 (per API key; 0 turns the limit off) |
 /// | `VIDEOQUEUE_PRESIGN_SECONDS` | 3600 |
 /// | `VIDEOQUEUE_WEBHOOK_TIMEOUT_SECONDS` | 10: how long a webhook receiver has to answer |
@@ -53,6 +55,10 @@ public struct ProducerConfiguration: Sendable {
     public var maximumUploadBytes: Int64 = 10 << 30
     /// The jobs of a video that asks for none.
     public var defaultJobs: [JobType] = [.transcode, .thumbnails]
+    /// The video codecs uploads may ask for (the consumers' encoders; `VIDEOQUEUE_CODECS`).
+    public var codecs: Set<VideoCodec> = [.h264]
+    /// The processing presets uploads choose from (`VIDEOQUEUE_PRESETS_FILE`).
+    public var presets = PresetCatalog()
     /// Uploads one API key may start per minute (a token bucket of this size); 0 = unlimited.
     public var uploadsPerMinute: Int = 60
     /// Retries and cancels/deletes one owner may make per minute (a token bucket); 0 = unlimited.
@@ -122,9 +128,21 @@ public struct ProducerConfiguration: Sendable {
         self.queueURL = queueURL
     }
 
-    /// The configuration in `environment`.
-    public init(environment: EnvironmentValues = EnvironmentValues()) throws(ConfigurationError) {
+    /// The configuration in `environment`; `detectedCodecs` (what the machine's FFmpeg can encode) is the default of
+    /// `VIDEOQUEUE_CODECS`.
+    public init(environment: EnvironmentValues = EnvironmentValues(), detectedCodecs: Set<VideoCodec>? = nil) throws(ConfigurationError) {
         self.init(bucket: try environment.required("VIDEOQUEUE_BUCKET"), queueURL: try environment.required("VIDEOQUEUE_QUEUE_URL"))
+        if let text = environment.string("VIDEOQUEUE_CODECS") {
+            guard let codecs = VideoCodec.list(text) else {
+                throw ConfigurationError(setting: "VIDEOQUEUE_CODECS", message: "must list codecs of \(VideoCodec.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            self.codecs = codecs
+        } else if let detectedCodecs, !detectedCodecs.isEmpty {
+            codecs = detectedCodecs
+        }
+        if let path = environment.string("VIDEOQUEUE_PRESETS_FILE") {
+            presets = try PresetCatalog.load(path: path, codecs: codecs)
+        }
         host = environment.string("VIDEOQUEUE_HOST", default: host)
         port = try environment.int("VIDEOQUEUE_PORT", default: port, in: 0...65_535)
         deadLetterQueueURL = environment.string("VIDEOQUEUE_DLQ_URL")

@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 import VideoCore
 
-/// An error answered to a client as JSON: `{"error": {"code": "…", "message": "…"}}` with its HTTP status.
+/// An error answered to a client as JSON: `{"error": {"code": "…", "message": "…", "field": "…"}}` with its HTTP
+/// status (`field` only when a request field is at fault).
 /// Nothing else (no stack trace, no internal description) reaches the client.
 public struct APIError: HTTPResponseError, Sendable, Equatable, CustomStringConvertible {
     /// The HTTP status.
@@ -13,8 +14,11 @@ public struct APIError: HTTPResponseError, Sendable, Equatable, CustomStringConv
     public var message: String
     /// Extra headers (e.g. `Retry-After`).
     public var headers: HTTPFields
+    /// The path of the request field at fault (`options.renditions[1]`), when one is.
+    public var field: String?
 
-    public init(_ status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:]) {
+    public init(_ status: HTTPResponse.Status, code: String, message: String, headers: HTTPFields = [:], field: String? = nil) {
+        self.field = field
         self.status = status
         self.code = ErrorCode.snakeCase(code)
         self.message = message
@@ -37,7 +41,7 @@ public struct APIError: HTTPResponseError, Sendable, Equatable, CustomStringConv
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers = self.headers
         headers[.contentType] = "application/json; charset=utf-8"
-        let body = ErrorBody(error: .init(code: code, message: message))
+        let body = ErrorBody(error: .init(code: code, message: message, field: field))
         let data = (try? JSONEncoder().encode(body)) ?? Data(#"{"error":{"code":"internal_error","message":"error"}}"#.utf8)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
@@ -46,6 +50,7 @@ public struct APIError: HTTPResponseError, Sendable, Equatable, CustomStringConv
         struct Detail: Encodable {
             var code: String
             var message: String
+            var field: String?
         }
         var error: Detail
     }

@@ -22,6 +22,9 @@ struct UploadToken: Codable, Sendable, Equatable {
     var expires: Int64
     /// The caller's metadata, stored with the record at completion.
     var metadata: [String: JSONValue]? = nil
+    /// The preset and the processing options resolved at the start.
+    var preset: String? = nil
+    var options: ProcessingOptions? = nil
 
     /// Where the client uploads: a staging key no consumer reads. `complete` checks the object there and copies
     /// it to ``sourceKey``, so no URL handed out ever writes where the consumer reads.

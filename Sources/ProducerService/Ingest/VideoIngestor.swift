@@ -30,6 +30,10 @@ struct VideoIngestor: Sendable {
         var declaredMD5: String?
         /// The caller's metadata (``VideoCore/CallerMetadata``).
         var metadata: [String: JSONValue]?
+        /// The preset asked for (`nil`: the default), then the one resolved.
+        var preset: String? = nil
+        /// The caller's processing options, then the preset's with them over it.
+        var options: ProcessingOptions? = nil
     }
 
     /// Ingests `body` (the file's bytes) and returns the stored record. `complete` may fill in what only the
@@ -90,7 +94,7 @@ struct VideoIngestor: Sendable {
                                  sourceBucket: configuration.bucket, sourceKey: key, size: size,
                                  sha256: sha256, contentType: format.contentType,
                                  jobs: upload.jobs.isEmpty ? configuration.defaultJobs : upload.jobs, sourceETag: eTag,
-                                 metadata: upload.metadata)
+                                 metadata: upload.metadata, preset: upload.preset, options: upload.options.flatMap { $0.isEmpty ? nil : $0 })
         let payload = try QueueMessage(video: record).encodedString()
         let stored = try await store.create(record, outboxPayload: payload)
         dispatcher.nudge()

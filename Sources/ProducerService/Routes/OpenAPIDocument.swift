@@ -13,11 +13,28 @@ enum OpenAPIDocument {
         return paths.flatMap { path, methods in methods.keys.map { (method: $0.uppercased(), path: path) } }
     }
 
-    /// The document as JSON (made once).
-    static func json() -> Data { encoded }
+    /// The document as JSON, its codec and preset enums those of this producer (every codec and the built-in preset
+    /// by default).
+    static func json(codecs: Set<VideoCodec> = Set(VideoCodec.allCases), presets: PresetCatalog = PresetCatalog()) -> Data {
+        (try? JSONSerialization.data(withJSONObject: document(codecs: codecs, presets: presets), options: [.sortedKeys, .prettyPrinted]))
+            ?? Data("{}".utf8)
+    }
 
-    private static let encoded: Data =
-        (try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .prettyPrinted])) ?? Data("{}".utf8)
+    /// The schema of ``ProcessingOptions`` with the available codecs.
+    static func processingOptions(codecs: Set<VideoCodec>) -> [String: Any] {
+        ["type": "object", "additionalProperties": false, "description": "How the video is processed; absent fields: the preset's, then the consumer's defaults",
+         "properties": [
+            "renditions": ["type": "array", "minItems": 1, "maxItems": ProcessingOptions.maximumRenditions, "uniqueItems": true,
+                           "items": ["type": "integer", "minimum": 144, "maximum": 2160]],
+            "codec": ["type": "string", "enum": codecs.sorted().map(\.rawValue)],
+            "quality": ["type": "integer", "minimum": 0, "maximum": 63, "description": "CRF: at most 51 for h264 and hevc"],
+            "segmentDuration": ["type": "number", "minimum": 1, "maximum": 30],
+            "thumbnailCount": ["type": "integer", "minimum": 1, "maximum": 100],
+            "thumbnailInterval": ["type": "number", "minimum": 0.5, "maximum": 3600],
+            "audioBitRate": ["type": "integer", "minimum": 32000, "maximum": 512000],
+            "language": ["type": "string", "pattern": "^[a-z]{2}$"],
+         ]]
+    }
 
     private static var videoID: [String: Any] { ["name": "id", "in": "path", "required": true, "schema": ["type": "string", "format": "uuid"]] }
     private static let secured: [[String: [String]]] = [["bearer": []], ["apiKey": []]]
@@ -47,8 +64,16 @@ enum OpenAPIDocument {
     }
 
     /// The document, every operation with an `operationId` (its method and path: `getV1VideosId`).
-    static var document: [String: Any] {
+    static var document: [String: Any] { document(codecs: Set(VideoCodec.allCases), presets: PresetCatalog()) }
+
+    static func document(codecs: Set<VideoCodec>, presets: PresetCatalog) -> [String: Any] {
         var document = baseDocument
+        if var components = document["components"] as? [String: Any], var schemas = components["schemas"] as? [String: Any] {
+            schemas["ProcessingOptions"] = processingOptions(codecs: codecs)
+            schemas["PresetName"] = ["type": "string", "enum": presets.presets.keys.sorted(), "default": presets.defaultPreset]
+            components["schemas"] = schemas
+            document["components"] = components
+        }
         guard var paths = document["paths"] as? [String: [String: Any]] else { return document }
         for (path, methods) in paths {
             var named = methods
@@ -87,7 +112,8 @@ enum OpenAPIDocument {
                 "Error": ["type": "object", "required": ["error"], "properties": [
                     "error": ["type": "object", "required": ["code", "message"],
                               "properties": ["code": ["type": "string", "pattern": "^[a-z0-9_]+$", "description": "snake case, stable"],
-                                             "message": ["type": "string"]]],
+                                             "message": ["type": "string"],
+                                             "field": ["type": "string", "description": "the request field at fault, e.g. options.renditions[1]"]]],
                 ]],
                 "WebhookEndpoint": ["type": "object", "required": ["id", "owner", "url", "events", "createdAt"], "properties": [
                     "id": ["type": "string", "format": "uuid"], "owner": ["type": "string"], "url": ["type": "string", "format": "uri"],
@@ -128,6 +154,7 @@ enum OpenAPIDocument {
                     "startedAt": ["type": "string", "format": "date-time"], "finishedAt": ["type": "string", "format": "date-time"],
                     "updatedAt": ["type": "string", "format": "date-time"],
                     "metadata": ["type": "object", "description": "the caller's metadata (at most 4 KiB of JSON), as sent"],
+                    "preset": ["type": "string"], "options": ref("ProcessingOptions"),
                 ]],
                 "ProgressEvent": ["type": "object", "required": ["id", "status", "progress", "outputs"],
                                   "description": "The data of each SSE `progress` and `done` event (and each WebSocket `progress` message)",
@@ -189,6 +216,9 @@ enum OpenAPIDocument {
                     ["name": "Content-MD5", "in": "header", "schema": ["type": "string"], "description": "base64; verified"],
                     ["name": "X-Video-Metadata", "in": "header", "schema": ["type": "string"],
                      "description": "the caller's metadata: a JSON object of at most 4 KiB (also ?metadata= or a multipart field)"],
+                    ["name": "preset", "in": "query", "schema": ref("PresetName"), "description": "a named preset (also X-Video-Preset)"],
+                    ["name": "options", "in": "query", "schema": ["type": "string"],
+                     "description": "ProcessingOptions as JSON, over the preset's (also X-Video-Options or a multipart field)"],
                 ], body: ["required": true, "content": [
                     "video/*": ["schema": ["type": "string", "format": "binary"]],
                     "multipart/form-data": ["schema": ["type": "object", "properties": [
@@ -228,6 +258,7 @@ enum OpenAPIDocument {
                 "size": ["type": "integer"], "title": ["type": "string"], "filename": ["type": "string"],
                 "jobs": ["type": "array", "items": ["type": "string"]],
                 "metadata": ["type": "object", "description": "the caller's metadata (at most 4 KiB of JSON)"],
+                "preset": ref("PresetName"), "options": ref("ProcessingOptions"),
             ]])])],
             "/v1/uploads/{token}/complete": ["post": operation("Complete a direct upload: checked, recorded and queued", [
                 "202": ok("Queued", ref("VideoResponse")), "409": error("Completed already"), "410": error("Expired"),

@@ -21,8 +21,9 @@ struct OperationsRoutes: Sendable {
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: policy],
                      body: .init(byteBuffer: ByteBuffer(string: UploadPage.html)))
         }
+        let document = OpenAPIDocument.json(codecs: configuration.codecs, presets: configuration.presets)
         router.get("openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json())))
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
         }
         router.get("readyz") { request, context in try await readiness(request, context: context) }
         if configuration.metricsRequireKey {
@@ -46,6 +47,11 @@ struct OperationsRoutes: Sendable {
     struct Readiness: Codable, ResponseEncodable {
         var ready: Bool
         var checks: [String: String]
+        /// The video codecs uploads may ask for.
+        var codecs: [String]
+        /// The presets uploads may name, and the default one.
+        var presets: [String]
+        var defaultPreset: String
     }
 
     /// Each check as `ok` or `fail` for anyone (load balancers); what failed only for an admin key, and in the log.
@@ -62,7 +68,10 @@ struct OperationsRoutes: Sendable {
         }
         let admin = (try? await APIKeyAuthenticator.authenticate(request, store: store))?.isAdmin == true
         let shown = admin ? checks : checks.mapValues { $0 == "ok" ? "ok" : "fail" }
-        return try Readiness(ready: ready, checks: shown).response(status: ready ? .ok : .serviceUnavailable)
+        return try Readiness(
+            ready: ready, checks: shown, codecs: configuration.codecs.sorted().map(\.rawValue), presets: configuration.presets.presets.keys.sorted(),
+            defaultPreset: configuration.presets.defaultPreset
+        ).response(status: ready ? .ok : .serviceUnavailable)
     }
 
     static func check(_ body: @Sendable () async throws -> Void) async -> String {

@@ -32,6 +32,9 @@ struct UploadRoutes: Sendable {
         var filename: String?
         var jobs: [String]?
         var metadata: [String: JSONValue]?
+        var preset: String?
+        /// Read as JSON first, then as ``ProcessingOptions`` (so a bad field is answered with its path).
+        var options: JSONValue?
     }
 
     struct Part: Codable {
@@ -90,14 +93,18 @@ struct UploadRoutes: Sendable {
         if let metadata = body.metadata, case .failure(let error) = CallerMetadata.check(metadata) {
             throw APIError.badRequest(error.message, code: "invalid_metadata")
         }
+        let options = try body.options.map { value in
+            try PresetCatalog.options(String(decoding: try JSONEncoder().encode(value), as: UTF8.self))
+        } ?? nil
         var upload = VideoIngestor.Upload(owner: caller.owner, title: body.title ?? "", filename: body.filename,
-                                          jobs: try VideoRoutes.jobs(body.jobs?.joined(separator: ",")))
-        try VideoRoutes.validate(&upload)
+                                          jobs: try VideoRoutes.jobs(body.jobs?.joined(separator: ",")), preset: body.preset,
+                                          options: options)
+        try VideoRoutes.validate(&upload, configuration: configuration)
         let lifetime = try await s3.presignLifetime(configuration.presignSeconds)
         let expires = Date().addingTimeInterval(Double(lifetime))
         var token = UploadToken(id: UUID(), owner: caller.owner, title: upload.title, filename: upload.filename, jobs: upload.jobs,
                                 size: body.size, multipartUploadID: nil, partCount: nil, expires: Int64(expires.timeIntervalSince1970),
-                                metadata: body.metadata)
+                                metadata: body.metadata, preset: upload.preset, options: upload.options)
         var response = StartResponse(uploadID: "", method: "PUT", completeURL: "", expiresAt: expires)
         if body.size <= configuration.directSinglePutLimit {
             let signed = ["Content-Length": String(body.size), "Content-Type": "application/octet-stream"]
@@ -167,7 +174,7 @@ struct UploadRoutes: Sendable {
         let eTag = try await s3.copy(bucket: configuration.bucket, from: token.key, to: token.sourceKey, size: info.contentLength)
         try await s3.deleteObject(bucket: configuration.bucket, key: token.key)
         let upload = VideoIngestor.Upload(owner: token.owner, title: token.title, filename: token.filename, jobs: token.jobs,
-                                          metadata: token.metadata)
+                                          metadata: token.metadata, preset: token.preset, options: token.options)
         let record: VideoRecord
         do {
             record = try await ingestor.register(id: token.id, upload: upload, key: token.sourceKey, size: info.contentLength, sha256: nil,

@@ -34,7 +34,7 @@ struct VideoRoutes: Sendable {
         let fields = UploadFields(request)
         let contentType = (request.headers[.contentType] ?? "").split(separator: ";").first.map(String.init) ?? ""
         let fingerprint = Idempotency.fingerprint(["POST /v1/videos", fields.title ?? "", fields.filename ?? "", fields.jobs ?? "",
-                                                   contentType.lowercased(), fields.metadata ?? ""])
+                                                   contentType.lowercased(), fields.metadata ?? "", fields.preset ?? "", fields.options ?? ""])
         let idempotency = Idempotency(store: store, owner: caller.owner, key: key, fingerprint: fingerprint)
         let result = try await idempotency.run { (202, try await ingest(request, context: context, caller: caller).id.uuidString) }
         guard let id = UUID(uuidString: result.response), let record = try await store.video(id: id, owner: caller.owner) else {
@@ -75,7 +75,7 @@ struct VideoRoutes: Sendable {
             owner: caller.owner, title: fields.title ?? "", filename: fields.filename, jobs: try Self.jobs(fields.jobs),
             declaredSHA256: header("Content-SHA256") ?? header("x-amz-content-sha256"),
             declaredMD5: header("Content-MD5"),
-            metadata: try Self.metadata(fields.metadata))
+            metadata: try Self.metadata(fields.metadata), preset: fields.preset, options: try PresetCatalog.options(fields.options))
         let contentType = (request.headers[.contentType] ?? "").lowercased()
         let body = BodyLimit(base: request.body, limit: configuration.maximumUploadBytes)
         let record: VideoRecord
@@ -90,10 +90,12 @@ struct VideoRoutes: Sendable {
                     if upload.filename == nil { upload.filename = form.filename }
                     if upload.jobs.isEmpty, let jobs = form.fields["jobs"] { upload.jobs = try Self.jobs(jobs) }
                     if upload.metadata == nil { upload.metadata = try Self.metadata(form.fields["metadata"]) }
-                    try Self.validate(&upload)
+                    if upload.preset == nil { upload.preset = form.fields["preset"] }
+                    if upload.options == nil { upload.options = try PresetCatalog.options(form.fields["options"]) }
+                    try Self.validate(&upload, configuration: configuration)
                 }
             } else if contentType.hasPrefix("video/") || contentType.hasPrefix("application/octet-stream") {
-                try Self.validate(&upload)
+                try Self.validate(&upload, configuration: configuration)
                 record = try await ingestor.ingest(body, upload: upload)
             } else {
                 throw APIError.unsupportedMedia("send the video as the raw body (Content-Type: video/*) or as multipart/form-data with a file part")
@@ -104,9 +106,10 @@ struct VideoRoutes: Sendable {
     }
 
     /// An upload's settings as the request gives them: each from the query, else its header (`?title=` or
-    /// `X-Video-Title`, `filename`/`X-Filename`, `jobs`/`X-Video-Jobs`, `metadata`/`X-Video-Metadata`).
+    /// `X-Video-Title`, `filename`/`X-Filename`, `jobs`/`X-Video-Jobs`, `metadata`/`X-Video-Metadata`,
+    /// `preset`/`X-Video-Preset`, `options`/`X-Video-Options`).
     struct UploadFields {
-        var title, filename, jobs, metadata: String?
+        var title, filename, jobs, metadata, preset, options: String?
 
         init(_ request: Request) {
             let query = request.uri.queryParameters
@@ -117,6 +120,8 @@ struct VideoRoutes: Sendable {
             filename = field("filename", "X-Filename")
             jobs = field("jobs", "X-Video-Jobs")
             metadata = field("metadata", "X-Video-Metadata")
+            preset = field("preset", "X-Video-Preset")
+            options = field("options", "X-Video-Options")
         }
     }
 
@@ -129,8 +134,12 @@ struct VideoRoutes: Sendable {
 
     /// Trims the title, drops format characters (bidi overrides and isolates, zero-width characters: they make a
     /// title display other than it reads), and refuses control characters and titles over
-    /// ``maximumTitleBytes`` UTF-8 bytes; an empty title becomes the sanitized file name.
-    static func validate(_ upload: inout VideoIngestor.Upload) throws {
+    /// ``maximumTitleBytes`` UTF-8 bytes; an empty title becomes the sanitized file name. Resolves the preset and the
+    /// processing options (``PresetCatalog``).
+    static func validate(_ upload: inout VideoIngestor.Upload, configuration: ProducerConfiguration) throws {
+        let resolved = try configuration.presets.resolve(preset: upload.preset, options: upload.options, codecs: configuration.codecs)
+        upload.preset = resolved.preset
+        upload.options = resolved.options
         guard !upload.title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\t" }) else {
             throw APIError.badRequest("the title must not contain control characters", code: "InvalidTitle")
         }

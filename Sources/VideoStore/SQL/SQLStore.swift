@@ -35,6 +35,9 @@ struct VideoMetadata: Codable {
     var sourceETag: String?
     /// The caller's metadata (absent in records written before it existed).
     var callerMetadata: [String: JSONValue]?
+    /// The preset's name and the processing options (absent in records written before they existed).
+    var preset: String?
+    var options: ProcessingOptions?
 }
 
 extension VideoRecord {
@@ -62,13 +65,14 @@ extension VideoRecord {
             outputs: try row.json([VideoOutput].self, "outputs"), createdAt: try row.date("created_at"),
             queuedAt: try row.optionalDate("queued_at"), startedAt: try row.optionalDate("started_at"),
             finishedAt: try row.optionalDate("finished_at"), updatedAt: try row.date("updated_at"),
-            messageID: try row.optionalText("message_id"), sourceETag: metadata.sourceETag, metadata: metadata.callerMetadata)
+            messageID: try row.optionalText("message_id"), sourceETag: metadata.sourceETag, metadata: metadata.callerMetadata,
+            preset: metadata.preset, options: metadata.options)
     }
 
     var storedMetadata: VideoMetadata {
         VideoMetadata(title: title, originalFilename: originalFilename, sourceBucket: sourceBucket,
                       sourceKey: sourceKey, contentType: contentType, sha256: sha256, sourceETag: sourceETag,
-                      callerMetadata: self.metadata)
+                      callerMetadata: self.metadata, preset: preset, options: options)
     }
 }
 
