@@ -32,7 +32,7 @@ struct PlaybackRoutes: Sendable {
         let base = (configuration.publicURL ?? "") + "/v1/play/\(token)/"
         let prefix = VideoKeys.outputPrefix(record.id)
         var files: [String: String] = [:]
-        for output in record.outputs where output.key.hasPrefix(prefix) && !output.key.hasSuffix(".ts") {
+        for output in record.outputs where output.key.hasPrefix(prefix) && output.kind != "hls/segment" {
             files[output.key] = base + output.key.dropFirst(prefix.count)
         }
         let master = record.outputs.first { $0.key == prefix + "hls/master.m3u8" }.map { base + $0.key.dropFirst(prefix.count) }
