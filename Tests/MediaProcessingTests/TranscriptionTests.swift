@@ -238,6 +238,22 @@ struct TranscriptionTests {
         #expect(String(decoding: streams, as: UTF8.self).contains("subtitle"))
     }
 
+    @Test("long audio is transcribed a chunk at a time: the times of later chunks continue from the earlier ones")
+    func chunks() async throws {
+        let speech = try await SpeechMedia.get()
+        var transcriber = Self.transcriber()
+        transcriber.chunkSeconds = 5
+        let pipeline = MediaJobPipeline(options: fastOptions, transcriber: transcriber)
+        let directory = try await TestMedia.get().jobDirectory()
+        _ = try await pipeline.run(jobs: ["transcribe"], input: speech.video, outputDirectory: directory)
+        let transcript = try JSONDecoder().decode(Transcript.self, from: Data(contentsOf: directory.appendingPathComponent("transcribe/transcript.json")))
+        #expect(transcript.segments.contains { $0.start >= 10 }, "\(transcript.segments)")
+        #expect(zip(transcript.segments, transcript.segments.dropFirst()).allSatisfy { $0.start <= $1.start })
+        #expect(transcript.segments.allSatisfy { $0.end <= speech.duration + 0.05 })
+        let heard = transcript.segments.map(\.text).joined(separator: " ")
+        #expect(wordErrorRate(reference: SpeechMedia.text, hypothesis: heard) <= 0.5, "\(heard)")
+    }
+
     @Test("cancelling a transcription stops the recogniser within 2 s and leaves no process")
     func cancellation() async throws {
         let speech = try await SpeechMedia.get()

@@ -25,6 +25,7 @@ def main():
     parser.add_argument("--model", default="")
     parser.add_argument("--language", default="")
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--chunk-seconds", type=int, default=600)
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
     try:
@@ -44,23 +45,36 @@ def main():
     if args.check:
         print(f"model {model}", flush=True)
         return
+    whisper = WhisperModel(model, device="cpu", compute_type="int8", cpu_threads=max(0, args.threads), local_files_only=True)
+    written = []
+    language, probability = args.language or None, 1.0
+    # The audio is read and transcribed a chunk (ten minutes) at a time: memory stays flat however long the source is.
+    chunk_frames = 16000 * max(1, args.chunk_seconds)
     with wave.open(args.input, "rb") as audio:
         if audio.getnchannels() != 1 or audio.getsampwidth() != 2 or audio.getframerate() != 16000:
             fail(1, "the audio must be 16 kHz mono 16-bit PCM")
-        samples = numpy.frombuffer(audio.readframes(audio.getnframes()), dtype=numpy.int16).astype(numpy.float32) / 32768.0
-    duration = len(samples) / 16000.0
-    whisper = WhisperModel(model, device="cpu", compute_type="int8", cpu_threads=max(0, args.threads), local_files_only=True)
-    segments, info = whisper.transcribe(
-        samples, language=args.language or None, beam_size=1, condition_on_previous_text=False, vad_filter=False)
-    written = []
-    for segment in segments:
-        text = segment.text.strip()
-        if text:
-            written.append({"start": round(max(0.0, segment.start), 3), "end": round(min(duration, segment.end), 3), "text": text})
-        if duration > 0:
-            print(f"progress {min(100.0, segment.end / duration * 100):.1f}", flush=True)
+        total = audio.getnframes()
+        duration = total / 16000.0
+        offset = 0.0
+        while True:
+            block = audio.readframes(chunk_frames)
+            if not block:
+                break
+            samples = numpy.frombuffer(block, dtype=numpy.int16).astype(numpy.float32) / 32768.0
+            segments, info = whisper.transcribe(
+                samples, language=language, beam_size=1, condition_on_previous_text=False, vad_filter=False)
+            if language is None:
+                language, probability = info.language, float(info.language_probability)
+            for segment in segments:
+                text = segment.text.strip()
+                start, end = offset + segment.start, offset + segment.end
+                if text:
+                    written.append({"start": round(max(0.0, start), 3), "end": round(min(duration, end), 3), "text": text})
+                if duration > 0:
+                    print(f"progress {min(100.0, end / duration * 100):.1f}", flush=True)
+            offset += len(samples) / 16000.0
     transcript = {
-        "language": info.language, "language_probability": round(float(info.language_probability), 4),
+        "language": language or "en", "language_probability": round(probability, 4),
         "duration": round(duration, 3), "segments": written,
     }
     partial = args.output + ".partial"

@@ -22,6 +22,9 @@ public struct WhisperTranscriber: Sendable {
     public var logger: Logger
     /// Called with the pid of every recogniser process this starts (for supervision and tests).
     public var onProcessStart: (@Sendable (Int32) -> Void)?
+    /// How much audio the recogniser holds and transcribes at a time, in seconds (its memory does not grow with the
+    /// source's length).
+    public var chunkSeconds = 600
 
     /// Where `scripts/install` puts the environment.
     public static let installedPython = "/opt/videoqueue/whisper/bin/python"
@@ -58,6 +61,7 @@ public struct WhisperTranscriber: Sendable {
         if let modelPath { arguments += ["--model", modelPath] }
         if let language { arguments += ["--language", language] }
         if let threads { arguments += ["--threads", String(threads)] }
+        arguments += ["--chunk-seconds", String(chunkSeconds)]
         let command = self.command(arguments: arguments, directory: directory)
 
         let (stream, continuation) = AsyncStream.makeStream(of: Double.self, bufferingPolicy: .bufferingNewest(8))
