@@ -65,14 +65,8 @@ import VideoStore
         let fixture = try await Self.fixture()
         defer { Task { await fixture.tearDown() } }
         let boundary = "----vq\(UInt32.random(in: 0...UInt32.max))"
-        var body = ByteBuffer()
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"preset\"\r\n\r\nhq\r\n")
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"options\"\r\n\r\n{\"renditions\":[360]}\r\n")
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp4\"\r\nContent-Type: video/mp4\r\n\r\n")
-        var sample = SampleVideo.mp4
-        body.writeBuffer(&sample)
-        body.writeString("\r\n--\(boundary)--\r\n")
-        let form = body
+        let form = ProducerFixture.multipartForm(
+            boundary: boundary, fields: [("preset", "hq"), ("options", #"{"renditions":[360]}"#)], filename: "a.mp4", file: SampleVideo.mp4)
         let video = try await fixture.withClient { client in
             try await client.execute(uri: "/v1/videos", method: .post,
                                      headers: ProducerFixture.headers(key: fixture.alice, contentType: "multipart/form-data; boundary=\(boundary)"),

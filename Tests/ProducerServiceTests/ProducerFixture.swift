@@ -123,6 +123,19 @@ struct ProducerFixture {
         return try decoder.decode(T.self, from: Data(body.readableBytesView))
     }
 
+    /// A `multipart/form-data` body: `fields` in order, then the file part, then the closing boundary.
+    static func multipartForm(boundary: String, fields: [(String, String)], filename: String, file: ByteBuffer) -> ByteBuffer {
+        var body = ByteBuffer()
+        for (name, value) in fields {
+            body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n")
+        }
+        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(filename)\"\r\nContent-Type: video/mp4\r\n\r\n")
+        var file = file
+        body.writeBuffer(&file)
+        body.writeString("\r\n--\(boundary)--\r\n")
+        return body
+    }
+
     /// The error code of a JSON error answer.
     static func errorCode(_ body: ByteBuffer) -> String? {
         struct Body: Decodable {

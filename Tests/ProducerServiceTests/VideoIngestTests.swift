@@ -56,14 +56,9 @@ import VideoStore
         let fixture = try await ProducerFixture()
         defer { Task { await fixture.tearDown() } }
         let boundary = "----vq\(UInt32.random(in: 0...UInt32.max))"
-        var body = ByteBuffer()
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nHoliday 🎥\r\n")
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"jobs\"\r\n\r\nthumbnails\r\n")
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"C:\\\\videos\\\\beach.mp4\"\r\nContent-Type: video/mp4\r\n\r\n")
-        var sample = SampleVideo.mp4
-        body.writeBuffer(&sample)
-        body.writeString("\r\n--\(boundary)--\r\n")
-        let form = body
+        let form = ProducerFixture.multipartForm(
+            boundary: boundary, fields: [("title", "Holiday 🎥"), ("jobs", "thumbnails")], filename: "C:\\\\videos\\\\beach.mp4",
+            file: SampleVideo.mp4)
         let video = try await fixture.withClient { client in
             try await client.execute(uri: "/v1/videos", method: .post,
                                      headers: ProducerFixture.headers(key: fixture.alice, contentType: "multipart/form-data; boundary=\(boundary)"),

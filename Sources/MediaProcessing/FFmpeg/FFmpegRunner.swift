@@ -65,7 +65,6 @@ public struct FFmpegRunner: Sendable {
         let start = clock.now
         let parser = Mutex(FFmpegProgressParser(expectedDuration: invocation.expectedDuration))
         let last = Mutex<FFmpegProgress?>(nil)
-        let (stream, continuation) = AsyncStream.makeStream(of: FFmpegProgress.self, bufferingPolicy: .bufferingNewest(32))
 
         let command = configuration.command(
             tool: configuration.ffmpegPath, arguments: arguments, inputs: invocation.inputs.map(\.url),
@@ -79,31 +78,14 @@ public struct FFmpegRunner: Sendable {
             observer?(pid)
             onStart?(pid)
         }
-        child.onStdoutLine = { line in
+        let outcome = try await child.run(tool: "FFmpeg (\(configuration.ffmpegPath))") { line -> FFmpegProgress? in
             let elapsed = (clock.now - start).timeInterval
-            if let report = parser.withLock({ $0.consume(line: line, elapsed: elapsed) }) {
-                last.withLock { $0 = report }
-                continuation.yield(report)
-            }
+            guard let report = parser.withLock({ $0.consume(line: line, elapsed: elapsed) }) else { return nil }
+            last.withLock { $0 = report }
+            return report
+        } deliver: { report in
+            await progress?(report)
         }
-
-        async let delivered: Void = {
-            for await report in stream { await progress?(report) }
-        }()
-
-        let outcome: ChildProcess.Outcome
-        do {
-            outcome = try await child.run()
-        } catch {
-            continuation.finish()
-            await delivered
-            if error is CancellationError {
-                throw MediaError(code: .cancelled, message: "cancelled before FFmpeg started")
-            }
-            throw MediaError(code: .toolUnavailable, message: "cannot start \(configuration.ffmpegPath): \(error)")
-        }
-        continuation.finish()
-        await delivered
 
         let elapsed = clock.now - start
         if let error = Self.error(for: outcome, tool: "FFmpeg", elapsed: elapsed) {

@@ -64,29 +64,16 @@ public struct WhisperTranscriber: Sendable {
         arguments += ["--chunk-seconds", String(chunkSeconds)]
         let command = self.command(arguments: arguments, directory: directory)
 
-        let (stream, continuation) = AsyncStream.makeStream(of: Double.self, bufferingPolicy: .bufferingNewest(8))
         var child = ChildProcess(
             executable: command.executable, arguments: command.arguments, workingDirectory: directory, timeout: timeout,
             killGracePeriod: killGracePeriod, stderrTailLines: 20)
         child.onStart = onProcessStart
-        child.onStdoutLine = { line in
-            guard line.hasPrefix("progress "), let percent = Double(line.dropFirst("progress ".count)), percent.isFinite else { return }
-            continuation.yield(min(100, max(0, percent)))
+        let outcome = try await child.run(tool: "the speech recogniser (\(pythonPath))") { line -> Double? in
+            guard line.hasPrefix("progress "), let percent = Double(line.dropFirst("progress ".count)), percent.isFinite else { return nil }
+            return min(100, max(0, percent))
+        } deliver: { percent in
+            await progress(percent)
         }
-        async let delivered: Void = {
-            for await percent in stream { await progress(percent) }
-        }()
-        let outcome: ChildProcess.Outcome
-        do {
-            outcome = try await child.run()
-        } catch {
-            continuation.finish()
-            await delivered
-            if error is CancellationError { throw MediaError(code: .cancelled, message: "cancelled before the recogniser started") }
-            throw MediaError(code: .toolUnavailable, message: "cannot start \(pythonPath): \(error)")
-        }
-        continuation.finish()
-        await delivered
         if case .exited(3) = outcome.ending, outcome.stopReason == nil {
             throw MediaError(code: .toolUnavailable, message: outcome.stderrTail.last ?? "faster-whisper or its model is missing", stderrTail: outcome.stderrTail)
         }
