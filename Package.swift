@@ -98,7 +98,6 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -118,8 +117,6 @@ let package = Package(
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -150,6 +147,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -174,7 +172,6 @@ let package = Package(
                 "AWSClientRuntime", "AWSQuery", "AWSSigV4", "SQSClient", "ServiceSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -196,7 +193,6 @@ let package = Package(
             name: "ServiceSupport",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -213,7 +209,7 @@ let package = Package(
         .executableTarget(
             name: "Producer",
             dependencies: [
-                "ProducerService", "VideoCore", "VideoStore", "ServiceSupport",
+                "SQSClient", "S3Client", "AWSClientRuntime", "ProducerService", "VideoCore", "VideoStore", "ServiceSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -246,6 +242,7 @@ let package = Package(
             dependencies: [
                 "AWSSigV4",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Benchmarks/SigV4Benchmark",
             swiftSettings: swiftSettings
@@ -284,8 +281,6 @@ let package = Package(
                 "SigV4CLI",
                 "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             exclude: ["Scripts"],
@@ -297,6 +292,7 @@ let package = Package(
                 "AWSClientRuntime", "AWSSigV4", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -304,8 +300,6 @@ let package = Package(
             name: "SQSClientTests",
             dependencies: [
                 "SQSClient", "AWSClientRuntime", "AWSSigV4", "TestSupport",
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -316,6 +310,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -336,7 +331,7 @@ let package = Package(
         .testTarget(
             name: "ProducerServiceTests",
             dependencies: [
-                "ProducerService", "VideoStore", "VideoCore", "S3Client", "SQSClient", "AWSClientRuntime", "AWSSigV4", "TestSupport",
+                "ServiceSupport", "ProducerService", "VideoStore", "VideoCore", "S3Client", "SQSClient", "AWSClientRuntime", "AWSSigV4", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
@@ -344,27 +339,33 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ConsumerServiceTests",
             dependencies: [
-                "ConsumerService", "VideoStore", "VideoCore", "S3Client", "SQSClient", "AWSClientRuntime", "AWSQuery", "AWSSigV4",
+                "ConsumerService", "VideoStore", "VideoCore", "S3Client", "SQSClient", "AWSClientRuntime", "AWSSigV4",
                 "MediaProcessing", "ServiceSupport", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
-                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "AutoscalerTests",
-            dependencies: ["Autoscaler", "AWSClientRuntime", "AWSQuery", "AWSSigV4", "SQSClient", "TestSupport"],
+            dependencies: [
+                "Autoscaler", "AWSClientRuntime", "AWSQuery", "AWSSigV4", "SQSClient", "TestSupport",
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
