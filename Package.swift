@@ -59,7 +59,7 @@ let package = Package(
         .target(
             name: "SigV4CLI",
             dependencies: [
-                "AWSSigV4",
+                "AWSSigV4", "VideoCore",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -192,6 +192,7 @@ let package = Package(
         .target(
             name: "ServiceSupport",
             dependencies: [
+                "VideoCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -230,7 +231,7 @@ let package = Package(
         .executableTarget(
             name: "AutoscalerTool",
             dependencies: [
-                "Autoscaler", "AWSClientRuntime", "AWSQuery", "SQSClient", "ServiceSupport",
+                "Autoscaler", "AWSClientRuntime", "AWSQuery", "SQSClient", "ServiceSupport", "VideoCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -312,6 +313,11 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServiceSupportTests",
+            dependencies: ["ServiceSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -15,7 +15,7 @@ public struct AutoScalingGroupClient: Sendable {
     let http: AWSHTTPClient
 
     /// A client for `configuration` (e.g. `AWSClientConfiguration(service: AutoScalingGroupClient.service)`).
-    public init(configuration: AWSClientConfiguration, httpClient: HTTPClient = .aws, logger: Logger = Logger(label: "VideoQueue.AutoScaling")) {
+    public init(configuration: AWSClientConfiguration, httpClient: HTTPClient = .aws, logger: Logger = Logger(label: "videoqueue.autoscaling")) {
         http = AWSHTTPClient(configuration: configuration, service: Self.service, httpClient: httpClient, logger: logger,
                              errorDecoder: QueryProtocol.decodeError)
     }

@@ -12,7 +12,7 @@ public struct CloudWatchClient: Sendable {
 
     /// A client for `configuration` (e.g. `AWSClientConfiguration(service: .cloudWatch)`: `AWS_REGION`,
     /// `AWS_ENDPOINT_URL_CLOUDWATCH` or `AWS_ENDPOINT_URL`, the default credential chain).
-    public init(configuration: AWSClientConfiguration, httpClient: HTTPClient = .aws, logger: Logger = Logger(label: "VideoQueue.CloudWatch")) {
+    public init(configuration: AWSClientConfiguration, httpClient: HTTPClient = .aws, logger: Logger = Logger(label: "videoqueue.cloudwatch")) {
         http = AWSHTTPClient(configuration: configuration, service: .cloudWatch, httpClient: httpClient, logger: logger,
                              errorDecoder: QueryProtocol.decodeError)
     }

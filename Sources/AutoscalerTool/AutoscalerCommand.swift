@@ -1,11 +1,12 @@
-import AWSClientRuntime
-import AWSQuery
 import ArgumentParser
 import Autoscaler
+import AWSClientRuntime
+import AWSQuery
 import Foundation
 import Logging
-import SQSClient
 import ServiceSupport
+import SQSClient
+import VideoCore
 
 /// `videoqueue-autoscaler`: sizes the consumer fleet from the queue's backlog.
 @main
@@ -29,7 +30,8 @@ struct AutoscalerCommand: AsyncParsableCommand {
             (on EC2: the instance role through IMDSv2). Durations: 300, 30s, 5m, 1h.
 
             Exit status: 0 done, 1 a round failed (with --once), 78 bad configuration.
-            """
+            """,
+        version: VideoQueueVersion.current
     )
 
     @Flag(help: "Start/stop videoqueue-consumer@N on this host through systemctl.")

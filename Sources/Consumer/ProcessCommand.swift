@@ -50,7 +50,7 @@ struct ProcessCommand: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let logger = ServiceLogging.bootstrap(label: "VideoQueue.Consumer", level: logLevel ?? environment["LOG_LEVEL"] ?? "warning")
+        let logger = ServiceLogging.bootstrap(label: "videoqueue.consumer", level: logLevel ?? environment["LOG_LEVEL"] ?? "warning")
         var configuration: ConsumerConfiguration
         let names: [String]
         do {

@@ -79,7 +79,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         MemoryTuning.apply()
         let environment = ProcessInfo.processInfo.environment
-        let logger = ServiceLogging.bootstrap(label: "VideoQueue.Consumer", level: logLevel ?? environment["LOG_LEVEL"])
+        let logger = ServiceLogging.bootstrap(label: "videoqueue.consumer", level: logLevel ?? environment["LOG_LEVEL"])
         let configuration: ConsumerConfiguration
         do {
             configuration = try makeConfiguration(environment: environment)

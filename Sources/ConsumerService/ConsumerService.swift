@@ -58,7 +58,7 @@ public final class ConsumerService: Service, Sendable {
     ///   - environment: where `NOTIFY_SOCKET` is read from.
     public init(configuration: ConsumerConfiguration, sqs: SQSClient, s3: S3Client, store: any VideoStore,
                 pipeline: MediaJobPipeline? = nil, queueSettings: QueueSettings? = nil, metrics: ConsumerMetrics = ConsumerMetrics(),
-                logger: Logger = Logger(label: "VideoQueue.Consumer"),
+                logger: Logger = Logger(label: "videoqueue.consumer"),
                 environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.configuration = configuration
         self.sqs = sqs

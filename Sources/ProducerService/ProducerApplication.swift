@@ -42,8 +42,8 @@ public struct ProducerApplication: Sendable {
     public func router() -> Router<ProducerRequestContext> {
         PrometheusMetrics.bootstrap()
         let router = Router(context: ProducerRequestContext.self)
+        router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: MetricsMiddleware())
         let ingestor = VideoIngestor(configuration: configuration, store: store, s3: s3, dispatcher: dispatcher, logger: logger)
         let api = router.group("v1").add(middleware: APIKeyAuthenticator(store: store, failures: limits.authFailures))
         VideoRoutes(configuration: configuration, store: store, s3: s3, ingestor: ingestor, dispatcher: dispatcher, limits: limits).add(to: api)
@@ -59,6 +59,7 @@ public struct ProducerApplication: Sendable {
     /// handling and authentication), so no other route runs for an upgrade request.
     public func webSocketRouter() -> Router<ProducerRequestContext> {
         let router = Router(context: ProducerRequestContext.self)
+        router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorMiddleware())
         eventRoutes.addWebSocket(to: router.group("v1").add(middleware: APIKeyAuthenticator(store: store, failures: limits.authFailures)))
         return router

@@ -29,7 +29,7 @@ public struct S3Client: Sendable {
 
     /// A client for the endpoint and credentials of `configuration`.
     public init(configuration: AWSClientConfiguration, options: S3ClientOptions = S3ClientOptions(),
-                httpClient: HTTPClient = .aws, logger: Logger = Logger(label: "VideoQueue.S3")) {
+                httpClient: HTTPClient = .aws, logger: Logger = Logger(label: "videoqueue.s3")) {
         http = AWSHTTPClient(configuration: configuration, service: .s3, httpClient: httpClient, logger: logger,
                              errorDecoder: S3ErrorDocument.decode)
         self.options = options

@@ -23,7 +23,7 @@ public struct SQSClient: Sendable {
 
     /// A client for the endpoint and credentials of `configuration`.
     public init(configuration: AWSClientConfiguration, httpClient: HTTPClient = .aws,
-                logger: Logger = Logger(label: "VideoQueue.SQS"), maximumMessageBytes: Int = 262_144) {
+                logger: Logger = Logger(label: "videoqueue.sqs"), maximumMessageBytes: Int = 262_144) {
         http = AWSHTTPClient(configuration: configuration, service: .sqs, httpClient: httpClient, logger: logger,
                              errorDecoder: Self.decodeError)
         self.maximumMessageBytes = maximumMessageBytes

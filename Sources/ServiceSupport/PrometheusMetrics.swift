@@ -27,8 +27,8 @@ public enum PrometheusMetrics {
         MetricsSystem.bootstrap(factory)
     }
 
-    /// The current values in Prometheus text format.
-    public static func render() -> String { registry.emitToString() }
+    /// The current values in Prometheus text format, with the process metrics and `videoqueue_build_info`.
+    public static func render() -> String { registry.emitToString() + ProcessMetrics.render() }
 
     /// A `GET /metrics` response.
     public static func response() -> Response {

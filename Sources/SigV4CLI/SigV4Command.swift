@@ -1,4 +1,5 @@
 import ArgumentParser
+import VideoCore
 
 /// The `sigv4` tool: signs requests by hand and reproduces the AWS SigV4 test suite, to debug
 /// `SignatureDoesNotMatch`.
@@ -12,6 +13,7 @@ public struct SigV4Command: AsyncParsableCommand {
             normalize, sign_body, expiration_in_seconds, omit_session_token). Bad input is reported on \
             one line of standard error with exit status 2.
             """,
+        version: VideoQueueVersion.current,
         subcommands: [SignCommand.self, SignChunksCommand.self]
     )
 

@@ -73,6 +73,13 @@ struct ExecutableTests {
         return exited ? process.terminationStatus : nil
     }
 
+    @Test("--version prints this build's version and exits 0")
+    func version() async throws {
+        let result = try await runTool([try Self.executable.path, "--version"])
+        #expect(result.status == 0)
+        #expect(result.output.trimmingCharacters(in: .whitespacesAndNewlines) == VideoQueueVersion.current)
+    }
+
     @Test("run --once: 2 on an empty queue, 0 after completing a message, 78 on a bad configuration")
     func onceExitCodes() async throws {
         let harness = try await ConsumerHarness.make()

@@ -27,7 +27,7 @@ public final class AWSHTTPClient: Sendable {
     ///   - errorDecoder: reads the protocol's error body (JSON for SQS, XML for S3) into code and message;
     ///     retries and clock-skew correction are decided from it.
     public init(configuration: AWSClientConfiguration, service: AWSService, httpClient: HTTPClient = .aws,
-                logger: Logger = Logger(label: "VideoQueue.AWS"),
+                logger: Logger = Logger(label: "videoqueue.aws"),
                 errorDecoder: @escaping @Sendable (AWSResponse) -> AWSErrorDetails?) {
         self.configuration = configuration
         self.service = service

@@ -53,7 +53,7 @@ public struct ContainerCredentialProvider: CredentialProvider {
         refreshMargin: TimeInterval = 300,
         retryInterval: TimeInterval = 10,
         now: @escaping @Sendable () -> Date = { Date() },
-        logger: Logger = Logger(label: "AWSSigV4.Credentials")
+        logger: Logger = Logger(label: "videoqueue.credentials")
     ) {
         let providerName = "ecs"
         let endpoint: Endpoint

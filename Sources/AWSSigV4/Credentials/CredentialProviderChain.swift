@@ -28,7 +28,7 @@ public final class CredentialProviderChain: CredentialProvider {
     /// - Parameters:
     ///   - providers: The providers, first asked first.
     ///   - logger: Where the chain reports which provider it settled on (never secrets).
-    public init(providers: [any CredentialProvider], logger: Logger = Logger(label: "AWSSigV4.Credentials")) {
+    public init(providers: [any CredentialProvider], logger: Logger = Logger(label: "videoqueue.credentials")) {
         self.providers = providers
         self.logger = logger
     }
@@ -47,7 +47,7 @@ public final class CredentialProviderChain: CredentialProvider {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         profile: String? = nil,
         httpClient: HTTPClient = .aws,
-        logger: Logger = Logger(label: "AWSSigV4.Credentials")
+        logger: Logger = Logger(label: "videoqueue.credentials")
     ) -> CredentialProviderChain {
         var providers: [any CredentialProvider] = []
         if let credentials {

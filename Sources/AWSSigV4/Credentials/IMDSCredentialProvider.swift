@@ -66,7 +66,7 @@ public struct IMDSCredentialProvider: CredentialProvider {
         refreshMargin: TimeInterval = 300,
         retryInterval: TimeInterval = 10,
         now: @escaping @Sendable () -> Date = { Date() },
-        logger: Logger = Logger(label: "AWSSigV4.Credentials")
+        logger: Logger = Logger(label: "videoqueue.credentials")
     ) {
         let providerName = "imds"
         let base: String

@@ -45,7 +45,7 @@ public actor RefreshingCredentialProvider: CredentialProvider {
         refreshMargin: TimeInterval = 300,
         retryInterval: TimeInterval = 10,
         now: @escaping @Sendable () -> Date = { Date() },
-        logger: Logger = Logger(label: "AWSSigV4.Credentials"),
+        logger: Logger = Logger(label: "videoqueue.credentials"),
         fetch: @escaping @Sendable () async throws -> Credentials
     ) {
         self.name = name

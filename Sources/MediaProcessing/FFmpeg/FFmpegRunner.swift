@@ -18,7 +18,7 @@ public struct FFmpegRunner: Sendable {
     public var onProcessStart: (@Sendable (Int32) -> Void)?
 
     public init(
-        configuration: FFmpegConfiguration = FFmpegConfiguration(), logger: Logger = Logger(label: "VideoQueue.MediaProcessing.FFmpeg"),
+        configuration: FFmpegConfiguration = FFmpegConfiguration(), logger: Logger = Logger(label: "videoqueue.mediaprocessing.ffmpeg"),
         onProcessStart: (@Sendable (Int32) -> Void)? = nil
     ) {
         self.configuration = configuration

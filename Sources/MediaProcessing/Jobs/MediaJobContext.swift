@@ -27,7 +27,7 @@ public struct MediaJobContext: Sendable {
     /// - Parameter progress: receives the job's progress; values never decrease (lower ones are dropped).
     public init(
         input: URL, info: MediaInfo, outputDirectory: URL, runner: FFmpegRunner = FFmpegRunner(), probe: MediaProbe? = nil,
-        options: MediaJobOptions = MediaJobOptions(), logger: Logger = Logger(label: "VideoQueue.MediaProcessing.Job"),
+        options: MediaJobOptions = MediaJobOptions(), logger: Logger = Logger(label: "videoqueue.mediaprocessing.job"),
         transcriber: WhisperTranscriber = WhisperTranscriber(), captions: CaptionTrack? = nil,
         progress: @escaping @Sendable (MediaProgress) async -> Void = { _ in }
     ) {

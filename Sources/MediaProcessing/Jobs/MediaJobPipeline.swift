@@ -65,7 +65,7 @@ public struct MediaJobPipeline: Sendable {
     public init(
         registry: MediaJobRegistry = .standard, runner: FFmpegRunner = FFmpegRunner(), probe: MediaProbe? = nil,
         options: MediaJobOptions = MediaJobOptions(), diskSpaceFactor: Double = 3, encodesOnce: Bool = true,
-        transcriber: WhisperTranscriber = WhisperTranscriber(), logger: Logger = Logger(label: "VideoQueue.MediaProcessing.Pipeline")
+        transcriber: WhisperTranscriber = WhisperTranscriber(), logger: Logger = Logger(label: "videoqueue.mediaprocessing.pipeline")
     ) {
         self.transcriber = transcriber
         self.encodesOnce = encodesOnce

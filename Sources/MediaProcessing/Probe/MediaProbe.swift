@@ -16,7 +16,7 @@ public struct MediaProbe: Sendable {
 
     public init(
         configuration: FFmpegConfiguration = FFmpegConfiguration(), limits: ProbeLimits = .default,
-        logger: Logger = Logger(label: "VideoQueue.MediaProcessing.Probe")
+        logger: Logger = Logger(label: "videoqueue.mediaprocessing.probe")
     ) {
         self.configuration = configuration
         self.limits = limits

@@ -32,7 +32,7 @@ public struct WhisperTranscriber: Sendable {
     public init(
         pythonPath: String? = FileManager.default.isExecutableFile(atPath: WhisperTranscriber.installedPython) ? WhisperTranscriber.installedPython : nil,
         modelPath: String? = nil, threads: Int? = nil, sandbox: Sandbox? = nil, killGracePeriod: Duration = .seconds(2),
-        logger: Logger = Logger(label: "VideoQueue.MediaProcessing.Transcriber")
+        logger: Logger = Logger(label: "videoqueue.mediaprocessing.transcriber")
     ) {
         self.pythonPath = pythonPath
         self.modelPath = modelPath
