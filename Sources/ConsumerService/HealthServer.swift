@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
 import MediaProcessing
 import NIOCore
 import ServiceLifecycle
@@ -104,7 +105,10 @@ public enum HealthServer {
         }
         if let metrics {
             router.get("metrics") { _, _ in
-                text(await metrics(), status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8")
+                // Ready as far as the process knows without a network call: the poll loop runs and waits for nothing.
+                let ready = consumer.isPollLoopAlive && consumer.status.waitingFor == nil
+                Gauge(label: "videoqueue_consumer_ready").record(ready ? 1 : 0)
+                return text(await metrics(), status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8")
             }
         }
         return router

@@ -28,7 +28,7 @@ public enum PrometheusMetrics {
     }
 
     /// The current values in Prometheus text format, with the process metrics and `videoqueue_build_info`.
-    public static func render() -> String { registry.emitToString() + ProcessMetrics.render() }
+    public static func render() -> String { MetricHelp.annotate(registry.emitToString()) + ProcessMetrics.render() }
 
     /// A `GET /metrics` response.
     public static func response() -> Response {

@@ -47,6 +47,9 @@ import Testing
                 #expect(text.contains("http_server_request_duration_seconds_bucket{"))
                 #expect(text.contains("videoqueue_build_info{version="))
                 #expect(text.contains("process_resident_memory_bytes "))
+                // Prometheus's own linter accepts the exposition (names, types, help, units).
+                let lint = try await runTool(["sh", "-c", "promtool check metrics 2>&1"], input: Data(text.utf8))
+                #expect(lint.status == 0, "promtool check metrics (Debian's prometheus package; scripts/test installs it): \(lint.output)")
             }
         }
     }

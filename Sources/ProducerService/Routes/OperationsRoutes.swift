@@ -26,10 +26,17 @@ struct OperationsRoutes: Sendable {
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
         }
         router.get("readyz") { request, context in try await readiness(request, context: context) }
+        let gauges = QueueGauges(sqs: sqs, queueURL: configuration.queueURL, deadLetterQueueURL: configuration.deadLetterQueueURL)
         if configuration.metricsRequireKey {
-            group.get("metrics") { _, _ in PrometheusMetrics.response() }
+            group.get("metrics") { _, context in
+                await gauges.refresh(logger: context.logger)
+                return PrometheusMetrics.response()
+            }
         } else {
-            router.get("metrics") { _, _ in PrometheusMetrics.response() }
+            router.get("metrics") { _, context in
+                await gauges.refresh(logger: context.logger)
+                return PrometheusMetrics.response()
+            }
         }
         group.get("queue") { _, context in try await queue(context: context) }
     }
@@ -96,18 +103,20 @@ struct OperationsRoutes: Sendable {
         var outboxDepth: Int
     }
 
+    /// The depth of one queue: visible, in flight, delayed.
+    static func depth(of url: String, sqs: SQSClient) async throws -> QueueResponse.Depth {
+        let names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]
+        let attributes = try await sqs.attributes(of: url, names: names)
+        return .init(visible: Int(attributes[names[0]] ?? "") ?? 0, inFlight: Int(attributes[names[1]] ?? "") ?? 0,
+                     delayed: Int(attributes[names[2]] ?? "") ?? 0)
+    }
+
     func queue(context: ProducerRequestContext) async throws -> Response {
         // Queue depths are the service's; record counts are the caller's own unless the key is an admin's.
         let owner = try context.ownerScope()
-        let names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]
-        func depth(_ url: String) async throws -> QueueResponse.Depth {
-            let attributes = try await sqs.attributes(of: url, names: names)
-            return .init(visible: Int(attributes[names[0]] ?? "") ?? 0, inFlight: Int(attributes[names[1]] ?? "") ?? 0,
-                         delayed: Int(attributes[names[2]] ?? "") ?? 0)
-        }
-        let main = try await depth(configuration.queueURL)
+        let main = try await Self.depth(of: configuration.queueURL, sqs: sqs)
         var dead: QueueResponse.Depth?
-        if let dlq = configuration.deadLetterQueueURL { dead = try await depth(dlq) }
+        if let dlq = configuration.deadLetterQueueURL { dead = try await Self.depth(of: dlq, sqs: sqs) }
         let counts = try await store.statusCounts(owner: owner)
         var records: [String: Int] = [:]
         for status in VideoStatus.allCases { records[status.rawValue] = counts[status] ?? 0 }
