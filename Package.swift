@@ -26,6 +26,7 @@ let package = Package(
         .executable(name: "producer", targets: ["Producer"]),
         .executable(name: "consumer", targets: ["Consumer"]),
         .executable(name: "videoqueue-autoscaler", targets: ["AutoscalerTool"]),
+        .executable(name: "videoqueue", targets: ["VideoQueueCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -262,6 +263,28 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // The client of the producer's API that the `videoqueue` tool is made of.
+        .target(
+            name: "VideoQueueClient",
+            dependencies: [
+                "VideoCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "VideoQueueCLI",
+            dependencies: [
+                "VideoQueueClient", "VideoCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings,
+            linkerSettings: serviceLinkerSettings
+        ),
+
         // MARK: Tests
         .target(
             name: "TestSupport",
@@ -337,7 +360,7 @@ let package = Package(
         .testTarget(
             name: "ProducerServiceTests",
             dependencies: [
-                "ServiceSupport", "ProducerService", "VideoStore", "VideoCore", "S3Client", "SQSClient", "AWSClientRuntime", "AWSSigV4", "TestSupport",
+                "ServiceSupport", "ProducerService", "VideoQueueClient", "VideoStore", "VideoCore", "S3Client", "SQSClient", "AWSClientRuntime", "AWSSigV4", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),

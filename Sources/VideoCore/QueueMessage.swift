@@ -60,16 +60,7 @@ public struct QueueMessage: Sendable, Equatable {
             throw QueueMessageError(code: .tooLarge,
                                     message: "the message is \(data.count) bytes, SQS accepts at most \(maximumSize)")
         }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let container = try decoder.singleValueContainer()
-            let text = try container.decode(String.self)
-            guard let date = VideoTimestamp.parseISO8601(text) else {
-                throw DecodingError.dataCorruptedError(in: container,
-                                                       debugDescription: "not an ISO 8601 date-time")
-            }
-            return date
-        }
+        let decoder = VideoTimestamp.jsonDecoder()
         do {
             let header = try decoder.decode(Header.self, from: data)
             guard let version = header.version else {

@@ -47,6 +47,20 @@ public enum VideoTimestamp {
         return encoder
     }
 
+    /// A JSON decoder for VideoQueue's documents (queue messages, API answers): dates as ``parseISO8601(_:)`` reads them.
+    public static func jsonDecoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            guard let date = parseISO8601(text) else {
+                throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO 8601 date-time")
+            }
+            return date
+        }
+        return decoder
+    }
+
     /// Parses ISO 8601 date-times with or without fractional seconds and with `Z` or a `±hh:mm` offset.
     /// Fractions finer than a millisecond are rounded.
     public static func parseISO8601(_ text: String) -> Date? {

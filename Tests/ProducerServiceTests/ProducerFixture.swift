@@ -112,15 +112,7 @@ struct ProducerFixture {
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ body: ByteBuffer) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            guard let date = VideoTimestamp.parseISO8601(text) else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "bad date \(text)"))
-            }
-            return date
-        }
-        return try decoder.decode(T.self, from: Data(body.readableBytesView))
+        try VideoTimestamp.jsonDecoder().decode(T.self, from: Data(body.readableBytesView))
     }
 
     /// A `multipart/form-data` body: `fields` in order, then the file part, then the closing boundary.
