@@ -339,6 +339,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "VideoQueueClientTests",
+            dependencies: ["VideoQueueClient"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ServiceSupportTests",
             dependencies: ["ServiceSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings

@@ -83,8 +83,12 @@ public struct ProducerApplication: Sendable {
         var app = Application(router: router(), server: server,
                               configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "videoqueue-producer"),
                               onServerRunning: onServerRunning, logger: logger)
-        app.addServices(dispatcher, WebhookDispatcher(store: store, configuration: configuration, logger: logger), OrphanSweeper(store: store, s3: s3, bucket: configuration.bucket, age: configuration.orphanAge,
-                                                  interval: configuration.orphanSweepInterval, logger: logger))
+        app.addServices(
+            dispatcher, WebhookDispatcher(store: store, configuration: configuration, logger: logger),
+            OrphanSweeper(store: store, s3: s3, bucket: configuration.bucket, age: configuration.orphanAge,
+                          interval: configuration.orphanSweepInterval, logger: logger),
+            RetentionSweeper(store: store, s3: s3, bucket: configuration.bucket, policy: configuration.retention,
+                             interval: configuration.retentionSweepInterval, logger: logger))
         return app
     }
 }

@@ -9,6 +9,7 @@ enum MetricHelp {
         "videoqueue_producer_messages_sent_total": "Queue messages the outbox sent.",
         "videoqueue_producer_message_send_failures_total": "Queue messages the outbox failed to send (retried).",
         "videoqueue_producer_orphans_removed_total": "Source objects without a record removed by the orphan sweeper.",
+        "videoqueue_producer_videos_expired_total": "Finished videos deleted with their files by the retention sweeper.",
         "videoqueue_producer_upload_bytes_total": "Bytes of uploads stored.",
         "videoqueue_producer_upload_duration_seconds": "Time to receive and store an upload.",
         "videoqueue_producer_uploads_rejected_total": "Uploads refused, by reason.",

@@ -5,6 +5,11 @@ public struct EventStreamParser: Sendable {
     public struct Event: Sendable, Equatable {
         public var name: String
         public var data: String
+
+        public init(name: String, data: String) {
+            self.name = name
+            self.data = data
+        }
     }
 
     /// The longest line kept; the rest of a longer one is dropped.

@@ -120,6 +120,15 @@ public protocol VideoStore: Sendable {
     /// Forgets an unfinished reservation (its request failed: a retry under the key runs again).
     func releaseIdempotencyKey(owner: String, key: String) async throws
 
+    // MARK: Retention
+
+    /// Takes the lease `name` for `holder` until `until` when it is free, expired (before `now`) or `holder`'s
+    /// already; whether `holder` has it now. One lease row per name: what lets one producer of many do a periodic job.
+    func acquireLease(name: String, holder: String, until: Date, now: Date) async throws -> Bool
+    /// Videos that finished (completed, failed, cancelled) before `cutoff`, oldest first, at most `limit`: of the
+    /// `owners` when given, and never of the `excluded` owners.
+    func finishedVideos(before cutoff: Date, owners: [String]?, excluding excluded: [String], limit: Int) async throws -> [VideoRecord]
+
     // MARK: Webhooks (deliveries are written by every status change, in its transaction)
 
     /// Registers `url` for `owner`'s events of `events` (empty: all); returns it with its new secret (shown once).

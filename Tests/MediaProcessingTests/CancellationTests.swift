@@ -74,13 +74,18 @@ struct CancellationTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script.path)
 
         let runner = FFmpegRunner(configuration: FFmpegConfiguration(ffmpegPath: script.path, killGracePeriod: .milliseconds(300)))
-        let (pids, pidContinuation) = AsyncStream.makeStream(of: Int32.self)
+        let started = MutexBox<Int32>(0)
+        let (reports, reportContinuation) = AsyncStream.makeStream(of: Int.self)
         let invocation = FFmpegInvocation(inputs: [.init(url: media.small)], outputArguments: ["-f", "null", "-"], expectedDuration: 2)
-        let task = Task { try await runner.run(invocation, onStart: { pidContinuation.yield($0) }) }
-        let pid = try await withDeadline(10) {
-            var iterator = pids.makeAsyncIterator()
+        // Its first progress report comes after its `trap`: only then is SIGTERM ignored.
+        let task = Task {
+            try await runner.run(invocation, onStart: { pid in started.withLock { $0 = pid } }, progress: { _ in reportContinuation.yield(1) })
+        }
+        _ = try await withDeadline(10) {
+            var iterator = reports.makeAsyncIterator()
             return await iterator.next() ?? 0
         }
+        let pid = started.withLock { $0 }
         #expect(pid > 0)
 
         let clock = ContinuousClock()
@@ -102,8 +107,10 @@ struct CancellationTests {
     @Test func theTimeoutKillsFFmpeg() async throws {
         let media = try await TestMedia.get()
         let pids = MutexBox<[Int32]>([])
+        // A short grace period: on a loaded machine FFmpeg may take seconds to act on SIGTERM, and SIGKILL must follow.
         let runner = FFmpegRunner(
-            configuration: FFmpegConfiguration(timeout: .seconds(1)), onProcessStart: { pid in pids.withLock { $0.append(pid) } })
+            configuration: FFmpegConfiguration(killGracePeriod: .seconds(2), timeout: .seconds(1)),
+            onProcessStart: { pid in pids.withLock { $0.append(pid) } })
         // Loops the input for ever: only the timeout ends it.
         let invocation = FFmpegInvocation(
             inputs: [.init(url: media.silent, options: ["-stream_loop", "-1"])], outputArguments: ["-map", "0:v:0", "-f", "null", "-"],

@@ -17,12 +17,18 @@ enum Spawner {
         var description: String { "\(operation): \(String(cString: strerror(code)))" }
     }
 
-    /// A pipe whose two ends are close-on-exec in this process.
+    /// A pipe whose two ends are close-on-exec from their creation (`pipe2`): with `pipe` then `fcntl`, a process
+    /// another thread starts in between inherits them, and a long-lived one (another job's FFmpeg) would hold the
+    /// write end open, so this child's output never reaches end-of-file while it lives.
     static func makePipe() throws -> (read: Int32, write: Int32) {
         var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw Failure(operation: "pipe", code: errno) }
-        _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
-        _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        if let pipe2 = Self.pipe2 {
+            guard pipe2(&fds, Int32(O_CLOEXEC)) == 0 else { throw Failure(operation: "pipe2", code: errno) }
+        } else {
+            guard pipe(&fds) == 0 else { throw Failure(operation: "pipe", code: errno) }
+            _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
+            _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)
+        }
         return (fds[0], fds[1])
     }
 
@@ -80,6 +86,9 @@ enum Spawner {
         return pid
     }
 
+    private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Int32
+    /// glibc's `pipe2`, not visible to Swift without `_GNU_SOURCE`.
+    private static let pipe2: Pipe2? = symbol("pipe2")
     private typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
     private typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
 

@@ -14,6 +14,9 @@ import VideoCore
 /// | `VIDEOQUEUE_MAX_UPLOAD_BYTES` | 10 GiB |
 /// | `VIDEOQUEUE_DEFAULT_JOBS` | `transcode,thumbnails` |
 /// | `VIDEOQUEUE_CODECS` | the codecs whose encoders this machine's `ffmpeg` has (`h264` without one): what uploads may ask for |
+/// | `VIDEOQUEUE_RETENTION_DAYS` | 0: finished videos are kept for ever (else deleted with their files that many days after they finished) |
+/// | `VIDEOQUEUE_RETENTION_OVERRIDES` | none: `owner=days,…` over the default (0: for ever) |
+/// | `VIDEOQUEUE_RETENTION_SWEEP_SECONDS` | 3600: how often one producer (a database lease) deletes expired videos |
 /// | `VIDEOQUEUE_PRESETS_FILE` | none: one preset, `standard` (see ``PresetCatalog``) |
 /// | `VIDEOQUEUE_UPLOADS_PER_MINUTE` | 60 (per API key; 0 turns the limit off) |
 /// | `VIDEOQUEUE_PRESIGN_SECONDS` | 3600 |
@@ -59,6 +62,10 @@ public struct ProducerConfiguration: Sendable {
     public var codecs: Set<VideoCodec> = [.h264]
     /// The processing presets uploads choose from (`VIDEOQUEUE_PRESETS_FILE`).
     public var presets = PresetCatalog()
+    /// How long finished videos are kept (`VIDEOQUEUE_RETENTION_DAYS`, `VIDEOQUEUE_RETENTION_OVERRIDES`).
+    public var retention = RetentionPolicy()
+    /// How often the retention sweeper runs (`VIDEOQUEUE_RETENTION_SWEEP_SECONDS`).
+    public var retentionSweepInterval: Duration = .seconds(3600)
     /// Uploads one API key may start per minute (a token bucket of this size); 0 = unlimited.
     public var uploadsPerMinute: Int = 60
     /// Retries and cancels/deletes one owner may make per minute (a token bucket); 0 = unlimited.
@@ -140,6 +147,11 @@ public struct ProducerConfiguration: Sendable {
         } else if let detectedCodecs, !detectedCodecs.isEmpty {
             codecs = detectedCodecs
         }
+        retention.defaultDays = try environment.int("VIDEOQUEUE_RETENTION_DAYS", default: 0, in: 0...36_500)
+        if let text = environment.string("VIDEOQUEUE_RETENTION_OVERRIDES") {
+            retention.overrides = try RetentionPolicy.overrides(text, setting: "VIDEOQUEUE_RETENTION_OVERRIDES")
+        }
+        retentionSweepInterval = try environment.seconds("VIDEOQUEUE_RETENTION_SWEEP_SECONDS", default: retentionSweepInterval, in: 1...86_400)
         if let path = environment.string("VIDEOQUEUE_PRESETS_FILE") {
             presets = try PresetCatalog.load(path: path, codecs: codecs)
         }

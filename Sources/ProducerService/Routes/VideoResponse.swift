@@ -18,6 +18,8 @@ struct VideoResponse: Codable, Sendable, ResponseEncodable {
     var downloads: [String: String]?
     /// Links that play or fetch a completed video's outputs without an API key (HLS from a private bucket).
     var playback: PlaybackLinks?
+    /// When the video is deleted with its files (retention), once it has finished; absent: kept for ever.
+    var expiresAt: Date?
 }
 
 /// A page of videos.

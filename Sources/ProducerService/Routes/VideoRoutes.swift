@@ -215,16 +215,7 @@ struct VideoRoutes: Sendable {
             }
             return try await response(for: cancelled, downloads: false).response(status: .accepted)
         }
-        // Every object under the video's output prefix, not only the recorded ones (an attempt that was fenced out
-        // or cancelled may have uploaded some).
-        let prefix = VideoKeys.outputPrefix(record.id)
-        let stored = try await s3.listObjects(bucket: configuration.bucket, prefix: prefix).collect().map(\.key)
-        let keys = Array(Set([record.sourceKey] + record.outputs.map(\.key) + stored))
-        let result = try await s3.deleteObjects(bucket: record.sourceBucket, keys: keys)
-        guard result.allSucceeded else {
-            throw APIError.unavailable("could not delete \(result.failed.count) stored object(s); the video was kept")
-        }
-        _ = try await store.delete(id: record.id, owner: owner)
+        _ = try await VideoDeletion.delete(record, owner: owner, store: store, s3: s3, bucket: configuration.bucket)
         return Response(status: .noContent)
     }
 
@@ -250,6 +241,7 @@ struct VideoRoutes: Sendable {
                          store: any VideoStore, s3: S3Client) async throws -> VideoResponse {
         let base = (configuration.publicURL ?? "") + "/v1/videos/\(record.id.uuidString.lowercased())"
         var response = VideoResponse(video: record, statusURL: base, eventsURL: base + "/events")
+        response.expiresAt = configuration.retention.expiresAt(record)
         if record.status == .queued || record.status == .pending {
             let ahead = try await store.queuePosition(of: record.id) ?? 0
             response.queuePosition = ahead

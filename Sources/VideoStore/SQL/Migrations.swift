@@ -119,6 +119,17 @@ enum Migrations {
             "CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, not_before)",
             "CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries (endpoint_id, created_at)",
         ]),
+        // Retention: finished videos are found by their finish time; a named lease lets one producer at a time sweep.
+        Migration(version: 5, name: "retention", statements: [
+            "CREATE INDEX videos_finished_at ON videos (finished_at)",
+            """
+            CREATE TABLE leases (
+                name TEXT PRIMARY KEY,
+                holder TEXT NOT NULL,
+                expires_at BIGINT NOT NULL
+            )
+            """,
+        ]),
     ]
 }
 

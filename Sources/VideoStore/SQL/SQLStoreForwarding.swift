@@ -22,6 +22,13 @@ extension SQLStoreForwarding {
     }
     public func delete(id: UUID, owner: String?) async throws -> Bool { try await store.delete(id: id, owner: owner) }
 
+    public func acquireLease(name: String, holder: String, until: Date, now: Date) async throws -> Bool {
+        try await store.acquireLease(name: name, holder: holder, until: until, now: now)
+    }
+    public func finishedVideos(before cutoff: Date, owners: [String]?, excluding excluded: [String], limit: Int) async throws -> [VideoRecord] {
+        try await store.finishedVideos(before: cutoff, owners: owners, excluding: excluded, limit: limit)
+    }
+
     public func markQueued(id: UUID, messageID: String?) async throws -> VideoRecord? {
         try await store.markQueued(id: id, messageID: messageID)
     }
