@@ -57,7 +57,7 @@ public struct ConsumerConfiguration: Sendable {
     public var concurrency: Int
     /// The least time one job may run before FFmpeg is killed and the video failed: once the source is probed,
     /// a job gets `max(this, duration × its jobs' factor + ``jobTimeoutMargin``)`, below SQS's 12-hour in-flight limit (see
-    /// the README's consumer section).
+    /// docs/consumer.md).
     public var jobTimeout: Duration
     /// What a probed job's timeout adds to its running time (download, probe, uploads): see ``jobTimeout``.
     public var jobTimeoutMargin: Duration
@@ -81,7 +81,7 @@ public struct ConsumerConfiguration: Sendable {
     public var ffmpegSandbox: FFmpegSandboxMode = .auto
     /// The largest frame (width × height) of any video stream an input may hold, attached pictures included; also
     /// the most any decoder may allocate.
-    /// 4K (3840 × 2160) by default: what keeps one FFmpeg run's peak RSS near 500 MiB (see the README).
+    /// 4K (3840 × 2160) by default: what keeps one FFmpeg run's peak RSS near 500 MiB (see docs/media.md).
     public var maximumVideoPixels: Int = 3840 * 2160
     /// The `ffprobe` executable (`nil`: found on `PATH`).
     public var ffprobePath: String?

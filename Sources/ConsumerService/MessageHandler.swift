@@ -8,7 +8,7 @@ import VideoCore
 import VideoStore
 
 /// Handles one received message from decoding to deletion; every path ends in a ``JobOutcome`` and leaves
-/// the record and the message consistent (see the README's consumer section for the decision table).
+/// the record and the message consistent (see docs/consumer.md for the decision table).
 struct MessageHandler: Sendable {
     let configuration: ConsumerConfiguration
     let queueSettings: QueueSettings

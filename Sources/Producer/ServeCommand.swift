@@ -14,7 +14,7 @@ import VideoStore
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the HTTP service (configuration from flags, else the environment: see the README).")
+        abstract: "Run the HTTP service (configuration from flags, else the environment: see docs/producer.md).")
 
     @Option(help: "Address to bind (VIDEOQUEUE_HOST).") var host: String?
     @Option(help: "Port to bind (VIDEOQUEUE_PORT).") var port: Int?
