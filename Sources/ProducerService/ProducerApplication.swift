@@ -52,6 +52,7 @@ public struct ProducerApplication: Sendable {
         PlaybackRoutes(configuration: configuration, store: store, s3: s3).add(to: router)
         WebhookRoutes(configuration: configuration, store: store).add(to: api)
         OperationsRoutes(configuration: configuration, store: store, s3: s3, sqs: sqs).add(public: router, api: api)
+        AdminRoutes(configuration: configuration, store: store, sqs: sqs).add(to: api)
         return router
     }
 

@@ -14,6 +14,6 @@ struct VideoQueueCommand: AsyncParsableCommand {
             """,
         version: VideoQueueVersion.current,
         subcommands: [UploadCommand.self, WatchCommand.self, ListCommand.self, ShowCommand.self, DownloadCommand.self, CancelCommand.self,
-                      RetryCommand.self, FailedCommand.self]
+                      RetryCommand.self, FailedCommand.self, KeysCommand.self, DeadLetterCommand.self]
     )
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdTesting
 import NIOCore
+import SQSClient
 @testable import ProducerService
 import TestSupport
 import Testing
@@ -159,6 +160,48 @@ import VideoStore
             #expect(missing.status == 1)
             let noKey = try await runTool(["env", "-u", "VIDEOQUEUE_API_KEY", try Self.executable, "ls"])
             #expect(noKey.status == 64)
+        }
+    }
+
+    @Test func adminKeysAndTheDeadLetterQueueThroughTheTool() async throws {
+        let dlqName = Emulator.uniqueName("vq-dlq")
+        let sqs = SQSClient(configuration: try Emulator.localstack.configuration())
+        let dlq = try await sqs.createQueue(named: dlqName)
+        let fixture = try await ProducerFixture { $0.deadLetterQueueURL = dlq }
+        defer { Task { await fixture.tearDown(); try? await sqs.deleteQueue(dlq) } }
+        let files = try TemporaryDirectory()
+        defer { files.remove() }
+        try await fixture.withClient { client in
+            let port = try #require(client.port)
+            // Keys: an admin creates, lists and revokes; anyone else is refused.
+            let created = try await Self.tool(["keys", "create", "--owner", "carol", "--name", "ci"], port: port, key: fixture.admin, cache: files)
+            #expect(created.status == 0)
+            let secret = created.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(secret.hasPrefix("vq_"))
+            #expect(try await fixture.store.apiKey(forPlaintext: secret)?.owner == "carol")
+            let listed = try await Self.tool(["keys", "ls", "--json"], port: port, key: fixture.admin, cache: files)
+            #expect(listed.status == 0 && listed.output.contains("\"carol\"") && !listed.output.contains(secret))
+            let id = try #require(try await fixture.store.apiKey(forPlaintext: secret)?.id)
+            #expect(try await Self.tool(["keys", "revoke", id.uuidString], port: port, key: fixture.admin, cache: files).status == 0)
+            #expect(try await fixture.store.apiKey(forPlaintext: secret) == nil)
+            #expect(try await Self.tool(["keys", "ls"], port: port, key: fixture.alice, cache: files).status == 1)
+            #expect(try await Self.tool(["keys", "create", "--owner", "x"], port: port, key: fixture.alice, cache: files).status == 1)
+
+            // The DLQ: two letters (one not even a message of ours) looked at, then moved back.
+            let record = VideoRecord(owner: "alice", title: "t", originalFilename: "a.mp4", sourceBucket: fixture.bucket, sourceKey: "k",
+                                     size: 1, contentType: "video/mp4", jobs: [.transcode])
+            _ = try await sqs.send(SQSOutgoingMessage(body: try QueueMessage(video: record).encodedString()), to: dlq)
+            _ = try await sqs.send(SQSOutgoingMessage(body: "not ours"), to: dlq)
+            let looked = try await Self.tool(["dlq", "ls"], port: port, key: fixture.admin, cache: files)
+            #expect(looked.status == 0 && looked.output.contains("dead letters: 2"), "\(looked.output)")
+            #expect(looked.output.contains(record.id.uuidString.lowercased()))
+            #expect(try await Self.tool(["dlq", "ls"], port: port, key: fixture.alice, cache: files).status == 1)
+            let moved = try await Self.tool(["dlq", "redrive"], port: port, key: fixture.admin, cache: files)
+            #expect(moved.status == 0 && moved.output.contains("2 messages moved"), "\(moved.output)")
+            let back = try await sqs.receive(from: fixture.queueURL, maximumMessages: 10, waitTime: 2)
+            #expect(Set(back.map(\.body)).contains("not ours") && back.count == 2)
+            let left = try await sqs.receive(from: dlq, maximumMessages: 10, waitTime: 0)
+            #expect(left.isEmpty)
         }
     }
 

@@ -115,6 +115,11 @@ enum OpenAPIDocument {
                                              "message": ["type": "string"],
                                              "field": ["type": "string", "description": "the request field at fault, e.g. options.renditions[1]"]]],
                 ]],
+                "APIKey": ["type": "object", "required": ["id", "owner", "name", "admin", "createdAt"], "properties": [
+                    "id": ["type": "string", "format": "uuid"], "owner": ["type": "string"], "name": ["type": "string"],
+                    "admin": ["type": "boolean"], "createdAt": ["type": "string", "format": "date-time"],
+                    "revokedAt": ["type": "string", "format": "date-time"],
+                ]],
                 "WebhookEndpoint": ["type": "object", "required": ["id", "owner", "url", "events", "createdAt"], "properties": [
                     "id": ["type": "string", "format": "uuid"], "owner": ["type": "string"], "url": ["type": "string", "format": "uri"],
                     "events": ["type": "array", "items": ["type": "string", "enum": WebhookEvent.types]],
@@ -299,6 +304,32 @@ enum OpenAPIDocument {
                 "202": ["description": "Due now"],
             ], parameters: [videoID, ["name": "delivery", "in": "path", "required": true, "schema": ["type": "string"]]])],
             "/v1/queue": ["get": operation("Queue depths (SQS) and record counts per status", ["200": ok("Counts", ref("QueueState"))])],
+            "/v1/keys": [
+                "get": operation("API keys, never their secrets (admin)", [
+                    "200": ok("The keys", ["type": "object", "required": ["keys"], "properties": ["keys": ["type": "array", "items": ref("APIKey")]]]),
+                    "403": error("forbidden: not an admin key"),
+                ]),
+                "post": operation("Create an API key (admin); its secret is shown once", [
+                    "201": ok("The key and its secret", ["type": "object", "required": ["key", "secret"], "properties": [
+                        "key": ref("APIKey"), "secret": ["type": "string"]]]),
+                    "403": error("forbidden: not an admin key"),
+                ], body: ["required": true, "content": json(["type": "object", "required": ["owner"], "properties": [
+                    "owner": ["type": "string"], "name": ["type": "string"], "admin": ["type": "boolean"]]])]),
+            ],
+            "/v1/keys/{id}": ["delete": operation("Revoke an API key (admin)", [
+                "204": ["description": "Revoked"], "403": error("forbidden: not an admin key"),
+            ], parameters: [["name": "id", "in": "path", "required": true, "schema": ["type": "string"]]])],
+            "/v1/dlq": ["get": operation("The dead-letter queue's depth and up to ten of its messages (admin)", [
+                "200": ok("The dead letters", ["type": "object", "required": ["queue", "messages"], "properties": [
+                    "queue": ["type": "object"], "messages": ["type": "array", "items": ["type": "object", "properties": [
+                        "messageID": ["type": "string"], "videoID": ["type": "string"], "receiveCount": ["type": "integer"],
+                        "sentAt": ["type": "string", "format": "date-time"], "bytes": ["type": "integer"]]]]]]),
+                "403": error("forbidden: not an admin key"),
+            ])],
+            "/v1/dlq/redrive": ["post": operation("Move up to 1000 dead letters back to the jobs queue (admin)", [
+                "200": ok("How many moved", ["type": "object", "required": ["moved"], "properties": ["moved": ["type": "integer"]]]),
+                "403": error("forbidden: not an admin key"),
+            ])],
         ],
     ] }
 }
