@@ -64,17 +64,7 @@ import VideoStore
     @Test func aMultipartFormGivesThePresetAndOptionsAsFields() async throws {
         let fixture = try await Self.fixture()
         defer { Task { await fixture.tearDown() } }
-        let boundary = "----vq\(UInt32.random(in: 0...UInt32.max))"
-        let form = ProducerFixture.multipartForm(
-            boundary: boundary, fields: [("preset", "hq"), ("options", #"{"renditions":[360]}"#)], filename: "a.mp4", file: SampleVideo.mp4)
-        let video = try await fixture.withClient { client in
-            try await client.execute(uri: "/v1/videos", method: .post,
-                                     headers: ProducerFixture.headers(key: fixture.alice, contentType: "multipart/form-data; boundary=\(boundary)"),
-                                     body: form) { response in
-                #expect(response.status == .accepted)
-                return try ProducerFixture.decode(VideoResponse.self, response.body).video
-            }
-        }
+        let video = try await fixture.uploadForm(fields: [("preset", "hq"), ("options", #"{"renditions":[360]}"#)], filename: "a.mp4")
         #expect(video.preset == "hq")
         #expect(video.options == ProcessingOptions(renditions: [360], codec: .hevc, quality: 22))
     }

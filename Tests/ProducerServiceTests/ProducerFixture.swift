@@ -115,6 +115,21 @@ struct ProducerFixture {
         try VideoTimestamp.jsonDecoder().decode(T.self, from: Data(body.readableBytesView))
     }
 
+    /// Uploads a `multipart/form-data` form of `fields` and `file` as Alice; expects `202` and returns the video.
+    func uploadForm(fields: [(String, String)], filename: String, file: ByteBuffer = SampleVideo.mp4) async throws -> VideoRecord {
+        let boundary = "----vq\(UInt32.random(in: 0...UInt32.max))"
+        let form = Self.multipartForm(boundary: boundary, fields: fields, filename: filename, file: file)
+        let key = alice
+        return try await withClient { client in
+            try await client.execute(uri: "/v1/videos", method: .post,
+                                     headers: Self.headers(key: key, contentType: "multipart/form-data; boundary=\(boundary)"),
+                                     body: form) { response in
+                #expect(response.status == .accepted)
+                return try Self.decode(VideoResponse.self, response.body).video
+            }
+        }
+    }
+
     /// A `multipart/form-data` body: `fields` in order, then the file part, then the closing boundary.
     static func multipartForm(boundary: String, fields: [(String, String)], filename: String, file: ByteBuffer) -> ByteBuffer {
         var body = ByteBuffer()

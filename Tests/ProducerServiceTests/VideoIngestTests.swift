@@ -55,18 +55,7 @@ import VideoStore
     @Test func aMultipartFormUploadTakesItsTitleFromTheForm() async throws {
         let fixture = try await ProducerFixture()
         defer { Task { await fixture.tearDown() } }
-        let boundary = "----vq\(UInt32.random(in: 0...UInt32.max))"
-        let form = ProducerFixture.multipartForm(
-            boundary: boundary, fields: [("title", "Holiday 🎥"), ("jobs", "thumbnails")], filename: "C:\\\\videos\\\\beach.mp4",
-            file: SampleVideo.mp4)
-        let video = try await fixture.withClient { client in
-            try await client.execute(uri: "/v1/videos", method: .post,
-                                     headers: ProducerFixture.headers(key: fixture.alice, contentType: "multipart/form-data; boundary=\(boundary)"),
-                                     body: form) { response in
-                #expect(response.status == .accepted)
-                return try ProducerFixture.decode(VideoResponse.self, response.body).video
-            }
-        }
+        let video = try await fixture.uploadForm(fields: [("title", "Holiday 🎥"), ("jobs", "thumbnails")], filename: "C:\\\\videos\\\\beach.mp4")
         #expect(video.title == "Holiday 🎥")
         #expect(video.originalFilename == "beach.mp4")
         #expect(video.jobs == [.thumbnails])
