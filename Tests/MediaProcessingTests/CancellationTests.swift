@@ -121,7 +121,10 @@ struct CancellationTests {
         let elapsed = clock.now - start
         #expect(error?.code == .timedOut)
         #expect(error?.isPermanent == false)
-        #expect(elapsed >= .seconds(1) && elapsed < .seconds(6))
+        // Not before the timeout; bounded well below the test's own limit. On two cores loaded by the whole suite
+        // (transcription, AV1 and HEVC encodes beside it) a run has taken 16 s from start to reaped, so the bound
+        // is the mechanism's, not a promptness figure (the cancellation tests above measure promptness).
+        #expect(elapsed >= .seconds(1) && elapsed < .seconds(30), "\(elapsed)")
         let pid = try #require(pids.withLock { $0.first })
         #expect(!processExists(pid))
     }
