@@ -46,24 +46,14 @@ public struct SingleEncodeHandler: MediaJobHandler {
                 + EncoderArguments.scaleGraph(renditions, video: "encode") + ";"
                 + thumbnails.selectionGraph(posterInput: "poster_in", framesInput: "frames_in")
         }
-        var encode = ["-filter_complex", graph]
         let sizeCap = job.outputSizeArguments(count: renditions.count * 2 + (thumbnails == nil ? 0 : 3))
-        var inputs = [job.cappedInput()]
-        if let captions = job.captions { inputs.append(captions.input(in: job.outputDirectory)) }
-        for (index, rendition) in renditions.enumerated() {
-            encode += ["-map", "[v\(index)]"]
-            if let audio = job.audioSpecifier { encode += ["-map", audio] }
-            if let captions = job.captions { encode += captions.movTextArguments(input: 1) }
-            encode += EncoderArguments.video(options: job.options, maximumBitRate: rendition.maximumVideoBitRate)
-            if withHLS { encode += EncoderArguments.keyframes(every: segment, options: job.options, frameRate: video.frameRate) }
-            if job.info.hasAudio { encode += EncoderArguments.audio(options: job.options, source: job.info.audioStream) }
-            encode += EncoderArguments.stripMetadata + job.runner.outputThreadArguments + sizeCap
-            encode += ["-movflags", "+faststart", "-f", "mp4", "transcode/\(rendition.name).mp4"]
-        }
+        let mp4s = TranscodeHandler.encodeArguments(
+            renditions, of: job, keyframeInterval: withHLS ? segment : nil, frameRate: video.frameRate, sizeCap: sizeCap)
+        var encode = ["-filter_complex", graph] + mp4s.outputs
         if let thumbnails { encode += thumbnails.outputArguments }
         let encoded = try await job.runner.run(
             FFmpegInvocation(
-                inputs: inputs, outputArguments: encode, expectedDuration: job.effectiveDuration,
+                inputs: mp4s.inputs, outputArguments: encode, expectedDuration: job.effectiveDuration,
                 workingDirectory: job.outputDirectory),
             progress: job.ffmpegProgress(covering: 0...(withHLS ? Self.encodeShare : 99)))
         var files = try await TranscodeHandler.describe(renditions, of: job, stderrTail: encoded.stderrTail)
@@ -74,7 +64,7 @@ public struct SingleEncodeHandler: MediaJobHandler {
         }
 
         // 2. The packaging: every MP4 (our own output, checked above) cut into segments, copied.
-        inputs = []
+        var inputs: [FFmpegInvocation.Input] = []
         var package: [String] = []
         for (index, rendition) in renditions.enumerated() {
             try HLSHandler.createDirectory(for: rendition, under: hlsRoot)

@@ -16,27 +16,38 @@ public struct TranscodeHandler: MediaJobHandler {
             throw MediaError(code: .invalidOptions, message: "no rendition can be made from \(video.width ?? 0)×\(video.height ?? 0)")
         }
         _ = try job.freshDirectory(name)
-        var output = ["-filter_complex", EncoderArguments.scaleGraph(renditions, video: job.videoSpecifier(video))]
-        let sizeCap = job.outputSizeArguments(count: renditions.count)
-        var inputs = [job.cappedInput()]
-        if let captions = job.captions { inputs.append(captions.input(in: job.outputDirectory)) }
-        for (index, rendition) in renditions.enumerated() {
-            output += ["-map", "[v\(index)]"]
-            if let audio = job.audioSpecifier { output += ["-map", audio] }
-            if let captions = job.captions { output += captions.movTextArguments(input: 1) }
-            output += EncoderArguments.video(options: job.options, maximumBitRate: rendition.maximumVideoBitRate)
-            if job.info.hasAudio { output += EncoderArguments.audio(options: job.options, source: job.info.audioStream) }
-            output += EncoderArguments.stripMetadata + job.runner.outputThreadArguments
-            output += sizeCap
-            output += ["-movflags", "+faststart", "-f", "mp4", "\(name)/\(rendition.name).mp4"]
-        }
+        let encode = Self.encodeArguments(renditions, of: job, keyframeInterval: nil, frameRate: video.frameRate,
+                                          sizeCap: job.outputSizeArguments(count: renditions.count))
+        let output = ["-filter_complex", EncoderArguments.scaleGraph(renditions, video: job.videoSpecifier(video))] + encode.outputs
         let invocation = FFmpegInvocation(
-            inputs: inputs, outputArguments: output, expectedDuration: job.effectiveDuration,
+            inputs: encode.inputs, outputArguments: output, expectedDuration: job.effectiveDuration,
             workingDirectory: job.outputDirectory)
         let result = try await job.runner.run(invocation, progress: job.ffmpegProgress())
         let files = try await Self.describe(renditions, of: job, stderrTail: result.stderrTail)
         await job.report(MediaProgress(percent: 100, estimatedTimeRemaining: 0))
         return files
+    }
+
+    /// The inputs (the job's, then its captions when an earlier `transcribe` wrote some) and the MP4 outputs of an
+    /// encode of `renditions` from a scale graph's `[v0]`, `[v1]`… — each with the audio, the captions as a `mov_text`
+    /// track, and keyframes every `keyframeInterval` seconds when given (where HLS segments are cut later).
+    static func encodeArguments(
+        _ renditions: [Rendition], of job: MediaJobContext, keyframeInterval: Double?, frameRate: Double?, sizeCap: [String]
+    ) -> (inputs: [FFmpegInvocation.Input], outputs: [String]) {
+        var inputs = [job.cappedInput()]
+        if let captions = job.captions { inputs.append(captions.input(in: job.outputDirectory)) }
+        var output: [String] = []
+        for (index, rendition) in renditions.enumerated() {
+            output += ["-map", "[v\(index)]"]
+            if let audio = job.audioSpecifier { output += ["-map", audio] }
+            if let captions = job.captions { output += captions.movTextArguments(input: 1) }
+            output += EncoderArguments.video(options: job.options, maximumBitRate: rendition.maximumVideoBitRate)
+            if let keyframeInterval { output += EncoderArguments.keyframes(every: keyframeInterval, options: job.options, frameRate: frameRate) }
+            if job.info.hasAudio { output += EncoderArguments.audio(options: job.options, source: job.info.audioStream) }
+            output += EncoderArguments.stripMetadata + job.runner.outputThreadArguments + sizeCap
+            output += ["-movflags", "+faststart", "-f", "mp4", "transcode/\(rendition.name).mp4"]
+        }
+        return (inputs, output)
     }
 
     /// Describes the MP4 renditions FFmpeg wrote (each probed and checked complete).
