@@ -97,29 +97,32 @@ struct RunCommand: AsyncParsableCommand {
         }
 
         if once {
-            let outcome: JobOutcome?
+            let result: Result<JobOutcome?, any Error>
             do {
-                outcome = try await consumer.runOnce()
+                result = .success(try await consumer.runOnce())
             } catch {
-                logger.error("receive failed", metadata: ["error": "\(error)"])
-                await consumer.close()
-                throw ExitCode(ConsumerExitCode.failure)
+                result = .failure(error)
             }
             await consumer.close()
-            print(outcome?.rawValue ?? "no_message")
-            throw ExitCode(outcome?.exitCode ?? ConsumerExitCode.noMessage)
+            switch result {
+            case .success(let outcome):
+                print(outcome?.rawValue ?? "no_message")
+                throw ExitCode(outcome?.exitCode ?? ConsumerExitCode.noMessage)
+            case .failure(let error):
+                logger.error("receive failed", metadata: ["error": "\(error)"])
+                throw ExitCode(ConsumerExitCode.failure)
+            }
         }
 
         PrometheusMetrics.bootstrap()
         do {
+            // Closes the store when it returns.
             try await consumer.runDaemon(environment: environment, logger: logger)
         } catch {
             // The service waits for SQS and the database; what ends it is a setting no retry can fix.
             logger.critical("consumer stopped on an error", metadata: ["error": "\(error)"])
-            await consumer.close()
             throw ExitCode(ConsumerExitCode.forStartupError(error))
         }
-        await consumer.close()
     }
 
     /// The environment's configuration with the flags applied over it, validated.

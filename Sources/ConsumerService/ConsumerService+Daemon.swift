@@ -6,20 +6,29 @@ import Logging
 import ServiceLifecycle
 import ServiceSupport
 import UnixSignals
+import VideoStore
 
 extension ConsumerService {
     /// Runs the consumer as the daemon does, in one service group: the health server, the termination watcher (when
     /// ``ConsumerConfiguration/terminationCheckInterval`` is not zero and instance metadata is not disabled) and the
     /// consumer. It stops gracefully on `signals` or on a Spot interruption or scale-in notice; then, when a lifecycle
-    /// hook is configured and no other consumer of the machine still runs, it completes the hook.
+    /// hook is configured and no other consumer of the machine still runs, it completes the hook. The video store is
+    /// closed when it returns (a ``VideoStoreService`` of the group).
     /// - Throws: what ends the consumer other than a graceful stop (a setting no retry can fix).
     public func runDaemon(environment: [String: String] = ProcessInfo.processInfo.environment,
                           signals: [UnixSignal] = [.sigterm, .sigint], logger: Logger) async throws {
         let metadata = configuration.terminationCheckInterval > .zero || configuration.lifecycleHookName != nil
             ? InstanceMetadataClient(environment: environment) : nil
-        let hook = try makeLifecycleHook(metadata: metadata, environment: environment)
+        let hook: LifecycleHook?
+        do {
+            hook = try makeLifecycleHook(metadata: metadata, environment: environment)
+        } catch {
+            await close()
+            throw error
+        }
 
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // The store first: closed last, after the drain.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: VideoStoreService(store: store))]
         if let health = HealthServer.application(consumer: self, logger: logger) { services.append(.init(service: health)) }
         if configuration.terminationCheckInterval > .zero, let metadata {
             let watcher = TerminationWatcher(metadata: metadata, consumer: self, interval: configuration.terminationCheckInterval, logger: logger)

@@ -116,7 +116,8 @@ public final class ConsumerService: Service, Sendable {
     }
 
     private func makeHandler(_ settings: QueueSettings, heartbeat: VisibilityHeartbeat) -> MessageHandler {
-        MessageHandler(configuration: configuration, queueSettings: settings, sqs: sqs, s3: s3, store: store, pipeline: pipeline,
+        MessageHandler(configuration: configuration, queueSettings: settings, queue: sqs, store: store,
+                       work: MediaJobWork(configuration: configuration, storage: s3, store: store, pipeline: pipeline, metrics: metrics),
                        heartbeat: heartbeat, activeJobs: activeJobs, metrics: metrics,
                        backoff: RedeliveryBackoff(base: configuration.retryBaseDelay, maximum: configuration.retryMaximumDelay),
                        deleter: MessageDeleter(sqs: sqs, queueURL: configuration.queueURL, callTimeout: configuration.sqsCallTimeout),

@@ -16,7 +16,7 @@ actor MessageDeleter {
         var logger: Logger
     }
 
-    private let sqs: SQSClient
+    private let sqs: any JobQueue
     private let queueURL: String
     private let window: Duration
     private let callTimeout: Duration
@@ -27,7 +27,7 @@ actor MessageDeleter {
 
     /// A deleter for `queueURL` that waits at most `window` for a batch to fill, and at most `callTimeout` for SQS
     /// to answer a batch (a message not deleted comes back, and is deleted without work once its record is final).
-    init(sqs: SQSClient, queueURL: String, window: Duration = .milliseconds(5), callTimeout: Duration = .seconds(10)) {
+    init(sqs: any JobQueue, queueURL: String, window: Duration = .milliseconds(5), callTimeout: Duration = .seconds(10)) {
         self.sqs = sqs
         self.queueURL = queueURL
         self.window = window

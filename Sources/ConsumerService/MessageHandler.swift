@@ -1,7 +1,5 @@
 import Foundation
 import Logging
-import MediaProcessing
-import S3Client
 import SQSClient
 import ServiceSupport
 import VideoCore
@@ -12,10 +10,9 @@ import VideoStore
 struct MessageHandler: Sendable {
     let configuration: ConsumerConfiguration
     let queueSettings: QueueSettings
-    let sqs: SQSClient
-    let s3: S3Client
+    let queue: any JobQueue
     let store: any VideoStore
-    let pipeline: MediaJobPipeline
+    let work: any JobWork
     let heartbeat: VisibilityHeartbeat
     let activeJobs: ActiveJobs
     let metrics: ConsumerMetrics
@@ -134,7 +131,7 @@ struct MessageHandler: Sendable {
             group.addTask {
                 do {
                     return .finished(.success(try await JobDeadline.$current.withValue(deadline) {
-                        try await work(record: record, scratch: scratch, signal: signal, logger: logger)
+                        try await work.run(record: record, scratch: scratch, signal: signal, logger: logger)
                     }))
                 } catch {
                     return .finished(.failure(error))
@@ -204,239 +201,56 @@ struct MessageHandler: Sendable {
         }
     }
 
-    /// Download, probe, process, upload, complete. Returns the completed record (`nil`: the store refused the
-    /// completion, the attempt being stale or the record cancelled).
-    private func work(record: VideoRecord, scratch: URL, signal: AbortSignal, logger: Logger) async throws -> VideoRecord? {
-        let jobs = record.jobs.isEmpty ? configuration.defaultJobs : record.jobs
-        for job in jobs { _ = try pipeline.registry.handler(named: job.rawValue) }   // unknown_job_type before any work
-        let progress = ProgressReporter(store: store, videoID: record.id, attempt: record.attempts,
-                                        interval: configuration.progressInterval, logger: logger)
-        let directory: ScratchDirectory
-        do {
-            directory = try ScratchDirectory(scratch)
-        } catch {
-            throw MediaError(code: .outputFailed, message: "cannot create the scratch directory \(scratch.lastPathComponent): \(error)")
-        }
-        defer { directory.remove() }
-        try DiskSpace.ensureAvailable(at: scratch, inputSize: record.size, factor: pipeline.diskSpaceFactor)
-
-        var stageStart = ContinuousClock.now
-        func endStage(_ name: String) {
-            let now = ContinuousClock.now
-            metrics.stage(name, seconds: (now - stageStart).seconds)
-            stageStart = now
-        }
-
-        await progress.report(stage: .downloading, percent: 0, eta: nil)
-        let input = scratch.appendingPathComponent("source" + Self.safeExtension(of: record.sourceKey))
-        let downloaded: S3ObjectInfo
-        do {
-            downloaded = try await s3.download(bucket: record.sourceBucket, key: record.sourceKey, to: input.path)
-        } catch let error as S3Error where [.noSuchKey, .notFound, .noSuchBucket].contains(error.code) {
-            throw VideoFailure(code: "source_missing",
-                               message: "the source s3://\(record.sourceBucket)/\(record.sourceKey) does not exist (\(error.code))")
-        }
-        // The object must be the one that was checked and recorded: same size, same ETag.
-        if downloaded.contentLength != record.size || (record.sourceETag != nil && downloaded.eTag != record.sourceETag) {
-            throw VideoFailure(code: "source_changed",
-                               message: "the source changed after it was recorded (\(downloaded.contentLength) bytes, recorded \(record.size))")
-        }
-        endStage("download")
-        try Task.checkCancellation()
-
-        await progress.report(stage: .probing, percent: 2, eta: nil)
-        var probe = pipeline.probe
-        probe.logger = logger
-        probe.limits.maximumDuration = min(probe.limits.maximumDuration, configuration.maximumVideoDuration)
-        let info = try await probe.probe(input)
-        JobDeadline.current?.fit(duration: info.duration, jobs: jobs, codec: record.options?.codec ?? pipeline.options.codec)
-        endStage("probe")
-
-        await progress.report(stage: .encoding, percent: 5, eta: nil)
-        var jobPipeline = pipeline
-        jobPipeline.options = pipeline.options.applying(record.options)
-        jobPipeline.logger = logger
-        jobPipeline.runner.logger = logger
-        let outputDirectory = scratch.appendingPathComponent("out", isDirectory: true)
-        let results: [MediaJobPipeline.JobResult]
-        do {
-            results = try await jobPipeline.run(jobs: jobs.map(\.rawValue), input: input, outputDirectory: outputDirectory, info: info) { step in
-                await progress.report(stage: .encoding, percent: 5 + step.overallPercent * 0.9, eta: step.jobProgress.estimatedTimeRemaining)
-            }
-        } catch let error as MediaError {
-            if let status = error.exitStatus { metrics.ffmpegExit(status) }
-            throw error
-        }
-        for _ in results { metrics.ffmpegExit(0) }
-        endStage("encode")
-
-        await progress.report(stage: .uploading, percent: 95, eta: nil)
-        let files = results.flatMap(\.files)
-        let keys = files.map { VideoKeys.outputPrefix(record.id) + $0.relativePath }
-        do {
-            let outputs = try await upload(files, from: outputDirectory, videoID: record.id)
-            endStage("upload")
-            guard signal.beginCommit() else { throw CancellationError() }
-            guard let completed = try await store.complete(id: record.id, attempt: record.attempts, outputs: outputs) else {
-                await removeOutputs(keys, of: record.id, logger: logger)
-                return nil
-            }
-            return completed
-        } catch {
-            // Cancelled, fenced out or failed while uploading: what this attempt uploaded must not stay behind.
-            await uncancellable { await removeOutputs(keys, of: record.id, logger: logger) }
-            throw error
-        }
-    }
-
-    /// Deletes `keys` (this attempt's outputs) unless the record completed with them (another attempt's identical
-    /// keys won).
-    private func removeOutputs(_ keys: [String], of id: UUID, logger: Logger) async {
-        guard !keys.isEmpty else { return }
-        if let current = try? await store.video(id: id, owner: nil), current.status == .completed { return }
-        do {
-            _ = try await s3.deleteObjects(bucket: configuration.bucket, keys: keys)
-            logger.info("outputs of an attempt that did not complete removed", metadata: ["count": "\(keys.count)"])
-        } catch {
-            logger.warning("cannot remove an abandoned attempt's outputs (the orphan sweeper removes them with the video)",
-                           metadata: ["error": "\(error)"])
-        }
-    }
-
-    /// Uploads `files` under `outputs/{videoID}/{relative path}`, four at a time, in the order given.
-    private func upload(_ files: [ProducedFile], from directory: URL, videoID: UUID) async throws -> [VideoOutput] {
-        let prefix = VideoKeys.outputPrefix(videoID)
-        return try await withThrowingTaskGroup(of: (Int, VideoOutput).self) { group in
-            var outputs = [VideoOutput?](repeating: nil, count: files.count)
-            var next = 0
-            func addNext() {
-                guard next < files.count else { return }
-                let index = next
-                let file = files[index]
-                next += 1
-                group.addTask {
-                    let key = prefix + file.relativePath
-                    try await s3.upload(file: file.url(in: directory).path, bucket: configuration.bucket, key: key, contentType: file.contentType)
-                    return (index, VideoOutput(kind: file.kind.rawValue, key: key, size: file.size, contentType: file.contentType,
-                                               width: file.width, height: file.height, duration: file.duration))
-                }
-            }
-            for _ in 0..<4 { addNext() }
-            while let (index, output) = try await group.next() {
-                outputs[index] = output
-                addNext()
-            }
-            return outputs.compactMap { $0 }
-        }
-    }
-
-    /// `.mp4` for `videos/x/clip.mp4`; empty when the key has no short alphanumeric extension.
-    static func safeExtension(of key: String) -> String {
-        let name = key.split(separator: "/").last.map(String.init) ?? ""
-        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
-        let ext = name[name.index(after: dot)...]
-        guard (1...5).contains(ext.count), ext.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else { return "" }
-        return "." + ext.lowercased()
-    }
-
     // MARK: Finishing
 
+    /// The settlement rule (``JobSettlement``) for this consumer's queue.
+    var settlement: JobSettlement {
+        JobSettlement(maximumReceiveCount: queueSettings.maximumReceiveCount, backoff: backoff)
+    }
+
+    /// Settles the run: asks ``JobSettlement`` what to do for its ending and does it.
     private func finish(record: VideoRecord, message: SQSMessage, result: Result<VideoRecord?, any Error>?, reason: AbortReason?,
                         timeout: Duration, logger: Logger) async -> JobOutcome {
-        let id = record.id
-        let attempt = record.attempts
+        let receiveCount = message.approximateReceiveCount ?? 1
+        var action = settlement.settle(JobEnding(reason: reason, result: result), receiveCount: receiveCount, timeout: timeout)
         do {
-            if let reason {
-                switch reason {
-                case .cancelled:
-                    logger.info("record cancelled while processing: FFmpeg stopped, scratch removed")
-                    await deleteMessage(message, logger: logger)
-                    return .cancelled
-                case .timedOut:
-                    let failure = VideoFailure(code: "job_timeout", message: "the job ran longer than its timeout, \(timeout), and was stopped")
-                    _ = try await store.fail(id: id, attempt: attempt, error: failure)
-                    logger.warning("job timed out: record failed")
-                    await deleteMessage(message, logger: logger)
-                    return .timedOut
-                case .lostMessage:
-                    logger.warning("message lost to another consumer: job abandoned without writing results")
-                    _ = try await store.release(id: id, attempt: attempt)
-                    return .abandoned
-                case .shutdown:
-                    return try await handBack(record: record, message: message, logger: logger)
-                }
-            }
-            switch result {
-            case .success(let completed?)?:
-                logger.info("job completed", metadata: ["outputs": "\(completed.outputs.count)"])
-                await deleteMessage(message, logger: logger)
-                return .completed
-            case .success(nil)?:
-                return try await afterRefusedWrite(id: id, message: message, logger: logger)
-            case .failure(let error)?:
-                if error is CancellationError || (error as? MediaError)?.code == .cancelled {
-                    // Cancelled without a reason: the consumer itself is being torn down.
-                    return try await handBack(record: record, message: message, logger: logger)
-                }
-                return try await handleFailure(error, record: record, message: message, logger: logger)
-            case nil:
-                return try await handBack(record: record, message: message, logger: logger)
+            if try await !perform(action.record, record: record) {
+                logger.log(level: action.level, "\(action.note)")
+                action = settlement.afterRefusal(recordStatus: try await store.video(id: record.id, owner: nil)?.status)
             }
         } catch {
-            // The store could not be told: leave the message to come back (the record is taken over then).
-            logger.error("cannot record the job's end: the message will come back", metadata: ["error": "\(error)"])
-            await setVisibility(message, seconds: backoff.delay(receiveCount: message.approximateReceiveCount ?? 1), logger: logger)
-            return .retried
+            logger.warning("cannot write the job's end to the record", metadata: ["error": "\(error)"])
+            action = settlement.storeUnavailable(receiveCount: receiveCount)
         }
+        logger.log(level: action.level, "\(action.note)")
+        await perform(action.message, on: message, logger: logger)
+        return action.outcome
     }
 
-    private func handleFailure(_ error: any Error, record: VideoRecord, message: SQSMessage, logger: Logger) async throws -> JobOutcome {
-        let receiveCount = message.approximateReceiveCount ?? 1
-        switch FailureClassification.classify(error) {
-        case .permanent(let failure):
-            logger.warning("job failed permanently", metadata: ["code": "\(failure.code)", "error": "\(failure.message)"])
-            guard try await store.fail(id: record.id, attempt: record.attempts, error: failure) != nil else {
-                return try await afterRefusedWrite(id: record.id, message: message, logger: logger)
+    /// Carries out a record step; `false` when the record must be inspected (a refused write, or ``JobSettlement/RecordStep/inspect``).
+    private func perform(_ step: JobSettlement.RecordStep, record: VideoRecord) async throws -> Bool {
+        switch step {
+        case .none:
+            return true
+        case .inspect:
+            return false
+        case .write(let write, let inspectIfRefused):
+            let written: VideoRecord?
+            switch write {
+            case .fail(let failure): written = try await store.fail(id: record.id, attempt: record.attempts, error: failure)
+            case .release: written = try await store.release(id: record.id, attempt: record.attempts)
             }
-            await deleteMessage(message, logger: logger)
-            return .failed
-        case .transient(let reason, let code):
-            if let maximum = queueSettings.maximumReceiveCount, receiveCount >= maximum {
-                // SQS moves the message to the DLQ on its next receive: fail the record now so it does not stay
-                // queued forever. The message is left to SQS, visible at once, as evidence in the DLQ.
-                let failure = VideoFailure(code: code,
-                                           message: "gave up after \(receiveCount) attempts; the last error was transient: \(reason)")
-                logger.error("transient failure on the last allowed receive: record failed", metadata: ["error": "\(reason)"])
-                _ = try await store.fail(id: record.id, attempt: record.attempts, error: failure)
-                await setVisibility(message, seconds: 0, logger: logger)
-                return .failed
-            }
-            let delay = backoff.delay(receiveCount: receiveCount)
-            logger.warning("transient failure: the message comes back", metadata: ["error": "\(reason)", "retry_in_seconds": "\(delay)"])
-            _ = try await store.release(id: record.id, attempt: record.attempts)
-            await setVisibility(message, seconds: delay, logger: logger)
-            return .retried
+            return written != nil || !inspectIfRefused
         }
     }
 
-    /// A completion or failure was refused: the record was cancelled, or a newer attempt owns it.
-    private func afterRefusedWrite(id: UUID, message: SQSMessage, logger: Logger) async throws -> JobOutcome {
-        let current = try await store.video(id: id, owner: nil)
-        if current == nil || current?.status == .cancelled {
-            logger.info("record cancelled or deleted meanwhile: deleting the message")
-            await deleteMessage(message, logger: logger)
-            return .cancelled
+    /// Carries out a message step.
+    private func perform(_ step: JobSettlement.MessageStep, on message: SQSMessage, logger: Logger) async {
+        switch step {
+        case .delete: await deleteMessage(message, logger: logger)
+        case .setVisibility(let seconds): await setVisibility(message, seconds: seconds, logger: logger)
+        case .leave: break
         }
-        logger.warning("a newer attempt owns the record: results not published", metadata: ["status": "\(current?.status.rawValue ?? "-")"])
-        return .abandoned
-    }
-
-    /// Shutdown: release the record and make the message visible at once, so another consumer takes it now.
-    private func handBack(record: VideoRecord, message: SQSMessage, logger: Logger) async throws -> JobOutcome {
-        logger.info("handing the job back: record released, message visible again")
-        _ = try await store.release(id: record.id, attempt: record.attempts)
-        await setVisibility(message, seconds: 0, logger: logger)
-        return .released
     }
 
     // MARK: Queue operations
@@ -450,7 +264,7 @@ struct MessageHandler: Sendable {
             return .retried
         }
         do {
-            try await sqs.send(SQSOutgoingMessage(body: message.body, attributes: [
+            try await queue.send(SQSOutgoingMessage(body: message.body, attributes: [
                 "videoqueue-error": .string(reason), "videoqueue-error-code": .string(code),
                 "videoqueue-source-message-id": .string(message.messageID),
             ]).addressed(to: dlq, groupID: "undecodable", deduplicationID: message.messageID), to: dlq)
@@ -471,9 +285,9 @@ struct MessageHandler: Sendable {
 
     private func setVisibility(_ message: SQSMessage, seconds: Int, logger: Logger) async {
         do {
-            let (sqs, queueURL, handle) = (sqs, configuration.queueURL, message.receiptHandle)
+            let (queue, queueURL, handle) = (queue, configuration.queueURL, message.receiptHandle)
             try await withTimeout(configuration.sqsCallTimeout, operation: "ChangeMessageVisibility") {
-                try await sqs.changeVisibility(receiptHandle: handle, in: queueURL, timeout: seconds)
+                try await queue.changeVisibility(receiptHandle: handle, in: queueURL, timeout: seconds)
             }
         } catch {
             logger.warning("cannot change the message's visibility", metadata: ["error": "\(error)", "seconds": "\(seconds)"])

@@ -17,7 +17,7 @@ final class VisibilityHeartbeat: Sendable {
         var signal: AbortSignal
     }
 
-    let sqs: SQSClient
+    let sqs: any JobQueue
     let queueURL: String
     let visibilityTimeout: Int
     let interval: Duration
@@ -27,7 +27,7 @@ final class VisibilityHeartbeat: Sendable {
     let logger: Logger
     private let entries = Mutex<[String: Entry]>([:])
 
-    init(sqs: SQSClient, queueURL: String, visibilityTimeout: Int, interval: Duration, callTimeout: Duration = .seconds(10),
+    init(sqs: any JobQueue, queueURL: String, visibilityTimeout: Int, interval: Duration, callTimeout: Duration = .seconds(10),
          metrics: ConsumerMetrics, logger: Logger) {
         self.sqs = sqs
         self.queueURL = queueURL

@@ -12,11 +12,10 @@ struct KeysCommand: AsyncParsableCommand {
     struct DatabaseOptions: ParsableArguments {
         @Option(name: .customLong("database-url"), help: "SQLite path or postgres:// URL (DATABASE_URL).") var databaseURL: String?
 
-        func store() async throws -> any VideoStore {
+        /// Runs `body` with the migrated store, closed afterwards however `body` ends.
+        func withStore<T: Sendable>(_ body: (any VideoStore) async throws -> T) async throws -> T {
             let url = databaseURL ?? EnvironmentValues().string("DATABASE_URL", default: "videoqueue.sqlite")
-            let store = try await DatabaseConfiguration(url: url).makeStore()
-            try await store.migrate()
-            return store
+            return try await DatabaseConfiguration(url: url).withStore(body)
         }
     }
 
@@ -32,9 +31,7 @@ struct KeysCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let store = try await database.store()
-            let created = try await store.createAPIKey(owner: owner, name: name, isAdmin: admin)
-            try await store.close()
+            let created = try await database.withStore { try await $0.createAPIKey(owner: owner, name: name, isAdmin: admin) }
             print(created.plaintext)
             FileHandle.standardError.write(Data("key \(created.key.id) for owner '\(owner)'\(admin ? " (admin)" : ""): store it now, it is not shown again\n".utf8))
         }
@@ -45,9 +42,7 @@ struct KeysCommand: AsyncParsableCommand {
         @OptionGroup var database: DatabaseOptions
 
         func run() async throws {
-            let store = try await database.store()
-            let keys = try await store.apiKeys()
-            try await store.close()
+            let keys = try await database.withStore { try await $0.apiKeys() }
             for key in keys {
                 print("\(key.id)\t\(key.owner)\t\(key.name)\t\(key.isAdmin ? "admin" : "-")\t\(key.revokedAt == nil ? "active" : "revoked")")
             }
@@ -61,9 +56,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let uuid = UUID(uuidString: id) else { throw ValidationError("'\(id)' is not a key id") }
-            let store = try await database.store()
-            let revoked = try await store.revokeAPIKey(id: uuid)
-            try await store.close()
+            let revoked = try await database.withStore { try await $0.revokeAPIKey(id: uuid) }
             guard revoked else { throw ValidationError("no active key \(id)") }
             print("revoked \(id)")
         }
@@ -76,8 +69,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var database: KeysCommand.DatabaseOptions
 
     func run() async throws {
-        let store = try await database.store()
-        print("migrations applied: \(try await store.appliedMigrations().map(String.init).joined(separator: ", "))")
-        try await store.close()
+        let applied = try await database.withStore { try await $0.appliedMigrations() }
+        print("migrations applied: \(applied.map(String.init).joined(separator: ", "))")
     }
 }

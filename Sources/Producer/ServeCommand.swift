@@ -61,16 +61,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // The server answers at once (/readyz 503 until the database does); the migrations wait for the database.
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: [.init(service: app), .init(service: DatabaseStartup(store: store, notifier: notifier, logger: logger))],
+            // The store first: stopped last, after the server and the dispatchers that use it.
+            services: [.init(service: VideoStoreService(store: store)), .init(service: app),
+                       .init(service: DatabaseStartup(store: store, notifier: notifier, logger: logger))],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        do {
-            try await group.run()
-        } catch {
-            notifier.stopping()
-            try? await store.close()
-            throw error
-        }
-        notifier.stopping()
-        try await store.close()
+        defer { notifier.stopping() }
+        try await group.run()
     }
 }

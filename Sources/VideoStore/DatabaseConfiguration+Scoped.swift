@@ -1,0 +1,23 @@
+import Logging
+
+extension DatabaseConfiguration {
+    /// Opens the store, migrates it, runs `body` with it and closes it however `body` ends — for a command that uses
+    /// the store once (`producer keys`, `producer migrate`); a long-running process runs a ``VideoStoreService`` instead.
+    public func withStore<T: Sendable>(logger: Logger = Logger(label: "videoqueue.store"),
+                                       _ body: (any VideoStore) async throws -> T) async throws -> T {
+        let store = try await makeStore(logger: logger)
+        let result: Result<T, any Error>
+        do {
+            try await store.migrate()
+            result = .success(try await body(store))
+        } catch {
+            result = .failure(error)
+        }
+        do {
+            try await store.close()
+        } catch {
+            if case .success = result { throw error }
+        }
+        return try result.get()
+    }
+}

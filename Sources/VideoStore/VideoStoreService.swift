@@ -1,0 +1,21 @@
+import ServiceLifecycle
+
+/// A ``VideoStore`` as a `Service` of a `ServiceGroup`: it runs until the group shuts down (or is cancelled) and
+/// then closes the store — the one place a long-running process closes it.
+///
+/// List it FIRST in the group's services: a `ServiceGroup` stops its services in reverse order, so the store closes
+/// after every service that uses it (the HTTP server, the consumer's drain) has stopped.
+public struct VideoStoreService: Service {
+    /// The store this service closes.
+    public let store: any VideoStore
+
+    public init(store: any VideoStore) {
+        self.store = store
+    }
+
+    public func run() async throws {
+        // Returns on a graceful shutdown; throws CancellationError when the group is cancelled: closed either way.
+        try? await gracefulShutdown()
+        try await store.close()
+    }
+}

@@ -1,0 +1,159 @@
+@testable import ConsumerService
+import Foundation
+import MediaProcessing
+import S3Client
+import Testing
+import VideoCore
+
+/// The settlement table without I/O: every ending, on every receive, with and without a redrive policy.
+@Suite("Job settlement")
+struct JobSettlementTests {
+    static let backoff = RedeliveryBackoff(base: 10, maximum: 300)
+    static let endings: [JobEnding] = [
+        .aborted(.cancelled), .aborted(.timedOut), .aborted(.lostMessage), .aborted(.shutdown), .interrupted,
+        .completed(outputs: 3), .completionRefused,
+        .failed(.permanent(VideoFailure(code: "probe_failed", message: "not a video"))),
+        .failed(.transient("S3: slow down", code: "retries_exhausted")),
+        .failed(.transient("FFmpeg was killed", code: "ffmpeg_killed")),
+    ]
+
+    /// A seeded generator (SplitMix64): the same seed, the same delays.
+    struct SeededGenerator: RandomNumberGenerator {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// What the table says for `ending`, independent of the implementation's structure.
+    static func expected(_ ending: JobEnding, receiveCount: Int, maximum: Int?) -> (JobSettlement.RecordStep, JobOutcome) {
+        switch ending {
+        case .aborted(.cancelled): return (.none, .cancelled)
+        case .aborted(.timedOut):
+            return (.write(.fail(VideoFailure(code: "job_timeout", message: "the job ran longer than its timeout, 60.0 seconds, and was stopped")),
+                           inspectIfRefused: false), .timedOut)
+        case .aborted(.lostMessage): return (.write(.release, inspectIfRefused: false), .abandoned)
+        case .aborted(.shutdown), .interrupted: return (.write(.release, inspectIfRefused: false), .released)
+        case .completed: return (.none, .completed)
+        case .completionRefused: return (.inspect, .abandoned)
+        case .failed(.permanent(let failure)): return (.write(.fail(failure), inspectIfRefused: true), .failed)
+        case .failed(.transient(let reason, let code)):
+            if let maximum, receiveCount >= maximum {
+                return (.write(.fail(VideoFailure(code: code, message: "gave up after \(receiveCount) attempts; the last error was transient: \(reason)")),
+                               inspectIfRefused: false), .failed)
+            }
+            return (.write(.release, inspectIfRefused: false), .retried)
+        }
+    }
+
+    @Test("every ending on every receive, with and without a redrive policy, writes the record and ends as the table says",
+          arguments: [nil, 1, 3, 5] as [Int?])
+    func table(maximum: Int?) {
+        let settlement = JobSettlement(maximumReceiveCount: maximum, backoff: Self.backoff)
+        for ending in Self.endings {
+            for receiveCount in 1...6 {
+                let action = settlement.settle(ending, receiveCount: receiveCount, timeout: .seconds(60))
+                let (record, outcome) = Self.expected(ending, receiveCount: receiveCount, maximum: maximum)
+                #expect(action.record == record, "\(ending) receive \(receiveCount) maximum \(String(describing: maximum))")
+                #expect(action.outcome == outcome, "\(ending) receive \(receiveCount) maximum \(String(describing: maximum))")
+                #expect(!action.note.isEmpty)
+            }
+        }
+    }
+
+    @Test("the message: deleted when the record is final or cancelled, visible at once when handed back or given up, hidden for the backoff on a retry, left when lost")
+    func messages() {
+        let settlement = JobSettlement(maximumReceiveCount: 5, backoff: Self.backoff)
+        func message(_ ending: JobEnding, receive: Int = 1) -> JobSettlement.MessageStep {
+            settlement.settle(ending, receiveCount: receive, timeout: .seconds(60)).message
+        }
+        #expect(message(.aborted(.cancelled)) == .delete)
+        #expect(message(.aborted(.timedOut)) == .delete)
+        #expect(message(.aborted(.lostMessage)) == .leave)
+        #expect(message(.aborted(.shutdown)) == .setVisibility(seconds: 0))
+        #expect(message(.interrupted) == .setVisibility(seconds: 0))
+        #expect(message(.completed(outputs: 1)) == .delete)
+        #expect(message(.failed(.permanent(VideoFailure(code: "x", message: "y")))) == .delete)
+        // The last receive the redrive policy allows: visible at once, so SQS moves it to the DLQ as evidence.
+        #expect(message(.failed(.transient("e")), receive: 5) == .setVisibility(seconds: 0))
+        #expect(message(.failed(.transient("e")), receive: 9) == .setVisibility(seconds: 0))
+    }
+
+    @Test("a transient failure's message is hidden between half the backoff's ceiling and the ceiling, growing with the receive count",
+          arguments: 1...8)
+    func retryDelay(receiveCount: Int) {
+        let settlement = JobSettlement(maximumReceiveCount: nil, backoff: Self.backoff)
+        let ceiling = Self.backoff.ceiling(receiveCount: receiveCount)
+        for seed in UInt64(0)..<200 {
+            var generator = SeededGenerator(seed: seed)
+            let action = settlement.settle(.failed(.transient("e")), receiveCount: receiveCount, timeout: .seconds(1), using: &generator)
+            guard case .setVisibility(let seconds) = action.message else {
+                Issue.record("a retry must set the visibility, not \(action.message)")
+                return
+            }
+            #expect((ceiling / 2)...ceiling ~= seconds)
+        }
+        #expect(ceiling == min(300, 10 << (receiveCount - 1)))
+    }
+
+    @Test("after a refused write: a gone or cancelled record deletes the message, any other status means a newer attempt owns it",
+          arguments: [nil] + VideoStatus.allCases.map(Optional.some))
+    func afterRefusal(status: VideoStatus?) {
+        let action = JobSettlement(maximumReceiveCount: 5, backoff: Self.backoff).afterRefusal(recordStatus: status)
+        #expect(action.record == .none)
+        if status == nil || status == .cancelled {
+            #expect(action.message == .delete)
+            #expect(action.outcome == .cancelled)
+        } else {
+            #expect(action.message == .leave)
+            #expect(action.outcome == .abandoned)
+        }
+    }
+
+    @Test("a store that cannot be told leaves the message hidden for the backoff, to be taken over on its next receive")
+    func storeUnavailable() {
+        var generator = SeededGenerator(seed: 7)
+        let action = JobSettlement(maximumReceiveCount: 5, backoff: Self.backoff).storeUnavailable(receiveCount: 3, using: &generator)
+        #expect(action.record == .none)
+        #expect(action.outcome == .retried)
+        guard case .setVisibility(let seconds) = action.message else {
+            Issue.record("expected a visibility change, not \(action.message)")
+            return
+        }
+        #expect(20...40 ~= seconds)
+    }
+
+    @Test("the ending: an abort reason wins over any result; a cancellation without reason or no result is an interruption; errors are classified")
+    func endings() {
+        let completed = VideoRecord(owner: "o", title: "t", originalFilename: "a.mp4", sourceBucket: "b", sourceKey: "k", size: 1,
+                                    contentType: "video/mp4", jobs: [.transcode])
+        for reason in [AbortReason.cancelled, .timedOut, .lostMessage, .shutdown] {
+            #expect(JobEnding(reason: reason, result: .success(completed)) == .aborted(reason))
+            #expect(JobEnding(reason: reason, result: nil) == .aborted(reason))
+        }
+        #expect(JobEnding(reason: nil, result: .success(completed)) == .completed(outputs: 0))
+        #expect(JobEnding(reason: nil, result: .success(nil)) == .completionRefused)
+        #expect(JobEnding(reason: nil, result: nil) == .interrupted)
+        #expect(JobEnding(reason: nil, result: .failure(CancellationError())) == .interrupted)
+        #expect(JobEnding(reason: nil, result: .failure(MediaError(code: .cancelled, message: "stopped"))) == .interrupted)
+        let failure = VideoFailure(code: "source_missing", message: "gone")
+        #expect(JobEnding(reason: nil, result: .failure(failure)) == .failed(.permanent(failure)))
+        let s3 = S3Error(code: "InternalError", message: "boom")
+        #expect(JobEnding(reason: nil, result: .failure(s3)) == .failed(.transient("S3: \(s3)")))
+    }
+
+    @Test("the same inputs always give the same action (no clock or I/O inside; randomness only through the generator)")
+    func deterministic() {
+        let settlement = JobSettlement(maximumReceiveCount: 4, backoff: Self.backoff)
+        for ending in Self.endings {
+            var first = SeededGenerator(seed: 12345), second = SeededGenerator(seed: 12345)
+            #expect(settlement.settle(ending, receiveCount: 2, timeout: .seconds(5), using: &first)
+                    == settlement.settle(ending, receiveCount: 2, timeout: .seconds(5), using: &second))
+        }
+    }
+}

@@ -1,0 +1,331 @@
+@testable import ConsumerService
+import Foundation
+import S3Client
+import SQSClient
+import Testing
+import VideoCore
+import VideoStore
+
+/// The message handler as a driver: the claim and settlement decisions carried out against a real SQLite store and
+/// an in-memory queue, with scripted work instead of FFmpeg — every row of both tables in milliseconds.
+@Suite("Message handler with fakes")
+struct MessageHandlerTests {
+    // MARK: Settlement
+
+    @Test("completed work: the message is deleted and the record stays completed")
+    func completed() async throws {
+        try await HandlerWorld.with { world in
+            let (record, message) = try await world.queuedVideo()
+            let store = world.store
+            let handler = world.handler(work: ScriptedWork { claimed, _ in
+                try await store.complete(id: claimed.id, attempt: claimed.attempts, outputs: [])
+            })
+            #expect(await handler.handle(message) == .completed)
+            await handler.deleter.flush()
+            #expect(world.queue.deleted == [message.receiptHandle])
+            #expect(try await world.current(record.id)?.status == .completed)
+        }
+    }
+
+    @Test("a permanent failure fails the record with its code and deletes the message")
+    func permanentFailure() async throws {
+        try await HandlerWorld.with { world in
+            let (record, message) = try await world.queuedVideo()
+            let handler = world.handler(work: ScriptedWork { _, _ in throw VideoFailure(code: "probe_failed", message: "not a video") })
+            #expect(await handler.handle(message) == .failed)
+            await handler.deleter.flush()
+            #expect(world.queue.deleted == [message.receiptHandle])
+            let current = try #require(try await world.current(record.id))
+            #expect(current.status == .failed)
+            #expect(current.error?.code == "probe_failed")
+        }
+    }
+
+    @Test("a permanent failure of a record cancelled meanwhile: the refused write leads to deleting the message as cancelled")
+    func permanentFailureOfCancelledRecord() async throws {
+        try await HandlerWorld.with { world in
+            let (record, message) = try await world.queuedVideo()
+            let store = world.store
+            let handler = world.handler(work: ScriptedWork { claimed, _ in
+                _ = try await store.cancel(id: claimed.id, owner: nil)
+                throw VideoFailure(code: "probe_failed", message: "not a video")
+            })
+            #expect(await handler.handle(message) == .cancelled)
+            await handler.deleter.flush()
+            #expect(world.queue.deleted == [message.receiptHandle])
+            #expect(try await world.current(record.id)?.status == .cancelled)
+        }
+    }
+
+    @Test("a transient failure releases the record and hides the message for the backoff (5–10 s on the first receive)")
+    func transientFailure() async throws {
+        try await HandlerWorld.with { world in
+            let (record, message) = try await world.queuedVideo()
+            let handler = world.handler(work: ScriptedWork { _, _ in throw S3Error(code: "SlowDown", message: "reduce your request rate") })
+            #expect(await handler.handle(message) == .retried)
+            await handler.deleter.flush()
+            #expect(world.queue.deleted.isEmpty)
+            let delays = world.queue.visibilityChanges
+            #expect(delays.count == 1)
+            #expect(delays.allSatisfy { 5...10 ~= $0 })
+            let current = try #require(try await world.current(record.id))
+            #expect(current.status == .queued)
+            #expect(current.attempts == 1)
+        }
+    }
+
+    @Test("a transient failure on the last receive the redrive policy allows fails the record and leaves the message visible for the DLQ")
+    func transientFailureOnLastReceive() async throws {
+        try await HandlerWorld.with { world in
+            let (record, first) = try await world.queuedVideo()
+            let message = try world.message(for: record, messageID: first.messageID, receiveCount: 5)
+            let handler = world.handler(work: ScriptedWork { _, _ in throw S3Error(code: "InternalError", message: "boom") }, maximumReceiveCount: 5)
+            #expect(await handler.handle(message) == .failed)
+            await handler.deleter.flush()
+            #expect(world.queue.deleted.isEmpty)
+            #expect(world.queue.visibilityChanges == [0])
+            let current = try #require(try await world.current(record.id))
+            #expect(current.status == .failed)
+            #expect(current.error?.code == "retries_exhausted")
+        }
+    }
+
+    @Test("the owner cancels while the job runs: the work is stopped, the message deleted, the record stays cancelled")
+    func cancelledWhileRunning() async throws {
+        try await HandlerWorld.with { world in
+            let (record, message) = try await world.queuedVideo()
+            let work = ScriptedWork.hanging()
+            let handler = world.handler(work: work)
+            async let outcome = handler.handle(message)
+            _ = await work.started()
+            _ = try await world.store.cancel(id: record.id, owner: nil)
+            #expect(await outcome == .cancelled)
+            await handler.deleter.flush()
+            #expect(world.queue.deleted == [message.receiptHandle])
+            #expect(try await world.current(record.id)?.status == .cancelled)
+        }
+    }
+
+    @Test("the job timeout stops the work, fails the record with job_timeout and deletes the message")
+    func timedOut() async throws {
+        try await HandlerWorld.with { world in
+            let (record, message) = try await world.queuedVideo()
+            let handler = world.handler(work: ScriptedWork.hanging(), configuration: world.configuration(jobTimeout: .milliseconds(200)))
+            #expect(await handler.handle(message) == .timedOut)
+            await handler.deleter.flush()
+            #expect(world.queue.deleted == [message.receiptHandle])
+            let current = try #require(try await world.current(record.id))
+            #expect(current.status == .failed)
+            #expect(current.error?.code == "job_timeout")
+        }
+    }
+
+    @Test("another consumer takes the record over while the job runs: the job is abandoned, nothing written, the message left alone")
+    func lostToNewerAttempt() async throws {
+        try await HandlerWorld.with { world in
+            let (record, message) = try await world.queuedVideo()
+            let work = ScriptedWork.hanging()
+            let handler = world.handler(work: work)
+            async let outcome = handler.handle(message)
+            let claimed = try #require(await work.started())
+            _ = try await world.store.release(id: record.id, attempt: claimed.attempts)
+            let newer = try #require(try await world.store.claim(id: record.id, messageID: "another-message"))
+            #expect(await outcome == .abandoned)
+            await handler.deleter.flush()
+            #expect(world.queue.calls.isEmpty)
+            let current = try #require(try await world.current(record.id))
+            #expect(current.status == .processing)
+            #expect(current.attempts == newer.attempts)
+        }
+    }
+
+    @Test("a shutdown stops the job: the record is released and the message made visible at once")
+    func shutdown() async throws {
+        try await HandlerWorld.with { world in
+            let (record, message) = try await world.queuedVideo()
+            let work = ScriptedWork.hanging()
+            let activeJobs = ActiveJobs()
+            let handler = world.handler(work: work, activeJobs: activeJobs)
+            async let outcome = handler.handle(message)
+            _ = await work.started()
+            activeJobs.abortAll(.shutdown)
+            #expect(await outcome == .released)
+            await handler.deleter.flush()
+            #expect(world.queue.deleted.isEmpty)
+            #expect(world.queue.visibilityChanges == [0])
+            #expect(try await world.current(record.id)?.status == .queued)
+        }
+    }
+
+    @Test("a refused completion under a newer attempt: results not published, the message left to the newer holder")
+    func completionRefusedByNewerAttempt() async throws {
+        try await HandlerWorld.with { world in
+            let (record, message) = try await world.queuedVideo()
+            let store = world.store
+            let handler = world.handler(work: ScriptedWork { claimed, _ in
+                _ = try await store.release(id: claimed.id, attempt: claimed.attempts)
+                _ = try await store.claim(id: claimed.id, messageID: "another-message")
+                return try await store.complete(id: claimed.id, attempt: claimed.attempts, outputs: [])
+            })
+            #expect(await handler.handle(message) == .abandoned)
+            await handler.deleter.flush()
+            #expect(world.queue.deleted.isEmpty)
+            #expect(try await world.current(record.id)?.status == .processing)
+        }
+    }
+
+    @Test("a refused completion of a deleted record: the message is deleted")
+    func completionRefusedForDeletedRecord() async throws {
+        try await HandlerWorld.with { world in
+            let (record, message) = try await world.queuedVideo()
+            let store = world.store
+            let handler = world.handler(work: ScriptedWork { claimed, _ in
+                _ = try await store.delete(id: claimed.id, owner: nil)
+                return try await store.complete(id: claimed.id, attempt: claimed.attempts, outputs: [])
+            })
+            #expect(await handler.handle(message) == .cancelled)
+            await handler.deleter.flush()
+            #expect(world.queue.deleted == [message.receiptHandle])
+            #expect(try await world.current(record.id) == nil)
+        }
+    }
+
+    @Test("a store that cannot be told the job's end: the message is hidden for the backoff and comes back")
+    func storeUnavailableAtSettlement() async throws {
+        try await HandlerWorld.with { world in
+            let (_, message) = try await world.queuedVideo()
+            let store = world.store
+            let handler = world.handler(work: ScriptedWork { _, _ in
+                try await store.close()
+                throw VideoFailure(code: "probe_failed", message: "not a video")
+            })
+            #expect(await handler.handle(message) == .retried)
+            await handler.deleter.flush()
+            #expect(world.queue.deleted.isEmpty)
+            #expect(world.queue.visibilityChanges.count == 1)
+            #expect(world.queue.visibilityChanges.allSatisfy { 5...10 ~= $0 })
+        }
+    }
+
+    @Test("a queue that fails the visibility change does not change the outcome (the message comes back by its own timeout)")
+    func visibilityChangeFails() async throws {
+        try await HandlerWorld.with(queue: FakeJobQueue(failing: [.changeVisibility])) { world in
+            let (record, message) = try await world.queuedVideo()
+            let handler = world.handler(work: ScriptedWork { _, _ in throw S3Error(code: "SlowDown", message: "later") })
+            #expect(await handler.handle(message) == .retried)
+            #expect(try await world.current(record.id)?.status == .queued)
+        }
+    }
+
+    // MARK: Claiming
+
+    @Test("a message for a final record is deleted without running any work", arguments: ["completed", "cancelled", "failed"])
+    func finalRecord(status: String) async throws {
+        try await HandlerWorld.with { world in
+            let (record, message) = try await world.queuedVideo()
+            let claimed = try #require(try await world.store.claim(id: record.id, messageID: message.messageID))
+            switch status {
+            case "completed": _ = try await world.store.complete(id: record.id, attempt: claimed.attempts, outputs: [])
+            case "cancelled": _ = try await world.store.cancel(id: record.id, owner: nil)
+            default: _ = try await world.store.fail(id: record.id, attempt: claimed.attempts, error: VideoFailure(code: "x", message: "y"))
+            }
+            let handler = world.handler(work: ScriptedWork { _, _ in
+                Issue.record("no work may run for a final record")
+                return nil
+            })
+            #expect(await handler.handle(message) == .skipped)
+            await handler.deleter.flush()
+            #expect(world.queue.deleted == [message.receiptHandle])
+        }
+    }
+
+    @Test("a message whose record is gone is deleted without work")
+    func noRecord() async throws {
+        try await HandlerWorld.with { world in
+            let (record, message) = try await world.queuedVideo()
+            _ = try await world.store.delete(id: record.id, owner: nil)
+            let handler = world.handler(work: ScriptedWork { _, _ in
+                Issue.record("no work may run without a record")
+                return nil
+            })
+            #expect(await handler.handle(message) == .skipped)
+            await handler.deleter.flush()
+            #expect(world.queue.deleted == [message.receiptHandle])
+        }
+    }
+
+    @Test("a duplicate of a running, progressing record is hidden at least a visibility timeout and never takes over")
+    func duplicateLeftInvisible() async throws {
+        try await HandlerWorld.with { world in
+            let (record, message) = try await world.queuedVideo()
+            _ = try #require(try await world.store.claim(id: record.id, messageID: message.messageID))
+            let duplicate = try world.message(for: record, messageID: "duplicate", receiveCount: 1)
+            let handler = world.handler(work: ScriptedWork { _, _ in
+                Issue.record("a duplicate may not run the job")
+                return nil
+            })
+            #expect(await handler.handle(duplicate) == .leftToOwner)
+            #expect(world.queue.visibilityChanges.count == 1)
+            #expect(world.queue.visibilityChanges.allSatisfy { $0 >= 30 })
+            #expect(try await world.current(record.id)?.attempts == 1)
+        }
+    }
+
+    @Test("the record's own message back while processing (its holder died): taken over as a new attempt and run")
+    func takeOverOwnMessage() async throws {
+        try await HandlerWorld.with { world in
+            let (record, message) = try await world.queuedVideo()
+            let first = try #require(try await world.store.claim(id: record.id, messageID: message.messageID))
+            let store = world.store
+            let handler = world.handler(work: ScriptedWork { claimed, _ in
+                try await store.complete(id: claimed.id, attempt: claimed.attempts, outputs: [])
+            })
+            let again = try world.message(for: record, messageID: message.messageID, receiveCount: 2)
+            #expect(await handler.handle(again) == .completed)
+            let current = try #require(try await world.current(record.id))
+            #expect(current.status == .completed)
+            #expect(current.attempts == first.attempts + 1)
+        }
+    }
+
+    @Test("an undecodable message goes to the dead-letter queue with its reason and the original is deleted",
+          arguments: ["", "not json", #"{"version":99}"#, String(repeating: "[", count: 10_000)])
+    func undecodable(body: String) async throws {
+        try await HandlerWorld.with { world in
+            let handler = world.handler(work: ScriptedWork.hanging())
+            let message = SQSMessage(messageID: "m", receiptHandle: "h", body: body, md5OfBody: "")
+            #expect(await handler.handle(message) == .deadLettered)
+            await handler.deleter.flush()
+            guard case .send(let queueURL, let sent, let attributes)? = world.queue.calls.first else {
+                Issue.record("expected a send to the dead-letter queue, got \(world.queue.calls)")
+                return
+            }
+            #expect(queueURL == HandlerWorld.deadLetterQueueURL)
+            #expect(sent == body)
+            #expect(attributes["videoqueue-error-code"]?.isEmpty == false)
+            #expect(attributes["videoqueue-source-message-id"] == "m")
+            #expect(world.queue.deleted == ["h"])
+        }
+    }
+
+    @Test("an undecodable message without a dead-letter queue is left to the redrive policy, nothing sent or deleted")
+    func undecodableWithoutDeadLetterQueue() async throws {
+        try await HandlerWorld.with { world in
+            let handler = world.handler(work: ScriptedWork.hanging(), deadLetterQueue: false)
+            #expect(await handler.handle(SQSMessage(messageID: "m", receiptHandle: "h", body: "{", md5OfBody: "")) == .retried)
+            await handler.deleter.flush()
+            #expect(world.queue.calls.isEmpty)
+        }
+    }
+
+    @Test("a dead-letter queue that cannot be reached: the message is hidden for the backoff, not deleted")
+    func deadLetterQueueDown() async throws {
+        try await HandlerWorld.with(queue: FakeJobQueue(failing: [.send])) { world in
+            let handler = world.handler(work: ScriptedWork.hanging())
+            #expect(await handler.handle(SQSMessage(messageID: "m", receiptHandle: "h", body: "{", md5OfBody: "")) == .retried)
+            await handler.deleter.flush()
+            #expect(world.queue.deleted.isEmpty)
+            #expect(world.queue.visibilityChanges.count == 1)
+        }
+    }
+}
