@@ -8,7 +8,7 @@ import ServiceSupport
 /// | variable | field | default |
 /// | --- | --- | --- |
 /// | `VIDEOQUEUE_QUEUE_URL` | ``queueURL`` | required |
-/// | `VIDEOQUEUE_AUTOSCALER_MIN`, `…_MAX` | ``policy`` bounds | 1, 10 |
+/// | `VIDEOQUEUE_AUTOSCALER_MIN`, `VIDEOQUEUE_AUTOSCALER_MAX` | ``policy`` bounds | 1, 10 |
 /// | `VIDEOQUEUE_AUTOSCALER_LATENCY` | acceptable latency | 5m |
 /// | `VIDEOQUEUE_AUTOSCALER_PROCESSING_TIME` | processing time when none is measured | 60s |
 /// | `VIDEOQUEUE_AUTOSCALER_JOBS_PER_INSTANCE` | jobs one consumer runs at once | 1 |

@@ -77,7 +77,7 @@ struct AutoscalerCommand: AsyncParsableCommand {
     var logLevel: String?
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = try EnvironmentValues.withCredentials()
         let logger = ServiceLogging.bootstrap(label: "videoqueue.autoscaler", level: logLevel ?? environment["LOG_LEVEL"])
 
         let service: AutoscalerService

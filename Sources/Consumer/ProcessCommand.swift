@@ -49,7 +49,7 @@ struct ProcessCommand: AsyncParsableCommand {
     var logLevel: String?
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = try EnvironmentValues.withCredentials()
         let logger = ServiceLogging.bootstrap(label: "videoqueue.consumer", level: logLevel ?? environment["LOG_LEVEL"] ?? "warning")
         var configuration: ConsumerConfiguration
         let names: [String]

@@ -78,7 +78,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         MemoryTuning.apply()
-        let environment = ProcessInfo.processInfo.environment
+        let environment = try EnvironmentValues.withCredentials()
         let logger = ServiceLogging.bootstrap(label: "videoqueue.consumer", level: logLevel ?? environment["LOG_LEVEL"])
         let configuration: ConsumerConfiguration
         do {

@@ -8,7 +8,7 @@ import VideoStore
 extension ConsumerService {
     /// Opens everything the daemon needs from `configuration` and the environment: the video store
     /// (not connected yet), the SQS and S3 clients (`AWS_REGION`, `AWS_ENDPOINT_URL(_SQS/_S3)`, the credential chain).
-    /// Call ``close()`` when done.
+    /// The service owns the store: ``runDaemon(environment:signals:logger:)`` closes it, or call ``close()`` (`--once`).
     public static func bootstrap(configuration: ConsumerConfiguration,
                                  environment: [String: String] = ProcessInfo.processInfo.environment,
                                  logger: Logger) async throws -> ConsumerService {
@@ -16,11 +16,13 @@ extension ConsumerService {
         let s3 = S3Client(configuration: try AWSClientConfiguration(service: .s3, environment: environment), logger: logger)
         // Not migrated here: ``run()`` waits for the database (``runOnce(waitTime:)`` migrates at once).
         let store = try await DatabaseConfiguration(url: configuration.databaseURL).makeStore(logger: logger)
-        return ConsumerService(configuration: configuration, sqs: sqs, s3: s3, store: store, logger: logger, environment: environment)
+        return ConsumerService(configuration: configuration, sqs: sqs, s3: s3, store: store, logger: logger, environment: environment,
+                               ownsStore: true)
     }
 
-    /// Closes the video store.
+    /// Closes the video store if the service opened it (``bootstrap(configuration:environment:logger:)``).
     public func close() async {
+        guard ownsStore else { return }
         try? await store.close()
     }
 }

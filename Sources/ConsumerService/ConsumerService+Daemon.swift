@@ -12,8 +12,8 @@ extension ConsumerService {
     /// Runs the consumer as the daemon does, in one service group: the health server, the termination watcher (when
     /// ``ConsumerConfiguration/terminationCheckInterval`` is not zero and instance metadata is not disabled) and the
     /// consumer. It stops gracefully on `signals` or on a Spot interruption or scale-in notice; then, when a lifecycle
-    /// hook is configured and no other consumer of the machine still runs, it completes the hook. The video store is
-    /// closed when it returns (a ``VideoStoreService`` of the group).
+    /// hook is configured and no other consumer of the machine still runs, it completes the hook. The video store, when
+    /// the service opened it, is closed when it returns (a ``VideoStoreService`` of the group).
     /// - Throws: what ends the consumer other than a graceful stop (a setting no retry can fix).
     public func runDaemon(environment: [String: String] = ProcessInfo.processInfo.environment,
                           signals: [UnixSignal] = [.sigterm, .sigint], logger: Logger) async throws {
@@ -27,8 +27,8 @@ extension ConsumerService {
             throw error
         }
 
-        // The store first: closed last, after the drain.
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: VideoStoreService(store: store))]
+        // The store first: closed last, after the drain (when the service opened it).
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = ownsStore ? [.init(service: VideoStoreService(store: store))] : []
         if let health = HealthServer.application(consumer: self, logger: logger) { services.append(.init(service: health)) }
         if configuration.terminationCheckInterval > .zero, let metadata {
             let watcher = TerminationWatcher(metadata: metadata, consumer: self, interval: configuration.terminationCheckInterval, logger: logger)

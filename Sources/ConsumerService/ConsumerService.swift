@@ -42,6 +42,9 @@ public final class ConsumerService: Service, Sendable {
     let sqs: SQSClient
     let s3: S3Client
     let store: any VideoStore
+    /// Whether the service closes ``store`` (``runDaemon(environment:signals:logger:)`` as its last service, ``close()``):
+    /// when it opened the store itself (``bootstrap(configuration:environment:logger:)``).
+    let ownsStore: Bool
     let pipeline: MediaJobPipeline
     let metrics: ConsumerMetrics
     let logger: Logger
@@ -56,14 +59,17 @@ public final class ConsumerService: Service, Sendable {
     ///     threads, the duration limit).
     ///   - queueSettings: the redrive limit and DLQ; `nil` reads them from the queue when the service starts.
     ///   - environment: where `NOTIFY_SOCKET` is read from.
+    ///   - ownsStore: whether the service closes `store` when it is done (``runDaemon(environment:signals:logger:)``,
+    ///     ``close()``); otherwise the caller does.
     public init(configuration: ConsumerConfiguration, sqs: SQSClient, s3: S3Client, store: any VideoStore,
                 pipeline: MediaJobPipeline? = nil, queueSettings: QueueSettings? = nil, metrics: ConsumerMetrics = ConsumerMetrics(),
                 logger: Logger = Logger(label: "videoqueue.consumer"),
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+                environment: [String: String] = ProcessInfo.processInfo.environment, ownsStore: Bool = false) {
         self.configuration = configuration
         self.sqs = sqs
         self.s3 = s3
         self.store = store
+        self.ownsStore = ownsStore
         self.pipeline = pipeline ?? Self.standardPipeline(configuration, logger: logger)
         self.metrics = metrics
         self.logger = logger

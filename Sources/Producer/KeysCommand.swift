@@ -14,7 +14,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         /// Runs `body` with the migrated store, closed afterwards however `body` ends.
         func withStore<T: Sendable>(_ body: (any VideoStore) async throws -> T) async throws -> T {
-            let url = databaseURL ?? EnvironmentValues().string("DATABASE_URL", default: "videoqueue.sqlite")
+            let url = try databaseURL ?? EnvironmentValues(try EnvironmentValues.withCredentials()).string("DATABASE_URL", default: "videoqueue.sqlite")
             return try await DatabaseConfiguration(url: url).withStore(body)
         }
     }

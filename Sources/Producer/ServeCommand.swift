@@ -25,7 +25,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         MemoryTuning.apply()
-        var environment = EnvironmentValues()
+        var environment = EnvironmentValues(try EnvironmentValues.withCredentials())
         if let host { environment.values["VIDEOQUEUE_HOST"] = host }
         if let port { environment.values["VIDEOQUEUE_PORT"] = String(port) }
         if let bucket { environment.values["VIDEOQUEUE_BUCKET"] = bucket }

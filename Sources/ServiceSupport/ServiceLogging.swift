@@ -2,6 +2,11 @@ import Foundation
 import Logging
 
 /// The executables' logging: swift-log to standard error with structured metadata, at `LOG_LEVEL`, in `LOG_FORMAT`.
+///
+/// | variable | meaning | default |
+/// | --- | --- | --- |
+/// | `LOG_LEVEL` | `trace`, `debug`, `info`, `notice`, `warning`, `error`, `critical` | `info` |
+/// | `LOG_FORMAT` | `text` (syslog priorities under journald) or `json` (one object per line, the same keys) | `text` |
 public enum ServiceLogging {
     /// Bootstraps swift-log (once per process) at `level` (`trace` … `critical`; `info` when nil or unknown) in the
     /// format `LOG_FORMAT` names (`text`, the default, or `json`) and returns a logger labelled `label` at that level.

@@ -3,6 +3,11 @@ import Foundation
 import VideoQueueClient
 
 /// The options every command has: where the API is, the key, and `--json`.
+///
+/// | variable | meaning | default |
+/// | --- | --- | --- |
+/// | `VIDEOQUEUE_API_URL` | the producer's base URL (`--api-url`) | `http://127.0.0.1:8080` |
+/// | `VIDEOQUEUE_API_KEY` | the API key (`--api-key`) | required |
 struct ClientOptions: ParsableArguments {
     @Option(name: .customLong("api-url"), help: "The producer's URL [VIDEOQUEUE_API_URL; default http://127.0.0.1:8080].")
     var apiURL: String?

@@ -12,6 +12,12 @@ import Logging
 /// - `sqlite:///absolute/path.sqlite`, `sqlite://relative.sqlite`, a plain file path or `:memory:` selects SQLite.
 ///
 /// Anything else is a ``VideoStoreError/Code/invalidConfiguration`` error naming the problem (never the password).
+///
+/// | variable | meaning | default |
+/// | --- | --- | --- |
+/// | `DATABASE_URL` | the store, as above | `videoqueue.sqlite` |
+/// | `DATABASE_BUSY_TIMEOUT_MS` | SQLite: how long a writer waits for another's lock, milliseconds | 5000 |
+/// | `DATABASE_MAX_CONNECTIONS` | PostgreSQL: the pool's size | 20 |
 public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertible {
     /// Where a PostgreSQL database is.
     public struct Postgres: Sendable, Equatable {

@@ -162,11 +162,12 @@ struct MessageHandlerTests {
         try await HandlerWorld.with { world in
             let (record, message) = try await world.queuedVideo()
             let store = world.store
+            // The record is not watched during this job: the takeover below is seen by the refused completion alone.
             let handler = world.handler(work: ScriptedWork { claimed, _ in
                 _ = try await store.release(id: claimed.id, attempt: claimed.attempts)
                 _ = try await store.claim(id: claimed.id, messageID: "another-message")
                 return try await store.complete(id: claimed.id, attempt: claimed.attempts, outputs: [])
-            })
+            }, configuration: world.configuration(watchInterval: .seconds(3600)))
             #expect(await handler.handle(message) == .abandoned)
             await handler.deleter.flush()
             #expect(world.queue.deleted.isEmpty)

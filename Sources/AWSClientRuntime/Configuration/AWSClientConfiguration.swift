@@ -6,6 +6,18 @@ import Foundation
 /// ``init(service:environment:)`` follows the AWS conventions: `AWS_REGION` (then `AWS_DEFAULT_REGION`,
 /// then the profile's `region`), `AWS_ENDPOINT_URL_<SERVICE>` (e.g. `AWS_ENDPOINT_URL_SQS`) then
 /// `AWS_ENDPOINT_URL`, and the default credential chain (environment → shared files → ECS → IMDSv2).
+///
+/// | variable | meaning | default |
+/// | --- | --- | --- |
+/// | `AWS_REGION`, `AWS_DEFAULT_REGION` | the region | the profile's `region`; required |
+/// | `AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL_SQS`, `AWS_ENDPOINT_URL` | an endpoint (LocalStack, a VPC endpoint) | the service's public endpoint in the region |
+/// | `AWS_PROFILE` | the profile of the shared files | `default` |
+/// | `AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE` | the shared files | `~/.aws/config`, `~/.aws/credentials` |
+/// | `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN` | static credentials (first in the chain) | none |
+/// | `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI`, `AWS_CONTAINER_CREDENTIALS_FULL_URI` | the ECS/EKS credentials endpoint | none |
+/// | `AWS_CONTAINER_AUTHORIZATION_TOKEN`, `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE` | its authorization token | none |
+/// | `AWS_EC2_METADATA_DISABLED` | `true`: no instance metadata (IMDSv2) credentials | `false` |
+/// | `AWS_EC2_METADATA_SERVICE_ENDPOINT`, `AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE` | the metadata endpoint (`IPv4`/`IPv6`) | `http://169.254.169.254` |
 public struct AWSClientConfiguration: Sendable {
     /// The region requests are signed for.
     public var region: String

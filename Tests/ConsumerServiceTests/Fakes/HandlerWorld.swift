@@ -30,12 +30,12 @@ struct HandlerWorld: Sendable {
         }
     }
 
-    /// A configuration with short intervals: cancellation seen within 20 ms, retries of 10–300 s.
-    func configuration(jobTimeout: Duration = .seconds(60), visibility: Int = 30) -> ConsumerConfiguration {
+    /// A configuration with short intervals: the record watched every 20 ms (`watchInterval`), retries of 10–300 s.
+    func configuration(jobTimeout: Duration = .seconds(60), visibility: Int = 30, watchInterval: Duration = .milliseconds(20)) -> ConsumerConfiguration {
         var configuration = ConsumerConfiguration(queueURL: Self.queueURL, bucket: "bucket", databaseURL: directory.file("videos.sqlite"))
         configuration.visibilityTimeout = visibility
         configuration.heartbeatInterval = .seconds(10)
-        configuration.cancellationPollInterval = .milliseconds(20)
+        configuration.cancellationPollInterval = watchInterval
         configuration.progressInterval = .milliseconds(20)
         configuration.scratchDirectory = directory.file("scratch")
         configuration.retryBaseDelay = 10
