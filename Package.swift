@@ -240,30 +240,6 @@ let package = Package(
             swiftSettings: swiftSettings,
             linkerSettings: serviceLinkerSettings
         ),
-        .executableTarget(
-            name: "SigV4Benchmark",
-            dependencies: [
-                "AWSSigV4",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
-            path: "Benchmarks/SigV4Benchmark",
-            swiftSettings: swiftSettings
-        ),
-
-        .executableTarget(
-            name: "S3Benchmark",
-            dependencies: ["S3Client", "AWSClientRuntime", "AWSSigV4"],
-            path: "Benchmarks/S3Benchmark",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "SQSBenchmark",
-            dependencies: ["SQSClient", "AWSClientRuntime", "AWSSigV4"],
-            path: "Benchmarks/SQSBenchmark",
-            swiftSettings: swiftSettings
-        ),
-
         // The client of the producer's API that the `videoqueue` tool is made of.
         .target(
             name: "VideoQueueClient",
@@ -417,3 +393,32 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// The benchmark drivers are built only when asked (`VIDEOQUEUE_BENCHMARKS=1`, as Benchmarks/*.sh do): they are not part
+// of `swift build`, `swift test` or a release.
+if Context.environment["VIDEOQUEUE_BENCHMARKS"] == "1" {
+    package.targets += [
+        .executableTarget(
+            name: "SigV4Benchmark",
+            dependencies: [
+                "AWSSigV4",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/SigV4Benchmark",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "S3Benchmark",
+            dependencies: ["S3Client", "AWSClientRuntime", "AWSSigV4"],
+            path: "Benchmarks/S3Benchmark",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SQSBenchmark",
+            dependencies: ["SQSClient", "AWSClientRuntime", "AWSSigV4"],
+            path: "Benchmarks/SQSBenchmark",
+            swiftSettings: swiftSettings
+        ),
+    ]
+}

@@ -3,7 +3,7 @@
 # with peak RSS from /usr/bin/time -v; then the emulator's ceiling with 4 uploads by aws-cli at once.
 #   Benchmarks/s3.sh [size-in-MiB] [debug|release]        (default 1024 release; starts LocalStack if needed)
 set -euo pipefail
-export SWIFT_DETERMINISTIC_HASHING=1
+export SWIFT_DETERMINISTIC_HASHING=1 VIDEOQUEUE_BENCHMARKS=1   # the benchmark drivers are in Package.swift only then
 cd "$(dirname "$0")/.."
 size_mib=${1:-1024}
 mode=${2:-release}

@@ -5,7 +5,7 @@
 # The release build takes /tmp/vq-release.lock (shared with the other release builds on this machine) and runs
 # niced; SIGV4_BENCH_BINARY=<path> times that SigV4Benchmark binary instead of building (e.g. a baseline).
 set -euo pipefail
-export SWIFT_DETERMINISTIC_HASHING=1
+export SWIFT_DETERMINISTIC_HASHING=1 VIDEOQUEUE_BENCHMARKS=1   # the benchmark drivers are in Package.swift only then
 cd "$(dirname "$0")/.."
 iterations=${1:-50000}
 repeats=${2:-7}

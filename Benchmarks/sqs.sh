@@ -2,7 +2,7 @@
 # SQS throughput against LocalStack: our client (batches, concurrent calls) vs a boto3 one-at-a-time loop.
 #   Benchmarks/sqs.sh [messages] [concurrency]        (starts LocalStack if needed)
 set -euo pipefail
-export SWIFT_DETERMINISTIC_HASHING=1
+export SWIFT_DETERMINISTIC_HASHING=1 VIDEOQUEUE_BENCHMARKS=1   # the benchmark drivers are in Package.swift only then
 cd "$(dirname "$0")/.."
 messages=${1:-10000}
 concurrency=${2:-8}

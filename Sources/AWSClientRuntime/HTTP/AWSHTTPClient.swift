@@ -184,7 +184,7 @@ public final class AWSHTTPClient: Sendable {
     private func log(_ request: AWSRequest, _ response: AWSResponse, attempt: Int, started: ContinuousClock.Instant) {
         logger.debug("AWS request", metadata: [
             "service": "\(service.signingName)", "operation": "\(request.operation)", "status": "\(response.status.code)",
-            "attempt": "\(attempt)", "request-id": "\(response.requestID ?? "-")", "elapsed": "\(ContinuousClock.now - started)",
+            "attempt": "\(attempt)", "request_id": "\(response.requestID ?? "-")", "elapsed": "\(ContinuousClock.now - started)",
         ])
     }
 }

@@ -68,7 +68,7 @@ struct VideoIngestor: Sendable {
             Timer(label: "videoqueue_producer_upload_duration_seconds").record(duration: ContinuousClock.now - started)
             Counter(label: "videoqueue_producer_upload_bytes_total").increment(by: Int(seen.size))
             logger.info("video ingested", metadata: [
-                "video-id": "\(id)", "bytes": "\(seen.size)", "parts": "\(result.partCount)", "format": "\(format.name)",
+                "video_id": "\(id)", "bytes": "\(seen.size)", "parts": "\(result.partCount)", "format": "\(format.name)",
             ])
             return stored
         } catch {

@@ -106,7 +106,7 @@ extension S3Client {
                 try await abort.value
             } catch let abortError {
                 logger.warning("could not abort multipart upload", metadata: [
-                    "bucket": "\(bucket)", "key": "\(key)", "upload-id": "\(uploadID)", "error": "\(abortError)",
+                    "bucket": "\(bucket)", "key": "\(key)", "upload_id": "\(uploadID)", "error": "\(abortError)",
                 ])
             }
             throw error
