@@ -27,6 +27,8 @@ fieldset { border: 1px solid #d6dde4; border-radius: 6px; padding: .2rem .6rem .
 fieldset label { font-weight: normal; margin-right: .6rem; white-space: nowrap; }
 ul { list-style: none; padding: 0; margin: 0; }
 #uploads li { display: grid; grid-template-columns: 1fr 12rem auto; gap: .8rem; align-items: center; padding: .3rem 0; border-bottom: 1px solid #eef1f4; }
+#uploads .upload-state { display: flex; flex-wrap: wrap; gap: .2rem .6rem; align-items: center; justify-content: flex-end; }
+#uploads .upload-state .error { flex-basis: 100%; text-align: right; }
 #videos li { display: grid; grid-template-columns: 96px 1fr 8rem 12rem; gap: 1rem; align-items: center; padding: .5rem; background: #fff;
   border: 1px solid #d6dde4; border-radius: 8px; margin-bottom: .5rem; }
 .thumb { width: 96px; height: 54px; object-fit: cover; background: #dde3e9; border-radius: 4px; display: block; }

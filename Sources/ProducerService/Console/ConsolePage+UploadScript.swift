@@ -58,9 +58,10 @@ function uploadRow(item) {
     : item.state === "done" ? "uploaded" : item.state === "completing" ? "completing" : item.state;
   const mode = item.mode === "direct" ? (item.parts ? "direct, " + item.parts + " parts" : "direct, one PUT") : "through the producer";
   return el("li", { id: "upload-" + item.local, "data-state": item.state, "data-mode": item.mode, "data-parts": item.parts || 0, "data-video": item.video || "" },
-    el("div", {}, el("strong", { text: item.name }), " ", el("small", { class: "muted", text: bytes(item.size) + " · " + mode })),
+    el("div", {}, el("strong", { text: item.title || item.name }), " ",
+      el("small", { class: "muted", text: [item.name, bytes(item.size), mode].join(" · ") })),
     el("progress", { max: "100", value: String(Math.round((item.progress || 0) * 100)) }),
-    el("div", {}, item.video ? el("a", { href: "#/videos/" + item.video, text: state }) : el("span", { class: item.error ? "error" : "", text: state }),
+    el("div", { class: "upload-state" }, item.video ? el("a", { href: "#/videos/" + item.video, text: state + ": open" }) : el("span", { class: item.error ? "error" : "", text: state }),
       item.error ? el("div", { class: "error", text: item.error }) : null,
       FINAL_UPLOAD.includes(item.state) ? el("button", { type: "button", class: "small", text: "Dismiss", onclick: () => dismiss(item.local) }) : null));
 }
@@ -82,7 +83,7 @@ async function upload(file) {
   const jobs = [...document.querySelectorAll("#jobs input:checked")].map((box) => box.value);
   const title = $("title").value.trim() || file.name;
   $("title").value = "";
-  const item = { local: Date.now().toString(36) + Math.random().toString(36).slice(2, 8), name: file.name, size: file.size,
+  const item = { local: Date.now().toString(36) + Math.random().toString(36).slice(2, 8), title, name: file.name, size: file.size,
     mode: file.size > DIRECT_THRESHOLD ? "direct" : "api", state: "uploading", progress: 0, parts: 0, video: "", error: "" };
   uploads.items.push(item);
   saveUploads();

@@ -96,17 +96,21 @@ function renderOutputs(body) {
     const outputs = groups.get(name);
     if (!outputs) continue;
     outputs.sort((a, b) => a.key.localeCompare(b.key));
-    const shown = name === "HLS" ? outputs.filter((output) => output.kind !== "hls/segment") : outputs;
-    const hidden = outputs.length - shown.length;
+    // HLS segments are counted, not listed (the playlists name them); thumbnail frames are folded away.
+    const segments = outputs.filter((output) => output.kind === "hls/segment").length;
+    const frames = outputs.filter((output) => output.kind === "thumbnails/frame");
+    const shown = outputs.filter((output) => output.kind !== "hls/segment" && output.kind !== "thumbnails/frame");
+    const item = (output) => {
+      const file = output.key.split("/").slice(2).join("/");
+      const details = [output.kind, output.width && output.height ? output.width + "×" + output.height : "",
+        output.duration ? output.duration.toFixed(1) + " s" : "", bytes(output.size)].filter(Boolean).join(" · ");
+      const url = downloads[output.key];
+      return el("li", {}, url ? el("a", { href: url, download: file, text: file }) : el("span", { text: file }),
+        el("span", { class: "muted", text: details }));
+    };
     boxes.push(el("div", { class: "group", "data-group": name }, el("h4", { text: name + " (" + outputs.length + ")" }),
-      el("ul", {}, ...shown.map((output) => {
-        const file = output.key.split("/").slice(2).join("/");
-        const details = [output.kind, output.width && output.height ? output.width + "×" + output.height : "",
-          output.duration ? output.duration.toFixed(1) + " s" : "", bytes(output.size)].filter(Boolean).join(" · ");
-        const url = downloads[output.key];
-        return el("li", {}, url ? el("a", { href: url, download: file, text: file }) : el("span", { text: file }),
-          el("span", { class: "muted", text: details }));
-      }), hidden ? el("li", { class: "muted", text: hidden + " segments (played through the HLS playlists)" }) : null)));
+      el("ul", {}, ...shown.map(item), segments ? el("li", { class: "muted", text: segments + (segments === 1 ? " segment" : " segments") + " (played through the playlists)" }) : null),
+      frames.length ? el("details", {}, el("summary", { text: frames.length + " frames" }), el("ul", {}, ...frames.map(item))) : null));
   }
   if (downloads.source) {
     boxes.push(el("div", { class: "group", "data-group": "Source" }, el("h4", { text: "Source" }),
