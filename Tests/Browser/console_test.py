@@ -70,15 +70,27 @@ def choose(path):
     file_input = driver.find_element(By.ID, "file")
     script("arguments[0].hidden = false", file_input)
     file_input.send_keys(path)
+    script("arguments[0].hidden = true", file_input)
 
 
-def upload(path, title):
-    """Uploads `path` through the page; the upload row's (state, mode, parts, video id) once it is done or failed."""
+def drop(path):
+    """Drops `path` on the page's drop zone: a DragEvent whose DataTransfer holds the file (read through a file input)."""
+    source = script("const i = document.createElement('input'); i.type = 'file'; i.id = 'test-drop-source';"
+                    "document.body.append(i); return i")
+    source.send_keys(path)
+    script("const i = document.getElementById('test-drop-source'), transfer = new DataTransfer();"
+           "transfer.items.add(i.files[0]); i.remove();"
+           "document.getElementById('drop').dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}))")
+
+
+def upload(path, title, dropped=False):
+    """Uploads `path` through the page (chosen, or dropped); the upload row's (state, mode, parts, video id, text) once
+    it is done or failed."""
     driver.find_element(By.ID, "title").clear()
     driver.find_element(By.ID, "title").send_keys(title)
     first = "return (document.querySelector('#uploads li') || {}).id || ''"
     before = script(first)
-    choose(path)
+    drop(path) if dropped else choose(path)
     row_id = wait(lambda d: (lambda r: r != before and r)(d.execute_script(first)), 10, "no upload row")
     attributes = "const r = document.getElementById(arguments[0]); return r && ['done', 'failed'].includes(r.dataset.state) && " \
                  "[r.dataset.state, r.dataset.mode, r.dataset.parts, r.dataset.video, r.innerText]"
@@ -147,8 +159,13 @@ try:
     check("the key is kept in session storage", script("return sessionStorage.getItem('videoqueue.key')") == key)
     check("nothing is kept in local storage", script("return localStorage.length") == 0)
 
-    # A small upload through the producer, followed to completed in the list.
+    # A small upload through the producer (with HLS as well as the default jobs), followed to completed in the list.
+    hls = driver.find_element(By.CSS_SELECTOR, "#jobs input[value=hls]")
+    check("the producer's default jobs are ticked", not hls.is_selected() and all(
+        driver.find_element(By.CSS_SELECTOR, f"#jobs input[value={job}]").is_selected() for job in ("transcode", "thumbnails")))
+    hls.click()
     state, mode, parts, small_id, text = upload(arguments.sample, "Browser upload")
+    hls.click()
     check("a small file is uploaded through the producer (multipart)", state == "done" and mode == "api" and small_id, f"{state} {mode} {text}")
     check("the new video is in the list", row_status(small_id, ("pending", "queued", "processing", "completed"), 15))
     check("the list follows it to completed", row_status(small_id, ("completed", "failed", "cancelled"), 240) == "completed")
@@ -162,7 +179,12 @@ try:
     check("the video view shows completed", video_status(("completed",), 30) == "completed")
     check("the video view shows its title", driver.find_element(By.ID, "video-title").text == "Browser upload")
     groups = [g.get_attribute("data-group") for g in driver.find_elements(By.CSS_SELECTOR, "#outputs .group")]
-    check("outputs are grouped (renditions, thumbnails, source)", {"Renditions", "Thumbnails", "Source"} <= set(groups), groups)
+    check("outputs are grouped (renditions, HLS, thumbnails, source)", {"Renditions", "HLS", "Thumbnails", "Source"} <= set(groups), groups)
+    status, body = api("GET", "/v1/videos/" + small_id)
+    check("the jobs chosen on the page were asked for", status == 200 and body["video"]["jobs"] == ["transcode", "hls", "thumbnails"]
+          or sorted(body["video"]["jobs"]) == ["hls", "thumbnails", "transcode"], body and body["video"]["jobs"])
+    master = driver.find_elements(By.CSS_SELECTOR, "#outputs .group[data-group=HLS] a[download='hls/master.m3u8']")
+    check("the HLS group links the master playlist", len(master) == 1)
     links = driver.find_elements(By.CSS_SELECTOR, "#outputs .group[data-group=Renditions] a")
     check("renditions have download links", links and all(l.get_attribute("href").startswith("http") for l in links))
     wait(lambda d: d.find_elements(By.ID, "player"), 10, "no player")
@@ -193,8 +215,8 @@ try:
     # A direct upload in parts: the threshold forced to 1 MiB (the producer gives parts above 1 MiB too).
     open_page("/?direct=1048576#/videos")
     wait(expected_conditions.visibility_of_element_located((By.ID, "list-view")), 10, "no list")
-    state, mode, parts, large_id, text = upload(arguments.large, "Direct upload")
-    check("a large file goes straight to S3 in parts", state == "done" and mode == "direct" and parts >= 2, f"{state} {mode} {parts} {text}")
+    state, mode, parts, large_id, text = upload(arguments.large, "Direct upload", dropped=True)
+    check("a large file dropped on the page goes straight to S3 in parts", state == "done" and mode == "direct" and parts >= 2, f"{state} {mode} {parts} {text}")
     puts = script("return performance.getEntriesByType('resource').filter(e => e.name.includes('partNumber=')).length")
     check("the browser PUT each part to its presigned URL", puts >= parts, f"{puts} part requests for {parts} parts")
     check("the direct upload completes", row_status(large_id, ("completed", "failed", "cancelled"), 240) == "completed")
@@ -260,7 +282,7 @@ try:
     # The list: posters, statuses; its screenshot.
     for video_id in (small_id, large_id, live_id):
         image_loaded(f"#video-{video_id} img.poster")
-    screenshot("console-list.png", 1200)
+    screenshot("console-list.png", 1050)
     shown = {r.get_attribute("id")[6:]: r.get_attribute("data-status") for r in driver.find_elements(By.CSS_SELECTOR, "#videos li")}
     check("the list shows each video with its status",
           shown == {small_id: "completed", large_id: "completed", broken_id: "failed", live_id: "completed"}, shown)
@@ -289,8 +311,9 @@ try:
     driver.find_element(By.ID, "signout").click()
     check("sign out shows the key form", wait(lambda d: d.find_element(By.ID, "signin").is_displayed(), 5, "no key form"))
     check("sign out forgets the key", script("return sessionStorage.getItem('videoqueue.key')") is None)
-    errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE" and "Content Security Policy" in entry["message"]]
-    check("no Content-Security-Policy violations", not errors, json.dumps(errors)[:500])
+    errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"
+              and ("Content Security Policy" in entry["message"] or "Uncaught" in entry["message"])]
+    check("no script errors and no Content-Security-Policy violations", not errors, json.dumps(errors)[:500])
 except TimeoutException as error:
     check("waiting", False, error.msg)
     driver.save_screenshot(os.path.join(arguments.artifacts, "console-failure.png"))
