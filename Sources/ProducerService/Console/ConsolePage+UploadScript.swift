@@ -1,7 +1,7 @@
 extension ConsolePage {
-    /// Uploads by drag and drop (or the file chooser): files up to ``DIRECT_THRESHOLD`` through `POST /v1/videos`
+    /// Uploads by drag and drop (or the file chooser): files up to `DIRECT_THRESHOLD` (64 MiB, or `?direct=`) through `POST /v1/videos`
     /// (multipart, with the title and jobs before the file), larger ones as direct uploads (`POST /v1/uploads`, then a
-    /// PUT to S3, in parts four at a time with each part retried, then `complete`). Progress shows on each upload's
+    /// PUT to S3, in parts four at a time, each tried up to three times, then `complete`). Progress shows on each upload's
     /// row; the rows are kept in session storage, so a reload still lists them, an upload cut short by the reload
     /// marked interrupted (it is not resumed: the file must be chosen again), a finished one linked to its video.
     static let uploadScript = #"""
@@ -57,13 +57,16 @@ function uploadRow(item) {
   const state = item.state === "uploading" ? (item.mode === "direct" ? "uploading to S3" : "uploading") + " " + Math.floor(item.progress * 100) + " %"
     : item.state === "done" ? "uploaded" : item.state === "completing" ? "completing" : item.state;
   const mode = item.mode === "direct" ? (item.parts ? "direct, " + item.parts + " parts" : "direct, one PUT") : "through the producer";
-  return el("li", { id: "upload-" + item.local, "data-state": item.state, "data-mode": item.mode, "data-parts": item.parts || 0, "data-video": item.video || "" },
+  return el("li", { id: "upload-" + item.local, "data-state": item.state, "data-mode": item.mode, "data-parts": item.parts || 0,
+      "data-video": item.video || "" },
     el("div", {}, el("strong", { text: item.title || item.name }), " ",
       el("small", { class: "muted", text: [item.name, bytes(item.size), mode].join(" · ") })),
     el("progress", { max: "100", value: String(Math.round((item.progress || 0) * 100)) }),
-    el("div", { class: "upload-state" }, item.video ? el("a", { href: "#/videos/" + item.video, text: state + ": open" }) : el("span", { class: item.error ? "error" : "", text: state }),
+    el("div", { class: "upload-state" },
+      item.video ? el("a", { href: "#/videos/" + item.video, text: state + ": open" }) : el("span", { class: item.error ? "error" : "", text: state }),
       item.error ? el("div", { class: "error", text: item.error }) : null,
-      FINAL_UPLOAD.includes(item.state) ? el("button", { type: "button", class: "small", text: "Dismiss", onclick: () => dismiss(item.local) }) : null));
+      FINAL_UPLOAD.includes(item.state)
+        ? el("button", { type: "button", class: "small", text: "Dismiss", onclick: () => dismiss(item.local) }) : null));
 }
 const FINAL_UPLOAD = ["done", "failed", "interrupted"];
 

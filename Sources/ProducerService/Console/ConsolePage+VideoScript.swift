@@ -109,7 +109,8 @@ function renderOutputs(body) {
         el("span", { class: "muted", text: details }));
     };
     boxes.push(el("div", { class: "group", "data-group": name }, el("h4", { text: name + " (" + outputs.length + ")" }),
-      el("ul", {}, ...shown.map(item), segments ? el("li", { class: "muted", text: segments + (segments === 1 ? " segment" : " segments") + " (played through the playlists)" }) : null),
+      el("ul", {}, ...shown.map(item),
+        segments ? el("li", { class: "muted", text: segments + (segments === 1 ? " segment" : " segments") + " (played through the playlists)" }) : null),
       frames.length ? el("details", {}, el("summary", { text: frames.length + " frames" }), el("ul", {}, ...frames.map(item))) : null));
   }
   if (downloads.source) {
