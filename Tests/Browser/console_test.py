@@ -5,7 +5,8 @@ uploads a small file through the page (multipart POST) and follows it to `comple
 view, where the player's source is the playback route and Chromium plays it, and the poster and sprite load; reloads
 (the route, the key and the upload log survive); uploads a 20 MB file as a direct upload in parts (the threshold forced
 low with `?direct=`) and follows it to `completed`; retries a failed video; cancels a queued one (the consumer paused
-with SIGSTOP, so it stays queued) and deletes it (confirmed); pages the list; shows an unknown video's error; signs out.
+with SIGSTOP, so it stays queued) and deletes it (confirmed); pages the list; resumes a direct upload that a reload
+cut (the network slowed through DevTools), sending only the missing parts; shows an unknown video's error; signs out.
 Screenshots of the list and a video are kept in the artifacts folder.
 
     console_test.py --base URL --key KEY --consumer-pid PID --sample MP4 --large MKV --broken FILE --artifacts DIR
@@ -83,19 +84,28 @@ def drop(path):
            "document.getElementById('drop').dispatchEvent(new DragEvent('drop', {dataTransfer: transfer, bubbles: true, cancelable: true}))")
 
 
-def upload(path, title, dropped=False):
-    """Uploads `path` through the page (chosen, or dropped); the upload row's (state, mode, parts, video id, text) once
-    it is done or failed."""
+def start_upload(path, title, dropped=False):
+    """Starts uploading `path` through the page (chosen, or dropped); its upload row's id."""
     driver.find_element(By.ID, "title").clear()
     driver.find_element(By.ID, "title").send_keys(title)
     first = "return (document.querySelector('#uploads li') || {}).id || ''"
     before = script(first)
     drop(path) if dropped else choose(path)
-    row_id = wait(lambda d: (lambda r: r != before and r)(d.execute_script(first)), 10, "no upload row")
+    return wait(lambda d: (lambda r: r != before and r)(d.execute_script(first)), 10, "no upload row")
+
+
+def finish_upload(row_id, title):
+    """The upload row's (state, mode, parts, video id, text) once it is done or failed."""
     attributes = "const r = document.getElementById(arguments[0]); return r && ['done', 'failed'].includes(r.dataset.state) && " \
                  "[r.dataset.state, r.dataset.mode, r.dataset.parts, r.dataset.video, r.innerText]"
     state = wait(lambda d: d.execute_script(attributes, row_id), 120, f"{title}: the upload did not finish")
     return state[0], state[1], int(state[2] or 0), state[3], state[4]
+
+
+def upload(path, title, dropped=False):
+    """Uploads `path` through the page (chosen, or dropped); the upload row's (state, mode, parts, video id, text) once
+    it is done or failed."""
+    return finish_upload(start_upload(path, title, dropped), title)
 
 
 def row_status(video_id, wanted, seconds):
@@ -301,6 +311,32 @@ try:
     ids = [r.get_attribute("id") for r in driver.find_elements(By.CSS_SELECTOR, "#videos li")]
     check("More adds the next pages, each video once, then hides",
           len(ids) == 4 == len(set(ids)) and not driver.find_element(By.ID, "more").is_displayed(), ids)
+
+    # A direct upload resumed after a reload: the upload slowed down (DevTools network conditions), the page reloaded
+    # once a part is in S3, then the same file chosen again sends only the parts still missing.
+    open_page("/?direct=1048576#/videos")
+    wait(expected_conditions.visibility_of_element_located((By.ID, "list-view")), 10, "no list")
+    driver.set_network_conditions(offline=False, latency=5, download_throughput=64 * 1024 * 1024, upload_throughput=3 * 1024 * 1024)
+    try:
+        row_id = start_upload(arguments.large, "Resumed upload")
+        wait(lambda d: d.execute_script("const r = document.getElementById(arguments[0]);"
+                                        "return r && r.dataset.state === 'uploading' && Number(r.dataset.done) >= 1", row_id),
+             60, "no part of the slowed upload was sent")
+    finally:
+        driver.delete_network_conditions()
+    driver.refresh()
+    row = "const r = document.getElementById(arguments[0]); return r && [r.dataset.state, r.innerText, Number(r.dataset.done), Number(r.dataset.parts)]"
+    state, text, done, parts = wait(lambda d: d.execute_script(row, row_id), 10, "the upload row did not survive the reload")
+    check("a reload interrupts a direct upload, which offers to resume it",
+          state == "interrupted" and "resume" in text and 1 <= done < parts, f"{state} {done}/{parts} {text}")
+    choose(arguments.large)
+    state, mode, parts, resumed_id, text = finish_upload(row_id, "Resumed upload")
+    check("the same file chosen again resumes the upload in its row", state == "done" and resumed_id, text)
+    puts = script("return performance.getEntriesByType('resource').filter(e => e.name.includes('partNumber=')).length")
+    check("only the parts still missing are sent", puts == parts - done, f"{puts} PUTs, {done} of {parts} parts sent before the reload")
+    check("the resumed upload completes", row_status(resumed_id, ("completed", "failed", "cancelled"), 240) == "completed")
+    status, body = api("GET", "/v1/videos/" + resumed_id)
+    check("the resumed upload has the whole file", status == 200 and body["video"]["size"] == os.path.getsize(arguments.large))
 
     # An unknown video: a clear error.
     open_page("/#/videos/00000000-0000-4000-8000-000000000000")

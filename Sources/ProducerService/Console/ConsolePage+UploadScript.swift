@@ -2,8 +2,10 @@ extension ConsolePage {
     /// Uploads by drag and drop (or the file chooser): files up to `DIRECT_THRESHOLD` (64 MiB, or `?direct=`) through `POST /v1/videos`
     /// (multipart, with the title and jobs before the file), larger ones as direct uploads (`POST /v1/uploads`, then a
     /// PUT to S3, in parts four at a time, each tried up to three times, then `complete`). Progress shows on each upload's
-    /// row; the rows are kept in session storage, so a reload still lists them, an upload cut short by the reload
-    /// marked interrupted (it is not resumed: the file must be chosen again), a finished one linked to its video.
+    /// row; the rows are kept in session storage, so a reload still lists them: a finished one linked to its video, one
+    /// cut short by the reload marked interrupted. A direct upload resumes when the same file is dropped again (its
+    /// presigned URLs and the pieces already sent are kept with its row, until it ends); one through the producer
+    /// starts over.
     static let uploadScript = #"""
 const uploads = { items: [], requests: new Set() };
 
@@ -14,7 +16,8 @@ function setUpUploads() {
   for (const item of uploads.items) {
     if (item.state === "uploading" || item.state === "completing") {
       item.state = "interrupted";
-      item.error = "the page was reloaded during the upload; drop the file again to upload it";
+      item.error = item.resume ? "the page was reloaded during the upload; drop the same file again to resume it"
+        : "the page was reloaded during the upload; drop the file again to upload it";
     }
   }
   saveUploads();
@@ -56,9 +59,10 @@ function renderUploads() {
 function uploadRow(item) {
   const state = item.state === "uploading" ? (item.mode === "direct" ? "uploading to S3" : "uploading") + " " + Math.floor(item.progress * 100) + " %"
     : item.state === "done" ? "uploaded" : item.state === "completing" ? "completing" : item.state;
-  const mode = item.mode === "direct" ? (item.parts ? "direct, " + item.parts + " parts" : "direct, one PUT") : "through the producer";
+  const sent = ["uploading", "interrupted"].includes(item.state) && item.done ? item.done + " of " : "";
+  const mode = item.mode === "direct" ? (item.parts ? "direct, " + sent + item.parts + " parts" : "direct, one PUT") : "through the producer";
   return el("li", { id: "upload-" + item.local, "data-state": item.state, "data-mode": item.mode, "data-parts": item.parts || 0,
-      "data-video": item.video || "" },
+      "data-done": item.done || 0, "data-video": item.video || "" },
     el("div", {}, el("strong", { text: item.title || item.name }), " ",
       el("small", { class: "muted", text: [item.name, bytes(item.size), mode].join(" · ") })),
     el("progress", { max: "100", value: String(Math.round((item.progress || 0) * 100)) }),
@@ -81,14 +85,22 @@ function dismiss(local) {
   renderUploads();
 }
 
-/** Uploads `file` with the title and jobs chosen, and adds the video to the list once the producer accepted it. */
+/** Uploads `file` with the title and jobs chosen — or resumes the interrupted direct upload of the same file (name, size
+ * and modification time) — and adds the video to the list once the producer accepted it. */
 async function upload(file) {
   const jobs = [...document.querySelectorAll("#jobs input:checked")].map((box) => box.value);
   const title = $("title").value.trim() || file.name;
   $("title").value = "";
-  const item = { local: Date.now().toString(36) + Math.random().toString(36).slice(2, 8), title, name: file.name, size: file.size,
-    mode: file.size > DIRECT_THRESHOLD ? "direct" : "api", state: "uploading", progress: 0, parts: 0, video: "", error: "" };
-  uploads.items.push(item);
+  let item = uploads.items.find((candidate) => candidate.state === "interrupted" && candidate.resume && candidate.name === file.name
+    && candidate.size === file.size && candidate.resume.modified === file.lastModified);
+  if (item) {
+    item.state = "uploading";
+    item.error = "";
+  } else {
+    item = { local: Date.now().toString(36) + Math.random().toString(36).slice(2, 8), title, name: file.name, size: file.size,
+      mode: file.size > DIRECT_THRESHOLD ? "direct" : "api", state: "uploading", progress: 0, parts: 0, video: "", error: "" };
+    uploads.items.push(item);
+  }
   saveUploads();
   showUpload(item);
   let saved = 0;
@@ -98,7 +110,7 @@ async function upload(file) {
     if (item.progress - saved >= 0.05) { saved = item.progress; saveUploads(); }
   };
   try {
-    const body = normalized(item.mode === "direct" ? await directUpload(file, title, jobs, item, progress)
+    const body = normalized(item.mode === "direct" ? await directUpload(file, item.title, jobs, item, progress)
       : await apiUpload(file, title, jobs, progress));
     item.state = "done";
     item.progress = 1;
@@ -109,6 +121,7 @@ async function upload(file) {
     item.state = "failed";
     item.error = error.message;
   }
+  delete item.resume;  // its URLs are of no more use
   saveUploads();
   showUpload(item);
 }
@@ -147,26 +160,38 @@ async function apiUpload(file, title, jobs, progress) {
   }
 }
 
+/** A direct upload: started (or, with `item.resume`, picked up where a reload cut it: the pieces not yet sent), its
+ * pieces PUT to S3 at most PARALLEL_PARTS at a time, then completed. What is sent is kept in `item.resume` as it goes. */
 async function directUpload(file, title, jobs, item, progress) {
-  const start = await api("POST", "/v1/uploads", { size: file.size, title, filename: file.name, jobs: jobs.length ? jobs : undefined });
-  const pieces = start.parts
-    ? start.parts.map((part) => ({ url: part.url, offset: (part.partNumber - 1) * start.partSize, headers: {} }))
-    : [{ url: start.url, offset: 0, headers: { "Content-Type": (start.headers || {})["Content-Type"] || "application/octet-stream" } }];
-  const size = start.partSize || file.size, loaded = pieces.map(() => 0);
-  item.parts = start.parts ? start.parts.length : 0;
+  if (!item.resume) {
+    const start = await api("POST", "/v1/uploads", { size: file.size, title, filename: file.name, jobs: jobs.length ? jobs : undefined });
+    const pieces = start.parts
+      ? start.parts.map((part) => ({ url: part.url, offset: (part.partNumber - 1) * start.partSize, headers: {} }))
+      : [{ url: start.url, offset: 0, headers: { "Content-Type": (start.headers || {})["Content-Type"] || "application/octet-stream" } }];
+    item.resume = { pieces, pieceSize: start.partSize || file.size, completeURL: start.completeURL, done: [], modified: file.lastModified };
+    item.parts = start.parts ? start.parts.length : 0;
+    saveUploads();
+  }
+  const resume = item.resume, size = resume.pieceSize;
+  const length = (piece) => Math.min(file.size, piece.offset + size) - piece.offset;
+  const loaded = resume.pieces.map((piece, index) => resume.done.includes(index) ? length(piece) : 0);
+  const waiting = resume.pieces.map((_, index) => index).filter((index) => !resume.done.includes(index));
+  item.done = resume.done.length;
   showUpload(item);
-  let next = 0;
   const worker = async () => {
-    while (next < pieces.length) {
-      const index = next++, piece = pieces[index];
-      const blob = file.slice(piece.offset, Math.min(file.size, piece.offset + size), piece.headers["Content-Type"] || "");
+    while (waiting.length) {
+      const index = waiting.shift(), piece = resume.pieces[index];
+      const blob = file.slice(piece.offset, piece.offset + length(piece), piece.headers["Content-Type"] || "");
       await putPiece(piece, blob, (count) => { loaded[index] = count; progress(loaded.reduce((a, b) => a + b, 0) / file.size); });
+      resume.done.push(index);
+      item.done = resume.done.length;
+      saveUploads();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, pieces.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_PARTS, waiting.length) }, worker));
   item.state = "completing";
   showUpload(item);
-  return api("POST", start.completeURL);
+  return api("POST", resume.completeURL);
 }
 
 /** PUTs one piece to its presigned URL, trying three times when the connection fails or S3 answers 5xx. */
