@@ -10,7 +10,7 @@ import sys
 
 # (id, label lines, x, y, width, height, fill)
 BOXES = [
-    ("clients", ["Clients", "videoqueue CLI, upload page,", "your apps (HTTP API)"], 20, 150, 190, 70, "#eef5ff"),
+    ("clients", ["Clients", "videoqueue CLI, web console,", "your apps (HTTP API)"], 20, 150, 190, 70, "#eef5ff"),
     ("producer", ["producer", "uploads, records, outbox,", "SSE/WebSocket, webhooks"], 340, 150, 210, 70, "#e8f7ec"),
     ("db", ["Database", "SQLite or PostgreSQL (RDS):", "records, outbox, leases"], 340, 310, 210, 70, "#fff7e6"),
     ("s3", ["S3 (private bucket)", "sources/, outputs/"], 680, 20, 210, 60, "#fff7e6"),

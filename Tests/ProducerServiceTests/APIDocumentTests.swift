@@ -12,7 +12,7 @@ import TestSupport
 import VideoCore
 import VideoStore
 
-/// The OpenAPI document matches the router; the upload page and the WebSocket progress stream work.
+/// The OpenAPI document matches the router; the web console and the WebSocket progress stream work.
 @Suite struct APIDocumentTests {
     @Test func theDocumentIsAValidOpenAPI31DocumentWithOperationIDs() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("vq-openapi-\(UUID().uuidString).json")
@@ -48,7 +48,7 @@ import VideoStore
         #expect(routed.count >= 14)
     }
 
-    @Test func theDocumentAndTheUploadPageAreServed() async throws {
+    @Test func theDocumentAndTheConsoleAreServed() async throws {
         let fixture = try await ProducerFixture()
         defer { Task { await fixture.tearDown() } }
         try await fixture.withClient { client in
@@ -57,14 +57,28 @@ import VideoStore
                 let object = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
                 #expect(object?["openapi"] as? String == "3.1.0")
             }
-            try await client.execute(uri: "/", method: .get) { response in
-                #expect(response.status == .ok)
-                #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
-                #expect(response.headers[.contentSecurityPolicy]?.contains("default-src 'none'") == true)
-                let html = String(buffer: response.body)
-                #expect(html.contains("id=\"file\""))
-                #expect(!html.contains("http://") && !html.contains("https://"))  // no external assets
+            var nonces: [String] = []
+            for _ in 0..<2 {
+                try await client.execute(uri: "/", method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.contentType]?.hasPrefix("text/html") == true)
+                    #expect(response.headers[.cacheControl] == "no-store")
+                    let policy = response.headers[.contentSecurityPolicy] ?? ""
+                    #expect(policy.contains("default-src 'none'"))
+                    #expect(!policy.contains("unsafe-inline") && !policy.split(separator: " ").contains("https:"), "\(policy)")
+                    let html = String(buffer: response.body)
+                    // The inline style and script carry the nonce the policy names, and nothing else runs.
+                    let nonce = policy.split(separator: "'").first { $0.hasPrefix("nonce-") }.map { String($0.dropFirst(6)) } ?? ""
+                    #expect(nonce.count >= 22)
+                    #expect(html.contains("<script nonce=\"\(nonce)\">") && html.contains("<style nonce=\"\(nonce)\">"))
+                    #expect(html.components(separatedBy: "<script").count == 2)
+                    #expect(html.contains("id=\"file\"") && html.contains("id=\"key-form\"") && html.contains("sessionStorage"))
+                    #expect(!html.contains("localStorage"))
+                    #expect(!html.contains("http://") && !html.contains("https://"))  // no external assets
+                    nonces.append(nonce)
+                }
             }
+            #expect(nonces.count == 2 && nonces[0] != nonces[1], "a fresh nonce per response")
         }
     }
 

@@ -1,8 +1,10 @@
 import AWSClientRuntime
+import AWSSigV4
+import NIOHTTP1
 import Testing
 @testable import S3Client
 
-/// Path-style and virtual-hosted addressing, key encoding and part sizing.
+/// Path-style and virtual-hosted addressing, key encoding, the presigned URLs' origin and part sizing.
 @Suite struct S3AddressingTests {
     @Test func customEndpointsUsePathStyleAndEncodeKeysOnce() throws {
         let endpoint = try #require(AWSEndpoint(url: "http://127.0.0.1:4566"))
@@ -20,6 +22,22 @@ import Testing
         #expect(dotted.hostPrefix.isEmpty)  // dots break the TLS wildcard
         #expect(S3Address(bucket: "Upper", key: nil, endpoint: endpoint, addressing: .automatic).path == "/Upper")
         #expect(S3Address(bucket: "videoqueue", key: nil, endpoint: endpoint, addressing: .path).hostPrefix.isEmpty)
+    }
+
+    @Test func thePresignedURLsOriginIsTheEndpointsOrTheBucketsVirtualHost() async throws {
+        let credentials = StaticCredentialProvider(credentials: Credentials(accessKeyID: "AKID", secretAccessKey: "secret"))
+        let local = S3Client(configuration: AWSClientConfiguration(
+            region: "us-east-1", endpoint: try #require(AWSEndpoint(url: "http://127.0.0.1:4566")), credentialProvider: credentials))
+        let aws = S3Client(configuration: AWSClientConfiguration(
+            region: "eu-west-1", endpoint: AWSService.s3.defaultEndpoint(region: "eu-west-1"), credentialProvider: credentials))
+        #expect(local.origin(of: "videoqueue") == "http://127.0.0.1:4566")
+        #expect(aws.origin(of: "videoqueue") == "https://videoqueue.s3.eu-west-1.amazonaws.com")
+        #expect(aws.origin(of: "my.bucket") == "https://s3.eu-west-1.amazonaws.com")
+        // What a page's Content-Security-Policy allows is where the presigned URLs point.
+        for (s3, bucket) in [(local, "videoqueue"), (aws, "videoqueue"), (aws, "my.bucket")] {
+            let url = try await s3.presignedURL(.GET, bucket: bucket, key: "outputs/1/poster.jpg", expires: 60)
+            #expect(url.hasPrefix(s3.origin(of: bucket) + "/"), "\(url)")
+        }
     }
 
     @Test func partSizesGrowSoNoUploadNeedsMoreThanTenThousandParts() {

@@ -12,6 +12,7 @@ import VideoCore
 /// | `VIDEOQUEUE_DLQ_URL` | none (then `/v1/queue` reports the main queue only) |
 /// | `DATABASE_URL` | `videoqueue.sqlite` (a file path or `sqlite://…`; `postgres://…` for PostgreSQL) |
 /// | `VIDEOQUEUE_MAX_UPLOAD_BYTES` | 10 GiB |
+/// | `VIDEOQUEUE_DIRECT_SINGLE_PUT_BYTES` | 64 MiB: direct uploads up to this size get one presigned PUT, larger ones presigned parts |
 /// | `VIDEOQUEUE_DEFAULT_JOBS` | `transcode,thumbnails` |
 /// | `VIDEOQUEUE_CODECS` | the codecs whose encoders this machine's `ffmpeg` has (`h264` without one): what uploads may ask for |
 /// | `VIDEOQUEUE_RETENTION_DAYS` | 0: finished videos are kept for ever (else deleted with their files that many days after they finished) |
@@ -160,6 +161,8 @@ public struct ProducerConfiguration: Sendable {
         deadLetterQueueURL = environment.string("VIDEOQUEUE_DLQ_URL")
         databaseURL = environment.string("DATABASE_URL", default: databaseURL)
         maximumUploadBytes = Int64(try environment.int("VIDEOQUEUE_MAX_UPLOAD_BYTES", default: Int(maximumUploadBytes), in: 1...(5 << 40)))
+        directSinglePutLimit = Int64(try environment.int("VIDEOQUEUE_DIRECT_SINGLE_PUT_BYTES", default: Int(directSinglePutLimit),
+                                                         in: 1...(5 << 30)))
         if let jobs = environment.string("VIDEOQUEUE_DEFAULT_JOBS") {
             defaultJobs = try Self.jobs(jobs, setting: "VIDEOQUEUE_DEFAULT_JOBS")
         }

@@ -200,7 +200,7 @@ enum OpenAPIDocument {
             ],
         ],
         "paths": [
-            "/": ["get": operation("The upload page (HTML)", ["200": ["description": "HTML page"]], secure: false)],
+            "/": ["get": operation("The web console (HTML)", ["200": ["description": "HTML page"]], secure: false)],
             "/openapi.json": ["get": operation("This document", ["200": ["description": "OpenAPI 3.1"]], secure: false)],
             "/healthz": ["get": operation("Liveness", ["200": ["description": "alive"]], secure: false)],
             "/readyz": ["get": operation("Readiness: database, bucket and queue reachable",

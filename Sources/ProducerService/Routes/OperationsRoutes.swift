@@ -7,7 +7,7 @@ import SQSClient
 import VideoCore
 import VideoStore
 
-/// `/healthz`, `/readyz`, `/metrics` and `GET /v1/queue`.
+/// `/healthz`, `/readyz`, `/metrics`, `GET /v1/queue`, and the web console at `GET /` (``ConsolePage``).
 struct OperationsRoutes: Sendable {
     let configuration: ProducerConfiguration
     let store: any VideoStore
@@ -16,11 +16,9 @@ struct OperationsRoutes: Sendable {
 
     func add(public router: Router<ProducerRequestContext>, api group: RouterGroup<ProducerRequestContext>) {
         router.get("healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
-        let policy = Self.pagePolicy(mediaFrom: s3.httpLayer.configuration.endpoint)
-        router.get("/") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .contentSecurityPolicy: policy],
-                     body: .init(byteBuffer: ByteBuffer(string: UploadPage.html)))
-        }
+        let console = ConsolePage(jobs: JobType.all.map(\.rawValue), defaultJobs: configuration.defaultJobs.map(\.rawValue),
+                                  bucketOrigin: s3.origin(of: configuration.bucket))
+        router.get("/") { _, _ in console.response() }
         let document = OpenAPIDocument.json(codecs: configuration.codecs, presets: configuration.presets)
         router.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
@@ -39,15 +37,6 @@ struct OperationsRoutes: Sendable {
             }
         }
         group.get("queue") { _, context in try await queue(context: context) }
-    }
-
-    /// The upload page loads nothing from elsewhere and talks only to this origin (S3 links open as navigation).
-    /// The upload page's Content-Security-Policy: nothing but its own inline script and style, requests to this origin,
-    /// and media from this origin and from S3 (where the playback route redirects: any https origin, and the configured
-    /// endpoint, e.g. LocalStack's http one).
-    static func pagePolicy(mediaFrom endpoint: AWSEndpoint) -> String {
-        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
-            + "media-src 'self' https: \(endpoint.scheme)://\(endpoint.host); form-action 'none'; frame-ancestors 'none'"
     }
 
     /// Each dependency checked, with what failed.

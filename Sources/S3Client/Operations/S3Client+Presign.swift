@@ -25,6 +25,13 @@ extension S3Client {
         return try signer.presignedURL(request, expires: expires, date: date ?? http.signingDate())
     }
 
+    /// The origin (`scheme://host[:port]`) of every URL this client presigns for `bucket`: what a web page must be
+    /// allowed to reach (its Content-Security-Policy) to load or upload through them.
+    public func origin(of bucket: String) -> String {
+        let address = S3Address(bucket: bucket, key: nil, endpoint: endpoint, addressing: options.addressing)
+        return "\(endpoint.scheme)://\(address.hostPrefix)\(endpoint.host)"
+    }
+
     /// How long a presigned URL asked to live `seconds` will be valid: never longer than the credentials that sign
     /// it (temporary credentials, such as an instance role's, expire; a URL signed with them stops working then).
     public func presignLifetime(_ seconds: Int) async throws -> Int {
