@@ -120,6 +120,11 @@ def main(argv):
     log(f"initialising {endpoint} ({region})")
     try:
         ensure_bucket(s3, bucket, region)
+        # The web console PUTs direct uploads to S3 from the page: the local bucket accepts them from any loopback
+        # origin (a real bucket names the producer's origin: docs/producer.md).
+        s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [{
+            "AllowedOrigins": ["http://127.0.0.1:*", "http://localhost:*"], "AllowedMethods": ["PUT"],
+            "AllowedHeaders": ["*"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 600}]})
         dlq_url, dlq_arn = ensure_queue(sqs, dlq_name, {"MessageRetentionPeriod": DLQ_RETENTION_SECONDS})
         redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(MAX_RECEIVE_COUNT)})
         queue_url, queue_arn = ensure_queue(sqs, queue_name, {
