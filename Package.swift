@@ -137,7 +137,7 @@ let package = Package(
         .target(
             name: "ProducerService",
             dependencies: [
-                "VideoCore", "VideoStore", "S3Client", "SQSClient", "AWSClientRuntime", "AWSSigV4", "ServiceSupport",
+                "VideoCore", "VideoStore", "S3Client", "SQSClient", "AWSClientRuntime", "ServiceSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
@@ -195,7 +195,6 @@ let package = Package(
             name: "ServiceSupport",
             dependencies: [
                 "VideoCore",
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),

@@ -108,7 +108,7 @@ public enum HealthServer {
                 // Ready as far as the process knows without a network call: the poll loop runs and waits for nothing.
                 let ready = consumer.isPollLoopAlive && consumer.status.waitingFor == nil
                 Gauge(label: "videoqueue_consumer_ready").record(ready ? 1 : 0)
-                return text(await metrics(), status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8")
+                return text(await metrics(), status: .ok, contentType: PrometheusMetrics.contentType)
             }
         }
         return router

@@ -1,4 +1,3 @@
-import Hummingbird
 import Metrics
 import Prometheus
 import Synchronization
@@ -30,9 +29,6 @@ public enum PrometheusMetrics {
     /// The current values in Prometheus text format, with the process metrics and `videoqueue_build_info`.
     public static func render() -> String { MetricHelp.annotate(registry.emitToString()) + ProcessMetrics.render() }
 
-    /// A `GET /metrics` response.
-    public static func response() -> Response {
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(string: render())))
-    }
+    /// The media type of ``render()``'s text.
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 }

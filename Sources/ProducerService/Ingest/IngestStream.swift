@@ -1,4 +1,3 @@
-import AWSSigV4
 import Crypto
 import Foundation
 import NIOCore
@@ -86,7 +85,7 @@ struct IngestStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
 
         private mutating func finish() {
             finished = true
-            let sha = sha256.finalize().hexString
+            let sha = VideoIngestor.hex(sha256.finalize())
             let md5Value = md5.map { Data($0.finalize()).base64EncodedString() }
             summary.state.withLock {
                 $0.size = size

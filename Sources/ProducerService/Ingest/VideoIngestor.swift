@@ -1,4 +1,3 @@
-import AWSSigV4
 import Foundation
 import Logging
 import Metrics
@@ -105,7 +104,12 @@ struct VideoIngestor: Sendable {
     static func sha256Matches(declared: String, actual: String) -> Bool {
         if declared.lowercased() == actual { return true }
         guard let data = Data(base64Encoded: declared) else { return false }
-        return Hex.encode(data) == actual
+        return hex(data) == actual
+    }
+
+    /// Lower-case hexadecimal, as the record keeps a SHA-256.
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        bytes.map { String(format: "%02x", $0) }.joined()
     }
 
     static func reason(_ error: any Error) -> String {
