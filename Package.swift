@@ -356,7 +356,7 @@ let package = Package(
         .testTarget(
             name: "VideoStoreTests",
             dependencies: [
-                "VideoStore", "VideoCore",
+                "VideoStore", "VideoCore", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
