@@ -34,12 +34,13 @@ import TestSupport
             }
             return call <= 2 ? FakeHTTPServer.Response(status: .serviceUnavailable, body: "ServiceUnavailable: try later") : .ok("{}")
         }
-        defer { Task { try await server.shutdown() } }
-        let http = try client(server.baseURL)
-        let response = try await http.send(Self.request)
-        #expect(response.status == .ok)
-        #expect(server.totalRequestCount == 3)
-        #expect(http.retryTokensAvailable == 500 - 5 - 5 + 1)
+        try await withTearDown { try await server.shutdown() } body: {
+            let http = try client(server.baseURL)
+            let response = try await http.send(Self.request)
+            #expect(response.status == .ok)
+            #expect(server.totalRequestCount == 3)
+            #expect(http.retryTokensAvailable == 500 - 5 - 5 + 1)
+        }
     }
 
     @Test func throttlingCodesAreRetriedAndPermanentErrorsAreNot() async throws {
@@ -50,46 +51,50 @@ import TestSupport
             }
             return request.path == "/bad" ? .init(status: .badRequest, body: "InvalidParameterValue: no") : .ok("{}")
         }
-        defer { Task { try await server.shutdown() } }
-        let http = try client(server.baseURL)
-        var throttledRequest = Self.request
-        throttledRequest.path = "/throttle"
-        #expect(try await http.send(throttledRequest).status == .ok)
-        #expect(server.requestCount("/throttle") == 2)
-        var badRequest = Self.request
-        badRequest.path = "/bad"
-        let response = try await http.send(badRequest)
-        #expect(response.status == .badRequest)
-        #expect(http.decodeError(response).code == "InvalidParameterValue")
-        #expect(server.requestCount("/bad") == 1)
+        try await withTearDown { try await server.shutdown() } body: {
+            let http = try client(server.baseURL)
+            var throttledRequest = Self.request
+            throttledRequest.path = "/throttle"
+            #expect(try await http.send(throttledRequest).status == .ok)
+            #expect(server.requestCount("/throttle") == 2)
+            var badRequest = Self.request
+            badRequest.path = "/bad"
+            let response = try await http.send(badRequest)
+            #expect(response.status == .badRequest)
+            #expect(http.decodeError(response).code == "InvalidParameterValue")
+            #expect(server.requestCount("/bad") == 1)
+        }
     }
 
     @Test func attemptsStopAtTheMaximumAndTheLastAnswerIsReturned() async throws {
         let server = try await FakeHTTPServer.start { _ in .init(status: .internalServerError, body: "InternalError: boom") }
-        defer { Task { try await server.shutdown() } }
-        let response = try await client(server.baseURL).send(Self.request)
-        #expect(response.status == .internalServerError)
-        #expect(server.totalRequestCount == 3)
+        try await withTearDown { try await server.shutdown() } body: {
+            let response = try await client(server.baseURL).send(Self.request)
+            #expect(response.status == .internalServerError)
+            #expect(server.totalRequestCount == 3)
+        }
     }
 
     @Test func anEmptyRetryQuotaStopsRetrying() async throws {
         let server = try await FakeHTTPServer.start { _ in .init(status: .serviceUnavailable, body: "ServiceUnavailable: down") }
-        defer { Task { try await server.shutdown() } }
-        let http = try client(server.baseURL, retry: RetryConfiguration(maximumAttempts: 5, baseDelay: .milliseconds(1), quotaCapacity: 10))
-        _ = try await http.send(Self.request)  // 1 + 2 retries (5 tokens each)
-        #expect(server.totalRequestCount == 3)
-        #expect(http.retryTokensAvailable == 0)
-        _ = try await http.send(Self.request)  // no tokens: no retry
-        #expect(server.totalRequestCount == 4)
+        try await withTearDown { try await server.shutdown() } body: {
+            let http = try client(server.baseURL, retry: RetryConfiguration(maximumAttempts: 5, baseDelay: .milliseconds(1), quotaCapacity: 10))
+            _ = try await http.send(Self.request)  // 1 + 2 retries (5 tokens each)
+            #expect(server.totalRequestCount == 3)
+            #expect(http.retryTokensAvailable == 0)
+            _ = try await http.send(Self.request)  // no tokens: no retry
+            #expect(server.totalRequestCount == 4)
+        }
     }
 
     @Test func aBodyThatCannotBeReplayedIsNeverRetried() async throws {
         let server = try await FakeHTTPServer.start { _ in .init(status: .serviceUnavailable, body: "ServiceUnavailable: down") }
-        defer { Task { try await server.shutdown() } }
-        var request = Self.request
-        request.body = .stream(payload: .unsigned, length: 2, replayable: false) { _ in .bytes(ByteBuffer(string: "{}")) }
-        _ = try await client(server.baseURL).send(request)
-        #expect(server.totalRequestCount == 1)
+        try await withTearDown { try await server.shutdown() } body: {
+            var request = Self.request
+            request.body = .stream(payload: .unsigned, length: 2, replayable: false) { _ in .bytes(ByteBuffer(string: "{}")) }
+            _ = try await client(server.baseURL).send(request)
+            #expect(server.totalRequestCount == 1)
+        }
     }
 
     @Test func aSkewedClockIsCorrectedFromTheServersDate() async throws {
@@ -106,31 +111,34 @@ import TestSupport
             }
             return .ok("{}")
         }
-        defer { Task { try await server.shutdown() } }
-        let http = try client(server.baseURL, retry: .none)
-        #expect(try await http.send(Self.request).status == .ok)
-        #expect(server.totalRequestCount == 2)
-        let skew = http.clockSkewCorrection - .seconds(3_600)
-        #expect(skew < .seconds(10) && skew > .seconds(-10))
+        try await withTearDown { try await server.shutdown() } body: {
+            let http = try client(server.baseURL, retry: .none)
+            #expect(try await http.send(Self.request).status == .ok)
+            #expect(server.totalRequestCount == 2)
+            let skew = http.clockSkewCorrection - .seconds(3_600)
+            #expect(skew < .seconds(10) && skew > .seconds(-10))
+        }
     }
 
     @Test func aConnectionDroppedMidBodyIsRetried() async throws {
         let good = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
         let cut = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"partial"
         let server = try await ScriptedTCPServer.start(replies: [cut, good])
-        defer { Task { try await server.shutdown() } }
-        let response = try await client(server.baseURL).send(Self.request)
-        #expect(String(buffer: response.body) == "{}")
-        #expect(server.connectionCount == 2)
+        try await withTearDown { try await server.shutdown() } body: {
+            let response = try await client(server.baseURL).send(Self.request)
+            #expect(String(buffer: response.body) == "{}")
+            #expect(server.connectionCount == 2)
+        }
     }
 
     @Test func aServerThatKeepsDroppingConnectionsIsANetworkErrorNamingTheOperation() async throws {
         let server = try await ScriptedTCPServer.start(replies: ["HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"])
-        defer { Task { try await server.shutdown() } }
-        let error = try await #require(throws: AWSTransportError.self) { try await client(server.baseURL).send(Self.request) }
-        #expect(error.code == .networkError)
-        #expect(error.attempts == 3)
-        #expect(error.message.contains("Test"))
+        try await withTearDown { try await server.shutdown() } body: {
+            let error = try await #require(throws: AWSTransportError.self) { try await client(server.baseURL).send(Self.request) }
+            #expect(error.code == .networkError)
+            #expect(error.attempts == 3)
+            #expect(error.message.contains("Test"))
+        }
     }
 
     @Test func aRefusedConnectionIsANetworkError() async throws {
@@ -143,13 +151,14 @@ import TestSupport
 
     @Test func responsesLargerThanTheLimitAreRefused() async throws {
         let server = try await FakeHTTPServer.start { _ in .ok(String(repeating: "x", count: 2_000)) }
-        defer { Task { try await server.shutdown() } }
-        let endpoint = try #require(AWSEndpoint(url: server.baseURL))
-        let http = AWSHTTPClient(configuration: AWSClientConfiguration(region: "us-east-1", endpoint: endpoint,
-                                                                       credentialProvider: StaticCredentialProvider(credentials: Self.credentials),
-                                                                       maximumResponseBytes: 1_000), service: .sqs) { _ in nil }
-        let error = try await #require(throws: AWSTransportError.self) { try await http.send(Self.request) }
-        #expect(error.code == .responseTooLarge)
+        try await withTearDown { try await server.shutdown() } body: {
+            let endpoint = try #require(AWSEndpoint(url: server.baseURL))
+            let http = AWSHTTPClient(configuration: AWSClientConfiguration(region: "us-east-1", endpoint: endpoint,
+                                                                           credentialProvider: StaticCredentialProvider(credentials: Self.credentials),
+                                                                           maximumResponseBytes: 1_000), service: .sqs) { _ in nil }
+            let error = try await #require(throws: AWSTransportError.self) { try await http.send(Self.request) }
+            #expect(error.code == .responseTooLarge)
+        }
     }
 
     @Test func requestsAreSignedForTheServiceAndRegion() async throws {
@@ -158,11 +167,12 @@ import TestSupport
             authorization.withLock { $0 = request.headers.first(name: "Authorization") }
             return .ok("{}")
         }
-        defer { Task { try await server.shutdown() } }
-        _ = try await client(server.baseURL).send(Self.request)
-        let header = try #require(authorization.withLock { $0 })
-        #expect(header.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"))
-        #expect(header.contains("/us-east-1/sqs/aws4_request"))
+        try await withTearDown { try await server.shutdown() } body: {
+            _ = try await client(server.baseURL).send(Self.request)
+            let header = try #require(authorization.withLock { $0 })
+            #expect(header.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"))
+            #expect(header.contains("/us-east-1/sqs/aws4_request"))
+        }
     }
 
     @Test func backoffIsFullJitterUnderAnExponentialCap() {

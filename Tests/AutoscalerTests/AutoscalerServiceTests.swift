@@ -63,132 +63,138 @@ import Testing
 
     @Test func localModeStartsTheLowestFreeInstancesThroughSystemctl() async throws {
         let (sqs, url) = try await Self.queue(visible: 12)   // 12 ÷ 5 per instance → 3
-        defer { Task { try? await sqs.deleteQueue(url) } }
-        let fake = try FakeSystemctl(units: Self.unitLine(2, "active"))
-        defer { fake.directory.remove() }
-        var configuration = AutoscalerConfiguration(queueURL: url)
-        configuration.local = true
-        configuration.metricsPortBase = 1   // nothing listens on 2 and 3: instances without metrics
-        let service = try AutoscalerService(configuration: configuration, sqs: sqs,
-                                            systemctl: SystemctlController(environment: fake.environment()), scraper: Self.scraper)
-        let round = try await service.runOnce()
-        #expect(round.decision.desiredInstances == 3, "\(round)")
-        #expect(round.started == [1, 3])
-        #expect(fake.calls == [
-            "list-units --all --plain --no-legend --no-pager --type=service videoqueue-consumer@*.service",
-            "start --no-block videoqueue-consumer@1.service",
-            "start --no-block videoqueue-consumer@3.service",
-        ])
-        #expect(await service.currentState.lastScalingAction != nil)
+        try await withTearDown { try? await sqs.deleteQueue(url) } body: {
+            let fake = try FakeSystemctl(units: Self.unitLine(2, "active"))
+            defer { fake.directory.remove() }
+            var configuration = AutoscalerConfiguration(queueURL: url)
+            configuration.local = true
+            configuration.metricsPortBase = 1   // nothing listens on 2 and 3: instances without metrics
+            let service = try AutoscalerService(configuration: configuration, sqs: sqs,
+                                                systemctl: SystemctlController(environment: fake.environment()), scraper: Self.scraper)
+            let round = try await service.runOnce()
+            #expect(round.decision.desiredInstances == 3, "\(round)")
+            #expect(round.started == [1, 3])
+            #expect(fake.calls == [
+                "list-units --all --plain --no-legend --no-pager --type=service videoqueue-consumer@*.service",
+                "start --no-block videoqueue-consumer@1.service",
+                "start --no-block videoqueue-consumer@3.service",
+            ])
+            #expect(await service.currentState.lastScalingAction != nil)
+        }
     }
 
     @Test func localModeStopsOnlyInstancesWhoseMetricsSayIdleAndRemembersTheCooldown() async throws {
         let (sqs, url) = try await Self.queue(visible: 0)
-        defer { Task { try? await sqs.deleteQueue(url) } }
-        let inFlight = Mutex(0)
-        let server = try await FakeHTTPServer.start { request in
-            guard request.path == "/metrics" else { return .reply(.notFound) }
-            return .ok("videoqueue_consumer_jobs_in_flight \(inFlight.withLock { $0 })\n"
-                + "videoqueue_consumer_job_duration_seconds_sum{outcome=\"completed\"} 90\n"
-                + "videoqueue_consumer_job_duration_seconds_count{outcome=\"completed\"} 3\n")
+        try await withTearDown { try? await sqs.deleteQueue(url) } body: {
+            let inFlight = Mutex(0)
+            let server = try await FakeHTTPServer.start { request in
+                guard request.path == "/metrics" else { return .reply(.notFound) }
+                return .ok("videoqueue_consumer_jobs_in_flight \(inFlight.withLock { $0 })\n"
+                    + "videoqueue_consumer_job_duration_seconds_sum{outcome=\"completed\"} 90\n"
+                    + "videoqueue_consumer_job_duration_seconds_count{outcome=\"completed\"} 3\n")
+            }
+            try await withTearDown { try? await server.shutdown() } body: {
+                // Instance 3's metrics are the fake server; instances 1 and 2 have none (unknown: never stopped).
+                let fake = try FakeSystemctl(units: Self.unitLine(1, "active") + Self.unitLine(2, "active") + Self.unitLine(3, "active"))
+                defer { fake.directory.remove() }
+                let state = try TemporaryDirectory()
+                defer { state.remove() }
+                var configuration = AutoscalerConfiguration(queueURL: url)
+                configuration.local = true
+                configuration.metricsPortBase = server.port - 3
+                configuration.stateFile = state.file("state.json")
+                configuration.policy.scaleInCooldown = 300
+                let now = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+                let clock: @Sendable () -> Date = { now.withLock { $0 } }
+                func service() throws -> AutoscalerService {
+                    try AutoscalerService(configuration: configuration, sqs: sqs, systemctl: SystemctlController(environment: fake.environment()),
+                                          scraper: Self.scraper, clock: clock)
+                }
+
+                inFlight.withLock { $0 = 1 }   // busy: kept
+                let busy = try await service().runOnce()
+                #expect(busy.decision.desiredInstances == 1)
+                #expect(busy.stopped.isEmpty, "\(busy)")
+                #expect(busy.decision.processingTime == 30)
+                #expect(busy.decision.processingTimeMeasured)
+
+                inFlight.withLock { $0 = 0 }   // idle: stopped (no state yet, so no cooldown)
+                let idle = try await service().runOnce()
+                #expect(idle.stopped == [3], "\(idle)")
+                #expect(fake.calls.last == "stop --no-block videoqueue-consumer@3.service")
+                let saved = try AutoscalerState.load(from: state.file("state.json"))
+                #expect(saved.lastScalingAction == clock())
+
+                // A new process (a --once run from a timer) 60 s later reads the state file: inside the cooldown.
+                now.withLock { $0 = $0.addingTimeInterval(60) }
+                let held = try await service().runOnce()
+                #expect(held.stopped.isEmpty)
+                #expect(held.decision.reasons.contains { $0.contains("cooldown") }, "\(held)")
+                #expect(fake.calls.filter { $0.hasPrefix("stop") }.count == 1)
+            }
         }
-        defer { Task { try? await server.shutdown() } }
-        // Instance 3's metrics are the fake server; instances 1 and 2 have none (unknown: never stopped).
-        let fake = try FakeSystemctl(units: Self.unitLine(1, "active") + Self.unitLine(2, "active") + Self.unitLine(3, "active"))
-        defer { fake.directory.remove() }
-        let state = try TemporaryDirectory()
-        defer { state.remove() }
-        var configuration = AutoscalerConfiguration(queueURL: url)
-        configuration.local = true
-        configuration.metricsPortBase = server.port - 3
-        configuration.stateFile = state.file("state.json")
-        configuration.policy.scaleInCooldown = 300
-        let now = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
-        let clock: @Sendable () -> Date = { now.withLock { $0 } }
-        func service() throws -> AutoscalerService {
-            try AutoscalerService(configuration: configuration, sqs: sqs, systemctl: SystemctlController(environment: fake.environment()),
-                                  scraper: Self.scraper, clock: clock)
-        }
-
-        inFlight.withLock { $0 = 1 }   // busy: kept
-        let busy = try await service().runOnce()
-        #expect(busy.decision.desiredInstances == 1)
-        #expect(busy.stopped.isEmpty, "\(busy)")
-        #expect(busy.decision.processingTime == 30)
-        #expect(busy.decision.processingTimeMeasured)
-
-        inFlight.withLock { $0 = 0 }   // idle: stopped (no state yet, so no cooldown)
-        let idle = try await service().runOnce()
-        #expect(idle.stopped == [3], "\(idle)")
-        #expect(fake.calls.last == "stop --no-block videoqueue-consumer@3.service")
-        let saved = try AutoscalerState.load(from: state.file("state.json"))
-        #expect(saved.lastScalingAction == clock())
-
-        // A new process (a --once run from a timer) 60 s later reads the state file: inside the cooldown.
-        now.withLock { $0 = $0.addingTimeInterval(60) }
-        let held = try await service().runOnce()
-        #expect(held.stopped.isEmpty)
-        #expect(held.decision.reasons.contains { $0.contains("cooldown") }, "\(held)")
-        #expect(fake.calls.filter { $0.hasPrefix("stop") }.count == 1)
     }
 
     @Test func dryRunDecidesButCallsNothing() async throws {
         let (sqs, url) = try await Self.queue(visible: 30)
-        defer { Task { try? await sqs.deleteQueue(url) } }
-        let fake = try FakeSystemctl(units: "")
-        defer { fake.directory.remove() }
-        var configuration = AutoscalerConfiguration(queueURL: url)
-        configuration.local = true
-        configuration.dryRun = true
-        let service = try AutoscalerService(configuration: configuration, sqs: sqs, systemctl: SystemctlController(environment: fake.environment()))
-        let round = try await service.runOnce()
-        #expect(round.decision.start == [1, 2, 3, 4, 5, 6])
-        #expect(round.started.isEmpty)
-        #expect(fake.calls.count == 1)   // list-units only
-        #expect(round.description.contains("dry run: no instance started or stopped"))
-        #expect(await service.currentState.lastScalingAction == nil)
+        try await withTearDown { try? await sqs.deleteQueue(url) } body: {
+            let fake = try FakeSystemctl(units: "")
+            defer { fake.directory.remove() }
+            var configuration = AutoscalerConfiguration(queueURL: url)
+            configuration.local = true
+            configuration.dryRun = true
+            let service = try AutoscalerService(configuration: configuration, sqs: sqs, systemctl: SystemctlController(environment: fake.environment()))
+            let round = try await service.runOnce()
+            #expect(round.decision.start == [1, 2, 3, 4, 5, 6])
+            #expect(round.started.isEmpty)
+            #expect(fake.calls.count == 1)   // list-units only
+            #expect(round.description.contains("dry run: no instance started or stopped"))
+            #expect(await service.currentState.lastScalingAction == nil)
+        }
     }
 
     @Test func aFailingSystemctlIsAnErrorWithItsMessage() async throws {
         let (sqs, url) = try await Self.queue(visible: 1)
-        defer { Task { try? await sqs.deleteQueue(url) } }
-        let fake = try FakeSystemctl(units: "")
-        defer { fake.directory.remove() }
-        var configuration = AutoscalerConfiguration(queueURL: url)
-        configuration.local = true
-        let service = try AutoscalerService(configuration: configuration, sqs: sqs,
-                                            systemctl: SystemctlController(environment: fake.environment(["FAKE_SYSTEMCTL_FAIL": "Access denied"])))
-        await #expect {
-            try await service.runOnce()
-        } throws: { error in
-            guard let error = error as? AutoscalerError else { return false }
-            return error.code == .systemctl && error.message.contains("Access denied")
+        try await withTearDown { try? await sqs.deleteQueue(url) } body: {
+            let fake = try FakeSystemctl(units: "")
+            defer { fake.directory.remove() }
+            var configuration = AutoscalerConfiguration(queueURL: url)
+            configuration.local = true
+            let service = try AutoscalerService(configuration: configuration, sqs: sqs,
+                                                systemctl: SystemctlController(environment: fake.environment(["FAKE_SYSTEMCTL_FAIL": "Access denied"])))
+            await #expect {
+                try await service.runOnce()
+            } throws: { error in
+                guard let error = error as? AutoscalerError else { return false }
+                return error.code == .systemctl && error.message.contains("Access denied")
+            }
+            let missing = SystemctlController(executable: "systemctl-that-does-not-exist", environment: ["PATH": "/nonexistent"])
+            #expect(throws: AutoscalerError.self) { try missing.resolvedExecutable() }
         }
-        let missing = SystemctlController(executable: "systemctl-that-does-not-exist", environment: ["PATH": "/nonexistent"])
-        #expect(throws: AutoscalerError.self) { try missing.resolvedExecutable() }
     }
 
     @Test func cloudWatchModePublishesBacklogPerInstanceToLocalStack() async throws {
         let (sqs, url) = try await Self.queue(visible: 9)
-        defer { Task { try? await sqs.deleteQueue(url) } }
-        let namespace = "VideoQueueTest/" + Emulator.uniqueName("ns")
-        let cloudWatch = CloudWatchClient(configuration: try Emulator.localstack.configuration())
-        var configuration = AutoscalerConfiguration(queueURL: url)
-        configuration.cloudWatch = true
-        configuration.namespace = namespace
-        configuration.instanceCount = 3
-        let service = try AutoscalerService(configuration: configuration, sqs: sqs, cloudWatch: cloudWatch)
-        let round = try await service.runOnce()
-        #expect(round.decision.backlogPerInstance == 3)
-        #expect(round.metrics.map(\.name).contains("BacklogPerInstance"))
+        try await withTearDown { try? await sqs.deleteQueue(url) } body: {
+            let namespace = "VideoQueueTest/" + Emulator.uniqueName("ns")
+            let cloudWatch = CloudWatchClient(configuration: try Emulator.localstack.configuration())
+            var configuration = AutoscalerConfiguration(queueURL: url)
+            configuration.cloudWatch = true
+            configuration.namespace = namespace
+            configuration.instanceCount = 3
+            let service = try AutoscalerService(configuration: configuration, sqs: sqs, cloudWatch: cloudWatch)
+            let round = try await service.runOnce()
+            #expect(round.decision.backlogPerInstance == 3)
+            #expect(round.metrics.map(\.name).contains("BacklogPerInstance"))
 
-        let metrics = try await cloudWatch.listMetrics(namespace: namespace)
-        let names = Set(metrics.map(\.name))
-        #expect(names.isSuperset(of: ["BacklogPerInstance", "ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesNotVisible",
-                                      "ApproximateNumberOfMessagesDelayed", "DesiredConsumers"]), "\(metrics)")
-        let backlog = try #require(metrics.first { $0.name == "BacklogPerInstance" })
-        #expect(backlog.dimensions == ["QueueName": configuration.queueName])
-        #expect(try await cloudWatch.listMetrics(namespace: namespace, name: "BacklogPerInstance").count == 1)
+            let metrics = try await cloudWatch.listMetrics(namespace: namespace)
+            let names = Set(metrics.map(\.name))
+            #expect(names.isSuperset(of: ["BacklogPerInstance", "ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesNotVisible",
+                                          "ApproximateNumberOfMessagesDelayed", "DesiredConsumers"]), "\(metrics)")
+            let backlog = try #require(metrics.first { $0.name == "BacklogPerInstance" })
+            #expect(backlog.dimensions == ["QueueName": configuration.queueName])
+            #expect(try await cloudWatch.listMetrics(namespace: namespace, name: "BacklogPerInstance").count == 1)
+        }
     }
 
     @Test func cloudWatchErrorsCarryTheCode() async throws {
@@ -199,15 +205,16 @@ import Testing
                 <RequestId>r-1</RequestId></ErrorResponse>
                 """)
         }
-        defer { Task { try? await server.shutdown() } }
-        let configuration = AWSClientConfiguration(region: "us-east-1", endpoint: AWSEndpoint(scheme: "http", host: "127.0.0.1:\(server.port)"),
-                                                   credentialProvider: StaticCredentialProvider(credentials: Credentials(accessKeyID: "AKID", secretAccessKey: "secret")))
-        let cloudWatch = CloudWatchClient(configuration: configuration)
-        await #expect {
-            try await cloudWatch.putMetricData([MetricDatum(name: "X", value: 1)], namespace: "N")
-        } throws: { error in
-            guard let error = error as? AutoscalerError else { return false }
-            return error.code == .cloudWatch && error.message.contains("InvalidParameterValue") && error.message.contains("r-1")
+        try await withTearDown { try? await server.shutdown() } body: { () async throws in  // its only `try`s are inside #expect
+            let configuration = AWSClientConfiguration(region: "us-east-1", endpoint: AWSEndpoint(scheme: "http", host: "127.0.0.1:\(server.port)"),
+                                                       credentialProvider: StaticCredentialProvider(credentials: Credentials(accessKeyID: "AKID", secretAccessKey: "secret")))
+            let cloudWatch = CloudWatchClient(configuration: configuration)
+            await #expect {
+                try await cloudWatch.putMetricData([MetricDatum(name: "X", value: 1)], namespace: "N")
+            } throws: { error in
+                guard let error = error as? AutoscalerError else { return false }
+                return error.code == .cloudWatch && error.message.contains("InvalidParameterValue") && error.message.contains("r-1")
+            }
         }
     }
 
@@ -245,29 +252,31 @@ import Testing
                 </Instances></member></AutoScalingGroups></DescribeAutoScalingGroupsResult></DescribeAutoScalingGroupsResponse>
                 """, contentType: "text/xml")
         }
-        defer { Task { try? await server.shutdown() } }
-        let configuration = AWSClientConfiguration(region: "eu-west-1", endpoint: AWSEndpoint(scheme: "http", host: "127.0.0.1:\(server.port)"),
-                                                   credentialProvider: StaticCredentialProvider(credentials: Credentials(accessKeyID: "AKID", secretAccessKey: "secret")))
-        let client = AutoScalingGroupClient(configuration: configuration)
-        #expect(try await client.inServiceCount(group: "videoqueue-consumers") == 2)
-        let (body, authorization) = try #require(bodies.withLock { $0.first })
-        #expect(body == "Action=DescribeAutoScalingGroups&Version=2011-01-01&AutoScalingGroupNames.member.1=videoqueue-consumers")
-        #expect(authorization.contains("/eu-west-1/autoscaling/aws4_request"))
+        try await withTearDown { try? await server.shutdown() } body: {
+            let configuration = AWSClientConfiguration(region: "eu-west-1", endpoint: AWSEndpoint(scheme: "http", host: "127.0.0.1:\(server.port)"),
+                                                       credentialProvider: StaticCredentialProvider(credentials: Credentials(accessKeyID: "AKID", secretAccessKey: "secret")))
+            let client = AutoScalingGroupClient(configuration: configuration)
+            #expect(try await client.inServiceCount(group: "videoqueue-consumers") == 2)
+            let (body, authorization) = try #require(bodies.withLock { $0.first })
+            #expect(body == "Action=DescribeAutoScalingGroups&Version=2011-01-01&AutoScalingGroupNames.member.1=videoqueue-consumers")
+            #expect(authorization.contains("/eu-west-1/autoscaling/aws4_request"))
 
-        let (sqs, url) = try await Self.queue(visible: 8)
-        defer { Task { try? await sqs.deleteQueue(url) } }
-        var autoscaler = AutoscalerConfiguration(queueURL: url)
-        autoscaler.cloudWatch = true
-        autoscaler.dryRun = true
-        autoscaler.autoScalingGroup = "videoqueue-consumers"
-        let service = try AutoscalerService(configuration: autoscaler, sqs: sqs,
-                                            cloudWatch: CloudWatchClient(configuration: try Emulator.localstack.configuration()),
-                                            autoScaling: client)
-        let round = try await service.runOnce()
-        #expect(round.decision.backlogPerInstance == 4)
-        let dimensions = try #require(round.metrics.first?.dimensions)
-        #expect(dimensions.map(\.name) == ["QueueName", "AutoScalingGroupName"])
-        #expect(round.description.contains("would publish: BacklogPerInstance=4"))
+            let (sqs, url) = try await Self.queue(visible: 8)
+            try await withTearDown { try? await sqs.deleteQueue(url) } body: {
+                var autoscaler = AutoscalerConfiguration(queueURL: url)
+                autoscaler.cloudWatch = true
+                autoscaler.dryRun = true
+                autoscaler.autoScalingGroup = "videoqueue-consumers"
+                let service = try AutoscalerService(configuration: autoscaler, sqs: sqs,
+                                                    cloudWatch: CloudWatchClient(configuration: try Emulator.localstack.configuration()),
+                                                    autoScaling: client)
+                let round = try await service.runOnce()
+                #expect(round.decision.backlogPerInstance == 4)
+                let dimensions = try #require(round.metrics.first?.dimensions)
+                #expect(dimensions.map(\.name) == ["QueueName", "AutoScalingGroupName"])
+                #expect(round.description.contains("would publish: BacklogPerInstance=4"))
+            }
+        }
     }
 
     @Test func configurationComesFromTheEnvironmentAndIsValidated() throws {

@@ -23,25 +23,27 @@ import Testing
 
     @Test func aHeartbeatThatHangsIsGivenUpWithinItsBound() async throws {
         let (sqs, server) = try await Self.hungSQS()
-        defer { Task { try? await server.shutdown() } }
-        let heartbeat = VisibilityHeartbeat(sqs: sqs, queueURL: server.baseURL + "/000000000000/jobs", visibilityTimeout: 30,
-                                            interval: .milliseconds(500), callTimeout: .milliseconds(500), metrics: ConsumerMetrics(),
-                                            logger: ConsumerHarness.logger)
-        heartbeat.register(messageID: "m1", receiptHandle: "r1", signal: AbortSignal())
-        let start = ContinuousClock.now
-        await heartbeat.beat()
-        #expect(ContinuousClock.now - start < .seconds(5))
-        #expect(server.totalRequestCount >= 1, "the call was made")
+        try await withTearDown { try? await server.shutdown() } body: {
+            let heartbeat = VisibilityHeartbeat(sqs: sqs, queueURL: server.baseURL + "/000000000000/jobs", visibilityTimeout: 30,
+                                                interval: .milliseconds(500), callTimeout: .milliseconds(500), metrics: ConsumerMetrics(),
+                                                logger: ConsumerHarness.logger)
+            heartbeat.register(messageID: "m1", receiptHandle: "r1", signal: AbortSignal())
+            let start = ContinuousClock.now
+            await heartbeat.beat()
+            #expect(ContinuousClock.now - start < .seconds(5))
+            #expect(server.totalRequestCount >= 1, "the call was made")
+        }
     }
 
     @Test func aDeletionThatHangsIsGivenUpWithinTheCallTimeout() async throws {
         let (sqs, server) = try await Self.hungSQS()
-        defer { Task { try? await server.shutdown() } }
-        let deleter = MessageDeleter(sqs: sqs, queueURL: server.baseURL + "/000000000000/jobs", callTimeout: .milliseconds(500))
-        await deleter.enqueue(receiptHandle: "r1", logger: ConsumerHarness.logger)
-        let start = ContinuousClock.now
-        await deleter.flush()
-        #expect(ContinuousClock.now - start < .seconds(5))
-        #expect(server.totalRequestCount >= 1, "the call was made")
+        try await withTearDown { try? await server.shutdown() } body: {
+            let deleter = MessageDeleter(sqs: sqs, queueURL: server.baseURL + "/000000000000/jobs", callTimeout: .milliseconds(500))
+            await deleter.enqueue(receiptHandle: "r1", logger: ConsumerHarness.logger)
+            let start = ContinuousClock.now
+            await deleter.flush()
+            #expect(ContinuousClock.now - start < .seconds(5))
+            #expect(server.totalRequestCount >= 1, "the call was made")
+        }
     }
 }

@@ -2,6 +2,7 @@
 import Foundation
 import ServiceSupport
 import Testing
+import TestSupport
 import VideoCore
 
 /// The job timeout follows the probed duration and the job list, and settings SQS cannot serve are refused.
@@ -109,15 +110,16 @@ struct JobTimeoutTests {
     @Test("end to end: a job longer than the floor but within its probed timeout completes")
     func probedTimeoutLetsTheJobFinish() async throws {
         let harness = try await ConsumerHarness.make()
-        defer { Task { await harness.tearDown() } }
-        let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
-        var configuration = harness.configuration()
-        configuration.jobTimeout = .seconds(4)           // the floor alone would stop the 8-second job (and leaves the
-                                                         // download and the probe time, even on a busy machine)
-        configuration.jobTimeoutMargin = .seconds(20)    // 2 s source × 1.25 + 20 s
-        let consumer = harness.consumer(configuration, pacedSeconds: 8)
-        let outcome = try await consumer.runOnce(waitTime: 5)
-        #expect(outcome == .completed)
-        #expect(try await harness.record(record.id).status == .completed)
+        try await withTearDown { await harness.tearDown() } body: {
+            let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
+            var configuration = harness.configuration()
+            configuration.jobTimeout = .seconds(4)           // the floor alone would stop the 8-second job (and leaves the
+                                                             // download and the probe time, even on a busy machine)
+            configuration.jobTimeoutMargin = .seconds(20)    // 2 s source × 1.25 + 20 s
+            let consumer = harness.consumer(configuration, pacedSeconds: 8)
+            let outcome = try await consumer.runOnce(waitTime: 5)
+            #expect(outcome == .completed)
+            #expect(try await harness.record(record.id).status == .completed)
+        }
     }
 }

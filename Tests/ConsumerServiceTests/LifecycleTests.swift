@@ -24,25 +24,26 @@ struct LifecycleTests {
           arguments: TestDatabaseBackend.allCases)
     func cancellationDuringJob(database: TestDatabaseBackend) async throws {
         let harness = try await ConsumerHarness.make(database: database)
-        defer { Task { await harness.tearDown() } }
-        let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
-        let consumer = harness.consumer(pacedSeconds: 30)
-        let services = RunningServices([consumer])
-        try await Self.waitUntilEncoding(harness, record.id)
+        try await withTearDown { await harness.tearDown() } body: {
+            let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
+            let consumer = harness.consumer(pacedSeconds: 30)
+            let services = RunningServices([consumer])
+            try await Self.waitUntilEncoding(harness, record.id)
 
-        let cancelledAt = ContinuousClock.now
-        _ = try #require(try await harness.store.cancel(id: record.id, owner: nil))
-        let stopped = try await ConsumerHarness.eventually(timeout: .seconds(10)) {
-            consumer.status.inFlight == 0
+            let cancelledAt = ContinuousClock.now
+            _ = try #require(try await harness.store.cancel(id: record.id, owner: nil))
+            let stopped = try await ConsumerHarness.eventually(timeout: .seconds(10)) {
+                consumer.status.inFlight == 0
+            }
+            let elapsed = ContinuousClock.now - cancelledAt
+            try await services.stop()
+            #expect(stopped)
+            #expect(elapsed < .seconds(5), "the job stopped \(elapsed) after the cancellation")
+            #expect(try await harness.record(record.id).status == .cancelled)
+            #expect(try await harness.messageCount() == 0)
+            let scratch = (try? FileManager.default.contentsOfDirectory(atPath: harness.directory.file("scratch"))) ?? []
+            #expect(scratch.isEmpty)
         }
-        let elapsed = ContinuousClock.now - cancelledAt
-        try await services.stop()
-        #expect(stopped)
-        #expect(elapsed < .seconds(5), "the job stopped \(elapsed) after the cancellation")
-        #expect(try await harness.record(record.id).status == .cancelled)
-        #expect(try await harness.messageCount() == 0)
-        let scratch = (try? FileManager.default.contentsOfDirectory(atPath: harness.directory.file("scratch"))) ?? []
-        #expect(scratch.isEmpty)
     }
 
     @Test("the heartbeat keeps a job alive past the visibility timeout: a second consumer never gets its message")
@@ -50,93 +51,98 @@ struct LifecycleTests {
         // The job lasts more than twice the visibility timeout; the heartbeat (every third of it) leaves
         // 4 s of slack for a loaded machine, where a 2 s visibility once expired between two beats.
         let harness = try await ConsumerHarness.make(visibility: 6)
-        defer { Task { await harness.tearDown() } }
-        let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
-        let configuration = harness.configuration(visibility: 6)
-        let first = harness.consumer(configuration, pacedSeconds: 14)
-        let second = harness.consumer(configuration, pacedSeconds: 14)
-        let services = RunningServices([first, second])
+        try await withTearDown { await harness.tearDown() } body: {
+            let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
+            let configuration = harness.configuration(visibility: 6)
+            let first = harness.consumer(configuration, pacedSeconds: 14)
+            let second = harness.consumer(configuration, pacedSeconds: 14)
+            let services = RunningServices([first, second])
 
-        let done = try await ConsumerHarness.eventually(timeout: .seconds(45)) {
-            try await harness.record(record.id).status == .completed
+            let done = try await ConsumerHarness.eventually(timeout: .seconds(45)) {
+                try await harness.record(record.id).status == .completed
+            }
+            try await services.stop()
+            #expect(done)
+            let final = try await harness.record(record.id)
+            #expect(final.attempts == 1, "the message expired and was taken over")
+            #expect(try await harness.messageCount() == 0)
         }
-        try await services.stop()
-        #expect(done)
-        let final = try await harness.record(record.id)
-        #expect(final.attempts == 1, "the message expired and was taken over")
-        #expect(try await harness.messageCount() == 0)
     }
 
     @Test("a job past the job timeout is killed and failed")
     func jobTimeout() async throws {
         let harness = try await ConsumerHarness.make()
-        defer { Task { await harness.tearDown() } }
-        let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
-        var configuration = harness.configuration()
-        configuration.jobTimeout = .seconds(2)
-        let consumer = harness.consumer(configuration, pacedSeconds: 30)
-        let start = ContinuousClock.now
-        #expect(try await consumer.runOnce(waitTime: 5) == .timedOut)
-        #expect(ContinuousClock.now - start < .seconds(10))
-        let failed = try await harness.record(record.id)
-        #expect(failed.status == .failed)
-        #expect(failed.error?.code == "job_timeout")
-        #expect(try await harness.messageCount() == 0)
+        try await withTearDown { await harness.tearDown() } body: {
+            let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
+            var configuration = harness.configuration()
+            configuration.jobTimeout = .seconds(2)
+            let consumer = harness.consumer(configuration, pacedSeconds: 30)
+            let start = ContinuousClock.now
+            #expect(try await consumer.runOnce(waitTime: 5) == .timedOut)
+            #expect(ContinuousClock.now - start < .seconds(10))
+            let failed = try await harness.record(record.id)
+            #expect(failed.status == .failed)
+            #expect(failed.error?.code == "job_timeout")
+            #expect(try await harness.messageCount() == 0)
+        }
     }
 
     @Test("graceful shutdown mid-job: exits within the drain timeout, record released, message visible at once")
     func shutdownMidJobReleases() async throws {
         let harness = try await ConsumerHarness.make(visibility: 30)
-        defer { Task { await harness.tearDown() } }
-        let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
-        var configuration = harness.configuration()
-        configuration.drainTimeout = .seconds(1)
-        let consumer = harness.consumer(configuration, pacedSeconds: 60)
-        let services = RunningServices([consumer])
-        try await Self.waitUntilEncoding(harness, record.id)
+        try await withTearDown { await harness.tearDown() } body: {
+            let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
+            var configuration = harness.configuration()
+            configuration.drainTimeout = .seconds(1)
+            let consumer = harness.consumer(configuration, pacedSeconds: 60)
+            let services = RunningServices([consumer])
+            try await Self.waitUntilEncoding(harness, record.id)
 
-        let took = try await services.stop()
-        #expect(took < .seconds(10), "shutdown took \(took) with a 1 s drain timeout")
-        let released = try await harness.record(record.id)
-        #expect(released.status == .queued)
-        #expect(released.attempts == 1)
-        // Visible again at once, not after the queue's 30 s visibility timeout.
-        let back = try await harness.sqs.receive(from: harness.queueURL, maximumMessages: 1, waitTime: 2)
-        #expect(back.count == 1)
-        let scratch = (try? FileManager.default.contentsOfDirectory(atPath: harness.directory.file("scratch"))) ?? []
-        #expect(scratch.isEmpty)
+            let took = try await services.stop()
+            #expect(took < .seconds(10), "shutdown took \(took) with a 1 s drain timeout")
+            let released = try await harness.record(record.id)
+            #expect(released.status == .queued)
+            #expect(released.attempts == 1)
+            // Visible again at once, not after the queue's 30 s visibility timeout.
+            let back = try await harness.sqs.receive(from: harness.queueURL, maximumMessages: 1, waitTime: 2)
+            #expect(back.count == 1)
+            let scratch = (try? FileManager.default.contentsOfDirectory(atPath: harness.directory.file("scratch"))) ?? []
+            #expect(scratch.isEmpty)
+        }
     }
 
     @Test("graceful shutdown mid-job with time to spare: the job finishes and completes")
     func shutdownMidJobFinishes() async throws {
         let harness = try await ConsumerHarness.make()
-        defer { Task { await harness.tearDown() } }
-        let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
-        var configuration = harness.configuration()
-        configuration.drainTimeout = .seconds(20)
-        let consumer = harness.consumer(configuration, pacedSeconds: 3)
-        let services = RunningServices([consumer])
-        try await Self.waitUntilEncoding(harness, record.id)
+        try await withTearDown { await harness.tearDown() } body: {
+            let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
+            var configuration = harness.configuration()
+            configuration.drainTimeout = .seconds(20)
+            let consumer = harness.consumer(configuration, pacedSeconds: 3)
+            let services = RunningServices([consumer])
+            try await Self.waitUntilEncoding(harness, record.id)
 
-        let took = try await services.stop()
-        #expect(took < .seconds(15))
-        #expect(try await harness.record(record.id).status == .completed)
-        #expect(try await harness.messageCount() == 0)
+            let took = try await services.stop()
+            #expect(took < .seconds(15))
+            #expect(try await harness.record(record.id).status == .completed)
+            #expect(try await harness.messageCount() == 0)
+        }
     }
 
     @Test("shutdown while idle returns at once, without waiting for the 20-second long poll")
     func idleShutdownIsPrompt() async throws {
         let harness = try await ConsumerHarness.make()
-        defer { Task { await harness.tearDown() } }
-        var configuration = harness.configuration()
-        configuration.waitTimeSeconds = 20
-        let consumer = harness.consumer(configuration)
-        let services = RunningServices([consumer])
-        let polling = try await ConsumerHarness.eventually(timeout: .seconds(10)) { consumer.isPollLoopAlive }
-        try await Task.sleep(for: .milliseconds(500))   // well inside the long poll
-        let took = try await services.stop()
-        #expect(polling)
-        #expect(took < .seconds(10), "shutdown took \(took)")  // far below the 20 s poll it must not wait for
+        try await withTearDown { await harness.tearDown() } body: {
+            var configuration = harness.configuration()
+            configuration.waitTimeSeconds = 20
+            let consumer = harness.consumer(configuration)
+            let services = RunningServices([consumer])
+            let polling = try await ConsumerHarness.eventually(timeout: .seconds(10)) { consumer.isPollLoopAlive }
+            try await Task.sleep(for: .milliseconds(500))   // well inside the long poll
+            let took = try await services.stop()
+            #expect(polling)
+            #expect(took < .seconds(10), "shutdown took \(took)")  // far below the 20 s poll it must not wait for
+        }
     }
 }
 
@@ -144,19 +150,20 @@ extension LifecycleTests {
     @Test("a stale receipt handle (the message is gone) abandons the job without writing results")
     func staleReceiptHandleAbandons() async throws {
         let harness = try await ConsumerHarness.make()
-        defer { Task { await harness.tearDown() } }
-        let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
-        let consumer = harness.consumer(pacedSeconds: 30)
-        let services = RunningServices([consumer])
-        try await Self.waitUntilEncoding(harness, record.id)
+        try await withTearDown { await harness.tearDown() } body: {
+            let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
+            let consumer = harness.consumer(pacedSeconds: 30)
+            let services = RunningServices([consumer])
+            try await Self.waitUntilEncoding(harness, record.id)
 
-        // Deleting the message from under the consumer makes its next visibility extension fail.
-        try await harness.sqs.purge(harness.queueURL)
-        let stopped = try await ConsumerHarness.eventually(timeout: .seconds(15)) { consumer.status.inFlight == 0 }
-        try await services.stop()
-        #expect(stopped)
-        let released = try await harness.record(record.id)
-        #expect(released.status == .queued)
-        #expect(released.outputs.isEmpty)
+            // Deleting the message from under the consumer makes its next visibility extension fail.
+            try await harness.sqs.purge(harness.queueURL)
+            let stopped = try await ConsumerHarness.eventually(timeout: .seconds(15)) { consumer.status.inFlight == 0 }
+            try await services.stop()
+            #expect(stopped)
+            let released = try await harness.record(record.id)
+            #expect(released.status == .queued)
+            #expect(released.outputs.isEmpty)
+        }
     }
 }

@@ -30,89 +30,94 @@ struct StartupTests {
     @Test("SQS unreachable at start: READY=1 with STATUS=waiting for SQS, /readyz 503 with the reason, the watchdog fed, no exit; the video is processed once SQS answers")
     func startsWithoutSQS() async throws {
         let harness = try await ConsumerHarness.make()
-        defer { Task { await harness.tearDown() } }
-        let localstack = try Self.localstackAddress()
-        let proxy = try await TCPProxy.start(upstreamHost: localstack.host, upstreamPort: localstack.port, relaying: false)
-        defer { Task { try? await proxy.shutdown() } }
-        let socket = try NotifySocket(path: harness.directory.file("notify.sock"))
-        defer { socket.close() }
-        var configuration = harness.configuration()
-        configuration.dependencyRetryMaximumDelay = .milliseconds(500)
-        configuration.sqsCallTimeout = .seconds(2)
-        let consumer = ConsumerService(configuration: configuration, sqs: try Self.sqs(through: proxy), s3: harness.s3,
-                                       store: harness.store, pipeline: ConsumerHarness.pipeline(), logger: ConsumerHarness.logger,
-                                       environment: ["NOTIFY_SOCKET": socket.path])
-        let record = try await harness.enqueue(jobs: [.audio], source: try await TestVideos.smallVideo())
-        let services = RunningServices([consumer])
+        try await withTearDown { await harness.tearDown() } body: {
+            let localstack = try Self.localstackAddress()
+            let proxy = try await TCPProxy.start(upstreamHost: localstack.host, upstreamPort: localstack.port, relaying: false)
+            try await withTearDown { try? await proxy.shutdown() } body: {
+                let socket = try NotifySocket(path: harness.directory.file("notify.sock"))
+                defer { socket.close() }
+                var configuration = harness.configuration()
+                configuration.dependencyRetryMaximumDelay = .milliseconds(500)
+                configuration.sqsCallTimeout = .seconds(2)
+                let consumer = ConsumerService(configuration: configuration, sqs: try Self.sqs(through: proxy), s3: harness.s3,
+                                               store: harness.store, pipeline: ConsumerHarness.pipeline(), logger: ConsumerHarness.logger,
+                                               environment: ["NOTIFY_SOCKET": socket.path])
+                let record = try await harness.enqueue(jobs: [.audio], source: try await TestVideos.smallVideo())
+                let services = RunningServices([consumer])
 
-        // Waiting: ready for systemd, not for traffic, and alive.
-        var received: [String] = []
-        let waiting = try await ConsumerHarness.eventually(timeout: .seconds(15)) {
-            received += socket.drain()
-            return received.contains { $0.hasPrefix("STATUS=waiting for SQS") }
-                && received.filter { $0 == "WATCHDOG=1" }.count >= 3 && proxy.connectionCount >= 3
-        }
-        #expect(waiting, "\(received)")
-        #expect(received.first?.hasPrefix("READY=1") == true, "\(received)")
-        #expect(consumer.status.waitingFor?.hasPrefix("waiting for SQS") == true)
-        let readiness = await HealthServer.readiness(of: consumer)
-        #expect(!readiness.isReady)
-        #expect(readiness.startup?.hasPrefix("waiting for SQS") == true, "\(readiness.text)")
-        #expect(readiness.text.contains("startup: waiting for SQS"))
-        #expect(!services.hasEnded, "the consumer exited while SQS was down")
-        #expect(try await harness.record(record.id).status == .queued)
+                // Waiting: ready for systemd, not for traffic, and alive.
+                var received: [String] = []
+                let waiting = try await ConsumerHarness.eventually(timeout: .seconds(15)) {
+                    received += socket.drain()
+                    return received.contains { $0.hasPrefix("STATUS=waiting for SQS") }
+                        && received.filter { $0 == "WATCHDOG=1" }.count >= 3 && proxy.connectionCount >= 3
+                }
+                #expect(waiting, "\(received)")
+                #expect(received.first?.hasPrefix("READY=1") == true, "\(received)")
+                #expect(consumer.status.waitingFor?.hasPrefix("waiting for SQS") == true)
+                let readiness = await HealthServer.readiness(of: consumer)
+                #expect(!readiness.isReady)
+                #expect(readiness.startup?.hasPrefix("waiting for SQS") == true, "\(readiness.text)")
+                #expect(readiness.text.contains("startup: waiting for SQS"))
+                #expect(!services.hasEnded, "the consumer exited while SQS was down")
+                #expect(try await harness.record(record.id).status == .queued)
 
-        // SQS answers: the consumer starts working without a restart.
-        proxy.setRelaying(true)
-        let done = try await ConsumerHarness.eventually(timeout: .seconds(30)) {
-            received += socket.drain()
-            return try await harness.record(record.id).status == .completed
+                // SQS answers: the consumer starts working without a restart.
+                proxy.setRelaying(true)
+                let done = try await ConsumerHarness.eventually(timeout: .seconds(30)) {
+                    received += socket.drain()
+                    return try await harness.record(record.id).status == .completed
+                }
+                #expect(done)
+                #expect(consumer.status.waitingFor == nil)
+                let ready = try await ConsumerHarness.eventually(timeout: .seconds(10)) { await HealthServer.readiness(of: consumer).isReady }
+                #expect(ready)
+                try await services.stop()
+                #expect(try await harness.messageCount() == 0)
+            }
         }
-        #expect(done)
-        #expect(consumer.status.waitingFor == nil)
-        let ready = try await ConsumerHarness.eventually(timeout: .seconds(10)) { await HealthServer.readiness(of: consumer).isReady }
-        #expect(ready)
-        try await services.stop()
-        #expect(try await harness.messageCount() == 0)
     }
 
     @Test("the database unreachable at start: waiting for the database, no exit; migrated and processing once it answers")
     func startsWithoutDatabase() async throws {
         let harness = try await ConsumerHarness.make(database: .postgres)
-        defer { Task { await harness.tearDown() } }
-        var components = try #require(URLComponents(string: harness.databaseURL))
-        let proxy = try await TCPProxy.start(upstreamHost: components.host ?? "127.0.0.1", upstreamPort: components.port ?? 5432,
-                                             relaying: false)
-        defer { Task { try? await proxy.shutdown() } }
-        components.host = "127.0.0.1"
-        components.port = proxy.port
-        let proxiedURL = try #require(components.string)
-        let store = try await DatabaseConfiguration(url: proxiedURL).makeStore(logger: ConsumerHarness.logger)
-        defer { Task { try? await store.close() } }
-        var configuration = harness.configuration()
-        configuration.databaseURL = proxiedURL
-        configuration.dependencyRetryMaximumDelay = .milliseconds(500)
-        let consumer = ConsumerService(configuration: configuration, sqs: harness.sqs, s3: harness.s3, store: store,
-                                       pipeline: ConsumerHarness.pipeline(), logger: ConsumerHarness.logger, environment: [:])
-        let record = try await harness.enqueue(jobs: [.audio], source: try await TestVideos.smallVideo())
-        let services = RunningServices([consumer])
+        try await withTearDown { await harness.tearDown() } body: {
+            var components = try #require(URLComponents(string: harness.databaseURL))
+            let proxy = try await TCPProxy.start(upstreamHost: components.host ?? "127.0.0.1", upstreamPort: components.port ?? 5432,
+                                                 relaying: false)
+            try await withTearDown { try? await proxy.shutdown() } body: {
+                components.host = "127.0.0.1"
+                components.port = proxy.port
+                let proxiedURL = try #require(components.string)
+                let store = try await DatabaseConfiguration(url: proxiedURL).makeStore(logger: ConsumerHarness.logger)
+                try await withTearDown { try? await store.close() } body: {
+                    var configuration = harness.configuration()
+                    configuration.databaseURL = proxiedURL
+                    configuration.dependencyRetryMaximumDelay = .milliseconds(500)
+                    let consumer = ConsumerService(configuration: configuration, sqs: harness.sqs, s3: harness.s3, store: store,
+                                                   pipeline: ConsumerHarness.pipeline(), logger: ConsumerHarness.logger, environment: [:])
+                    let record = try await harness.enqueue(jobs: [.audio], source: try await TestVideos.smallVideo())
+                    let services = RunningServices([consumer])
 
-        let waiting = try await ConsumerHarness.eventually(timeout: .seconds(15)) {
-            consumer.status.waitingFor?.hasPrefix("waiting for the database") == true && proxy.connectionCount >= 2
-        }
-        #expect(waiting, "\(consumer.status)")
-        let readiness = await HealthServer.readiness(of: consumer)
-        #expect(!readiness.isReady)
-        #expect(readiness.startup?.hasPrefix("waiting for the database") == true, "\(readiness.text)")
-        #expect(!services.hasEnded, "the consumer exited while the database was down")
+                    let waiting = try await ConsumerHarness.eventually(timeout: .seconds(15)) {
+                        consumer.status.waitingFor?.hasPrefix("waiting for the database") == true && proxy.connectionCount >= 2
+                    }
+                    #expect(waiting, "\(consumer.status)")
+                    let readiness = await HealthServer.readiness(of: consumer)
+                    #expect(!readiness.isReady)
+                    #expect(readiness.startup?.hasPrefix("waiting for the database") == true, "\(readiness.text)")
+                    #expect(!services.hasEnded, "the consumer exited while the database was down")
 
-        proxy.setRelaying(true)
-        let done = try await ConsumerHarness.eventually(timeout: .seconds(30)) {
-            try await harness.record(record.id).status == .completed
+                    proxy.setRelaying(true)
+                    let done = try await ConsumerHarness.eventually(timeout: .seconds(30)) {
+                        try await harness.record(record.id).status == .completed
+                    }
+                    try await services.stop()
+                    #expect(done)
+                    #expect(consumer.status.waitingFor == nil)
+                }
+            }
         }
-        try await services.stop()
-        #expect(done)
-        #expect(consumer.status.waitingFor == nil)
     }
 
     @Test("the per-call timeout: a call that does not answer in time is cancelled with a timed_out error")

@@ -48,71 +48,74 @@ struct TerminationTests {
     @Test func aScaleInDrainsTheRunningJobThenCompletesTheLifecycleHook() async throws {
         let harness = try await ConsumerHarness.make()
         let (ec2, server) = try await FakeEC2.start()
-        defer { Task { await harness.tearDown(); try? await server.shutdown() } }
-        let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
-        var configuration = harness.configuration()
-        configuration.drainTimeout = .seconds(30)
-        configuration.terminationCheckInterval = .milliseconds(200)
-        configuration.lifecycleHookName = "videoqueue-drain"
-        configuration.machineLockFile = harness.directory.file("consumers.lock")
-        let consumer = harness.consumer(configuration, pacedSeconds: 3)
-        let daemon = Task { try await consumer.runDaemon(environment: Self.environment(server), signals: [], logger: ConsumerHarness.logger) }
-        try await LifecycleTests.waitUntilEncoding(harness, record.id)
-        #expect(ec2.autoScalingCalls.withLock { $0.isEmpty })
+        try await withTearDown { await harness.tearDown(); try? await server.shutdown() } body: {
+            let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
+            var configuration = harness.configuration()
+            configuration.drainTimeout = .seconds(30)
+            configuration.terminationCheckInterval = .milliseconds(200)
+            configuration.lifecycleHookName = "videoqueue-drain"
+            configuration.machineLockFile = harness.directory.file("consumers.lock")
+            let consumer = harness.consumer(configuration, pacedSeconds: 3)
+            let daemon = Task { try await consumer.runDaemon(environment: Self.environment(server), signals: [], logger: ConsumerHarness.logger) }
+            try await LifecycleTests.waitUntilEncoding(harness, record.id)
+            #expect(ec2.autoScalingCalls.withLock { $0.isEmpty })
 
-        ec2.targetState.withLock { $0 = "Terminated" }
-        try await withTimeout(.seconds(30), operation: "the daemon's drain") { try await daemon.value }
-        #expect(try await harness.record(record.id).status == .completed, "the drain let the job finish")
-        #expect(try await harness.messageCount() == 0)
-        let calls = ec2.autoScalingCalls.withLock { $0 }
-        try #require(calls.count == 1)
-        #expect(calls[0].body == "Action=CompleteLifecycleAction&Version=2011-01-01&AutoScalingGroupName=videoqueue-consumers"
-            + "&InstanceId=i-0123456789abcdef0&LifecycleActionResult=CONTINUE&LifecycleHookName=videoqueue-drain")
-        #expect(calls[0].headers["Authorization"].first?.contains("/us-east-1/autoscaling/aws4_request") == true)
+            ec2.targetState.withLock { $0 = "Terminated" }
+            try await withTimeout(.seconds(30), operation: "the daemon's drain") { try await daemon.value }
+            #expect(try await harness.record(record.id).status == .completed, "the drain let the job finish")
+            #expect(try await harness.messageCount() == 0)
+            let calls = ec2.autoScalingCalls.withLock { $0 }
+            try #require(calls.count == 1)
+            #expect(calls[0].body == "Action=CompleteLifecycleAction&Version=2011-01-01&AutoScalingGroupName=videoqueue-consumers"
+                + "&InstanceId=i-0123456789abcdef0&LifecycleActionResult=CONTINUE&LifecycleHookName=videoqueue-drain")
+            #expect(calls[0].headers["Authorization"].first?.contains("/us-east-1/autoscaling/aws4_request") == true)
+        }
     }
 
     @Test func aSpotNoticeHandsBackWhatCannotFinishBeforeTheInterruption() async throws {
         let harness = try await ConsumerHarness.make(visibility: 30)
         let (ec2, server) = try await FakeEC2.start()
-        defer { Task { await harness.tearDown(); try? await server.shutdown() } }
-        let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
-        var configuration = harness.configuration()
-        configuration.drainTimeout = .seconds(600)
-        configuration.terminationCheckInterval = .milliseconds(200)
-        let consumer = harness.consumer(configuration, pacedSeconds: 120)
-        let daemon = Task { try await consumer.runDaemon(environment: Self.environment(server), signals: [], logger: ConsumerHarness.logger) }
-        try await LifecycleTests.waitUntilEncoding(harness, record.id)
+        try await withTearDown { await harness.tearDown(); try? await server.shutdown() } body: {
+            let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
+            var configuration = harness.configuration()
+            configuration.drainTimeout = .seconds(600)
+            configuration.terminationCheckInterval = .milliseconds(200)
+            let consumer = harness.consumer(configuration, pacedSeconds: 120)
+            let daemon = Task { try await consumer.runDaemon(environment: Self.environment(server), signals: [], logger: ConsumerHarness.logger) }
+            try await LifecycleTests.waitUntilEncoding(harness, record.id)
 
-        // Two minutes' notice less the hand-back margin leaves the job 2 s.
-        let time = ISO8601DateFormatter().string(from: Date().addingTimeInterval(TerminationWatcher.spotMargin.seconds + 2))
-        ec2.spotNotice.withLock { $0 = #"{"action": "terminate", "time": "\#(time)"}"# }
-        let start = ContinuousClock.now
-        try await withTimeout(.seconds(30), operation: "the daemon's drain") { try await daemon.value }
-        #expect(ContinuousClock.now - start < .seconds(15), "the 600 s drain timeout was not shortened")
-        let released = try await harness.record(record.id)
-        #expect(released.status == .queued)
-        let back = try await harness.sqs.receive(from: harness.queueURL, maximumMessages: 1, waitTime: 2)
-        #expect(back.count == 1, "the message is visible at once, not after the 30 s visibility timeout")
-        #expect(ec2.autoScalingCalls.withLock { $0.isEmpty }, "no lifecycle hook is configured")
+            // Two minutes' notice less the hand-back margin leaves the job 2 s.
+            let time = ISO8601DateFormatter().string(from: Date().addingTimeInterval(TerminationWatcher.spotMargin.seconds + 2))
+            ec2.spotNotice.withLock { $0 = #"{"action": "terminate", "time": "\#(time)"}"# }
+            let start = ContinuousClock.now
+            try await withTimeout(.seconds(30), operation: "the daemon's drain") { try await daemon.value }
+            #expect(ContinuousClock.now - start < .seconds(15), "the 600 s drain timeout was not shortened")
+            let released = try await harness.record(record.id)
+            #expect(released.status == .queued)
+            let back = try await harness.sqs.receive(from: harness.queueURL, maximumMessages: 1, waitTime: 2)
+            #expect(back.count == 1, "the message is visible at once, not after the 30 s visibility timeout")
+            #expect(ec2.autoScalingCalls.withLock { $0.isEmpty }, "no lifecycle hook is configured")
+        }
     }
 
     @Test func offEC2TheWatchStopsAndTheConsumerKeepsWorking() async throws {
         let harness = try await ConsumerHarness.make()
-        defer { Task { await harness.tearDown() } }
-        var configuration = harness.configuration()
-        configuration.terminationCheckInterval = .milliseconds(100)
-        let consumer = harness.consumer(configuration, pacedSeconds: 1)
-        // A port nothing listens on: the metadata service does not exist here.
-        let closed = try await FakeHTTPServer.start { _ in .reply(.ok) }
-        let endpoint = closed.baseURL
-        try await closed.shutdown()
-        let environment = ["AWS_EC2_METADATA_SERVICE_ENDPOINT": endpoint, "AWS_REGION": "us-east-1"]
-        let daemon = Task { try await consumer.runDaemon(environment: environment, signals: [], logger: ConsumerHarness.logger) }
-        defer { daemon.cancel() }
-        let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
-        let completed = try await ConsumerHarness.eventually(timeout: .seconds(30)) {
-            try await harness.record(record.id).status == .completed
+        try await withTearDown { await harness.tearDown() } body: {
+            var configuration = harness.configuration()
+            configuration.terminationCheckInterval = .milliseconds(100)
+            let consumer = harness.consumer(configuration, pacedSeconds: 1)
+            // A port nothing listens on: the metadata service does not exist here.
+            let closed = try await FakeHTTPServer.start { _ in .reply(.ok) }
+            let endpoint = closed.baseURL
+            try await closed.shutdown()
+            let environment = ["AWS_EC2_METADATA_SERVICE_ENDPOINT": endpoint, "AWS_REGION": "us-east-1"]
+            let daemon = Task { try await consumer.runDaemon(environment: environment, signals: [], logger: ConsumerHarness.logger) }
+            defer { daemon.cancel() }
+            let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
+            let completed = try await ConsumerHarness.eventually(timeout: .seconds(30)) {
+                try await harness.record(record.id).status == .completed
+            }
+            #expect(completed, "the consumer went on working without instance metadata")
         }
-        #expect(completed, "the consumer went on working without instance metadata")
     }
 }

@@ -117,69 +117,71 @@ import VideoCore
 
     @Test func ffmpegPlaysTheWholeLadderThroughThePlaybackRouteWithoutHeaders() async throws {
         let fixture = try await ProducerFixture()
-        defer { Task { await fixture.tearDown() } }
-        let record = try await Self.completedVideo(fixture)
-        try await fixture.withClient { client in
-            let port = try #require(client.port)
-            let links = try await client.execute(uri: "/v1/videos/\(record.id.uuidString)", method: .get,
-                                                 headers: ProducerFixture.headers(key: fixture.alice)) { response in
-                try ProducerFixture.decode(VideoResponse.self, response.body).playback
-            }
-            let playback = try #require(links)
-            let master = "http://127.0.0.1:\(port)" + (try #require(playback.hls))
-            // ffmpeg reads every rendition (all programs) through the route: no header, no key.
-            let decoded = try await Self.run("ffmpeg", ["-v", "error", "-i", master, "-map", "0", "-c", "copy", "-f", "null", "-"])
-            #expect(decoded.status == 0)
-            let probe = try await Self.run("ffprobe", ["-v", "error", "-show_entries", "stream=height", "-of", "csv=p=0", master])
-            #expect(Set(probe.output.split(separator: "\n").map(String.init)) == ["144", "240"])
+        try await withTearDown { await fixture.tearDown() } body: {
+            let record = try await Self.completedVideo(fixture)
+            try await fixture.withClient { client in
+                let port = try #require(client.port)
+                let links = try await client.execute(uri: "/v1/videos/\(record.id.uuidString)", method: .get,
+                                                     headers: ProducerFixture.headers(key: fixture.alice)) { response in
+                    try ProducerFixture.decode(VideoResponse.self, response.body).playback
+                }
+                let playback = try #require(links)
+                let master = "http://127.0.0.1:\(port)" + (try #require(playback.hls))
+                // ffmpeg reads every rendition (all programs) through the route: no header, no key.
+                let decoded = try await Self.run("ffmpeg", ["-v", "error", "-i", master, "-map", "0", "-c", "copy", "-f", "null", "-"])
+                #expect(decoded.status == 0)
+                let probe = try await Self.run("ffprobe", ["-v", "error", "-show_entries", "stream=height", "-of", "csv=p=0", master])
+                #expect(Set(probe.output.split(separator: "\n").map(String.init)) == ["144", "240"])
 
-            // The playlists it followed name nothing unsigned.
-            let masterText = try await Self.fetch(master).body
-            let media = masterText.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { "http://127.0.0.1:\(port)" + $0 }
-            #expect(media.count == 2)
-            for playlist in media {
-                let text = try await Self.fetch(playlist).body
-                let uris = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
-                #expect(!uris.isEmpty && uris.allSatisfy { $0.contains("X-Amz-Signature=") })
-                // One segment with its signature altered is refused by S3.
-                let segment = String(try #require(uris.first))
-                let altered = segment.replacingOccurrences(of: "X-Amz-Signature=", with: "X-Amz-Signature=0")
-                #expect(try await Self.fetch(segment).status == 200)
-                #expect(try await Self.fetch(altered).status == 403)
-            }
+                // The playlists it followed name nothing unsigned.
+                let masterText = try await Self.fetch(master).body
+                let media = masterText.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { "http://127.0.0.1:\(port)" + $0 }
+                #expect(media.count == 2)
+                for playlist in media {
+                    let text = try await Self.fetch(playlist).body
+                    let uris = text.split(separator: "\n").filter { !$0.hasPrefix("#") }
+                    #expect(!uris.isEmpty && uris.allSatisfy { $0.contains("X-Amz-Signature=") })
+                    // One segment with its signature altered is refused by S3.
+                    let segment = String(try #require(uris.first))
+                    let altered = segment.replacingOccurrences(of: "X-Amz-Signature=", with: "X-Amz-Signature=0")
+                    #expect(try await Self.fetch(segment).status == 200)
+                    #expect(try await Self.fetch(altered).status == 403)
+                }
 
-            // The MP4 rendition is a redirect to its presigned URL.
-            let mp4 = try #require(playback.files[VideoKeys.outputPrefix(record.id) + "transcode/240p.mp4"])
-            let mp4Probe = try await Self.run("ffprobe", ["-v", "error", "-show_entries", "format=format_name", "-of", "csv=p=0",
-                                                    "http://127.0.0.1:\(port)" + mp4])
-            #expect(mp4Probe.status == 0 && mp4Probe.output.contains("mp4"))
+                // The MP4 rendition is a redirect to its presigned URL.
+                let mp4 = try #require(playback.files[VideoKeys.outputPrefix(record.id) + "transcode/240p.mp4"])
+                let mp4Probe = try await Self.run("ffprobe", ["-v", "error", "-show_entries", "format=format_name", "-of", "csv=p=0",
+                                                        "http://127.0.0.1:\(port)" + mp4])
+                #expect(mp4Probe.status == 0 && mp4Probe.output.contains("mp4"))
+            }
         }
     }
 
     @Test func expiredForgedOrMisdirectedTokensAndUnknownPathsAreNotFound() async throws {
         let fixture = try await ProducerFixture()
-        defer { Task { await fixture.tearDown() } }
-        let record = try await Self.completedVideo(fixture)
-        var shortLived = fixture.configuration
-        shortLived.playbackTokenSeconds = 1
-        let expired = try #require(try PlaybackRoutes.links(for: record, configuration: shortLived,
-                                                           now: Date().addingTimeInterval(-10))?.hls)
-        let live = try #require(try PlaybackRoutes.links(for: record, configuration: shortLived,
-                                                        now: Date().addingTimeInterval(30))?.hls)
-        let token = live.split(separator: "/")[2]
-        let other = try await VideoAccessTests.record(fixture, owner: "alice")
-        let misdirected = try PlaybackToken(videoID: other.id, expires: Date().addingTimeInterval(60)).signed(with: fixture.configuration.uploadSecret)
-        try await fixture.withClient { client in
-            try await client.execute(uri: live, method: .get) { response in
-                #expect(response.status == .ok)
-                #expect(response.headers[.contentType] == "application/vnd.apple.mpegurl")
-            }
-            for uri in [expired, live.replacingOccurrences(of: String(token), with: String(token.dropLast(2)) + "AA"),
-                        "/v1/play/\(misdirected)/hls/master.m3u8", "/v1/play/\(token)/hls/nothing.m3u8",
-                        "/v1/play/\(token)/hls/../../../\(record.id.uuidString.lowercased())/hls/master.m3u8",
-                        "/v1/play/\(token)/../../sources/\(record.id.uuidString.lowercased())/source"] {
-                try await client.execute(uri: uri, method: .get) { response in
-                    #expect(response.status == .notFound, "\(uri)")
+        try await withTearDown { await fixture.tearDown() } body: {
+            let record = try await Self.completedVideo(fixture)
+            var shortLived = fixture.configuration
+            shortLived.playbackTokenSeconds = 1
+            let expired = try #require(try PlaybackRoutes.links(for: record, configuration: shortLived,
+                                                               now: Date().addingTimeInterval(-10))?.hls)
+            let live = try #require(try PlaybackRoutes.links(for: record, configuration: shortLived,
+                                                            now: Date().addingTimeInterval(30))?.hls)
+            let token = live.split(separator: "/")[2]
+            let other = try await VideoAccessTests.record(fixture, owner: "alice")
+            let misdirected = try PlaybackToken(videoID: other.id, expires: Date().addingTimeInterval(60)).signed(with: fixture.configuration.uploadSecret)
+            try await fixture.withClient { client in
+                try await client.execute(uri: live, method: .get) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.contentType] == "application/vnd.apple.mpegurl")
+                }
+                for uri in [expired, live.replacingOccurrences(of: String(token), with: String(token.dropLast(2)) + "AA"),
+                            "/v1/play/\(misdirected)/hls/master.m3u8", "/v1/play/\(token)/hls/nothing.m3u8",
+                            "/v1/play/\(token)/hls/../../../\(record.id.uuidString.lowercased())/hls/master.m3u8",
+                            "/v1/play/\(token)/../../sources/\(record.id.uuidString.lowercased())/source"] {
+                    try await client.execute(uri: uri, method: .get) { response in
+                        #expect(response.status == .notFound, "\(uri)")
+                    }
                 }
             }
         }

@@ -34,39 +34,41 @@ import VideoStore
 
     @Test func theDefaultPresetAndTheCallersOptionsAreStoredAndQueued() async throws {
         let fixture = try await Self.fixture()
-        defer { Task { await fixture.tearDown() } }
-        let options = #"{"quality":20,"segmentDuration":2}"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        let (plain, chosen) = try await fixture.withClient { client in
-            let plain = try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice),
-                                                 body: SampleVideo.mp4) { response in
-                #expect(response.status == .accepted)
-                return try ProducerFixture.decode(VideoResponse.self, response.body).video
+        try await withTearDown { await fixture.tearDown() } body: {
+            let options = #"{"quality":20,"segmentDuration":2}"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+            let (plain, chosen) = try await fixture.withClient { client in
+                let plain = try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice),
+                                                     body: SampleVideo.mp4) { response in
+                    #expect(response.status == .accepted)
+                    return try ProducerFixture.decode(VideoResponse.self, response.body).video
+                }
+                let chosen = try await client.execute(uri: "/v1/videos?preset=hq&options=\(options)", method: .post,
+                                                      headers: ProducerFixture.headers(key: fixture.alice), body: SampleVideo.mp4) { response in
+                    #expect(response.status == .accepted)
+                    return try ProducerFixture.decode(VideoResponse.self, response.body).video
+                }
+                return (plain, chosen)
             }
-            let chosen = try await client.execute(uri: "/v1/videos?preset=hq&options=\(options)", method: .post,
-                                                  headers: ProducerFixture.headers(key: fixture.alice), body: SampleVideo.mp4) { response in
-                #expect(response.status == .accepted)
-                return try ProducerFixture.decode(VideoResponse.self, response.body).video
-            }
-            return (plain, chosen)
+            #expect(plain.preset == "web")
+            #expect(plain.options == ProcessingOptions(renditions: [720, 480]))
+            #expect(chosen.preset == "hq")
+            #expect(chosen.options == ProcessingOptions(renditions: [1080], codec: .hevc, quality: 20, segmentDuration: 2))
+            // Stored, and carried to the consumer by the queue message.
+            let stored = try #require(try await fixture.store.video(id: chosen.id, owner: nil))
+            #expect(stored.options == chosen.options)
+            let messages = try await fixture.sqs.receive(from: fixture.queueURL, maximumMessages: 10, waitTime: 5)
+            let queued = try messages.map { try QueueMessage.decode($0.body).video }
+            #expect(queued.first { $0.id == chosen.id }?.options == chosen.options || queued.count < 2)
         }
-        #expect(plain.preset == "web")
-        #expect(plain.options == ProcessingOptions(renditions: [720, 480]))
-        #expect(chosen.preset == "hq")
-        #expect(chosen.options == ProcessingOptions(renditions: [1080], codec: .hevc, quality: 20, segmentDuration: 2))
-        // Stored, and carried to the consumer by the queue message.
-        let stored = try #require(try await fixture.store.video(id: chosen.id, owner: nil))
-        #expect(stored.options == chosen.options)
-        let messages = try await fixture.sqs.receive(from: fixture.queueURL, maximumMessages: 10, waitTime: 5)
-        let queued = try messages.map { try QueueMessage.decode($0.body).video }
-        #expect(queued.first { $0.id == chosen.id }?.options == chosen.options || queued.count < 2)
     }
 
     @Test func aMultipartFormGivesThePresetAndOptionsAsFields() async throws {
         let fixture = try await Self.fixture()
-        defer { Task { await fixture.tearDown() } }
-        let video = try await fixture.uploadForm(fields: [("preset", "hq"), ("options", #"{"renditions":[360]}"#)], filename: "a.mp4")
-        #expect(video.preset == "hq")
-        #expect(video.options == ProcessingOptions(renditions: [360], codec: .hevc, quality: 22))
+        try await withTearDown { await fixture.tearDown() } body: {
+            let video = try await fixture.uploadForm(fields: [("preset", "hq"), ("options", #"{"renditions":[360]}"#)], filename: "a.mp4")
+            #expect(video.preset == "hq")
+            #expect(video.options == ProcessingOptions(renditions: [360], codec: .hevc, quality: 22))
+        }
     }
 
     @Test(arguments: [
@@ -80,55 +82,58 @@ import VideoStore
     ])
     func badPresetsAndOptionsAreRefusedWithTheirFieldAndLeaveNothing(query: String, code: String, field: String) async throws {
         let fixture = try await Self.fixture()
-        defer { Task { await fixture.tearDown() } }
-        try await fixture.withClient { client in
-            try await client.execute(uri: "/v1/videos?\(query)", method: .post, headers: ProducerFixture.headers(key: fixture.alice),
-                                     body: SampleVideo.mp4) { response in
-                #expect(response.status == .badRequest)
-                #expect(ProducerFixture.errorCode(response.body) == code)
-                #expect(Self.errorField(response.body) == field)
+        try await withTearDown { await fixture.tearDown() } body: {
+            try await fixture.withClient { client in
+                try await client.execute(uri: "/v1/videos?\(query)", method: .post, headers: ProducerFixture.headers(key: fixture.alice),
+                                         body: SampleVideo.mp4) { response in
+                    #expect(response.status == .badRequest)
+                    #expect(ProducerFixture.errorCode(response.body) == code)
+                    #expect(Self.errorField(response.body) == field)
+                }
+                // A direct upload's start refuses the same before any URL is made.
+                try await client.execute(uri: "/v1/uploads", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
+                                         body: ByteBuffer(string: #"{"size": 1000, "options": {"renditions": [100]}}"#)) { response in
+                    #expect(response.status == .badRequest)
+                    #expect(Self.errorField(response.body) == "options.renditions[0]")
+                }
             }
-            // A direct upload's start refuses the same before any URL is made.
-            try await client.execute(uri: "/v1/uploads", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
-                                     body: ByteBuffer(string: #"{"size": 1000, "options": {"renditions": [100]}}"#)) { response in
-                #expect(response.status == .badRequest)
-                #expect(Self.errorField(response.body) == "options.renditions[0]")
-            }
+            try await fixture.expectNothingLeft()
         }
-        try await fixture.expectNothingLeft()
     }
 
     @Test func aDirectUploadCarriesItsPresetAndOptionsInItsToken() async throws {
         let fixture = try await Self.fixture()
-        defer { Task { await fixture.tearDown() } }
-        try await fixture.withClient { client in
-            try await client.execute(uri: "/v1/uploads", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
-                                     body: ByteBuffer(string: #"{"size": 1000, "preset": "hq", "options": {"thumbnailCount": 3}}"#)) { response in
-                #expect(response.status == .created)
-                let start = try ProducerFixture.decode(UploadRoutes.StartResponse.self, response.body)
-                let token = try UploadToken.verify(start.uploadID, secret: fixture.configuration.uploadSecret)
-                #expect(token.preset == "hq")
-                #expect(token.options == ProcessingOptions(renditions: [1080], codec: .hevc, quality: 22, thumbnailCount: 3))
+        try await withTearDown { await fixture.tearDown() } body: {
+            try await fixture.withClient { client in
+                try await client.execute(uri: "/v1/uploads", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
+                                         body: ByteBuffer(string: #"{"size": 1000, "preset": "hq", "options": {"thumbnailCount": 3}}"#)) { response in
+                    #expect(response.status == .created)
+                    let start = try ProducerFixture.decode(UploadRoutes.StartResponse.self, response.body)
+                    let token = try UploadToken.verify(start.uploadID, secret: fixture.configuration.uploadSecret)
+                    #expect(token.preset == "hq")
+                    #expect(token.options == ProcessingOptions(renditions: [1080], codec: .hevc, quality: 22, thumbnailCount: 3))
+                }
             }
         }
     }
 
     @Test func theOpenAPIDocumentAndReadinessShowThisProducersCodecsAndPresets() async throws {
         let fixture = try await Self.fixture()
-        defer { Task { await fixture.tearDown() } }
-        try await fixture.withClient { client in
-            try await client.execute(uri: "/openapi.json", method: .get) { response in
-                let document = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
-                let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any]
-                let options = schemas?["ProcessingOptions"] as? [String: Any]
-                let codec = (options?["properties"] as? [String: Any])?["codec"] as? [String: Any]
-                #expect(codec?["enum"] as? [String] == ["h264", "hevc"])
-                #expect((schemas?["PresetName"] as? [String: Any])?["enum"] as? [String] == ["hq", "web"])
-            }
-            try await client.execute(uri: "/readyz", method: .get) { response in
-                let text = String(buffer: response.body)
-                #expect(text.contains(#""codecs":["h264","hevc"]"#))
-                #expect(text.contains(#""defaultPreset":"web""#))
+        try await withTearDown { await fixture.tearDown() } body: {
+            try await fixture.withClient { client in
+                try await client.execute(uri: "/openapi.json", method: .get) { response in
+                    let document = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])
+                    let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any]
+                    let options = schemas?["ProcessingOptions"] as? [String: Any]
+                    let codec = (options?["properties"] as? [String: Any])?["codec"] as? [String: Any]
+                    #expect(codec?["enum"] as? [String] == ["h264", "hevc"])
+                    #expect((schemas?["PresetName"] as? [String: Any])?["enum"] as? [String] == ["hq", "web"])
+                }
+                try await client.execute(uri: "/readyz", method: .get) { response in
+                    let text = String(buffer: response.body)
+                    #expect(text.contains(#""codecs":["h264","hevc"]"#))
+                    #expect(text.contains(#""defaultPreset":"web""#))
+                }
             }
         }
     }

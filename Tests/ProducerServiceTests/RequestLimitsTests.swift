@@ -18,43 +18,44 @@ struct RequestLimitsTests {
 
     @Test func concurrentUploadsAreCappedPerKeyWhileOtherKeysAreServed() async throws {
         let fixture = try await ProducerFixture { $0.maximumConcurrentUploadsPerKey = 1 }
-        defer { Task { await fixture.tearDown() } }
-        let (alice, bob) = (fixture.alice, fixture.bob)
-        let sample = ByteBuffer(bytes: Array(Self.mp4Head) + [UInt8](repeating: 1, count: 3_000))
-        try await fixture.withClient { client in
-            let port = try #require(client.port)
-            // Two uploads of Alice's that stay open (chunked bodies that have not ended): whichever the server takes
-            // second is refused at once, without its body being read.
-            let uploads = try [RawTCPClient(port: port), RawTCPClient(port: port)]
-            for upload in uploads {
-                upload.send(HostileUploadTests.requestHead(key: alice, contentType: "video/mp4"))
-                upload.send(HostileUploadTests.chunk(Self.mp4Head + Data(repeating: 2, count: 1000)))
-            }
-            let answered = try await offPool { () -> Int? in
-                let deadline = ContinuousClock.now + .seconds(20)
-                while ContinuousClock.now < deadline {
-                    if let index = uploads.firstIndex(where: { $0.hasAnswer() }) { return index }
-                    Thread.sleep(forTimeInterval: 0.02)
+        try await withTearDown { await fixture.tearDown() } body: {
+            let (alice, bob) = (fixture.alice, fixture.bob)
+            let sample = ByteBuffer(bytes: Array(Self.mp4Head) + [UInt8](repeating: 1, count: 3_000))
+            try await fixture.withClient { client in
+                let port = try #require(client.port)
+                // Two uploads of Alice's that stay open (chunked bodies that have not ended): whichever the server takes
+                // second is refused at once, without its body being read.
+                let uploads = try [RawTCPClient(port: port), RawTCPClient(port: port)]
+                for upload in uploads {
+                    upload.send(HostileUploadTests.requestHead(key: alice, contentType: "video/mp4"))
+                    upload.send(HostileUploadTests.chunk(Self.mp4Head + Data(repeating: 2, count: 1000)))
                 }
-                return nil
-            }
-            let refusedIndex = try #require(answered, "one of two concurrent uploads of the same key is refused")
-            let (refused, held) = (uploads[refusedIndex], uploads[1 - refusedIndex])
-            #expect(try await offPool { refused.readUntilClosed(timeout: .seconds(10)) })
-            #expect(refused.status == 429)
-            #expect(refused.text.contains("too_many_uploads") && refused.text.lowercased().contains("retry-after"))
-            #expect(!held.hasAnswer(), "the first upload goes on")
-            try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: bob), body: sample) { response in
-                #expect(response.status == .accepted, "another key is served")
-            }
-            // Once the first upload ends, the key may upload again.
-            held.send("0\r\n\r\n")
-            let accepted = try await ProducerFixture.eventually(timeout: .seconds(20)) {
-                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: alice), body: sample) { response in
-                    response.status == .accepted
+                let answered = try await offPool { () -> Int? in
+                    let deadline = ContinuousClock.now + .seconds(20)
+                    while ContinuousClock.now < deadline {
+                        if let index = uploads.firstIndex(where: { $0.hasAnswer() }) { return index }
+                        Thread.sleep(forTimeInterval: 0.02)
+                    }
+                    return nil
                 }
+                let refusedIndex = try #require(answered, "one of two concurrent uploads of the same key is refused")
+                let (refused, held) = (uploads[refusedIndex], uploads[1 - refusedIndex])
+                #expect(try await offPool { refused.readUntilClosed(timeout: .seconds(10)) })
+                #expect(refused.status == 429)
+                #expect(refused.text.contains("too_many_uploads") && refused.text.lowercased().contains("retry-after"))
+                #expect(!held.hasAnswer(), "the first upload goes on")
+                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: bob), body: sample) { response in
+                    #expect(response.status == .accepted, "another key is served")
+                }
+                // Once the first upload ends, the key may upload again.
+                held.send("0\r\n\r\n")
+                let accepted = try await ProducerFixture.eventually(timeout: .seconds(20)) {
+                    try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: alice), body: sample) { response in
+                        response.status == .accepted
+                    }
+                }
+                #expect(accepted)
             }
-            #expect(accepted)
         }
     }
 
@@ -63,38 +64,40 @@ struct RequestLimitsTests {
             $0.uploadsPerMinute = 2
             $0.controlRequestsPerMinute = 1
         }
-        defer { Task { await fixture.tearDown() } }
-        let alice = fixture.alice
-        let video = try await VideoAccessTests.record(fixture, owner: "alice")
-        try await fixture.withClient { client in
-            for _ in 0..<2 {
-                try await client.execute(uri: "/v1/uploads", method: .post, headers: ProducerFixture.headers(key: alice, contentType: "application/json"),
-                                         body: ByteBuffer(string: #"{"size": 1000}"#)) { response in
-                    #expect(response.status == .created)
+        try await withTearDown { await fixture.tearDown() } body: {
+            let alice = fixture.alice
+            let video = try await VideoAccessTests.record(fixture, owner: "alice")
+            try await fixture.withClient { client in
+                for _ in 0..<2 {
+                    try await client.execute(uri: "/v1/uploads", method: .post, headers: ProducerFixture.headers(key: alice, contentType: "application/json"),
+                                             body: ByteBuffer(string: #"{"size": 1000}"#)) { response in
+                        #expect(response.status == .created)
+                    }
                 }
-            }
-            try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: alice),
-                                     body: ByteBuffer(bytes: Array(Self.mp4Head) + [UInt8](repeating: 1, count: 100))) { response in
-                #expect(response.status == .tooManyRequests)
-                #expect(ProducerFixture.errorCode(response.body) == "rate_limited")
-                #expect(response.headers[.retryAfter].flatMap(Int.init) ?? 0 >= 1)
-            }
-            try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/retry", method: .post, headers: ProducerFixture.headers(key: alice)) { response in
-                #expect(response.status == .conflict, "the first control request is served (the video is not failed)")
-            }
-            try await client.execute(uri: "/v1/videos/\(video.id.uuidString)", method: .delete, headers: ProducerFixture.headers(key: alice)) { response in
-                #expect(response.status == .tooManyRequests, "the second is limited")
+                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: alice),
+                                         body: ByteBuffer(bytes: Array(Self.mp4Head) + [UInt8](repeating: 1, count: 100))) { response in
+                    #expect(response.status == .tooManyRequests)
+                    #expect(ProducerFixture.errorCode(response.body) == "rate_limited")
+                    #expect(response.headers[.retryAfter].flatMap(Int.init) ?? 0 >= 1)
+                }
+                try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/retry", method: .post, headers: ProducerFixture.headers(key: alice)) { response in
+                    #expect(response.status == .conflict, "the first control request is served (the video is not failed)")
+                }
+                try await client.execute(uri: "/v1/videos/\(video.id.uuidString)", method: .delete, headers: ProducerFixture.headers(key: alice)) { response in
+                    #expect(response.status == .tooManyRequests, "the second is limited")
+                }
             }
         }
     }
 
     @Test func repeatedBadKeysFromOneAddressAreRefusedWithoutLookingThemUp() async throws {
         let fixture = try await ProducerFixture { $0.authFailuresPerMinute = 3 }
-        defer { Task { await fixture.tearDown() } }
-        try await fixture.withClient { client in
-            for attempt in 0..<5 {
-                try await client.execute(uri: "/v1/videos", method: .get, headers: [.authorization: "Bearer wrong-\(attempt)"]) { response in
-                    #expect(response.status == (attempt < 3 ? .unauthorized : .tooManyRequests), "attempt \(attempt)")
+        try await withTearDown { await fixture.tearDown() } body: {
+            try await fixture.withClient { client in
+                for attempt in 0..<5 {
+                    try await client.execute(uri: "/v1/videos", method: .get, headers: [.authorization: "Bearer wrong-\(attempt)"]) { response in
+                        #expect(response.status == (attempt < 3 ? .unauthorized : .tooManyRequests), "attempt \(attempt)")
+                    }
                 }
             }
         }
@@ -105,33 +108,34 @@ struct RequestLimitsTests {
             $0.maximumStreamsPerKey = 3
             $0.eventKeepAlive = .milliseconds(500)
         }
-        defer { Task { await fixture.tearDown() } }
-        let video = try await VideoAccessTests.record(fixture, owner: "alice")
-        let application = fixture.application()
-        let alice = fixture.alice
-        try await application.application().test(.live) { client in
-            let port = try #require(client.port)
-            var streams: [RawTCPClient] = []
-            for _ in 0..<3 {
-                let stream = try RawTCPClient(port: port)
-                stream.send("GET /v1/videos/\(video.id.uuidString)/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(alice)\r\n\r\n")
-                streams.append(stream)
+        try await withTearDown { await fixture.tearDown() } body: {
+            let video = try await VideoAccessTests.record(fixture, owner: "alice")
+            let application = fixture.application()
+            let alice = fixture.alice
+            try await application.application().test(.live) { client in
+                let port = try #require(client.port)
+                var streams: [RawTCPClient] = []
+                for _ in 0..<3 {
+                    let stream = try RawTCPClient(port: port)
+                    stream.send("GET /v1/videos/\(video.id.uuidString)/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(alice)\r\n\r\n")
+                    streams.append(stream)
+                }
+                #expect(try await ProducerFixture.eventually { streams.allSatisfy { $0.hasAnswer() } })
+                #expect(application.hub.pollers == 1, "three streams of one video share one poller")
+                try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/events", method: .get, headers: ProducerFixture.headers(key: alice)) { response in
+                    #expect(response.status == .tooManyRequests)
+                    #expect(ProducerFixture.errorCode(response.body) == "too_many_streams")
+                }
+                streams.removeAll()   // closes them: their places come back
+                let served = try await ProducerFixture.eventually {
+                    let stream = try RawTCPClient(port: port)
+                    stream.send("GET /v1/videos/\(video.id.uuidString)/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(alice)\r\n\r\n")
+                    _ = try await ProducerFixture.eventually(timeout: .seconds(2)) { stream.hasAnswer() }
+                    return stream.readAvailable().contains("200 OK")
+                }
+                #expect(served)
+                #expect(try await ProducerFixture.eventually { application.hub.pollers <= 1 })
             }
-            #expect(try await ProducerFixture.eventually { streams.allSatisfy { $0.hasAnswer() } })
-            #expect(application.hub.pollers == 1, "three streams of one video share one poller")
-            try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/events", method: .get, headers: ProducerFixture.headers(key: alice)) { response in
-                #expect(response.status == .tooManyRequests)
-                #expect(ProducerFixture.errorCode(response.body) == "too_many_streams")
-            }
-            streams.removeAll()   // closes them: their places come back
-            let served = try await ProducerFixture.eventually {
-                let stream = try RawTCPClient(port: port)
-                stream.send("GET /v1/videos/\(video.id.uuidString)/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(alice)\r\n\r\n")
-                _ = try await ProducerFixture.eventually(timeout: .seconds(2)) { stream.hasAnswer() }
-                return stream.readAvailable().contains("200 OK")
-            }
-            #expect(served)
-            #expect(try await ProducerFixture.eventually { application.hub.pollers <= 1 })
         }
     }
 
@@ -140,50 +144,52 @@ struct RequestLimitsTests {
             $0.idleTimeout = .seconds(1)
             $0.requestHeadTimeout = .seconds(2)
         }
-        defer { Task { await fixture.tearDown() } }
-        try await fixture.withClient { client in
-            let port = try #require(client.port)
-            let idle = try RawTCPClient(port: port)
-            #expect(try await offPool { idle.readUntilClosed(timeout: .seconds(5)) }, "a silent connection is closed")
-            // A head trickled a byte every 0.5 s is never idle for a second, but is cut at the head timeout.
-            let slow = try RawTCPClient(port: port)
-            let start = ContinuousClock.now
-            for byte in "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaa".utf8 {
-                guard slow.send(Data([byte])) else { break }
-                try await Task.sleep(for: .milliseconds(500))
-                if ContinuousClock.now - start > .seconds(8) { break }
+        try await withTearDown { await fixture.tearDown() } body: {
+            try await fixture.withClient { client in
+                let port = try #require(client.port)
+                let idle = try RawTCPClient(port: port)
+                #expect(try await offPool { idle.readUntilClosed(timeout: .seconds(5)) }, "a silent connection is closed")
+                // A head trickled a byte every 0.5 s is never idle for a second, but is cut at the head timeout.
+                let slow = try RawTCPClient(port: port)
+                let start = ContinuousClock.now
+                for byte in "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaa".utf8 {
+                    guard slow.send(Data([byte])) else { break }
+                    try await Task.sleep(for: .milliseconds(500))
+                    if ContinuousClock.now - start > .seconds(8) { break }
+                }
+                #expect(ContinuousClock.now - start < .seconds(6), "the connection was closed while the head trickled in")
+                // An ordinary request on a fresh connection is served.
+                let fresh = try RawTCPClient(port: port)
+                fresh.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                #expect(try await offPool { fresh.readUntilClosed() })
+                #expect(fresh.status == 200)
             }
-            #expect(ContinuousClock.now - start < .seconds(6), "the connection was closed while the head trickled in")
-            // An ordinary request on a fresh connection is served.
-            let fresh = try RawTCPClient(port: port)
-            fresh.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            #expect(try await offPool { fresh.readUntilClosed() })
-            #expect(fresh.status == 200)
         }
     }
 
     @Test func aWebSocketFloodIsAnsweredSparinglyThenDisconnected() async throws {
         let fixture = try await ProducerFixture { $0.webSocketMessagesPerSecond = 2 }
-        defer { Task { await fixture.tearDown() } }
-        let video = try await VideoAccessTests.record(fixture, owner: "alice")
-        let received = Mutex<[String]>([])
-        try await fixture.withClient { client in
-            var configuration = WebSocketClientConfiguration()
-            configuration.additionalHeaders = [.authorization: "Bearer \(fixture.alice)"]
-            _ = try await client.ws("/v1/videos/\(video.id.uuidString)/ws", configuration: configuration) { inbound, outbound, _ in
-                for _ in 0..<200 {
-                    do { try await outbound.write(.text(#"{"type":"ping"}"#)) } catch { break }
-                }
-                for try await message in inbound.messages(maxSize: 1 << 16) {
-                    if case .text(let text) = message { received.withLock { $0.append(text) } }
+        try await withTearDown { await fixture.tearDown() } body: {
+            let video = try await VideoAccessTests.record(fixture, owner: "alice")
+            let received = Mutex<[String]>([])
+            try await fixture.withClient { client in
+                var configuration = WebSocketClientConfiguration()
+                configuration.additionalHeaders = [.authorization: "Bearer \(fixture.alice)"]
+                _ = try await client.ws("/v1/videos/\(video.id.uuidString)/ws", configuration: configuration) { inbound, outbound, _ in
+                    for _ in 0..<200 {
+                        do { try await outbound.write(.text(#"{"type":"ping"}"#)) } catch { break }
+                    }
+                    for try await message in inbound.messages(maxSize: 1 << 16) {
+                        if case .text(let text) = message { received.withLock { $0.append(text) } }
+                    }
                 }
             }
+            let messages = received.withLock { $0 }
+            let pongs = messages.filter { $0 == #"{"type":"pong"}"# }.count
+            let refusals = messages.filter { $0.contains("rate_limited") }.count
+            #expect(pongs <= 5, "the burst (twice the rate) is answered, not the flood: \(pongs) pongs")
+            #expect(refusals >= 1 && refusals <= 3, "refusals are answered at most once a second: \(refusals)")
+            #expect(messages.count < 20)
         }
-        let messages = received.withLock { $0 }
-        let pongs = messages.filter { $0 == #"{"type":"pong"}"# }.count
-        let refusals = messages.filter { $0.contains("rate_limited") }.count
-        #expect(pongs <= 5, "the burst (twice the rate) is answered, not the flood: \(pongs) pongs")
-        #expect(refusals >= 1 && refusals <= 3, "refusals are answered at most once a second: \(refusals)")
-        #expect(messages.count < 20)
     }
 }

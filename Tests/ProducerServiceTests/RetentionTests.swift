@@ -54,38 +54,39 @@ import VideoStore
         let fixture = try await ProducerFixture { configuration in
             configuration.retention = RetentionPolicy(defaultDays: 7, overrides: ["archive": 0])
         }
-        defer { Task { await fixture.tearDown() } }
-        let expired = try await Self.completedVideo(fixture, owner: "alice")
-        let kept = try await Self.completedVideo(fixture, owner: "archive")
-        let running = VideoRecord(owner: "alice", title: "r", originalFilename: "r.mp4", sourceBucket: fixture.bucket,
-                                  sourceKey: VideoKeys.source(UUID()), size: 1, contentType: "video/mp4", jobs: [.transcode])
-        _ = try await fixture.store.create(running, outboxPayload: "{}")
+        try await withTearDown { await fixture.tearDown() } body: {
+            let expired = try await Self.completedVideo(fixture, owner: "alice")
+            let kept = try await Self.completedVideo(fixture, owner: "archive")
+            let running = VideoRecord(owner: "alice", title: "r", originalFilename: "r.mp4", sourceBucket: fixture.bucket,
+                                      sourceKey: VideoKeys.source(UUID()), size: 1, contentType: "video/mp4", jobs: [.transcode])
+            _ = try await fixture.store.create(running, outboxPayload: "{}")
 
-        // The API tells when a finished video expires.
-        try await fixture.withClient { client in
-            try await client.execute(uri: "/v1/videos/\(expired.id.uuidString)", method: .get, headers: ProducerFixture.headers(key: fixture.alice)) { response in
-                let document = try ProducerFixture.decode(VideoResponse.self, response.body)
-                let finished = try #require(expired.finishedAt)
-                #expect(document.expiresAt == finished.addingTimeInterval(7 * 86_400))
+            // The API tells when a finished video expires.
+            try await fixture.withClient { client in
+                try await client.execute(uri: "/v1/videos/\(expired.id.uuidString)", method: .get, headers: ProducerFixture.headers(key: fixture.alice)) { response in
+                    let document = try ProducerFixture.decode(VideoResponse.self, response.body)
+                    let finished = try #require(expired.finishedAt)
+                    #expect(document.expiresAt == finished.addingTimeInterval(7 * 86_400))
+                }
             }
-        }
 
-        let later = Date().addingTimeInterval(8 * 86_400)
-        let first = RetentionSweeper(store: fixture.store, s3: fixture.s3, bucket: fixture.bucket, policy: fixture.configuration.retention,
-                                     interval: .seconds(3600), logger: .init(label: "test"), holder: "producer-1")
-        let second = RetentionSweeper(store: fixture.store, s3: fixture.s3, bucket: fixture.bucket, policy: fixture.configuration.retention,
-                                      interval: .seconds(3600), logger: .init(label: "test"), holder: "producer-2")
-        #expect(try await first.sweep(now: later) == 1)
-        #expect(try await second.sweep(now: later) == 0, "the lease is the first producer's")
-        #expect(try await fixture.store.video(id: expired.id, owner: nil) == nil)
-        let left = try await fixture.s3.listObjects(bucket: fixture.bucket).collect().map(\.key)
-        #expect(!left.contains { $0.contains(expired.id.uuidString.lowercased()) }, "\(left)")
-        #expect(try await fixture.store.video(id: kept.id, owner: nil) != nil, "an owner kept for ever")
-        #expect(left.contains(kept.sourceKey))
-        #expect(try await fixture.store.video(id: running.id, owner: nil) != nil, "an unfinished video is never expired")
-        // Before its time nothing goes; a sweeper with no retention never runs a round.
-        let early = try await Self.completedVideo(fixture, owner: "alice")
-        #expect(try await first.sweep(now: Date()) == 0)
-        #expect(try await fixture.store.video(id: early.id, owner: nil) != nil)
+            let later = Date().addingTimeInterval(8 * 86_400)
+            let first = RetentionSweeper(store: fixture.store, s3: fixture.s3, bucket: fixture.bucket, policy: fixture.configuration.retention,
+                                         interval: .seconds(3600), logger: .init(label: "test"), holder: "producer-1")
+            let second = RetentionSweeper(store: fixture.store, s3: fixture.s3, bucket: fixture.bucket, policy: fixture.configuration.retention,
+                                          interval: .seconds(3600), logger: .init(label: "test"), holder: "producer-2")
+            #expect(try await first.sweep(now: later) == 1)
+            #expect(try await second.sweep(now: later) == 0, "the lease is the first producer's")
+            #expect(try await fixture.store.video(id: expired.id, owner: nil) == nil)
+            let left = try await fixture.s3.listObjects(bucket: fixture.bucket).collect().map(\.key)
+            #expect(!left.contains { $0.contains(expired.id.uuidString.lowercased()) }, "\(left)")
+            #expect(try await fixture.store.video(id: kept.id, owner: nil) != nil, "an owner kept for ever")
+            #expect(left.contains(kept.sourceKey))
+            #expect(try await fixture.store.video(id: running.id, owner: nil) != nil, "an unfinished video is never expired")
+            // Before its time nothing goes; a sweeper with no retention never runs a round.
+            let early = try await Self.completedVideo(fixture, owner: "alice")
+            #expect(try await first.sweep(now: Date()) == 0)
+            #expect(try await fixture.store.video(id: early.id, owner: nil) != nil)
+        }
     }
 }

@@ -97,139 +97,144 @@ import VideoStore
     @Test func eventsAreDeliveredSignedAndTheSecretIsShownOnce() async throws {
         let fixture = try await Self.fixture()
         let receiver = try await Receiver(script: [(.noContent, .zero)])
-        defer { Task { await fixture.tearDown(); try? await receiver.server.shutdown() } }
-        try await fixture.withClient { client in
-            let (id, secret) = try await Self.register(client, fixture, url: receiver.url)
-            #expect(secret.hasPrefix("whsec_"))
-            try await client.execute(uri: "/v1/webhooks", method: .get, headers: ProducerFixture.headers(key: fixture.alice)) { response in
-                #expect(String(buffer: response.body).contains(id.uppercased()) || String(buffer: response.body).contains(id))
-                #expect(!String(buffer: response.body).contains(secret), "the secret is shown once")
+        try await withTearDown { await fixture.tearDown(); try? await receiver.server.shutdown() } body: {
+            try await fixture.withClient { client in
+                let (id, secret) = try await Self.register(client, fixture, url: receiver.url)
+                #expect(secret.hasPrefix("whsec_"))
+                try await client.execute(uri: "/v1/webhooks", method: .get, headers: ProducerFixture.headers(key: fixture.alice)) { response in
+                    #expect(String(buffer: response.body).contains(id.uppercased()) || String(buffer: response.body).contains(id))
+                    #expect(!String(buffer: response.body).contains(secret), "the secret is shown once")
+                }
+                let record = try await Self.process(fixture)
+                let all = try await ProducerFixture.eventually { receiver.received.count >= 3 }
+                #expect(all)
+                let types = Set(receiver.received.compactMap { request in
+                    (try? JSONSerialization.jsonObject(with: Data(request.body.utf8)) as? [String: Any])?["type"] as? String
+                })
+                #expect(types == ["video.queued", "video.processing", "video.completed"])
+                for request in receiver.received {
+                    #expect(try await Self.signers(of: request, secrets: [secret]) == [secret], "a valid Standard Webhooks signature")
+                    #expect(request.body.contains(record.id.uuidString))
+                }
+                let completed = try #require(receiver.received.first { $0.body.contains("video.completed") })
+                #expect(completed.body.contains("transcode/720p.mp4"), "the outputs and their keys")
+                // A tampered body does not verify.
+                var tampered = completed
+                tampered.body = completed.body.replacingOccurrences(of: "completed", with: "failed")
+                #expect(try await Self.signers(of: tampered, secrets: [secret]).isEmpty)
             }
-            let record = try await Self.process(fixture)
-            let all = try await ProducerFixture.eventually { receiver.received.count >= 3 }
-            #expect(all)
-            let types = Set(receiver.received.compactMap { request in
-                (try? JSONSerialization.jsonObject(with: Data(request.body.utf8)) as? [String: Any])?["type"] as? String
-            })
-            #expect(types == ["video.queued", "video.processing", "video.completed"])
-            for request in receiver.received {
-                #expect(try await Self.signers(of: request, secrets: [secret]) == [secret], "a valid Standard Webhooks signature")
-                #expect(request.body.contains(record.id.uuidString))
-            }
-            let completed = try #require(receiver.received.first { $0.body.contains("video.completed") })
-            #expect(completed.body.contains("transcode/720p.mp4"), "the outputs and their keys")
-            // A tampered body does not verify.
-            var tampered = completed
-            tampered.body = completed.body.replacingOccurrences(of: "completed", with: "failed")
-            #expect(try await Self.signers(of: tampered, secrets: [secret]).isEmpty)
         }
     }
 
     @Test func aFailingThenSlowReceiverIsRetriedUntilDeliveredAndLogged() async throws {
         let fixture = try await Self.fixture()
         let receiver = try await Receiver(script: [(.internalServerError, .zero), (.ok, .seconds(3)), (.ok, .zero)])
-        defer { Task { await fixture.tearDown(); try? await receiver.server.shutdown() } }
-        try await fixture.withClient { client in
-            let (id, _) = try await Self.register(client, fixture, url: receiver.url, events: ["video.cancelled"])
-            let record = try await VideoAccessTests.record(fixture, owner: "alice")
-            _ = try await fixture.store.cancel(id: record.id, owner: nil)
-            let endpointID = try #require(UUID(uuidString: id))
-            let delivered = try await ProducerFixture.eventually(timeout: .seconds(30)) {
-                try await fixture.store.webhookDeliveries(endpointID: endpointID, owner: "alice", limit: 10).first?.status == .delivered
-            }
-            #expect(delivered)
-            // The log as the API shows it.
-            let log = try await client.execute(uri: "/v1/webhooks/\(id)/deliveries", method: .get,
-                                               headers: ProducerFixture.headers(key: fixture.alice)) { response in
-                try ProducerFixture.decode(WebhookRoutes.DeliveryList.self, response.body).deliveries
-            }
-            #expect(log.count == 1 && log.first?.attempts == 3, "500, then a timeout, then 200")
-            #expect(log.first?.lastStatusCode == 200)
-            let ids = Set(receiver.received.map { $0.headers["webhook-id"].first ?? "" })
-            #expect(ids.count == 1, "the same webhook-id on every attempt")
+        try await withTearDown { await fixture.tearDown(); try? await receiver.server.shutdown() } body: {
+            try await fixture.withClient { client in
+                let (id, _) = try await Self.register(client, fixture, url: receiver.url, events: ["video.cancelled"])
+                let record = try await VideoAccessTests.record(fixture, owner: "alice")
+                _ = try await fixture.store.cancel(id: record.id, owner: nil)
+                let endpointID = try #require(UUID(uuidString: id))
+                let delivered = try await ProducerFixture.eventually(timeout: .seconds(30)) {
+                    try await fixture.store.webhookDeliveries(endpointID: endpointID, owner: "alice", limit: 10).first?.status == .delivered
+                }
+                #expect(delivered)
+                // The log as the API shows it.
+                let log = try await client.execute(uri: "/v1/webhooks/\(id)/deliveries", method: .get,
+                                                   headers: ProducerFixture.headers(key: fixture.alice)) { response in
+                    try ProducerFixture.decode(WebhookRoutes.DeliveryList.self, response.body).deliveries
+                }
+                #expect(log.count == 1 && log.first?.attempts == 3, "500, then a timeout, then 200")
+                #expect(log.first?.lastStatusCode == 200)
+                let ids = Set(receiver.received.map { $0.headers["webhook-id"].first ?? "" })
+                #expect(ids.count == 1, "the same webhook-id on every attempt")
 
-            // Manual redelivery sends it once more.
-            let deliveryID = try #require(log.first?.id)
-            try await client.execute(uri: "/v1/webhooks/\(id)/deliveries/\(deliveryID)/redeliver", method: .post,
-                                     headers: ProducerFixture.headers(key: fixture.alice)) { response in
-                #expect(response.status == .accepted)
+                // Manual redelivery sends it once more.
+                let deliveryID = try #require(log.first?.id)
+                try await client.execute(uri: "/v1/webhooks/\(id)/deliveries/\(deliveryID)/redeliver", method: .post,
+                                         headers: ProducerFixture.headers(key: fixture.alice)) { response in
+                    #expect(response.status == .accepted)
+                }
+                let again = try await ProducerFixture.eventually { receiver.received.count >= 4 }
+                #expect(again)
             }
-            let again = try await ProducerFixture.eventually { receiver.received.count >= 4 }
-            #expect(again)
         }
     }
 
     @Test func pendingDeliveriesSurviveAProducerRestart() async throws {
         let fixture = try await Self.fixture()
         let receiver = try await Receiver(script: [(.serviceUnavailable, .zero)])
-        defer { Task { await fixture.tearDown(); try? await receiver.server.shutdown() } }
-        let id = try await fixture.withClient { client in
-            let (id, _) = try await Self.register(client, fixture, url: receiver.url, events: ["video.completed"])
-            _ = try await Self.process(fixture)
-            let tried = try await ProducerFixture.eventually { receiver.received.count >= 2 }
-            #expect(tried)
-            return id
-        }
-        // The first producer is gone with the delivery pending; the receiver recovers; a new producer sends it.
-        receiver.answer([(.ok, .zero)])
-        let failedAttempts = receiver.received.count
-        let endpointID = try #require(UUID(uuidString: id))
-        try await fixture.withClient { _ in
-            let delivered = try await ProducerFixture.eventually(timeout: .seconds(30)) {
-                try await fixture.store.webhookDeliveries(endpointID: endpointID, owner: "alice", limit: 10).first?.status == .delivered
+        try await withTearDown { await fixture.tearDown(); try? await receiver.server.shutdown() } body: {
+            let id = try await fixture.withClient { client in
+                let (id, _) = try await Self.register(client, fixture, url: receiver.url, events: ["video.completed"])
+                _ = try await Self.process(fixture)
+                let tried = try await ProducerFixture.eventually { receiver.received.count >= 2 }
+                #expect(tried)
+                return id
             }
-            #expect(delivered)
+            // The first producer is gone with the delivery pending; the receiver recovers; a new producer sends it.
+            receiver.answer([(.ok, .zero)])
+            let failedAttempts = receiver.received.count
+            let endpointID = try #require(UUID(uuidString: id))
+            try await fixture.withClient { _ in
+                let delivered = try await ProducerFixture.eventually(timeout: .seconds(30)) {
+                    try await fixture.store.webhookDeliveries(endpointID: endpointID, owner: "alice", limit: 10).first?.status == .delivered
+                }
+                #expect(delivered)
+            }
+            #expect(receiver.received.count > failedAttempts)
         }
-        #expect(receiver.received.count > failedAttempts)
     }
 
     @Test func rotationSignsWithBothSecretsForADay() async throws {
         let fixture = try await Self.fixture()
         let receiver = try await Receiver(script: [(.ok, .zero)])
-        defer { Task { await fixture.tearDown(); try? await receiver.server.shutdown() } }
-        try await fixture.withClient { client in
-            let (id, old) = try await Self.register(client, fixture, url: receiver.url, events: ["video.cancelled"])
-            let new = try await client.execute(uri: "/v1/webhooks/\(id)/rotate", method: .post, headers: ProducerFixture.headers(key: fixture.alice)) { response in
-                #expect(response.status == .ok)
-                return (try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])?["secret"] as? String ?? ""
-            }
-            #expect(new.hasPrefix("whsec_") && new != old)
-            let record = try await VideoAccessTests.record(fixture, owner: "alice")
-            _ = try await fixture.store.cancel(id: record.id, owner: nil)
-            let got = try await ProducerFixture.eventually { !receiver.received.isEmpty }
-            try #require(got)
-            #expect(Set(try await Self.signers(of: receiver.received[0], secrets: [old, new])) == [old, new])
-            try await client.execute(uri: "/v1/webhooks/\(id)", method: .delete, headers: ProducerFixture.headers(key: fixture.alice)) { response in
-                #expect(response.status == .noContent)
-            }
-            try await client.execute(uri: "/v1/webhooks/\(id)", method: .delete, headers: ProducerFixture.headers(key: fixture.bob)) { response in
-                #expect(response.status == .notFound)
+        try await withTearDown { await fixture.tearDown(); try? await receiver.server.shutdown() } body: {
+            try await fixture.withClient { client in
+                let (id, old) = try await Self.register(client, fixture, url: receiver.url, events: ["video.cancelled"])
+                let new = try await client.execute(uri: "/v1/webhooks/\(id)/rotate", method: .post, headers: ProducerFixture.headers(key: fixture.alice)) { response in
+                    #expect(response.status == .ok)
+                    return (try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])?["secret"] as? String ?? ""
+                }
+                #expect(new.hasPrefix("whsec_") && new != old)
+                let record = try await VideoAccessTests.record(fixture, owner: "alice")
+                _ = try await fixture.store.cancel(id: record.id, owner: nil)
+                let got = try await ProducerFixture.eventually { !receiver.received.isEmpty }
+                try #require(got)
+                #expect(Set(try await Self.signers(of: receiver.received[0], secrets: [old, new])) == [old, new])
+                try await client.execute(uri: "/v1/webhooks/\(id)", method: .delete, headers: ProducerFixture.headers(key: fixture.alice)) { response in
+                    #expect(response.status == .noContent)
+                }
+                try await client.execute(uri: "/v1/webhooks/\(id)", method: .delete, headers: ProducerFixture.headers(key: fixture.bob)) { response in
+                    #expect(response.status == .notFound)
+                }
             }
         }
     }
 
     @Test func targetsInsideTheNetworkAndBadRequestsAreRefused() async throws {
         let fixture = try await ProducerFixture()   // private targets not allowed: the default
-        defer { Task { await fixture.tearDown() } }
-        try await fixture.withClient { client in
-            for url in ["http://127.0.0.1:8080/hook", "http://localhost/hook", "http://169.254.169.254/latest/meta-data/", "http://[::1]/x",
-                        "http://10.1.2.3/x", "http://192.168.0.10/x", "http://172.20.0.1/x", "http://100.64.0.1/x", "http://[fd00::1]/x",
-                        "http://[::ffff:127.0.0.1]/x", "http://0.0.0.0/x", "ftp://example.com/x", "not a url", "https://user:pw@example.com/x",
-                        "https://" + String(repeating: "a", count: 3000) + ".com/"] {
-                let body = try JSONSerialization.data(withJSONObject: ["url": url])
-                try await client.execute(uri: "/v1/webhooks", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
-                                         body: ByteBuffer(bytes: body)) { response in
-                    #expect(response.status == .badRequest, "\(url.prefix(60))")
-                    #expect(ProducerFixture.errorCode(response.body) == "webhook_target_not_allowed", "\(url.prefix(60))")
+        try await withTearDown { await fixture.tearDown() } body: {
+            try await fixture.withClient { client in
+                for url in ["http://127.0.0.1:8080/hook", "http://localhost/hook", "http://169.254.169.254/latest/meta-data/", "http://[::1]/x",
+                            "http://10.1.2.3/x", "http://192.168.0.10/x", "http://172.20.0.1/x", "http://100.64.0.1/x", "http://[fd00::1]/x",
+                            "http://[::ffff:127.0.0.1]/x", "http://0.0.0.0/x", "ftp://example.com/x", "not a url", "https://user:pw@example.com/x",
+                            "https://" + String(repeating: "a", count: 3000) + ".com/"] {
+                    let body = try JSONSerialization.data(withJSONObject: ["url": url])
+                    try await client.execute(uri: "/v1/webhooks", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
+                                             body: ByteBuffer(bytes: body)) { response in
+                        #expect(response.status == .badRequest, "\(url.prefix(60))")
+                        #expect(ProducerFixture.errorCode(response.body) == "webhook_target_not_allowed", "\(url.prefix(60))")
+                    }
+                }
+                for body in [#"{"url": "https://example.com/x", "events": ["video.exploded"]}"#, "{", String(repeating: "x", count: 20_000)] {
+                    try await client.execute(uri: "/v1/webhooks", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
+                                             body: ByteBuffer(string: body)) { response in
+                        #expect(response.status == .badRequest)
+                    }
                 }
             }
-            for body in [#"{"url": "https://example.com/x", "events": ["video.exploded"]}"#, "{", String(repeating: "x", count: 20_000)] {
-                try await client.execute(uri: "/v1/webhooks", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
-                                         body: ByteBuffer(string: body)) { response in
-                    #expect(response.status == .badRequest)
-                }
-            }
+            #expect(WebhookTarget.isPublic([8, 8, 8, 8]) && WebhookTarget.isPublic([0x26, 0x06, 0x47, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x11, 0x11]))
         }
-        #expect(WebhookTarget.isPublic([8, 8, 8, 8]) && WebhookTarget.isPublic([0x26, 0x06, 0x47, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x11, 0x11]))
     }
 }

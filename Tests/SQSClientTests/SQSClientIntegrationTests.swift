@@ -33,118 +33,125 @@ import TestSupport
     @Test(arguments: Emulator.allCases)
     func queuesAreCreatedFoundListedAndConfigured(emulator: Emulator) async throws {
         let fixture = try await Fixture(emulator)
-        defer { Task { await fixture.tearDown() } }
-        let name = String(fixture.queue.split(separator: "/").last ?? "")
-        #expect(try await fixture.sqs.queueURL(named: name) == fixture.queue)
-        #expect(try await fixture.sqs.listQueues(prefix: name).contains(fixture.queue))
-        let attributes = try await fixture.sqs.attributes(of: fixture.queue)
-        #expect(attributes["VisibilityTimeout"] == "30")
-        #expect(attributes["RedrivePolicy"]?.contains("maxReceiveCount") == true)
-        try await fixture.sqs.setAttributes(["VisibilityTimeout": "45", "ReceiveMessageWaitTimeSeconds": "1"], of: fixture.queue)
-        #expect(try await fixture.sqs.attributes(of: fixture.queue, names: ["VisibilityTimeout"])["VisibilityTimeout"] == "45")
+        try await withTearDown { await fixture.tearDown() } body: {
+            let name = String(fixture.queue.split(separator: "/").last ?? "")
+            #expect(try await fixture.sqs.queueURL(named: name) == fixture.queue)
+            #expect(try await fixture.sqs.listQueues(prefix: name).contains(fixture.queue))
+            let attributes = try await fixture.sqs.attributes(of: fixture.queue)
+            #expect(attributes["VisibilityTimeout"] == "30")
+            #expect(attributes["RedrivePolicy"]?.contains("maxReceiveCount") == true)
+            try await fixture.sqs.setAttributes(["VisibilityTimeout": "45", "ReceiveMessageWaitTimeSeconds": "1"], of: fixture.queue)
+            #expect(try await fixture.sqs.attributes(of: fixture.queue, names: ["VisibilityTimeout"])["VisibilityTimeout"] == "45")
+        }
     }
 
     @Test(arguments: Emulator.allCases)
     func aMessageRoundTripsWithItsAttributesAndIsDeleted(emulator: Emulator) async throws {
         let fixture = try await Fixture(emulator)
-        defer { Task { await fixture.tearDown() } }
-        let body = #"{"version":1,"id":"ü-ñ-日本","note":"quotes \" and \\ and newline\n"}"#
-        let sent = try await fixture.sqs.send(SQSOutgoingMessage(body: body, attributes: ["kind": .string("transcode"), "n": .number(7)]),
-                                              to: fixture.queue)
-        #expect(!sent.messageID.isEmpty)
-        let messages = try await fixture.sqs.receive(from: fixture.queue, maximumMessages: 10, waitTime: 5)
-        let message = try #require(messages.first)
-        #expect(messages.count == 1)
-        #expect(message.messageID == sent.messageID)
-        #expect(message.body == body)
-        #expect(message.messageAttributes["kind"] == .string("transcode"))
-        #expect(message.messageAttributes["n"]?.stringValue == "7")
-        #expect(message.approximateReceiveCount == 1)
-        let sentAt = try #require(message.sentTimestamp)
-        #expect(abs(sentAt.timeIntervalSinceNow) < 300)
-        try await fixture.sqs.delete(receiptHandle: message.receiptHandle, from: fixture.queue)
-        #expect(try await fixture.sqs.receive(from: fixture.queue, waitTime: 0).isEmpty)
+        try await withTearDown { await fixture.tearDown() } body: {
+            let body = #"{"version":1,"id":"ü-ñ-日本","note":"quotes \" and \\ and newline\n"}"#
+            let sent = try await fixture.sqs.send(SQSOutgoingMessage(body: body, attributes: ["kind": .string("transcode"), "n": .number(7)]),
+                                                  to: fixture.queue)
+            #expect(!sent.messageID.isEmpty)
+            let messages = try await fixture.sqs.receive(from: fixture.queue, maximumMessages: 10, waitTime: 5)
+            let message = try #require(messages.first)
+            #expect(messages.count == 1)
+            #expect(message.messageID == sent.messageID)
+            #expect(message.body == body)
+            #expect(message.messageAttributes["kind"] == .string("transcode"))
+            #expect(message.messageAttributes["n"]?.stringValue == "7")
+            #expect(message.approximateReceiveCount == 1)
+            let sentAt = try #require(message.sentTimestamp)
+            #expect(abs(sentAt.timeIntervalSinceNow) < 300)
+            try await fixture.sqs.delete(receiptHandle: message.receiptHandle, from: fixture.queue)
+            #expect(try await fixture.sqs.receive(from: fixture.queue, waitTime: 0).isEmpty)
+        }
     }
 
     @Test(arguments: Emulator.allCases)
     func batchesAreSplitByCountAndSizeAndEveryMessageArrives(emulator: Emulator) async throws {
         let fixture = try await Fixture(emulator)
-        defer { Task { await fixture.tearDown() } }
-        var messages = (0..<23).map { SQSOutgoingMessage(body: "message \($0)") }
-        let big = String(repeating: "x", count: 100_000)
-        messages += (0..<3).map { SQSOutgoingMessage(body: "\($0)" + big) }  // 3 × 100 KB: more than one 256 KiB call
-        let result = try await fixture.sqs.sendBatch(messages, to: fixture.queue)
-        #expect(result.allSucceeded)
-        #expect(result.successful.count == 26)
+        try await withTearDown { await fixture.tearDown() } body: {
+            var messages = (0..<23).map { SQSOutgoingMessage(body: "message \($0)") }
+            let big = String(repeating: "x", count: 100_000)
+            messages += (0..<3).map { SQSOutgoingMessage(body: "\($0)" + big) }  // 3 × 100 KB: more than one 256 KiB call
+            let result = try await fixture.sqs.sendBatch(messages, to: fixture.queue)
+            #expect(result.allSucceeded)
+            #expect(result.successful.count == 26)
 
-        var bodies: [String] = []
-        var handles: [String] = []
-        while bodies.count < 26 {
-            let received = try await fixture.sqs.receive(from: fixture.queue, maximumMessages: 10, waitTime: 2)
-            if received.isEmpty { break }
-            bodies += received.map(\.body)
-            handles += received.map(\.receiptHandle)
+            var bodies: [String] = []
+            var handles: [String] = []
+            while bodies.count < 26 {
+                let received = try await fixture.sqs.receive(from: fixture.queue, maximumMessages: 10, waitTime: 2)
+                if received.isEmpty { break }
+                bodies += received.map(\.body)
+                handles += received.map(\.receiptHandle)
+            }
+            #expect(Set(bodies) == Set(messages.map(\.body)))
+            let deleted = try await fixture.sqs.deleteBatch(receiptHandles: handles, from: fixture.queue)
+            #expect(deleted.successful.count == 26)
+            #expect(deleted.allSucceeded)
         }
-        #expect(Set(bodies) == Set(messages.map(\.body)))
-        let deleted = try await fixture.sqs.deleteBatch(receiptHandles: handles, from: fixture.queue)
-        #expect(deleted.successful.count == 26)
-        #expect(deleted.allSucceeded)
     }
 
     @Test(arguments: Emulator.allCases)
     func batchFailuresAreReportedPerEntryNotThrownAway(emulator: Emulator) async throws {
         let fixture = try await Fixture(emulator)
-        defer { Task { await fixture.tearDown() } }
-        try await fixture.sqs.send(SQSOutgoingMessage(body: "one"), to: fixture.queue)
-        let message = try #require(try await fixture.sqs.receive(from: fixture.queue, waitTime: 5).first)
-        let result = try await fixture.sqs.deleteBatch(receiptHandles: ["not-a-receipt-handle", message.receiptHandle], from: fixture.queue)
-        #expect(result.successful[1] == true)
-        let failure = try #require(result.failed[0])
-        #expect(failure.code == .receiptHandleIsInvalid)
-        #expect(!failure.message.isEmpty)
+        try await withTearDown { await fixture.tearDown() } body: {
+            try await fixture.sqs.send(SQSOutgoingMessage(body: "one"), to: fixture.queue)
+            let message = try #require(try await fixture.sqs.receive(from: fixture.queue, waitTime: 5).first)
+            let result = try await fixture.sqs.deleteBatch(receiptHandles: ["not-a-receipt-handle", message.receiptHandle], from: fixture.queue)
+            #expect(result.successful[1] == true)
+            let failure = try #require(result.failed[0])
+            #expect(failure.code == .receiptHandleIsInvalid)
+            #expect(!failure.message.isEmpty)
+        }
     }
 
     @Test(arguments: Emulator.allCases)
     func deletingWithAnInvalidReceiptHandleThrowsRatherThanClaimingSuccess(emulator: Emulator) async throws {
         let fixture = try await Fixture(emulator)
-        defer { Task { await fixture.tearDown() } }
-        let error = try await #require(throws: SQSError.self) {
-            try await fixture.sqs.delete(receiptHandle: "garbage", from: fixture.queue)
+        try await withTearDown { await fixture.tearDown() } body: {
+            let error = try await #require(throws: SQSError.self) {
+                try await fixture.sqs.delete(receiptHandle: "garbage", from: fixture.queue)
+            }
+            #expect(error.code == .receiptHandleIsInvalid)
+            #expect(error.statusCode == 400)
         }
-        #expect(error.code == .receiptHandleIsInvalid)
-        #expect(error.statusCode == 400)
     }
 
     @Test(arguments: Emulator.allCases)
     func visibilityChangesHandMessagesBackAndExtendThem(emulator: Emulator) async throws {
         let fixture = try await Fixture(emulator)
-        defer { Task { await fixture.tearDown() } }
-        try await fixture.sqs.send(SQSOutgoingMessage(body: "a"), to: fixture.queue)
-        try await fixture.sqs.send(SQSOutgoingMessage(body: "b"), to: fixture.queue)
-        var received: [SQSMessage] = []
-        while received.count < 2 {
-            let batch = try await fixture.sqs.receive(from: fixture.queue, waitTime: 5)
-            #expect(!batch.isEmpty)
-            if batch.isEmpty { break }
-            received += batch
+        try await withTearDown { await fixture.tearDown() } body: {
+            try await fixture.sqs.send(SQSOutgoingMessage(body: "a"), to: fixture.queue)
+            try await fixture.sqs.send(SQSOutgoingMessage(body: "b"), to: fixture.queue)
+            var received: [SQSMessage] = []
+            while received.count < 2 {
+                let batch = try await fixture.sqs.receive(from: fixture.queue, waitTime: 5)
+                #expect(!batch.isEmpty)
+                if batch.isEmpty { break }
+                received += batch
+            }
+            // Extend one, hand the other back at once: only the second is received again.
+            let extended = try await fixture.sqs.changeVisibilityBatch([(received[0].receiptHandle, 600), ("bogus", 10)], in: fixture.queue)
+            #expect(extended.successful[0] == true)
+            #expect(extended.failed[1]?.code == .receiptHandleIsInvalid)
+            try await fixture.sqs.changeVisibility(receiptHandle: received[1].receiptHandle, in: fixture.queue, timeout: 0)
+            let again = try await fixture.sqs.receive(from: fixture.queue, waitTime: 5)
+            #expect(again.map(\.body) == [received[1].body])
+            #expect(again.first?.approximateReceiveCount == 2)
         }
-        // Extend one, hand the other back at once: only the second is received again.
-        let extended = try await fixture.sqs.changeVisibilityBatch([(received[0].receiptHandle, 600), ("bogus", 10)], in: fixture.queue)
-        #expect(extended.successful[0] == true)
-        #expect(extended.failed[1]?.code == .receiptHandleIsInvalid)
-        try await fixture.sqs.changeVisibility(receiptHandle: received[1].receiptHandle, in: fixture.queue, timeout: 0)
-        let again = try await fixture.sqs.receive(from: fixture.queue, waitTime: 5)
-        #expect(again.map(\.body) == [received[1].body])
-        #expect(again.first?.approximateReceiveCount == 2)
     }
 
     @Test(arguments: Emulator.allCases)
     func purgeEmptiesTheQueue(emulator: Emulator) async throws {
         let fixture = try await Fixture(emulator)
-        defer { Task { await fixture.tearDown() } }
-        _ = try await fixture.sqs.sendBatch((0..<5).map { SQSOutgoingMessage(body: "\($0)") }, to: fixture.queue)
-        try await fixture.sqs.purge(fixture.queue)
-        #expect(try await fixture.sqs.receive(from: fixture.queue, waitTime: 1).isEmpty)
+        try await withTearDown { await fixture.tearDown() } body: {
+            _ = try await fixture.sqs.sendBatch((0..<5).map { SQSOutgoingMessage(body: "\($0)") }, to: fixture.queue)
+            try await fixture.sqs.purge(fixture.queue)
+            #expect(try await fixture.sqs.receive(from: fixture.queue, waitTime: 1).isEmpty)
+        }
     }
 
     @Test(arguments: Emulator.allCases)
@@ -181,14 +188,15 @@ import TestSupport
 
     @Test func cancellingALongPollReturnsPromptly() async throws {
         let fixture = try await Fixture(.localstack)
-        defer { Task { await fixture.tearDown() } }
-        let clock = ContinuousClock()
-        let poll = Task { try await fixture.sqs.receive(from: fixture.queue, waitTime: 20) }
-        try await Task.sleep(for: .milliseconds(300))  // let the poll reach the server
-        let cancelled = clock.now
-        poll.cancel()
-        let result = await poll.result
-        #expect(clock.now - cancelled < .seconds(10))  // far below the 20 s poll it must not wait for
-        #expect(throws: CancellationError.self) { try result.get() }
+        try await withTearDown { await fixture.tearDown() } body: {
+            let clock = ContinuousClock()
+            let poll = Task { try await fixture.sqs.receive(from: fixture.queue, waitTime: 20) }
+            try await Task.sleep(for: .milliseconds(300))  // let the poll reach the server
+            let cancelled = clock.now
+            poll.cancel()
+            let result = await poll.result
+            #expect(clock.now - cancelled < .seconds(10))  // far below the 20 s poll it must not wait for
+            #expect(throws: CancellationError.self) { try result.get() }
+        }
     }
 }

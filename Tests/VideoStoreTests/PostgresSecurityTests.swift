@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+import TestSupport
 import VideoCore
 @testable import VideoStore
 
@@ -29,23 +30,24 @@ import VideoCore
         var quiet = Logger(label: "videoqueue.test.tls")
         quiet.logLevel = .critical   // the pool logs every refused handshake it retries
         let store = try await DatabaseConfiguration(url: url).makeStore(logger: quiet)
-        defer { Task { try? await store.close() } }
-        return await withTaskGroup(of: Bool.self) { group in
-            group.addTask {
-                do {
-                    _ = try await store.appliedMigrations()
-                    return true
-                } catch {
-                    return "\(error)".contains("SQLSTATE")
+        return try await withTearDown { try? await store.close() } body: {
+            return await withTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    do {
+                        _ = try await store.appliedMigrations()
+                        return true
+                    } catch {
+                        return "\(error)".contains("SQLSTATE")
+                    }
                 }
+                group.addTask {
+                    try? await Task.sleep(for: .seconds(10))
+                    return false
+                }
+                let first = await group.next() ?? false
+                group.cancelAll()
+                return first
             }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(10))
-                return false
-            }
-            let first = await group.next() ?? false
-            group.cancelAll()
-            return first
         }
     }
 
@@ -115,17 +117,18 @@ import VideoCore
                 calls.withLock { $0 += 1 }
                 return password
             }, rotationInterval: .milliseconds(500))
-            defer { Task { try? await store.close() } }
-            let start = ContinuousClock.now
-            var queries = 0
-            // Queries go on until three rotations have happened (a loaded machine is slower to connect, so the test
-            // waits for the rotations rather than a fixed 3 s), 60 s at most.
-            while (queries < 3 || calls.withLock({ $0 }) < 3) && ContinuousClock.now - start < .seconds(60) {
-                #expect(try await store.appliedMigrations() == Migrations.all.map(\.version))
-                queries += 1
+            try await withTearDown { try? await store.close() } body: { () async throws in  // its only `try` is inside #expect
+                let start = ContinuousClock.now
+                var queries = 0
+                // Queries go on until three rotations have happened (a loaded machine is slower to connect, so the test
+                // waits for the rotations rather than a fixed 3 s), 60 s at most.
+                while (queries < 3 || calls.withLock({ $0 }) < 3) && ContinuousClock.now - start < .seconds(60) {
+                    #expect(try await store.appliedMigrations() == Migrations.all.map(\.version))
+                    queries += 1
+                }
+                #expect(queries >= 3, "queries go on across rotations")
+                #expect(calls.withLock { $0 } >= 3, "a fresh password per rotation")
             }
-            #expect(queries >= 3, "queries go on across rotations")
-            #expect(calls.withLock { $0 } >= 3, "a fresh password per rotation")
         }
     }
 }

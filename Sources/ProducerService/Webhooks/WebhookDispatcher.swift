@@ -34,7 +34,12 @@ final class WebhookDispatcher: Service, Sendable {
     }
 
     func run() async throws {
-        defer { Task { [http] in try? await http.shutdown() } }
+        await deliverUntilShutdown()
+        // Awaited: the client's connections are closed before the service returns.
+        try? await http.shutdown()
+    }
+
+    private func deliverUntilShutdown() async {
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let due: [(delivery: WebhookDelivery, endpoint: WebhookSigningEndpoint)]
             do {
