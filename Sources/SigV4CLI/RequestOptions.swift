@@ -11,7 +11,7 @@ public struct RequestOptions: ParsableArguments {
     public init() {}
 
     /// Reads and parses both files.
-    func load() throws(CLIError) -> (request: RawHTTPRequest, context: SigningContext) {
-        (try RawHTTPRequest(contentsOf: request), try SigningContext(contentsOf: context))
+    func load() throws(CLIError) -> (request: RawHTTPRequest, context: TestSuiteContext) {
+        (try RawHTTPRequest(contentsOf: request), try TestSuiteContext(contentsOf: context))
     }
 }

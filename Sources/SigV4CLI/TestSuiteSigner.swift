@@ -1,15 +1,15 @@
 import AWSSigV4
 import Foundation
 
-/// Signs a ``RawHTTPRequest`` with a ``SigningContext`` and writes the result in the AWS SigV4 test
+/// Signs a ``RawHTTPRequest`` with a ``TestSuiteContext`` and writes the result in the AWS SigV4 test
 /// suite's formats (`header-signed-request.txt`, `query-signed-request.txt`).
 public struct TestSuiteSigner: Sendable {
     /// The request to sign.
     public var request: RawHTTPRequest
     /// The signing parameters.
-    public var context: SigningContext
+    public var context: TestSuiteContext
 
-    public init(request: RawHTTPRequest, context: SigningContext) {
+    public init(request: RawHTTPRequest, context: TestSuiteContext) {
         self.request = request
         self.context = context
     }

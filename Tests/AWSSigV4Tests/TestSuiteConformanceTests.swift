@@ -11,7 +11,7 @@ import Testing
 
     private func signer(for caseName: String) throws -> TestSuiteSigner {
         let request = try RawHTTPRequest(contentsOf: TestData.sigV4Suite.appendingPathComponent("\(caseName)/request.txt").path)
-        let context = try SigningContext(contentsOf: TestData.sigV4Suite.appendingPathComponent("\(caseName)/context.json").path)
+        let context = try TestSuiteContext(contentsOf: TestData.sigV4Suite.appendingPathComponent("\(caseName)/context.json").path)
         return TestSuiteSigner(request: request, context: context)
     }
 

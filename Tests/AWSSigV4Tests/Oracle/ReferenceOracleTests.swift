@@ -71,7 +71,7 @@ import Testing
         #expect(TestData.sigV4CaseNames.count == 38, "expected the 38 cases of the AWS SigV4 test suite at \(TestData.sigV4Suite.path)")
         for caseName in TestData.sigV4CaseNames {
             let raw = try RawHTTPRequest(contentsOf: TestData.sigV4Suite.appendingPathComponent("\(caseName)/request.txt").path)
-            let context = try SigningContext(contentsOf: TestData.sigV4Suite.appendingPathComponent("\(caseName)/context.json").path)
+            let context = try TestSuiteContext(contentsOf: TestData.sigV4Suite.appendingPathComponent("\(caseName)/context.json").path)
             let request = try raw.sigV4Request()
             let signer = context.signer
             let reference = Self.reference(signer)

@@ -2,7 +2,7 @@ import AWSSigV4
 import Foundation
 
 /// The signing parameters of an AWS SigV4 test-suite case (`context.json`).
-public struct SigningContext: Sendable, Equatable {
+public struct TestSuiteContext: Sendable, Equatable {
     /// The credentials (with an optional session token).
     public var credentials: Credentials
     /// The region, e.g. `us-east-1`.
