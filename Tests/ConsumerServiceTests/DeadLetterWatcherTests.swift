@@ -120,7 +120,9 @@ struct DeadLetterWatcherTests {
                 try await harness.inFlightCount(harness.deadLetterQueueURL) == 2
             }
             #expect(seen)
-            #expect(try await harness.messageCount(harness.deadLetterQueueURL) == 2)
+            // The junk is still there (the record's message may have arrived meanwhile on a loaded machine: its 4 s
+            // visibility and this wait are not ordered).
+            #expect((2...3).contains(try await harness.messageCount(harness.deadLetterQueueURL)))
             // ...and, still running, fails the record when its message arrives.
             let failed = try await ConsumerHarness.eventually(timeout: .seconds(30)) {
                 try await harness.record(record.id).status == .failed

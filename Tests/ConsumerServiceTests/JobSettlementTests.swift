@@ -2,6 +2,7 @@
 import Foundation
 import MediaProcessing
 import S3Client
+import TestSupport
 import Testing
 import VideoCore
 
@@ -16,19 +17,6 @@ struct JobSettlementTests {
         .failed(.transient("S3: slow down", code: "retries_exhausted")),
         .failed(.transient("FFmpeg was killed", code: "ffmpeg_killed")),
     ]
-
-    /// A seeded generator (SplitMix64): the same seed, the same delays.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// What the table says for `ending`, independent of the implementation's structure.
     static func expected(_ ending: JobEnding, receiveCount: Int, maximum: Int?) -> (JobSettlement.RecordStep, JobOutcome) {

@@ -17,8 +17,8 @@ struct MessageHandlerTests {
         try await HandlerWorld.with { world in
             let (record, message) = try await world.queuedVideo()
             let store = world.store
-            let handler = world.handler(work: ScriptedWork { claimed, _ in
-                try await store.complete(id: claimed.id, attempt: claimed.attempts, outputs: [])
+            let handler = world.handler(work: ScriptedWork { claimed, signal in
+                try await ScriptedWork.complete(claimed, in: store, signal: signal)
             })
             #expect(await handler.handle(message) == .completed)
             await handler.deleter.flush()
@@ -163,10 +163,10 @@ struct MessageHandlerTests {
             let (record, message) = try await world.queuedVideo()
             let store = world.store
             // The record is not watched during this job: the takeover below is seen by the refused completion alone.
-            let handler = world.handler(work: ScriptedWork { claimed, _ in
+            let handler = world.handler(work: ScriptedWork { claimed, signal in
                 _ = try await store.release(id: claimed.id, attempt: claimed.attempts)
                 _ = try await store.claim(id: claimed.id, messageID: "another-message")
-                return try await store.complete(id: claimed.id, attempt: claimed.attempts, outputs: [])
+                return try await ScriptedWork.complete(claimed, in: store, signal: signal)
             }, configuration: world.configuration(watchInterval: .seconds(3600)))
             #expect(await handler.handle(message) == .abandoned)
             await handler.deleter.flush()
@@ -180,9 +180,9 @@ struct MessageHandlerTests {
         try await HandlerWorld.with { world in
             let (record, message) = try await world.queuedVideo()
             let store = world.store
-            let handler = world.handler(work: ScriptedWork { claimed, _ in
+            let handler = world.handler(work: ScriptedWork { claimed, signal in
                 _ = try await store.delete(id: claimed.id, owner: nil)
-                return try await store.complete(id: claimed.id, attempt: claimed.attempts, outputs: [])
+                return try await ScriptedWork.complete(claimed, in: store, signal: signal)
             })
             #expect(await handler.handle(message) == .cancelled)
             await handler.deleter.flush()
@@ -278,8 +278,8 @@ struct MessageHandlerTests {
             let (record, message) = try await world.queuedVideo()
             let first = try #require(try await world.store.claim(id: record.id, messageID: message.messageID))
             let store = world.store
-            let handler = world.handler(work: ScriptedWork { claimed, _ in
-                try await store.complete(id: claimed.id, attempt: claimed.attempts, outputs: [])
+            let handler = world.handler(work: ScriptedWork { claimed, signal in
+                try await ScriptedWork.complete(claimed, in: store, signal: signal)
             })
             let again = try world.message(for: record, messageID: message.messageID, receiveCount: 2)
             #expect(await handler.handle(again) == .completed)

@@ -2,6 +2,7 @@ import AWSSigV4
 import Foundation
 import NIOHTTP1
 import SigV4CLI
+import TestSupport
 import Testing
 
 /// The signer's fast path against ``ReferenceSigV4``, the reference written from the AWS documentation: the official test
@@ -143,23 +144,11 @@ struct RandomRequests {
         var s3 = 0, other = 0, token = 0, bare = 0
     }
 
-    /// SplitMix64.
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     var random: SeededGenerator
     var stats = Stats()
 
     init(seed: UInt64) {
-        random = SeededGenerator(state: seed)
+        random = SeededGenerator(seed: seed)
     }
 
     static let methods = ["GET", "PUT", "POST", "DELETE", "HEAD", "PATCH", "OPTIONS"]

@@ -2,6 +2,7 @@
 import Foundation
 import Logging
 import VideoCore
+import VideoStore
 
 /// A ``JobWork`` that runs a closure instead of FFmpeg, and tells who waits (``started``) when it begins.
 struct ScriptedWork: JobWork {
@@ -23,6 +24,13 @@ struct ScriptedWork: JobWork {
     func run(record: VideoRecord, scratch: URL, signal: AbortSignal, logger: Logger) async throws -> VideoRecord? {
         startedContinuation.yield(record)
         return try await script(record, signal)
+    }
+
+    /// Completes `record` as ``MediaJobWork`` does: the commit begun first (from then on no abort reason counts: the
+    /// record watcher that sees the record completed must not call the finished job lost), then the store's completion.
+    static func complete(_ record: VideoRecord, in store: any VideoStore, signal: AbortSignal) async throws -> VideoRecord? {
+        guard signal.beginCommit() else { throw CancellationError() }
+        return try await store.complete(id: record.id, attempt: record.attempts, outputs: [])
     }
 
     /// Work that never ends by itself: it waits until it is cancelled.
