@@ -66,6 +66,8 @@ struct JobSettlementTests {
         #expect(message(.aborted(.shutdown)) == .setVisibility(seconds: 0))
         #expect(message(.interrupted) == .setVisibility(seconds: 0))
         #expect(message(.completed(outputs: 1)) == .delete)
+        // Benchmarks/chaos.py counts completions by this line.
+        #expect(settlement.settle(.completed(outputs: 1), receiveCount: 1, timeout: .seconds(1)).note == "job completed")
         #expect(message(.failed(.permanent(VideoFailure(code: "x", message: "y")))) == .delete)
         // The last receive the redrive policy allows: visible at once, so SQS moves it to the DLQ as evidence.
         #expect(message(.failed(.transient("e")), receive: 5) == .setVisibility(seconds: 0))
