@@ -4,14 +4,18 @@
 # under /tmp/vq-release.lock; debug: .build) unless SKIP_BUILD is set, and prints the directory of the binaries.
 build_products() {
     local mode="$1"; shift
-    local products=()
-    for product in "$@"; do products+=(--product "$product"); done
+    # One product per build: swift build keeps only the last of several --product options.
+    local product
     if [ "$mode" = release ]; then
-        [ -n "${SKIP_BUILD:-}" ] || flock /tmp/vq-release.lock swift build -c release --static-swift-stdlib --scratch-path .build-release \
-            "${products[@]}" >&2
+        for product in "$@"; do
+            [ -n "${SKIP_BUILD:-}" ] || flock /tmp/vq-release.lock swift build -c release --static-swift-stdlib --scratch-path .build-release \
+                --product "$product" >&2
+        done
         echo .build-release/release
     else
-        [ -n "${SKIP_BUILD:-}" ] || swift build "${products[@]}" >&2
+        for product in "$@"; do
+            [ -n "${SKIP_BUILD:-}" ] || swift build --product "$product" >&2
+        done
         echo .build/debug
     fi
 }
