@@ -33,19 +33,12 @@ public struct MetricsScraper: Sendable {
     public func scrape(_ url: String) async -> ConsumerMetricsSnapshot? {
         do {
             let request = HTTPClientRequest(url: url)
-            let response = try await httpClient.execute(request, timeout: Self.timeAmount(timeout))
+            let response = try await httpClient.execute(request, timeout: TimeAmount(timeout))
             guard response.status == .ok else { return nil }
             let body = try await response.body.collect(upTo: maximumBytes)
             return ConsumerMetricsSnapshot(prometheusText: String(buffer: body))
         } catch {
             return nil
         }
-    }
-
-    /// `duration` for AsyncHTTPClient: at least zero, at most a day.
-    static func timeAmount(_ duration: Duration) -> TimeAmount {
-        let (seconds, attoseconds) = duration.components
-        guard seconds >= 0 else { return .zero }
-        return .nanoseconds(min(seconds, 86_400) * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }
