@@ -43,6 +43,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        // One configuration model (ServiceSupport.Settings); no traits: no file formats, no reloading.
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: []),
     ],
     targets: [
         // MARK: Libraries
@@ -196,6 +198,7 @@ let package = Package(
             name: "ServiceSupport",
             dependencies: [
                 "VideoCore",
+                .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Logging", package: "swift-log"),
@@ -374,7 +377,7 @@ let package = Package(
         .testTarget(
             name: "AutoscalerTests",
             dependencies: [
-                "Autoscaler", "AWSClientRuntime", "AWSQuery", "AWSSigV4", "SQSClient", "TestSupport",
+                "Autoscaler", "AWSClientRuntime", "AWSQuery", "AWSSigV4", "SQSClient", "ServiceSupport", "TestSupport",
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

@@ -1,8 +1,8 @@
 import Foundation
 import ServiceSupport
 
-/// Everything the autoscaler needs, with defaults; ``init(environment:)`` reads it from the environment and
-/// the `videoqueue-autoscaler` flags override single fields, then ``validate()`` checks the whole.
+/// Everything the autoscaler needs, with defaults; ``init(settings:)`` reads it from the settings (the
+/// `videoqueue-autoscaler` flags over the environment), then ``validate()`` checks the whole.
 /// Durations are seconds (`300`) or a number with a unit (`500ms`, `30s`, `5m`, `1h`).
 ///
 /// | variable | field | default |
@@ -35,8 +35,8 @@ public struct AutoscalerConfiguration: Sendable {
     public var queueURL: String
     /// The decision's rules.
     public var policy = ScalingPolicy()
-    /// Seconds between rounds.
-    public var interval: Double = 60
+    /// Time between rounds.
+    public var interval: Duration = .seconds(60)
     /// Extra consumer `/metrics` URLs (other hosts); in the local mode each instance's own URL is added.
     public var metricsURLs: [String] = []
     /// The host of the local instances' metrics endpoints.
@@ -60,26 +60,24 @@ public struct AutoscalerConfiguration: Sendable {
     }
 
     /// Reads the variables in the table above.
-    /// - Throws: `ConfigurationError` naming the variable.
-    public init(environment: EnvironmentValues = EnvironmentValues()) throws(ConfigurationError) {
-        self.init(queueURL: environment.string("VIDEOQUEUE_QUEUE_URL") ?? "")
-        policy.minimumInstances = try environment.int("VIDEOQUEUE_AUTOSCALER_MIN", default: policy.minimumInstances, in: 0...10_000)
-        policy.maximumInstances = try environment.int("VIDEOQUEUE_AUTOSCALER_MAX", default: policy.maximumInstances, in: 1...10_000)
-        policy.acceptableLatency = try Self.seconds(environment, "VIDEOQUEUE_AUTOSCALER_LATENCY") ?? policy.acceptableLatency
-        policy.defaultProcessingTime = try Self.seconds(environment, "VIDEOQUEUE_AUTOSCALER_PROCESSING_TIME") ?? policy.defaultProcessingTime
-        policy.jobsPerInstance = try environment.int("VIDEOQUEUE_AUTOSCALER_JOBS_PER_INSTANCE", default: policy.jobsPerInstance, in: 1...256)
-        policy.scaleInCooldown = try Self.seconds(environment, "VIDEOQUEUE_AUTOSCALER_SCALE_IN_COOLDOWN") ?? policy.scaleInCooldown
-        interval = try Self.seconds(environment, "VIDEOQUEUE_AUTOSCALER_INTERVAL") ?? interval
-        if let urls = environment.string("VIDEOQUEUE_AUTOSCALER_METRICS_URLS") { metricsURLs = Self.list(urls) }
-        metricsHost = environment.string("VIDEOQUEUE_AUTOSCALER_METRICS_HOST", default: metricsHost)
-        metricsPortBase = try environment.int("VIDEOQUEUE_HEALTH_PORT_BASE", default: metricsPortBase, in: 1...65_000)
-        unitPrefix = environment.string("VIDEOQUEUE_AUTOSCALER_UNIT", default: unitPrefix)
-        namespace = environment.string("VIDEOQUEUE_AUTOSCALER_NAMESPACE", default: namespace)
-        autoScalingGroup = environment.string("VIDEOQUEUE_AUTOSCALER_ASG_NAME")
-        if environment.string("VIDEOQUEUE_AUTOSCALER_INSTANCES") != nil {
-            instanceCount = try environment.int("VIDEOQUEUE_AUTOSCALER_INSTANCES", default: 0, in: 0...10_000)
-        }
-        stateFile = environment.string("VIDEOQUEUE_AUTOSCALER_STATE_FILE")
+    /// - Throws: `ConfigurationError` naming the variable or flag.
+    public init(settings: Settings = Settings()) throws(ConfigurationError) {
+        self.init(queueURL: settings.string("VIDEOQUEUE_QUEUE_URL") ?? "")
+        policy.minimumInstances = try settings.int("VIDEOQUEUE_AUTOSCALER_MIN", default: policy.minimumInstances, in: 0...10_000)
+        policy.maximumInstances = try settings.int("VIDEOQUEUE_AUTOSCALER_MAX", default: policy.maximumInstances, in: 1...10_000)
+        policy.acceptableLatency = try settings.duration("VIDEOQUEUE_AUTOSCALER_LATENCY", default: policy.acceptableLatency)
+        policy.defaultProcessingTime = try settings.duration("VIDEOQUEUE_AUTOSCALER_PROCESSING_TIME", default: policy.defaultProcessingTime)
+        policy.jobsPerInstance = try settings.int("VIDEOQUEUE_AUTOSCALER_JOBS_PER_INSTANCE", default: policy.jobsPerInstance, in: 1...256)
+        policy.scaleInCooldown = try settings.duration("VIDEOQUEUE_AUTOSCALER_SCALE_IN_COOLDOWN", default: policy.scaleInCooldown)
+        interval = try settings.duration("VIDEOQUEUE_AUTOSCALER_INTERVAL", default: interval)
+        if let urls = settings.string("VIDEOQUEUE_AUTOSCALER_METRICS_URLS") { metricsURLs = Self.list(urls) }
+        metricsHost = settings.string("VIDEOQUEUE_AUTOSCALER_METRICS_HOST", default: metricsHost)
+        metricsPortBase = try settings.int("VIDEOQUEUE_HEALTH_PORT_BASE", default: metricsPortBase, in: 1...65_000)
+        unitPrefix = settings.string("VIDEOQUEUE_AUTOSCALER_UNIT", default: unitPrefix)
+        namespace = settings.string("VIDEOQUEUE_AUTOSCALER_NAMESPACE", default: namespace)
+        autoScalingGroup = settings.string("VIDEOQUEUE_AUTOSCALER_ASG_NAME")
+        instanceCount = try settings.int("VIDEOQUEUE_AUTOSCALER_INSTANCES", in: 0...10_000)
+        stateFile = settings.string("VIDEOQUEUE_AUTOSCALER_STATE_FILE")
     }
 
     /// Checks the settings together.
@@ -97,7 +95,7 @@ public struct AutoscalerConfiguration: Sendable {
         } catch {
             throw ConfigurationError(setting: "policy", message: error.message)
         }
-        guard interval.isFinite, interval >= 1 else { throw ConfigurationError(setting: "--interval", message: "must be at least 1 second") }
+        guard interval >= .seconds(1) else { throw ConfigurationError(setting: "--interval", message: "must be at least 1 second") }
         for url in metricsURLs where URL(string: url)?.host == nil {
             throw ConfigurationError(setting: "--metrics-url", message: "'\(url)' is not a URL")
         }
@@ -114,27 +112,6 @@ public struct AutoscalerConfiguration: Sendable {
 
     /// The metrics URL of local instance `number`.
     public func metricsURL(instance number: Int) -> String { "http://\(metricsHost):\(metricsPortBase + number)/metrics" }
-
-    /// `300`, `1.5`, `500ms`, `30s`, `5m`, `1h` → seconds; `nil` when it is none of these.
-    public static func parseSeconds(_ text: String) -> Double? {
-        var number = text.trimmingCharacters(in: .whitespaces).lowercased()
-        var scale = 1.0
-        for (suffix, factor) in [("ms", 0.001), ("s", 1.0), ("m", 60.0), ("h", 3600.0)] where number.hasSuffix(suffix) {
-            number.removeLast(suffix.count)
-            scale = factor
-            break
-        }
-        guard let value = Double(number), value.isFinite, value >= 0 else { return nil }
-        return value * scale
-    }
-
-    static func seconds(_ environment: EnvironmentValues, _ name: String) throws(ConfigurationError) -> Double? {
-        guard let text = environment.string(name) else { return nil }
-        guard let value = parseSeconds(text) else {
-            throw ConfigurationError(setting: name, message: "'\(text)' is not a duration (seconds, or a number with ms, s, m or h)")
-        }
-        return value
-    }
 
     static func list(_ text: String) -> [String] {
         text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }

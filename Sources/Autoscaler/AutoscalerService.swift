@@ -61,7 +61,7 @@ public actor AutoscalerService {
             } catch {
                 logger.error("autoscaler round failed", metadata: ["error": "\(error)"])
             }
-            try await Task.sleep(for: .milliseconds(Int64(configuration.interval * 1000)))
+            try await Task.sleep(for: configuration.interval)
         }
     }
 

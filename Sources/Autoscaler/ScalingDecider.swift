@@ -1,4 +1,5 @@
 import Foundation
+import ServiceSupport
 
 /// The decision function: how many consumers the queue needs and which instances to start or stop.
 ///
@@ -17,14 +18,14 @@ public enum ScalingDecider {
         var reasons: [String] = []
         let slots = max(1, policy.jobsPerInstance)
         let measured = input.averageProcessingTime.flatMap { $0.isFinite && $0 > 0 ? $0 : nil }
-        let processingTime = measured ?? policy.defaultProcessingTime
-        let acceptable = policy.acceptableLatency / processingTime * Double(slots)
+        let processingTime = measured ?? policy.defaultProcessingTime.seconds
+        let acceptable = policy.acceptableLatency.seconds / processingTime * Double(slots)
 
         let queue = input.queue
         let backlog = queue.backlog
         let backlogInstances = backlog == 0 ? 0 : Int((Double(backlog) / max(acceptable, 1e-9)).rounded(.up))
         reasons.append("backlog \(backlog) (visible \(queue.visible) + delayed \(queue.delayed)) ÷ \(format(acceptable)) per instance "
-            + "(latency \(format(policy.acceptableLatency)) s ÷ \(format(processingTime)) s per job "
+            + "(latency \(format(policy.acceptableLatency.seconds)) s ÷ \(format(processingTime)) s per job "
             + "[\(measured != nil ? "measured" : "configured")] × \(slots) job\(slots == 1 ? "" : "s") per instance) → \(backlogInstances)")
         let inFlightInstances = (queue.notVisible + slots - 1) / slots
         reasons.append("in flight \(queue.notVisible) (NotVisible) ÷ \(slots) per instance → \(inFlightInstances)")
@@ -55,9 +56,9 @@ public enum ScalingDecider {
             reasons.append("scale out by \(start.count): start \(start.map(String.init).joined(separator: ", "))")
         } else if desired < current {
             let elapsed = input.lastScalingAction.map { input.now.timeIntervalSince($0) }
-            if let elapsed, elapsed < policy.scaleInCooldown {
-                reasons.append("scale in by \(current - desired) held: cooldown, \(format(policy.scaleInCooldown - elapsed)) s of "
-                    + "\(format(policy.scaleInCooldown)) s left")
+            if let elapsed, elapsed < policy.scaleInCooldown.seconds {
+                reasons.append("scale in by \(current - desired) held: cooldown, \(format(policy.scaleInCooldown.seconds - elapsed)) s of "
+                    + "\(format(policy.scaleInCooldown.seconds)) s left")
             } else {
                 let idle = active.filter { $0.inFlight == 0 }.sorted { $0.number > $1.number }
                 stop = idle.prefix(current - desired).map(\.number)

@@ -5,18 +5,18 @@ public struct ScalingPolicy: Sendable, Hashable {
     public var minimumInstances: Int
     /// The most consumer instances.
     public var maximumInstances: Int
-    /// How long a message may wait before a consumer starts it (seconds): AWS's "acceptable latency".
-    public var acceptableLatency: Double
+    /// How long a message may wait before a consumer starts it: AWS's "acceptable latency".
+    public var acceptableLatency: Duration
     /// Jobs one consumer instance runs at once (its `VIDEOQUEUE_CONCURRENCY`).
     public var jobsPerInstance: Int
-    /// The least time (seconds) after any scaling action before instances are stopped.
-    public var scaleInCooldown: Double
-    /// The average processing time (seconds) used when the consumers' metrics give none.
-    public var defaultProcessingTime: Double
+    /// The least time after any scaling action before instances are stopped.
+    public var scaleInCooldown: Duration
+    /// The average processing time used when the consumers' metrics give none.
+    public var defaultProcessingTime: Duration
 
     /// A policy; the defaults suit a few FFmpeg transcodes per minute.
-    public init(minimumInstances: Int = 1, maximumInstances: Int = 10, acceptableLatency: Double = 300, jobsPerInstance: Int = 1,
-                scaleInCooldown: Double = 300, defaultProcessingTime: Double = 60) {
+    public init(minimumInstances: Int = 1, maximumInstances: Int = 10, acceptableLatency: Duration = .seconds(300), jobsPerInstance: Int = 1,
+                scaleInCooldown: Duration = .seconds(300), defaultProcessingTime: Duration = .seconds(60)) {
         self.minimumInstances = minimumInstances
         self.maximumInstances = maximumInstances
         self.acceptableLatency = acceptableLatency
@@ -31,9 +31,9 @@ public struct ScalingPolicy: Sendable, Hashable {
         func invalid(_ message: String) -> AutoscalerError { AutoscalerError(code: .configuration, message: message) }
         guard minimumInstances >= 0 else { throw invalid("--min must not be negative") }
         guard maximumInstances >= max(1, minimumInstances) else { throw invalid("--max must be at least 1 and at least --min") }
-        guard acceptableLatency.isFinite, acceptableLatency > 0 else { throw invalid("--latency must be positive") }
+        guard acceptableLatency > .zero else { throw invalid("--latency must be positive") }
         guard jobsPerInstance >= 1 else { throw invalid("--jobs-per-instance must be at least 1") }
-        guard scaleInCooldown.isFinite, scaleInCooldown >= 0 else { throw invalid("--scale-in-cooldown must not be negative") }
-        guard defaultProcessingTime.isFinite, defaultProcessingTime > 0 else { throw invalid("--processing-time must be positive") }
+        guard scaleInCooldown >= .zero else { throw invalid("--scale-in-cooldown must not be negative") }
+        guard defaultProcessingTime > .zero else { throw invalid("--processing-time must be positive") }
     }
 }

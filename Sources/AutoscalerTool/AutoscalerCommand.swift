@@ -77,12 +77,13 @@ struct AutoscalerCommand: AsyncParsableCommand {
     var logLevel: String?
 
     func run() async throws {
-        let environment = try EnvironmentValues.withCredentials()
-        let logger = ServiceLogging.bootstrap(label: "videoqueue.autoscaler", level: logLevel ?? environment["LOG_LEVEL"])
+        let settings = try Settings.load(flags: flags)
+        let environment = settings.environment
+        let logger = ServiceLogging.bootstrap(label: "videoqueue.autoscaler", level: settings.string("LOG_LEVEL"))
 
         let service: AutoscalerService
         do {
-            let configuration = try makeConfiguration(environment: environment)
+            let configuration = try makeConfiguration(settings: settings)
             let sqs = SQSClient(configuration: try AWSClientConfiguration(service: .sqs, environment: environment))
             let cloudWatch = configuration.cloudWatch
                 ? CloudWatchClient(configuration: try AWSClientConfiguration(service: .cloudWatch, environment: environment)) : nil
@@ -113,35 +114,35 @@ struct AutoscalerCommand: AsyncParsableCommand {
         }
     }
 
-    /// The environment's configuration with the flags applied, validated.
-    func makeConfiguration(environment: [String: String]) throws -> AutoscalerConfiguration {
-        var configuration = try AutoscalerConfiguration(environment: EnvironmentValues(environment))
-        func seconds(_ text: String?, _ flag: String) throws -> Double? {
-            guard let text else { return nil }
-            guard let value = AutoscalerConfiguration.parseSeconds(text) else {
-                throw ConfigurationError(setting: flag, message: "'\(text)' is not a duration (seconds, or a number with ms, s, m or h)")
-            }
-            return value
-        }
+    /// The options that stand for variables (``Settings`` reads them over the environment).
+    var flags: [Settings.Flag] {
+        [
+            .init("--queue-url", "VIDEOQUEUE_QUEUE_URL", queueURL),
+            .init("--min", "VIDEOQUEUE_AUTOSCALER_MIN", min),
+            .init("--max", "VIDEOQUEUE_AUTOSCALER_MAX", max),
+            .init("--latency", "VIDEOQUEUE_AUTOSCALER_LATENCY", latency),
+            .init("--processing-time", "VIDEOQUEUE_AUTOSCALER_PROCESSING_TIME", processingTime),
+            .init("--jobs-per-instance", "VIDEOQUEUE_AUTOSCALER_JOBS_PER_INSTANCE", jobsPerInstance),
+            .init("--scale-in-cooldown", "VIDEOQUEUE_AUTOSCALER_SCALE_IN_COOLDOWN", scaleInCooldown),
+            .init("--interval", "VIDEOQUEUE_AUTOSCALER_INTERVAL", interval),
+            .init("--metrics-url", "VIDEOQUEUE_AUTOSCALER_METRICS_URLS", metricsURLs.isEmpty ? nil : metricsURLs.joined(separator: ",")),
+            .init("--metrics-port-base", "VIDEOQUEUE_HEALTH_PORT_BASE", metricsPortBase),
+            .init("--unit", "VIDEOQUEUE_AUTOSCALER_UNIT", unit),
+            .init("--namespace", "VIDEOQUEUE_AUTOSCALER_NAMESPACE", namespace),
+            .init("--asg-name", "VIDEOQUEUE_AUTOSCALER_ASG_NAME", autoScalingGroup),
+            .init("--instances", "VIDEOQUEUE_AUTOSCALER_INSTANCES", instances),
+            .init("--state-file", "VIDEOQUEUE_AUTOSCALER_STATE_FILE", stateFile),
+            .init("--log-level", "LOG_LEVEL", logLevel),
+        ]
+    }
+
+    /// The configuration of `settings` with the modes chosen, validated.
+    func makeConfiguration(settings: Settings) throws -> AutoscalerConfiguration {
+        var configuration = try AutoscalerConfiguration(settings: settings)
         configuration.local = local
         configuration.cloudWatch = cloudWatch
         configuration.dryRun = dryRun
         configuration.once = once
-        if let queueURL { configuration.queueURL = queueURL }
-        if let min { configuration.policy.minimumInstances = min }
-        if let max { configuration.policy.maximumInstances = max }
-        if let value = try seconds(latency, "--latency") { configuration.policy.acceptableLatency = value }
-        if let value = try seconds(processingTime, "--processing-time") { configuration.policy.defaultProcessingTime = value }
-        if let jobsPerInstance { configuration.policy.jobsPerInstance = jobsPerInstance }
-        if let value = try seconds(scaleInCooldown, "--scale-in-cooldown") { configuration.policy.scaleInCooldown = value }
-        if let value = try seconds(interval, "--interval") { configuration.interval = value }
-        if !metricsURLs.isEmpty { configuration.metricsURLs = metricsURLs }
-        if let metricsPortBase { configuration.metricsPortBase = metricsPortBase }
-        if let unit { configuration.unitPrefix = unit }
-        if let namespace { configuration.namespace = namespace }
-        if let autoScalingGroup { configuration.autoScalingGroup = autoScalingGroup }
-        if let instances { configuration.instanceCount = instances }
-        if let stateFile { configuration.stateFile = stateFile }
         try configuration.validate()
         return configuration
     }

@@ -49,12 +49,12 @@ struct ProcessCommand: AsyncParsableCommand {
     var logLevel: String?
 
     func run() async throws {
-        let environment = try EnvironmentValues.withCredentials()
-        let logger = ServiceLogging.bootstrap(label: "videoqueue.consumer", level: logLevel ?? environment["LOG_LEVEL"] ?? "warning")
+        let settings = try Settings.load(flags: [.init("--log-level", "LOG_LEVEL", logLevel)])
+        let logger = ServiceLogging.bootstrap(label: "videoqueue.consumer", level: settings.string("LOG_LEVEL", default: "warning"))
         var configuration: ConsumerConfiguration
         let names: [String]
         do {
-            configuration = try ConsumerConfiguration(environment: environment)
+            configuration = try ConsumerConfiguration(settings: settings)
             names = try ConsumerConfiguration.parseJobs(jobs, setting: "--jobs").map(\.rawValue)
         } catch {
             logger.critical("bad configuration", metadata: ["error": "\(error)"])

@@ -78,11 +78,13 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         MemoryTuning.apply()
-        let environment = try EnvironmentValues.withCredentials()
-        let logger = ServiceLogging.bootstrap(label: "videoqueue.consumer", level: logLevel ?? environment["LOG_LEVEL"])
+        let settings = try Settings.load(flags: flags)
+        let environment = settings.environment
+        let logger = ServiceLogging.bootstrap(label: "videoqueue.consumer", level: settings.string("LOG_LEVEL"))
         let configuration: ConsumerConfiguration
         do {
-            configuration = try makeConfiguration(environment: environment)
+            configuration = try ConsumerConfiguration(settings: settings)
+            try configuration.validate()
         } catch {
             logger.critical("bad configuration", metadata: ["error": "\(error)"])
             throw ExitCode(ConsumerExitCode.configuration)
@@ -125,42 +127,32 @@ struct RunCommand: AsyncParsableCommand {
         }
     }
 
-    /// The environment's configuration with the flags applied over it, validated.
-    func makeConfiguration(environment: [String: String]) throws -> ConsumerConfiguration {
-        var configuration = try ConsumerConfiguration(environment: environment)
-        func duration(_ text: String?, _ flag: String) throws -> Duration? {
-            try EnvironmentValues(text.map { [flag: $0] } ?? [:]).duration(flag)
-        }
-        if let queueURL { configuration.queueURL = queueURL }
-        if let deadLetterQueueURL { configuration.deadLetterQueueURL = deadLetterQueueURL }
-        if let bucket { configuration.bucket = bucket }
-        if let databaseURL { configuration.databaseURL = databaseURL }
-        if let concurrency { configuration.concurrency = concurrency }
-        if let value = try duration(jobTimeout, "--job-timeout") { configuration.jobTimeout = value }
-        if let value = try duration(jobTimeoutMargin, "--job-timeout-margin") { configuration.jobTimeoutMargin = value }
-        if let value = try duration(drainTimeout, "--drain-timeout") { configuration.drainTimeout = value }
-        if let visibilityTimeout {
-            configuration.visibilityTimeout = visibilityTimeout
-            if environment["VIDEOQUEUE_HEARTBEAT_INTERVAL"] == nil {
-                configuration.heartbeatInterval = ConsumerConfiguration.defaultHeartbeat(forVisibility: visibilityTimeout)
-            }
-        }
-        if let value = try duration(heartbeatInterval, "--heartbeat-interval") { configuration.heartbeatInterval = value }
-        if let waitTime { configuration.waitTimeSeconds = waitTime }
-        if let scratchDirectory { configuration.scratchDirectory = scratchDirectory }
-        if let ffmpegPath { configuration.ffmpegPath = ffmpegPath }
-        if let ffprobePath { configuration.ffprobePath = ffprobePath }
-        if let ffmpegThreads { configuration.ffmpegThreads = ffmpegThreads }
-        if let healthPort { configuration.healthPort = healthPort }
-        if let healthHost { configuration.healthHost = healthHost }
-        if let value = try duration(deadLetterCheckInterval, "--dlq-check-interval") { configuration.deadLetterCheckInterval = value }
-        if let maximumAttempts { configuration.maximumAttempts = maximumAttempts }
-        if let value = try duration(sqsCallTimeout, "--sqs-call-timeout") { configuration.sqsCallTimeout = value }
-        if let value = try duration(dependencyRetryMaximumDelay, "--dependency-retry-max-delay") {
-            configuration.dependencyRetryMaximumDelay = value
-        }
-        if let defaultJobs { configuration.defaultJobs = try ConsumerConfiguration.parseJobs(defaultJobs, setting: "--default-jobs") }
-        try configuration.validate()
-        return configuration
+    /// The options that stand for variables (``Settings`` reads them over the environment).
+    var flags: [Settings.Flag] {
+        [
+            .init("--queue-url", "VIDEOQUEUE_QUEUE_URL", queueURL),
+            .init("--dlq-url", "VIDEOQUEUE_DLQ_URL", deadLetterQueueURL),
+            .init("--bucket", "VIDEOQUEUE_BUCKET", bucket),
+            .init("--database-url", "DATABASE_URL", databaseURL),
+            .init("--concurrency", "VIDEOQUEUE_CONCURRENCY", concurrency),
+            .init("--job-timeout", "VIDEOQUEUE_JOB_TIMEOUT", jobTimeout),
+            .init("--job-timeout-margin", "VIDEOQUEUE_JOB_TIMEOUT_MARGIN", jobTimeoutMargin),
+            .init("--drain-timeout", "VIDEOQUEUE_DRAIN_TIMEOUT", drainTimeout),
+            .init("--visibility-timeout", "VIDEOQUEUE_VISIBILITY_TIMEOUT", visibilityTimeout),
+            .init("--heartbeat-interval", "VIDEOQUEUE_HEARTBEAT_INTERVAL", heartbeatInterval),
+            .init("--wait-time", "VIDEOQUEUE_WAIT_TIME", waitTime),
+            .init("--scratch-dir", "VIDEOQUEUE_SCRATCH_DIR", scratchDirectory),
+            .init("--ffmpeg-path", "VIDEOQUEUE_FFMPEG_PATH", ffmpegPath),
+            .init("--ffprobe-path", "VIDEOQUEUE_FFPROBE_PATH", ffprobePath),
+            .init("--ffmpeg-threads", "VIDEOQUEUE_FFMPEG_THREADS", ffmpegThreads),
+            .init("--health-port", "VIDEOQUEUE_HEALTH_PORT", healthPort),
+            .init("--health-host", "VIDEOQUEUE_HEALTH_HOST", healthHost),
+            .init("--default-jobs", "VIDEOQUEUE_DEFAULT_JOBS", defaultJobs),
+            .init("--dlq-check-interval", "VIDEOQUEUE_DLQ_CHECK_INTERVAL", deadLetterCheckInterval),
+            .init("--max-attempts", "VIDEOQUEUE_MAX_ATTEMPTS", maximumAttempts),
+            .init("--sqs-call-timeout", "VIDEOQUEUE_SQS_CALL_TIMEOUT", sqsCallTimeout),
+            .init("--dependency-retry-max-delay", "VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY", dependencyRetryMaximumDelay),
+            .init("--log-level", "LOG_LEVEL", logLevel),
+        ]
     }
 }

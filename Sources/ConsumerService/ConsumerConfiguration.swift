@@ -187,54 +187,58 @@ public struct ConsumerConfiguration: Sendable {
         max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
     }
 
-    /// Reads the variables in the table above. A malformed value throws at once; call ``validate()`` after
-    /// applying overrides (flags) to check that the required settings are there and fit together.
-    /// - Throws: `ConfigurationError` naming the variable.
+    /// Reads the variables in the table above from `environment` alone (tests, tools): see ``init(settings:)``.
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        let reader = EnvironmentReader(environment: environment)
+        try self.init(settings: Settings(environment))
+    }
+
+    /// Reads the variables in the table above (the `consumer` flags over the environment). A malformed value throws
+    /// at once; ``validate()`` checks that the required settings are there and fit together.
+    /// - Throws: `ConfigurationError` naming the flag or variable.
+    public init(settings reader: Settings) throws {
         self.init(queueURL: reader.string("VIDEOQUEUE_QUEUE_URL") ?? "", bucket: reader.string("VIDEOQUEUE_BUCKET") ?? "",
                   databaseURL: reader.string("DATABASE_URL") ?? "videoqueue.sqlite")
         deadLetterQueueURL = reader.string("VIDEOQUEUE_DLQ_URL")
-        if let value = try reader.integer("VIDEOQUEUE_CONCURRENCY", in: 1...256) { concurrency = value }
+        if let value = try reader.int("VIDEOQUEUE_CONCURRENCY", in: 1...256) { concurrency = value }
         if let value = try reader.duration("VIDEOQUEUE_JOB_TIMEOUT") { jobTimeout = value }
         if let value = try reader.duration("VIDEOQUEUE_JOB_TIMEOUT_MARGIN") { jobTimeoutMargin = value }
         if let value = try reader.duration("VIDEOQUEUE_DRAIN_TIMEOUT") { drainTimeout = value }
-        if let value = try reader.integer("VIDEOQUEUE_VISIBILITY_TIMEOUT", in: 1...43_200) {
+        if let value = try reader.int("VIDEOQUEUE_VISIBILITY_TIMEOUT", in: 1...43_200) {
             visibilityTimeout = value
             heartbeatInterval = Self.defaultHeartbeat(forVisibility: value)
         }
         if let value = try reader.duration("VIDEOQUEUE_HEARTBEAT_INTERVAL") { heartbeatInterval = value }
-        if let value = try reader.integer("VIDEOQUEUE_WAIT_TIME", in: 0...20) { waitTimeSeconds = value }
+        if let value = try reader.int("VIDEOQUEUE_WAIT_TIME", in: 0...20) { waitTimeSeconds = value }
         if let value = reader.string("VIDEOQUEUE_SCRATCH_DIR") { scratchDirectory = value }
         ffmpegPath = reader.string("VIDEOQUEUE_FFMPEG_PATH")
         ffprobePath = reader.string("VIDEOQUEUE_FFPROBE_PATH")
-        ffmpegThreads = try reader.integer("VIDEOQUEUE_FFMPEG_THREADS", in: 1...256)
+        ffmpegThreads = try reader.int("VIDEOQUEUE_FFMPEG_THREADS", in: 1...256)
         if let value = reader.string("VIDEOQUEUE_FFMPEG_SANDBOX") {
             guard let mode = FFmpegSandboxMode(rawValue: value) else {
                 throw ConfigurationError(setting: "VIDEOQUEUE_FFMPEG_SANDBOX", message: "must be auto, bubblewrap or none, not \(value)")
             }
             ffmpegSandbox = mode
         }
-        if let value = try reader.integer("VIDEOQUEUE_MAX_PIXELS", in: 64 * 64...(1 << 30)) { maximumVideoPixels = value }
+        if let value = try reader.int("VIDEOQUEUE_MAX_PIXELS", in: 64 * 64...(1 << 30)) { maximumVideoPixels = value }
         if let value = reader.string("VIDEOQUEUE_HEALTH_HOST") { healthHost = value }
-        if let value = try reader.integer("VIDEOQUEUE_HEALTH_PORT", in: 0...65_535) { healthPort = value }
+        if let value = try reader.int("VIDEOQUEUE_HEALTH_PORT", in: 0...65_535) { healthPort = value }
         if let value = reader.string("VIDEOQUEUE_DEFAULT_JOBS") { defaultJobs = try Self.parseJobs(value, setting: "VIDEOQUEUE_DEFAULT_JOBS") }
-        if let value = try reader.integer("VIDEOQUEUE_RETRY_BASE_DELAY", in: 0...43_200) { retryBaseDelay = value }
-        if let value = try reader.integer("VIDEOQUEUE_RETRY_MAX_DELAY", in: 0...43_200) { retryMaximumDelay = value }
-        maximumReceiveCount = try reader.integer("VIDEOQUEUE_MAX_RECEIVE_COUNT", in: 1...1000)
+        if let value = try reader.int("VIDEOQUEUE_RETRY_BASE_DELAY", in: 0...43_200) { retryBaseDelay = value }
+        if let value = try reader.int("VIDEOQUEUE_RETRY_MAX_DELAY", in: 0...43_200) { retryMaximumDelay = value }
+        maximumReceiveCount = try reader.int("VIDEOQUEUE_MAX_RECEIVE_COUNT", in: 1...1000)
         if let value = try reader.duration("VIDEOQUEUE_MAX_DURATION") { maximumVideoDuration = value.seconds }
         if let value = try reader.duration("VIDEOQUEUE_DLQ_CHECK_INTERVAL") { deadLetterCheckInterval = value }
-        if let value = try reader.integer("VIDEOQUEUE_MAX_ATTEMPTS", in: 1...100) { maximumAttempts = value }
+        if let value = try reader.int("VIDEOQUEUE_MAX_ATTEMPTS", in: 1...100) { maximumAttempts = value }
         if let value = try reader.duration("VIDEOQUEUE_SQS_CALL_TIMEOUT") { sqsCallTimeout = value }
         if let value = try reader.duration("VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY") { dependencyRetryMaximumDelay = value }
         if let value = try reader.duration("VIDEOQUEUE_TERMINATION_CHECK_INTERVAL") { terminationCheckInterval = value }
         lifecycleHookName = reader.string("VIDEOQUEUE_LIFECYCLE_HOOK")
         autoScalingGroupName = reader.string("VIDEOQUEUE_AUTO_SCALING_GROUP")
         if let value = reader.string("VIDEOQUEUE_MACHINE_LOCK") { machineLockFile = value }
-        encodesOnce = try reader.values.bool("VIDEOQUEUE_SINGLE_ENCODE", default: true)
+        encodesOnce = try reader.bool("VIDEOQUEUE_SINGLE_ENCODE", default: true)
         if let value = reader.string("VIDEOQUEUE_WHISPER_PYTHON") { whisperPython = value }
         whisperModel = reader.string("VIDEOQUEUE_WHISPER_MODEL")
-        whisperThreads = try reader.integer("VIDEOQUEUE_WHISPER_THREADS", in: 1...256)
+        whisperThreads = try reader.int("VIDEOQUEUE_WHISPER_THREADS", in: 1...256)
     }
 
     /// A third of `visibility` seconds (at least 1 s): two extensions may fail before a message expires.

@@ -14,8 +14,9 @@ struct KeysCommand: AsyncParsableCommand {
 
         /// Runs `body` with the migrated store, closed afterwards however `body` ends.
         func withStore<T: Sendable>(_ body: (any VideoStore) async throws -> T) async throws -> T {
-            let url = try databaseURL ?? EnvironmentValues(try EnvironmentValues.withCredentials()).string("DATABASE_URL", default: "videoqueue.sqlite")
-            return try await DatabaseConfiguration(url: url).withStore(body)
+            let settings = try Settings.load(flags: [.init("--database-url", "DATABASE_URL", databaseURL)])
+            return try await DatabaseConfiguration(url: settings.string("DATABASE_URL"), environment: settings.environment)
+                .withStore(environment: settings.environment, body)
         }
     }
 

@@ -25,30 +25,30 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         MemoryTuning.apply()
-        var environment = EnvironmentValues(try EnvironmentValues.withCredentials())
-        if let host { environment.values["VIDEOQUEUE_HOST"] = host }
-        if let port { environment.values["VIDEOQUEUE_PORT"] = String(port) }
-        if let bucket { environment.values["VIDEOQUEUE_BUCKET"] = bucket }
-        if let queueURL { environment.values["VIDEOQUEUE_QUEUE_URL"] = queueURL }
-        if let databaseURL { environment.values["DATABASE_URL"] = databaseURL }
-        let logger = ServiceLogging.bootstrap(label: "videoqueue.producer", level: logLevel ?? environment.string("LOG_LEVEL"))
+        let settings = try Settings.load(flags: [
+            .init("--host", "VIDEOQUEUE_HOST", host), .init("--port", "VIDEOQUEUE_PORT", port), .init("--bucket", "VIDEOQUEUE_BUCKET", bucket),
+            .init("--queue-url", "VIDEOQUEUE_QUEUE_URL", queueURL), .init("--database-url", "DATABASE_URL", databaseURL),
+            .init("--log-level", "LOG_LEVEL", logLevel),
+        ])
+        let logger = ServiceLogging.bootstrap(label: "videoqueue.producer", level: settings.string("LOG_LEVEL"))
         let configuration: ProducerConfiguration
         let s3Configuration: AWSClientConfiguration
         let sqsConfiguration: AWSClientConfiguration
         do {
             // Without VIDEOQUEUE_CODECS: what this machine's FFmpeg encodes (machines of one image share it).
-            let detected = environment.string("VIDEOQUEUE_CODECS") == nil
+            let detected = settings.string("VIDEOQUEUE_CODECS") == nil
                 ? ToolOutput.run("ffmpeg", ["-hide_banner", "-encoders"]).map(VideoCodec.available(inEncoderList:)) : nil
-            configuration = try ProducerConfiguration(environment: environment, detectedCodecs: detected)
-            s3Configuration = try AWSClientConfiguration(service: .s3, environment: environment.values)
-            sqsConfiguration = try AWSClientConfiguration(service: .sqs, environment: environment.values)
+            configuration = try ProducerConfiguration(settings: settings, detectedCodecs: detected)
+            s3Configuration = try AWSClientConfiguration(service: .s3, environment: settings.environment)
+            sqsConfiguration = try AWSClientConfiguration(service: .sqs, environment: settings.environment)
         } catch {
             throw ValidationError("\(error)")
         }
         let store: any VideoStore
         do {
             // Not connected yet (PostgreSQL connects on first use): the database is awaited below.
-            store = try await DatabaseConfiguration(url: configuration.databaseURL).makeStore(logger: logger)
+            store = try await DatabaseConfiguration(url: configuration.databaseURL, environment: settings.environment)
+                .makeStore(logger: logger, environment: settings.environment)
         } catch let error as VideoStoreError where error.code == .invalidConfiguration {
             throw ValidationError("\(error)")
         }

@@ -86,9 +86,10 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
         self.init(backend: try Self.parse(url))
     }
 
-    /// Reads `DATABASE_URL` (default ``defaultURL``), `DATABASE_BUSY_TIMEOUT_MS` and `DATABASE_MAX_CONNECTIONS`.
-    public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
-        try self.init(url: environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultURL)
+    /// Reads `DATABASE_URL` (default ``defaultURL``; `url` when given, e.g. from a flag), `DATABASE_BUSY_TIMEOUT_MS`
+    /// and `DATABASE_MAX_CONNECTIONS`.
+    public init(url: String? = nil, environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        try self.init(url: url ?? environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? Self.defaultURL)
         if let text = environment["DATABASE_BUSY_TIMEOUT_MS"] {
             guard let value = Int(text), value >= 0 else {
                 throw VideoStoreError(code: .invalidConfiguration, message: "DATABASE_BUSY_TIMEOUT_MS is not a number of milliseconds: \(text)")

@@ -5,6 +5,7 @@ import Autoscaler
 import Foundation
 import NIOHTTP1
 import SQSClient
+import ServiceSupport
 import Synchronization
 import TestSupport
 import Testing
@@ -103,7 +104,7 @@ import Testing
                 configuration.local = true
                 configuration.metricsPortBase = server.port - 3
                 configuration.stateFile = state.file("state.json")
-                configuration.policy.scaleInCooldown = 300
+                configuration.policy.scaleInCooldown = .seconds(300)
                 let now = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
                 let clock: @Sendable () -> Date = { now.withLock { $0 } }
                 func service() throws -> AutoscalerService {
@@ -280,7 +281,7 @@ import Testing
     }
 
     @Test func configurationComesFromTheEnvironmentAndIsValidated() throws {
-        let configuration = try AutoscalerConfiguration(environment: .init([
+        let configuration = try AutoscalerConfiguration(settings: Settings([
             "VIDEOQUEUE_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/videoqueue-jobs",
             "VIDEOQUEUE_AUTOSCALER_MIN": "2", "VIDEOQUEUE_AUTOSCALER_MAX": "40",
             "VIDEOQUEUE_AUTOSCALER_LATENCY": "10m", "VIDEOQUEUE_AUTOSCALER_PROCESSING_TIME": "90s",
@@ -288,9 +289,9 @@ import Testing
             "VIDEOQUEUE_AUTOSCALER_METRICS_URLS": "http://10.0.0.5:8101/metrics, http://10.0.0.6:8101/metrics",
             "VIDEOQUEUE_HEALTH_PORT_BASE": "9000",
         ]))
-        #expect(configuration.policy == ScalingPolicy(minimumInstances: 2, maximumInstances: 40, acceptableLatency: 600, jobsPerInstance: 1,
-                                                      scaleInCooldown: 3600, defaultProcessingTime: 90))
-        #expect(configuration.interval == 30)
+        #expect(configuration.policy == ScalingPolicy(minimumInstances: 2, maximumInstances: 40, acceptableLatency: .seconds(600), jobsPerInstance: 1,
+                                                      scaleInCooldown: .seconds(3600), defaultProcessingTime: .seconds(90)))
+        #expect(configuration.interval == .seconds(30))
         #expect(configuration.metricsURLs.count == 2)
         #expect(configuration.queueName == "videoqueue-jobs")
         #expect(configuration.metricsURL(instance: 3) == "http://127.0.0.1:9003/metrics")
@@ -299,13 +300,21 @@ import Testing
         local.local = true
         #expect(throws: Never.self) { try local.validate() }
         #expect(throws: (any Error).self) {
-            try AutoscalerConfiguration(environment: .init(["VIDEOQUEUE_AUTOSCALER_LATENCY": "soon"]))
+            try AutoscalerConfiguration(settings: Settings(["VIDEOQUEUE_AUTOSCALER_LATENCY": "soon"]))
+        }
+        // A flag stands over its variable, and an error names the flag that set the value.
+        let flagged = Settings(["VIDEOQUEUE_AUTOSCALER_MAX": "40"], flags: [.init("--max", "VIDEOQUEUE_AUTOSCALER_MAX", 7),
+                                                                           .init("--latency", "VIDEOQUEUE_AUTOSCALER_LATENCY", "later")])
+        #expect(flagged.string("VIDEOQUEUE_AUTOSCALER_MAX") == "7")
+        #expect(throws: ConfigurationError(setting: "--latency",
+                                           message: "'later' is not a duration in 0…31536000 s (seconds, or a number with ms, s, m or h)")) {
+            try AutoscalerConfiguration(settings: flagged)
         }
         var noQueue = AutoscalerConfiguration(queueURL: "")
         noQueue.dryRun = true
         #expect(throws: (any Error).self) { try noQueue.validate() }
-        #expect(AutoscalerConfiguration.parseSeconds("500ms") == 0.5)
-        #expect(AutoscalerConfiguration.parseSeconds("2h") == 7200)
-        #expect(AutoscalerConfiguration.parseSeconds("-1") == nil)
+        #expect(Settings.parseDuration("500ms") == .milliseconds(500))
+        #expect(Settings.parseDuration("2h") == .seconds(7200))
+        #expect(Settings.parseDuration("-1") == nil)
     }
 }

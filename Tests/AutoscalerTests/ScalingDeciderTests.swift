@@ -58,7 +58,7 @@ import Testing
             instances: [], measured: 0, desired: 2, start: [1, 2]),
         Row(name: "fractional acceptable backlog rounds the instances up (100 s ÷ 30 s = 3.33; 7 → 3)",
             queue: QueueMetrics(visible: 7, notVisible: 0, delayed: 0), instances: [],
-            measured: 30, policy: ScalingPolicy(acceptableLatency: 100), desired: 3, start: [1, 2, 3]),
+            measured: 30, policy: ScalingPolicy(acceptableLatency: .seconds(100)), desired: 3, start: [1, 2, 3]),
         Row(name: "in flight beyond the maximum is capped", queue: QueueMetrics(visible: 0, notVisible: 50, delayed: 0),
             instances: [], policy: ScalingPolicy(maximumInstances: 4), desired: 4, start: [1, 2, 3, 4]),
         Row(name: "more running than the maximum: scale in by idle ones only", queue: QueueMetrics(visible: 100, notVisible: 3, delayed: 0),
@@ -81,7 +81,7 @@ import Testing
     }
 
     @Test func backlogPerInstanceAndAcceptableBacklog() {
-        let policy = ScalingPolicy(acceptableLatency: 600, jobsPerInstance: 2)
+        let policy = ScalingPolicy(acceptableLatency: .seconds(600), jobsPerInstance: 2)
         let four = ScalingDecider.decide(ScalingInput(queue: QueueMetrics(visible: 8, notVisible: 0, delayed: 2),
                                                       instances: (1...4).map { ConsumerInstance(number: $0, inFlight: 0) },
                                                       averageProcessingTime: 120), policy: policy)
@@ -118,9 +118,9 @@ import Testing
 
     @Test func policiesAreValidated() {
         #expect(throws: AutoscalerError.self) { try ScalingPolicy(minimumInstances: 5, maximumInstances: 2).validate() }
-        #expect(throws: AutoscalerError.self) { try ScalingPolicy(acceptableLatency: 0).validate() }
+        #expect(throws: AutoscalerError.self) { try ScalingPolicy(acceptableLatency: .zero).validate() }
         #expect(throws: AutoscalerError.self) { try ScalingPolicy(jobsPerInstance: 0).validate() }
-        #expect(throws: AutoscalerError.self) { try ScalingPolicy(defaultProcessingTime: .nan).validate() }
+        #expect(throws: AutoscalerError.self) { try ScalingPolicy(defaultProcessingTime: .seconds(-1)).validate() }
         #expect(throws: Never.self) { try ScalingPolicy().validate() }
     }
 }

@@ -103,8 +103,8 @@ struct ConfigurationTests {
             let delay = backoff.delay(receiveCount: count)
             #expect((backoff.ceiling(receiveCount: count) / 2...backoff.ceiling(receiveCount: count)).contains(delay))
         }
-        #expect(EnvironmentValues.parseDuration("1h") == .seconds(3600))
-        #expect(EnvironmentValues.parseDuration("-1") == nil)
+        #expect(Settings.parseDuration("1h") == .seconds(3600))
+        #expect(Settings.parseDuration("-1") == nil)
         #expect(JobOutcome.completed.exitCode == 0)
         #expect(Set(JobOutcome.allCases.map(\.exitCode)).isDisjoint(with: [ConsumerExitCode.noMessage, ConsumerExitCode.failure]))
     }

@@ -136,9 +136,9 @@ public struct ProducerConfiguration: Sendable {
         self.queueURL = queueURL
     }
 
-    /// The configuration in `environment`; `detectedCodecs` (what the machine's FFmpeg can encode) is the default of
+    /// The configuration in `settings` (the `producer serve` flags over the environment); `detectedCodecs` (what the machine's FFmpeg can encode) is the default of
     /// `VIDEOQUEUE_CODECS`.
-    public init(environment: EnvironmentValues = EnvironmentValues(), detectedCodecs: Set<VideoCodec>? = nil) throws(ConfigurationError) {
+    public init(settings environment: Settings = Settings(), detectedCodecs: Set<VideoCodec>? = nil) throws(ConfigurationError) {
         self.init(bucket: try environment.required("VIDEOQUEUE_BUCKET"), queueURL: try environment.required("VIDEOQUEUE_QUEUE_URL"))
         if let text = environment.string("VIDEOQUEUE_CODECS") {
             guard let codecs = VideoCodec.list(text) else {
@@ -152,7 +152,7 @@ public struct ProducerConfiguration: Sendable {
         if let text = environment.string("VIDEOQUEUE_RETENTION_OVERRIDES") {
             retention.overrides = try RetentionPolicy.overrides(text, setting: "VIDEOQUEUE_RETENTION_OVERRIDES")
         }
-        retentionSweepInterval = try environment.seconds("VIDEOQUEUE_RETENTION_SWEEP_SECONDS", default: retentionSweepInterval, in: 1...86_400)
+        retentionSweepInterval = try environment.duration("VIDEOQUEUE_RETENTION_SWEEP_SECONDS", default: retentionSweepInterval, in: 1...86_400)
         if let path = environment.string("VIDEOQUEUE_PRESETS_FILE") {
             presets = try PresetCatalog.load(path: path, codecs: codecs)
         }
@@ -177,7 +177,7 @@ public struct ProducerConfiguration: Sendable {
             }
             uploadSecret = Array(secret.utf8)
         }
-        orphanAge = try environment.seconds("VIDEOQUEUE_ORPHAN_AGE_SECONDS", default: orphanAge, in: 60...(30 * 86_400))
+        orphanAge = try environment.duration("VIDEOQUEUE_ORPHAN_AGE_SECONDS", default: orphanAge, in: 60...(30 * 86_400))
         controlRequestsPerMinute = try environment.int("VIDEOQUEUE_CONTROL_PER_MINUTE", default: controlRequestsPerMinute, in: 0...1_000_000)
         authFailuresPerMinute = try environment.int("VIDEOQUEUE_AUTH_FAILURES_PER_MINUTE", default: authFailuresPerMinute, in: 0...1_000_000)
         maximumConcurrentUploadsPerKey = try environment.int("VIDEOQUEUE_MAX_UPLOADS_PER_KEY", default: maximumConcurrentUploadsPerKey,
@@ -186,18 +186,18 @@ public struct ProducerConfiguration: Sendable {
         maximumStreamsPerKey = try environment.int("VIDEOQUEUE_MAX_STREAMS_PER_KEY", default: maximumStreamsPerKey, in: 1...100_000)
         maximumStreams = try environment.int("VIDEOQUEUE_MAX_STREAMS", default: maximumStreams, in: 1...1_000_000)
         webSocketMessagesPerSecond = try environment.int("VIDEOQUEUE_WS_MESSAGES_PER_SECOND", default: webSocketMessagesPerSecond, in: 1...10_000)
-        idleTimeout = try environment.seconds("VIDEOQUEUE_IDLE_TIMEOUT_SECONDS", default: idleTimeout, in: 1...3_600)
-        requestHeadTimeout = try environment.seconds("VIDEOQUEUE_REQUEST_HEAD_TIMEOUT_SECONDS", default: requestHeadTimeout, in: 1...3_600)
+        idleTimeout = try environment.duration("VIDEOQUEUE_IDLE_TIMEOUT_SECONDS", default: idleTimeout, in: 1...3_600)
+        requestHeadTimeout = try environment.duration("VIDEOQUEUE_REQUEST_HEAD_TIMEOUT_SECONDS", default: requestHeadTimeout, in: 1...3_600)
         multipartLimits.headerLineBytes = try environment.int("VIDEOQUEUE_MULTIPART_HEADER_BYTES", default: multipartLimits.headerLineBytes,
                                                               in: 256...(1 << 20))
         multipartLimits.headersPerPart = try environment.int("VIDEOQUEUE_MULTIPART_HEADERS", default: multipartLimits.headersPerPart, in: 1...256)
         multipartLimits.fields = try environment.int("VIDEOQUEUE_MULTIPART_FIELDS", default: multipartLimits.fields, in: 0...1_024)
         multipartLimits.fieldBytes = try environment.int("VIDEOQUEUE_MULTIPART_FIELD_BYTES", default: multipartLimits.fieldBytes,
                                                          in: 0...(16 << 20))
-        webhookTimeout = try environment.seconds("VIDEOQUEUE_WEBHOOK_TIMEOUT_SECONDS", default: webhookTimeout, in: 1...300)
-        webhookRetryBase = try environment.seconds("VIDEOQUEUE_WEBHOOK_RETRY_BASE_SECONDS", default: webhookRetryBase, in: 0.1...3_600)
-        webhookRetryMaximum = try environment.seconds("VIDEOQUEUE_WEBHOOK_RETRY_MAX_SECONDS", default: webhookRetryMaximum, in: 1...86_400)
-        webhookRetention = try environment.seconds("VIDEOQUEUE_WEBHOOK_RETRY_FOR_SECONDS", default: webhookRetention, in: 60...(7 * 86_400))
+        webhookTimeout = try environment.duration("VIDEOQUEUE_WEBHOOK_TIMEOUT_SECONDS", default: webhookTimeout, in: 1...300)
+        webhookRetryBase = try environment.duration("VIDEOQUEUE_WEBHOOK_RETRY_BASE_SECONDS", default: webhookRetryBase, in: 0.1...3_600)
+        webhookRetryMaximum = try environment.duration("VIDEOQUEUE_WEBHOOK_RETRY_MAX_SECONDS", default: webhookRetryMaximum, in: 1...86_400)
+        webhookRetention = try environment.duration("VIDEOQUEUE_WEBHOOK_RETRY_FOR_SECONDS", default: webhookRetention, in: 60...(7 * 86_400))
         webhookAllowPrivateTargets = try environment.bool("VIDEOQUEUE_WEBHOOK_ALLOW_PRIVATE", default: webhookAllowPrivateTargets)
         maximumWebhooksPerOwner = try environment.int("VIDEOQUEUE_MAX_WEBHOOKS_PER_KEY", default: maximumWebhooksPerOwner, in: 1...1_000)
     }

@@ -1,6 +1,6 @@
 import Foundation
 
-extension EnvironmentValues {
+extension Settings {
     /// The largest credential file read (a URL with a password or a key is far smaller).
     public static let maximumCredentialBytes = 64 * 1024
 
