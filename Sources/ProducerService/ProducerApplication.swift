@@ -45,13 +45,13 @@ public struct ProducerApplication: Sendable {
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorMiddleware())
         let ingestor = VideoIngestor(configuration: configuration, store: store, s3: s3, dispatcher: dispatcher, logger: logger)
-        let api = router.group("v1").add(middleware: APIKeyAuthenticator(store: store, failures: limits.authFailures))
+        let api = router.group("v1").add(middleware: APIKeyAuthenticator(store: store, limits: limits))
         VideoRoutes(configuration: configuration, store: store, s3: s3, ingestor: ingestor, dispatcher: dispatcher, limits: limits).add(to: api)
         UploadRoutes(configuration: configuration, s3: s3, ingestor: ingestor, limits: limits).add(to: api)
         eventRoutes.add(to: api)
         PlaybackRoutes(configuration: configuration, store: store, s3: s3).add(to: router)
         WebhookRoutes(configuration: configuration, store: store).add(to: api)
-        OperationsRoutes(configuration: configuration, store: store, s3: s3, sqs: sqs).add(public: router, api: api)
+        OperationsRoutes(configuration: configuration, store: store, s3: s3, sqs: sqs, limits: limits).add(public: router, api: api)
         AdminRoutes(configuration: configuration, store: store, sqs: sqs).add(to: api)
         return router
     }
@@ -62,7 +62,7 @@ public struct ProducerApplication: Sendable {
         let router = Router(context: ProducerRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorMiddleware())
-        eventRoutes.addWebSocket(to: router.group("v1").add(middleware: APIKeyAuthenticator(store: store, failures: limits.authFailures)))
+        eventRoutes.addWebSocket(to: router.group("v1").add(middleware: APIKeyAuthenticator(store: store, limits: limits)))
         return router
     }
 

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import HummingbirdWSClient
 import NIOCore
 @testable import ProducerService
+import ServiceSupport
 import Synchronization
 import TestSupport
 import Testing
@@ -94,10 +95,26 @@ struct RequestLimitsTests {
         let fixture = try await ProducerFixture { $0.authFailuresPerMinute = 3 }
         try await withTearDown { await fixture.tearDown() } body: {
             try await fixture.withClient { client in
+                // Alice authenticates once before the flood; Bob never does.
+                try await client.execute(uri: "/v1/videos", method: .get, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
+                    #expect(response.status == .ok)
+                }
                 for attempt in 0..<5 {
                     try await client.execute(uri: "/v1/videos", method: .get, headers: [.authorization: "Bearer wrong-\(attempt)"]) { response in
                         #expect(response.status == (attempt < 3 ? .unauthorized : .tooManyRequests), "attempt \(attempt)")
                     }
+                }
+                // The address is over its budget: a key seen in the last minute still works (an attacker behind the same
+                // proxy or NAT cannot lock its neighbours out); /readyz's key is counted too and answers the public view.
+                try await client.execute(uri: "/v1/videos", method: .get, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
+                    #expect(response.status == .ok)
+                }
+                try await client.execute(uri: "/v1/videos", method: .get, headers: [.authorization: "Bearer \(fixture.bob)"]) { response in
+                    #expect(response.status == .tooManyRequests)
+                    #expect(response.headers[.retryAfter] != nil)
+                }
+                try await client.execute(uri: "/readyz", method: .get, headers: [.authorization: "Bearer wrong-again"]) { response in
+                    #expect(response.status == .ok || response.status == .serviceUnavailable)
                 }
             }
         }
@@ -191,5 +208,28 @@ struct RequestLimitsTests {
             #expect(refusals >= 1 && refusals <= 3, "refusals are answered at most once a second: \(refusals)")
             #expect(messages.count < 20)
         }
+    }
+
+    @Test func failedAuthenticationsCountAgainstTheForwardedClientOnlyBehindATrustedProxyAndByIPv6Slash64() throws {
+        let proxies = try IPNetwork.list("10.0.0.0/8, 2001:db8::1", setting: "VIDEOQUEUE_TRUSTED_PROXIES")
+        func key(_ peer: String, _ forwarded: String?) throws -> String {
+            var headers = HTTPFields()
+            if let forwarded, let name = HTTPField.Name("X-Forwarded-For") { headers[name] = forwarded }
+            return ClientAddress.key(peer: try SocketAddress(ipAddress: peer, port: 443), headers: headers, trustedProxies: proxies)
+        }
+        // Behind a trusted proxy: the right-most hop that is not a proxy; what the client wrote to its left is ignored.
+        #expect(try key("10.1.2.3", "6.6.6.6, 203.0.113.9") == "203.0.113.9")
+        #expect(try key("10.1.2.3", "203.0.113.9, 10.9.9.9") == "203.0.113.9")
+        #expect(try key("10.1.2.3", "not-an-address") == "10.1.2.3")
+        // Not a trusted peer: the header is the client's to forge and is ignored.
+        #expect(try key("198.51.100.7", "203.0.113.9") == "198.51.100.7")
+        // IPv6 clients count by their /64.
+        #expect(try key("2001:db8:1:2:aaaa::1", nil) == key("2001:db8:1:2:bbbb::2", nil))
+        #expect(try key("2001:db8:1:2::1", nil) != key("2001:db8:1:3::1", nil))
+        #expect(try key("2001:db8::1", "2001:db8:5:5::9") == key("2001:db8:5:5::1", nil))
+        #expect(throws: ConfigurationError.self) { try IPNetwork.list("10.0.0.0/33", setting: "X") }
+        #expect(throws: ConfigurationError.self) { try IPNetwork.list("proxy.internal", setting: "X") }
+        #expect(IPNetwork("10.0.0.0/8")?.contains("::ffff:10.1.1.1") == true)
+        #expect(IPNetwork("10.0.0.0/8")?.contains("11.0.0.1") == false)
     }
 }

@@ -3,25 +3,37 @@ import Hummingbird
 import VideoStore
 
 /// Authenticates `/v1` requests with an API key (`Authorization: Bearer …` or `X-API-Key: …`), looked up by
-/// its SHA-256 in the store; a missing, unknown or revoked key is a 401. A client address that keeps presenting
-/// bad keys (more than ``ProducerConfiguration/authFailuresPerMinute``) gets `429 rate_limited` without its keys
-/// being looked up, until its budget refills.
+/// its SHA-256 in the store; a missing, unknown or revoked key is a 401. A client address (``ClientAddress``: behind
+/// a trusted proxy the forwarded one, an IPv6 client by its /64) that keeps presenting bad keys (more than
+/// ``ProducerConfiguration/authFailuresPerMinute``) gets `429 rate_limited` without its keys being looked up until
+/// its budget refills — except a key that authenticated in the last minute (``RecentKeys``), which keeps working, so
+/// an attacker sharing a proxy or NAT with good clients cannot lock them out.
 struct APIKeyAuthenticator: RouterMiddleware {
     typealias Context = ProducerRequestContext
     let store: any VideoStore
-    let failures: RateLimiter
+    let limits: RequestLimits
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let address = context.channel.remoteAddress?.ipAddress ?? "unknown"
-        if let wait = failures.wait(address) { throw RequestLimits.rateLimited(wait, what: "requests with a bad API key") }
         var context = context
+        context.caller = try await Self.authenticate(request, context: context, store: store, limits: limits)
+        return try await next(request, context)
+    }
+
+    /// The caller of `request`, counting a refused key against its client address (see the type's documentation).
+    static func authenticate(_ request: Request, context: Context, store: any VideoStore, limits: RequestLimits) async throws -> APIKey {
+        let address = ClientAddress.key(peer: context.channel.remoteAddress, headers: request.headers, trustedProxies: limits.trustedProxies)
+        if let wait = limits.authFailures.wait(address) {
+            if let presented = presentedKey(request), let key = limits.recentKeys.key(for: presented) { return key }
+            throw RequestLimits.rateLimited(wait, what: "requests with a bad API key")
+        }
         do {
-            context.caller = try await Self.authenticate(request, store: store)
+            let key = try await authenticate(request, store: store)
+            if let presented = presentedKey(request) { limits.recentKeys.remember(presented, as: key) }
+            return key
         } catch let error as APIError where error.status == .unauthorized {
-            _ = failures.acquire(address)
+            _ = limits.authFailures.acquire(address)
             throw error
         }
-        return try await next(request, context)
     }
 
     static func authenticate(_ request: Request, store: any VideoStore) async throws -> APIKey {

@@ -32,7 +32,8 @@ import VideoCore
 /// | `VIDEOQUEUE_UPLOAD_SECRET` | random per process (set one shared secret when several producers serve one API); signs upload and playback tokens |
 /// | `VIDEOQUEUE_ORPHAN_AGE_SECONDS` | 86400: uploads this old without a record are deleted |
 /// | `VIDEOQUEUE_CONTROL_PER_MINUTE` | 60: retries and cancels/deletes per owner per minute (0: unlimited) |
-/// | `VIDEOQUEUE_AUTH_FAILURES_PER_MINUTE` | 30: requests with a bad or missing key per client address per minute (0: unlimited) |
+/// | `VIDEOQUEUE_AUTH_FAILURES_PER_MINUTE` | 30: requests with a bad or missing key per client address per minute (0: unlimited); a key that authenticated in the last minute still passes |
+/// | `VIDEOQUEUE_TRUSTED_PROXIES` | none: comma-separated addresses or networks (`10.0.0.0/8`) of proxies whose `X-Forwarded-For` names the client |
 /// | `VIDEOQUEUE_MAX_UPLOADS_PER_KEY`, `VIDEOQUEUE_MAX_UPLOADS` | 4, 64: uploads in progress at once per owner, in all |
 /// | `VIDEOQUEUE_MAX_STREAMS_PER_KEY`, `VIDEOQUEUE_MAX_STREAMS` | 16, 1000: open SSE/WebSocket progress streams per owner, in all |
 /// | `VIDEOQUEUE_WS_MESSAGES_PER_SECOND` | 5: messages a WebSocket client may send per second (bursts of 10) |
@@ -73,6 +74,9 @@ public struct ProducerConfiguration: Sendable {
     public var controlRequestsPerMinute: Int = 60
     /// Requests with a missing or invalid API key one client address may make per minute before it gets `429`.
     public var authFailuresPerMinute: Int = 30
+    /// Proxies (load balancers) in front of the producer: a request whose peer is one of them counts its failed
+    /// authentications against the client its `X-Forwarded-For` names instead of the proxy's address.
+    var trustedProxies: [IPNetwork] = []
     /// Uploads (streaming in, or completing) one owner may have in progress at once.
     public var maximumConcurrentUploadsPerKey: Int = 4
     /// Uploads in progress at once in this process.
@@ -180,6 +184,9 @@ public struct ProducerConfiguration: Sendable {
         orphanAge = try environment.duration("VIDEOQUEUE_ORPHAN_AGE_SECONDS", default: orphanAge, in: 60...(30 * 86_400))
         controlRequestsPerMinute = try environment.int("VIDEOQUEUE_CONTROL_PER_MINUTE", default: controlRequestsPerMinute, in: 0...1_000_000)
         authFailuresPerMinute = try environment.int("VIDEOQUEUE_AUTH_FAILURES_PER_MINUTE", default: authFailuresPerMinute, in: 0...1_000_000)
+        if let text = environment.string("VIDEOQUEUE_TRUSTED_PROXIES") {
+            trustedProxies = try IPNetwork.list(text, setting: environment.source(of: "VIDEOQUEUE_TRUSTED_PROXIES"))
+        }
         maximumConcurrentUploadsPerKey = try environment.int("VIDEOQUEUE_MAX_UPLOADS_PER_KEY", default: maximumConcurrentUploadsPerKey,
                                                              in: 1...10_000)
         maximumConcurrentUploads = try environment.int("VIDEOQUEUE_MAX_UPLOADS", default: maximumConcurrentUploads, in: 1...100_000)

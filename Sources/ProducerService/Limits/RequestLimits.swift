@@ -9,8 +9,12 @@ struct RequestLimits: Sendable {
     let uploads: RateLimiter
     /// `POST /v1/videos/{id}/retry` and `DELETE /v1/videos/{id}` per owner.
     let control: RateLimiter
-    /// Requests with a missing or bad API key per client address.
+    /// Requests with a missing or bad API key per client address (``ClientAddress``).
     let authFailures: RateLimiter
+    /// Keys that authenticated in the last minute: they pass even from an address over its failure budget.
+    let recentKeys = RecentKeys()
+    /// Proxies whose `X-Forwarded-For` names the client.
+    let trustedProxies: [IPNetwork]
     /// Uploads streaming into S3 or being completed at once, per owner and in all.
     let activeUploads: ConcurrencyLimiter
     /// Open SSE and WebSocket progress streams, per owner and in all.
@@ -20,6 +24,7 @@ struct RequestLimits: Sendable {
         uploads = RateLimiter(perMinute: configuration.uploadsPerMinute)
         control = RateLimiter(perMinute: configuration.controlRequestsPerMinute)
         authFailures = RateLimiter(perMinute: configuration.authFailuresPerMinute)
+        trustedProxies = configuration.trustedProxies
         activeUploads = ConcurrencyLimiter(perKey: configuration.maximumConcurrentUploadsPerKey, total: configuration.maximumConcurrentUploads)
         streams = ConcurrencyLimiter(perKey: configuration.maximumStreamsPerKey, total: configuration.maximumStreams)
     }

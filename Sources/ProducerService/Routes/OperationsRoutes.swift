@@ -13,6 +13,7 @@ struct OperationsRoutes: Sendable {
     let store: any VideoStore
     let s3: S3Client
     let sqs: SQSClient
+    let limits: RequestLimits
 
     func add(public router: Router<ProducerRequestContext>, api group: RouterGroup<ProducerRequestContext>) {
         router.get("healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
@@ -23,7 +24,15 @@ struct OperationsRoutes: Sendable {
         router.get("openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
         }
-        router.get("readyz") { request, context in try await readiness(request, context: context) }
+        let checks = ReadinessChecks { [store, s3, sqs, configuration] in
+            async let database = Self.check { _ = try await store.statusCounts() }
+            async let bucket = Self.check {
+                guard try await s3.bucketExists(configuration.bucket) else { throw APIError.notFound("bucket \(configuration.bucket)") }
+            }
+            async let queue = Self.check { _ = try await sqs.attributes(of: configuration.queueURL, names: ["QueueArn"]) }
+            return ["database": await database, "s3": await bucket, "sqs": await queue]
+        }
+        router.get("readyz") { request, context in try await readiness(request, context: context, checks: checks) }
         let gauges = QueueGauges(sqs: sqs, queueURL: configuration.queueURL, deadLetterQueueURL: configuration.deadLetterQueueURL)
         if configuration.metricsRequireKey {
             group.get("metrics") { _, context in
@@ -51,18 +60,18 @@ struct OperationsRoutes: Sendable {
     }
 
     /// Each check as `ok` or `fail` for anyone (load balancers); what failed only for an admin key, and in the log.
-    func readiness(_ request: Request, context: ProducerRequestContext) async throws -> Response {
-        async let database = Self.check { _ = try await store.statusCounts() }
-        async let bucket = Self.check {
-            guard try await s3.bucketExists(configuration.bucket) else { throw APIError.notFound("bucket \(configuration.bucket)") }
-        }
-        async let queue = Self.check { _ = try await sqs.attributes(of: configuration.queueURL, names: ["QueueArn"]) }
-        let checks = ["database": await database, "s3": await bucket, "sqs": await queue]
+    /// The checks run at most once a second (``ReadinessChecks``); a key sent here is counted like one sent to `/v1`.
+    func readiness(_ request: Request, context: ProducerRequestContext, checks: ReadinessChecks) async throws -> Response {
+        let checks = await checks.current()
         let ready = checks.values.allSatisfy { $0 == "ok" }
         for (name, result) in checks where result != "ok" {
             context.logger.warning("not ready", metadata: ["check": "\(name)", "error": "\(result)"])
         }
-        let admin = (try? await APIKeyAuthenticator.authenticate(request, store: store))?.isAdmin == true
+        var admin = false
+        if APIKeyAuthenticator.presentedKey(request) != nil {
+            // A refused key is counted against its address and sees the public answer.
+            admin = (try? await APIKeyAuthenticator.authenticate(request, context: context, store: store, limits: limits))?.isAdmin == true
+        }
         let shown = admin ? checks : checks.mapValues { $0 == "ok" ? "ok" : "fail" }
         return try Readiness(
             ready: ready, checks: shown, codecs: configuration.codecs.sorted().map(\.rawValue), presets: configuration.presets.presets.keys.sorted(),
