@@ -43,7 +43,7 @@ public struct ProducerApplication: Sendable {
         PrometheusMetrics.bootstrap()
         let router = Router(context: ProducerRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(pace: configuration.bodyPace))
         let ingestor = VideoIngestor(configuration: configuration, store: store, s3: s3, dispatcher: dispatcher, logger: logger)
         let api = router.group("v1").add(middleware: APIKeyAuthenticator(store: store, limits: limits))
         VideoRoutes(configuration: configuration, store: store, s3: s3, ingestor: ingestor, dispatcher: dispatcher, limits: limits).add(to: api)
@@ -61,7 +61,7 @@ public struct ProducerApplication: Sendable {
     public func webSocketRouter() -> Router<ProducerRequestContext> {
         let router = Router(context: ProducerRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
-        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: ErrorMiddleware(pace: configuration.bodyPace))
         eventRoutes.addWebSocket(to: router.group("v1").add(middleware: APIKeyAuthenticator(store: store, limits: limits)))
         return router
     }

@@ -184,6 +184,42 @@ struct RequestLimitsTests {
         }
     }
 
+    @Test func trickledBodiesAreRefusedAtTheirPaceAndTheirConnectionsClosed() async throws {
+        let fixture = try await ProducerFixture {
+            $0.minimumBodyBytesPerSecond = 1000
+            $0.bodyPaceWindow = .seconds(1)
+        }
+        try await withTearDown { await fixture.tearDown() } body: {
+            try await fixture.withClient { client in
+                let port = try #require(client.port)
+                // An upload and a JSON request, each sending its head at once and then a byte every 100 ms: never idle,
+                // far below 1000 bytes per second of waiting.
+                for (path, type, length) in [("/v1/videos", "video/mp4", 100_000), ("/v1/uploads", "application/json", 2_000)] {
+                    let slow = try RawTCPClient(port: port)
+                    slow.send("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(fixture.alice)\r\n"
+                        + "Content-Type: \(type)\r\nContent-Length: \(length)\r\n\r\n")
+                    let start = ContinuousClock.now
+                    while !slow.hasAnswer(), ContinuousClock.now - start < .seconds(10) {
+                        guard slow.send("{") else { break }
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                    #expect(ContinuousClock.now - start < .seconds(6), "\(path): refused while the body trickled")
+                    #expect(try await offPool { slow.readUntilClosed() }, "\(path): the connection is closed")
+                    #expect(slow.status == 408, "\(path)")
+                }
+                // Nothing was recorded; a body at an ordinary pace is served.
+                try await client.execute(uri: "/v1/videos", method: .get, headers: ProducerFixture.headers(key: fixture.alice)) { response in
+                    #expect(response.status == .ok)
+                    #expect(!String(buffer: response.body).contains("\"id\""))
+                }
+                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice),
+                                         body: IdempotencyTests.sample) { response in
+                    #expect(response.status == .accepted)
+                }
+            }
+        }
+    }
+
     @Test func aWebSocketFloodIsAnsweredSparinglyThenDisconnected() async throws {
         let fixture = try await ProducerFixture { $0.webSocketMessagesPerSecond = 2 }
         try await withTearDown { await fixture.tearDown() } body: {

@@ -39,6 +39,7 @@ import VideoCore
 /// | `VIDEOQUEUE_WS_MESSAGES_PER_SECOND` | 5: messages a WebSocket client may send per second (bursts of 10) |
 /// | `VIDEOQUEUE_IDLE_TIMEOUT_SECONDS` | 30: a connection silent this long (between requests or inside one) is closed |
 /// | `VIDEOQUEUE_REQUEST_HEAD_TIMEOUT_SECONDS` | 10: a request head not received whole within this long closes the connection |
+/// | `VIDEOQUEUE_MIN_BODY_BYTES_PER_SECOND` | 1024: a request body must average this over every 30 s spent waiting for it, else `408 body_too_slow` and the connection closed (0: off) |
 /// | `VIDEOQUEUE_MULTIPART_HEADER_BYTES` | 8192: the longest header line of a multipart part |
 /// | `VIDEOQUEUE_MULTIPART_HEADERS` | 16: header lines per part |
 /// | `VIDEOQUEUE_MULTIPART_FIELDS` | 32: form fields per upload |
@@ -92,6 +93,12 @@ public struct ProducerConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(30)
     /// A connection whose next request head has not arrived whole within this long is closed.
     public var requestHeadTimeout: Duration = .seconds(10)
+    /// The least average pace of a request body, bytes per second over 30 s of waiting for it (``BodyPace``); 0: off.
+    public var minimumBodyBytesPerSecond = 1024
+    /// The span of waiting ``minimumBodyBytesPerSecond`` is measured over (tests shorten it).
+    var bodyPaceWindow: Duration = .seconds(30)
+    /// The pace every request body must keep.
+    var bodyPace: BodyPace { BodyPace(bytesPerSecond: minimumBodyBytesPerSecond, window: bodyPaceWindow) }
     /// The lifetime of presigned download and upload URLs.
     public var presignSeconds: Int = 3600
     /// The lifetime of a playback token (`/v1/play/{token}/…`): how long a player may start playing with the links
@@ -195,6 +202,7 @@ public struct ProducerConfiguration: Sendable {
         webSocketMessagesPerSecond = try environment.int("VIDEOQUEUE_WS_MESSAGES_PER_SECOND", default: webSocketMessagesPerSecond, in: 1...10_000)
         idleTimeout = try environment.duration("VIDEOQUEUE_IDLE_TIMEOUT_SECONDS", default: idleTimeout, in: 1...3_600)
         requestHeadTimeout = try environment.duration("VIDEOQUEUE_REQUEST_HEAD_TIMEOUT_SECONDS", default: requestHeadTimeout, in: 1...3_600)
+        minimumBodyBytesPerSecond = try environment.int("VIDEOQUEUE_MIN_BODY_BYTES_PER_SECOND", default: minimumBodyBytesPerSecond, in: 0...(1 << 30))
         multipartLimits.headerLineBytes = try environment.int("VIDEOQUEUE_MULTIPART_HEADER_BYTES", default: multipartLimits.headerLineBytes,
                                                               in: 256...(1 << 20))
         multipartLimits.headersPerPart = try environment.int("VIDEOQUEUE_MULTIPART_HEADERS", default: multipartLimits.headersPerPart, in: 1...256)

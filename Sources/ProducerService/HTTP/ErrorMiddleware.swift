@@ -4,12 +4,18 @@ import Logging
 /// Turns every error a route throws into the JSON error shape: ``APIError`` as it is, Hummingbird's own
 /// `HTTPError` (bad parameters, unknown routes) with its status, anything else as a 500 whose details go to
 /// the log only.
+///
+/// Every body is held to its least pace (``BodyPace``) here too.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The pace every request body must keep.
+    var pace = BodyPace(bytesPerSecond: 0)
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         // Only a body that may be long is worth tracking (the decision below ignores the others).
         let body = ReadToEnd.bodyMayBeLong(request) ? ReadToEnd() : nil
         var tracked = request
-        if let body { tracked.body = body.tracking(request.body) }
+        tracked.body = pace.pacing(request.body)
+        if let body { tracked.body = body.tracking(tracked.body) }
         do {
             return try await next(tracked, context)
         } catch {
@@ -42,7 +48,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case is CancellationError:
             return APIError(.serviceUnavailable, code: "ShuttingDown", message: "the request was cancelled")
         default:
-            context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(request.uri.path)"])
+            context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(LoggedPath.of(request.uri.path))"])
             return APIError(.internalServerError, code: "InternalError", message: "the request failed; see the server log")
         }
     }

@@ -38,7 +38,7 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         Counter(label: "http_server_requests_total", dimensions: [("method", method), ("route", route), ("status", status)]).increment()
         Metrics.Timer(label: "http_server_request_duration_seconds", dimensions: [("method", method), ("route", route)]).recordInterval(elapsed)
         context.logger.info(
-            "request", metadata: ["method": "\(method)", "path": "\(request.uri.path)", "status": "\(status)",
+            "request", metadata: ["method": "\(method)", "path": "\(LoggedPath.of(request.uri.path))", "status": "\(status)",
                                   "duration_ms": "\(Int((elapsed.seconds * 1000).rounded()))"])
         return response
     }
@@ -48,5 +48,19 @@ extension Metrics.Timer {
     /// Records a `Duration`.
     func recordInterval(_ duration: Duration) {
         recordNanoseconds(Int64(duration.seconds * 1_000_000_000))
+    }
+}
+
+/// Request paths as the logs show them.
+enum LoggedPath {
+    /// The path as logged: the bearer tokens in it (a playback token, an upload token — each a credential for as long
+    /// as it lives) replaced by `{token}`, so the access log is no source of them.
+    static func of(_ path: String) -> String {
+        var segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        let tokenAfter: Set<Substring> = ["play", "uploads"]
+        for index in segments.indices.dropFirst() where tokenAfter.contains(segments[index - 1]) && index >= 2 && segments[index - 2] == "v1" {
+            if !segments[index].isEmpty { segments[index] = "{token}" }
+        }
+        return segments.joined(separator: "/")
     }
 }

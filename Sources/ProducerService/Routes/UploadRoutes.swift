@@ -65,6 +65,8 @@ struct UploadRoutes: Sendable {
         let bytes: ByteBuffer
         do {
             bytes = try await request.body.collect(upTo: Self.maximumStartBodyBytes)
+        } catch let error as APIError {
+            throw error   // the body's own refusal (too slow)
         } catch {
             throw APIError.badRequest("the body must be at most \(Self.maximumStartBodyBytes) bytes of JSON", code: "InvalidBody")
         }
