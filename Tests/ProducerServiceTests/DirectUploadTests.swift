@@ -72,6 +72,53 @@ import VideoStore
         }
     }
 
+    @Test func concurrentAndInterruptedCompletionsAnswerTheOneVideoAndTheCopyIsConditional() async throws {
+        let fixture = try await ProducerFixture()
+        try await withTearDown { await fixture.tearDown() } body: {
+            let sample = SampleVideo.mp4
+            try await fixture.withClient { client in
+                // Three completions at once: one video, each answered with it.
+                let started = try await Self.start(client, key: fixture.alice, size: sample.readableBytes)
+                #expect(try await Self.put(try #require(started.url), sample).status == .ok)
+                let answers = try await withThrowingTaskGroup(of: (HTTPResponse.Status, UUID?).self) { group in
+                    for _ in 0..<3 {
+                        group.addTask {
+                            let response = try await Self.complete(client, key: fixture.alice, uploadID: started.uploadID)
+                            return (response.status, try? ProducerFixture.decode(VideoResponse.self, response.body).video.id)
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(answers.allSatisfy { $0.0 == .accepted }, "\(answers.map(\.0))")
+                #expect(Set(answers.compactMap(\.1)).count == 1)
+                #expect(try await fixture.store.videos(owner: nil, status: nil, cursor: nil, limit: 10).videos.count == 1)
+
+                // A completion that copied the source and then failed before recording it: the retry records the source.
+                let second = try await Self.start(client, key: fixture.alice, size: sample.readableBytes)
+                #expect(try await Self.put(try #require(second.url), sample).status == .ok)
+                let token = try UploadToken.verify(second.uploadID, secret: fixture.configuration.uploadSecret)
+                try await fixture.s3.copy(bucket: fixture.bucket, from: token.key, to: token.sourceKey, size: Int64(sample.readableBytes))
+                try await fixture.s3.deleteObject(bucket: fixture.bucket, key: token.key)
+                let retried = try await Self.complete(client, key: fixture.alice, uploadID: second.uploadID)
+                #expect(retried.status == .accepted)
+                let video = try ProducerFixture.decode(VideoResponse.self, retried.body).video
+                #expect(video.id == token.id)
+                #expect(video.sourceETag == (try await fixture.s3.headObject(bucket: fixture.bucket, key: token.sourceKey)).eTag)
+
+                // The copy is conditional on the object checked: another ETag is refused, nothing is copied.
+                let third = try await Self.start(client, key: fixture.alice, size: sample.readableBytes)
+                #expect(try await Self.put(try #require(third.url), sample).status == .ok)
+                let staged = try UploadToken.verify(third.uploadID, secret: fixture.configuration.uploadSecret)
+                let refused = await #expect(throws: S3Error.self) {
+                    try await fixture.s3.copy(bucket: fixture.bucket, from: staged.key, to: staged.sourceKey, size: Int64(sample.readableBytes),
+                                              ifMatch: "0123456789abcdef0123456789abcdef")
+                }
+                #expect(refused?.code == .preconditionFailed)
+                #expect(try await fixture.s3.objectInfo(bucket: fixture.bucket, key: staged.sourceKey) == nil)
+            }
+        }
+    }
+
     @Test func aMultipartDirectUploadIsAssembledFromItsParts() async throws {
         let fixture = try await ProducerFixture { $0.directSinglePutLimit = 1 }
         try await withTearDown { await fixture.tearDown() } body: {

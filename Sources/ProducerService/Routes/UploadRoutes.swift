@@ -141,6 +141,13 @@ struct UploadRoutes: Sendable {
         if let existing = try await ingestor.store.video(id: token.id, owner: caller.owner) {
             return try await accepted(existing)
         }
+        // A completion that copied the source but failed to record it (or ran beside this one) left the staging
+        // object gone and the source in place: the checked source is recorded now.
+        if let source = try await s3.objectInfo(bucket: configuration.bucket, key: token.sourceKey), source.contentLength == token.size,
+           try await s3.objectInfo(bucket: configuration.bucket, key: token.key) == nil {
+            let format = try await sniff(key: token.sourceKey, deleteIfRefused: false)
+            return try await register(token, caller: caller, size: source.contentLength, eTag: source.eTag, format: format)
+        }
         if let uploadID = token.multipartUploadID {
             let parts = try await s3.listParts(bucket: configuration.bucket, key: token.key, uploadID: uploadID)
             let numbers = Set(parts.map(\.partNumber))
@@ -163,26 +170,45 @@ struct UploadRoutes: Sendable {
             throw APIError.badRequest("the uploaded object has \(info.contentLength) bytes, not the \(token.size) declared; it was deleted",
                                       code: "SizeMismatch")
         }
-        let head = try await s3.withObject(bucket: configuration.bucket, key: token.key,
-                                           range: 0...Int64(ContainerFormat.sniffLength - 1)) { _, body in
+        let format = try await sniff(key: token.key, deleteIfRefused: true)
+        // The checked bytes become the source by a server-side copy conditional on the staging object being the one
+        // checked (a PUT in between is refused, not copied); the staging object, which the URLs can still write, is
+        // deleted once the video is recorded.
+        let eTag: String
+        do {
+            eTag = try await s3.copy(bucket: configuration.bucket, from: token.key, to: token.sourceKey, size: info.contentLength, ifMatch: info.eTag)
+        } catch let error as S3Error where error.code == .preconditionFailed {
+            throw APIError(.conflict, code: "SourceChanged", message: "the uploaded object changed while it was checked; complete the upload again")
+        }
+        let response = try await register(token, caller: caller, size: info.contentLength, eTag: eTag, format: format)
+        try? await s3.deleteObject(bucket: configuration.bucket, key: token.key)
+        return response
+    }
+
+    /// The container of the object at `key`; an object that is none we accept is refused (and deleted when asked).
+    private func sniff(key: String, deleteIfRefused: Bool) async throws -> ContainerFormat {
+        let head = try await s3.withObject(bucket: configuration.bucket, key: key, range: 0...Int64(ContainerFormat.sniffLength - 1)) { _, body in
             try await body.collect(upTo: ContainerFormat.sniffLength)
         }
         guard let format = ContainerFormat.sniff(head.readableBytesView) else {
-            try await s3.deleteObject(bucket: configuration.bucket, key: token.key)
-            throw APIError.unsupportedMedia("the uploaded object is not a video container we accept; it was deleted")
+            if deleteIfRefused { try await s3.deleteObject(bucket: configuration.bucket, key: key) }
+            throw APIError.unsupportedMedia("the uploaded object is not a video container we accept\(deleteIfRefused ? "; it was deleted" : "")")
         }
-        // The checked bytes become the source by a server-side copy; the staging object (which the URLs can still
-        // write) is deleted.
-        let eTag = try await s3.copy(bucket: configuration.bucket, from: token.key, to: token.sourceKey, size: info.contentLength)
-        try await s3.deleteObject(bucket: configuration.bucket, key: token.key)
+        return format
+    }
+
+    /// Records and queues the upload's video; a completion that raced this one answers the video it recorded.
+    private func register(_ token: UploadToken, caller: APIKey, size: Int64, eTag: String, format: ContainerFormat) async throws -> Response {
         let upload = VideoIngestor.Upload(owner: token.owner, title: token.title, filename: token.filename, jobs: token.jobs,
                                           metadata: token.metadata, preset: token.preset, options: token.options)
         let record: VideoRecord
         do {
-            record = try await ingestor.register(id: token.id, upload: upload, key: token.sourceKey, size: info.contentLength, sha256: nil,
-                                                 eTag: eTag, format: format)
+            record = try await ingestor.register(id: token.id, upload: upload, key: token.sourceKey, size: size, sha256: nil, eTag: eTag, format: format)
         } catch let error as VideoStoreError where error.code == .conflict {
-            throw APIError.conflict("this upload was completed already")
+            guard let existing = try await ingestor.store.video(id: token.id, owner: caller.owner) else {
+                throw APIError.conflict("this upload was completed already")
+            }
+            return try await accepted(existing)
         }
         return try await accepted(record)
     }

@@ -85,12 +85,16 @@ extension S3Client {
     }
 
     /// Copies `sourceKey` of `sourceBucket` to `key` of `bucket` on the server side (objects up to 5 GiB).
+    /// - Parameter ifMatch: the source's ETag: the copy fails (`412 PreconditionFailed`) if the source is another object
+    ///   by then (`x-amz-copy-source-if-match`).
     @discardableResult
-    public func copyObject(fromBucket sourceBucket: String, key sourceKey: String, toBucket bucket: String, key: String) async throws -> String {
+    public func copyObject(fromBucket sourceBucket: String, key sourceKey: String, toBucket bucket: String, key: String,
+                           ifMatch: String? = nil) async throws -> String {
         try Self.validate(key: sourceKey)
         try Self.validate(key: key)
         var headers = HTTPHeaders()
         headers.add(name: "x-amz-copy-source", value: "/" + URIEncoding.encode(sourceBucket) + "/" + URIEncoding.encode(sourceKey, keepSlash: true))
+        if let ifMatch { headers.add(name: "x-amz-copy-source-if-match", value: "\"\(ifMatch)\"") }
         let response = try await send(request("CopyObject", .PUT, bucket: bucket, key: key, headers: headers), bucket: bucket, key: key)
         let root = try xml(response, operation: "CopyObject")
         return S3ObjectInfo.unquoted(root.text("ETag") ?? "")
@@ -98,11 +102,12 @@ extension S3Client {
 
     /// Copies `sourceKey` (of `size` bytes) to `key` in the same bucket on the server side, whatever its size:
     /// one CopyObject up to 5 GiB, a multipart copy (UploadPartCopy of 1 GiB ranges) above. Returns the new
-    /// object's ETag.
+    /// object's ETag. With `ifMatch` (the source's ETag) every copy request is conditional on the source being that
+    /// object still.
     @discardableResult
-    public func copy(bucket: String, from sourceKey: String, to key: String, size: Int64) async throws -> String {
+    public func copy(bucket: String, from sourceKey: String, to key: String, size: Int64, ifMatch: String? = nil) async throws -> String {
         let single: Int64 = 5 << 30
-        guard size > single else { return try await copyObject(fromBucket: bucket, key: sourceKey, toBucket: bucket, key: key) }
+        guard size > single else { return try await copyObject(fromBucket: bucket, key: sourceKey, toBucket: bucket, key: key, ifMatch: ifMatch) }
         let uploadID = try await createMultipartUpload(bucket: bucket, key: key)
         do {
             let partSize: Int64 = 1 << 30
@@ -111,7 +116,7 @@ extension S3Client {
             while start < size {
                 let end = min(size, start + partSize) - 1
                 parts.append(try await uploadPartCopy(bucket: bucket, from: sourceKey, range: start...end, to: key, uploadID: uploadID,
-                                                      partNumber: parts.count + 1))
+                                                      partNumber: parts.count + 1, ifMatch: ifMatch))
                 start = end + 1
             }
             return try await completeMultipartUpload(bucket: bucket, key: key, uploadID: uploadID, parts: parts)
@@ -123,9 +128,10 @@ extension S3Client {
 
     /// Copies `range` of `sourceKey` as part `partNumber` of a multipart upload to `key`.
     func uploadPartCopy(bucket: String, from sourceKey: String, range: ClosedRange<Int64>, to key: String, uploadID: String,
-                        partNumber: Int) async throws -> S3CompletedPart {
+                        partNumber: Int, ifMatch: String? = nil) async throws -> S3CompletedPart {
         var headers = HTTPHeaders()
         headers.add(name: "x-amz-copy-source", value: "/" + URIEncoding.encode(bucket) + "/" + URIEncoding.encode(sourceKey, keepSlash: true))
+        if let ifMatch { headers.add(name: "x-amz-copy-source-if-match", value: "\"\(ifMatch)\"") }
         headers.add(name: "x-amz-copy-source-range", value: "bytes=\(range.lowerBound)-\(range.upperBound)")
         let query = "partNumber=\(partNumber)&uploadId=\(URIEncoding.encode(uploadID))"
         let response = try await send(request("UploadPartCopy", .PUT, bucket: bucket, key: key, query: query, headers: headers),
