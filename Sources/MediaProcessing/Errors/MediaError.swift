@@ -20,6 +20,17 @@ public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let noAudioStream = Code(rawValue: "NoAudioStream")
         /// The video's width, height or pixel count is above the limits.
         public static let dimensionsTooLarge = Code(rawValue: "DimensionsTooLarge")
+        /// The input has more streams of any kind than the limit (ffprobe and FFmpeg open a decoder for each one).
+        public static let tooManyStreams = Code(rawValue: "TooManyStreams")
+        /// The input has more video streams (attached pictures included) than the limit.
+        public static let tooManyVideoStreams = Code(rawValue: "TooManyVideoStreams")
+        /// A video stream's frame rate is above the limit (declared, or measured from its first packets when the
+        /// file declares no average rate).
+        public static let frameRateTooHigh = Code(rawValue: "FrameRateTooHigh")
+        /// An audio stream's sample rate is above the limit (resampling it costs memory and CPU in proportion).
+        public static let sampleRateTooHigh = Code(rawValue: "SampleRateTooHigh")
+        /// An audio stream has more channels than the limit.
+        public static let tooManyAudioChannels = Code(rawValue: "TooManyAudioChannels")
         /// The input is longer than the limit.
         public static let durationTooLong = Code(rawValue: "DurationTooLong")
         /// The input's duration is missing, zero or negative.
@@ -43,7 +54,8 @@ public struct MediaError: Error, Sendable, Equatable, CustomStringConvertible {
         public static let cancelled = Code(rawValue: "Cancelled")
         /// The operation ran longer than its timeout; the child process was killed.
         public static let timedOut = Code(rawValue: "TimedOut")
-        /// Not enough free disk space for the job's outputs.
+        /// Not enough free disk space for the job's outputs (before a run, or an FFmpeg run whose outputs grew past
+        /// their share of it and was stopped).
         public static let insufficientDiskSpace = Code(rawValue: "InsufficientDiskSpace")
         /// No handler is registered under the job type's name.
         public static let unknownJobType = Code(rawValue: "UnknownJobType")

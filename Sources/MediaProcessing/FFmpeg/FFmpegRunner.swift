@@ -51,7 +51,8 @@ public struct FFmpegRunner: Sendable {
     ///   - timeout: overrides `configuration.timeout` for this run.
     ///   - onStart: called with the child's pid once it runs.
     ///   - progress: called with each progress report, in order, from a task of its own.
-    /// - Throws: `MediaError` (`.ffmpegFailed`, `.cancelled`, `.timedOut`, `.toolUnavailable`).
+    /// - Throws: `MediaError` (`.ffmpegFailed`, `.cancelled`, `.timedOut`, `.toolUnavailable`, `.insufficientDiskSpace` when
+    ///   the outputs grew past ``FFmpegInvocation/outputLimit``).
     @discardableResult
     public func run(
         _ invocation: FFmpegInvocation,
@@ -73,6 +74,7 @@ public struct FFmpegRunner: Sendable {
             executable: command.executable, arguments: command.arguments,
             workingDirectory: invocation.workingDirectory, timeout: timeout ?? configuration.timeout,
             killGracePeriod: configuration.killGracePeriod, stderrTailLines: configuration.stderrTailLines)
+        child.outputLimit = invocation.outputLimit
         let observer = onProcessStart
         child.onStart = { pid in
             observer?(pid)
@@ -88,7 +90,7 @@ public struct FFmpegRunner: Sendable {
         }
 
         let elapsed = clock.now - start
-        if let error = Self.error(for: outcome, tool: "FFmpeg", elapsed: elapsed) {
+        if let error = Self.error(for: outcome, tool: "FFmpeg", elapsed: elapsed, outputLimit: invocation.outputLimit) {
             logger.warning("ffmpeg failed", metadata: ["error": "\(error)"])
             throw error
         }
@@ -96,13 +98,20 @@ public struct FFmpegRunner: Sendable {
     }
 
     /// The error an outcome stands for, or `nil` for a clean exit.
-    static func error(for outcome: ChildProcess.Outcome, tool: String, elapsed: Duration) -> MediaError? {
+    static func error(
+        for outcome: ChildProcess.Outcome, tool: String, elapsed: Duration, outputLimit: FFmpegInvocation.OutputLimit? = nil
+    ) -> MediaError? {
         let tail = outcome.stderrTail
         switch outcome.stopReason {
         case .cancelled:
             return MediaError(code: .cancelled, message: "\(tool) was stopped because the task was cancelled", exitStatus: outcome.ending.status, stderrTail: tail)
         case .timedOut:
             return MediaError(code: .timedOut, message: "\(tool) was stopped after \(elapsed)", exitStatus: outcome.ending.status, stderrTail: tail)
+        case .outputTooLarge:
+            let share = outputLimit.map { " (\($0.maximumBytes) bytes in \($0.directory.lastPathComponent)/)" } ?? ""
+            return MediaError(
+                code: .insufficientDiskSpace, message: "\(tool) was stopped: its outputs grew past their share of the free disk space\(share)",
+                exitStatus: outcome.ending.status, stderrTail: tail)
         case nil:
             break
         }

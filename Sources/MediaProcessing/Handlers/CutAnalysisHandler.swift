@@ -5,6 +5,10 @@ import Foundation
 /// `minimumClipDuration`, keeps the `maximumClips` strongest, and writes `cut_analysis/cuts.json` and,
 /// in a second run, one H.264/AAC MP4 per clip (`cut_analysis/clip_NNN.mp4`, keyframes forced on the
 /// cuts and the `segment` muxer splitting there, so one encode makes every clip).
+///
+/// Both runs write under `cut_analysis/` (the scores file grows with the frames; the `segment` muxer ignores `-fs`),
+/// which is watched: past ``MediaJobContext/outputSpace`` FFmpeg is stopped and the job fails as `insufficientDiskSpace`.
+/// The scores file is read a chunk at a time, never whole.
 public struct CutAnalysisHandler: MediaJobHandler {
     public var name: String { "cut_analysis" }
 
@@ -26,17 +30,16 @@ public struct CutAnalysisHandler: MediaJobHandler {
         let detect = FFmpegInvocation(
             inputs: [job.cappedInput()],
             outputArguments: ["-map", job.videoSpecifier(video), "-an", "-sn", "-dn", "-vf", filter] + job.runner.outputThreadArguments + ["-f", "null", "-"],
-            expectedDuration: duration, workingDirectory: job.outputDirectory)
+            expectedDuration: duration, workingDirectory: job.outputDirectory, outputLimit: job.outputLimit(for: name))
         let writeClips = options.writeClips
         let detected = try await job.runner.run(detect, progress: job.ffmpegProgress(covering: 0...(writeClips ? 40 : 95)))
         try job.ensureComplete(outputDuration: detected.lastProgress?.outTime, expected: nil, output: "the scene analysis",
                                stderrTail: detected.stderrTail)
 
         let scoresURL = job.outputDirectory.appendingPathComponent(scoresPath)
-        let text = (try? String(contentsOf: scoresURL, encoding: .utf8)) ?? ""
+        let cuts = Self.readCuts(
+            from: scoresURL, duration: duration, minimumClip: options.minimumClipDuration, maximumClips: options.maximumClips)
         try? FileManager.default.removeItem(at: scoresURL)
-        let cuts = Self.selectCuts(
-            Self.parseScores(text), duration: duration, minimumClip: options.minimumClipDuration, maximumClips: options.maximumClips)
 
         let boundaries = [0] + cuts.map(\.time) + [duration]
         var clips: [CutAnalysisReport.Clip] = []
@@ -65,7 +68,8 @@ public struct CutAnalysisHandler: MediaJobHandler {
                 "-reset_timestamps", "1", "-segment_start_number", "0", "\(name)/clip_%03d.mp4",
             ]
             let cut = FFmpegInvocation(
-                inputs: [job.cappedInput()], outputArguments: output, expectedDuration: duration, workingDirectory: job.outputDirectory)
+                inputs: [job.cappedInput()], outputArguments: output, expectedDuration: duration, workingDirectory: job.outputDirectory,
+                outputLimit: job.outputLimit(for: name))
             try await job.runner.run(cut, progress: job.ffmpegProgress(covering: 40...95))
             for clip in clips {
                 guard let path = clip.path else { continue }
@@ -94,17 +98,57 @@ public struct CutAnalysisHandler: MediaJobHandler {
 
     /// Reads the `metadata=print` output: `frame:N pts:P pts_time:T` then `lavfi.scene_score=S`.
     public static func parseScores(_ text: String) -> [CutAnalysisReport.Cut] {
-        var cuts: [CutAnalysisReport.Cut] = []
-        var time: Double?
-        for line in text.split(whereSeparator: \.isNewline) {
-            if let range = line.range(of: "pts_time:") {
-                time = Double(line[range.upperBound...].prefix { !$0.isWhitespace })
-            } else if line.hasPrefix("lavfi.scene_score="), let at = time, let score = Double(line.dropFirst("lavfi.scene_score=".count)) {
-                cuts.append(.init(time: at, score: score))
-                time = nil
+        var parser = ScoreParser()
+        return text.split(whereSeparator: \.isNewline).compactMap { parser.consume(String($0)) }
+    }
+
+    /// The most cuts ``readCuts(from:duration:minimumClip:maximumClips:)`` holds (besides `maximumClips`).
+    static let maximumCandidates = 10_000
+
+    /// The cuts ``selectCuts(_:duration:minimumClip:maximumClips:)`` keeps from the `metadata=print` file at `url`
+    /// (none when there is no file), read 64 KiB at a time: the file grows with the frames (a strobing input puts two
+    /// lines in it for every frame), so it is never held whole. Cuts that could not be kept are dropped as they come
+    /// (FFmpeg writes them in time order); of more than twice ``maximumCandidates`` (or `maximumClips`) left, only
+    /// the strongest are kept.
+    static func readCuts(from url: URL, duration: Double, minimumClip: Double, maximumClips: Int) -> [CutAnalysisReport.Cut] {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return [] }
+        defer { try? handle.close() }
+        var splitter = LineSplitter()
+        splitter.maximumLineLength = 4096
+        var parser = ScoreParser()
+        let capacity = max(maximumClips, maximumCandidates)
+        var kept: [CutAnalysisReport.Cut] = []
+        func add(_ line: String) {
+            guard let cut = parser.consume(line), cut.time >= minimumClip, duration - cut.time >= minimumClip else { return }
+            if let last = kept.last, cut.time - last.time < minimumClip {
+                if cut.score > last.score { kept[kept.count - 1] = cut }
+            } else {
+                kept.append(cut)
+            }
+            if kept.count >= 2 * capacity {
+                kept = Array(kept.sorted { $0.score > $1.score }.prefix(capacity)).sorted { $0.time < $1.time }
             }
         }
-        return cuts
+        while let chunk = try? handle.read(upToCount: 64 << 10), !chunk.isEmpty {
+            splitter.feed(chunk).forEach(add)
+        }
+        if let last = splitter.finish() { add(last) }
+        return selectCuts(kept, duration: duration, minimumClip: minimumClip, maximumClips: maximumClips)
+    }
+
+    /// Turns the lines of `metadata=print` into cuts: a `pts_time:` line, then its `lavfi.scene_score=` line.
+    struct ScoreParser {
+        private var time: Double?
+
+        mutating func consume(_ line: String) -> CutAnalysisReport.Cut? {
+            if let range = line.range(of: "pts_time:") {
+                time = Double(String(line[range.upperBound...].prefix { !$0.isWhitespace }))
+            } else if line.hasPrefix("lavfi.scene_score="), let at = time, let score = Double(String(line.dropFirst("lavfi.scene_score=".count))) {
+                time = nil
+                return CutAnalysisReport.Cut(time: at, score: score)
+            }
+            return nil
+        }
     }
 
     /// Keeps cuts at least `minimumClip` from the previous kept cut and from both ends (the stronger of two

@@ -30,9 +30,10 @@ public struct HLSHandler: MediaJobHandler {
             output += EncoderArguments.stripMetadata + job.runner.outputThreadArguments
             output += Self.muxerArguments(for: rendition, segmentDuration: segment, codec: job.options.codec)
         }
+        // The HLS muxer ignores `-fs` (each segment is a file of its own): the directory is watched instead.
         let invocation = FFmpegInvocation(
             inputs: [job.cappedInput()], outputArguments: output, expectedDuration: job.effectiveDuration,
-            workingDirectory: job.outputDirectory)
+            workingDirectory: job.outputDirectory, outputLimit: job.outputLimit(for: name))
         let result = try await job.runner.run(invocation, progress: job.ffmpegProgress())
         let files = try await Self.describe(renditions, of: job, stderrTail: result.stderrTail)
         await job.report(MediaProgress(percent: 100, estimatedTimeRemaining: 0))

@@ -68,14 +68,17 @@ public struct SingleEncodeHandler: MediaJobHandler {
         var package: [String] = []
         for (index, rendition) in renditions.enumerated() {
             try HLSHandler.createDirectory(for: rendition, under: hlsRoot)
-            inputs.append(FFmpegInvocation.Input(url: job.outputDirectory.appendingPathComponent("transcode/\(rendition.name).mp4")))
+            let mp4 = job.outputDirectory.appendingPathComponent("transcode/\(rendition.name).mp4")
+            inputs.append(FFmpegInvocation.Input(url: mp4, options: job.durationCap.map { ["-t", String(format: "%.3f", $0)] } ?? []))
             package += ["-map", "\(index):v:0"]
             if job.info.hasAudio { package += ["-map", "\(index):a:0"] }
             package += ["-c", "copy"] + sizeCap + HLSHandler.muxerArguments(for: rendition, segmentDuration: segment, codec: job.options.codec)
         }
+        // The HLS muxer ignores `-fs`: the directory is watched instead.
         let packaged = try await job.runner.run(
             FFmpegInvocation(
-                inputs: inputs, outputArguments: package, expectedDuration: job.effectiveDuration, workingDirectory: job.outputDirectory),
+                inputs: inputs, outputArguments: package, expectedDuration: job.effectiveDuration, workingDirectory: job.outputDirectory,
+                outputLimit: job.outputLimit(for: "hls")),
             progress: job.ffmpegProgress(covering: Self.encodeShare...100))
         files += try await HLSHandler.describe(renditions, of: job, stderrTail: packaged.stderrTail)
         await job.report(MediaProgress(percent: 100, estimatedTimeRemaining: 0))

@@ -86,10 +86,10 @@ public struct ThumbnailsHandler: MediaJobHandler {
 
         // Input 0: the poster; inputs 1…count: the evenly spaced frames.
         // Each input decodes a few frames after its seek: one decoder thread each keeps eleven decoders' frame
-        // buffers small, and only the validated stream is decoded (never an attached picture).
-        let seekOptions = { (time: Double) in ["-threads", "1", "-ss", Self.seconds(time)] }
-        let inputs = [FFmpegInvocation.Input(url: job.input, options: seekOptions(layout.posterTime))]
-            + layout.times.map { FFmpegInvocation.Input(url: job.input, options: seekOptions($0)) }
+        // buffers small, and only the validated stream is decoded (never an attached picture). Each reads at most
+        // to the duration cap (`-t`), should the frame it seeks to never come.
+        let seekInput = { (time: Double) in job.cappedInput(options: ["-threads", "1", "-ss", Self.seconds(time)], startingAt: time) }
+        let inputs = [seekInput(layout.posterTime)] + layout.times.map(seekInput)
         var graph = "[\(job.videoSpecifier(video))]trim=end_frame=1,scale=\(layout.poster.width):\(layout.poster.height),setsar=1[poster]"
         for index in 0..<layout.count {
             graph += ";[\(job.videoSpecifier(video, input: index + 1))]trim=end_frame=1,setpts=PTS-STARTPTS,"

@@ -22,6 +22,9 @@ public struct MediaJobContext: Sendable {
     public var transcriber: WhisperTranscriber
     /// Captions an earlier `transcribe` step of the same pipeline wrote, for `transcode` and `hls` to carry.
     public var captions: CaptionTrack?
+    /// The most bytes the outputs of one FFmpeg run of the job may take (`nil`: the free space at ``outputDirectory``
+    /// less a 64 MiB margin, measured before each run); see ``outputSpace``.
+    public var outputAllowance: Int64?
     private let progressSink: @Sendable (MediaProgress) async -> Void
 
     /// - Parameter progress: receives the job's progress; values never decrease (lower ones are dropped).
@@ -88,8 +91,8 @@ public struct MediaJobContext: Sendable {
     }
 
     /// The most media time any output may hold: the declared duration the probe accepted, plus a slack of
-    /// 10 % (at least 2 s). Every input that is decoded through (``cappedInput(options:)``: all but the thumbnails'
-    /// one-frame seeks) is read with `-t` at this cap, so media that runs on past its declared
+    /// 10 % (at least 2 s). Every input of the job's file (``cappedInput(options:startingAt:)``) is read with `-t` at
+    /// this cap (a seeking input: what is left of it after the seek), so media that runs on past its declared
     /// duration cannot make a longer output (or cost more CPU), and ``ensureComplete(outputDuration:expected:output:stderrTail:)``
     /// fails an output that reached past the declaration as `durationMismatch`.
     public var durationCap: Double? {
@@ -99,18 +102,32 @@ public struct MediaJobContext: Sendable {
 
     static func durationSlack(_ declared: Double) -> Double { max(2, declared * 0.1) }
 
-    /// `-fs` for one of `count` file outputs of a run: each may take an equal share of the space free now (less a
-    /// 64 MiB margin), so no input can make FFmpeg fill the disk; FFmpeg stops the output there, and the run
-    /// fails as incomplete.
-    public func outputSizeArguments(count: Int) -> [String] {
-        guard let free = try? DiskSpace.available(at: outputDirectory) else { return [] }
-        let share = max(1 << 20, (free - (64 << 20)) / Int64(max(1, count)))
-        return ["-fs", String(share)]
+    /// The bytes the next FFmpeg run's outputs may take in all: ``outputAllowance`` when set, else the space free now
+    /// at ``outputDirectory`` less a 64 MiB margin (at least 1 MiB); `nil` when the free space cannot be read.
+    public var outputSpace: Int64? {
+        if let outputAllowance { return max(0, outputAllowance) }
+        guard let free = try? DiskSpace.available(at: outputDirectory) else { return nil }
+        return max(1 << 20, free - (64 << 20))
     }
 
-    /// The job's input, read at most up to ``durationCap`` (`-t`), with `options` (e.g. a seek) before it.
-    public func cappedInput(options: [String] = []) -> FFmpegInvocation.Input {
-        let cap = durationCap.map { ["-t", String(format: "%.3f", $0)] } ?? []
+    /// `-fs` for one of `count` file outputs of a run: each may take an equal share of ``outputSpace``, so no input
+    /// can make FFmpeg fill the disk; FFmpeg stops the output there, and the run fails as incomplete. The HLS and
+    /// `segment` muxers ignore `-fs`: their runs get ``outputLimit(for:)`` instead.
+    public func outputSizeArguments(count: Int) -> [String] {
+        guard let space = outputSpace else { return [] }
+        return ["-fs", String(max(1, space / Int64(max(1, count))))]
+    }
+
+    /// The limit for a run writing under `subdirectory` of the output directory (e.g. `hls`): its files may take
+    /// ``outputSpace`` in all; past it FFmpeg is stopped and the run fails as `insufficientDiskSpace`.
+    public func outputLimit(for subdirectory: String) -> FFmpegInvocation.OutputLimit? {
+        outputSpace.map { FFmpegInvocation.OutputLimit(directory: outputDirectory.appendingPathComponent(subdirectory, isDirectory: true), maximumBytes: $0) }
+    }
+
+    /// The job's input, read at most up to ``durationCap`` (`-t`), with `options` (e.g. a seek) before it. An input
+    /// that seeks to `start` (`-ss` in `options`) reads at most what is left of the cap after it (and at least 1 s).
+    public func cappedInput(options: [String] = [], startingAt start: Double = 0) -> FFmpegInvocation.Input {
+        let cap = durationCap.map { ["-t", String(format: "%.3f", max(1, $0 - max(0, start)))] } ?? []
         return FFmpegInvocation.Input(url: input, options: options + cap)
     }
 

@@ -23,6 +23,8 @@ struct ChildProcess: Sendable {
     enum StopReason: Sendable, Equatable {
         case cancelled
         case timedOut
+        /// The files it writes grew past ``ChildProcess/outputLimit``.
+        case outputTooLarge
     }
 
     /// What `run` returns.
@@ -50,6 +52,8 @@ struct ChildProcess: Sendable {
     var onStdoutLine: (@Sendable (String) -> Void)?
     /// Called once the process is running, with its pid.
     var onStart: (@Sendable (Int32) -> Void)?
+    /// Stops the process (`StopReason.outputTooLarge`) once the files under the directory take more than the bytes.
+    var outputLimit: FFmpegInvocation.OutputLimit?
 
     /// Runs the process to its end. Throws only when it cannot be started.
     func run() async throws -> Outcome {
@@ -114,12 +118,25 @@ struct ChildProcess: Sendable {
             DispatchQueue.global().asyncAfter(deadline: .now() + timeout.timeInterval, execute: item)
         }
 
+        let watcher = outputLimit.map { limit in
+            Task.detached {
+                while !Task.isCancelled, !exitLatch.isOpen {
+                    try? await Task.sleep(for: limit.checkInterval)
+                    if Self.bytes(under: limit.directory) > limit.maximumBytes {
+                        controller.stop(.outputTooLarge)
+                        return
+                    }
+                }
+            }
+        }
+
         await withTaskCancellationHandler {
             await exitLatch.wait()
         } onCancel: {
             controller.stop(.cancelled)
         }
         timeoutItem?.cancel()
+        watcher?.cancel()
 
         // The pipes reach end-of-file once the process group is gone; a grandchild that outlives it could
         // hold them open, so the wait is bounded.
@@ -133,6 +150,21 @@ struct ChildProcess: Sendable {
         return Outcome(
             ending: ending, stopReason: controller.stopReason, stdout: output.data,
             stderrTail: stderrTail.lines(), stdoutTruncated: output.truncated)
+    }
+}
+
+extension ChildProcess {
+    /// The bytes of the regular files under `directory`, at any depth (0 when it does not exist).
+    static func bytes(under directory: URL) -> Int64 {
+        guard let files = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.fileSizeKey, .isRegularFileKey]) else {
+            return 0
+        }
+        var total: Int64 = 0
+        for case let file as URL in files {
+            guard let values = try? file.resourceValues(forKeys: [.fileSizeKey, .isRegularFileKey]), values.isRegularFile == true else { continue }
+            total += Int64(values.fileSize ?? 0)
+        }
+        return total
     }
 }
 
