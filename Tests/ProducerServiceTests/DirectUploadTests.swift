@@ -17,7 +17,9 @@ import VideoStore
         try await client.execute(uri: "/v1/uploads", method: .post, headers: [.authorization: "Bearer \(key)", .contentType: "application/json"],
                                  body: ByteBuffer(string: #"{"size": \#(size), "title": "direct", "filename": "d.mp4", "jobs": ["hls"]}"#)) { response in
             #expect(response.status == .created)
-            return try ProducerFixture.decode(UploadRoutes.StartResponse.self, response.body)
+            let started = try ProducerFixture.decode(UploadRoutes.StartResponse.self, response.body)
+            #expect(response.headers[.location] == started.completeURL)
+            return started
         }
     }
 

@@ -38,6 +38,18 @@ import VideoCore
                     #expect(response.status == .unprocessableContent)
                     #expect(ProducerFixture.errorCode(response.body) == "idempotency_key_reused")
                 }
+                // So is another file under the same key and settings: the body's length and declared checksum count.
+                var other = Self.sample
+                other.writeBytes([1, 2, 3])
+                try await client.execute(uri: "/v1/videos?title=once", method: .post, headers: Self.headers(fixture, key: "retry-1"),
+                                         body: other) { response in
+                    #expect(response.status == .unprocessableContent)
+                }
+                var checksummed = Self.headers(fixture, key: "retry-1")
+                checksummed[try #require(HTTPField.Name("Content-SHA256"))] = String(repeating: "0", count: 64)
+                try await client.execute(uri: "/v1/videos?title=once", method: .post, headers: checksummed, body: Self.sample) { response in
+                    #expect(response.status == .unprocessableContent)
+                }
                 try await client.execute(uri: "/v1/videos?title=once", method: .post, headers: Self.headers(fixture, key: "retry-2"),
                                          body: Self.sample) { response in
                     #expect(response.status == .accepted)

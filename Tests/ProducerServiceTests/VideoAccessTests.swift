@@ -168,6 +168,7 @@ import VideoStore
             try await fixture.withClient { client in
                 try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/retry", method: .post, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
                     #expect(response.status == .accepted)
+                    #expect(response.headers[.location] == "/v1/videos/\(video.id.uuidString.lowercased())")
                 }
             }
             #expect(try await fixture.store.video(id: video.id, owner: nil)?.status == .queued)

@@ -84,7 +84,9 @@ struct AdminRoutes: Sendable {
         }
         let created = try await store.createAPIKey(owner: body.owner, name: name, isAdmin: body.admin ?? false)
         context.logger.notice("API key created", metadata: ["key_id": "\(created.key.id)", "owner": "\(created.key.owner)"])
-        return try CreatedKey(key: KeyDocument(created.key), secret: created.plaintext).response(status: .created)
+        var response = try CreatedKey(key: KeyDocument(created.key), secret: created.plaintext).response(status: .created)
+        response.headers[.location] = (configuration.publicURL ?? "") + "/v1/keys/\(created.key.id)"
+        return response
     }
 
     func revokeKey(context: ProducerRequestContext) async throws -> Response {

@@ -71,14 +71,22 @@ struct UploadRoutes: Sendable {
             throw APIError.badRequest("the body must be at most \(Self.maximumStartBodyBytes) bytes of JSON", code: "InvalidBody")
         }
         guard let key = try Idempotency.key(in: request) else {
-            return try await start(bytes, caller: caller).response(status: .created)
+            let started = try await start(bytes, caller: caller)
+            var response = try started.response(status: .created)
+            response.headers[.location] = started.completeURL
+            return response
         }
         let idempotency = Idempotency(store: ingestor.store, owner: caller.owner, key: key,
                                       fingerprint: Idempotency.fingerprint(["POST /v1/uploads", String(buffer: bytes)]))
         let result = try await idempotency.run {
             (201, String(decoding: try await start(bytes, caller: caller).jsonData(), as: UTF8.self))
         }
-        return Response.json(Array(result.response.utf8), status: .init(code: result.status))
+        var response = Response.json(Array(result.response.utf8), status: .init(code: result.status))
+        // The upload is its completion URL (the replayed answer holds it too).
+        if let started = try? JSONDecoder().decode(StartResponse.self, from: Data(result.response.utf8)) {
+            response.headers[.location] = started.completeURL
+        }
+        return response
     }
 
     private func start(_ bytes: ByteBuffer, caller: APIKey) async throws -> StartResponse {

@@ -33,8 +33,14 @@ struct VideoRoutes: Sendable {
         }
         let fields = UploadFields(request)
         let contentType = (request.headers[.contentType] ?? "").split(separator: ";").first.map(String.init) ?? ""
+        // What is compared: every setting sent in the query or headers, and what the headers say of the body (its
+        // length, declared checksums, multipart boundary). A multipart body's own fields are not read before the key is
+        // looked up; a different title there changes the body's length in all but contrived cases.
+        func header(_ name: String) -> String { HTTPField.Name(name).flatMap { request.headers[$0] } ?? "" }
         let fingerprint = Idempotency.fingerprint(["POST /v1/videos", fields.title ?? "", fields.filename ?? "", fields.jobs ?? "",
-                                                   contentType.lowercased(), fields.metadata ?? "", fields.preset ?? "", fields.options ?? ""])
+                                                   contentType.lowercased(), fields.metadata ?? "", fields.preset ?? "", fields.options ?? "",
+                                                   request.headers[.contentLength] ?? "", header("Content-SHA256"), header("x-amz-content-sha256"),
+                                                   header("Content-MD5"), request.headers[.contentType] ?? ""])
         let idempotency = Idempotency(store: store, owner: caller.owner, key: key, fingerprint: fingerprint)
         let result = try await idempotency.run { (202, try await ingest(request, context: context, caller: caller).id.uuidString) }
         guard let id = UUID(uuidString: result.response), let record = try await store.video(id: id, owner: caller.owner) else {
@@ -213,7 +219,7 @@ struct VideoRoutes: Sendable {
             guard let cancelled = try await store.cancel(id: record.id, owner: owner) else {
                 throw APIError.conflict("the video changed state meanwhile; try again")
             }
-            return try await response(for: cancelled, downloads: false).response(status: .accepted)
+            return try await accepted(cancelled)
         }
         _ = try await VideoDeletion.delete(record, owner: owner, store: store, s3: s3, bucket: configuration.bucket)
         return Response(status: .noContent)
@@ -228,7 +234,7 @@ struct VideoRoutes: Sendable {
             throw APIError.conflict("only a failed video can be retried (this one is \(record.status.rawValue))")
         }
         dispatcher.nudge()
-        return try await response(for: retried, downloads: false).response(status: .accepted)
+        return try await accepted(retried)
     }
 
     // MARK: Helpers
