@@ -37,7 +37,8 @@ extension ConsumerService {
         // Last: shut down first, so /readyz and /metrics answer (and the watcher waits) during the drain.
         services.append(.init(service: self))
         var group = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: signals, logger: logger)
-        group.maximumGracefulShutdownDuration = configuration.drainTimeout + Self.handBackAllowance
+        // The receive in flight when the shutdown began ends first (it is not cancelled), then the drain and the hand-back.
+        group.maximumGracefulShutdownDuration = receiveLimit + configuration.drainTimeout + Self.handBackAllowance
         try await ServiceGroup(configuration: group).run()
         await hook?.completeIfLast(logger: logger)
     }

@@ -13,8 +13,11 @@ import VideoStore
 ///
 /// It long-polls the jobs queue for at most as many messages as it has free job slots
 /// (``ConsumerConfiguration/concurrency``), runs each message's job in a child task, and keeps the running
-/// jobs' messages invisible with a batched heartbeat. On graceful shutdown the long poll is cancelled at once,
-/// running jobs get ``ConsumerConfiguration/drainTimeout`` to finish, and the rest are handed back: their
+/// jobs' messages invisible with a batched heartbeat. On graceful shutdown no new poll starts; a long poll in flight
+/// is not cancelled (SQS would still count the receive of what it hands over, and keep it invisible for the
+/// visibility timeout) but ends by itself within ``ConsumerConfiguration/waitTimeSeconds`` plus
+/// ``ConsumerConfiguration/sqsCallTimeout``, and whatever it brought is handed back at once (visibility 0), never
+/// run. Running jobs then get ``ConsumerConfiguration/drainTimeout`` to finish, and the rest are handed back: their
 /// records released and their messages made visible again, so another consumer takes them immediately.
 /// When a dead-letter queue is known, a dead-letter watcher runs beside the loop and fails the records whose
 /// message went to the DLQ unfinished (``ConsumerConfiguration/deadLetterCheckInterval``).
@@ -40,6 +43,8 @@ public final class ConsumerService: Service, Sendable {
     /// The settings the service runs with.
     public let configuration: ConsumerConfiguration
     let sqs: SQSClient
+    /// The jobs queue's receives, visibility changes and deletions: ``sqs``, or a fake in the tests.
+    let queue: any JobQueue
     let s3: S3Client
     let store: any VideoStore
     /// Whether the service closes ``store`` (``runDaemon(environment:signals:logger:)`` as its last service, ``close()``):
@@ -61,12 +66,23 @@ public final class ConsumerService: Service, Sendable {
     ///   - environment: where `NOTIFY_SOCKET` is read from.
     ///   - ownsStore: whether the service closes `store` when it is done (``runDaemon(environment:signals:logger:)``,
     ///     ``close()``); otherwise the caller does.
-    public init(configuration: ConsumerConfiguration, sqs: SQSClient, s3: S3Client, store: any VideoStore,
-                pipeline: MediaJobPipeline? = nil, queueSettings: QueueSettings? = nil, metrics: ConsumerMetrics = ConsumerMetrics(),
-                logger: Logger = Logger(label: "videoqueue.consumer"),
-                environment: [String: String] = ProcessInfo.processInfo.environment, ownsStore: Bool = false) {
+    public convenience init(configuration: ConsumerConfiguration, sqs: SQSClient, s3: S3Client, store: any VideoStore,
+                            pipeline: MediaJobPipeline? = nil, queueSettings: QueueSettings? = nil, metrics: ConsumerMetrics = ConsumerMetrics(),
+                            logger: Logger = Logger(label: "videoqueue.consumer"),
+                            environment: [String: String] = ProcessInfo.processInfo.environment, ownsStore: Bool = false) {
+        self.init(configuration: configuration, sqs: sqs, queue: sqs, s3: s3, store: store, pipeline: pipeline, queueSettings: queueSettings,
+                  metrics: metrics, logger: logger, environment: environment, ownsStore: ownsStore)
+    }
+
+    /// The consumer with `queue` for the jobs queue's and the dead-letter queue's message operations (``sqs`` keeps the
+    /// queue attributes and `/readyz`'s check).
+    init(configuration: ConsumerConfiguration, sqs: SQSClient, queue: any JobQueue, s3: S3Client, store: any VideoStore,
+         pipeline: MediaJobPipeline? = nil, queueSettings: QueueSettings? = nil, metrics: ConsumerMetrics = ConsumerMetrics(),
+         logger: Logger = Logger(label: "videoqueue.consumer"),
+         environment: [String: String] = ProcessInfo.processInfo.environment, ownsStore: Bool = false) {
         self.configuration = configuration
         self.sqs = sqs
+        self.queue = queue
         self.s3 = s3
         self.store = store
         self.ownsStore = ownsStore
@@ -122,11 +138,11 @@ public final class ConsumerService: Service, Sendable {
     }
 
     private func makeHandler(_ settings: QueueSettings, heartbeat: VisibilityHeartbeat) -> MessageHandler {
-        MessageHandler(configuration: configuration, queueSettings: settings, queue: sqs, store: store,
+        MessageHandler(configuration: configuration, queueSettings: settings, queue: queue, store: store,
                        work: MediaJobWork(configuration: configuration, storage: s3, store: store, pipeline: pipeline, metrics: metrics),
                        heartbeat: heartbeat, activeJobs: activeJobs, metrics: metrics,
                        backoff: RedeliveryBackoff(base: configuration.retryBaseDelay, maximum: configuration.retryMaximumDelay),
-                       deleter: MessageDeleter(sqs: sqs, queueURL: configuration.queueURL, callTimeout: configuration.sqsCallTimeout),
+                       deleter: MessageDeleter(sqs: queue, queueURL: configuration.queueURL, callTimeout: configuration.sqsCallTimeout),
                        logger: logger)
     }
 
@@ -136,7 +152,7 @@ public final class ConsumerService: Service, Sendable {
     }
 
     private func makeHeartbeat() -> VisibilityHeartbeat {
-        VisibilityHeartbeat(sqs: sqs, queueURL: configuration.queueURL, visibilityTimeout: configuration.visibilityTimeout,
+        VisibilityHeartbeat(sqs: queue, queueURL: configuration.queueURL, visibilityTimeout: configuration.visibilityTimeout,
                             interval: configuration.heartbeatInterval, callTimeout: configuration.sqsCallTimeout, metrics: metrics, logger: logger)
     }
 
@@ -168,20 +184,25 @@ public final class ConsumerService: Service, Sendable {
         notifier.status("idle, \(configuration.concurrency) job slots")
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await heartbeat.run() }
-            if let watcher = makeDeadLetterWatcher(settings) { group.addTask { await watcher.run() } }
-            await withDiscardingTaskGroup { jobs in
-                await pollLoop(jobs: &jobs, handler: handler)
-                state.withLock { $0.stopping = true }
-                let running = slots.running
-                // The drain (and the flush after it) is the loop's last bounded wait: the watchdog stays fed.
-                liveness.expect(within: drainLimit + Self.handBackAllowance)
-                notifier.stopping()
-                notifier.status("stopping, draining \(running) jobs")
-                logger.info("receive loop stopped; draining", metadata: ["in_flight": "\(running)",
-                                                                          "drain_timeout": "\(drainLimit)"])
-                await drain()
+            await withTaskGroup(of: Void.self) { watchers in
+                if let watcher = makeDeadLetterWatcher(settings) { watchers.addTask { await watcher.run() } }
+                await withDiscardingTaskGroup { jobs in
+                    await pollLoop(jobs: &jobs, handler: handler)
+                    state.withLock { $0.stopping = true }
+                    let running = slots.running
+                    // The drain (and the flush after it) is the loop's last bounded wait: the watchdog stays fed.
+                    liveness.expect(within: drainLimit + Self.handBackAllowance)
+                    notifier.stopping()
+                    notifier.status("stopping, draining \(running) jobs")
+                    logger.info("receive loop stopped; draining", metadata: ["in_flight": "\(running)",
+                                                                              "drain_timeout": "\(drainLimit)"])
+                    await drain()
+                }
+                await flushDeletions(handler)
+                // The dead-letter watcher ends by itself on a graceful shutdown, what its last receive brought handed back
+                // (bounded like the poll loop's receive): awaited, not cancelled.
+                await watchers.waitForAll()
             }
-            await flushDeletions(handler)
             group.cancelAll()
         }
         metrics.inFlight(0)
@@ -191,10 +212,16 @@ public final class ConsumerService: Service, Sendable {
     /// What the loop allows itself beyond the drain timeout to hand jobs back and send the last deletions.
     static let handBackAllowance: Duration = .seconds(30)
 
+    /// The longest a receive of the poll loop may take: the long poll's wait plus the per-call timeout. A graceful
+    /// shutdown waits for the receive in flight, so this is also how long it may delay the drain.
+    var receiveLimit: Duration {
+        .seconds(configuration.waitTimeSeconds) + configuration.sqsCallTimeout
+    }
+
     private func pollLoop(jobs: inout DiscardingTaskGroup, handler: MessageHandler) async {
         var failures = 0
         let waitTime = configuration.waitTimeSeconds
-        let receiveLimit = Duration.seconds(waitTime) + configuration.sqsCallTimeout
+        let receiveLimit = self.receiveLimit
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             markAlive(expectingBackWithin: .zero)
             notifyStatus()
@@ -213,11 +240,12 @@ public final class ConsumerService: Service, Sendable {
             let messages: [SQSMessage]
             do {
                 markAlive(expectingBackWithin: receiveLimit)
-                messages = try await cancelWhenGracefulShutdown { [sqs, configuration] in
-                    try await withTimeout(receiveLimit, operation: "ReceiveMessage") {
-                        try await sqs.receive(from: configuration.queueURL, maximumMessages: count, waitTime: waitTime,
-                                              visibilityTimeout: configuration.visibilityTimeout)
-                    }
+                // Not cancelled by a graceful shutdown: SQS counts the receive of whatever it hands to a poll, cancelled or
+                // not, and keeps it invisible for the visibility timeout. The poll ends by itself within the limit and
+                // what it brought after the shutdown began is handed back below.
+                messages = try await withTimeout(receiveLimit, operation: "ReceiveMessage") { [queue, configuration] in
+                    try await queue.receive(from: configuration.queueURL, maximumMessages: count, waitTime: waitTime,
+                                            visibilityTimeout: configuration.visibilityTimeout)
                 }
                 failures = 0
             } catch {
@@ -235,9 +263,12 @@ public final class ConsumerService: Service, Sendable {
                 continue
             }
             if Task.isShuttingDownGracefully || Task.isCancelled {
-                // Received as the shutdown began: hand them straight back.
+                // Received after the shutdown began: hand them straight back, never run.
                 markAlive(expectingBackWithin: configuration.sqsCallTimeout)
-                await handBack(messages)
+                let handedBack = await queue.handBack(messages, in: configuration.queueURL, callTimeout: configuration.sqsCallTimeout)
+                logger.info("messages received as the shutdown began handed back", metadata: [
+                    "count": "\(messages.count)", "confirmed": "\(handedBack)",
+                ])
                 break
             }
             for message in messages {
@@ -318,17 +349,6 @@ public final class ConsumerService: Service, Sendable {
         }
     }
 
-    private func handBack(_ messages: [SQSMessage]) async {
-        let queueURL = configuration.queueURL
-        let sqs = self.sqs
-        let limit = configuration.sqsCallTimeout
-        _ = await uncancellable {
-            try? await withTimeout(limit, operation: "ChangeMessageVisibilityBatch") {
-                try await sqs.changeVisibilityBatch(messages.map { ($0.receiptHandle, 0) }, in: queueURL)
-            }
-        }
-    }
-
     // MARK: One message
 
     /// Receives at most one message (waiting up to `waitTime` seconds, default the configuration's) and handles
@@ -341,7 +361,7 @@ public final class ConsumerService: Service, Sendable {
         let heartbeat = makeHeartbeat()
         let handler = makeHandler(settings, heartbeat: heartbeat)
         markAlive(expectingBackWithin: .seconds(20))
-        let messages = try await sqs.receive(from: configuration.queueURL, maximumMessages: 1,
+        let messages = try await queue.receive(from: configuration.queueURL, maximumMessages: 1,
                                              waitTime: min(20, max(0, waitTime ?? configuration.waitTimeSeconds)),
                                              visibilityTimeout: configuration.visibilityTimeout)
         guard let message = messages.first else {

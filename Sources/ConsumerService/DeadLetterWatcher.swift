@@ -21,8 +21,10 @@ import VideoStore
 /// as a fresh message (a new receive budget) and becomes the record's current message. Undecodable messages and the consumer's own dead-lettered poison messages
 /// (with a `videoqueue-error` attribute) are skipped.
 ///
-/// SQS and database errors are logged and counted, the check is retried after a growing delay; a graceful
-/// shutdown ends the watcher at once (its receive is cancelled).
+/// SQS and database errors are logged and counted, the check is retried after a growing delay. A graceful shutdown
+/// ends the watcher after the receive in flight, which is not cancelled (SQS would keep what it hands over hidden
+/// for the hour): it ends within its wait (``waitTimeSeconds``) plus ``callTimeout``, and what it brought is handed
+/// back at once (visibility 0), undecided.
 struct DeadLetterWatcher: Sendable {
     /// What the watcher did with one DLQ message (the `result` label of its metric).
     enum Verdict: String, Sendable {
@@ -61,7 +63,7 @@ struct DeadLetterWatcher: Sendable {
     /// The attribute the consumer sets on the undecodable messages it moves to the DLQ itself.
     static let poisonAttribute = "videoqueue-error"
 
-    let sqs: SQSClient
+    let sqs: any JobQueue
     let store: any VideoStore
     let deadLetterQueueURL: String
     /// The jobs queue, where a record with attempts left gets its message again.
@@ -71,6 +73,8 @@ struct DeadLetterWatcher: Sendable {
     /// The queue's redrive limit, for the failure's message (`nil`: the DLQ message's receive count is used).
     let maximumReceiveCount: Int?
     let interval: Duration
+    /// The longest one SQS call may take (a receive gets its wait on top), `VIDEOQUEUE_SQS_CALL_TIMEOUT`.
+    var callTimeout: Duration = .seconds(10)
     let metrics: ConsumerMetrics
     let logger: Logger
 
@@ -101,12 +105,21 @@ struct DeadLetterWatcher: Sendable {
 
     /// Receives up to 10 DLQ messages and decides on each. A message whose record cannot be read or updated is
     /// made visible again after ``interval`` (at least a second) and the first such error is thrown after the
-    /// others were handled.
-    /// - Throws: the receive's error (a graceful shutdown cancels it), or the first store error.
+    /// others were handled. Messages received after a graceful shutdown began are handed back undecided.
+    /// - Throws: the receive's error (``ServiceSupport/CallTimeoutError`` past its bound), or the first store error.
     func check() async throws -> [Decision] {
-        let messages = try await cancelWhenGracefulShutdown { [sqs, deadLetterQueueURL] in
+        let messages = try await withTimeout(.seconds(Self.waitTimeSeconds) + callTimeout, operation: "ReceiveMessage") {
+            [sqs, deadLetterQueueURL] in
             try await sqs.receive(from: deadLetterQueueURL, maximumMessages: 10, waitTime: Self.waitTimeSeconds,
                                   visibilityTimeout: Self.visibilityTimeout)
+        }
+        if Task.isShuttingDownGracefully || Task.isCancelled {
+            let handedBack = await sqs.handBack(messages, in: deadLetterQueueURL, callTimeout: callTimeout)
+            if !messages.isEmpty {
+                logger.info("dead-lettered messages received as the shutdown began handed back",
+                            metadata: ["count": "\(messages.count)", "confirmed": "\(handedBack)"])
+            }
+            return []
         }
         var decisions: [Decision] = []
         var firstError: (any Error)?
@@ -203,8 +216,9 @@ extension ConsumerService {
     /// ``ConsumerConfiguration/deadLetterCheckInterval`` is zero.
     func makeDeadLetterWatcher(_ settings: QueueSettings) -> DeadLetterWatcher? {
         guard let dlq = settings.deadLetterQueueURL, configuration.deadLetterCheckInterval > .zero else { return nil }
-        return DeadLetterWatcher(sqs: sqs, store: store, deadLetterQueueURL: dlq, queueURL: configuration.queueURL,
+        return DeadLetterWatcher(sqs: queue, store: store, deadLetterQueueURL: dlq, queueURL: configuration.queueURL,
                                  maximumAttempts: configuration.maximumAttempts, maximumReceiveCount: settings.maximumReceiveCount,
-                                 interval: configuration.deadLetterCheckInterval, metrics: metrics, logger: logger)
+                                 interval: configuration.deadLetterCheckInterval, callTimeout: configuration.sqsCallTimeout,
+                                 metrics: metrics, logger: logger)
     }
 }

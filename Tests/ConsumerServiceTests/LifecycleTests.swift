@@ -129,19 +129,21 @@ struct LifecycleTests {
         }
     }
 
-    @Test("shutdown while idle returns at once, without waiting for the 20-second long poll")
-    func idleShutdownIsPrompt() async throws {
+    @Test("shutdown while idle waits for the long poll in flight (never cancelled: what it brings is handed back) and no longer: at most its wait time plus the call timeout")
+    func idleShutdownIsBoundedByThePoll() async throws {
         let harness = try await ConsumerHarness.make()
         try await withTearDown { await harness.tearDown() } body: {
             var configuration = harness.configuration()
-            configuration.waitTimeSeconds = 20
+            configuration.waitTimeSeconds = 3
+            configuration.sqsCallTimeout = .seconds(3)
             let consumer = harness.consumer(configuration)
             let services = RunningServices([consumer])
             let polling = try await ConsumerHarness.eventually(timeout: .seconds(10)) { consumer.isPollLoopAlive }
-            try await Task.sleep(for: .milliseconds(500))   // well inside the long poll
             let took = try await services.stop()
             #expect(polling)
-            #expect(took < .seconds(10), "shutdown took \(took)")  // far below the 20 s poll it must not wait for
+            // The 3 s poll plus its 3 s call timeout, and a little for the loop: not the drain timeout, not forever.
+            #expect(took < .seconds(3) + .seconds(3) + .seconds(2), "shutdown took \(took)")
+            #expect(try await harness.messageCount() == 0)
         }
     }
 }

@@ -1,8 +1,11 @@
 import SQSClient
 
-/// The queue operations a consumer's message handling needs after a message is received: ``SQSClient`` in
-/// production, an in-memory fake in the decision tests.
+/// The queue operations a consumer needs: ``SQSClient`` in production, an in-memory fake in the decision tests and
+/// the shutdown tests.
 protocol JobQueue: Sendable {
+    /// Long-polls `queueURL` for up to `maximumMessages` (1…10) messages, waiting up to `waitTime` seconds (0…20);
+    /// each received message stays invisible for `visibilityTimeout` seconds (`nil`: the queue's own).
+    func receive(from queueURL: String, maximumMessages: Int, waitTime: Int, visibilityTimeout: Int?) async throws -> [SQSMessage]
     /// Sends `message` to `queueURL` (the dead-letter queue).
     @discardableResult
     func send(_ message: SQSOutgoingMessage, to queueURL: String) async throws -> SQSSendResult

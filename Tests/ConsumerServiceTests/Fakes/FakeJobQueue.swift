@@ -1,9 +1,14 @@
 @testable import ConsumerService
 import SQSClient
+import ServiceLifecycle
 import Synchronization
 
-/// An in-memory ``JobQueue`` that records every call; `failing` makes the named operations throw.
+/// An in-memory ``JobQueue`` that records every call; `failing` makes the named operations throw. Receives are
+/// answered by the poll answerer of their queue (``answerPolls(of:_:)``); without one a receive waits, as an idle long
+/// poll does, until a graceful shutdown begins or it is cancelled, and returns nothing.
 final class FakeJobQueue: JobQueue {
+    /// Answers one receive of a queue: given how many messages it may return, the messages it returns.
+    typealias PollAnswerer = @Sendable (_ maximumMessages: Int) async throws -> [SQSMessage]
     /// One recorded call.
     enum Call: Sendable, Equatable {
         case send(queueURL: String, body: String, attributes: [String: String])
@@ -14,9 +19,47 @@ final class FakeJobQueue: JobQueue {
     enum Operation: Sendable, Hashable { case send, delete, changeVisibility }
 
     private let state = Mutex<(calls: [Call], failing: Set<Operation>)>(([], []))
+    private let answerers = Mutex<[String: PollAnswerer]>([:])
+    private let polls = Mutex<(counts: [String: Int], waiters: [(queueURL: String, continuation: CheckedContinuation<Void, Never>)])>(([:], []))
 
     init(failing: Set<Operation> = []) {
         state.withLock { $0.failing = failing }
+    }
+
+    /// Answers the receives of `queueURL` with `answerer` from now on.
+    func answerPolls(of queueURL: String, _ answerer: @escaping PollAnswerer) {
+        answerers.withLock { $0[queueURL] = answerer }
+    }
+
+    /// How many receives of `queueURL` have begun.
+    func pollCount(of queueURL: String) -> Int {
+        polls.withLock { $0.counts[queueURL, default: 0] }
+    }
+
+    /// Returns once `count` receives of `queueURL` have begun.
+    func pollsBegan(of queueURL: String, count: Int = 1) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let reached = polls.withLock { polls in
+                if polls.counts[queueURL, default: 0] >= count { return true }
+                polls.waiters.append((queueURL, continuation))
+                return false
+            }
+            if reached { continuation.resume() }
+        }
+        if pollCount(of: queueURL) < count { await pollsBegan(of: queueURL, count: count) }
+    }
+
+    func receive(from queueURL: String, maximumMessages: Int, waitTime: Int, visibilityTimeout: Int?) async throws -> [SQSMessage] {
+        let woken = polls.withLock { polls in
+            polls.counts[queueURL, default: 0] += 1
+            let woken = polls.waiters.filter { $0.queueURL == queueURL }.map(\.continuation)
+            polls.waiters.removeAll { $0.queueURL == queueURL }
+            return woken
+        }
+        for continuation in woken { continuation.resume() }
+        if let answerer = answerers.withLock({ $0[queueURL] }) { return try await answerer(maximumMessages) }
+        try await gracefulShutdown()
+        return []
     }
 
     /// Every call so far, in order.

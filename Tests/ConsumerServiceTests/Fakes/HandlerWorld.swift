@@ -1,6 +1,9 @@
+import AWSClientRuntime
+import AWSSigV4
 @testable import ConsumerService
 import Foundation
 import Logging
+import S3Client
 import SQSClient
 import TestSupport
 import VideoCore
@@ -61,6 +64,22 @@ struct HandlerWorld: Sendable {
             deleter: MessageDeleter(sqs: queue, queueURL: Self.queueURL), logger: ConsumerHarness.logger)
     }
 
+    /// The whole consumer service on this world: the fake queue for every message operation (the jobs queue's and
+    /// the dead-letter queue's), the SQLite store, and the redrive settings given (no queue attributes are read). Its
+    /// SQS and S3 clients point at a port nothing answers: a test that reaches them fails.
+    func consumer(_ configuration: ConsumerConfiguration, maximumReceiveCount: Int? = 5, deadLetterQueue: Bool = true,
+                  environment: [String: String] = [:]) throws -> ConsumerService {
+        guard let endpoint = AWSEndpoint(url: "http://127.0.0.1:9") else { throw HandlerWorldError("bad endpoint") }
+        let clients = AWSClientConfiguration(region: "us-east-1", endpoint: endpoint,
+                                             credentialProvider: StaticCredentialProvider(credentials: Credentials(accessKeyID: "test", secretAccessKey: "test")),
+                                             retry: .none, requestTimeout: .seconds(1))
+        return ConsumerService(configuration: configuration, sqs: SQSClient(configuration: clients), queue: queue, s3: S3Client(configuration: clients),
+                               store: store, pipeline: ConsumerHarness.pipeline(),
+                               queueSettings: QueueSettings(maximumReceiveCount: maximumReceiveCount,
+                                                            deadLetterQueueURL: deadLetterQueue ? Self.deadLetterQueueURL : nil),
+                               logger: ConsumerHarness.logger, environment: environment)
+    }
+
     /// A queued record and the message that queued it.
     func queuedVideo(messageID: String = UUID().uuidString) async throws -> (VideoRecord, SQSMessage) {
         let record = VideoRecord(owner: "tests", title: "t", originalFilename: "a.mp4", sourceBucket: "bucket", sourceKey: "uploads/a.mp4",
@@ -80,4 +99,9 @@ struct HandlerWorld: Sendable {
     func current(_ id: UUID) async throws -> VideoRecord? {
         try await store.video(id: id, owner: nil)
     }
+}
+
+struct HandlerWorldError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
