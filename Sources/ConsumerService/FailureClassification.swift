@@ -21,8 +21,16 @@ public enum FailureClassification: Sendable, Equatable {
     /// Retrying cannot succeed; the record is failed with this.
     case permanent(VideoFailure)
 
-    /// Classifies `error`.
+    /// Classifies `error`. A transient failure's message may end in the record the owner reads (when no retry is
+    /// left): this machine's paths are removed from it as from a permanent one's.
     public static func classify(_ error: any Error) -> FailureClassification {
+        switch classifyUnredacted(error) {
+        case .transient(let message, let code): .transient(PathRedaction.redact(message), code: code)
+        case .permanent(let failure): .permanent(failure)
+        }
+    }
+
+    private static func classifyUnredacted(_ error: any Error) -> FailureClassification {
         switch error {
         case let failure as VideoFailure:
             return .permanent(failure)

@@ -108,6 +108,26 @@ struct ConfigurationTests {
         #expect(JobOutcome.completed.exitCode == 0)
         #expect(Set(JobOutcome.allCases.map(\.exitCode)).isDisjoint(with: [ConsumerExitCode.noMessage, ConsumerExitCode.failure]))
     }
+
+    @Test func aTransientFailuresMessageLosesThisMachinesPathsLikeAPermanentOnes() {
+        let disk = MediaError(code: .insufficientDiskSpace, message: "no space left writing /var/cache/videoqueue/consumer-1/job-42/out/720p.mp4")
+        guard case .transient(let message, _) = FailureClassification.classify(disk) else {
+            Issue.record("a full disk is transient")
+            return
+        }
+        #expect(!message.contains("/var/cache"), "\(message)")
+        #expect(message.contains("720p.mp4"))
+        guard case .transient(let other, _) = FailureClassification.classify(CocoaLikeError(text: "open /etc/videoqueue/consumer.env failed")) else {
+            Issue.record("an unknown error is transient")
+            return
+        }
+        #expect(!other.contains("/etc/videoqueue"), "\(other)")
+    }
+
+    private struct CocoaLikeError: Error, CustomStringConvertible {
+        var text: String
+        var description: String { text }
+    }
 }
 
 extension ConfigurationTests {

@@ -65,6 +65,36 @@ import VideoCore
     }
 
     /// A completed video with a two-rendition HLS ladder and an MP4, made by FFmpeg and stored in the fixture's bucket.
+    @Test func aVideoWithTensOfThousandsOfSegmentsIsAnsweredWithoutListingOrSigningThem() async throws {
+        let fixture = try await ProducerFixture()
+        try await withTearDown { await fixture.tearDown() } body: {
+            let record = try await VideoAccessTests.record(fixture, owner: "alice")
+            let prefix = VideoKeys.outputPrefix(record.id)
+            var outputs = (0..<20_000).map {
+                VideoOutput(kind: "hls/segment", key: prefix + "hls/720p/segment_\($0).ts", size: 1000, contentType: "video/mp2t")
+            }
+            outputs.append(VideoOutput(kind: "hls/master", key: prefix + "hls/master.m3u8", size: 100, contentType: "application/vnd.apple.mpegurl"))
+            outputs.append(VideoOutput(kind: "transcode/720p", key: prefix + "transcode/720p.mp4", size: 1000, contentType: "video/mp4"))
+            _ = try await fixture.store.markQueued(id: record.id)
+            let claimed = try #require(try await fixture.store.claim(id: record.id))
+            _ = try #require(try await fixture.store.complete(id: record.id, attempt: claimed.attempts, outputs: outputs))
+            try await fixture.withClient { client in
+                try await client.execute(uri: "/v1/videos/\(record.id.uuidString)", method: .get, headers: ProducerFixture.headers(key: fixture.alice)) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.body.readableBytes < 64 * 1024, "\(response.body.readableBytes) bytes")
+                    let body = try ProducerFixture.decode(VideoResponse.self, response.body)
+                    #expect(body.hlsSegments == 20_000)
+                    #expect(body.video.outputs.map(\.kind).sorted() == ["hls/master", "transcode/720p"])
+                    #expect(body.downloads?.count == 3)   // the source and the two outputs
+                }
+                try await client.execute(uri: "/v1/videos", method: .get, headers: ProducerFixture.headers(key: fixture.alice)) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.body.readableBytes < 64 * 1024, "\(response.body.readableBytes) bytes")
+                }
+            }
+        }
+    }
+
     static func completedVideo(_ fixture: ProducerFixture) async throws -> VideoRecord {
         let record = try await VideoAccessTests.record(fixture, owner: "alice")
         let directory = try TemporaryDirectory()
@@ -88,12 +118,13 @@ import VideoCore
             let type = file.hasSuffix(".m3u8") ? "application/vnd.apple.mpegurl" : "video/mp2t"
             try await fixture.s3.upload(file: "\(hls)/\(file)", bucket: fixture.bucket, key: key, contentType: type)
             let size = (try FileManager.default.attributesOfItem(atPath: "\(hls)/\(file)")[.size] as? NSNumber)?.int64Value ?? 0
-            outputs.append(VideoOutput(kind: file.hasSuffix(".ts") ? "hls_segment" : "hls_playlist", key: key, size: size, contentType: type,
-                                       duration: 4))
+            // The kinds the consumer writes (segments, each rendition's playlist, the master).
+            let kind = file.hasSuffix(".ts") ? "hls/segment" : file == "master.m3u8" ? "hls/master" : "hls/\(file.split(separator: "/")[0])/playlist"
+            outputs.append(VideoOutput(kind: kind, key: key, size: size, contentType: type, duration: 4))
         }
         let mp4 = prefix + "transcode/240p.mp4"
         try await fixture.s3.putObject(SampleVideo.mp4, bucket: fixture.bucket, key: mp4, contentType: "video/mp4")
-        outputs.append(VideoOutput(kind: "mp4", key: mp4, size: Int64(SampleVideo.mp4.readableBytes), contentType: "video/mp4"))
+        outputs.append(VideoOutput(kind: "transcode/240p", key: mp4, size: Int64(SampleVideo.mp4.readableBytes), contentType: "video/mp4"))
         _ = try await fixture.store.markQueued(id: record.id)
         let claimed = try #require(try await fixture.store.claim(id: record.id))
         return try #require(try await fixture.store.complete(id: record.id, attempt: claimed.attempts, outputs: outputs))

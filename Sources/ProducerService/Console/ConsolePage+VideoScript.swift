@@ -97,7 +97,7 @@ function renderOutputs(body) {
     if (!outputs) continue;
     outputs.sort((a, b) => a.key.localeCompare(b.key));
     // HLS segments are counted, not listed (the playlists name them); thumbnail frames are folded away.
-    const segments = outputs.filter((output) => output.kind === "hls/segment").length;
+    const segments = outputs.some((output) => output.kind.startsWith("hls/")) ? (body.hlsSegments || 0) : 0;
     const frames = outputs.filter((output) => output.kind === "thumbnails/frame");
     const shown = outputs.filter((output) => output.kind !== "hls/segment" && output.kind !== "thumbnails/frame");
     const item = (output) => {
@@ -108,7 +108,7 @@ function renderOutputs(body) {
       return el("li", {}, url ? el("a", { href: url, download: file, text: file }) : el("span", { text: file }),
         el("span", { class: "muted", text: details }));
     };
-    boxes.push(el("div", { class: "group", "data-group": name }, el("h4", { text: name + " (" + outputs.length + ")" }),
+    boxes.push(el("div", { class: "group", "data-group": name }, el("h4", { text: name + " (" + (outputs.length + segments) + ")" }),
       el("ul", {}, ...shown.map(item),
         segments ? el("li", { class: "muted", text: segments + (segments === 1 ? " segment" : " segments") + " (played through the playlists)" }) : null),
       frames.length ? el("details", {}, el("summary", { text: frames.length + " frames" }), el("ul", {}, ...frames.map(item))) : null));

@@ -188,6 +188,7 @@ enum OpenAPIDocument {
                 "VideoResponse": ["type": "object", "required": ["video", "statusURL", "eventsURL"], "properties": [
                     "video": ref("Video"), "statusURL": ["type": "string"], "eventsURL": ["type": "string"],
                     "queuePosition": ["type": "integer"], "estimatedWaitSeconds": ["type": "number"],
+                    "hlsSegments": ["type": "integer", "description": "HLS segments the playlists name; counted, not listed in video.outputs"],
                     "expiresAt": ["type": "string", "format": "date-time", "description": "when retention deletes the finished video and its files"],
                     "downloads": ["type": "object", "additionalProperties": ["type": "string", "format": "uri"]],
                     "playback": ["type": "object", "description": "Links that play a completed video without an API key, until expiresAt",

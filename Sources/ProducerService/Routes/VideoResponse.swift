@@ -3,9 +3,15 @@ import Hummingbird
 import VideoCore
 
 /// A video as the API shows it: the record, where to follow it, and (when asked for) where to fetch it.
+///
+/// HLS segments are counted, not listed (``hlsSegments``): the playlists name them, and a long video at short segments
+/// has tens of thousands — listing and presigning each would make one answer megabytes (and the list of videos
+/// gigabytes). They are played through the playback links.
 struct VideoResponse: Codable, Sendable, ResponseEncodable {
-    /// The record.
+    /// The record, its outputs without the HLS segments.
     var video: VideoRecord
+    /// How many HLS segments the video's playlists name (absent: none).
+    var hlsSegments: Int?
     /// `GET` this for the current state.
     var statusURL: String
     /// `GET` this for live progress (Server-Sent Events).
@@ -22,11 +28,23 @@ struct VideoResponse: Codable, Sendable, ResponseEncodable {
     var expiresAt: Date?
 }
 
-/// A page of videos.
+/// A page of videos (their outputs without HLS segments, as in ``VideoResponse``).
 struct VideoListResponse: Codable, Sendable, ResponseEncodable {
     var videos: [VideoRecord]
     /// Pass as `cursor` for the next page; absent on the last.
     var nextCursor: String?
+}
+
+extension VideoRecord {
+    /// The kind of an output the API counts instead of listing.
+    static let segmentKind = "hls/segment"
+
+    /// The record as the API shows it: its outputs without the HLS segments, and how many there were.
+    var withoutSegments: (record: VideoRecord, segments: Int) {
+        var shown = self
+        shown.outputs = outputs.filter { $0.kind != Self.segmentKind }
+        return (shown, outputs.count - shown.outputs.count)
+    }
 }
 
 extension ResponseEncodable {

@@ -203,7 +203,7 @@ struct VideoRoutes: Sendable {
         }
         do {
             let page = try await store.videos(owner: owner, status: status, cursor: query["cursor"].map(String.init), limit: limit)
-            return try VideoListResponse(videos: page.videos, nextCursor: page.nextCursor).response(status: .ok)
+            return try VideoListResponse(videos: page.videos.map(\.withoutSegments.record), nextCursor: page.nextCursor).response(status: .ok)
         } catch let error as VideoStoreError where error.code == .invalidCursor {
             throw APIError.badRequest("the cursor is not one this API gave out", code: "InvalidCursor")
         }
@@ -246,7 +246,9 @@ struct VideoRoutes: Sendable {
     static func response(for record: VideoRecord, downloads: Bool, configuration: ProducerConfiguration,
                          store: any VideoStore, s3: S3Client) async throws -> VideoResponse {
         let base = (configuration.publicURL ?? "") + "/v1/videos/\(record.id.uuidString.lowercased())"
-        var response = VideoResponse(video: record, statusURL: base, eventsURL: base + "/events")
+        let shown = record.withoutSegments
+        var response = VideoResponse(video: shown.record, statusURL: base, eventsURL: base + "/events")
+        response.hlsSegments = shown.segments > 0 ? shown.segments : nil
         response.expiresAt = configuration.retention.expiresAt(record)
         if record.status == .queued || record.status == .pending {
             let ahead = try await store.queuePosition(of: record.id) ?? 0
@@ -260,7 +262,7 @@ struct VideoRoutes: Sendable {
             if record.status != .cancelled || record.outputs.isEmpty {
                 urls["source"] = try await s3.presignedURL(.GET, bucket: record.sourceBucket, key: record.sourceKey, expires: configuration.presignSeconds)
             }
-            for output in record.outputs {
+            for output in shown.record.outputs {
                 urls[output.key] = try await s3.presignedURL(.GET, bucket: record.sourceBucket, key: output.key, expires: configuration.presignSeconds)
             }
             response.downloads = urls
