@@ -219,7 +219,17 @@ import VideoStore
                 for url in ["http://127.0.0.1:8080/hook", "http://localhost/hook", "http://169.254.169.254/latest/meta-data/", "http://[::1]/x",
                             "http://10.1.2.3/x", "http://192.168.0.10/x", "http://172.20.0.1/x", "http://100.64.0.1/x", "http://[fd00::1]/x",
                             "http://[::ffff:127.0.0.1]/x", "http://0.0.0.0/x", "ftp://example.com/x", "not a url", "https://user:pw@example.com/x",
-                            "https://" + String(repeating: "a", count: 3000) + ".com/"] {
+                            "https://" + String(repeating: "a", count: 3000) + ".com/",
+                            // Decimal, octal, hex and short forms of 127.0.0.1 (and of a public address: refused all the same).
+                            "http://2130706433/x", "http://0177.0.0.1/x", "http://0x7f.0.0.1/x", "http://127.1/x", "http://0x7f000001/x",
+                            "https://127.0.0.1./x", "http://0x08080808/x",
+                            // IPv6 forms embedding IPv4 or outside global unicast: NAT64, 6to4, Teredo, site-local, compatible,
+                            // discard, multicast, documentation; and the IPv4 special ranges.
+                            "http://[64:ff9b::a9fe:a9fe]/x", "http://[64:ff9b:1::1]/x", "http://[2002:7f00:1::]/x",
+                            "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/x", "http://[fec0::1]/x", "http://[::127.0.0.1]/x",
+                            "http://[::ffff:169.254.169.254]/x", "http://[100::1]/x", "http://[ff02::1]/x", "http://[2001:db8::1]/x",
+                            "http://192.0.0.1/x", "http://192.0.2.1/x", "http://198.18.0.1/x", "http://198.51.100.1/x", "http://203.0.113.1/x",
+                            "http://224.0.0.1/x", "http://240.0.0.1/x", "http://255.255.255.255/x"] {
                     let body = try JSONSerialization.data(withJSONObject: ["url": url])
                     try await client.execute(uri: "/v1/webhooks", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
                                              body: ByteBuffer(bytes: body)) { response in

@@ -4,10 +4,30 @@ import Hummingbird
 import VideoStore
 
 /// `/v1/webhooks`: an owner's endpoints for signed events (Standard Webhooks), their secrets (shown once, rotated
-/// with a day's overlap) and delivery logs, with manual redelivery.
+/// with a day's overlap) and delivery logs, with manual redelivery. The changes (create, rotate, delete, redeliver)
+/// draw from the owner's control-request budget (``RequestLimits/control``), before any lookup or database work.
 struct WebhookRoutes: Sendable {
     let configuration: ProducerConfiguration
     let store: any VideoStore
+    let limits: RequestLimits
+    let resolver: WebhookResolver
+
+    /// What a `429` names.
+    static let rateLimitedWhat = "webhook changes (they share the budget of cancel, delete and retry requests)"
+
+    /// Routes that draw from `limits` (the producer's shared budgets) and look hosts up with `resolver`.
+    init(configuration: ProducerConfiguration, store: any VideoStore, limits: RequestLimits, resolver: WebhookResolver = .system) {
+        self.configuration = configuration
+        self.store = store
+        self.limits = limits
+        self.resolver = resolver
+    }
+
+    /// Routes with a control-request budget of their own (same rate, not shared with the video routes'): until the
+    /// application passes its ``RequestLimits`` to ``init(configuration:store:limits:resolver:)``.
+    init(configuration: ProducerConfiguration, store: any VideoStore) {
+        self.init(configuration: configuration, store: store, limits: RequestLimits(configuration: configuration))
+    }
 
     /// How long a rotated-out secret still signs deliveries.
     static let rotationOverlap: TimeInterval = 24 * 3600
@@ -37,12 +57,14 @@ struct WebhookRoutes: Sendable {
             try EndpointList(endpoints: try await store.webhookEndpoints(owner: try context.requireCaller().owner)).response(status: .ok)
         }
         group.delete("webhooks/:id") { _, context in
+            try takeControlToken(context)
             guard try await store.deleteWebhookEndpoint(id: try Self.id(context), owner: try context.requireCaller().owner) else {
                 throw APIError.notFound("webhook endpoint")
             }
             return Response(status: .noContent)
         }
         group.post("webhooks/:id/rotate") { _, context in
+            try takeControlToken(context)
             guard let rotated = try await store.rotateWebhookSecret(id: try Self.id(context), owner: try context.requireCaller().owner,
                                                                     keepPreviousUntil: Date().addingTimeInterval(Self.rotationOverlap)) else {
                 throw APIError.notFound("webhook endpoint")
@@ -56,12 +78,18 @@ struct WebhookRoutes: Sendable {
             return try DeliveryList(deliveries: deliveries).response(status: .ok)
         }
         group.post("webhooks/:id/deliveries/:delivery/redeliver") { _, context in
+            try takeControlToken(context)
             guard let delivery = context.parameters.get("delivery"), delivery.utf8.count <= 200,
                   try await store.redeliverWebhook(id: delivery, endpointID: try Self.id(context), owner: try context.requireCaller().owner) else {
                 throw APIError.notFound("webhook delivery")
             }
             return Response(status: .accepted)
         }
+    }
+
+    /// A token of the caller's control budget, or `429 rate_limited`.
+    func takeControlToken(_ context: ProducerRequestContext) throws {
+        try RequestLimits.take(limits.control, try context.requireCaller().owner, what: Self.rateLimitedWhat)
     }
 
     static func id(_ context: ProducerRequestContext) throws -> UUID {
@@ -71,6 +99,7 @@ struct WebhookRoutes: Sendable {
 
     func create(_ request: Request, context: ProducerRequestContext) async throws -> Response {
         let caller = try context.requireCaller()
+        try takeControlToken(context)
         let body: CreateRequest
         do {
             body = try JSONDecoder().decode(CreateRequest.self, from: try await request.body.collect(upTo: 16 * 1024))
@@ -81,13 +110,16 @@ struct WebhookRoutes: Sendable {
         if let unknown = events.first(where: { !WebhookEvent.types.contains($0) }) {
             throw APIError.badRequest("unknown event \(unknown.prefix(100)) (known: \(WebhookEvent.types.joined(separator: ", ")))", code: "UnknownEvent")
         }
-        if let problem = WebhookTarget.problem(with: body.url, allowPrivate: configuration.webhookAllowPrivateTargets) {
-            throw APIError.badRequest(problem, code: "WebhookTargetNotAllowed")
+        do throws(WebhookTargetError) {
+            _ = try await WebhookTarget.check(body.url, allowPrivate: configuration.webhookAllowPrivateTargets, resolver: resolver)
+        } catch {
+            throw APIError.badRequest("\(error.message) (\(error.code))", code: "WebhookTargetNotAllowed")
         }
-        guard try await store.webhookEndpoints(owner: caller.owner).count < configuration.maximumWebhooksPerOwner else {
+        // Counted and inserted in one transaction: concurrent registrations cannot pass the cap together.
+        guard let created = try await store.createWebhookEndpoint(owner: caller.owner, url: body.url, events: events,
+                                                                  limit: configuration.maximumWebhooksPerOwner) else {
             throw APIError(.conflict, code: "TooManyWebhooks", message: "at most \(configuration.maximumWebhooksPerOwner) endpoints per owner")
         }
-        let created = try await store.createWebhookEndpoint(owner: caller.owner, url: body.url, events: events)
         var response = try EndpointResponse(endpoint: created.endpoint, secret: created.secret).response(status: .created)
         response.headers[.location] = (configuration.publicURL ?? "") + "/v1/webhooks/\(created.endpoint.id.uuidString.lowercased())"
         return response

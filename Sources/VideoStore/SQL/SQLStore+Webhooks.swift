@@ -44,6 +44,57 @@ extension SQLStore {
         return (try WebhookEndpoint(row: row), secret)
     }
 
+    /// ``createWebhookEndpoint(owner:url:events:)`` unless `owner` has `limit` endpoints: the count and the insert in
+    /// one transaction that concurrent creates of the same owner wait for, so they cannot pass the cap together.
+    /// On SQLite the write transaction serializes them; on PostgreSQL (read committed, where two transactions would
+    /// both count the same rows) each first upserts a lock row of the owner's in `leases` — the second waits for the
+    /// first to commit, and its count then sees the first's insert — and deletes it again before committing.
+    func createWebhookEndpoint(owner: String, url: String, events: [String], limit: Int) async throws
+        -> (endpoint: WebhookEndpoint, secret: String)? {
+        try Self.checkPlainText(owner, "owner")
+        try Self.checkPlainText(url, "the URL")
+        let secret = Self.newWebhookSecret()
+        let lock = "webhook-endpoints/" + owner
+        return try await backend.transaction { db in
+            try await db.execute("""
+                INSERT INTO leases (name, holder, expires_at) VALUES ($1, '', 0)
+                ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                """, [.text(lock)])
+            let count = try await db.query("SELECT COUNT(*) AS n FROM webhook_endpoints WHERE owner = $1", [.text(owner)]).first?.int("n") ?? 0
+            var created: (endpoint: WebhookEndpoint, secret: String)?
+            if count < Int64(max(limit, 0)) {
+                let rows = try await db.query("""
+                    INSERT INTO webhook_endpoints (id, owner, url, events, secret, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *
+                    """, [.text(UUID().uuidString), .text(owner), .text(url), .text(events.joined(separator: ",")), .text(secret),
+                          .int(Self.nowMilliseconds())])
+                guard let row = rows.first else { throw VideoStoreError(code: .database, message: "the insert returned no row") }
+                created = (try WebhookEndpoint(row: row), secret)
+            }
+            try await db.execute("DELETE FROM leases WHERE name = $1", [.text(lock)])
+            return created
+        }
+    }
+
+    /// Deletes up to `limit` delivered or failed deliveries that finished (their last attempt, which is when
+    /// `not_before` was last set) before `cutoff`, and up to `limit` deliveries whose endpoint is gone (a status change
+    /// that fanned out while its endpoint was being deleted); how many in all. Pending deliveries of live endpoints
+    /// are kept, however old (they fail for good after the retry window, then age out here).
+    func pruneWebhookDeliveries(finishedBefore cutoff: Date, limit: Int) async throws -> Int {
+        let limit = Int64(min(max(limit, 1), 10_000))
+        let finished = try await backend.query("""
+            DELETE FROM webhook_deliveries WHERE id IN (
+                SELECT id FROM webhook_deliveries WHERE status IN ('delivered', 'failed') AND not_before < $1 LIMIT $2)
+            RETURNING id
+            """, [.int(VideoTimestamp.milliseconds(cutoff)), .int(limit)])
+        let orphaned = try await backend.query("""
+            DELETE FROM webhook_deliveries WHERE id IN (
+                SELECT d.id FROM webhook_deliveries d
+                WHERE NOT EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id) LIMIT $1)
+            RETURNING id
+            """, [.int(limit)])
+        return finished.count + orphaned.count
+    }
+
     func webhookEndpoints(owner: String) async throws -> [WebhookEndpoint] {
         try await backend.query("SELECT * FROM webhook_endpoints WHERE owner = $1 ORDER BY created_at, id", [.text(owner)])
             .map(WebhookEndpoint.init(row:))
@@ -74,7 +125,9 @@ extension SQLStore {
         let leased = try await backend.query("""
             UPDATE webhook_deliveries SET not_before = $1, attempts = attempts + 1
             WHERE status = 'pending' AND not_before <= $2 AND id IN (
-                SELECT id FROM webhook_deliveries WHERE status = 'pending' AND not_before <= $2 ORDER BY not_before, id LIMIT $3)
+                SELECT id FROM webhook_deliveries d WHERE status = 'pending' AND not_before <= $2
+                    AND EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id)
+                ORDER BY not_before, id LIMIT $3)
             RETURNING *
             """, [.int(leaseEnd), .int(nowMS), .int(min(max(limit, 1), 1000))]).map(WebhookDelivery.init(row:))
         guard !leased.isEmpty else { return [] }
@@ -131,5 +184,34 @@ extension WebhookDelivery {
                   attempts: Int(try row.int("attempts")), nextAttemptAt: status == .pending ? try row.date("not_before") : nil,
                   lastError: try row.optionalText("last_error"), lastStatusCode: try row.optionalInt("last_status_code").map { Int($0) },
                   createdAt: try row.date("created_at"), deliveredAt: try row.optionalDate("delivered_at"))
+    }
+}
+
+extension VideoStore {
+    /// Registers `url` for `owner`'s events of `events` (empty: all) unless `owner` already has `limit` endpoints
+    /// (`nil` then): counted and inserted in one transaction, so concurrent registrations cannot pass the cap.
+    ///
+    /// A store other than SQLite's and PostgreSQL's gets a best effort: counted, created, and deleted again when a
+    /// recount finds it past the cap.
+    public func createWebhookEndpoint(owner: String, url: String, events: [String], limit: Int) async throws
+        -> (endpoint: WebhookEndpoint, secret: String)? {
+        if let sql = self as? any SQLStoreForwarding {
+            return try await sql.store.createWebhookEndpoint(owner: owner, url: url, events: events, limit: limit)
+        }
+        guard try await webhookEndpoints(owner: owner).count < limit else { return nil }
+        let created = try await createWebhookEndpoint(owner: owner, url: url, events: events)
+        guard try await webhookEndpoints(owner: owner).prefix(limit).contains(where: { $0.id == created.endpoint.id }) else {
+            _ = try await deleteWebhookEndpoint(id: created.endpoint.id, owner: owner)
+            return nil
+        }
+        return created
+    }
+
+    /// Deletes up to `limit` delivered or failed deliveries whose last attempt was before `cutoff`, and up to `limit`
+    /// deliveries of endpoints that no longer exist; returns how many (call again while it is not 0). Pending
+    /// deliveries of existing endpoints are never deleted. A store other than SQLite's and PostgreSQL's deletes nothing.
+    public func pruneWebhookDeliveries(finishedBefore cutoff: Date, limit: Int = 1000) async throws -> Int {
+        guard let sql = self as? any SQLStoreForwarding else { return 0 }
+        return try await sql.store.pruneWebhookDeliveries(finishedBefore: cutoff, limit: limit)
     }
 }
