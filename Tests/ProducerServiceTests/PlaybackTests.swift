@@ -205,6 +205,16 @@ import VideoCore
                 try await client.execute(uri: live, method: .get) { response in
                     #expect(response.status == .ok)
                     #expect(response.headers[.contentType] == "application/vnd.apple.mpegurl")
+                    // Any origin may play (the token is the whole authorization); the playlists it links carry a fresh
+                    // token that outlives the link's own short one, as long as the segment URLs do.
+                    #expect(response.headers[.accessControlAllowOrigin] == "*")
+                    let linked = String(buffer: response.body).split(separator: "\n").filter { !$0.hasPrefix("#") }
+                    #expect(linked.count == 2)
+                    for link in linked {
+                        let linkedToken = String(link.split(separator: "/")[2])
+                        #expect(linkedToken != String(token))
+                        #expect(PlaybackToken.verify(linkedToken, secret: fixture.configuration.uploadSecret, now: Date().addingTimeInterval(1800)) != nil)
+                    }
                 }
                 for uri in [expired, live.replacingOccurrences(of: String(token), with: String(token.dropLast(2)) + "AA"),
                             "/v1/play/\(misdirected)/hls/master.m3u8", "/v1/play/\(token)/hls/nothing.m3u8",

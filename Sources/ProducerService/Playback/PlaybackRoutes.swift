@@ -11,6 +11,11 @@ import VideoStore
 /// URLs that last as long as the video plays. Any other output (an MP4 rendition, a thumbnail) is a `302` to its
 /// presigned URL. Only the video's recorded outputs are served; anything else, and any bad or expired token, is a
 /// `404`.
+///
+/// The playlist links a served playlist names carry a fresh token that lives as long as its segment URLs (the
+/// video's duration and a margin): a player that switches rendition an hour into a long video still gets it. Every
+/// answer allows any origin (`Access-Control-Allow-Origin: *`): the token in the path is the whole authorization (no
+/// cookie or key is involved), so hls.js on another site can play the video.
 struct PlaybackRoutes: Sendable {
     let configuration: ProducerConfiguration
     let store: any VideoStore
@@ -50,7 +55,7 @@ struct PlaybackRoutes: Sendable {
         let lifetime = try await s3.presignLifetime(max(configuration.presignSeconds, Int((record.outputs.compactMap(\.duration).max() ?? 0).rounded(.up)) + 900))
         guard output.key.hasSuffix(".m3u8") else {
             let url = try await s3.presignedURL(.GET, bucket: record.sourceBucket, key: output.key, expires: lifetime)
-            return Response(status: .found, headers: [.location: url, .cacheControl: "private, no-store"])
+            return Response(status: .found, headers: [.location: url, .cacheControl: "private, no-store", .accessControlAllowOrigin: "*"])
         }
         guard output.size <= Self.maximumPlaylistBytes else { throw notFound }
         let playlist = String(buffer: try await s3.getObject(bucket: record.sourceBucket, key: output.key).body)
@@ -60,12 +65,14 @@ struct PlaybackRoutes: Sendable {
         for output in record.outputs where !output.key.hasSuffix(".m3u8") && output.key.hasPrefix(directory + "/") {
             presigned[output.key] = try await s3.presignedURL(.GET, bucket: record.sourceBucket, key: output.key, expires: lifetime)
         }
-        let route = (configuration.publicURL ?? "") + "/v1/play/\(text)/"
+        let linked = try PlaybackToken(videoID: record.id, expires: Date().addingTimeInterval(TimeInterval(lifetime)))
+            .signed(with: configuration.uploadSecret)
+        let route = (configuration.publicURL ?? "") + "/v1/play/\(linked)/"
         let rewritten = PlaylistRewriter.rewrite(playlist) { uri in
             guard let key = Self.resolve(uri, against: directory), keys.contains(key) else { return nil }
             return key.hasSuffix(".m3u8") ? route + key.dropFirst(prefix.count) : presigned[key]
         }
-        return Response(status: .ok, headers: [.contentType: Self.playlistType, .cacheControl: "private, no-store"],
+        return Response(status: .ok, headers: [.contentType: Self.playlistType, .cacheControl: "private, no-store", .accessControlAllowOrigin: "*"],
                         body: .init(byteBuffer: ByteBuffer(string: rewritten + "\n")))
     }
 
