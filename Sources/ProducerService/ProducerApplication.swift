@@ -44,13 +44,14 @@ public struct ProducerApplication: Sendable {
         let router = Router(context: ProducerRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorMiddleware(pace: configuration.bodyPace))
+        router.add(middleware: DatabaseUnavailableMiddleware())
         let ingestor = VideoIngestor(configuration: configuration, store: store, s3: s3, dispatcher: dispatcher, logger: logger)
         let api = router.group("v1").add(middleware: APIKeyAuthenticator(store: store, limits: limits))
         VideoRoutes(configuration: configuration, store: store, s3: s3, ingestor: ingestor, dispatcher: dispatcher, limits: limits).add(to: api)
         UploadRoutes(configuration: configuration, s3: s3, ingestor: ingestor, limits: limits).add(to: api)
         eventRoutes.add(to: api)
         PlaybackRoutes(configuration: configuration, store: store, s3: s3).add(to: router)
-        WebhookRoutes(configuration: configuration, store: store).add(to: api)
+        WebhookRoutes(configuration: configuration, store: store, limits: limits).add(to: api)
         OperationsRoutes(configuration: configuration, store: store, s3: s3, sqs: sqs, limits: limits).add(public: router, api: api)
         AdminRoutes(configuration: configuration, store: store, sqs: sqs).add(to: api)
         return router
@@ -62,6 +63,7 @@ public struct ProducerApplication: Sendable {
         let router = Router(context: ProducerRequestContext.self)
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorMiddleware(pace: configuration.bodyPace))
+        router.add(middleware: DatabaseUnavailableMiddleware())
         eventRoutes.addWebSocket(to: router.group("v1").add(middleware: APIKeyAuthenticator(store: store, limits: limits)))
         return router
     }
@@ -91,5 +93,23 @@ public struct ProducerApplication: Sendable {
             RetentionSweeper(store: store, s3: s3, bucket: configuration.bucket, policy: configuration.retention,
                              interval: configuration.retentionSweepInterval, logger: logger))
         return app
+    }
+}
+
+/// Answers a request that failed because the database cannot be reached now (``VideoStoreError/Code/unavailable``:
+/// PostgreSQL down or not yet up, no RDS IAM token yet) with `503 database_unavailable` and `Retry-After`, instead of
+/// a 500: the client may retry, and `/readyz` says the same meanwhile.
+struct DatabaseUnavailableMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The `Retry-After` of the answer, in seconds.
+    static var retryAfterSeconds: Int { 5 }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as VideoStoreError where error.code == .unavailable {
+            context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
+            throw APIError(.serviceUnavailable, code: "DatabaseUnavailable", message: "the database is not available now; try again later",
+                           headers: [.retryAfter: "\(Self.retryAfterSeconds)"])
+        }
     }
 }

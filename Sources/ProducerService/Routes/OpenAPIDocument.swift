@@ -50,13 +50,29 @@ enum OpenAPIDocument {
     private static func error(_ description: String) -> [String: Any] { ["description": description, "content": json(ref("Error"))] }
     private static func ok(_ description: String, _ schema: [String: Any]) -> [String: Any] { ["description": description, "content": json(schema)] }
 
+    /// The errors every `/v1` operation may answer.
     private static var errors: [String: Any] {
-        ["400": error("Malformed request"), "401": error("Missing or invalid API key"), "404": error("Not found (or another owner's)")]
+        ["400": error("Malformed request"), "401": error("Missing or invalid API key"), "404": error("Not found (or another owner's)"),
+         "408": error("The request body arrived too slowly (body_too_slow); the connection is closed"),
+         "429": rateLimited]
+    }
+
+    /// The errors any operation may answer.
+    private static var serverErrors: [String: Any] {
+        ["500": error("The request failed; the server log has the details"),
+         "503": error("A dependency (the database, S3) is unavailable or the server is shutting down; retry later")]
+    }
+
+    /// `429`: a rate or concurrency limit (rate_limited, too_many_uploads, too_many_streams), with `Retry-After`.
+    private static var rateLimited: [String: Any] {
+        ["description": "A rate or concurrency limit was reached; retry after Retry-After seconds", "content": json(ref("Error")),
+         "headers": ["Retry-After": ["description": "Seconds to wait", "schema": ["type": "integer", "minimum": 1]]]]
     }
 
     private static func operation(_ summary: String, _ responses: [String: Any], parameters: [[String: Any]] = [],
                                   body: [String: Any]? = nil, secure: Bool = true) -> [String: Any] {
-        var operation: [String: Any] = ["summary": summary, "responses": responses.merging(secure ? errors : [:]) { first, _ in first }]
+        let common = (secure ? errors : [:]).merging(serverErrors) { first, _ in first }
+        var operation: [String: Any] = ["summary": summary, "responses": responses.merging(common) { first, _ in first }]
         if !parameters.isEmpty { operation["parameters"] = parameters }
         if let body { operation["requestBody"] = body }
         if secure { operation["security"] = secured }

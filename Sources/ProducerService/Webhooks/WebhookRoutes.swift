@@ -23,12 +23,6 @@ struct WebhookRoutes: Sendable {
         self.resolver = resolver
     }
 
-    /// Routes with a control-request budget of their own (same rate, not shared with the video routes'): until the
-    /// application passes its ``RequestLimits`` to ``init(configuration:store:limits:resolver:)``.
-    init(configuration: ProducerConfiguration, store: any VideoStore) {
-        self.init(configuration: configuration, store: store, limits: RequestLimits(configuration: configuration))
-    }
-
     /// How long a rotated-out secret still signs deliveries.
     static let rotationOverlap: TimeInterval = 24 * 3600
 
