@@ -135,6 +135,12 @@ import VideoStore
             try await fixture.s3.putObject(SampleVideo.mp4, bucket: fixture.bucket, key: outputKey)
             _ = try await fixture.store.complete(id: finished.id, attempt: claimed.attempts,
                                                  outputs: [VideoOutput(kind: "transcode/720p", key: outputKey, size: 1, contentType: "video/mp4")])
+            // Objects under the video's prefix that the record does not name (a fenced-out attempt's uploads) go too.
+            let unrecorded = ["outputs/\(finished.id.uuidString.lowercased())/hls/720p/segment_000.ts",
+                              "outputs/\(finished.id.uuidString.lowercased())/stale/attempt-1.mp4"]
+            for key in unrecorded { try await fixture.s3.putObject(SampleVideo.mp4, bucket: fixture.bucket, key: key) }
+            let neighbour = "outputs/\(waiting.id.uuidString.lowercased())/keep.mp4"
+            try await fixture.s3.putObject(SampleVideo.mp4, bucket: fixture.bucket, key: neighbour)
             try await fixture.withClient { client in
                 try await client.execute(uri: "/v1/videos/\(waiting.id.uuidString)", method: .delete, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
                     #expect(response.status == .accepted)
@@ -150,6 +156,8 @@ import VideoStore
             }
             #expect(try await fixture.s3.objectInfo(bucket: fixture.bucket, key: outputKey) == nil)
             #expect(try await fixture.s3.objectInfo(bucket: fixture.bucket, key: finished.sourceKey) == nil)
+            for key in unrecorded { #expect(try await fixture.s3.objectInfo(bucket: fixture.bucket, key: key) == nil, "\(key)") }
+            #expect(try await fixture.s3.objectInfo(bucket: fixture.bucket, key: neighbour) != nil, "another video's prefix is kept")
         }
     }
 
