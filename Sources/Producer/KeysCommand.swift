@@ -12,11 +12,22 @@ struct KeysCommand: AsyncParsableCommand {
     struct DatabaseOptions: ParsableArguments {
         @Option(name: .customLong("database-url"), help: "SQLite path or postgres:// URL (DATABASE_URL).") var databaseURL: String?
 
-        /// Runs `body` with the migrated store, closed afterwards however `body` ends.
+        /// Runs `body` with the migrated store, closed afterwards however `body` ends. A bad setting exits 78.
         func withStore<T: Sendable>(_ body: (any VideoStore) async throws -> T) async throws -> T {
-            let settings = try Settings.load(flags: [.init("--database-url", "DATABASE_URL", databaseURL)])
-            return try await DatabaseConfiguration(url: settings.string("DATABASE_URL"), environment: settings.environment)
-                .withStore(environment: settings.environment, body)
+            let settings: Settings
+            let database: DatabaseConfiguration
+            do {
+                settings = try Settings.load(flags: [.init("--database-url", "DATABASE_URL", databaseURL)])
+                database = try DatabaseConfiguration(url: settings.string("DATABASE_URL"), environment: settings.environment)
+                try DatabaseStartup.checkSQLiteLocation(of: database)
+            } catch {
+                throw ProducerExitCode.exit(for: error, logger: nil, isConfigurationError: true)
+            }
+            do {
+                return try await database.withStore(environment: settings.environment, body)
+            } catch let error where ProducerExitCode.isConfigurationError(error) {
+                throw ProducerExitCode.exit(for: error, logger: nil)
+            }
         }
     }
 

@@ -25,15 +25,21 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         MemoryTuning.apply()
-        let settings = try Settings.load(flags: [
-            .init("--host", "VIDEOQUEUE_HOST", host), .init("--port", "VIDEOQUEUE_PORT", port), .init("--bucket", "VIDEOQUEUE_BUCKET", bucket),
-            .init("--queue-url", "VIDEOQUEUE_QUEUE_URL", queueURL), .init("--database-url", "DATABASE_URL", databaseURL),
-            .init("--log-level", "LOG_LEVEL", logLevel),
-        ])
+        let settings: Settings
+        do {
+            settings = try Settings.load(flags: [
+                .init("--host", "VIDEOQUEUE_HOST", host), .init("--port", "VIDEOQUEUE_PORT", port), .init("--bucket", "VIDEOQUEUE_BUCKET", bucket),
+                .init("--queue-url", "VIDEOQUEUE_QUEUE_URL", queueURL), .init("--database-url", "DATABASE_URL", databaseURL),
+                .init("--log-level", "LOG_LEVEL", logLevel),
+            ])
+        } catch {
+            throw ProducerExitCode.exit(for: error, logger: nil)
+        }
         let logger = ServiceLogging.bootstrap(label: "videoqueue.producer", level: settings.string("LOG_LEVEL"))
         let configuration: ProducerConfiguration
         let s3Configuration: AWSClientConfiguration
         let sqsConfiguration: AWSClientConfiguration
+        let database: DatabaseConfiguration
         do {
             // Without VIDEOQUEUE_CODECS: what this machine's FFmpeg encodes (machines of one image share it).
             let detected = settings.string("VIDEOQUEUE_CODECS") == nil
@@ -41,16 +47,18 @@ struct ServeCommand: AsyncParsableCommand {
             configuration = try ProducerConfiguration(settings: settings, detectedCodecs: detected)
             s3Configuration = try AWSClientConfiguration(service: .s3, environment: settings.environment)
             sqsConfiguration = try AWSClientConfiguration(service: .sqs, environment: settings.environment)
+            database = try DatabaseConfiguration(url: configuration.databaseURL, environment: settings.environment)
+            try DatabaseStartup.checkSQLiteLocation(of: database)
         } catch {
-            throw ValidationError("\(error)")
+            throw ProducerExitCode.exit(for: error, logger: logger, isConfigurationError: true)
         }
         let store: any VideoStore
         do {
             // Not connected yet (PostgreSQL connects on first use): the database is awaited below.
-            store = try await DatabaseConfiguration(url: configuration.databaseURL, environment: settings.environment)
-                .makeStore(logger: logger, environment: settings.environment)
-        } catch let error as VideoStoreError where error.code == .invalidConfiguration {
-            throw ValidationError("\(error)")
+            store = try await database.makeStore(logger: logger, environment: settings.environment)
+        } catch {
+            // SQLite opens its file here: one that cannot be opened (not a database) is no dependency to wait for.
+            throw ProducerExitCode.exit(for: error, logger: logger)
         }
         let producer = ProducerApplication(configuration: configuration, store: store, s3: S3Client(configuration: s3Configuration),
                                            sqs: SQSClient(configuration: sqsConfiguration), logger: logger)
@@ -66,6 +74,12 @@ struct ServeCommand: AsyncParsableCommand {
                        .init(service: DatabaseStartup(store: store, notifier: notifier, logger: logger))],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         defer { notifier.stopping() }
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            // What ends the group early is a setting no retry fixes (a bad DATABASE_URL found by the migrations), or
+            // the server failing to bind.
+            throw ProducerExitCode.exit(for: error, logger: logger)
+        }
     }
 }

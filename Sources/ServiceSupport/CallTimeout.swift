@@ -22,7 +22,14 @@ public struct CallTimeoutError: Error, Sendable, Equatable, CustomStringConverti
 }
 
 /// Runs `body`, cancelling it and throwing ``CallTimeoutError`` when it runs longer than `limit`: a bound on
-/// any one network call of a loop that must stay alive (a watchdog's loop), whatever the layers below do.
+/// any one network call of a loop that must stay alive (a watchdog's loop).
+///
+/// `body` runs as a child task and is awaited: it returns at the limit only if `body` heeds cancellation (a
+/// cancellable sleep, socket or continuation). Returning without it would leave `body` running unseen — a
+/// `DeleteMessage` or a database write landing after its caller gave up, and one more stray task per retry of a loop —
+/// so a layer that may ignore cancellation is fixed there (the PostgreSQL store's wait for its first RDS IAM token
+/// is cancellable and bounded; the token call itself is abandoned at its own limit, which is safe for a call without
+/// side effects).
 public func withTimeout<T: Sendable>(_ limit: Duration, operation: String,
                                      _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in

@@ -116,7 +116,7 @@ import VideoCore
             let store = PostgresVideoStore(configuration: configuration, maximumConnections: 2, logger: TestDatabase.logger, password: {
                 calls.withLock { $0 += 1 }
                 return password
-            }, rotationInterval: .milliseconds(500))
+            }, timing: PostgresBackend.Timing(rotationInterval: .milliseconds(500)))
             try await withTearDown { try? await store.close() } body: { () async throws in  // its only `try` is inside #expect
                 let start = ContinuousClock.now
                 var queries = 0

@@ -79,10 +79,17 @@ struct OperationsRoutes: Sendable {
         ).response(status: ready ? .ok : .serviceUnavailable)
     }
 
-    static func check(_ body: @Sendable () async throws -> Void) async -> String {
+    /// The longest one readiness check may take: a dependency that does not answer within it (PostgreSQL unreachable,
+    /// an endpoint that accepts and says nothing) is reported as timed out, so `/readyz` answers promptly.
+    static let checkTimeout: Duration = .seconds(3)
+
+    /// `ok`, or what failed: the error, or `timed out` when `body` took longer than `limit`.
+    static func check(limit: Duration = checkTimeout, _ body: @escaping @Sendable () async throws -> Void) async -> String {
         do {
-            try await body()
+            try await withTimeout(limit, operation: "readiness check", body)
             return "ok"
+        } catch is CallTimeoutError {
+            return "timed out: no answer within \(limit)"
         } catch {
             return "\(error)"
         }

@@ -1,6 +1,7 @@
 /// The dependency checks behind `/readyz`, run at most once per ``maximumAge`` however many requests ask (the route
 /// is public: without this every request would cost a database query, an S3 and an SQS call). Requests that arrive
-/// while a run is under way share its result.
+/// while a run is under way share its result. Each check is bounded (``OperationsRoutes/checkTimeout``), so a run
+/// ends promptly however the dependencies behave.
 actor ReadinessChecks {
     /// How long a result is served before the checks run again.
     static let maximumAge: Duration = .seconds(1)
