@@ -33,7 +33,7 @@ import VideoCore
 /// | `VIDEOQUEUE_MAX_DURATION` | ``maximumVideoDuration`` | 4 h |
 /// | `VIDEOQUEUE_DLQ_CHECK_INTERVAL` | ``deadLetterCheckInterval`` (0 = off) | 60 s |
 /// | `VIDEOQUEUE_JOB_TIMEOUT_MARGIN` | ``jobTimeoutMargin`` | 15 min |
-/// | `VIDEOQUEUE_MAX_ATTEMPTS` | ``maximumAttempts`` | 1 |
+/// | `VIDEOQUEUE_MAX_ATTEMPTS` | ``maximumAttempts`` | 5 |
 /// | `VIDEOQUEUE_SQS_CALL_TIMEOUT` | ``sqsCallTimeout`` (a long poll gets its wait time on top) | 10 s |
 /// | `VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY` | ``dependencyRetryMaximumDelay`` | 30 s |
 /// | `VIDEOQUEUE_TERMINATION_CHECK_INTERVAL` | ``terminationCheckInterval`` (0 = off) | 5 s |
@@ -104,8 +104,12 @@ public struct ConsumerConfiguration: Sendable {
     /// The margin the poll loop gets beyond each wait it announces (a long poll, a wait for a slot, a backoff):
     /// once it overstays one by more, `/readyz` fails and the systemd watchdog is no longer fed.
     public var pollLivenessTimeout: Duration
-    /// How many claims a record may have before a message of it that reaches the dead-letter queue fails it; with
-    /// fewer (never claimed included) the dead-letter watcher sends the message again as a fresh one.
+    /// How many attempts (claims) a record may have. A transient failure of its last attempt fails it, and so does its
+    /// message reaching the dead-letter queue then; with attempts left the message is sent again as a fresh one
+    /// instead (a transient failure on the message's last allowed receive, or the dead-letter watcher), so failures are
+    /// counted by attempts, not by receives. Every claim counts, a take-over after a consumer died and a claim whose
+    /// job a shutdown handed back included (a hand-back of a message never claimed does not): 5 by default, the
+    /// receive budget the queue's redrive policy (`maxReceiveCount` 5) gave transient failures before.
     public var maximumAttempts: Int
     /// The longest any one SQS call of the poll loop (and of start-up) may take before it is cancelled; a long
     /// poll gets its wait time on top. Keep `VIDEOQUEUE_WAIT_TIME` + this well below half of systemd's
@@ -169,7 +173,7 @@ public struct ConsumerConfiguration: Sendable {
         self.maximumReceiveCount = nil
         self.maximumVideoDuration = 4 * 3600
         self.pollLivenessTimeout = .seconds(5)
-        self.maximumAttempts = 1
+        self.maximumAttempts = 5
         self.sqsCallTimeout = .seconds(10)
         self.dependencyRetryMaximumDelay = .seconds(30)
         self.deadLetterCheckInterval = .seconds(60)

@@ -17,6 +17,7 @@ import Metrics
 /// | `videoqueue_consumer_dead_letters_total` | counter | `result` (what the dead-letter watcher did with a DLQ message: `failed`, `resent`, `newer_message`, `finished`, `no_record`, `changed`, `undecodable`, `poison`) |
 /// | `videoqueue_consumer_dead_letter_check_errors_total` | counter | |
 /// | `videoqueue_consumer_duplicates_total` | counter | (messages of a running record left invisible, see ``ClaimDecision``) |
+/// | `videoqueue_consumer_messages_resent_total` | counter | (messages sent again after a transient failure on their last allowed receive, see ``JobSettlement``) |
 public struct ConsumerMetrics: Sendable {
     /// Metrics recorded through the process's swift-metrics backend.
     public init() {}
@@ -66,6 +67,10 @@ public struct ConsumerMetrics: Sendable {
 
     func duplicate() {
         Counter(label: "videoqueue_consumer_duplicates_total").increment()
+    }
+
+    func resent() {
+        Counter(label: "videoqueue_consumer_messages_resent_total").increment()
     }
 
     func ffmpegExit(_ code: Int32) {

@@ -190,15 +190,12 @@ struct DeadLetterWatcher: Sendable {
         return decision(.failed)
     }
 
-    /// Sends the record's message again as a fresh message and makes it the record's current one. Sent first: a
-    /// message that the record does not point to is a harmless duplicate, a record pointing to a message never
-    /// sent would wait forever.
+    /// Sends the record's message again as a fresh message and makes it the record's current one (``MessageResender``).
     private func resend(_ message: SQSMessage, record: VideoRecord, logger: Logger) async throws -> Decision {
         let videoID = record.id
-        let sent = try await sqs.send(SQSOutgoingMessage(body: message.body, attributes: [
-            "videoId": .string(videoID.uuidString.lowercased()), "videoqueue-resent-from": .string(message.messageID),
-        ]).addressed(to: queueURL, groupID: videoID.uuidString.lowercased(), deduplicationID: "resent-" + message.messageID), to: queueURL)
-        guard try await store.replaceMessageID(id: videoID, current: message.messageID, with: sent.messageID) != nil else {
+        let resender = MessageResender(queue: sqs, store: store, queueURL: queueURL)
+        let sent = try await resender.resend(body: message.body, replacing: message.messageID, videoID: videoID)
+        guard sent.adopted else {
             logger.info("record changed while its dead-lettered message was sent again: the new message is a duplicate",
                         metadata: ["new_message_id": "\(sent.messageID)"])
             return Decision(messageID: message.messageID, videoID: videoID, verdict: .changed)

@@ -205,14 +205,20 @@ struct MessageHandler: Sendable {
 
     /// The settlement rule (``JobSettlement``) for this consumer's queue.
     var settlement: JobSettlement {
-        JobSettlement(maximumReceiveCount: queueSettings.maximumReceiveCount, backoff: backoff)
+        JobSettlement(maximumReceiveCount: queueSettings.maximumReceiveCount, maximumAttempts: configuration.maximumAttempts, backoff: backoff)
+    }
+
+    /// What sends a message again as a fresh one (``JobSettlement/MessageStep/sendAgain(delaySeconds:)``).
+    var resender: MessageResender {
+        MessageResender(queue: queue, store: store, queueURL: configuration.queueURL)
     }
 
     /// Settles the run: asks ``JobSettlement`` what to do for its ending and does it.
     private func finish(record: VideoRecord, message: SQSMessage, result: Result<VideoRecord?, any Error>?, reason: AbortReason?,
                         timeout: Duration, logger: Logger) async -> JobOutcome {
         let receiveCount = message.approximateReceiveCount ?? 1
-        var action = settlement.settle(JobEnding(reason: reason, result: result), receiveCount: receiveCount, timeout: timeout)
+        var action = settlement.settle(JobEnding(reason: reason, result: result), receiveCount: receiveCount, attempts: record.attempts,
+                                       timeout: timeout)
         do {
             if try await !perform(action.record, record: record) {
                 logger.log(level: action.level, "\(action.note)")
@@ -223,7 +229,7 @@ struct MessageHandler: Sendable {
             action = settlement.storeUnavailable(receiveCount: receiveCount)
         }
         logger.log(level: action.level, "\(action.note)")
-        await perform(action.message, on: message, logger: logger)
+        await perform(action.message, on: message, videoID: record.id, logger: logger)
         return action.outcome
     }
 
@@ -245,12 +251,41 @@ struct MessageHandler: Sendable {
     }
 
     /// Carries out a message step.
-    private func perform(_ step: JobSettlement.MessageStep, on message: SQSMessage, logger: Logger) async {
+    private func perform(_ step: JobSettlement.MessageStep, on message: SQSMessage, videoID: UUID, logger: Logger) async {
         switch step {
         case .delete: await deleteMessage(message, logger: logger)
         case .setVisibility(let seconds): await setVisibility(message, seconds: seconds, logger: logger)
+        case .sendAgain(let delay): await sendAgain(message, videoID: videoID, delaySeconds: delay, logger: logger)
         case .leave: break
         }
+    }
+
+    /// Sends `message` again as a fresh message hidden for `delaySeconds`, makes it the record's current message and
+    /// deletes this one. When the send fails this one is hidden for the delay instead: it goes to the DLQ on its next
+    /// receive, and the dead-letter watcher sends it again. A record that cannot adopt the new message (changed
+    /// meanwhile, or the store is down) leaves it a harmless duplicate: any message claims a queued record.
+    private func sendAgain(_ message: SQSMessage, videoID: UUID, delaySeconds: Int, logger: Logger) async {
+        let resender = self.resender
+        let sent: String
+        do {
+            sent = try await withTimeout(configuration.sqsCallTimeout, operation: "SendMessage") {
+                try await resender.send(body: message.body, replacing: message.messageID, videoID: videoID, delaySeconds: delaySeconds)
+            }
+        } catch {
+            logger.warning("cannot send the message again: it goes to the dead-letter queue, whose watcher sends it again",
+                           metadata: ["error": "\(error)"])
+            await setVisibility(message, seconds: delaySeconds, logger: logger)
+            return
+        }
+        do {
+            let adopted = try await resender.adopt(videoID: videoID, current: message.messageID, new: sent)
+            logger.info("message sent again as a fresh one", metadata: ["new_message_id": "\(sent)", "adopted": "\(adopted)"])
+        } catch {
+            logger.warning("message sent again, but the record cannot point to it yet (the new message claims it all the same)",
+                           metadata: ["new_message_id": "\(sent)", "error": "\(error)"])
+        }
+        metrics.resent()
+        await deleteMessage(message, logger: logger)
     }
 
     // MARK: Queue operations

@@ -10,10 +10,12 @@ import VideoStore
 /// records whose message reached the DLQ unfinished end `failed`, exactly.
 @Suite("Consumer dead-letter watcher")
 struct DeadLetterWatcherTests {
-    /// The harness's configuration with the watcher checking every 200 ms.
+    /// The harness's configuration with the watcher checking every 200 ms and one attempt per record (a record with
+    /// attempts left is sent again: DeadLetterResendTests).
     private static func watching(_ harness: ConsumerHarness) -> ConsumerConfiguration {
         var configuration = harness.configuration(visibility: 1)
         configuration.deadLetterCheckInterval = .milliseconds(200)
+        configuration.maximumAttempts = 1
         return configuration
     }
 

@@ -172,6 +172,7 @@ struct ExecutableTests {
             // The message's visibility runs out; SQS moves it to the DLQ on the next receive (the second consumer's).
             var configuration = harness.configuration(visibility: 2)
             configuration.deadLetterCheckInterval = .milliseconds(200)
+            configuration.maximumAttempts = 1
             let services = RunningServices([harness.consumer(configuration)])
             let failed = try await ConsumerHarness.eventually(timeout: .seconds(30)) {
                 try await harness.record(record.id).status == .failed

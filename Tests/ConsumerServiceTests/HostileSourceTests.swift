@@ -35,7 +35,7 @@ struct HostileSourceTests {
         }
     }
 
-    @Test("FFmpeg killed from outside on every attempt (a memory limit): retried, then failed as ffmpeg_killed")
+    @Test("FFmpeg killed from outside on every attempt (a memory limit): retried, then failed as ffmpeg_killed on the last attempt")
     func ffmpegKilledOnEveryAttemptFailsAsFFmpegKilled() async throws {
         let harness = try await ConsumerHarness.make(visibility: 3, maximumReceiveCount: 2)
         try await withTearDown { await harness.tearDown() } body: {
@@ -44,7 +44,9 @@ struct HostileSourceTests {
             try "#!/bin/sh\nkill -9 $$\n".write(toFile: killed, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: killed)
             let record = try await harness.enqueue(jobs: [.thumbnails], source: try await TestVideos.smallVideo())
-            let consumer = harness.consumer(ffmpegPath: killed)
+            var configuration = harness.configuration()
+            configuration.maximumAttempts = 2
+            let consumer = harness.consumer(configuration, ffmpegPath: killed)
             #expect(try await consumer.runOnce(waitTime: 5) == .retried, "the first kill is not the input's fault")
             var outcome: JobOutcome?
             let ended = try await ConsumerHarness.eventually(timeout: .seconds(20)) {

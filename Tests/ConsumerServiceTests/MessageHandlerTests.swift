@@ -74,19 +74,103 @@ struct MessageHandlerTests {
         }
     }
 
-    @Test("a transient failure on the last receive the redrive policy allows fails the record and leaves the message visible for the DLQ")
-    func transientFailureOnLastReceive() async throws {
+    @Test("a transient failure on the message's last allowed receive with attempts left releases the record, sends the message again as a fresh one hidden for the backoff, makes it the record's message and deletes the old one")
+    func transientFailureOnLastReceiveSendsAgain() async throws {
         try await HandlerWorld.with { world in
             let (record, first) = try await world.queuedVideo()
             let message = try world.message(for: record, messageID: first.messageID, receiveCount: 5)
             let handler = world.handler(work: ScriptedWork { _, _ in throw S3Error(code: "InternalError", message: "boom") }, maximumReceiveCount: 5)
+            #expect(await handler.handle(message) == .retried)
+            await handler.deleter.flush()
+            let sent = try #require(world.queue.sent.first)
+            #expect(world.queue.sent.count == 1)
+            #expect(sent.queueURL == HandlerWorld.queueURL)
+            #expect(sent.body == message.body)
+            #expect((80...160).contains(sent.delaySeconds ?? -1), "the backoff of the fifth receive: \(String(describing: sent.delaySeconds))")
+            #expect(world.queue.calls.contains { if case .send(_, _, let attributes) = $0 { attributes["videoqueue-resent-from"] == message.messageID } else { false } })
+            #expect(world.queue.deleted == [message.receiptHandle])
+            #expect(world.queue.visibilityChanges.isEmpty, "nothing left for SQS to move to the DLQ")
+            let current = try #require(try await world.current(record.id))
+            #expect(current.status == .queued)
+            #expect(current.attempts == 1)
+            #expect(current.messageID == sent.messageID)
+        }
+    }
+
+    @Test("a transient failure of the record's last allowed attempt fails it with retries_exhausted and deletes the message, on any receive")
+    func transientFailureOfLastAttemptFails() async throws {
+        try await HandlerWorld.with { world in
+            let (record, message) = try await world.queuedVideo()
+            var configuration = world.configuration()
+            configuration.maximumAttempts = 1
+            let handler = world.handler(work: ScriptedWork { _, _ in throw S3Error(code: "InternalError", message: "boom") },
+                                        configuration: configuration, maximumReceiveCount: 5)
             #expect(await handler.handle(message) == .failed)
             await handler.deleter.flush()
-            #expect(world.queue.deleted.isEmpty)
-            #expect(world.queue.visibilityChanges == [0])
+            #expect(world.queue.deleted == [message.receiptHandle])
+            #expect(world.queue.sent.isEmpty)
+            #expect(world.queue.visibilityChanges.isEmpty)
             let current = try #require(try await world.current(record.id))
             #expect(current.status == .failed)
             #expect(current.error?.code == "retries_exhausted")
+            #expect(current.error?.message.contains("gave up after 1 attempt (at most 1)") == true)
+        }
+    }
+
+    @Test("when the fresh message cannot be sent, the old one is hidden for the backoff (to the DLQ, whose watcher sends it again) and not deleted")
+    func sendAgainFailsLeavesTheMessageToTheDeadLetterWatcher() async throws {
+        try await HandlerWorld.with(queue: FakeJobQueue(failing: [.send])) { world in
+            let (record, first) = try await world.queuedVideo()
+            let message = try world.message(for: record, messageID: first.messageID, receiveCount: 2)
+            let handler = world.handler(work: ScriptedWork { _, _ in throw S3Error(code: "InternalError", message: "boom") }, maximumReceiveCount: 2)
+            #expect(await handler.handle(message) == .retried)
+            await handler.deleter.flush()
+            #expect(world.queue.deleted.isEmpty)
+            #expect(world.queue.visibilityChanges.count == 1)
+            #expect(world.queue.visibilityChanges.allSatisfy { (10...20).contains($0) })
+            let current = try #require(try await world.current(record.id))
+            #expect(current.status == .queued)
+            #expect(current.messageID == message.messageID, "still the old message, for the dead-letter watcher")
+        }
+    }
+
+    @Test("a redrive limit of 2 and 5 attempts: a job that fails transiently on its first four attempts completes on its fifth, its message sent again twice, nothing dead-lettered")
+    func transientFailuresUntilTheLastAttemptComplete() async throws {
+        try await HandlerWorld.with { world in
+            let (record, first) = try await world.queuedVideo()
+            let store = world.store
+            var configuration = world.configuration()
+            configuration.maximumAttempts = 5
+            let handler = world.handler(work: ScriptedWork { claimed, signal in
+                guard claimed.attempts >= 5 else { throw S3Error(code: "SlowDown", message: "attempt \(claimed.attempts)") }
+                return try await ScriptedWork.complete(claimed, in: store, signal: signal)
+            }, configuration: configuration, maximumReceiveCount: 2)
+            // SQS's part, by hand: a hidden message comes back with its receive count one higher, a sent one with 1; a
+            // message past the redrive limit would go to the DLQ.
+            var message = first
+            var outcomes: [JobOutcome] = []
+            for _ in 0..<10 {
+                let sentBefore = world.queue.sent.count
+                let changesBefore = world.queue.visibilityChanges.count
+                let outcome = await handler.handle(message)
+                await handler.deleter.flush()
+                outcomes.append(outcome)
+                if outcome != .retried { break }
+                if world.queue.sent.count > sentBefore, let sent = world.queue.sent.last {
+                    #expect(world.queue.deleted.last == message.receiptHandle, "the old message deleted")
+                    message = try world.message(for: record, messageID: sent.messageID, receiveCount: 1)
+                } else {
+                    #expect(world.queue.visibilityChanges.count == changesBefore + 1)
+                    let receiveCount = (message.approximateReceiveCount ?? 1) + 1
+                    try #require(receiveCount <= 2, "the message would have gone to the DLQ")
+                    message = try world.message(for: record, messageID: message.messageID, receiveCount: receiveCount)
+                }
+            }
+            #expect(outcomes == [.retried, .retried, .retried, .retried, .completed])
+            #expect(world.queue.sent.count == 2)
+            let current = try #require(try await world.current(record.id))
+            #expect(current.status == .completed)
+            #expect(current.attempts == 5)
         }
     }
 

@@ -206,25 +206,34 @@ struct ProcessingTests {
         }
     }
 
-    @Test("a transient failure on the last allowed receive fails the record before the DLQ takes the message",
+    @Test("a transient failure on the message's last allowed receive sends it again while the record has attempts left; the last attempt fails the record and deletes its message: nothing reaches the DLQ",
           arguments: TestDatabaseBackend.allCases)
-    func lastReceiveFailsRecord(database: TestDatabaseBackend) async throws {
+    func lastReceiveSendsAgainAndLastAttemptFails(database: TestDatabaseBackend) async throws {
         let harness = try await ConsumerHarness.make(maximumReceiveCount: 1, database: database)
         try await withTearDown { await harness.tearDown() } body: {
             let video = try await TestVideos.smallVideo()
             let record = try await harness.enqueue(jobs: [.audio], source: video)
             var configuration = harness.configuration()
             configuration.bucket = harness.bucket + "-missing"
+            configuration.maximumAttempts = 2
             let consumer = harness.consumer(configuration)
 
-            #expect(try await consumer.runOnce(waitTime: 5) == .failed)
+            #expect(try await consumer.runOnce(waitTime: 5) == .retried)
+            let released = try await harness.record(record.id)
+            #expect(released.status == .queued)
+            #expect(released.attempts == 1)
+            var outcome: JobOutcome?
+            _ = try await ConsumerHarness.eventually(timeout: .seconds(15)) {
+                outcome = try await consumer.runOnce(waitTime: 2)
+                return outcome != nil
+            }
+            #expect(outcome == .failed)
             let failed = try await harness.record(record.id)
             #expect(failed.status == .failed)
+            #expect(failed.attempts == 2)
             #expect(failed.error?.code == "retries_exhausted")
-            // SQS moves the message to the DLQ on its next receive.
-            _ = try await harness.sqs.receive(from: harness.queueURL, maximumMessages: 1, waitTime: 1)
-            let moved = try await ConsumerHarness.eventually(timeout: .seconds(10)) { try await harness.messageCount(harness.deadLetterQueueURL) == 1 }
-            #expect(moved)
+            #expect(try await harness.messageCount() == 0)
+            #expect(try await harness.messageCount(harness.deadLetterQueueURL) == 0)
         }
     }
 }

@@ -13,8 +13,13 @@ import VideoCore
 /// | completed | (completed by the work) | — | deleted | `completed` |
 /// | completion refused | — | inspect the record | see below | |
 /// | failed permanently | failed with its code | inspect the record | deleted | `failed` |
-/// | failed transiently, the last receive the redrive policy allows | failed with its code | ignored | visible at once (SQS moves it to the DLQ) | `failed` |
-/// | failed transiently | released | ignored | invisible for the backoff | `retried` |
+/// | failed transiently, no attempt left (attempts ≥ ``maximumAttempts``) | failed with its code | inspect the record | deleted | `failed` |
+/// | failed transiently, attempts left, the last receive the redrive policy allows | released | inspect the record | sent again as a fresh message hidden for the backoff, then deleted | `retried` |
+/// | failed transiently, attempts left | released | ignored | invisible for the backoff | `retried` |
+///
+/// A record's transient failures are counted by its attempts (claims), never by its messages' receives: a
+/// message's last receive is no reason to give up while the record has attempts left — its message is sent again
+/// (``MessageResender``, what the dead-letter watcher does) with a new receive budget.
 ///
 /// After a refused write the record decides: gone or `cancelled` → message deleted, `cancelled`; otherwise a
 /// newer attempt owns it → message left, `abandoned`. When the store cannot be reached at all the message is
@@ -45,6 +50,10 @@ struct JobSettlement: Sendable, Equatable {
         case delete
         /// Set its visibility timeout to this many seconds (0: visible at once).
         case setVisibility(seconds: Int)
+        /// Send it again to the jobs queue as a fresh message hidden for `delaySeconds` (a new receive budget), make
+        /// that the record's current message, and delete this one; when the send fails, hide this one for
+        /// `delaySeconds` instead (it reaches the DLQ on its next receive and the dead-letter watcher sends it again).
+        case sendAgain(delaySeconds: Int)
         /// Leave it alone.
         case leave
     }
@@ -61,12 +70,15 @@ struct JobSettlement: Sendable, Equatable {
 
     /// The receive count at which SQS moves the message to the dead-letter queue (`nil`: no redrive policy).
     var maximumReceiveCount: Int?
+    /// How many attempts (claims) a record may have: a transient failure of the last one fails it
+    /// (`VIDEOQUEUE_MAX_ATTEMPTS`).
+    var maximumAttempts: Int
     /// The delay before a transient failure's message comes back.
     var backoff: RedeliveryBackoff
 
-    /// The first action for a run that ended with `ending`, its message received `receiveCount` times, under a
-    /// job timeout of `timeout`.
-    func settle<G: RandomNumberGenerator>(_ ending: JobEnding, receiveCount: Int, timeout: Duration,
+    /// The first action for a run that ended with `ending`, its message received `receiveCount` times, the record
+    /// claimed `attempts` times (this run's attempt included), under a job timeout of `timeout`.
+    func settle<G: RandomNumberGenerator>(_ ending: JobEnding, receiveCount: Int, attempts: Int, timeout: Duration,
                                           using generator: inout G) -> Action {
         switch ending {
         case .aborted(.cancelled):
@@ -91,23 +103,34 @@ struct JobSettlement: Sendable, Equatable {
             return Action(record: .write(.fail(failure), inspectIfRefused: true), message: .delete, outcome: .failed, level: .warning,
                           note: "job failed permanently (\(failure.code)): \(failure.message)")
         case .failed(.transient(let reason, let code)):
-            if let maximumReceiveCount, receiveCount >= maximumReceiveCount {
-                // SQS moves the message to the DLQ on its next receive: fail the record now so it does not stay queued
-                // forever. The message is left to SQS, visible at once, as evidence in the DLQ.
-                let failure = VideoFailure(code: code, message: "gave up after \(receiveCount) attempts; the last error was transient: \(reason)")
-                return Action(record: .write(.fail(failure), inspectIfRefused: false), message: .setVisibility(seconds: 0), outcome: .failed,
-                              level: .error, note: "transient failure on the last allowed receive: record failed (\(reason))")
+            if attempts >= maximumAttempts {
+                // No attempt left: the record carries the failure, the message has nothing left to do.
+                let failure = VideoFailure(code: code, message: """
+                    gave up after \(attempts) attempt\(attempts == 1 ? "" : "s") (at most \(maximumAttempts)); \
+                    the last error was transient: \(reason)
+                    """)
+                return Action(record: .write(.fail(failure), inspectIfRefused: true), message: .delete, outcome: .failed, level: .error,
+                              note: "transient failure on the last allowed attempt: record failed (\(reason))")
             }
             let delay = backoff.delay(receiveCount: receiveCount, using: &generator)
+            if let maximumReceiveCount, receiveCount >= maximumReceiveCount {
+                // SQS would move the message to the DLQ on its next receive although the record has attempts left: a
+                // fresh message (a new receive budget) carries the retry instead.
+                return Action(record: .write(.release, inspectIfRefused: true), message: .sendAgain(delaySeconds: delay), outcome: .retried,
+                              level: .warning, note: """
+                                transient failure on the message's last allowed receive, attempt \(attempts) of \(maximumAttempts): \
+                                sent again as a fresh message, back in \(delay) s (\(reason))
+                                """)
+            }
             return Action(record: .write(.release, inspectIfRefused: false), message: .setVisibility(seconds: delay), outcome: .retried,
                           level: .warning, note: "transient failure: the message comes back in \(delay) s (\(reason))")
         }
     }
 
-    /// ``settle(_:receiveCount:timeout:using:)`` with the system's generator.
-    func settle(_ ending: JobEnding, receiveCount: Int, timeout: Duration) -> Action {
+    /// ``settle(_:receiveCount:attempts:timeout:using:)`` with the system's generator.
+    func settle(_ ending: JobEnding, receiveCount: Int, attempts: Int, timeout: Duration) -> Action {
         var generator = SystemRandomNumberGenerator()
-        return settle(ending, receiveCount: receiveCount, timeout: timeout, using: &generator)
+        return settle(ending, receiveCount: receiveCount, attempts: attempts, timeout: timeout, using: &generator)
     }
 
     /// The action after the store refused a write, given the record's status now (`nil`: the record is gone).

@@ -18,7 +18,15 @@ final class FakeJobQueue: JobQueue {
 
     enum Operation: Sendable, Hashable { case send, delete, changeVisibility }
 
-    private let state = Mutex<(calls: [Call], failing: Set<Operation>)>(([], []))
+    /// A message a send put in a queue.
+    struct SentMessage: Sendable, Equatable {
+        var queueURL: String
+        var messageID: String
+        var body: String
+        var delaySeconds: Int?
+    }
+
+    private let state = Mutex<(calls: [Call], failing: Set<Operation>, sent: [SentMessage])>(([], [], []))
     private let answerers = Mutex<[String: PollAnswerer]>([:])
     private let polls = Mutex<(counts: [String: Int], waiters: [(queueURL: String, continuation: CheckedContinuation<Void, Never>)])>(([:], []))
 
@@ -68,6 +76,8 @@ final class FakeJobQueue: JobQueue {
     var deleted: [String] {
         calls.compactMap { if case .delete(let handle) = $0 { handle } else { nil } }
     }
+    /// The messages sent so far (the failed sends not included).
+    var sent: [SentMessage] { state.withLock { $0.sent } }
     /// The visibility changes so far.
     var visibilityChanges: [Int] {
         calls.compactMap { if case .changeVisibility(_, let seconds) = $0 { seconds } else { nil } }
@@ -84,7 +94,11 @@ final class FakeJobQueue: JobQueue {
     func send(_ message: SQSOutgoingMessage, to queueURL: String) async throws -> SQSSendResult {
         let attributes = message.attributes.compactMapValues(\.stringValue)
         try record(.send(queueURL: queueURL, body: message.body, attributes: attributes), .send)
-        return SQSSendResult(messageID: "sent-\(calls.count)")
+        return state.withLock { state in
+            let sent = SentMessage(queueURL: queueURL, messageID: "sent-\(state.sent.count + 1)", body: message.body, delaySeconds: message.delaySeconds)
+            state.sent.append(sent)
+            return SQSSendResult(messageID: sent.messageID)
+        }
     }
 
     func deleteBatch(receiptHandles: [String], from queueURL: String) async throws -> SQSBatchResult<Bool> {
