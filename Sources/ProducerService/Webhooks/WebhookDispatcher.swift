@@ -186,7 +186,15 @@ final class WebhookDispatcher: Service, Sendable {
         let timeout = configuration.webhookTimeout
         // The client's deadline (to the response head) is only a backstop, a second later: the one deadline is ours.
         let deadline = NIODeadline.now() + TimeAmount(timeout + .seconds(1))
-        return try await Self.withDeadline(timeout) { [http] in
+        do {
+            return try await sendWithin(timeout, request, deadline: deadline)
+        } catch let error as CallTimeoutError {
+            throw WebhookAttemptError(code: .deadlineExceeded, message: "no complete answer within \(error.limit)")
+        }
+    }
+
+    private func sendWithin(_ timeout: Duration, _ request: HTTPClientRequest, deadline: NIODeadline) async throws -> Int {
+        try await withTimeout(timeout, operation: "webhook delivery") { [http] in
             let response = try await http.execute(request, deadline: deadline)
             var read = 0
             for try await chunk in response.body {
@@ -194,23 +202,6 @@ final class WebhookDispatcher: Service, Sendable {
                 if read >= Self.maximumResponseBytes { break }
             }
             return Int(response.status.code)
-        }
-    }
-
-    /// `body`'s result, or ``WebhookAttemptError`` `deadlineExceeded` when `timeout` passes first (`body` is cancelled
-    /// then, and awaited: the HTTP client closes the connection on cancellation).
-    static func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw WebhookAttemptError(code: .deadlineExceeded, message: "no complete answer within \(timeout)")
-            }
-            return value
         }
     }
 }
