@@ -20,6 +20,10 @@ public struct VideoStoreError: Error, Sendable, Equatable, CustomStringConvertib
         public static let database = Code(rawValue: "database")
         /// The store was closed.
         public static let closed = Code(rawValue: "closed")
+        /// The database cannot be reached now: no connection within the limit, the connection lost, or (RDS IAM
+        /// authentication) no token yet because the AWS credentials are not available. Retrying later may work; the
+        /// producer answers `503`, the services report themselves not ready meanwhile.
+        public static let unavailable = Code(rawValue: "unavailable")
     }
 
     /// The error code.
