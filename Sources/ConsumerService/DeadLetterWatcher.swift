@@ -12,14 +12,19 @@ import VideoStore
 /// to the DLQ when its visibility runs out.
 ///
 /// Every ``interval`` it receives up to 10 DLQ messages (a short wait, a visibility of an hour so it does not
-/// see them again before then; it never deletes them: they stay in the DLQ as evidence), decodes each and
+/// see them again before then), decodes each and
 /// fails the record with the code ``failureCode`` when — in one conditional update — the record is still
 /// `pending`, `queued` or `processing` and its ``VideoCore/VideoRecord/messageID`` is the DLQ message's id
 /// (SQS keeps a message's id when it moves it to the DLQ). A record retried since with a new message has
 /// another id and is left alone. A record that still has attempts left (fewer claims than ``maximumAttempts``,
 /// `VIDEOQUEUE_MAX_ATTEMPTS`; never claimed included) is not failed: its message is sent again to the jobs queue
 /// as a fresh message (a new receive budget) and becomes the record's current message. Undecodable messages and the consumer's own dead-lettered poison messages
-/// (with a `videoqueue-error` attribute) are skipped.
+/// (with a `videoqueue-error` attribute) are skipped: they stay in the DLQ for an operator.
+///
+/// A message whose record no longer needs it is deleted from the DLQ, so the DLQ holds only what an operator must
+/// look at: after it was sent again (``Verdict/resent``), failed its record (the record carries the failure), or
+/// found its record finished, gone or under a newer message (``Verdict/deletesMessage``). One whose record changed
+/// while it was decided is looked at again after ``interval``.
 ///
 /// SQS and database errors are logged and counted, the check is retried after a growing delay. A graceful shutdown
 /// ends the watcher after the receive in flight, which is not cancelled (SQS would keep what it hands over hidden
@@ -44,6 +49,16 @@ struct DeadLetterWatcher: Sendable {
         case undecodable
         /// One of the consumer's own dead-lettered messages (a `videoqueue-error` attribute).
         case poison
+
+        /// Whether the DLQ message is deleted after this verdict: its record no longer needs it (sent again, failed,
+        /// finished, gone, or under a newer message). Undecodable and poison messages stay for an operator; a changed
+        /// record's message is decided again later.
+        var deletesMessage: Bool {
+            switch self {
+            case .resent, .failed, .finished, .noRecord, .newerMessage: true
+            case .changed, .undecodable, .poison: false
+            }
+        }
     }
 
     /// One DLQ message's verdict.
@@ -122,22 +137,53 @@ struct DeadLetterWatcher: Sendable {
             return []
         }
         var decisions: [Decision] = []
+        var settled: [String] = []
         var firstError: (any Error)?
+        let lookAgain = max(1, min(Self.visibilityTimeout, Int(interval.seconds.rounded(.up))))
         for message in messages {
             do {
                 let decision = try await decide(message)
                 metrics.deadLetter(decision.verdict.rawValue)
                 decisions.append(decision)
+                if decision.verdict.deletesMessage {
+                    settled.append(message.receiptHandle)
+                } else if decision.verdict == .changed {
+                    try? await setVisibility(message, seconds: lookAgain)
+                }
             } catch {
                 firstError = firstError ?? error
                 logger.warning("cannot check a dead-lettered message's record; it is looked at again later",
                                metadata: ["message_id": "\(message.messageID)", "error": "\(error)"])
-                try? await sqs.changeVisibility(receiptHandle: message.receiptHandle, in: deadLetterQueueURL,
-                                                timeout: max(1, min(Self.visibilityTimeout, Int(interval.seconds.rounded(.up)))))
+                try? await setVisibility(message, seconds: lookAgain)
             }
         }
+        await delete(settled)
         if let firstError { throw firstError }
         return decisions
+    }
+
+    private func setVisibility(_ message: SQSMessage, seconds: Int) async throws {
+        try await withTimeout(callTimeout, operation: "ChangeMessageVisibility") { [sqs, deadLetterQueueURL] in
+            try await sqs.changeVisibility(receiptHandle: message.receiptHandle, in: deadLetterQueueURL, timeout: seconds)
+        }
+    }
+
+    /// Deletes the DLQ messages whose records no longer need them (at most ten: one receive's). One that cannot be
+    /// deleted comes back after the hour and is deleted then.
+    private func delete(_ receiptHandles: [String]) async {
+        guard !receiptHandles.isEmpty else { return }
+        do {
+            let result = try await withTimeout(callTimeout, operation: "DeleteMessageBatch") { [sqs, deadLetterQueueURL] in
+                try await sqs.deleteBatch(receiptHandles: receiptHandles, from: deadLetterQueueURL)
+            }
+            if !result.allSucceeded {
+                logger.warning("some settled dead-lettered messages could not be deleted; they are looked at again in an hour",
+                               metadata: ["failed": "\(result.failed.count)"])
+            }
+        } catch {
+            logger.warning("cannot delete settled dead-lettered messages; they are looked at again in an hour",
+                           metadata: ["count": "\(receiptHandles.count)", "error": "\(error)"])
+        }
     }
 
     /// The verdict on one DLQ message, failing its record when it is the record's current message.

@@ -10,7 +10,7 @@ import VideoStore
 /// claimed) is sent again as a fresh message instead of failing the record.
 @Suite("Consumer dead-letter resend")
 struct DeadLetterResendTests {
-    @Test("with attempts left, a dead-lettered message is sent again: the record claimed once and abandoned, and one never claimed, both complete",
+    @Test("with attempts left, a dead-lettered message is sent again and deleted from the DLQ: the record claimed once and abandoned, and one never claimed, both complete; queue and DLQ end empty",
           arguments: TestDatabaseBackend.allCases)
     func attemptsLeftResend(database: TestDatabaseBackend) async throws {
         let harness = try await ConsumerHarness.make(visibility: 1, maximumReceiveCount: 1, database: database)
@@ -44,11 +44,12 @@ struct DeadLetterResendTests {
             let unclaimedFinal = try await harness.record(unclaimed.id)
             #expect(unclaimedFinal.attempts == 1)
             #expect(unclaimedFinal.messageID != unclaimedMessageID)
-            #expect(try await harness.messageCount(harness.deadLetterQueueURL) == 2, "the DLQ keeps the originals as evidence")
+            #expect(try await harness.messageCount() == 0)
+            #expect(try await harness.messageCount(harness.deadLetterQueueURL) == 0, "each original deleted once it was sent again")
         }
     }
 
-    @Test("without attempts left the dead-lettered message still fails the record; a record changed meanwhile is left alone")
+    @Test("without attempts left the dead-lettered message still fails the record and is deleted (the record carries the failure); a record changed meanwhile is left alone")
     func noAttemptsLeftFails() async throws {
         let harness = try await ConsumerHarness.make(visibility: 1, maximumReceiveCount: 1)
         try await withTearDown { await harness.tearDown() } body: {
@@ -72,6 +73,7 @@ struct DeadLetterResendTests {
             #expect(failed.status == .failed)
             #expect(failed.error?.message.contains("attempt 1 of 1") == true)
             #expect(try await harness.messageCount() == 0, "nothing sent again")
+            #expect(try await harness.messageCount(harness.deadLetterQueueURL) == 0)
 
             // The store's condition: only the record's current message is replaced, only while it waits or runs.
             #expect(try await harness.store.replaceMessageID(id: record.id, current: messageID, with: "new") == nil, "failed: final")

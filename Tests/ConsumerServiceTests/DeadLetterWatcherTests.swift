@@ -57,14 +57,13 @@ struct DeadLetterWatcherTests {
             }
             #expect(try await harness.record(died.id).error?.message.contains("was processing") == true)
             #expect(try await harness.record(handedBack.id).error?.message.contains("was queued") == true)
-            // The messages stay in the DLQ as evidence, out of sight for an hour; the jobs queue is empty.
-            #expect(try await harness.messageCount(harness.deadLetterQueueURL) == 2)
-            #expect(try await harness.inFlightCount(harness.deadLetterQueueURL) == 2)
+            // The records carry the failures: the messages are deleted from the DLQ, and the jobs queue is empty.
+            #expect(try await harness.messageCount(harness.deadLetterQueueURL) == 0)
             #expect(try await harness.messageCount() == 0)
         }
     }
 
-    @Test("a stale DLQ message does not fail a record retried since with a new message", arguments: TestDatabaseBackend.allCases)
+    @Test("a stale DLQ message does not fail a record retried since with a new message, and is deleted", arguments: TestDatabaseBackend.allCases)
     func retriedRecordIsLeftAlone(database: TestDatabaseBackend) async throws {
         let harness = try await ConsumerHarness.make(visibility: 1, maximumReceiveCount: 1, database: database)
         try await withTearDown { await harness.tearDown() } body: {
@@ -98,11 +97,11 @@ struct DeadLetterWatcherTests {
             #expect(current.status == .queued)
             #expect(current.error == nil)
             #expect(current.messageID == sent.messageID)
-            #expect(try await harness.messageCount(harness.deadLetterQueueURL) == 1, "left in the DLQ")
+            #expect(try await harness.messageCount(harness.deadLetterQueueURL) == 0, "deleted: the record no longer needs it")
         }
     }
 
-    @Test("undecodable and poison DLQ messages are skipped and the watcher keeps running", arguments: TestDatabaseBackend.allCases)
+    @Test("undecodable and poison DLQ messages are skipped and kept for an operator, and the watcher keeps running", arguments: TestDatabaseBackend.allCases)
     func junkIsSkipped(database: TestDatabaseBackend) async throws {
         let harness = try await ConsumerHarness.make(visibility: 1, maximumReceiveCount: 1, database: database)
         try await withTearDown { await harness.tearDown() } body: {
@@ -132,11 +131,11 @@ struct DeadLetterWatcherTests {
             try await services.stop()
             #expect(failed)
             #expect(try await harness.record(record.id).error?.code == DeadLetterWatcher.failureCode)
-            #expect(try await harness.messageCount(harness.deadLetterQueueURL) == 3, "nothing deleted from the DLQ")
+            #expect(try await harness.messageCount(harness.deadLetterQueueURL) == 2, "the junk kept, the failed record's message deleted")
         }
     }
 
-    @Test("the watcher's check on its own: every verdict, and a store error leaves the messages for a later check")
+    @Test("the watcher's check on its own: every verdict deletes its message, and a store error leaves the messages for a later check")
     func verdicts() async throws {
         let harness = try await ConsumerHarness.make(visibility: 1, maximumReceiveCount: 1)
         try await withTearDown { await harness.tearDown() } body: {
@@ -181,6 +180,7 @@ struct DeadLetterWatcherTests {
                                  messageIDs[current.id] ?? "": .failed])
             #expect(try await harness.record(current.id).status == .failed)
             #expect(try await harness.record(completed.id).status == .completed)
+            #expect(try await harness.messageCount(harness.deadLetterQueueURL) == 0, "finished, no record, failed: all deleted")
 
             // No watcher without a DLQ, or with the interval at zero.
             #expect(consumer.makeDeadLetterWatcher(QueueSettings(maximumReceiveCount: 1, deadLetterQueueURL: nil)) == nil)

@@ -183,7 +183,7 @@ struct ExecutableTests {
             #expect(final.error?.code == "dead_lettered")
             #expect(final.attempts == 1, "never processed again")
             #expect(try await harness.messageCount() == 0)
-            #expect(try await harness.messageCount(harness.deadLetterQueueURL) == 1)
+            #expect(try await harness.messageCount(harness.deadLetterQueueURL) == 0, "the record carries the failure")
         }
     }
 }
