@@ -122,8 +122,8 @@ public struct ConsumerConfiguration: Sendable {
     /// processing (see ``ConsumerService``); zero disables it. It runs only when a DLQ is known.
     public var deadLetterCheckInterval: Duration
     /// How often the EC2 instance metadata service is asked for a Spot interruption notice or an Auto Scaling
-    /// scale-in (target lifecycle state `Terminated`); either starts a drain. Zero disables the watch; off EC2 it
-    /// stops after the first unanswered request.
+    /// scale-in (target lifecycle state `Terminated`); either starts a drain. Zero disables the watch. Until the
+    /// service first answers (not ready yet at boot, or off EC2) it is asked again after a growing delay, at most 30 s.
     public var terminationCheckInterval: Duration
     /// The Auto Scaling lifecycle hook (on `autoscaling:EC2_INSTANCE_TERMINATING`) that the last consumer of the
     /// machine completes (`CompleteLifecycleAction`, `CONTINUE`) once it has drained; `nil`: none.

@@ -16,10 +16,21 @@ struct TerminationTests {
         let spotNotice = Mutex<String?>(nil)
         let targetState = Mutex("InService")
         let autoScalingCalls = Mutex<[FakeHTTPServer.Request]>([])
+        /// Metadata requests still to answer 503 (a metadata service not ready yet), and how many were.
+        let unavailable = Mutex(0)
+        let refused = Mutex(0)
 
         static func start() async throws -> (FakeEC2, FakeHTTPServer) {
             let ec2 = FakeEC2()
             let server = try await FakeHTTPServer.start { request in
+                if request.path.hasPrefix("/latest/"), ec2.unavailable.withLock({ left in
+                    guard left > 0 else { return false }
+                    left -= 1
+                    return true
+                }) {
+                    ec2.refused.withLock { $0 += 1 }
+                    return .reply(.serviceUnavailable)
+                }
                 switch (request.method, request.path) {
                 case (.PUT, "/latest/api/token"): return .ok("session-token")
                 case (_, _) where request.path.hasPrefix("/latest/") && request.headers["X-aws-ec2-metadata-token"].first != "session-token":
@@ -98,7 +109,24 @@ struct TerminationTests {
         }
     }
 
-    @Test func offEC2TheWatchStopsAndTheConsumerKeepsWorking() async throws {
+    @Test func aMetadataServiceNotReadyAtBootIsAskedAgainUntilItAnswersAndItsScaleInStillDrains() async throws {
+        let harness = try await ConsumerHarness.make()
+        let (ec2, server) = try await FakeEC2.start()
+        try await withTearDown { await harness.tearDown(); try? await server.shutdown() } body: {
+            ec2.unavailable.withLock { $0 = 6 }   // the first requests (token and values) fail: not ready yet
+            ec2.targetState.withLock { $0 = "Terminated" }
+            var configuration = harness.configuration()
+            configuration.terminationCheckInterval = .milliseconds(100)
+            let consumer = harness.consumer(configuration)
+            let daemon = Task { try await consumer.runDaemon(environment: Self.environment(server), signals: [], logger: ConsumerHarness.logger) }
+            // The scale-in is seen once the service answers: the daemon drains and ends by itself.
+            try await withTimeout(.seconds(30), operation: "the daemon's drain") { try await daemon.value }
+            #expect(ec2.refused.withLock { $0 } == 6, "the failures came first")
+            #expect(ec2.unavailable.withLock { $0 } == 0)
+        }
+    }
+
+    @Test func offEC2TheWatchKeepsAskingAndTheConsumerKeepsWorking() async throws {
         let harness = try await ConsumerHarness.make()
         try await withTearDown { await harness.tearDown() } body: {
             var configuration = harness.configuration()

@@ -1,11 +1,12 @@
 @testable import ConsumerService
 import Foundation
+import TestSupport
 import Testing
 
 /// The termination watch's decisions, without I/O.
 @Suite struct TerminationWatchTests {
     @Test func aSpotNoticeDrainsOnceWithItsTime() {
-        var watch = TerminationWatch()
+        var watch = TerminationWatch(interval: .seconds(5))
         #expect(watch.observed(spotInstanceAction: nil, targetLifecycleState: "InService") == .keepWatching)
         let action = watch.observed(spotInstanceAction: #"{"action": "terminate", "time": "2026-12-03T10:00:00Z"}"#,
                                     targetLifecycleState: "InService")
@@ -17,7 +18,7 @@ import Testing
 
     @Test func anUnreadableSpotNoticeStillDrainsWithoutADeadline() {
         for document in ["", "{", #"{"action": "stop"}"#, #"{"action": "stop", "time": "soon"}"#, String(repeating: "x", count: 100_000)] {
-            var watch = TerminationWatch()
+            var watch = TerminationWatch(interval: .seconds(5))
             #expect(watch.observed(spotInstanceAction: document, targetLifecycleState: nil)
                 == .drain(TerminationNotice(reason: .spotInterruption, deadline: nil)))
         }
@@ -25,19 +26,36 @@ import Testing
 
     @Test func onlyATerminatedTargetStateIsAScaleIn() {
         for state in ["InService", "Standby", "Detached", "Warmed:Running", "terminated", ""] {
-            var watch = TerminationWatch()
+            var watch = TerminationWatch(interval: .seconds(5))
             #expect(watch.observed(spotInstanceAction: nil, targetLifecycleState: state) == .keepWatching, "\(state)")
         }
-        var watch = TerminationWatch()
+        var watch = TerminationWatch(interval: .seconds(5))
         #expect(watch.observed(spotInstanceAction: nil, targetLifecycleState: "Terminated\n") == .drain(TerminationNotice(reason: .scaleIn, deadline: nil)))
     }
 
-    @Test func failuresBeforeAnyAnswerStopTheWatchAndLaterOnesDoNot() {
-        var offEC2 = TerminationWatch()
-        #expect(offEC2.failed("connection refused") == .stopWatching(reason: "connection refused"))
-        var onEC2 = TerminationWatch()
-        _ = onEC2.observed(spotInstanceAction: nil, targetLifecycleState: nil)
-        #expect(onEC2.failed("timed out") == .keepWatching)
+    @Test func failuresBeforeAnyAnswerAreRetriedAfterACappedJitteredBackoffAndLaterOnesKeepTheInterval() {
+        var generator = SeededGenerator(seed: 42)
+        var offEC2 = TerminationWatch(interval: .seconds(5))
+        var delays: [Duration] = []
+        for failure in 1...10 {
+            guard case .retry(let delay) = offEC2.failed(using: &generator) else {
+                Issue.record("failure \(failure) before any answer must be retried")
+                return
+            }
+            let ceiling = offEC2.retryCeiling(afterFailures: failure)
+            #expect(delay >= ceiling / 2 && delay <= ceiling, "failure \(failure): \(delay) outside half the ceiling \(ceiling) … the ceiling")
+            delays.append(delay)
+        }
+        #expect((1...10).map { offEC2.retryCeiling(afterFailures: $0) }
+            == [.seconds(5), .seconds(10), .seconds(20)] + Array(repeating: TerminationWatch.retryCap, count: 7))
+        #expect(delays.allSatisfy { $0 <= TerminationWatch.retryCap }, "capped")
+        #expect(Set(delays.suffix(7)).count > 1, "jittered: consumers that booted together do not ask in step")
+        // The service answers at last: watched from then on, and a later failure is passing.
+        #expect(offEC2.observed(spotInstanceAction: nil, targetLifecycleState: "InService") == .keepWatching)
+        #expect(offEC2.failed(using: &generator) == .keepWatching)
+        #expect(offEC2.observed(spotInstanceAction: nil, targetLifecycleState: "Terminated") == .drain(TerminationNotice(reason: .scaleIn, deadline: nil)))
+        // An interval longer than the cap is never shortened.
+        #expect(TerminationWatch(interval: .seconds(60)).retryCeiling(afterFailures: 3) == .seconds(60))
     }
 
     @Test func theDrainBudgetKeepsTheMarginAndNeverGoesBelowZero() {

@@ -7,7 +7,9 @@ import ServiceLifecycle
 /// tells the consumer how long it may drain (``ConsumerService/prepareToDrain(within:)``) and ends, which shuts the
 /// service group down gracefully (run it with `successTerminationBehavior: .gracefullyShutdownGroup`): the consumer
 /// stops receiving, lets its jobs finish within the budget and hands the rest back at once.
-/// Off EC2 it stops watching after the first unanswered request and waits for the shutdown.
+/// While the metadata service has never answered (not ready yet at boot, or off EC2) it asks again after a growing,
+/// capped, jittered delay (``TerminationWatch/retryCap``), so an instance whose metadata service comes up late still
+/// sees its notices.
 public struct TerminationWatcher: Service {
     /// The Spot interruption notice (404 while none is scheduled).
     static let spotPath = "/latest/meta-data/spot/instance-action"
@@ -29,29 +31,36 @@ public struct TerminationWatcher: Service {
     }
 
     public func run() async throws {
-        var watch = TerminationWatch()
+        var watch = TerminationWatch(interval: interval)
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             let action: TerminationWatch.Action
             do {
                 async let spot = metadata.value(at: Self.spotPath)
                 async let lifecycle = metadata.value(at: Self.lifecyclePath)
+                let failuresBefore = watch.failuresBeforeAnswer
                 action = watch.observed(spotInstanceAction: try await spot, targetLifecycleState: try await lifecycle)
+                if failuresBefore > 0 {
+                    logger.info("instance metadata answers: termination notices are watched", metadata: ["failed_requests": "\(failuresBefore)"])
+                }
             } catch {
-                action = watch.failed("\(error)")
+                action = watch.failed()
+                if case .retry(let delay) = action {
+                    let level: Logger.Level = watch.failuresBeforeAnswer == 1 ? .info : .debug
+                    logger.log(level: level, "instance metadata not answering (not ready yet, or not on EC2): asking again",
+                               metadata: ["error": "\(error)", "retry_in": "\(delay)", "failed_requests": "\(watch.failuresBeforeAnswer)"])
+                }
             }
             switch action {
             case .keepWatching:
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            case .retry(let delay):
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
             case .drain(let notice):
                 let budget = notice.drainBudget(now: Date(), margin: Self.spotMargin)
                 logger.warning("instance is being terminated: draining",
                                metadata: ["reason": "\(notice.reason.rawValue)", "drain_budget": "\(budget.map { "\($0)" } ?? "the drain timeout")"])
                 consumer.prepareToDrain(within: budget)
                 return   // ends the group gracefully
-            case .stopWatching(let reason):
-                logger.info("no instance metadata: termination notices are not watched", metadata: ["error": "\(reason)"])
-                try? await gracefulShutdown()
-                return
             }
         }
     }
