@@ -56,8 +56,9 @@ public struct ConsumerConfiguration: Sendable {
     /// How many jobs run at once; never more messages than free slots are received.
     public var concurrency: Int
     /// The least time one job may run before FFmpeg is killed and the video failed: once the source is probed,
-    /// a job gets `max(this, duration × its jobs' factor + ``jobTimeoutMargin``)`, below SQS's 12-hour in-flight limit (see
-    /// docs/consumer.md).
+    /// a job gets `max(this, duration × its jobs' factor + ``jobTimeoutMargin``)` — the factor counting each rendition
+    /// and the codec — below SQS's 12-hour in-flight limit; a source that needs more fails as `job_too_long` when it is
+    /// probed (see ``JobTimeoutPolicy`` and docs/consumer.md).
     public var jobTimeout: Duration
     /// What a probed job's timeout adds to its running time (download, probe, uploads): see ``jobTimeout``.
     public var jobTimeoutMargin: Duration
@@ -286,7 +287,7 @@ public struct ConsumerConfiguration: Sendable {
         }
         guard maximumVideoDuration > 0 else { throw invalid("VIDEOQUEUE_MAX_DURATION", "must be positive") }
         guard deadLetterCheckInterval >= .zero else { throw invalid("VIDEOQUEUE_DLQ_CHECK_INTERVAL", "must not be negative") }
-        try jobTimeoutPolicy.validate(maximumDuration: maximumVideoDuration, defaultJobs: defaultJobs)
+        try jobTimeoutPolicy.validate(maximumDuration: maximumVideoDuration, defaultJobs: defaultJobs, encodesOnce: encodesOnce)
         guard (1...100).contains(maximumAttempts) else { throw invalid("VIDEOQUEUE_MAX_ATTEMPTS", "must be 1…100, not \(maximumAttempts)") }
         guard sqsCallTimeout > .zero else { throw invalid("VIDEOQUEUE_SQS_CALL_TIMEOUT", "must be positive") }
         guard dependencyRetryMaximumDelay > .zero else { throw invalid("VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY", "must be positive") }

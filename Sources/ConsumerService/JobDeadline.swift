@@ -2,7 +2,7 @@ import Synchronization
 import VideoCore
 
 /// When a running job times out: ``JobTimeoutPolicy/floor`` after it started until its source is probed, then
-/// the policy's timeout for the source's duration and the job list (``fit(duration:jobs:codec:)``).
+/// the policy's timeout for the source's duration and what the job encodes (``fit(duration:workload:)``).
 ///
 /// The job's work finds its deadline as ``current`` (a task-local the handler binds around it), so the media
 /// code only needs to report the probed duration.
@@ -23,9 +23,9 @@ final class JobDeadline: Sendable {
     /// The job's timeout as it stands.
     var timeout: Duration { timeoutValue.withLock { $0 } }
 
-    /// Sets the timeout for a probed source of `duration` seconds running `jobs` (never shorter than before).
-    func fit(duration: Double?, jobs: [JobType], codec: VideoCodec = .h264) {
-        let fitted = policy.timeout(duration: duration, jobs: jobs, codec: codec)
+    /// Sets the timeout for a probed source of `duration` seconds running `workload` (never shorter than before).
+    func fit(duration: Double?, workload: JobTimeoutPolicy.Workload) {
+        let fitted = policy.timeout(duration: duration, workload: workload)
         timeoutValue.withLock { $0 = max($0, fitted) }
     }
 

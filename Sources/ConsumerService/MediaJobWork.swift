@@ -7,7 +7,8 @@ import VideoCore
 import VideoStore
 
 /// The media work of one claimed job: downloads the source (checking it is the object that was recorded),
-/// probes it (fitting the job's deadline to its duration), runs the jobs through the ``MediaJobPipeline``,
+/// probes it (fitting the job's deadline to its duration, renditions and codec, or failing it as `job_too_long` when
+/// no deadline within SQS's in-flight limit can serve it), runs the jobs through the ``MediaJobPipeline``,
 /// uploads the outputs under `outputs/{id}/` and completes the record — removing what it uploaded when it
 /// cannot complete. Progress goes to the record through a ``ProgressReporter``.
 struct MediaJobWork: JobWork {
@@ -62,12 +63,15 @@ struct MediaJobWork: JobWork {
         probe.logger = logger
         probe.limits.maximumDuration = min(probe.limits.maximumDuration, configuration.maximumVideoDuration)
         let info = try await probe.probe(input)
-        JobDeadline.current?.fit(duration: info.duration, jobs: jobs, codec: record.options?.codec ?? pipeline.options.codec)
+        let options = pipeline.options.applying(record.options)
+        let workload = Self.workload(jobs: jobs, options: options, info: info, encodesOnce: pipeline.encodesOnce)
+        if let failure = configuration.jobTimeoutPolicy.refusal(duration: info.duration, workload: workload) { throw failure }
+        JobDeadline.current?.fit(duration: info.duration, workload: workload)
         endStage("probe")
 
         await progress.report(stage: .encoding, percent: 5, eta: nil)
         var jobPipeline = pipeline
-        jobPipeline.options = pipeline.options.applying(record.options)
+        jobPipeline.options = options
         jobPipeline.logger = logger
         jobPipeline.runner.logger = logger
         let outputDirectory = scratch.appendingPathComponent("out", isDirectory: true)
@@ -100,6 +104,15 @@ struct MediaJobWork: JobWork {
             await uncancellable { await removeOutputs(keys, of: record.id, logger: logger) }
             throw error
         }
+    }
+
+    /// What the job encodes, for its timeout: `jobs` with the renditions of `options`' ladder that the probed source
+    /// allows (none above its size; at least one), in `options`' codec.
+    static func workload(jobs: [JobType], options: MediaJobOptions, info: MediaInfo, encodesOnce: Bool) -> JobTimeoutPolicy.Workload {
+        let video = info.videoStream
+        let ladder = Rendition.ladder(sourceWidth: video?.displayWidth ?? 0, sourceHeight: video?.displayHeight ?? 0,
+                                      heights: options.renditionHeights)
+        return JobTimeoutPolicy.Workload(jobs: jobs, renditions: max(1, ladder.count), codec: options.codec, encodesOnce: encodesOnce)
     }
 
     /// Deletes `keys` (this attempt's outputs) unless the record completed with them (another attempt's identical

@@ -1,5 +1,6 @@
 @testable import ConsumerService
 import Foundation
+import MediaProcessing
 import ServiceSupport
 import Testing
 import TestSupport
@@ -10,43 +11,105 @@ import VideoCore
 struct JobTimeoutTests {
     static let hour = 3600.0
 
-    @Test("a 4-hour source at the defaults gets more than it needs at real time per FFmpeg run, below SQS's 12 hours")
+    static func work(_ jobs: [JobType], renditions: Int = 1, codec: VideoCodec = .h264, encodesOnce: Bool = true) -> JobTimeoutPolicy.Workload {
+        JobTimeoutPolicy.Workload(jobs: jobs, renditions: renditions, codec: codec, encodesOnce: encodesOnce)
+    }
+
+    @Test("at the defaults a 4-hour source gets more than one rendition at real time needs; three renditions need three times the encode")
     func longSourceAtDefaults() {
         let defaults = ConsumerConfiguration(queueURL: "http://localhost/q", bucket: "b")
         let policy = defaults.jobTimeoutPolicy
-        let transcode = policy.timeout(duration: defaults.maximumVideoDuration, jobs: defaults.defaultJobs)
+        let transcode = policy.timeout(duration: defaults.maximumVideoDuration, workload: Self.work(defaults.defaultJobs))
         #expect(transcode == .seconds(4 * 3600 * 5 / 4 + 15 * 60))            // 5 h 15 min
         #expect(transcode > .seconds(4 * 3600) + .seconds(15 * 60))
-        let withThumbnails = policy.timeout(duration: 4 * Self.hour, jobs: [.transcode, .thumbnails])
+        let withThumbnails = policy.timeout(duration: 4 * Self.hour, workload: Self.work([.transcode, .thumbnails]))
         #expect(withThumbnails == .seconds(6 * 3600 + 15 * 60))
         #expect(withThumbnails < JobTimeoutPolicy.sqsInFlightLimit)
+        // The default ladder (1080p, 720p, 480p) of a 1-hour source: 3 × 1.25 h + 15 min.
+        #expect(policy.timeout(duration: Self.hour, workload: Self.work([.transcode], renditions: 3)) == .seconds(4 * 3600))
+    }
+
+    @Test("the job's renditions add up, HEVC and AV1 count three times, and hls beside transcode costs nothing more when the two share one encode")
+    func renditionsAndCodec() {
+        let policy = JobTimeoutPolicy(floor: .seconds(60), margin: .zero)
+        let hour = Self.hour
+        #expect(policy.timeout(duration: hour, workload: Self.work([.transcode], renditions: 1)) == .seconds(4500))
+        #expect(policy.timeout(duration: hour, workload: Self.work([.transcode], renditions: 3)) == .seconds(3 * 4500))
+        #expect(policy.timeout(duration: hour, workload: Self.work([.transcode], renditions: 3, codec: .hevc)) == .seconds(9 * 4500))
+        #expect(policy.timeout(duration: hour, workload: Self.work([.transcode], renditions: 2, codec: .av1)) == .seconds(6 * 4500))
+        #expect(policy.timeout(duration: hour, workload: Self.work([.hls], renditions: 3)) == .seconds(3 * 4500))
+        #expect(policy.timeout(duration: hour, workload: Self.work([.transcode, .hls], renditions: 3)) == .seconds(3 * 4500), "one shared encode")
+        #expect(policy.timeout(duration: hour, workload: Self.work([.transcode, .hls], renditions: 3, encodesOnce: false)) == .seconds(6 * 4500))
+        // Jobs that do not encode a ladder are not multiplied.
+        #expect(policy.timeout(duration: hour, workload: Self.work([.cutAnalysis], renditions: 3)) == .seconds(4500))
+        #expect(policy.timeout(duration: hour, workload: Self.work([.cutAnalysis], renditions: 3, codec: .hevc)) == .seconds(3 * 4500))
+        #expect(policy.timeout(duration: hour, workload: Self.work([.thumbnails, .audio], renditions: 3, codec: .av1)) == .seconds(1260))
+        #expect(policy.timeout(duration: hour, workload: Self.work([.transcode], renditions: 0)) == .seconds(4500), "at least one")
+    }
+
+    @Test("a probed source that needs more than SQS's in-flight limit allows is refused with job_too_long, naming what it needs; one that fits is not")
+    func tooLongIsRefusedAtProbeTime() throws {
+        let policy = JobTimeoutPolicy(floor: .seconds(3600))
+        // 4 h × 3 renditions × 1.25 + 15 min = 15 h 15 min.
+        let failure = try #require(policy.refusal(duration: 4 * Self.hour, workload: Self.work([.transcode], renditions: 3)))
+        #expect(failure.code == "job_too_long")
+        #expect(failure.message.contains("4 h source"), "\(failure.message)")
+        #expect(failure.message.contains("3 renditions in h264"))
+        #expect(failure.message.contains("15 h 15 min"))
+        #expect(failure.message.contains("11 h 50 min"))
+        #expect(policy.refusal(duration: 3 * Self.hour, workload: Self.work([.transcode], renditions: 3)) == nil, "3 h × 3.75 + 15 min = 11 h 30 min")
+        #expect(policy.refusal(duration: 3 * Self.hour, workload: Self.work([.transcode], renditions: 3, codec: .hevc)) != nil)
+        #expect(policy.refusal(duration: nil, workload: Self.work([.transcode], renditions: 3)) == nil, "unknown: the floor")
+        #expect(JobTimeoutPolicy.describe(.seconds(12 * 60 + 30)) == "12 min 30 s")
+        #expect(JobTimeoutPolicy.describe(.seconds(45)) == "45 s")
+    }
+
+    @Test("the workload follows the probed source: the ladder's renditions above its size are dropped, the video's own renditions and codec win")
+    func workloadFollowsTheSource() {
+        func info(width: Int, height: Int, rotation: Int = 0) -> MediaInfo {
+            MediaInfo(formatName: "mov", duration: 10, size: 1, bitRate: nil,
+                      streams: [MediaStreamInfo(index: 0, type: .video, width: width, height: height, rotation: rotation)])
+        }
+        let defaults = MediaJobOptions()
+        #expect(defaults.renditionHeights == [1080, 720, 480])
+        #expect(MediaJobWork.workload(jobs: [.transcode], options: defaults, info: info(width: 1920, height: 1080), encodesOnce: true).renditions == 3)
+        #expect(MediaJobWork.workload(jobs: [.transcode], options: defaults, info: info(width: 1280, height: 720), encodesOnce: true).renditions == 2)
+        #expect(MediaJobWork.workload(jobs: [.transcode], options: defaults, info: info(width: 1080, height: 1920), encodesOnce: true).renditions == 3,
+                "portrait: the short side counts")
+        #expect(MediaJobWork.workload(jobs: [.transcode], options: defaults, info: info(width: 320, height: 240), encodesOnce: true).renditions == 1)
+        let audioOnly = MediaInfo(formatName: "mp3", duration: 10, size: 1, bitRate: nil, streams: [MediaStreamInfo(index: 0, type: .audio)])
+        #expect(MediaJobWork.workload(jobs: [.audio], options: defaults, info: audioOnly, encodesOnce: true).renditions == 1)
+        let asked = defaults.applying(ProcessingOptions(renditions: [720], codec: .av1))
+        let workload = MediaJobWork.workload(jobs: [.transcode, .hls], options: asked, info: info(width: 1920, height: 1080), encodesOnce: false)
+        #expect(workload == JobTimeoutPolicy.Workload(jobs: [.transcode, .hls], renditions: 1, codec: .av1, encodesOnce: false))
     }
 
     @Test("the floor for short or unknown durations; the sum of the jobs' factors plus the margin above it")
     func rule() {
         let policy = JobTimeoutPolicy(floor: .seconds(3600), margin: .seconds(900))
-        #expect(policy.timeout(duration: nil, jobs: [.transcode]) == .seconds(3600))
-        #expect(policy.timeout(duration: 0, jobs: [.transcode]) == .seconds(3600))
-        #expect(policy.timeout(duration: -5, jobs: [.transcode]) == .seconds(3600))
-        #expect(policy.timeout(duration: .nan, jobs: [.transcode]) == .seconds(3600))
-        #expect(policy.timeout(duration: .infinity, jobs: [.transcode]) == .seconds(3600))
-        #expect(policy.timeout(duration: 60, jobs: [.transcode, .hls]) == .seconds(3600))
-        #expect(policy.timeout(duration: 2 * Self.hour, jobs: [.transcode]) == .seconds(9000 + 900))
-        #expect(policy.timeout(duration: 2 * Self.hour, jobs: [.transcode, .hls]) == .seconds(5 * 3600 + 900))
-        #expect(policy.timeout(duration: 2 * Self.hour, jobs: [.audio]) == .seconds(3600))
-        #expect(policy.timeout(duration: 10 * Self.hour, jobs: [.audio]) == .seconds(3600 + 900))
-        #expect(policy.timeout(duration: 1000, jobs: ["custom"]) == .seconds(3600))
-        #expect(policy.timeout(duration: 4 * Self.hour, jobs: ["custom"]) == .seconds(5 * 3600 + 900))
-        #expect(JobTimeoutPolicy.factor(for: .cutAnalysis) == 1.25)
-        #expect(JobTimeoutPolicy.factor(for: .thumbnails) == 0.25)
+        #expect(policy.timeout(duration: nil, workload: Self.work([.transcode])) == .seconds(3600))
+        #expect(policy.timeout(duration: 0, workload: Self.work([.transcode])) == .seconds(3600))
+        #expect(policy.timeout(duration: -5, workload: Self.work([.transcode])) == .seconds(3600))
+        #expect(policy.timeout(duration: .nan, workload: Self.work([.transcode])) == .seconds(3600))
+        #expect(policy.timeout(duration: .infinity, workload: Self.work([.transcode])) == .seconds(3600))
+        #expect(policy.timeout(duration: 60, workload: Self.work([.transcode, .hls])) == .seconds(3600))
+        #expect(policy.timeout(duration: 2 * Self.hour, workload: Self.work([.transcode])) == .seconds(9000 + 900))
+        #expect(policy.timeout(duration: 2 * Self.hour, workload: Self.work([.transcode, .hls], encodesOnce: false)) == .seconds(5 * 3600 + 900))
+        #expect(policy.timeout(duration: 2 * Self.hour, workload: Self.work([.transcode, .transcode])) == .seconds(9000 + 900), "a job counts once")
+        #expect(policy.timeout(duration: 2 * Self.hour, workload: Self.work([.audio])) == .seconds(3600))
+        #expect(policy.timeout(duration: 10 * Self.hour, workload: Self.work([.audio])) == .seconds(3600 + 900))
+        #expect(policy.timeout(duration: 1000, workload: Self.work(["custom"])) == .seconds(3600))
+        #expect(policy.timeout(duration: 4 * Self.hour, workload: Self.work(["custom"])) == .seconds(5 * 3600 + 900))
+        #expect(JobTimeoutPolicy.factor(for: .cutAnalysis, in: Self.work([.cutAnalysis])) == 1.25)
+        #expect(JobTimeoutPolicy.factor(for: .thumbnails, in: Self.work([.thumbnails])) == 0.25)
     }
 
     @Test("never past SQS's 12-hour in-flight limit, whatever the source and jobs")
     func ceiling() {
         let policy = JobTimeoutPolicy(floor: .seconds(3600))
-        let all: [JobType] = [.transcode, .hls, .thumbnails, .cutAnalysis, .audio]
-        #expect(policy.timeout(duration: 8 * Self.hour, jobs: all) == JobTimeoutPolicy.ceiling)
-        #expect(policy.uncappedTimeout(duration: 8 * Self.hour, jobs: all) > JobTimeoutPolicy.ceiling)
+        let all = Self.work([.transcode, .hls, .thumbnails, .cutAnalysis, .audio], renditions: 3)
+        #expect(policy.timeout(duration: 8 * Self.hour, workload: all) == JobTimeoutPolicy.ceiling)
+        #expect(policy.uncappedTimeout(duration: 8 * Self.hour, workload: all) > JobTimeoutPolicy.ceiling)
         #expect(JobTimeoutPolicy.ceiling < JobTimeoutPolicy.sqsInFlightLimit)
     }
 
@@ -64,7 +127,7 @@ struct JobTimeoutTests {
         try fits.validate()
     }
 
-    @Test("a longest source the job timeout cannot serve with the default jobs is refused naming both settings")
+    @Test("a longest source the default jobs could not finish even at one rendition is refused at start naming both settings")
     func maximumDurationPastSQSLimitIsRefused() throws {
         var configuration = ConsumerConfiguration(queueURL: "http://localhost/q", bucket: "b")
         configuration.maximumVideoDuration = 10 * Self.hour         // 10 h × 1.25 + 15 min > 11 h 50 min
@@ -74,8 +137,12 @@ struct JobTimeoutTests {
         #expect(error.message.contains("VIDEOQUEUE_DEFAULT_JOBS=transcode"))
 
         configuration.maximumVideoDuration = 4 * Self.hour
+        configuration.encodesOnce = false
         configuration.defaultJobs = [.transcode, .hls, .cutAnalysis]  // 4 h × 3.75 + 15 min
         #expect(throws: ConfigurationError.self) { try configuration.validate() }
+        configuration.encodesOnce = true                               // one shared encode: 4 h × 2.5 + 15 min
+        try configuration.validate()
+        configuration.encodesOnce = false
         configuration.defaultJobs = [.transcode, .hls]                 // 4 h × 2.5 + 15 min = 10 h 15 min
         try configuration.validate()
         configuration.maximumVideoDuration = 5 * Self.hour             // 5 h × 2.5 + 15 min: past the ceiling
@@ -97,9 +164,9 @@ struct JobTimeoutTests {
     func deadline() async throws {
         let deadline = JobDeadline(policy: JobTimeoutPolicy(floor: .milliseconds(100), margin: .zero))
         #expect(deadline.timeout == .milliseconds(100))
-        deadline.fit(duration: 1, jobs: [.transcode])
+        deadline.fit(duration: 1, workload: Self.work([.transcode]))
         #expect(deadline.timeout == .milliseconds(1250))
-        deadline.fit(duration: nil, jobs: [.transcode])
+        deadline.fit(duration: nil, workload: Self.work([.transcode]))
         #expect(deadline.timeout == .milliseconds(1250), "never shortened")
         let start = ContinuousClock.now
         try await deadline.waitUntilPassed()
@@ -120,6 +187,26 @@ struct JobTimeoutTests {
             let outcome = try await consumer.runOnce(waitTime: 5)
             #expect(outcome == .completed)
             #expect(try await harness.record(record.id).status == .completed)
+        }
+    }
+
+    @Test("end to end: a source whose job cannot finish within SQS's in-flight limit fails at probe time as job_too_long, permanently, without encoding")
+    func tooLongFailsAtProbe() async throws {
+        let harness = try await ConsumerHarness.make()
+        try await withTearDown { await harness.tearDown() } body: {
+            let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
+            var configuration = harness.configuration()
+            configuration.jobTimeoutMargin = JobTimeoutPolicy.ceiling   // any source's need passes the ceiling
+            let consumer = harness.consumer(configuration, pacedSeconds: 30)
+            let start = ContinuousClock.now
+            #expect(try await consumer.runOnce(waitTime: 5) == .failed)
+            #expect(ContinuousClock.now - start < .seconds(20), "failed at the probe, not after the 30 s job")
+            let failed = try await harness.record(record.id)
+            #expect(failed.status == .failed)
+            #expect(failed.error?.code == "job_too_long")
+            #expect(failed.attempts == 1)
+            #expect(try await harness.messageCount() == 0)
+            #expect(try await harness.messageCount(harness.deadLetterQueueURL) == 0)
         }
     }
 }
