@@ -162,8 +162,10 @@ public final class ConsumerService: Service, Sendable {
     ///
     /// It reports `READY=1` at once and then waits for its dependencies (the database's migrations, the queue's
     /// attributes), retrying with backoff while `/readyz` and `STATUS=` say what it waits for; the watchdog is
-    /// fed throughout. Only a bad setting ends it with an error.
+    /// fed throughout. Only a bad setting ends it with an error — among them a call timeout that does not fit the
+    /// systemd watchdog; a long-poll wait that does not fit is shortened (``PollLiveness/waitTime(configured:callTimeout:watchdog:)``).
     public func run() async throws {
+        let waitTime = try pollWaitTime()
         notifier.ready(status: "starting, \(configuration.concurrency) job slots")
         try await withThrowingTaskGroup(of: Void.self) { group in
             if notifier.isEnabled { group.addTask { await self.feedWatchdog() } }
@@ -173,11 +175,26 @@ public final class ConsumerService: Service, Sendable {
                 notifier.stopping()
                 return
             }
-            await runLoop(settings)
+            await runLoop(settings, waitTime: waitTime)
         }
     }
 
-    private func runLoop(_ settings: QueueSettings) async {
+    /// The long-poll wait that fits the systemd watchdog, logged when it had to be shortened.
+    private func pollWaitTime() throws -> Int {
+        let (seconds, clamped) = try PollLiveness.waitTime(configured: configuration.waitTimeSeconds, callTimeout: configuration.sqsCallTimeout,
+                                                           watchdog: notifier.watchdogInterval)
+        if clamped {
+            logger.warning("""
+                VIDEOQUEUE_WAIT_TIME + VIDEOQUEUE_SQS_CALL_TIMEOUT pass half the systemd watchdog interval (WatchdogSec):                 the long poll waits less
+                """, metadata: [
+                    "configured_wait_seconds": "\(configuration.waitTimeSeconds)", "wait_seconds": "\(seconds)",
+                    "sqs_call_timeout": "\(configuration.sqsCallTimeout)", "watchdog": "\(notifier.watchdogInterval.map { "\($0)" } ?? "none")",
+                ])
+        }
+        return seconds
+    }
+
+    private func runLoop(_ settings: QueueSettings, waitTime: Int) async {
         let heartbeat = makeHeartbeat()
         let handler = makeHandler(settings, heartbeat: heartbeat)
         logger.info("consumer started", metadata: ["queue": "\(configuration.queueURL)", "concurrency": "\(configuration.concurrency)"])
@@ -187,7 +204,7 @@ public final class ConsumerService: Service, Sendable {
             await withTaskGroup(of: Void.self) { watchers in
                 if let watcher = makeDeadLetterWatcher(settings) { watchers.addTask { await watcher.run() } }
                 await withDiscardingTaskGroup { jobs in
-                    await pollLoop(jobs: &jobs, handler: handler)
+                    await pollLoop(jobs: &jobs, handler: handler, waitTime: waitTime)
                     state.withLock { $0.stopping = true }
                     let running = slots.running
                     // The drain (and the flush after it) is the loop's last bounded wait: the watchdog stays fed.
@@ -212,16 +229,16 @@ public final class ConsumerService: Service, Sendable {
     /// What the loop allows itself beyond the drain timeout to hand jobs back and send the last deletions.
     static let handBackAllowance: Duration = .seconds(30)
 
-    /// The longest a receive of the poll loop may take: the long poll's wait plus the per-call timeout. A graceful
-    /// shutdown waits for the receive in flight, so this is also how long it may delay the drain.
+    /// The longest a receive of the poll loop may take: the long poll's wait (as configured; it may be shortened to fit
+    /// the systemd watchdog) plus the per-call timeout. A graceful shutdown waits for the receive in flight, so this
+    /// is also how long it may delay the drain.
     var receiveLimit: Duration {
         .seconds(configuration.waitTimeSeconds) + configuration.sqsCallTimeout
     }
 
-    private func pollLoop(jobs: inout DiscardingTaskGroup, handler: MessageHandler) async {
+    private func pollLoop(jobs: inout DiscardingTaskGroup, handler: MessageHandler, waitTime: Int) async {
         var failures = 0
-        let waitTime = configuration.waitTimeSeconds
-        let receiveLimit = self.receiveLimit
+        let receiveLimit = Duration.seconds(waitTime) + configuration.sqsCallTimeout
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             markAlive(expectingBackWithin: .zero)
             notifyStatus()

@@ -28,7 +28,8 @@ final class FakeJobQueue: JobQueue {
 
     private let state = Mutex<(calls: [Call], failing: Set<Operation>, sent: [SentMessage])>(([], [], []))
     private let answerers = Mutex<[String: PollAnswerer]>([:])
-    private let polls = Mutex<(counts: [String: Int], waiters: [(queueURL: String, continuation: CheckedContinuation<Void, Never>)])>(([:], []))
+    private let polls = Mutex<(counts: [String: Int], waitTimes: [String: [Int]],
+                               waiters: [(queueURL: String, continuation: CheckedContinuation<Void, Never>)])>(([:], [:], []))
 
     init(failing: Set<Operation> = []) {
         state.withLock { $0.failing = failing }
@@ -42,6 +43,11 @@ final class FakeJobQueue: JobQueue {
     /// How many receives of `queueURL` have begun.
     func pollCount(of queueURL: String) -> Int {
         polls.withLock { $0.counts[queueURL, default: 0] }
+    }
+
+    /// The wait times (seconds) the receives of `queueURL` asked for, in order.
+    func pollWaitTimes(of queueURL: String) -> [Int] {
+        polls.withLock { $0.waitTimes[queueURL, default: []] }
     }
 
     /// Returns once `count` receives of `queueURL` have begun.
@@ -60,6 +66,7 @@ final class FakeJobQueue: JobQueue {
     func receive(from queueURL: String, maximumMessages: Int, waitTime: Int, visibilityTimeout: Int?) async throws -> [SQSMessage] {
         let woken = polls.withLock { polls in
             polls.counts[queueURL, default: 0] += 1
+            polls.waitTimes[queueURL, default: []].append(waitTime)
             let woken = polls.waiters.filter { $0.queueURL == queueURL }.map(\.continuation)
             polls.waiters.removeAll { $0.queueURL == queueURL }
             return woken
