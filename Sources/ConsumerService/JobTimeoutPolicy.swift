@@ -6,14 +6,14 @@ import VideoCore
 ///
 /// `timeout = max(floor, duration × Σ factor(job) + margin)` (margin 15 min by default), computed once the source is
 /// probed (before that, the floor). A job's factor is its running time per second of source on a machine that
-/// encodes **each rendition** at real time, with a quarter again as headroom; the jobs that encode video count once
-/// per rendition of the ladder the job really makes (the video's `renditions`, or the consumer's, less those above
-/// the source's size: ``Workload/renditions``):
+/// encodes each rendition at real time, with a quarter again as headroom. The renditions of a ladder are encoded
+/// together, by one FFmpeg run that decodes the source once and feeds every encoder at the same pace, so a ladder
+/// takes the time of one rendition at that speed (``Workload/renditions`` is kept for the messages):
 ///
 /// | job | factor |
 /// | --- | --- |
-/// | `transcode` | 1.25 × renditions |
-/// | `hls` | 1.25 × renditions; 0 beside `transcode` when the two share one encode (`VIDEOQUEUE_SINGLE_ENCODE`) |
+/// | `transcode` | 1.25 |
+/// | `hls` | 1.25; 0 beside `transcode` when the two share one encode (`VIDEOQUEUE_SINGLE_ENCODE`) |
 /// | `cut_analysis` (a scene pass, then one encode of the clips) | 1.25 |
 /// | `thumbnails` | 0.25 |
 /// | `audio` | 0.1 |
@@ -23,17 +23,17 @@ import VideoCore
 /// HEVC and AV1 encodes count three times the H.264 factor of the jobs that encode video (`transcode`, `hls`,
 /// `cut_analysis`): libx265 and SVT-AV1 run at about a third of libx264's speed at the matching presets.
 ///
-/// So a 1-hour 1080p source with the default ladder (1080p, 720p, 480p) and `transcode` gets 4 h (3 × 1.25 h +
-/// 15 min), in HEVC 11 h 30 min. A source whose timeout would pass ``ceiling`` cannot finish within SQS's 12-hour
-/// in-flight limit: it is failed when it is probed, with ``tooLongCode``, instead of running for hours and failing
-/// as `job_timeout` (``refusal(duration:workload:)``).
+/// So a 4-hour source at the defaults (`transcode`) gets 5 h 15 min, with thumbnails 6 h 15 min; in HEVC 15 h 15 min,
+/// which no job can have: a source whose timeout would pass ``ceiling`` cannot finish within SQS's 12-hour in-flight
+/// limit, and is failed when it is probed, with ``tooLongCode``, instead of running for hours and failing as
+/// `job_timeout` (``refusal(duration:workload:)``).
 struct JobTimeoutPolicy: Sendable, Equatable {
     /// What a job does, as far as its running time goes.
     struct Workload: Sendable, Equatable {
         /// The jobs, in any order.
         var jobs: [JobType]
         /// How many renditions each video encode makes (at least 1): the ladder asked for, less the renditions above the
-        /// source's size (`Rendition.ladder`).
+        /// source's size (`Rendition.ladder`). Encoded together by one run, they do not add to the time.
         var renditions: Int = 1
         /// The video codec of every encode.
         var codec: VideoCodec = .h264
@@ -62,10 +62,9 @@ struct JobTimeoutPolicy: Sendable, Equatable {
     /// Seconds of running time per second of source for `job` in `workload`.
     static func factor(for job: JobType, in workload: Workload) -> Double {
         let encode = encodeFactor(workload.codec)
-        let renditions = Double(max(1, workload.renditions))
         return switch job {
-        case .transcode: encode * renditions
-        case .hls: workload.encodesOnce && workload.jobs.contains(.transcode) ? 0 : encode * renditions
+        case .transcode: encode
+        case .hls: workload.encodesOnce && workload.jobs.contains(.transcode) ? 0 : encode
         case .cutAnalysis: encode
         case .thumbnails: 0.25
         case .audio: 0.1
@@ -97,9 +96,9 @@ struct JobTimeoutPolicy: Sendable, Equatable {
         return VideoFailure(code: Self.tooLongCode, message: """
             a \(Self.describe(.milliseconds(Int64(duration * 1000)))) source with jobs \(jobs), \(workload.renditions) \
             rendition\(workload.renditions == 1 ? "" : "s") in \(workload.codec.rawValue) needs a job timeout of \
-            \(Self.describe(needed)) (each rendition encoded at real time, plus a quarter and the margin), past the \
-            \(Self.describe(Self.ceiling)) a job can run before SQS's 12-hour in-flight limit; ask for fewer renditions, \
-            H.264, or a shorter source
+            \(Self.describe(needed)) (encoded at real time, plus a quarter and the margin), past the \
+            \(Self.describe(Self.ceiling)) a job can run before SQS's 12-hour in-flight limit; ask for H.264 or fewer \
+            jobs, or send a shorter source
             """)
     }
 
@@ -128,8 +127,8 @@ struct JobTimeoutPolicy: Sendable, Equatable {
         guard needed <= Self.ceiling else {
             let jobs = defaultJobs.map(\.rawValue).joined(separator: ",")
             throw ConfigurationError(setting: "VIDEOQUEUE_MAX_DURATION", message: """
-                a \(Int(maximumDuration)) s source with VIDEOQUEUE_DEFAULT_JOBS=\(jobs) needs a job timeout of \(needed) even \
-                with one rendition, which VIDEOQUEUE_JOB_TIMEOUT cannot reach: SQS keeps a message in flight for at most 12 h \
+                a \(Int(maximumDuration)) s source with VIDEOQUEUE_DEFAULT_JOBS=\(jobs) needs a job timeout of \(needed) in \
+                H.264, which VIDEOQUEUE_JOB_TIMEOUT cannot reach: SQS keeps a message in flight for at most 12 h \
                 (the job timeout's ceiling is \(Self.ceiling)); lower VIDEOQUEUE_MAX_DURATION or the default jobs
                 """)
         }

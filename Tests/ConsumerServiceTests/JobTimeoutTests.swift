@@ -15,7 +15,7 @@ struct JobTimeoutTests {
         JobTimeoutPolicy.Workload(jobs: jobs, renditions: renditions, codec: codec, encodesOnce: encodesOnce)
     }
 
-    @Test("at the defaults a 4-hour source gets more than one rendition at real time needs; three renditions need three times the encode")
+    @Test("at the defaults a 4-hour source gets more than it needs at real time, whatever its ladder")
     func longSourceAtDefaults() {
         let defaults = ConsumerConfiguration(queueURL: "http://localhost/q", bucket: "b")
         let policy = defaults.jobTimeoutPolicy
@@ -25,22 +25,22 @@ struct JobTimeoutTests {
         let withThumbnails = policy.timeout(duration: 4 * Self.hour, workload: Self.work([.transcode, .thumbnails]))
         #expect(withThumbnails == .seconds(6 * 3600 + 15 * 60))
         #expect(withThumbnails < JobTimeoutPolicy.sqsInFlightLimit)
-        // The default ladder (1080p, 720p, 480p) of a 1-hour source: 3 × 1.25 h + 15 min.
-        #expect(policy.timeout(duration: Self.hour, workload: Self.work([.transcode], renditions: 3)) == .seconds(4 * 3600))
+        // The default ladder (1080p, 720p, 480p) is one run: a 4-hour 1080p source fits, with room to spare.
+        #expect(policy.timeout(duration: 4 * Self.hour, workload: Self.work(defaults.defaultJobs, renditions: 3)) == transcode)
+        #expect(policy.refusal(duration: 4 * Self.hour, workload: Self.work(defaults.defaultJobs, renditions: 3)) == nil)
     }
 
-    @Test("the job's renditions add up, HEVC and AV1 count three times, and hls beside transcode costs nothing more when the two share one encode")
+    @Test("a ladder is one encode, HEVC and AV1 count three times, and hls beside transcode costs nothing more when the two share one encode")
     func renditionsAndCodec() {
         let policy = JobTimeoutPolicy(floor: .seconds(60), margin: .zero)
         let hour = Self.hour
         #expect(policy.timeout(duration: hour, workload: Self.work([.transcode], renditions: 1)) == .seconds(4500))
-        #expect(policy.timeout(duration: hour, workload: Self.work([.transcode], renditions: 3)) == .seconds(3 * 4500))
-        #expect(policy.timeout(duration: hour, workload: Self.work([.transcode], renditions: 3, codec: .hevc)) == .seconds(9 * 4500))
-        #expect(policy.timeout(duration: hour, workload: Self.work([.transcode], renditions: 2, codec: .av1)) == .seconds(6 * 4500))
-        #expect(policy.timeout(duration: hour, workload: Self.work([.hls], renditions: 3)) == .seconds(3 * 4500))
-        #expect(policy.timeout(duration: hour, workload: Self.work([.transcode, .hls], renditions: 3)) == .seconds(3 * 4500), "one shared encode")
-        #expect(policy.timeout(duration: hour, workload: Self.work([.transcode, .hls], renditions: 3, encodesOnce: false)) == .seconds(6 * 4500))
-        // Jobs that do not encode a ladder are not multiplied.
+        #expect(policy.timeout(duration: hour, workload: Self.work([.transcode], renditions: 3)) == .seconds(4500))
+        #expect(policy.timeout(duration: hour, workload: Self.work([.transcode], renditions: 3, codec: .hevc)) == .seconds(3 * 4500))
+        #expect(policy.timeout(duration: hour, workload: Self.work([.transcode], renditions: 2, codec: .av1)) == .seconds(3 * 4500))
+        #expect(policy.timeout(duration: hour, workload: Self.work([.hls], renditions: 3)) == .seconds(4500))
+        #expect(policy.timeout(duration: hour, workload: Self.work([.transcode, .hls], renditions: 3)) == .seconds(4500), "one shared encode")
+        #expect(policy.timeout(duration: hour, workload: Self.work([.transcode, .hls], renditions: 3, encodesOnce: false)) == .seconds(2 * 4500))
         #expect(policy.timeout(duration: hour, workload: Self.work([.cutAnalysis], renditions: 3)) == .seconds(4500))
         #expect(policy.timeout(duration: hour, workload: Self.work([.cutAnalysis], renditions: 3, codec: .hevc)) == .seconds(3 * 4500))
         #expect(policy.timeout(duration: hour, workload: Self.work([.thumbnails, .audio], renditions: 3, codec: .av1)) == .seconds(1260))
@@ -50,15 +50,16 @@ struct JobTimeoutTests {
     @Test("a probed source that needs more than SQS's in-flight limit allows is refused with job_too_long, naming what it needs; one that fits is not")
     func tooLongIsRefusedAtProbeTime() throws {
         let policy = JobTimeoutPolicy(floor: .seconds(3600))
-        // 4 h × 3 renditions × 1.25 + 15 min = 15 h 15 min.
-        let failure = try #require(policy.refusal(duration: 4 * Self.hour, workload: Self.work([.transcode], renditions: 3)))
+        // 4 h in HEVC: 4 h × 3.75 + 15 min = 15 h 15 min.
+        let failure = try #require(policy.refusal(duration: 4 * Self.hour, workload: Self.work([.transcode], renditions: 3, codec: .hevc)))
         #expect(failure.code == "job_too_long")
         #expect(failure.message.contains("4 h source"), "\(failure.message)")
-        #expect(failure.message.contains("3 renditions in h264"))
+        #expect(failure.message.contains("3 renditions in hevc"))
         #expect(failure.message.contains("15 h 15 min"))
         #expect(failure.message.contains("11 h 50 min"))
-        #expect(policy.refusal(duration: 3 * Self.hour, workload: Self.work([.transcode], renditions: 3)) == nil, "3 h × 3.75 + 15 min = 11 h 30 min")
-        #expect(policy.refusal(duration: 3 * Self.hour, workload: Self.work([.transcode], renditions: 3, codec: .hevc)) != nil)
+        #expect(policy.refusal(duration: 3 * Self.hour, workload: Self.work([.transcode], renditions: 3, codec: .hevc)) == nil, "3 h × 3.75 + 15 min = 11 h 30 min")
+        #expect(policy.refusal(duration: 4 * Self.hour, workload: Self.work([.transcode], renditions: 3)) == nil, "H.264 at 4 h fits")
+        #expect(policy.refusal(duration: 10 * Self.hour, workload: Self.work([.transcode], renditions: 1)) != nil, "10 h × 1.25 + 15 min = 12 h 45 min")
         #expect(policy.refusal(duration: nil, workload: Self.work([.transcode], renditions: 3)) == nil, "unknown: the floor")
         #expect(JobTimeoutPolicy.describe(.seconds(12 * 60 + 30)) == "12 min 30 s")
         #expect(JobTimeoutPolicy.describe(.seconds(45)) == "45 s")
