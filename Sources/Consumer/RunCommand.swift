@@ -65,7 +65,7 @@ struct RunCommand: AsyncParsableCommand {
             help: "How often the DLQ is checked for messages whose records never finished; 0 disables [VIDEOQUEUE_DLQ_CHECK_INTERVAL; default 60s].")
     var deadLetterCheckInterval: String?
     @Option(name: .customLong("max-attempts"),
-            help: "Claims a record may have before a dead-lettered message fails it; fewer: sent again [VIDEOQUEUE_MAX_ATTEMPTS; default 1].")
+            help: "Claims a record may have before a failure or a dead-lettered message fails it; fewer: sent again [VIDEOQUEUE_MAX_ATTEMPTS; default 5].")
     var maximumAttempts: Int?
     @Option(name: .customLong("sqs-call-timeout"),
             help: "Longest SQS call of the poll loop, a long poll's wait on top [VIDEOQUEUE_SQS_CALL_TIMEOUT; default 10s].")

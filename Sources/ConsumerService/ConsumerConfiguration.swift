@@ -26,6 +26,9 @@ import VideoCore
 /// | `VIDEOQUEUE_FFMPEG_THREADS` | ``ffmpegThreads`` | FFmpeg's choice |
 /// | `VIDEOQUEUE_FFMPEG_SANDBOX` | ``ffmpegSandbox`` (`auto`, `bubblewrap`, `none`) | `auto` |
 /// | `VIDEOQUEUE_MAX_PIXELS` | ``maximumVideoPixels`` (also every decoder's `-max_pixels`) | 3840 × 2160 |
+/// | `VIDEOQUEUE_MAX_STREAMS`, `VIDEOQUEUE_MAX_VIDEO_STREAMS` | ``mediaLimits`` streams in a source (also every input's `-max_streams`), video streams (cover art included) | 16, 4 |
+/// | `VIDEOQUEUE_MAX_FRAME_RATE` | ``mediaLimits`` frames per second of a video stream | 240 |
+/// | `VIDEOQUEUE_MAX_SAMPLE_RATE`, `VIDEOQUEUE_MAX_AUDIO_CHANNELS` | ``mediaLimits`` per audio stream | 192000, 8 |
 /// | `VIDEOQUEUE_HEALTH_HOST`, `VIDEOQUEUE_HEALTH_PORT` | ``healthHost``, ``healthPort`` (0 = off) | `0.0.0.0`, 8081 |
 /// | `VIDEOQUEUE_DEFAULT_JOBS` | ``defaultJobs`` (comma-separated) | `transcode` |
 /// | `VIDEOQUEUE_RETRY_BASE_DELAY`, `VIDEOQUEUE_RETRY_MAX_DELAY` | ``retryBaseDelay``, ``retryMaximumDelay`` | 10 s, 15 min |
@@ -84,6 +87,9 @@ public struct ConsumerConfiguration: Sendable {
     /// the most any decoder may allocate.
     /// 4K (3840 × 2160) by default: what keeps one FFmpeg run's peak RSS near 500 MiB (see docs/media.md).
     public var maximumVideoPixels: Int = 3840 * 2160
+    /// What decoding a source may cost besides its pixels and duration: streams, frame rate, audio rate and channels
+    /// (``ProbeLimits``; its pixel and duration limits come from ``maximumVideoPixels`` and ``maximumVideoDuration``).
+    public var mediaLimits = ProbeLimits.default
     /// The `ffprobe` executable (`nil`: found on `PATH`).
     public var ffprobePath: String?
     /// FFmpeg's `-threads` (`nil`: FFmpeg chooses).
@@ -225,6 +231,11 @@ public struct ConsumerConfiguration: Sendable {
             ffmpegSandbox = mode
         }
         if let value = try reader.int("VIDEOQUEUE_MAX_PIXELS", in: 64 * 64...(1 << 30)) { maximumVideoPixels = value }
+        if let value = try reader.int("VIDEOQUEUE_MAX_STREAMS", in: 1...1_024) { mediaLimits.maximumStreams = value }
+        if let value = try reader.int("VIDEOQUEUE_MAX_VIDEO_STREAMS", in: 1...64) { mediaLimits.maximumVideoStreams = value }
+        if let value = try reader.int("VIDEOQUEUE_MAX_FRAME_RATE", in: 1...10_000) { mediaLimits.maximumFrameRate = Double(value) }
+        if let value = try reader.int("VIDEOQUEUE_MAX_SAMPLE_RATE", in: 8_000...1_000_000) { mediaLimits.maximumSampleRate = value }
+        if let value = try reader.int("VIDEOQUEUE_MAX_AUDIO_CHANNELS", in: 1...64) { mediaLimits.maximumAudioChannels = value }
         if let value = reader.string("VIDEOQUEUE_HEALTH_HOST") { healthHost = value }
         if let value = try reader.int("VIDEOQUEUE_HEALTH_PORT", in: 0...65_535) { healthPort = value }
         if let value = reader.string("VIDEOQUEUE_DEFAULT_JOBS") { defaultJobs = try Self.parseJobs(value, setting: "VIDEOQUEUE_DEFAULT_JOBS") }

@@ -15,8 +15,9 @@ extension ConsumerService {
         let sqs = SQSClient(configuration: try AWSClientConfiguration(service: .sqs, environment: environment), logger: logger)
         let s3 = S3Client(configuration: try AWSClientConfiguration(service: .s3, environment: environment), logger: logger)
         // Not migrated here: ``run()`` waits for the database (``runOnce(waitTime:)`` migrates at once).
-        let store = try await DatabaseConfiguration(url: configuration.databaseURL, environment: environment)
-            .makeStore(logger: logger, environment: environment)
+        let database = try DatabaseConfiguration(url: configuration.databaseURL, environment: environment)
+        try database.checkLocation()   // an SQLite path that can never open is a setting to fix: exit 78
+        let store = try await database.makeStore(logger: logger, environment: environment)
         return ConsumerService(configuration: configuration, sqs: sqs, s3: s3, store: store, logger: logger, environment: environment,
                                ownsStore: true)
     }

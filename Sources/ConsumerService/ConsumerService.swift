@@ -99,8 +99,9 @@ public final class ConsumerService: Service, Sendable {
     public static func standardPipeline(_ configuration: ConsumerConfiguration, logger: Logger) -> MediaJobPipeline {
         let ffmpeg = FFmpegConfiguration(ffmpegPath: configuration.ffmpegPath, ffprobePath: configuration.ffprobePath,
                                          threads: configuration.ffmpegThreads, maximumDecodedPixels: configuration.maximumVideoPixels,
-                                         sandbox: configuration.ffmpegSandbox.resolve(logger: logger))
-        var limits = ProbeLimits.default
+                                         sandbox: configuration.ffmpegSandbox.resolve(logger: logger),
+                                         maximumStreams: configuration.mediaLimits.maximumStreams)
+        var limits = configuration.mediaLimits
         limits.maximumDuration = configuration.maximumVideoDuration
         limits.maximumPixels = configuration.maximumVideoPixels
         let transcriber = WhisperTranscriber(

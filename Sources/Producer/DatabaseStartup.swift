@@ -42,26 +42,4 @@ struct DatabaseStartup: Service {
         // Stay until shutdown: a service that returns would end the group.
         try? await gracefulShutdown()
     }
-
-    /// Refuses an SQLite database that can never be opened, before the store tries: its directory missing, or the file
-    /// (or the directory, to create it in) not writable by this user. A local path is no dependency that comes up
-    /// later: it is a setting to fix (exit 78), not a reason to wait.
-    /// - Throws: ``ConfigurationError`` naming `DATABASE_URL` and the path.
-    static func checkSQLiteLocation(of configuration: DatabaseConfiguration,
-                                    fileManager: FileManager = .default) throws(ConfigurationError) {
-        guard case .sqlite(let path) = configuration.backend, path != ":memory:" else { return }
-        let file = URL(fileURLWithPath: path)
-        let directory = file.deletingLastPathComponent().path
-        var isDirectory: ObjCBool = false
-        guard fileManager.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw ConfigurationError(setting: "DATABASE_URL", message: "the directory of the SQLite database \(file.path) does not exist: create it or name another path")
-        }
-        // SQLite creates the file there, and keeps its journal (-wal, -shm) beside it.
-        guard fileManager.isWritableFile(atPath: directory) else {
-            throw ConfigurationError(setting: "DATABASE_URL", message: "the directory of the SQLite database \(file.path) is not writable by this user")
-        }
-        if fileManager.fileExists(atPath: file.path), !fileManager.isWritableFile(atPath: file.path) {
-            throw ConfigurationError(setting: "DATABASE_URL", message: "the SQLite database \(file.path) is not writable by this user")
-        }
-    }
 }

@@ -19,7 +19,7 @@ struct KeysCommand: AsyncParsableCommand {
             do {
                 settings = try Settings.load(flags: [.init("--database-url", "DATABASE_URL", databaseURL)])
                 database = try DatabaseConfiguration(url: settings.string("DATABASE_URL"), environment: settings.environment)
-                try DatabaseStartup.checkSQLiteLocation(of: database)
+                try database.checkLocation()
             } catch {
                 throw ProducerExitCode.exit(for: error, logger: nil, isConfigurationError: true)
             }

@@ -48,7 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
             s3Configuration = try AWSClientConfiguration(service: .s3, environment: settings.environment)
             sqsConfiguration = try AWSClientConfiguration(service: .sqs, environment: settings.environment)
             database = try DatabaseConfiguration(url: configuration.databaseURL, environment: settings.environment)
-            try DatabaseStartup.checkSQLiteLocation(of: database)
+            try database.checkLocation()
         } catch {
             throw ProducerExitCode.exit(for: error, logger: logger, isConfigurationError: true)
         }

@@ -139,4 +139,22 @@ extension ConfigurationTests {
         #expect(!VisibilityHeartbeat.isStaleReceiptHandle(SQSError.Code(rawValue: "ThrottlingException")))
         #expect(!VisibilityHeartbeat.isStaleReceiptHandle(SQSError.Code(rawValue: "InternalError")))
     }
+
+    @Test func theMediaLimitsAreSettingsAndReachTheProbeAndEveryInput() throws {
+        let configuration = try ConsumerConfiguration(environment: [
+            "VIDEOQUEUE_MAX_STREAMS": "6", "VIDEOQUEUE_MAX_VIDEO_STREAMS": "2", "VIDEOQUEUE_MAX_FRAME_RATE": "120",
+            "VIDEOQUEUE_MAX_SAMPLE_RATE": "96000", "VIDEOQUEUE_MAX_AUDIO_CHANNELS": "6",
+        ])
+        #expect(configuration.mediaLimits.maximumStreams == 6)
+        #expect(configuration.mediaLimits.maximumVideoStreams == 2)
+        #expect(configuration.mediaLimits.maximumFrameRate == 120)
+        #expect(configuration.mediaLimits.maximumSampleRate == 96_000)
+        #expect(configuration.mediaLimits.maximumAudioChannels == 6)
+        #expect(try ConsumerConfiguration(environment: [:]).mediaLimits == ProbeLimits.default)
+        for (name, value) in [("VIDEOQUEUE_MAX_STREAMS", "0"), ("VIDEOQUEUE_MAX_FRAME_RATE", "fast"), ("VIDEOQUEUE_MAX_SAMPLE_RATE", "99999999999"),
+                              ("VIDEOQUEUE_MAX_AUDIO_CHANNELS", "-2"), ("VIDEOQUEUE_MAX_VIDEO_STREAMS", "1e3")] {
+            let error = #expect(throws: ConfigurationError.self, "\(name)=\(value)") { try ConsumerConfiguration(environment: [name: value]) }
+            #expect(error?.setting == name)
+        }
+    }
 }

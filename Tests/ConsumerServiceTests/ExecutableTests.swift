@@ -96,6 +96,9 @@ struct ExecutableTests {
 
             let bad = try Self.launch(["run", "--once", "--concurrency", "0"], environment: environment)
             #expect(try await Self.exitStatus(of: bad) == ConsumerExitCode.configuration)
+            // An SQLite database whose directory does not exist can never open: a setting to fix, not a dependency.
+            let unopenable = try Self.launch(["run", "--database-url", "/nonexistent-\(UUID().uuidString)/videoqueue.sqlite"], environment: environment)
+            #expect(try await Self.exitStatus(of: unopenable) == ConsumerExitCode.configuration)
         }
     }
 
