@@ -19,9 +19,10 @@ let (bucket, key, file) = (arguments[3], arguments[4], arguments[5])
 var options = S3ClientOptions()
 options.partSize = (arguments.count > 6 ? Int(arguments[6]) ?? 8 : 8) << 20
 options.maximumConcurrentParts = arguments.count > 7 ? Int(arguments[7]) ?? 4 : 4
-let s3 = S3Client(configuration: AWSClientConfiguration(
-    region: "us-east-1", endpoint: endpoint,
-    credentialProvider: StaticCredentialProvider(credentials: Credentials(accessKeyID: "test", secretAccessKey: "test"))),
+let s3 = S3Client(
+    configuration: AWSClientConfiguration(
+        region: "us-east-1", endpoint: endpoint,
+        credentialProvider: StaticCredentialProvider(credentials: Credentials(accessKeyID: "test", secretAccessKey: "test"))),
     options: options)
 
 if arguments[1] == "upload" {

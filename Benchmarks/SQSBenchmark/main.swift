@@ -17,9 +17,10 @@ guard arguments.count >= 2, let endpoint = AWSEndpoint(url: arguments[1]) else {
 let total = arguments.count > 2 ? Int(arguments[2]) ?? 10_000 : 10_000
 let concurrency = arguments.count > 3 ? Int(arguments[3]) ?? 8 : 8
 
-let sqs = SQSClient(configuration: AWSClientConfiguration(
-    region: "us-east-1", endpoint: endpoint,
-    credentialProvider: StaticCredentialProvider(credentials: Credentials(accessKeyID: "test", secretAccessKey: "test"))))
+let sqs = SQSClient(
+    configuration: AWSClientConfiguration(
+        region: "us-east-1", endpoint: endpoint,
+        credentialProvider: StaticCredentialProvider(credentials: Credentials(accessKeyID: "test", secretAccessKey: "test"))))
 let queue = try await sqs.createQueue(named: "vq-bench-\(UUID().uuidString.prefix(8).lowercased())", attributes: ["VisibilityTimeout": "300"])
 let body = String(repeating: "x", count: 200)
 
@@ -52,7 +53,10 @@ let received = try await withThrowingTaskGroup(of: Int.self, returning: Int.self
             var emptyPolls = 0
             while emptyPolls < 2 {
                 let messages = try await sqs.receive(from: queue, maximumMessages: 10, waitTime: 1)
-                if messages.isEmpty { emptyPolls += 1; continue }
+                if messages.isEmpty {
+                    emptyPolls += 1
+                    continue
+                }
                 emptyPolls = 0
                 let deleted = try await sqs.deleteBatch(receiptHandles: messages.map(\.receiptHandle), from: queue)
                 count += deleted.successful.count

@@ -13,9 +13,22 @@ import Foundation
 import NIOHTTP1
 
 struct Shapes: Decodable {
-    struct CredentialsShape: Decodable { var access_key_id: String; var secret_access_key: String; var session_token: String }
-    struct SQS: Decodable { var url: String; var headers: [[String]]; var body: String; var headers_after_add_auth: [[String]] }
-    struct S3: Decodable { var url: String; var expires: Int; var presigned_url: String }
+    struct CredentialsShape: Decodable {
+        var access_key_id: String
+        var secret_access_key: String
+        var session_token: String
+    }
+    struct SQS: Decodable {
+        var url: String
+        var headers: [[String]]
+        var body: String
+        var headers_after_add_auth: [[String]]
+    }
+    struct S3: Decodable {
+        var url: String
+        var expires: Int
+        var presigned_url: String
+    }
     var credentials: CredentialsShape
     var region: String
     var timestamp: String
@@ -25,7 +38,8 @@ struct Shapes: Decodable {
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2, let data = FileManager.default.contents(atPath: arguments[1]) else {
-    FileHandle.standardError.write(Data("usage: SigV4Benchmark <requests.json from botocore_bench.py --show-requests> [iterations] [repeats] [sqs,s3,chunk]\n".utf8))
+    FileHandle.standardError.write(
+        Data("usage: SigV4Benchmark <requests.json from botocore_bench.py --show-requests> [iterations] [repeats] [sqs,s3,chunk]\n".utf8))
     exit(2)
 }
 let iterations = arguments.count > 2 ? Int(arguments[2]) ?? 50_000 : 50_000
@@ -38,8 +52,9 @@ do { shapes = try JSONDecoder().decode(Shapes.self, from: data) } catch {
     exit(2)
 }
 guard let date = AMZDate.parse(shapes.timestamp) else { fatalError("bad timestamp in \(arguments[1])") }
-let credentials = Credentials(accessKeyID: shapes.credentials.access_key_id, secretAccessKey: shapes.credentials.secret_access_key,
-                              sessionToken: shapes.credentials.session_token)
+let credentials = Credentials(
+    accessKeyID: shapes.credentials.access_key_id, secretAccessKey: shapes.credentials.secret_access_key,
+    sessionToken: shapes.credentials.session_token)
 var sqsHeaders = HTTPHeaders()
 for header in shapes.sqs_send_message.headers where header.count == 2 { sqsHeaders.add(name: header[0], value: header[1]) }
 let sqsTemplate = try SigV4Request(method: "POST", url: shapes.sqs_send_message.url, headers: sqsHeaders)
@@ -74,7 +89,11 @@ let expectedAuthorization = shapes.sqs_send_message.headers_after_add_auth.first
 guard check.headers.first(name: "Authorization") == expectedAuthorization else {
     fatalError("SQS signature differs from botocore's: \(check.headers.first(name: "Authorization") ?? "-")")
 }
-guard try presignS3() == shapes.s3_presign_get.presigned_url.replacingOccurrences(of: "&X-Amz-Expires=3600&X-Amz-SignedHeaders=host", with: "&X-Amz-SignedHeaders=host&X-Amz-Expires=3600") else {
+guard
+    try presignS3()
+        == shapes.s3_presign_get.presigned_url.replacingOccurrences(
+            of: "&X-Amz-Expires=3600&X-Amz-SignedHeaders=host", with: "&X-Amz-SignedHeaders=host&X-Amz-Expires=3600")
+else {
     fatalError("S3 presigned URL differs from botocore's")
 }
 
@@ -129,7 +148,8 @@ func measure(_ iterations: Int, _ operation: () throws -> Int, floor: () -> Int)
         return Double(elapsed.components.seconds) * 1e6 / Double(iterations) + Double(elapsed.components.attoseconds) / 1e12 / Double(iterations)
     }
     for _ in 0..<min(3_000, iterations) { sink &+= try operation() &+ floor() }  // warm-up (fewer for short runs, e.g. under callgrind)
-    var operationSamples: [Double] = [], floorSamples: [Double] = []
+    var operationSamples: [Double] = []
+    var floorSamples: [Double] = []
     for _ in 0..<repeats {
         operationSamples.append(try time(operation))
         floorSamples.append(time(floor))
@@ -145,8 +165,9 @@ if parts.contains("s3") {
     (result["s3_presign_get_us"], result["s3_presign_get_floor_us"]) = try measure(iterations, { try presignS3().utf8.count }, floor: floorS3)
 }
 if parts.contains("chunk") {
-    (result["chunk_64k_us"], result["chunk_64k_floor_us"]) = measure(max(1, iterations / 20), { chunkSigner.sign(chunk: chunk).utf8.count },
-                                                                     floor: floorChunk)
+    (result["chunk_64k_us"], result["chunk_64k_floor_us"]) = measure(
+        max(1, iterations / 20), { chunkSigner.sign(chunk: chunk).utf8.count },
+        floor: floorChunk)
 }
 let json = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
 print(String(decoding: json, as: UTF8.self))

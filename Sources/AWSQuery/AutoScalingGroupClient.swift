@@ -16,8 +16,9 @@ public struct AutoScalingGroupClient: Sendable {
 
     /// A client for `configuration` (e.g. `AWSClientConfiguration(service: AutoScalingGroupClient.service)`).
     public init(configuration: AWSClientConfiguration, httpClient: HTTPClient = .aws, logger: Logger = Logger(label: "videoqueue.autoscaling")) {
-        http = AWSHTTPClient(configuration: configuration, service: Self.service, httpClient: httpClient, logger: logger,
-                             errorDecoder: QueryProtocol.decodeError)
+        http = AWSHTTPClient(
+            configuration: configuration, service: Self.service, httpClient: httpClient, logger: logger,
+            errorDecoder: QueryProtocol.decodeError)
     }
 
     /// The number of the group's instances whose lifecycle state is `InService`.
@@ -34,15 +35,23 @@ public struct AutoScalingGroupClient: Sendable {
     /// termination proceed at once).
     /// - Throws: ``AutoScalingError`` (`noActiveLifecycleAction` when none waits), or the transport's error.
     public func completeLifecycleAction(group: String, hook: String, instance: String, result: String = "CONTINUE") async throws {
-        _ = try await send("CompleteLifecycleAction", [("AutoScalingGroupName", group), ("InstanceId", instance),
-                                                       ("LifecycleActionResult", result), ("LifecycleHookName", hook)])
+        _ = try await send(
+            "CompleteLifecycleAction",
+            [
+                ("AutoScalingGroupName", group), ("InstanceId", instance),
+                ("LifecycleActionResult", result), ("LifecycleHookName", hook),
+            ])
     }
 
     /// Restarts the hook's heartbeat timeout for `instance` (while a drain takes longer than the hook's timeout).
     /// - Throws: ``AutoScalingError`` (`noActiveLifecycleAction` when none waits), or the transport's error.
     public func recordLifecycleActionHeartbeat(group: String, hook: String, instance: String) async throws {
-        _ = try await send("RecordLifecycleActionHeartbeat", [("AutoScalingGroupName", group), ("InstanceId", instance),
-                                                              ("LifecycleHookName", hook)])
+        _ = try await send(
+            "RecordLifecycleActionHeartbeat",
+            [
+                ("AutoScalingGroupName", group), ("InstanceId", instance),
+                ("LifecycleHookName", hook),
+            ])
     }
 
     /// Sends one action and returns the answer's text; an error answer becomes an ``AutoScalingError``.
@@ -50,7 +59,8 @@ public struct AutoScalingGroupClient: Sendable {
         let response = try await http.send(QueryProtocol.request(action: action, version: Self.version, parameters: parameters))
         guard response.isSuccess else {
             let details = http.decodeError(response)
-            let code: AutoScalingError.Code = details.message.localizedCaseInsensitiveContains("no active lifecycle action")
+            let code: AutoScalingError.Code =
+                details.message.localizedCaseInsensitiveContains("no active lifecycle action")
                 ? .noActiveLifecycleAction : .failed
             throw AutoScalingError(code: code, message: "\(action): \(details.code): \(details.message)")
         }

@@ -16,7 +16,7 @@ public enum QueryProtocol {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
                 result.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 result += String(format: "%%%02X", byte)
@@ -37,8 +37,9 @@ public enum QueryProtocol {
     public static func decodeError(_ response: AWSResponse) -> AWSErrorDetails? {
         let text = String(buffer: response.body)
         guard let code = element("Code", in: text) else { return nil }
-        return AWSErrorDetails(code: code, message: element("Message", in: text) ?? "",
-                               requestID: response.requestID ?? element("RequestId", in: text))
+        return AWSErrorDetails(
+            code: code, message: element("Message", in: text) ?? "",
+            requestID: response.requestID ?? element("RequestId", in: text))
     }
 
     /// The text of the first `<name>…</name>` in `text`, XML entities decoded.
@@ -51,7 +52,8 @@ public enum QueryProtocol {
         var result: [String] = []
         var searchFrom = text.startIndex
         while let start = text.range(of: "<\(name)>", range: searchFrom..<text.endIndex),
-              let end = text.range(of: "</\(name)>", range: start.upperBound..<text.endIndex) {
+            let end = text.range(of: "</\(name)>", range: start.upperBound..<text.endIndex)
+        {
             result.append(unescape(String(text[start.upperBound..<end.lowerBound])))
             searchFrom = end.upperBound
         }

@@ -26,8 +26,9 @@ public struct AutoscalerRound: Sendable, CustomStringConvertible {
             if !stopped.isEmpty { lines.append("asked to stop (draining): \(stopped.map(String.init).joined(separator: ", "))") }
         }
         if !metrics.isEmpty {
-            lines.append((dryRun ? "would publish: " : "published: ")
-                + metrics.map { "\($0.name)=\(ScalingDecider.format($0.value))" }.joined(separator: " "))
+            lines.append(
+                (dryRun ? "would publish: " : "published: ")
+                    + metrics.map { "\($0.name)=\(ScalingDecider.format($0.value))" }.joined(separator: " "))
         }
         return lines.joined(separator: "\n")
     }

@@ -22,10 +22,12 @@ public actor AutoscalerService {
     /// An autoscaler. `cloudWatch` is required with ``AutoscalerConfiguration/cloudWatch``, `systemctl` with
     /// ``AutoscalerConfiguration/local``.
     /// - Throws: ``AutoscalerError`` when a needed client is missing or the state file cannot be read.
-    public init(configuration: AutoscalerConfiguration, sqs: SQSClient, cloudWatch: CloudWatchClient? = nil,
-                autoScaling: AutoScalingGroupClient? = nil, systemctl: SystemctlController? = nil,
-                scraper: MetricsScraper = MetricsScraper(), clock: @escaping @Sendable () -> Date = { Date() },
-                logger: Logger = Logger(label: "videoqueue.autoscaler")) throws(AutoscalerError) {
+    public init(
+        configuration: AutoscalerConfiguration, sqs: SQSClient, cloudWatch: CloudWatchClient? = nil,
+        autoScaling: AutoScalingGroupClient? = nil, systemctl: SystemctlController? = nil,
+        scraper: MetricsScraper = MetricsScraper(), clock: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger = Logger(label: "videoqueue.autoscaler")
+    ) throws(AutoscalerError) {
         if configuration.local, systemctl == nil {
             throw AutoscalerError(code: .configuration, message: "the local mode needs a systemctl controller")
         }
@@ -72,8 +74,9 @@ public actor AutoscalerService {
         let (instances, snapshots) = try await observeInstances()
         let averageProcessingTime = estimator.update(snapshots)
         let now = clock()
-        let input = ScalingInput(queue: queue, instances: instances, averageProcessingTime: averageProcessingTime,
-                                 lastScalingAction: state.lastScalingAction, now: now)
+        let input = ScalingInput(
+            queue: queue, instances: instances, averageProcessingTime: averageProcessingTime,
+            lastScalingAction: state.lastScalingAction, now: now)
         let decision = ScalingDecider.decide(input, policy: configuration.policy)
         var started: [Int] = []
         var stopped: [Int] = []
@@ -99,8 +102,9 @@ public actor AutoscalerService {
                 try await cloudWatch.putMetricData(published, namespace: configuration.namespace)
             }
         }
-        return AutoscalerRound(queue: queue, decision: decision, started: started, stopped: stopped, metrics: published,
-                               dryRun: configuration.dryRun)
+        return AutoscalerRound(
+            queue: queue, decision: decision, started: started, stopped: stopped, metrics: published,
+            dryRun: configuration.dryRun)
     }
 
     private func remember(_ date: Date) {

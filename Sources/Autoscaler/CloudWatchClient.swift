@@ -13,8 +13,9 @@ public struct CloudWatchClient: Sendable {
     /// A client for `configuration` (e.g. `AWSClientConfiguration(service: .cloudWatch)`: `AWS_REGION`,
     /// `AWS_ENDPOINT_URL_CLOUDWATCH` or `AWS_ENDPOINT_URL`, the default credential chain).
     public init(configuration: AWSClientConfiguration, httpClient: HTTPClient = .aws, logger: Logger = Logger(label: "videoqueue.cloudwatch")) {
-        http = AWSHTTPClient(configuration: configuration, service: .cloudWatch, httpClient: httpClient, logger: logger,
-                             errorDecoder: QueryProtocol.decodeError)
+        http = AWSHTTPClient(
+            configuration: configuration, service: .cloudWatch, httpClient: httpClient, logger: logger,
+            errorDecoder: QueryProtocol.decodeError)
     }
 
     /// The most values one `PutMetricData` call takes.
@@ -106,8 +107,9 @@ public struct CloudWatchClient: Sendable {
         let response = try await http.send(QueryProtocol.request(action: action, version: "2010-08-01", parameters: parameters))
         guard response.isSuccess else {
             let details = http.decodeError(response)
-            throw AutoscalerError(code: .cloudWatch,
-                                  message: "\(action): \(details.code): \(details.message) (HTTP \(response.status.code), request \(details.requestID ?? "-"))")
+            throw AutoscalerError(
+                code: .cloudWatch,
+                message: "\(action): \(details.code): \(details.message) (HTTP \(response.status.code), request \(details.requestID ?? "-"))")
         }
         return String(buffer: response.body)
     }

@@ -20,7 +20,7 @@ public struct ProcessingTimeEstimator: Sendable {
                 windowSeconds += snapshot.jobSeconds - before.jobSeconds
                 windowCount += snapshot.jobCount - before.jobCount
             }
-            previous[endpoint] = snapshot   // a restarted consumer (counters went down) starts a new baseline
+            previous[endpoint] = snapshot  // a restarted consumer (counters went down) starts a new baseline
         }
         if windowCount > 0 { return windowSeconds / windowCount }
         if totalCount > 0 { return totalSeconds / totalCount }

@@ -28,7 +28,10 @@ public struct PrometheusSample: Sendable, Hashable {
         if rest.first == "{" {
             rest = rest.dropFirst()
             while let current = rest.first, current != "}" {
-                if current == "," || current == " " { rest = rest.dropFirst(); continue }
+                if current == "," || current == " " {
+                    rest = rest.dropFirst()
+                    continue
+                }
                 guard let equals = rest.firstIndex(of: "=") else { return nil }
                 let key = String(rest[..<equals]).trimmingWhitespace()
                 rest = rest[rest.index(after: equals)...]

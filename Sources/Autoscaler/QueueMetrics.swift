@@ -30,8 +30,9 @@ public struct QueueMetrics: Sendable, Hashable {
             }
             return value
         }
-        self.init(visible: try count("ApproximateNumberOfMessages"), notVisible: try count("ApproximateNumberOfMessagesNotVisible"),
-                  delayed: try count("ApproximateNumberOfMessagesDelayed"))
+        self.init(
+            visible: try count("ApproximateNumberOfMessages"), notVisible: try count("ApproximateNumberOfMessagesNotVisible"),
+            delayed: try count("ApproximateNumberOfMessagesDelayed"))
     }
 
     /// The work that has not started: visible plus delayed messages (delayed ones become visible within

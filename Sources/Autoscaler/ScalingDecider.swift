@@ -24,9 +24,10 @@ public enum ScalingDecider {
         let queue = input.queue
         let backlog = queue.backlog
         let backlogInstances = backlog == 0 ? 0 : Int((Double(backlog) / max(acceptable, 1e-9)).rounded(.up))
-        reasons.append("backlog \(backlog) (visible \(queue.visible) + delayed \(queue.delayed)) ÷ \(format(acceptable)) per instance "
-            + "(latency \(format(policy.acceptableLatency.seconds)) s ÷ \(format(processingTime)) s per job "
-            + "[\(measured != nil ? "measured" : "configured")] × \(slots) job\(slots == 1 ? "" : "s") per instance) → \(backlogInstances)")
+        reasons.append(
+            "backlog \(backlog) (visible \(queue.visible) + delayed \(queue.delayed)) ÷ \(format(acceptable)) per instance "
+                + "(latency \(format(policy.acceptableLatency.seconds)) s ÷ \(format(processingTime)) s per job "
+                + "[\(measured != nil ? "measured" : "configured")] × \(slots) job\(slots == 1 ? "" : "s") per instance) → \(backlogInstances)")
         let inFlightInstances = (queue.notVisible + slots - 1) / slots
         reasons.append("in flight \(queue.notVisible) (NotVisible) ÷ \(slots) per instance → \(inFlightInstances)")
 
@@ -57,16 +58,18 @@ public enum ScalingDecider {
         } else if desired < current {
             let elapsed = input.lastScalingAction.map { input.now.timeIntervalSince($0) }
             if let elapsed, elapsed < policy.scaleInCooldown.seconds {
-                reasons.append("scale in by \(current - desired) held: cooldown, \(format(policy.scaleInCooldown.seconds - elapsed)) s of "
-                    + "\(format(policy.scaleInCooldown.seconds)) s left")
+                reasons.append(
+                    "scale in by \(current - desired) held: cooldown, \(format(policy.scaleInCooldown.seconds - elapsed)) s of "
+                        + "\(format(policy.scaleInCooldown.seconds)) s left")
             } else {
                 let idle = active.filter { $0.inFlight == 0 }.sorted { $0.number > $1.number }
                 stop = idle.prefix(current - desired).map(\.number)
                 let busy = active.filter { ($0.inFlight ?? 1) > 0 }
                 if stop.count < current - desired {
                     let unknown = active.filter { $0.inFlight == nil }.count
-                    reasons.append("scale in by \(current - desired) wanted, only \(idle.count) known idle "
-                        + "(\(busy.count - unknown) busy, \(unknown) without metrics): busy instances are never stopped")
+                    reasons.append(
+                        "scale in by \(current - desired) wanted, only \(idle.count) known idle "
+                            + "(\(busy.count - unknown) busy, \(unknown) without metrics): busy instances are never stopped")
                 }
                 if !stop.isEmpty {
                     reasons.append("scale in by \(stop.count): stop idle \(stop.map(String.init).joined(separator: ", ")) (they drain and exit)")
@@ -75,11 +78,12 @@ public enum ScalingDecider {
         } else {
             reasons.append("\(current) instance\(current == 1 ? "" : "s") already")
         }
-        return ScalingDecision(currentInstances: current, requiredInstances: required, backlogInstances: backlogInstances,
-                               inFlightInstances: inFlightInstances, desiredInstances: desired,
-                               targetInstances: current + start.count - stop.count, start: start, stop: stop,
-                               backlogPerInstance: backlogPerInstance, acceptableBacklogPerInstance: acceptable,
-                               processingTime: processingTime, processingTimeMeasured: measured != nil, reasons: reasons)
+        return ScalingDecision(
+            currentInstances: current, requiredInstances: required, backlogInstances: backlogInstances,
+            inFlightInstances: inFlightInstances, desiredInstances: desired,
+            targetInstances: current + start.count - stop.count, start: start, stop: stop,
+            backlogPerInstance: backlogPerInstance, acceptableBacklogPerInstance: acceptable,
+            processingTime: processingTime, processingTimeMeasured: measured != nil, reasons: reasons)
     }
 
     /// A number with at most two decimals and no trailing zeros.

@@ -34,9 +34,12 @@ public struct ScalingDecision: Sendable, Hashable, CustomStringConvertible {
 
     /// A summary line then the reasons, for `--dry-run` and logs.
     public var description: String {
-        let action = start.isEmpty && stop.isEmpty ? "hold at \(currentInstances)"
-            : !start.isEmpty ? "scale out \(currentInstances) → \(targetInstances): start \(start.map(String.init).joined(separator: ", "))"
-            : "scale in \(currentInstances) → \(targetInstances): stop \(stop.map(String.init).joined(separator: ", "))"
+        let action =
+            start.isEmpty && stop.isEmpty
+            ? "hold at \(currentInstances)"
+            : !start.isEmpty
+                ? "scale out \(currentInstances) → \(targetInstances): start \(start.map(String.init).joined(separator: ", "))"
+                : "scale in \(currentInstances) → \(targetInstances): stop \(stop.map(String.init).joined(separator: ", "))"
         return (["decision: \(action) (desired \(desiredInstances))"] + reasons.map { "  - \($0)" }).joined(separator: "\n")
     }
 }

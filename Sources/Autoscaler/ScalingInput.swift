@@ -14,8 +14,10 @@ public struct ScalingInput: Sendable, Hashable {
     /// The decision's clock.
     public var now: Date
 
-    public init(queue: QueueMetrics, instances: [ConsumerInstance], averageProcessingTime: Double? = nil,
-                lastScalingAction: Date? = nil, now: Date = Date()) {
+    public init(
+        queue: QueueMetrics, instances: [ConsumerInstance], averageProcessingTime: Double? = nil,
+        lastScalingAction: Date? = nil, now: Date = Date()
+    ) {
         self.queue = queue
         self.instances = instances
         self.averageProcessingTime = averageProcessingTime

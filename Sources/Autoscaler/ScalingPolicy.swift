@@ -15,8 +15,10 @@ public struct ScalingPolicy: Sendable, Hashable {
     public var defaultProcessingTime: Duration
 
     /// A policy; the defaults suit a few FFmpeg transcodes per minute.
-    public init(minimumInstances: Int = 1, maximumInstances: Int = 10, acceptableLatency: Duration = .seconds(300), jobsPerInstance: Int = 1,
-                scaleInCooldown: Duration = .seconds(300), defaultProcessingTime: Duration = .seconds(60)) {
+    public init(
+        minimumInstances: Int = 1, maximumInstances: Int = 10, acceptableLatency: Duration = .seconds(300), jobsPerInstance: Int = 1,
+        scaleInCooldown: Duration = .seconds(300), defaultProcessingTime: Duration = .seconds(60)
+    ) {
         self.minimumInstances = minimumInstances
         self.maximumInstances = maximumInstances
         self.acceptableLatency = acceptableLatency

@@ -14,8 +14,10 @@ public struct SystemctlController: Sendable {
     /// The environment `systemctl` runs with (and whose `PATH` finds it).
     public var environment: [String: String]
 
-    public init(unitPrefix: String = "videoqueue-consumer", executable: String = "systemctl",
-                environment: [String: String] = ProcessInfo.processInfo.environment) {
+    public init(
+        unitPrefix: String = "videoqueue-consumer", executable: String = "systemctl",
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) {
         self.unitPrefix = unitPrefix
         self.executable = executable
         self.environment = environment
@@ -88,10 +90,11 @@ public struct SystemctlController: Sendable {
                 let text = String(decoding: data, as: UTF8.self)
                 guard process.terminationStatus == 0 else {
                     let message = String(decoding: errorData.withLock { $0 }, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                    continuation.resume(throwing: AutoscalerError(
-                        code: .systemctl,
-                        message: "systemctl \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)"
-                            + (message.isEmpty ? "" : ": \(message)")))
+                    continuation.resume(
+                        throwing: AutoscalerError(
+                            code: .systemctl,
+                            message: "systemctl \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)"
+                                + (message.isEmpty ? "" : ": \(message)")))
                     return
                 }
                 continuation.resume(returning: text)

@@ -1,11 +1,11 @@
-import ArgumentParser
-import Autoscaler
 import AWSClientRuntime
 import AWSQuery
+import ArgumentParser
+import Autoscaler
 import Foundation
 import Logging
-import ServiceSupport
 import SQSClient
+import ServiceSupport
 import VideoCore
 
 /// `videoqueue-autoscaler`: sizes the consumer fleet from the queue's backlog.
@@ -55,7 +55,9 @@ struct AutoscalerCommand: AsyncParsableCommand {
     var processingTime: String?
     @Option(name: .customLong("jobs-per-instance"), help: "Jobs one consumer runs at once [VIDEOQUEUE_AUTOSCALER_JOBS_PER_INSTANCE; default 1].")
     var jobsPerInstance: Int?
-    @Option(name: .customLong("scale-in-cooldown"), help: "Wait after a scaling action before stopping instances [VIDEOQUEUE_AUTOSCALER_SCALE_IN_COOLDOWN; default 5m].")
+    @Option(
+        name: .customLong("scale-in-cooldown"),
+        help: "Wait after a scaling action before stopping instances [VIDEOQUEUE_AUTOSCALER_SCALE_IN_COOLDOWN; default 5m].")
     var scaleInCooldown: String?
     @Option(help: "Time between rounds [VIDEOQUEUE_AUTOSCALER_INTERVAL; default 60s].")
     var interval: String?
@@ -85,15 +87,19 @@ struct AutoscalerCommand: AsyncParsableCommand {
         do {
             let configuration = try makeConfiguration(settings: settings)
             let sqs = SQSClient(configuration: try AWSClientConfiguration(service: .sqs, environment: environment))
-            let cloudWatch = configuration.cloudWatch
+            let cloudWatch =
+                configuration.cloudWatch
                 ? CloudWatchClient(configuration: try AWSClientConfiguration(service: .cloudWatch, environment: environment)) : nil
-            let autoScaling = configuration.autoScalingGroup != nil
+            let autoScaling =
+                configuration.autoScalingGroup != nil
                 ? AutoScalingGroupClient(configuration: try AWSClientConfiguration(service: AutoScalingGroupClient.service, environment: environment))
                 : nil
-            let systemctl = configuration.local
+            let systemctl =
+                configuration.local
                 ? SystemctlController(unitPrefix: configuration.unitPrefix, environment: environment) : nil
-            service = try AutoscalerService(configuration: configuration, sqs: sqs, cloudWatch: cloudWatch, autoScaling: autoScaling,
-                                            systemctl: systemctl, logger: logger)
+            service = try AutoscalerService(
+                configuration: configuration, sqs: sqs, cloudWatch: cloudWatch, autoScaling: autoScaling,
+                systemctl: systemctl, logger: logger)
         } catch {
             FileHandle.standardError.write(Data("videoqueue-autoscaler: \(error)\n".utf8))
             throw ExitCode(78)

@@ -34,8 +34,9 @@ struct RunCommand: AsyncParsableCommand {
     var databaseURL: String?
     @Option(help: "Jobs at once [VIDEOQUEUE_CONCURRENCY; default: half the cores].")
     var concurrency: Int?
-    @Option(name: .customLong("job-timeout"),
-            help: "Least job timeout; a probed source gets duration × its jobs' factor + the margin [VIDEOQUEUE_JOB_TIMEOUT; default 1h].")
+    @Option(
+        name: .customLong("job-timeout"),
+        help: "Least job timeout; a probed source gets duration × its jobs' factor + the margin [VIDEOQUEUE_JOB_TIMEOUT; default 1h].")
     var jobTimeout: String?
     @Option(name: .customLong("job-timeout-margin"), help: "Added to a probed job's running time [VIDEOQUEUE_JOB_TIMEOUT_MARGIN; default 15m].")
     var jobTimeoutMargin: String?
@@ -43,7 +44,9 @@ struct RunCommand: AsyncParsableCommand {
     var drainTimeout: String?
     @Option(name: .customLong("visibility-timeout"), help: "Seconds a message stays invisible per heartbeat [VIDEOQUEUE_VISIBILITY_TIMEOUT; default 60].")
     var visibilityTimeout: Int?
-    @Option(name: .customLong("heartbeat-interval"), help: "Visibility extension period [VIDEOQUEUE_HEARTBEAT_INTERVAL; default a third of the visibility timeout].")
+    @Option(
+        name: .customLong("heartbeat-interval"), help: "Visibility extension period [VIDEOQUEUE_HEARTBEAT_INTERVAL; default a third of the visibility timeout]."
+    )
     var heartbeatInterval: String?
     @Option(name: .customLong("wait-time"), help: "Long-poll seconds, 0…20 [VIDEOQUEUE_WAIT_TIME; default 20].")
     var waitTime: Int?
@@ -61,17 +64,21 @@ struct RunCommand: AsyncParsableCommand {
     var healthHost: String?
     @Option(name: .customLong("default-jobs"), help: "Jobs for a record that requests none, comma-separated [VIDEOQUEUE_DEFAULT_JOBS; default transcode].")
     var defaultJobs: String?
-    @Option(name: .customLong("dlq-check-interval"),
-            help: "How often the DLQ is checked for messages whose records never finished; 0 disables [VIDEOQUEUE_DLQ_CHECK_INTERVAL; default 60s].")
+    @Option(
+        name: .customLong("dlq-check-interval"),
+        help: "How often the DLQ is checked for messages whose records never finished; 0 disables [VIDEOQUEUE_DLQ_CHECK_INTERVAL; default 60s].")
     var deadLetterCheckInterval: String?
-    @Option(name: .customLong("max-attempts"),
-            help: "Claims a record may have before a failure or a dead-lettered message fails it; fewer: sent again [VIDEOQUEUE_MAX_ATTEMPTS; default 5].")
+    @Option(
+        name: .customLong("max-attempts"),
+        help: "Claims a record may have before a failure or a dead-lettered message fails it; fewer: sent again [VIDEOQUEUE_MAX_ATTEMPTS; default 5].")
     var maximumAttempts: Int?
-    @Option(name: .customLong("sqs-call-timeout"),
-            help: "Longest SQS call of the poll loop, a long poll's wait on top [VIDEOQUEUE_SQS_CALL_TIMEOUT; default 10s].")
+    @Option(
+        name: .customLong("sqs-call-timeout"),
+        help: "Longest SQS call of the poll loop, a long poll's wait on top [VIDEOQUEUE_SQS_CALL_TIMEOUT; default 10s].")
     var sqsCallTimeout: String?
-    @Option(name: .customLong("dependency-retry-max-delay"),
-            help: "Longest wait between attempts to reach SQS or the database at start-up [VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY; default 30s].")
+    @Option(
+        name: .customLong("dependency-retry-max-delay"),
+        help: "Longest wait between attempts to reach SQS or the database at start-up [VIDEOQUEUE_DEPENDENCY_RETRY_MAX_DELAY; default 30s].")
     var dependencyRetryMaximumDelay: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical [LOG_LEVEL; default info].")
     var logLevel: String?

@@ -207,8 +207,9 @@ public struct ConsumerConfiguration: Sendable {
     /// at once; ``validate()`` checks that the required settings are there and fit together.
     /// - Throws: `ConfigurationError` naming the flag or variable.
     public init(settings reader: Settings) throws {
-        self.init(queueURL: reader.string("VIDEOQUEUE_QUEUE_URL") ?? "", bucket: reader.string("VIDEOQUEUE_BUCKET") ?? "",
-                  databaseURL: reader.string("DATABASE_URL") ?? "videoqueue.sqlite")
+        self.init(
+            queueURL: reader.string("VIDEOQUEUE_QUEUE_URL") ?? "", bucket: reader.string("VIDEOQUEUE_BUCKET") ?? "",
+            databaseURL: reader.string("DATABASE_URL") ?? "videoqueue.sqlite")
         deadLetterQueueURL = reader.string("VIDEOQUEUE_DLQ_URL")
         if let value = try reader.int("VIDEOQUEUE_CONCURRENCY", in: 1...256) { concurrency = value }
         if let value = try reader.duration("VIDEOQUEUE_JOB_TIMEOUT") { jobTimeout = value }
@@ -283,8 +284,9 @@ public struct ConsumerConfiguration: Sendable {
             throw invalid("VIDEOQUEUE_VISIBILITY_TIMEOUT", "must be 1…43200 seconds, not \(visibilityTimeout)")
         }
         guard heartbeatInterval > .zero, heartbeatInterval.seconds * 2 <= Double(visibilityTimeout) else {
-            throw invalid("VIDEOQUEUE_HEARTBEAT_INTERVAL",
-                          "must be positive and at most half the visibility timeout (\(visibilityTimeout) s), not \(heartbeatInterval)")
+            throw invalid(
+                "VIDEOQUEUE_HEARTBEAT_INTERVAL",
+                "must be positive and at most half the visibility timeout (\(visibilityTimeout) s), not \(heartbeatInterval)")
         }
         guard jobTimeout > .zero else { throw invalid("VIDEOQUEUE_JOB_TIMEOUT", "must be positive") }
         guard jobTimeoutMargin >= .zero else { throw invalid("VIDEOQUEUE_JOB_TIMEOUT_MARGIN", "must not be negative") }

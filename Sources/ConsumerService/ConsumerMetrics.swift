@@ -26,9 +26,11 @@ public struct ConsumerMetrics: Sendable {
         for type in types.isEmpty ? ["none"] : types {
             Counter(label: "videoqueue_consumer_jobs_total", dimensions: [("type", type), ("outcome", outcome.rawValue)]).increment()
         }
-        Metrics.Timer(label: "videoqueue_consumer_job_duration_seconds", dimensions: [("outcome", outcome.rawValue)],
-                      preferredDisplayUnit: .seconds)
-            .recordNanoseconds(Int64(seconds * 1e9))
+        Metrics.Timer(
+            label: "videoqueue_consumer_job_duration_seconds", dimensions: [("outcome", outcome.rawValue)],
+            preferredDisplayUnit: .seconds
+        )
+        .recordNanoseconds(Int64(seconds * 1e9))
     }
 
     func stage(_ stage: String, seconds: Double) {

@@ -15,9 +15,12 @@ extension ConsumerService {
     /// hook is configured and no other consumer of the machine still runs, it completes the hook. The video store, when
     /// the service opened it, is closed when it returns (a ``VideoStoreService`` of the group).
     /// - Throws: what ends the consumer other than a graceful stop (a setting no retry can fix).
-    public func runDaemon(environment: [String: String] = ProcessInfo.processInfo.environment,
-                          signals: [UnixSignal] = [.sigterm, .sigint], logger: Logger) async throws {
-        let metadata = configuration.terminationCheckInterval > .zero || configuration.lifecycleHookName != nil
+    public func runDaemon(
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        signals: [UnixSignal] = [.sigterm, .sigint], logger: Logger
+    ) async throws {
+        let metadata =
+            configuration.terminationCheckInterval > .zero || configuration.lifecycleHookName != nil
             ? InstanceMetadataClient(environment: environment) : nil
         let hook: LifecycleHook?
         do {
@@ -48,8 +51,10 @@ extension ConsumerService {
         guard let metadata else {
             throw ConfigurationError(setting: "VIDEOQUEUE_LIFECYCLE_HOOK", message: "needs the instance metadata service, which is disabled")
         }
-        let autoScaling = AutoScalingGroupClient(configuration: try AWSClientConfiguration(service: AutoScalingGroupClient.service,
-                                                                                         environment: environment))
+        let autoScaling = AutoScalingGroupClient(
+            configuration: try AWSClientConfiguration(
+                service: AutoScalingGroupClient.service,
+                environment: environment))
         let lock: MachineConsumersLock
         do {
             lock = try MachineConsumersLock(path: configuration.machineLockFile)

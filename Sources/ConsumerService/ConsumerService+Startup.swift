@@ -14,8 +14,10 @@ extension ConsumerService {
         let callLimit = configuration.sqsCallTimeout
         do {
             try await cancelWhenGracefulShutdown { [self] in
-                try await waiter.wait(for: "the database", isPermanent: ConsumerExitCode.isConfigurationError,
-                                      onFailure: reportWaiting) {
+                try await waiter.wait(
+                    for: "the database", isPermanent: ConsumerExitCode.isConfigurationError,
+                    onFailure: reportWaiting
+                ) {
                     self.liveness.expect(within: callLimit)
                     try await withTimeout(callLimit, operation: "database migrations") { [store] in try await store.migrate() }
                 }
@@ -42,10 +44,12 @@ extension ConsumerService {
         state.withLock { $0.waitingFor = status }
         liveness.expect(within: failure.retryIn)
         notifier.status(status)
-        logger.warning("dependency not available: retrying", metadata: [
-            "dependency": "\(failure.dependency)", "attempt": "\(failure.attempt)", "retry_in": "\(failure.retryIn)",
-            "error": "\(failure.error)",
-        ])
+        logger.warning(
+            "dependency not available: retrying",
+            metadata: [
+                "dependency": "\(failure.dependency)", "attempt": "\(failure.attempt)", "retry_in": "\(failure.retryIn)",
+                "error": "\(failure.error)",
+            ])
     }
 
     /// Sends `WATCHDOG=1` every quarter of `WATCHDOG_USEC` (every second without it) while the poll loop keeps

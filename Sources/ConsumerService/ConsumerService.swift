@@ -66,20 +66,25 @@ public final class ConsumerService: Service, Sendable {
     ///   - environment: where `NOTIFY_SOCKET` is read from.
     ///   - ownsStore: whether the service closes `store` when it is done (``runDaemon(environment:signals:logger:)``,
     ///     ``close()``); otherwise the caller does.
-    public convenience init(configuration: ConsumerConfiguration, sqs: SQSClient, s3: S3Client, store: any VideoStore,
-                            pipeline: MediaJobPipeline? = nil, queueSettings: QueueSettings? = nil, metrics: ConsumerMetrics = ConsumerMetrics(),
-                            logger: Logger = Logger(label: "videoqueue.consumer"),
-                            environment: [String: String] = ProcessInfo.processInfo.environment, ownsStore: Bool = false) {
-        self.init(configuration: configuration, sqs: sqs, queue: sqs, s3: s3, store: store, pipeline: pipeline, queueSettings: queueSettings,
-                  metrics: metrics, logger: logger, environment: environment, ownsStore: ownsStore)
+    public convenience init(
+        configuration: ConsumerConfiguration, sqs: SQSClient, s3: S3Client, store: any VideoStore,
+        pipeline: MediaJobPipeline? = nil, queueSettings: QueueSettings? = nil, metrics: ConsumerMetrics = ConsumerMetrics(),
+        logger: Logger = Logger(label: "videoqueue.consumer"),
+        environment: [String: String] = ProcessInfo.processInfo.environment, ownsStore: Bool = false
+    ) {
+        self.init(
+            configuration: configuration, sqs: sqs, queue: sqs, s3: s3, store: store, pipeline: pipeline, queueSettings: queueSettings,
+            metrics: metrics, logger: logger, environment: environment, ownsStore: ownsStore)
     }
 
     /// The consumer with `queue` for the jobs queue's and the dead-letter queue's message operations (``sqs`` keeps the
     /// queue attributes and `/readyz`'s check).
-    init(configuration: ConsumerConfiguration, sqs: SQSClient, queue: any JobQueue, s3: S3Client, store: any VideoStore,
-         pipeline: MediaJobPipeline? = nil, queueSettings: QueueSettings? = nil, metrics: ConsumerMetrics = ConsumerMetrics(),
-         logger: Logger = Logger(label: "videoqueue.consumer"),
-         environment: [String: String] = ProcessInfo.processInfo.environment, ownsStore: Bool = false) {
+    init(
+        configuration: ConsumerConfiguration, sqs: SQSClient, queue: any JobQueue, s3: S3Client, store: any VideoStore,
+        pipeline: MediaJobPipeline? = nil, queueSettings: QueueSettings? = nil, metrics: ConsumerMetrics = ConsumerMetrics(),
+        logger: Logger = Logger(label: "videoqueue.consumer"),
+        environment: [String: String] = ProcessInfo.processInfo.environment, ownsStore: Bool = false
+    ) {
         self.configuration = configuration
         self.sqs = sqs
         self.queue = queue
@@ -97,19 +102,21 @@ public final class ConsumerService: Service, Sendable {
 
     /// The standard handlers with the configuration's FFmpeg paths, threads and duration limit.
     public static func standardPipeline(_ configuration: ConsumerConfiguration, logger: Logger) -> MediaJobPipeline {
-        let ffmpeg = FFmpegConfiguration(ffmpegPath: configuration.ffmpegPath, ffprobePath: configuration.ffprobePath,
-                                         threads: configuration.ffmpegThreads, maximumDecodedPixels: configuration.maximumVideoPixels,
-                                         sandbox: configuration.ffmpegSandbox.resolve(logger: logger),
-                                         maximumStreams: configuration.mediaLimits.maximumStreams)
+        let ffmpeg = FFmpegConfiguration(
+            ffmpegPath: configuration.ffmpegPath, ffprobePath: configuration.ffprobePath,
+            threads: configuration.ffmpegThreads, maximumDecodedPixels: configuration.maximumVideoPixels,
+            sandbox: configuration.ffmpegSandbox.resolve(logger: logger),
+            maximumStreams: configuration.mediaLimits.maximumStreams)
         var limits = configuration.mediaLimits
         limits.maximumDuration = configuration.maximumVideoDuration
         limits.maximumPixels = configuration.maximumVideoPixels
         let transcriber = WhisperTranscriber(
             pythonPath: configuration.whisperPython, modelPath: configuration.whisperModel, threads: configuration.whisperThreads,
             sandbox: ffmpeg.sandbox, logger: logger)
-        var pipeline = MediaJobPipeline(registry: .standard, runner: FFmpegRunner(configuration: ffmpeg, logger: logger),
-                                        probe: MediaProbe(configuration: ffmpeg, limits: limits, logger: logger),
-                                        encodesOnce: configuration.encodesOnce, transcriber: transcriber, logger: logger)
+        var pipeline = MediaJobPipeline(
+            registry: .standard, runner: FFmpegRunner(configuration: ffmpeg, logger: logger),
+            probe: MediaProbe(configuration: ffmpeg, limits: limits, logger: logger),
+            encodesOnce: configuration.encodesOnce, transcriber: transcriber, logger: logger)
         pipeline.availableCodecs = ToolOutput.run(ffmpeg.ffmpegPath, ["-hide_banner", "-encoders"]).map(VideoCodec.available(inEncoderList:))
         return pipeline
     }
@@ -129,22 +136,28 @@ public final class ConsumerService: Service, Sendable {
     /// The redrive limit and DLQ, read from the queue's attributes on first use.
     public func queueSettings() async throws -> QueueSettings {
         if let settings = state.withLock({ $0.settings }) { return settings }
-        let settings = try await QueueSettings.resolve(sqs: sqs, queueURL: configuration.queueURL,
-                                                       configuredDLQ: configuration.deadLetterQueueURL,
-                                                       configuredMaximum: configuration.maximumReceiveCount)
+        let settings = try await QueueSettings.resolve(
+            sqs: sqs, queueURL: configuration.queueURL,
+            configuredDLQ: configuration.deadLetterQueueURL,
+            configuredMaximum: configuration.maximumReceiveCount)
         state.withLock { $0.settings = settings }
-        logger.info("queue settings", metadata: ["max_receive_count": "\(settings.maximumReceiveCount.map(String.init) ?? "none")",
-                                                 "dlq": "\(settings.deadLetterQueueURL ?? "none")"])
+        logger.info(
+            "queue settings",
+            metadata: [
+                "max_receive_count": "\(settings.maximumReceiveCount.map(String.init) ?? "none")",
+                "dlq": "\(settings.deadLetterQueueURL ?? "none")",
+            ])
         return settings
     }
 
     private func makeHandler(_ settings: QueueSettings, heartbeat: VisibilityHeartbeat) -> MessageHandler {
-        MessageHandler(configuration: configuration, queueSettings: settings, queue: queue, store: store,
-                       work: MediaJobWork(configuration: configuration, storage: s3, store: store, pipeline: pipeline, metrics: metrics),
-                       heartbeat: heartbeat, activeJobs: activeJobs, metrics: metrics,
-                       backoff: RedeliveryBackoff(base: configuration.retryBaseDelay, maximum: configuration.retryMaximumDelay),
-                       deleter: MessageDeleter(sqs: queue, queueURL: configuration.queueURL, callTimeout: configuration.sqsCallTimeout),
-                       logger: logger)
+        MessageHandler(
+            configuration: configuration, queueSettings: settings, queue: queue, store: store,
+            work: MediaJobWork(configuration: configuration, storage: s3, store: store, pipeline: pipeline, metrics: metrics),
+            heartbeat: heartbeat, activeJobs: activeJobs, metrics: metrics,
+            backoff: RedeliveryBackoff(base: configuration.retryBaseDelay, maximum: configuration.retryMaximumDelay),
+            deleter: MessageDeleter(sqs: queue, queueURL: configuration.queueURL, callTimeout: configuration.sqsCallTimeout),
+            logger: logger)
     }
 
     /// Sends the deletions still waiting for their batch and waits for their answers (bounded: each is one call).
@@ -153,8 +166,9 @@ public final class ConsumerService: Service, Sendable {
     }
 
     private func makeHeartbeat() -> VisibilityHeartbeat {
-        VisibilityHeartbeat(sqs: queue, queueURL: configuration.queueURL, visibilityTimeout: configuration.visibilityTimeout,
-                            interval: configuration.heartbeatInterval, callTimeout: configuration.sqsCallTimeout, metrics: metrics, logger: logger)
+        VisibilityHeartbeat(
+            sqs: queue, queueURL: configuration.queueURL, visibilityTimeout: configuration.visibilityTimeout,
+            interval: configuration.heartbeatInterval, callTimeout: configuration.sqsCallTimeout, metrics: metrics, logger: logger)
     }
 
     // MARK: Service
@@ -182,12 +196,15 @@ public final class ConsumerService: Service, Sendable {
 
     /// The long-poll wait that fits the systemd watchdog, logged when it had to be shortened.
     private func pollWaitTime() throws -> Int {
-        let (seconds, clamped) = try PollLiveness.waitTime(configured: configuration.waitTimeSeconds, callTimeout: configuration.sqsCallTimeout,
-                                                           watchdog: notifier.watchdogInterval)
+        let (seconds, clamped) = try PollLiveness.waitTime(
+            configured: configuration.waitTimeSeconds, callTimeout: configuration.sqsCallTimeout,
+            watchdog: notifier.watchdogInterval)
         if clamped {
-            logger.warning("""
+            logger.warning(
+                """
                 VIDEOQUEUE_WAIT_TIME + VIDEOQUEUE_SQS_CALL_TIMEOUT pass half the systemd watchdog interval (WatchdogSec):                 the long poll waits less
-                """, metadata: [
+                """,
+                metadata: [
                     "configured_wait_seconds": "\(configuration.waitTimeSeconds)", "wait_seconds": "\(seconds)",
                     "sqs_call_timeout": "\(configuration.sqsCallTimeout)", "watchdog": "\(notifier.watchdogInterval.map { "\($0)" } ?? "none")",
                 ])
@@ -212,8 +229,12 @@ public final class ConsumerService: Service, Sendable {
                     liveness.expect(within: drainLimit + Self.handBackAllowance)
                     notifier.stopping()
                     notifier.status("stopping, draining \(running) jobs")
-                    logger.info("receive loop stopped; draining", metadata: ["in_flight": "\(running)",
-                                                                              "drain_timeout": "\(drainLimit)"])
+                    logger.info(
+                        "receive loop stopped; draining",
+                        metadata: [
+                            "in_flight": "\(running)",
+                            "drain_timeout": "\(drainLimit)",
+                        ])
                     await drain()
                 }
                 await flushDeletions(handler)
@@ -262,8 +283,9 @@ public final class ConsumerService: Service, Sendable {
                 // not, and keeps it invisible for the visibility timeout. The poll ends by itself within the limit and
                 // what it brought after the shutdown began is handed back below.
                 messages = try await withTimeout(receiveLimit, operation: "ReceiveMessage") { [queue, configuration] in
-                    try await queue.receive(from: configuration.queueURL, maximumMessages: count, waitTime: waitTime,
-                                            visibilityTimeout: configuration.visibilityTimeout)
+                    try await queue.receive(
+                        from: configuration.queueURL, maximumMessages: count, waitTime: waitTime,
+                        visibilityTimeout: configuration.visibilityTimeout)
                 }
                 failures = 0
             } catch {
@@ -284,9 +306,11 @@ public final class ConsumerService: Service, Sendable {
                 // Received after the shutdown began: hand them straight back, never run.
                 markAlive(expectingBackWithin: configuration.sqsCallTimeout)
                 let handedBack = await queue.handBack(messages, in: configuration.queueURL, callTimeout: configuration.sqsCallTimeout)
-                logger.info("messages received as the shutdown began handed back", metadata: [
-                    "count": "\(messages.count)", "confirmed": "\(handedBack)",
-                ])
+                logger.info(
+                    "messages received as the shutdown began handed back",
+                    metadata: [
+                        "count": "\(messages.count)", "confirmed": "\(handedBack)",
+                    ])
                 break
             }
             for message in messages {
@@ -379,9 +403,10 @@ public final class ConsumerService: Service, Sendable {
         let heartbeat = makeHeartbeat()
         let handler = makeHandler(settings, heartbeat: heartbeat)
         markAlive(expectingBackWithin: .seconds(20))
-        let messages = try await queue.receive(from: configuration.queueURL, maximumMessages: 1,
-                                             waitTime: min(20, max(0, waitTime ?? configuration.waitTimeSeconds)),
-                                             visibilityTimeout: configuration.visibilityTimeout)
+        let messages = try await queue.receive(
+            from: configuration.queueURL, maximumMessages: 1,
+            waitTime: min(20, max(0, waitTime ?? configuration.waitTimeSeconds)),
+            visibilityTimeout: configuration.visibilityTimeout)
         guard let message = messages.first else {
             metrics.emptyReceive()
             return nil
@@ -389,7 +414,10 @@ public final class ConsumerService: Service, Sendable {
         slots.acquire()
         defer { slots.release() }
         return await withTaskGroup(of: JobOutcome?.self) { group in
-            group.addTask { await heartbeat.run(); return nil }
+            group.addTask {
+                await heartbeat.run()
+                return nil
+            }
             let outcome = await handler.handle(message)
             await flushDeletions(handler)
             group.cancelAll()

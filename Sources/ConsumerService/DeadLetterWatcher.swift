@@ -125,14 +125,16 @@ struct DeadLetterWatcher: Sendable {
     func check() async throws -> [Decision] {
         let messages = try await withTimeout(.seconds(Self.waitTimeSeconds) + callTimeout, operation: "ReceiveMessage") {
             [sqs, deadLetterQueueURL] in
-            try await sqs.receive(from: deadLetterQueueURL, maximumMessages: 10, waitTime: Self.waitTimeSeconds,
-                                  visibilityTimeout: Self.visibilityTimeout)
+            try await sqs.receive(
+                from: deadLetterQueueURL, maximumMessages: 10, waitTime: Self.waitTimeSeconds,
+                visibilityTimeout: Self.visibilityTimeout)
         }
         if Task.isShuttingDownGracefully || Task.isCancelled {
             let handedBack = await sqs.handBack(messages, in: deadLetterQueueURL, callTimeout: callTimeout)
             if !messages.isEmpty {
-                logger.info("dead-lettered messages received as the shutdown began handed back",
-                            metadata: ["count": "\(messages.count)", "confirmed": "\(handedBack)"])
+                logger.info(
+                    "dead-lettered messages received as the shutdown began handed back",
+                    metadata: ["count": "\(messages.count)", "confirmed": "\(handedBack)"])
             }
             return []
         }
@@ -152,8 +154,9 @@ struct DeadLetterWatcher: Sendable {
                 }
             } catch {
                 firstError = firstError ?? error
-                logger.warning("cannot check a dead-lettered message's record; it is looked at again later",
-                               metadata: ["message_id": "\(message.messageID)", "error": "\(error)"])
+                logger.warning(
+                    "cannot check a dead-lettered message's record; it is looked at again later",
+                    metadata: ["message_id": "\(message.messageID)", "error": "\(error)"])
                 try? await setVisibility(message, seconds: lookAgain)
             }
         }
@@ -177,12 +180,14 @@ struct DeadLetterWatcher: Sendable {
                 try await sqs.deleteBatch(receiptHandles: receiptHandles, from: deadLetterQueueURL)
             }
             if !result.allSucceeded {
-                logger.warning("some settled dead-lettered messages could not be deleted; they are looked at again in an hour",
-                               metadata: ["failed": "\(result.failed.count)"])
+                logger.warning(
+                    "some settled dead-lettered messages could not be deleted; they are looked at again in an hour",
+                    metadata: ["failed": "\(result.failed.count)"])
             }
         } catch {
-            logger.warning("cannot delete settled dead-lettered messages; they are looked at again in an hour",
-                           metadata: ["count": "\(receiptHandles.count)", "error": "\(error)"])
+            logger.warning(
+                "cannot delete settled dead-lettered messages; they are looked at again in an hour",
+                metadata: ["count": "\(receiptHandles.count)", "error": "\(error)"])
         }
     }
 
@@ -213,26 +218,32 @@ struct DeadLetterWatcher: Sendable {
             return decision(.finished)
         }
         guard record.messageID == message.messageID else {
-            logger.info("dead-lettered message is not the record's current message (retried since): record left alone",
-                        metadata: ["status": "\(record.status.rawValue)", "current_message_id": "\(record.messageID ?? "none")"])
+            logger.info(
+                "dead-lettered message is not the record's current message (retried since): record left alone",
+                metadata: ["status": "\(record.status.rawValue)", "current_message_id": "\(record.messageID ?? "none")"])
             return decision(.newerMessage)
         }
         if record.attempts < maximumAttempts {
             return try await resend(message, record: record, logger: logger)
         }
         let receives = (maximumReceiveCount ?? message.approximateReceiveCount).map { "\($0) receive\($0 == 1 ? "" : "s")" }
-        let failure = VideoFailure(code: Self.failureCode, message: """
-            the queue message went to the dead-letter queue after \(receives ?? "its last allowed receive") \
-            without the job finishing (the consumer holding it stopped, or handed it back, on its last allowed receive); \
-            the record was \(record.status.rawValue) (attempt \(record.attempts) of \(maximumAttempts))
-            """)
+        let failure = VideoFailure(
+            code: Self.failureCode,
+            message: """
+                the queue message went to the dead-letter queue after \(receives ?? "its last allowed receive") \
+                without the job finishing (the consumer holding it stopped, or handed it back, on its last allowed receive); \
+                the record was \(record.status.rawValue) (attempt \(record.attempts) of \(maximumAttempts))
+                """)
         guard let failed = try await store.fail(id: videoID, messageID: message.messageID, error: failure) else {
             logger.info("record changed while its dead-lettered message was checked: left alone")
             return decision(.changed)
         }
-        logger.error("record failed: its queue message is in the dead-letter queue",
-                     metadata: ["previous_status": "\(record.status.rawValue)", "attempts": "\(failed.attempts)",
-                                "code": "\(Self.failureCode)"])
+        logger.error(
+            "record failed: its queue message is in the dead-letter queue",
+            metadata: [
+                "previous_status": "\(record.status.rawValue)", "attempts": "\(failed.attempts)",
+                "code": "\(Self.failureCode)",
+            ])
         return decision(.failed)
     }
 
@@ -242,14 +253,17 @@ struct DeadLetterWatcher: Sendable {
         let resender = MessageResender(queue: sqs, store: store, queueURL: queueURL)
         let sent = try await resender.resend(body: message.body, replacing: message.messageID, videoID: videoID)
         guard sent.adopted else {
-            logger.info("record changed while its dead-lettered message was sent again: the new message is a duplicate",
-                        metadata: ["new_message_id": "\(sent.messageID)"])
+            logger.info(
+                "record changed while its dead-lettered message was sent again: the new message is a duplicate",
+                metadata: ["new_message_id": "\(sent.messageID)"])
             return Decision(messageID: message.messageID, videoID: videoID, verdict: .changed)
         }
-        logger.warning("dead-lettered message sent again: the record has attempts left", metadata: [
-            "status": "\(record.status.rawValue)", "attempts": "\(record.attempts)", "maximum_attempts": "\(maximumAttempts)",
-            "new_message_id": "\(sent.messageID)",
-        ])
+        logger.warning(
+            "dead-lettered message sent again: the record has attempts left",
+            metadata: [
+                "status": "\(record.status.rawValue)", "attempts": "\(record.attempts)", "maximum_attempts": "\(maximumAttempts)",
+                "new_message_id": "\(sent.messageID)",
+            ])
         return Decision(messageID: message.messageID, videoID: videoID, verdict: .resent)
     }
 }
@@ -259,9 +273,10 @@ extension ConsumerService {
     /// ``ConsumerConfiguration/deadLetterCheckInterval`` is zero.
     func makeDeadLetterWatcher(_ settings: QueueSettings) -> DeadLetterWatcher? {
         guard let dlq = settings.deadLetterQueueURL, configuration.deadLetterCheckInterval > .zero else { return nil }
-        return DeadLetterWatcher(sqs: queue, store: store, deadLetterQueueURL: dlq, queueURL: configuration.queueURL,
-                                 maximumAttempts: configuration.maximumAttempts, maximumReceiveCount: settings.maximumReceiveCount,
-                                 interval: configuration.deadLetterCheckInterval, callTimeout: configuration.sqsCallTimeout,
-                                 metrics: metrics, logger: logger)
+        return DeadLetterWatcher(
+            sqs: queue, store: store, deadLetterQueueURL: dlq, queueURL: configuration.queueURL,
+            maximumAttempts: configuration.maximumAttempts, maximumReceiveCount: settings.maximumReceiveCount,
+            interval: configuration.deadLetterCheckInterval, callTimeout: configuration.sqsCallTimeout,
+            metrics: metrics, logger: logger)
     }
 }

@@ -22,8 +22,9 @@ public enum FFmpegSandboxMode: String, Sendable, CaseIterable {
             case .success:
                 return Sandbox()
             case .failure(let error):
-                logger.warning("FFmpeg runs WITHOUT a sandbox (set VIDEOQUEUE_FFMPEG_SANDBOX=none to silence this)",
-                               metadata: ["reason": "\(error.message)"])
+                logger.warning(
+                    "FFmpeg runs WITHOUT a sandbox (set VIDEOQUEUE_FFMPEG_SANDBOX=none to silence this)",
+                    metadata: ["reason": "\(error.message)"])
                 return nil
             }
         }

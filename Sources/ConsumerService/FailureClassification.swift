@@ -36,7 +36,8 @@ public enum FailureClassification: Sendable, Equatable {
             return .permanent(failure)
         case let media as MediaError:
             guard media.isPermanent else {
-                return media.code == .ffmpegKilled ? .transient(PathRedaction.redact(media.message), code: ErrorCode.snakeCase(media.code.rawValue))
+                return media.code == .ffmpegKilled
+                    ? .transient(PathRedaction.redact(media.message), code: ErrorCode.snakeCase(media.code.rawValue))
                     : .transient(media.description)
             }
             // What FFmpeg printed reaches the video's owner: without this machine's paths.

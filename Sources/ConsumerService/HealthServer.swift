@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
 import Logging
-import Metrics
 import MediaProcessing
+import Metrics
 import NIOCore
 import ServiceLifecycle
 import ServiceSupport
@@ -65,7 +65,9 @@ public enum HealthServer {
             readiness.disk = "only \(free) bytes free for scratch files (at least \(Readiness.minimumFreeBytes) needed)"
         }
         if !consumer.isPollLoopAlive {
-            readiness.pollLoop = status.lastPoll == nil ? "not started"
+            readiness.pollLoop =
+                status.lastPoll == nil
+                ? "not started"
                 : "overstayed its last wait by \(consumer.liveness.overdue().map { "\($0)" } ?? "a moment")"
         }
         return readiness
@@ -94,7 +96,9 @@ public enum HealthServer {
     }
 
     /// The routes, for the application below or for tests.
-    public static func router(consumer: ConsumerService, metrics: (@Sendable () async -> String)? = { PrometheusMetrics.render() }) -> Router<BasicRequestContext> {
+    public static func router(consumer: ConsumerService, metrics: (@Sendable () async -> String)? = { PrometheusMetrics.render() }) -> Router<
+        BasicRequestContext
+    > {
         let router = Router()
         router.get("healthz") { _, _ in
             text("ok\n", status: .ok)
@@ -116,15 +120,19 @@ public enum HealthServer {
 
     /// The server as a `Service` on ``ConsumerConfiguration/healthHost``:``ConsumerConfiguration/healthPort``
     /// (`nil` when the port is 0). `onServerRunning` receives the bound port.
-    public static func application(consumer: ConsumerService, metrics: (@Sendable () async -> String)? = { PrometheusMetrics.render() }, logger: Logger,
-                                   onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> (any Service)? {
+    public static func application(
+        consumer: ConsumerService, metrics: (@Sendable () async -> String)? = { PrometheusMetrics.render() }, logger: Logger,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) -> (any Service)? {
         let configuration = consumer.configuration
         guard configuration.healthPort != 0 else { return nil }
-        return Application(router: router(consumer: consumer, metrics: metrics),
-                           configuration: ApplicationConfiguration(address: .hostname(configuration.healthHost, port: configuration.healthPort),
-                                                                   serverName: "videoqueue-consumer"),
-                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
-                           logger: logger)
+        return Application(
+            router: router(consumer: consumer, metrics: metrics),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.healthHost, port: configuration.healthPort),
+                serverName: "videoqueue-consumer"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
     }
 
     private static func text(_ body: String, status: HTTPResponse.Status, contentType: String = "text/plain; charset=utf-8") -> Response {

@@ -93,13 +93,15 @@ struct JobTimeoutPolicy: Sendable, Equatable {
         let needed = uncappedTimeout(duration: duration, workload: workload)
         guard needed > Self.ceiling, let duration else { return nil }
         let jobs = workload.jobs.map(\.rawValue).joined(separator: ",")
-        return VideoFailure(code: Self.tooLongCode, message: """
-            a \(Self.describe(.milliseconds(Int64(duration * 1000)))) source with jobs \(jobs), \(workload.renditions) \
-            rendition\(workload.renditions == 1 ? "" : "s") in \(workload.codec.rawValue) needs a job timeout of \
-            \(Self.describe(needed)) (encoded at real time, plus a quarter and the margin), past the \
-            \(Self.describe(Self.ceiling)) a job can run before SQS's 12-hour in-flight limit; ask for H.264 or fewer \
-            jobs, or send a shorter source
-            """)
+        return VideoFailure(
+            code: Self.tooLongCode,
+            message: """
+                a \(Self.describe(.milliseconds(Int64(duration * 1000)))) source with jobs \(jobs), \(workload.renditions) \
+                rendition\(workload.renditions == 1 ? "" : "s") in \(workload.codec.rawValue) needs a job timeout of \
+                \(Self.describe(needed)) (encoded at real time, plus a quarter and the margin), past the \
+                \(Self.describe(Self.ceiling)) a job can run before SQS's 12-hour in-flight limit; ask for H.264 or fewer \
+                jobs, or send a shorter source
+                """)
     }
 
     /// `4 h 15 min`, `12 min 30 s`, `45 s`.
@@ -118,19 +120,23 @@ struct JobTimeoutPolicy: Sendable, Equatable {
     /// - Throws: `ConfigurationError` naming both settings.
     func validate(maximumDuration: Double, defaultJobs: [JobType], encodesOnce: Bool = true) throws {
         guard floor < Self.ceiling else {
-            throw ConfigurationError(setting: "VIDEOQUEUE_JOB_TIMEOUT", message: """
-                \(floor) cannot work with VIDEOQUEUE_VISIBILITY_TIMEOUT: SQS keeps a message in flight for at most 12 h \
-                however often its visibility is extended, so the job timeout must stay below \(Self.ceiling)
-                """)
+            throw ConfigurationError(
+                setting: "VIDEOQUEUE_JOB_TIMEOUT",
+                message: """
+                    \(floor) cannot work with VIDEOQUEUE_VISIBILITY_TIMEOUT: SQS keeps a message in flight for at most 12 h \
+                    however often its visibility is extended, so the job timeout must stay below \(Self.ceiling)
+                    """)
         }
         let needed = uncappedTimeout(duration: maximumDuration, workload: Workload(jobs: defaultJobs, encodesOnce: encodesOnce))
         guard needed <= Self.ceiling else {
             let jobs = defaultJobs.map(\.rawValue).joined(separator: ",")
-            throw ConfigurationError(setting: "VIDEOQUEUE_MAX_DURATION", message: """
-                a \(Int(maximumDuration)) s source with VIDEOQUEUE_DEFAULT_JOBS=\(jobs) needs a job timeout of \(needed) in \
-                H.264, which VIDEOQUEUE_JOB_TIMEOUT cannot reach: SQS keeps a message in flight for at most 12 h \
-                (the job timeout's ceiling is \(Self.ceiling)); lower VIDEOQUEUE_MAX_DURATION or the default jobs
-                """)
+            throw ConfigurationError(
+                setting: "VIDEOQUEUE_MAX_DURATION",
+                message: """
+                    a \(Int(maximumDuration)) s source with VIDEOQUEUE_DEFAULT_JOBS=\(jobs) needs a job timeout of \(needed) in \
+                    H.264, which VIDEOQUEUE_JOB_TIMEOUT cannot reach: SQS keeps a message in flight for at most 12 h \
+                    (the job timeout's ceiling is \(Self.ceiling)); lower VIDEOQUEUE_MAX_DURATION or the default jobs
+                    """)
         }
     }
 }

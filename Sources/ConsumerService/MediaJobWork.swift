@@ -22,9 +22,10 @@ struct MediaJobWork: JobWork {
     /// completion, the attempt being stale or the record cancelled).
     func run(record: VideoRecord, scratch: URL, signal: AbortSignal, logger: Logger) async throws -> VideoRecord? {
         let jobs = record.jobs.isEmpty ? configuration.defaultJobs : record.jobs
-        for job in jobs { _ = try pipeline.registry.handler(named: job.rawValue) }   // unknown_job_type before any work
-        let progress = ProgressReporter(store: store, videoID: record.id, attempt: record.attempts,
-                                        interval: configuration.progressInterval, logger: logger)
+        for job in jobs { _ = try pipeline.registry.handler(named: job.rawValue) }  // unknown_job_type before any work
+        let progress = ProgressReporter(
+            store: store, videoID: record.id, attempt: record.attempts,
+            interval: configuration.progressInterval, logger: logger)
         let directory: ScratchDirectory
         do {
             directory = try ScratchDirectory(scratch)
@@ -47,13 +48,15 @@ struct MediaJobWork: JobWork {
         do {
             downloaded = try await storage.downloadObject(bucket: record.sourceBucket, key: record.sourceKey, to: input.path)
         } catch let error as S3Error where [.noSuchKey, .notFound, .noSuchBucket].contains(error.code) {
-            throw VideoFailure(code: "source_missing",
-                               message: "the source s3://\(record.sourceBucket)/\(record.sourceKey) does not exist (\(error.code))")
+            throw VideoFailure(
+                code: "source_missing",
+                message: "the source s3://\(record.sourceBucket)/\(record.sourceKey) does not exist (\(error.code))")
         }
         // The object must be the one that was checked and recorded: same size, same ETag.
         if downloaded.contentLength != record.size || (record.sourceETag != nil && downloaded.eTag != record.sourceETag) {
-            throw VideoFailure(code: "source_changed",
-                               message: "the source changed after it was recorded (\(downloaded.contentLength) bytes, recorded \(record.size))")
+            throw VideoFailure(
+                code: "source_changed",
+                message: "the source changed after it was recorded (\(downloaded.contentLength) bytes, recorded \(record.size))")
         }
         endStage("download")
         try Task.checkCancellation()
@@ -110,8 +113,9 @@ struct MediaJobWork: JobWork {
     /// allows (none above its size; at least one), in `options`' codec.
     static func workload(jobs: [JobType], options: MediaJobOptions, info: MediaInfo, encodesOnce: Bool) -> JobTimeoutPolicy.Workload {
         let video = info.videoStream
-        let ladder = Rendition.ladder(sourceWidth: video?.displayWidth ?? 0, sourceHeight: video?.displayHeight ?? 0,
-                                      heights: options.renditionHeights)
+        let ladder = Rendition.ladder(
+            sourceWidth: video?.displayWidth ?? 0, sourceHeight: video?.displayHeight ?? 0,
+            heights: options.renditionHeights)
         return JobTimeoutPolicy.Workload(jobs: jobs, renditions: max(1, ladder.count), codec: options.codec, encodesOnce: encodesOnce)
     }
 
@@ -124,8 +128,9 @@ struct MediaJobWork: JobWork {
             _ = try await storage.deleteObjects(bucket: configuration.bucket, keys: keys)
             logger.info("outputs of an attempt that did not complete removed", metadata: ["count": "\(keys.count)"])
         } catch {
-            logger.warning("cannot remove an abandoned attempt's outputs (the orphan sweeper removes them with the video)",
-                           metadata: ["error": "\(error)"])
+            logger.warning(
+                "cannot remove an abandoned attempt's outputs (the orphan sweeper removes them with the video)",
+                metadata: ["error": "\(error)"])
         }
     }
 
@@ -143,8 +148,12 @@ struct MediaJobWork: JobWork {
                 group.addTask {
                     let key = prefix + file.relativePath
                     try await storage.uploadObject(file: file.url(in: directory).path, bucket: configuration.bucket, key: key, contentType: file.contentType)
-                    return (index, VideoOutput(kind: file.kind.rawValue, key: key, size: file.size, contentType: file.contentType,
-                                               width: file.width, height: file.height, duration: file.duration))
+                    return (
+                        index,
+                        VideoOutput(
+                            kind: file.kind.rawValue, key: key, size: file.size, contentType: file.contentType,
+                            width: file.width, height: file.height, duration: file.duration)
+                    )
                 }
             }
             for _ in 0..<4 { addNext() }

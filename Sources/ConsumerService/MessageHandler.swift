@@ -40,8 +40,12 @@ struct MessageHandler: Sendable {
         let jobs = decoded.video.jobs.isEmpty ? configuration.defaultJobs : decoded.video.jobs
         let outcome = await process(message, videoID: videoID, logger: logger)
         metrics.job(types: jobs.map(\.rawValue), outcome: outcome, seconds: (ContinuousClock.now - start).seconds)
-        logger.info("message handled", metadata: ["outcome": "\(outcome.rawValue)",
-                                                   "seconds": "\(String(format: "%.2f", (ContinuousClock.now - start).seconds))"])
+        logger.info(
+            "message handled",
+            metadata: [
+                "outcome": "\(outcome.rawValue)",
+                "seconds": "\(String(format: "%.2f", (ContinuousClock.now - start).seconds))",
+            ])
         return outcome
     }
 
@@ -58,8 +62,10 @@ struct MessageHandler: Sendable {
         let record: VideoRecord
         do {
             let current = try await store.video(id: videoID, owner: nil)
-            let action = claimDecision.decide(ClaimDecision.Event(record: current.map(ClaimDecision.RecordState.init),
-                                                                  messageID: message.messageID, receiveCount: receiveCount, now: Date()))
+            let action = claimDecision.decide(
+                ClaimDecision.Event(
+                    record: current.map(ClaimDecision.RecordState.init),
+                    messageID: message.messageID, receiveCount: receiveCount, now: Date()))
             switch action {
             case .delete(.noRecord):
                 logger.warning("no record for the message's video: deleting the message")
@@ -73,16 +79,21 @@ struct MessageHandler: Sendable {
             case .leaveInvisible(let seconds):
                 // A duplicate of a job that runs and progresses under another message: left to its holder, hidden,
                 // and deleted on a later receive once the record is final.
-                logger.info("record is processing under another message: duplicate left invisible",
-                            metadata: ["invisible_seconds": "\(seconds)", "receive_count": "\(receiveCount)",
-                                       "current_message_id": "\(current?.messageID ?? "-")"])
+                logger.info(
+                    "record is processing under another message: duplicate left invisible",
+                    metadata: [
+                        "invisible_seconds": "\(seconds)", "receive_count": "\(receiveCount)",
+                        "current_message_id": "\(current?.messageID ?? "-")",
+                    ])
                 metrics.duplicate()
                 await setVisibility(message, seconds: seconds, logger: logger)
                 return .leftToOwner
             case .takeOver(let previousAttempt, let reason):
-                logger.warning("taking over a record whose consumer stopped", metadata: [
-                    "previous_attempt": "\(previousAttempt)", "receive_count": "\(receiveCount)", "reason": "\(reason.rawValue)",
-                ])
+                logger.warning(
+                    "taking over a record whose consumer stopped",
+                    metadata: [
+                        "previous_attempt": "\(previousAttempt)", "receive_count": "\(receiveCount)", "reason": "\(reason.rawValue)",
+                    ])
                 _ = try await store.release(id: videoID, attempt: previousAttempt)
                 guard let claimed = try await store.claim(id: videoID, messageID: message.messageID) else { return .leftToOwner }
                 record = claimed
@@ -130,9 +141,11 @@ struct MessageHandler: Sendable {
         let result: Result<VideoRecord?, any Error>? = await withTaskGroup(of: Event.self) { group in
             group.addTask {
                 do {
-                    return .finished(.success(try await JobDeadline.$current.withValue(deadline) {
-                        try await work.run(record: record, scratch: scratch, signal: signal, logger: logger)
-                    }))
+                    return .finished(
+                        .success(
+                            try await JobDeadline.$current.withValue(deadline) {
+                                try await work.run(record: record, scratch: scratch, signal: signal, logger: logger)
+                            }))
                 } catch {
                     return .finished(.failure(error))
                 }
@@ -190,8 +203,9 @@ struct MessageHandler: Sendable {
                     return
                 }
                 if Date().timeIntervalSince(current.updatedAt) >= keepAliveAge {
-                    _ = try await store.updateProgress(id: id, attempt: attempt, stage: current.stage, progress: current.progress,
-                                                       eta: current.etaSeconds)
+                    _ = try await store.updateProgress(
+                        id: id, attempt: attempt, stage: current.stage, progress: current.progress,
+                        eta: current.etaSeconds)
                 }
             } catch is CancellationError {
                 return
@@ -214,11 +228,14 @@ struct MessageHandler: Sendable {
     }
 
     /// Settles the run: asks ``JobSettlement`` what to do for its ending and does it.
-    private func finish(record: VideoRecord, message: SQSMessage, result: Result<VideoRecord?, any Error>?, reason: AbortReason?,
-                        timeout: Duration, logger: Logger) async -> JobOutcome {
+    private func finish(
+        record: VideoRecord, message: SQSMessage, result: Result<VideoRecord?, any Error>?, reason: AbortReason?,
+        timeout: Duration, logger: Logger
+    ) async -> JobOutcome {
         let receiveCount = message.approximateReceiveCount ?? 1
-        var action = settlement.settle(JobEnding(reason: reason, result: result), receiveCount: receiveCount, attempts: record.attempts,
-                                       timeout: timeout)
+        var action = settlement.settle(
+            JobEnding(reason: reason, result: result), receiveCount: receiveCount, attempts: record.attempts,
+            timeout: timeout)
         do {
             if try await !perform(action.record, record: record) {
                 logger.log(level: action.level, "\(action.note)")
@@ -272,8 +289,9 @@ struct MessageHandler: Sendable {
                 try await resender.send(body: message.body, replacing: message.messageID, videoID: videoID, delaySeconds: delaySeconds)
             }
         } catch {
-            logger.warning("cannot send the message again: it goes to the dead-letter queue, whose watcher sends it again",
-                           metadata: ["error": "\(error)"])
+            logger.warning(
+                "cannot send the message again: it goes to the dead-letter queue, whose watcher sends it again",
+                metadata: ["error": "\(error)"])
             await setVisibility(message, seconds: delaySeconds, logger: logger)
             return
         }
@@ -281,8 +299,9 @@ struct MessageHandler: Sendable {
             let adopted = try await resender.adopt(videoID: videoID, current: message.messageID, new: sent)
             logger.info("message sent again as a fresh one", metadata: ["new_message_id": "\(sent)", "adopted": "\(adopted)"])
         } catch {
-            logger.warning("message sent again, but the record cannot point to it yet (the new message claims it all the same)",
-                           metadata: ["new_message_id": "\(sent)", "error": "\(error)"])
+            logger.warning(
+                "message sent again, but the record cannot point to it yet (the new message claims it all the same)",
+                metadata: ["new_message_id": "\(sent)", "error": "\(error)"])
         }
         metrics.resent()
         await deleteMessage(message, logger: logger)
@@ -294,15 +313,20 @@ struct MessageHandler: Sendable {
         let code = (error as? QueueMessageError)?.code.rawValue ?? "undecodable"
         let reason = String("\(error)".prefix(1000))
         guard let dlq = queueSettings.deadLetterQueueURL else {
-            logger.error("undecodable message and no dead-letter queue: leaving it to the redrive policy",
-                         metadata: ["reason": "\(reason)"])
+            logger.error(
+                "undecodable message and no dead-letter queue: leaving it to the redrive policy",
+                metadata: ["reason": "\(reason)"])
             return .retried
         }
         do {
-            try await queue.send(SQSOutgoingMessage(body: message.body, attributes: [
-                "videoqueue-error": .string(reason), "videoqueue-error-code": .string(code),
-                "videoqueue-source-message-id": .string(message.messageID),
-            ]).addressed(to: dlq, groupID: "undecodable", deduplicationID: message.messageID), to: dlq)
+            try await queue.send(
+                SQSOutgoingMessage(
+                    body: message.body,
+                    attributes: [
+                        "videoqueue-error": .string(reason), "videoqueue-error-code": .string(code),
+                        "videoqueue-source-message-id": .string(message.messageID),
+                    ]
+                ).addressed(to: dlq, groupID: "undecodable", deduplicationID: message.messageID), to: dlq)
         } catch {
             logger.error("cannot move an undecodable message to the dead-letter queue", metadata: ["error": "\(error)"])
             await setVisibility(message, seconds: backoff.delay(receiveCount: message.approximateReceiveCount ?? 1), logger: logger)

@@ -28,9 +28,12 @@ struct MessageResender: Sendable {
     func send(body: String, replacing messageID: String, videoID: UUID, delaySeconds: Int? = nil) async throws -> String {
         let video = videoID.uuidString.lowercased()
         let delay = SQSOutgoingMessage.isFIFO(queueURL) ? nil : delaySeconds.map { min(Self.maximumDelay, max(0, $0)) }
-        let message = SQSOutgoingMessage(body: body, delaySeconds: delay, attributes: [
-            "videoId": .string(video), Self.resentFromAttribute: .string(messageID),
-        ]).addressed(to: queueURL, groupID: video, deduplicationID: "resent-" + messageID)
+        let message = SQSOutgoingMessage(
+            body: body, delaySeconds: delay,
+            attributes: [
+                "videoId": .string(video), Self.resentFromAttribute: .string(messageID),
+            ]
+        ).addressed(to: queueURL, groupID: video, deduplicationID: "resent-" + messageID)
         return try await queue.send(message, to: queueURL).messageID
     }
 
@@ -44,7 +47,8 @@ struct MessageResender: Sendable {
     /// ``send(body:replacing:videoID:delaySeconds:)`` then ``adopt(videoID:current:new:)``: the new message's id and
     /// whether the record now points to it.
     func resend(body: String, replacing messageID: String, videoID: UUID, delaySeconds: Int? = nil) async throws
-        -> (messageID: String, adopted: Bool) {
+        -> (messageID: String, adopted: Bool)
+    {
         let sent = try await send(body: body, replacing: messageID, videoID: videoID, delaySeconds: delaySeconds)
         return (sent, try await adopt(videoID: videoID, current: messageID, new: sent))
     }

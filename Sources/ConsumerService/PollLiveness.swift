@@ -56,11 +56,13 @@ extension PollLiveness {
         let budget = watchdog / 2
         if .seconds(configured) + callTimeout <= budget { return (configured, false) }
         guard callTimeout < budget else {
-            throw ConfigurationError(setting: "VIDEOQUEUE_SQS_CALL_TIMEOUT", message: """
-                \(callTimeout) cannot work with the systemd watchdog (WATCHDOG_USEC, the unit's WatchdogSec: \(watchdog)): a \
-                receive's bound, VIDEOQUEUE_WAIT_TIME + VIDEOQUEUE_SQS_CALL_TIMEOUT, must stay within half of it \
-                (\(budget)); lower VIDEOQUEUE_SQS_CALL_TIMEOUT or raise WatchdogSec
-                """)
+            throw ConfigurationError(
+                setting: "VIDEOQUEUE_SQS_CALL_TIMEOUT",
+                message: """
+                    \(callTimeout) cannot work with the systemd watchdog (WATCHDOG_USEC, the unit's WatchdogSec: \(watchdog)): a \
+                    receive's bound, VIDEOQUEUE_WAIT_TIME + VIDEOQUEUE_SQS_CALL_TIMEOUT, must stay within half of it \
+                    (\(budget)); lower VIDEOQUEUE_SQS_CALL_TIMEOUT or raise WatchdogSec
+                    """)
         }
         let seconds = max(0, min(configured, Int((budget - callTimeout).seconds.rounded(.down))))
         return (seconds, true)

@@ -18,11 +18,12 @@ public struct QueueSettings: Sendable, Equatable {
     /// (the count may be a string or a number).
     public static func parseRedrivePolicy(_ text: String) -> (maximumReceiveCount: Int?, deadLetterTargetARN: String?) {
         guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] else { return (nil, nil) }
-        let count: Int? = switch object["maxReceiveCount"] {
-        case let number as NSNumber: number.intValue
-        case let string as String: Int(string)
-        default: nil
-        }
+        let count: Int? =
+            switch object["maxReceiveCount"] {
+            case let number as NSNumber: number.intValue
+            case let string as String: Int(string)
+            default: nil
+            }
         return (count, object["deadLetterTargetArn"] as? String)
     }
 

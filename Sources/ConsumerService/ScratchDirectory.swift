@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One job's scratch directory, held with an exclusive `flock` on its `.lock` file for as long as the job runs.
@@ -43,7 +43,7 @@ final class ScratchDirectory: Sendable {
             let lock = open(entry.appendingPathComponent(".lock").path, O_RDWR | O_CLOEXEC)
             if lock >= 0 {
                 defer { close(lock) }
-                guard flock(lock, LOCK_EX | LOCK_NB) == 0 else { continue }   // a running job's
+                guard flock(lock, LOCK_EX | LOCK_NB) == 0 else { continue }  // a running job's
             }
             if (try? FileManager.default.removeItem(at: entry)) != nil { removed += 1 }
         }

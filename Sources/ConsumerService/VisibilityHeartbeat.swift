@@ -27,8 +27,10 @@ final class VisibilityHeartbeat: Sendable {
     let logger: Logger
     private let entries = Mutex<[String: Entry]>([:])
 
-    init(sqs: any JobQueue, queueURL: String, visibilityTimeout: Int, interval: Duration, callTimeout: Duration = .seconds(10),
-         metrics: ConsumerMetrics, logger: Logger) {
+    init(
+        sqs: any JobQueue, queueURL: String, visibilityTimeout: Int, interval: Duration, callTimeout: Duration = .seconds(10),
+        metrics: ConsumerMetrics, logger: Logger
+    ) {
         self.sqs = sqs
         self.queueURL = queueURL
         self.visibilityTimeout = visibilityTimeout
@@ -87,8 +89,9 @@ final class VisibilityHeartbeat: Sendable {
                 let (messageID, entry) = snapshot[index]
                 if Self.isStaleReceiptHandle(failure.code) {
                     metrics.visibilityExtension("stale")
-                    logger.warning("visibility extension refused: the receipt handle is stale, abandoning the job",
-                                   metadata: ["message_id": "\(messageID)", "code": "\(failure.code)", "reason": "\(failure.message)"])
+                    logger.warning(
+                        "visibility extension refused: the receipt handle is stale, abandoning the job",
+                        metadata: ["message_id": "\(messageID)", "code": "\(failure.code)", "reason": "\(failure.message)"])
                     entry.signal.trigger(.lostMessage)
                 } else {
                     metrics.visibilityExtension("error")

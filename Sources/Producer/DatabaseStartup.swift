@@ -14,8 +14,10 @@ struct DatabaseStartup: Service {
     let waiter: DependencyWaiter
     let logger: Logger
 
-    init(store: any VideoStore, notifier: SystemdNotifier, logger: Logger,
-         waiter: DependencyWaiter = DependencyWaiter(backoff: Backoff(base: .milliseconds(500), cap: .seconds(30)))) {
+    init(
+        store: any VideoStore, notifier: SystemdNotifier, logger: Logger,
+        waiter: DependencyWaiter = DependencyWaiter(backoff: Backoff(base: .milliseconds(500), cap: .seconds(30)))
+    ) {
         self.store = store
         self.notifier = notifier
         self.waiter = waiter
@@ -25,12 +27,17 @@ struct DatabaseStartup: Service {
     func run() async throws {
         do {
             try await cancelWhenGracefulShutdown { [store, notifier, waiter, logger] in
-                try await waiter.wait(for: "the database", isPermanent: ProducerExitCode.isConfigurationError, onFailure: { failure in
-                    notifier.status(failure.status)
-                    logger.warning("database not available: retrying", metadata: [
-                        "attempt": "\(failure.attempt)", "retry_in": "\(failure.retryIn)", "error": "\(failure.error)",
-                    ])
-                }) {
+                try await waiter.wait(
+                    for: "the database", isPermanent: ProducerExitCode.isConfigurationError,
+                    onFailure: { failure in
+                        notifier.status(failure.status)
+                        logger.warning(
+                            "database not available: retrying",
+                            metadata: [
+                                "attempt": "\(failure.attempt)", "retry_in": "\(failure.retryIn)", "error": "\(failure.error)",
+                            ])
+                    }
+                ) {
                     try await store.migrate()
                 }
             }

@@ -45,7 +45,8 @@ struct KeysCommand: AsyncParsableCommand {
         func run() async throws {
             let created = try await database.withStore { try await $0.createAPIKey(owner: owner, name: name, isAdmin: admin) }
             print(created.plaintext)
-            FileHandle.standardError.write(Data("key \(created.key.id) for owner '\(owner)'\(admin ? " (admin)" : ""): store it now, it is not shown again\n".utf8))
+            FileHandle.standardError.write(
+                Data("key \(created.key.id) for owner '\(owner)'\(admin ? " (admin)" : ""): store it now, it is not shown again\n".utf8))
         }
     }
 

@@ -4,9 +4,9 @@ import Foundation
 import Logging
 import ProducerService
 import S3Client
+import SQSClient
 import ServiceLifecycle
 import ServiceSupport
-import SQSClient
 import VideoCore
 import VideoStore
 
@@ -42,7 +42,8 @@ struct ServeCommand: AsyncParsableCommand {
         let database: DatabaseConfiguration
         do {
             // Without VIDEOQUEUE_CODECS: what this machine's FFmpeg encodes (machines of one image share it).
-            let detected = settings.string("VIDEOQUEUE_CODECS") == nil
+            let detected =
+                settings.string("VIDEOQUEUE_CODECS") == nil
                 ? ToolOutput.run("ffmpeg", ["-hide_banner", "-encoders"]).map(VideoCodec.available(inEncoderList:)) : nil
             configuration = try ProducerConfiguration(settings: settings, detectedCodecs: detected)
             s3Configuration = try AWSClientConfiguration(service: .s3, environment: settings.environment)
@@ -60,19 +61,23 @@ struct ServeCommand: AsyncParsableCommand {
             // SQLite opens its file here: one that cannot be opened (not a database) is no dependency to wait for.
             throw ProducerExitCode.exit(for: error, logger: logger)
         }
-        let producer = ProducerApplication(configuration: configuration, store: store, s3: S3Client(configuration: s3Configuration),
-                                           sqs: SQSClient(configuration: sqsConfiguration), logger: logger)
+        let producer = ProducerApplication(
+            configuration: configuration, store: store, s3: S3Client(configuration: s3Configuration),
+            sqs: SQSClient(configuration: sqsConfiguration), logger: logger)
         let notifier = SystemdNotifier()
         let app = producer.application { channel in
             logger.info("producer listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
             notifier.ready(status: "starting")
         }
         // The server answers at once (/readyz 503 until the database does); the migrations wait for the database.
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            // The store first: stopped last, after the server and the dispatchers that use it.
-            services: [.init(service: VideoStoreService(store: store)), .init(service: app),
-                       .init(service: DatabaseStartup(store: store, notifier: notifier, logger: logger))],
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                // The store first: stopped last, after the server and the dispatchers that use it.
+                services: [
+                    .init(service: VideoStoreService(store: store)), .init(service: app),
+                    .init(service: DatabaseStartup(store: store, notifier: notifier, logger: logger)),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         defer { notifier.stopping() }
         do {
             try await group.run()

@@ -1,12 +1,12 @@
 import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
-import NIOCore
 import Logging
+import NIOCore
 import S3Client
+import SQSClient
 import ServiceLifecycle
 import ServiceSupport
-import SQSClient
 import VideoStore
 
 /// The producer: its router, the outbox dispatcher, and the Hummingbird application that runs them.
@@ -25,15 +25,18 @@ public struct ProducerApplication: Sendable {
     let hub: ProgressHub
     let logger: Logger
 
-    public init(configuration: ProducerConfiguration, store: any VideoStore, s3: S3Client, sqs: SQSClient,
-                logger: Logger = Logger(label: "videoqueue.producer")) {
+    public init(
+        configuration: ProducerConfiguration, store: any VideoStore, s3: S3Client, sqs: SQSClient,
+        logger: Logger = Logger(label: "videoqueue.producer")
+    ) {
         self.configuration = configuration
         self.store = store
         self.s3 = s3
         self.sqs = sqs
         self.logger = logger
-        dispatcher = OutboxDispatcher(store: store, sqs: sqs, queueURL: configuration.queueURL,
-                                      interval: configuration.dispatchInterval, logger: logger)
+        dispatcher = OutboxDispatcher(
+            store: store, sqs: sqs, queueURL: configuration.queueURL,
+            interval: configuration.dispatchInterval, logger: logger)
         limits = RequestLimits(configuration: configuration)
         hub = ProgressHub(store: store, interval: configuration.eventPollInterval, tickInterval: configuration.eventKeepAlive, logger: logger)
     }
@@ -83,15 +86,18 @@ public struct ProducerApplication: Sendable {
                 base: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder, configuration: channelConfiguration),
                 headTimeout: headTimeout)
         }
-        var app = Application(router: router(), server: server,
-                              configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "videoqueue-producer"),
-                              onServerRunning: onServerRunning, logger: logger)
+        var app = Application(
+            router: router(), server: server,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "videoqueue-producer"),
+            onServerRunning: onServerRunning, logger: logger)
         app.addServices(
             dispatcher, WebhookDispatcher(store: store, configuration: configuration, logger: logger),
-            OrphanSweeper(store: store, s3: s3, bucket: configuration.bucket, age: configuration.orphanAge,
-                          interval: configuration.orphanSweepInterval, logger: logger),
-            RetentionSweeper(store: store, s3: s3, bucket: configuration.bucket, policy: configuration.retention,
-                             interval: configuration.retentionSweepInterval, logger: logger))
+            OrphanSweeper(
+                store: store, s3: s3, bucket: configuration.bucket, age: configuration.orphanAge,
+                interval: configuration.orphanSweepInterval, logger: logger),
+            RetentionSweeper(
+                store: store, s3: s3, bucket: configuration.bucket, policy: configuration.retention,
+                interval: configuration.retentionSweepInterval, logger: logger))
         return app
     }
 }
@@ -108,8 +114,9 @@ struct DatabaseUnavailableMiddleware<Context: RequestContext>: RouterMiddleware 
             return try await next(request, context)
         } catch let error as VideoStoreError where error.code == .unavailable {
             context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
-            throw APIError(.serviceUnavailable, code: "DatabaseUnavailable", message: "the database is not available now; try again later",
-                           headers: [.retryAfter: "\(Self.retryAfterSeconds)"])
+            throw APIError(
+                .serviceUnavailable, code: "DatabaseUnavailable", message: "the database is not available now; try again later",
+                headers: [.retryAfter: "\(Self.retryAfterSeconds)"])
         }
     }
 }

@@ -34,7 +34,8 @@ struct S3Address: Sendable, Equatable {
     static func isDNSCompatible(_ bucket: String, secure: Bool) -> Bool {
         let bytes = Array(bucket.utf8)
         guard (3...63).contains(bytes.count), let first = bytes.first, let last = bytes.last,
-              first != UInt8(ascii: "-"), last != UInt8(ascii: "-") else { return false }
+            first != UInt8(ascii: "-"), last != UInt8(ascii: "-")
+        else { return false }
         return bytes.allSatisfy { byte in
             (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || byte == UInt8(ascii: "-")
                 || (!secure && byte == UInt8(ascii: "."))

@@ -28,10 +28,13 @@ public struct S3Client: Sendable {
     let logger: Logger
 
     /// A client for the endpoint and credentials of `configuration`.
-    public init(configuration: AWSClientConfiguration, options: S3ClientOptions = S3ClientOptions(),
-                httpClient: HTTPClient = .aws, logger: Logger = Logger(label: "videoqueue.s3")) {
-        http = AWSHTTPClient(configuration: configuration, service: .s3, httpClient: httpClient, logger: logger,
-                             errorDecoder: S3ErrorDocument.decode)
+    public init(
+        configuration: AWSClientConfiguration, options: S3ClientOptions = S3ClientOptions(),
+        httpClient: HTTPClient = .aws, logger: Logger = Logger(label: "videoqueue.s3")
+    ) {
+        http = AWSHTTPClient(
+            configuration: configuration, service: .s3, httpClient: httpClient, logger: logger,
+            errorDecoder: S3ErrorDocument.decode)
         self.options = options
         self.logger = logger
     }
@@ -45,11 +48,14 @@ public struct S3Client: Sendable {
     // MARK: Request plumbing
 
     /// A request for `bucket` (and `key`), addressed path-style or virtual-hosted as the options say.
-    func request(_ operation: String, _ method: HTTPMethod, bucket: String, key: String? = nil, query: String = "",
-                 headers: HTTPHeaders = [:], body: AWSRequestBody = .empty) -> AWSRequest {
+    func request(
+        _ operation: String, _ method: HTTPMethod, bucket: String, key: String? = nil, query: String = "",
+        headers: HTTPHeaders = [:], body: AWSRequestBody = .empty
+    ) -> AWSRequest {
         let address = S3Address(bucket: bucket, key: key, endpoint: endpoint, addressing: options.addressing)
-        return AWSRequest(operation: operation, method: method, path: address.path, query: query, headers: headers, body: body,
-                          hostPrefix: address.hostPrefix)
+        return AWSRequest(
+            operation: operation, method: method, path: address.path, query: query, headers: headers, body: body,
+            hostPrefix: address.hostPrefix)
     }
 
     /// Sends `request` and throws ``S3Error`` for a non-2xx answer (or a 200 whose body is an S3 `<Error>`,
@@ -69,15 +75,17 @@ public struct S3Client: Sendable {
             let root = try S3XMLElement.parse(Data(response.body.readableBytesView))
             if root.name == "Error" {
                 let details = S3ErrorDocument.details(from: root, requestID: response.requestID)
-                throw S3Error(code: S3Error.Code(rawValue: details.code), message: details.message, requestID: details.requestID,
-                              statusCode: Int(response.status.code), resource: root.text("Resource"))
+                throw S3Error(
+                    code: S3Error.Code(rawValue: details.code), message: details.message, requestID: details.requestID,
+                    statusCode: Int(response.status.code), resource: root.text("Resource"))
             }
             return root
         } catch let error as S3Error {
             throw error
         } catch {
-            throw S3Error(code: .invalidResponse, message: "\(operation): the answer is not S3 XML: \(error)",
-                          requestID: response.requestID, statusCode: Int(response.status.code))
+            throw S3Error(
+                code: .invalidResponse, message: "\(operation): the answer is not S3 XML: \(error)",
+                requestID: response.requestID, statusCode: Int(response.status.code))
         }
     }
 }

@@ -74,8 +74,9 @@ public struct S3Error: Error, Sendable, Equatable, CustomStringConvertible {
             }
         }
         let resource = "/" + bucket + (key.map { "/" + $0 } ?? "")
-        self.init(code: code, message: message, requestID: details.requestID ?? response.requestID,
-                  statusCode: Int(response.status.code), resource: resource)
+        self.init(
+            code: code, message: message, requestID: details.requestID ?? response.requestID,
+            statusCode: Int(response.status.code), resource: resource)
     }
 
     /// Whether the bucket or key does not exist (`NoSuchKey`, `NoSuchBucket`, or a HEAD's `NotFound`).

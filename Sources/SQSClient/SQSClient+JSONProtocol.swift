@@ -5,8 +5,10 @@ import NIOHTTP1
 
 extension SQSClient {
     /// Calls `action` with `input` as AWS JSON 1.0 and decodes the answer.
-    func call<Output: Decodable>(_ action: String, _ input: some Encodable, as output: Output.Type = Output.self,
-                                 timeout: Duration? = nil) async throws -> Output {
+    func call<Output: Decodable>(
+        _ action: String, _ input: some Encodable, as output: Output.Type = Output.self,
+        timeout: Duration? = nil
+    ) async throws -> Output {
         let body: Data
         do {
             body = try JSONEncoder().encode(input)
@@ -16,8 +18,9 @@ extension SQSClient {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/x-amz-json-1.0")
         headers.add(name: "X-Amz-Target", value: "AmazonSQS.\(action)")
-        let request = AWSRequest(operation: action, method: .POST, path: "/", headers: headers,
-                                 body: .bytes(ByteBuffer(bytes: body)), timeout: timeout)
+        let request = AWSRequest(
+            operation: action, method: .POST, path: "/", headers: headers,
+            body: .bytes(ByteBuffer(bytes: body)), timeout: timeout)
         let response = try await http.send(request)
         guard response.isSuccess else {
             throw SQSError(http.decodeError(response), status: response.status)
@@ -26,8 +29,9 @@ extension SQSClient {
         do {
             return try JSONDecoder().decode(Output.self, from: data.isEmpty ? Data("{}".utf8) : data)
         } catch {
-            throw SQSError(code: .invalidResponse, message: "\(action): the answer is not SQS JSON: \(error)",
-                           requestID: response.requestID, statusCode: Int(response.status.code))
+            throw SQSError(
+                code: .invalidResponse, message: "\(action): the answer is not SQS JSON: \(error)",
+                requestID: response.requestID, statusCode: Int(response.status.code))
         }
     }
 
@@ -43,8 +47,9 @@ extension SQSClient {
         }
         let text = String(decoding: data, as: UTF8.self)
         if let code = xmlElement("Code", in: text) {
-            return AWSErrorDetails(code: code, message: xmlElement("Message", in: text) ?? "",
-                                   requestID: response.requestID ?? xmlElement("RequestId", in: text))
+            return AWSErrorDetails(
+                code: code, message: xmlElement("Message", in: text) ?? "",
+                requestID: response.requestID ?? xmlElement("RequestId", in: text))
         }
         if let queryError = response.headers.first(name: "x-amzn-query-error"), let code = queryError.split(separator: ";").first {
             return AWSErrorDetails(code: String(code), message: response.status.reasonPhrase, requestID: response.requestID)

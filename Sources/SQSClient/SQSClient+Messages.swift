@@ -44,17 +44,20 @@ extension SQSClient {
     /// System attributes (`ApproximateReceiveCount`, `SentTimestamp`, `ApproximateFirstReceiveTimestamp`…) and
     /// all message attributes come with each message; every body is checked against its MD5. Cancelling
     /// the calling task ends the poll at once with `CancellationError`.
-    public func receive(from queueURL: String, maximumMessages: Int = 10, waitTime: Int = 20,
-                        visibilityTimeout: Int? = nil) async throws -> [SQSMessage] {
+    public func receive(
+        from queueURL: String, maximumMessages: Int = 10, waitTime: Int = 20,
+        visibilityTimeout: Int? = nil
+    ) async throws -> [SQSMessage] {
         guard (1...10).contains(maximumMessages) else {
             throw SQSError(code: .invalidParameterValue, message: "maximumMessages must be 1…10, not \(maximumMessages)")
         }
         guard (0...20).contains(waitTime) else {
             throw SQSError(code: .invalidParameterValue, message: "waitTime must be 0…20 seconds, not \(waitTime)")
         }
-        let input = ReceiveMessageInput(QueueUrl: queueURL, MaxNumberOfMessages: maximumMessages, WaitTimeSeconds: waitTime,
-                                        VisibilityTimeout: visibilityTimeout, AttributeNames: ["All"],
-                                        MessageSystemAttributeNames: ["All"], MessageAttributeNames: ["All"])
+        let input = ReceiveMessageInput(
+            QueueUrl: queueURL, MaxNumberOfMessages: maximumMessages, WaitTimeSeconds: waitTime,
+            VisibilityTimeout: visibilityTimeout, AttributeNames: ["All"],
+            MessageSystemAttributeNames: ["All"], MessageAttributeNames: ["All"])
         let timeout = http.configuration.requestTimeout + .seconds(waitTime)
         let output: ReceiveMessageOutput = try await call("ReceiveMessage", input, timeout: timeout)
         let messages = output.Messages ?? []
@@ -85,16 +88,20 @@ extension SQSClient {
 
     /// Sets how long a received message stays invisible, counted from now (0 hands it back at once).
     public func changeVisibility(receiptHandle: String, in queueURL: String, timeout: Int) async throws {
-        let _: EmptyOutput = try await call("ChangeMessageVisibility",
-                                           ChangeMessageVisibilityInput(QueueUrl: queueURL, ReceiptHandle: receiptHandle, VisibilityTimeout: timeout))
+        let _: EmptyOutput = try await call(
+            "ChangeMessageVisibility",
+            ChangeMessageVisibilityInput(QueueUrl: queueURL, ReceiptHandle: receiptHandle, VisibilityTimeout: timeout))
     }
 
     /// Changes the visibility of many messages, 10 per call; each entry's failure is reported by input index.
     public func changeVisibilityBatch(_ changes: [(receiptHandle: String, timeout: Int)], in queueURL: String) async throws -> SQSBatchResult<Bool> {
         var result = SQSBatchResult<Bool>()
         for group in Self.groups(of: Array(changes.indices)) {
-            let entries = group.map { ChangeMessageVisibilityBatchEntry(Id: String($0), ReceiptHandle: changes[$0].receiptHandle,
-                                                                         VisibilityTimeout: changes[$0].timeout) }
+            let entries = group.map {
+                ChangeMessageVisibilityBatchEntry(
+                    Id: String($0), ReceiptHandle: changes[$0].receiptHandle,
+                    VisibilityTimeout: changes[$0].timeout)
+            }
             let output: BatchOutput = try await call("ChangeMessageVisibilityBatch", BatchInput(QueueUrl: queueURL, Entries: entries))
             Self.collectSuccesses(output, into: &result)
             Self.collectFailures(output, into: &result)
@@ -154,8 +161,9 @@ extension SQSClient {
     private static func collectFailures<Success>(_ output: BatchOutput, into result: inout SQSBatchResult<Success>) {
         for entry in output.Failed ?? [] {
             guard let index = Int(entry.Id) else { continue }
-            result.failed[index] = SQSBatchFailure(code: SQSError.Code(rawValue: entry.Code), message: entry.Message ?? "",
-                                                   senderFault: entry.SenderFault ?? false)
+            result.failed[index] = SQSBatchFailure(
+                code: SQSError.Code(rawValue: entry.Code), message: entry.Message ?? "",
+                senderFault: entry.SenderFault ?? false)
         }
     }
 }

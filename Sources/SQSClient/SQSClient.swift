@@ -22,10 +22,13 @@ public struct SQSClient: Sendable {
     public var maximumMessageBytes: Int
 
     /// A client for the endpoint and credentials of `configuration`.
-    public init(configuration: AWSClientConfiguration, httpClient: HTTPClient = .aws,
-                logger: Logger = Logger(label: "videoqueue.sqs"), maximumMessageBytes: Int = 262_144) {
-        http = AWSHTTPClient(configuration: configuration, service: .sqs, httpClient: httpClient, logger: logger,
-                             errorDecoder: Self.decodeError)
+    public init(
+        configuration: AWSClientConfiguration, httpClient: HTTPClient = .aws,
+        logger: Logger = Logger(label: "videoqueue.sqs"), maximumMessageBytes: Int = 262_144
+    ) {
+        http = AWSHTTPClient(
+            configuration: configuration, service: .sqs, httpClient: httpClient, logger: logger,
+            errorDecoder: Self.decodeError)
         self.maximumMessageBytes = maximumMessageBytes
     }
 
@@ -40,8 +43,11 @@ public struct SQSClient: Sendable {
     ///   `FifoQueue` (FIFO names end in `.fifo`).
     @discardableResult
     public func createQueue(named name: String, attributes: [String: String] = [:], tags: [String: String] = [:]) async throws -> String {
-        let output: QueueURLOutput = try await call("CreateQueue", QueueNameInput(QueueName: name, Attributes: attributes.isEmpty ? nil : attributes,
-                                                                                   tags: tags.isEmpty ? nil : tags))
+        let output: QueueURLOutput = try await call(
+            "CreateQueue",
+            QueueNameInput(
+                QueueName: name, Attributes: attributes.isEmpty ? nil : attributes,
+                tags: tags.isEmpty ? nil : tags))
         return output.QueueUrl
     }
 

@@ -30,8 +30,10 @@ public struct CallTimeoutError: Error, Sendable, Equatable, CustomStringConverti
 /// so a layer that may ignore cancellation is fixed there (the PostgreSQL store's wait for its first RDS IAM token
 /// is cancellable and bounded; the token call itself is abandoned at its own limit, which is safe for a call without
 /// side effects).
-public func withTimeout<T: Sendable>(_ limit: Duration, operation: String,
-                                     _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+public func withTimeout<T: Sendable>(
+    _ limit: Duration, operation: String,
+    _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }
         group.addTask {

@@ -45,9 +45,11 @@ public struct DependencyWaiter: Sendable {
     ///   - dependency: the name used in ``Failure/status``.
     ///   - isPermanent: errors to rethrow at once besides ``ConfigurationError``.
     ///   - onFailure: called after each failed attempt, before the wait (report readiness, log).
-    public func wait<T: Sendable>(for dependency: String, isPermanent: @Sendable (any Error) -> Bool = { _ in false },
-                                  onFailure: (Failure) -> Void,
-                                  _ operation: () async throws -> T) async throws -> T {
+    public func wait<T: Sendable>(
+        for dependency: String, isPermanent: @Sendable (any Error) -> Bool = { _ in false },
+        onFailure: (Failure) -> Void,
+        _ operation: () async throws -> T
+    ) async throws -> T {
         var attempt = 0
         while true {
             try Task.checkCancellation()

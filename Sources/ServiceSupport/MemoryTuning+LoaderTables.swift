@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 extension MemoryTuning {
     /// The executable's sections that only the dynamic loader reads: its relocation tables, which it applies
@@ -24,27 +25,27 @@ extension MemoryTuning {
     @discardableResult
     public static func releaseLoaderTables() -> Int {
         #if os(Linux)
-        guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
-            let image = ELFImage(path: executable),
-            let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8)
-        else { return 0 }
-        let mappings = ExecutableMappings(maps: maps, path: executable)
-        guard let base = mappings.loadBase(firstSegmentAddress: image.firstSegmentAddress) else { return 0 }
-        let pageSize = UInt64(sysconf(Int32(_SC_PAGESIZE)))
-        var released = 0
-        for section in image.sections where loaderSections.contains(section.name) && section.size > 0 {
-            // Whole pages only: a page shared with a neighbouring section stays.
-            let start = (base + section.address + pageSize - 1) / pageSize * pageSize
-            let end = (base + section.address + section.size) / pageSize * pageSize
-            let relro = image.relocatedReadOnly.map { base + $0.lowerBound..<base + $0.upperBound }
-            guard end > start, mappings.isReadOnly(start..<end), !(relro?.overlaps(start..<end) ?? false),
-                let pointer = UnsafeMutableRawPointer(bitPattern: UInt(start))
-            else { continue }
-            if madvise(pointer, Int(end - start), MADV_DONTNEED) == 0 { released += Int(end - start) }
-        }
-        return released
+            guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
+                let image = ELFImage(path: executable),
+                let maps = try? String(contentsOfFile: "/proc/self/maps", encoding: .utf8)
+            else { return 0 }
+            let mappings = ExecutableMappings(maps: maps, path: executable)
+            guard let base = mappings.loadBase(firstSegmentAddress: image.firstSegmentAddress) else { return 0 }
+            let pageSize = UInt64(sysconf(Int32(_SC_PAGESIZE)))
+            var released = 0
+            for section in image.sections where loaderSections.contains(section.name) && section.size > 0 {
+                // Whole pages only: a page shared with a neighbouring section stays.
+                let start = (base + section.address + pageSize - 1) / pageSize * pageSize
+                let end = (base + section.address + section.size) / pageSize * pageSize
+                let relro = image.relocatedReadOnly.map { base + $0.lowerBound..<base + $0.upperBound }
+                guard end > start, mappings.isReadOnly(start..<end), !(relro?.overlaps(start..<end) ?? false),
+                    let pointer = UnsafeMutableRawPointer(bitPattern: UInt(start))
+                else { continue }
+                if madvise(pointer, Int(end - start), MADV_DONTNEED) == 0 { released += Int(end - start) }
+            }
+            return released
         #else
-        return 0
+            return 0
         #endif
     }
 }

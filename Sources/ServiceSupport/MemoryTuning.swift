@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Process-wide allocator settings for services that move large buffers (8 MiB upload parts).
@@ -14,12 +14,12 @@ public enum MemoryTuning {
     public static func apply() {
         defer { releaseLoaderTables() }
         #if canImport(Glibc)
-        // malloc.h is not part of Swift's Glibc module: look mallopt up in the C library itself.
-        typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
-        guard let symbol = dlsym(nil, "mallopt") else { return }
-        let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
-        let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
-        _ = mallopt(mmapThreshold, 1 << 20)
+            // malloc.h is not part of Swift's Glibc module: look mallopt up in the C library itself.
+            typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
+            guard let symbol = dlsym(nil, "mallopt") else { return }
+            let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
+            let mmapThreshold: Int32 = -3  // M_MMAP_THRESHOLD
+            _ = mallopt(mmapThreshold, 1 << 20)
         #endif
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import VideoCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The process metrics every Prometheus client library exports (`process_cpu_seconds_total`,
@@ -14,7 +14,8 @@ enum ProcessMetrics {
         var text = "# HELP videoqueue_build_info The VideoQueue build: always 1, its version as a label.\n"
         text += "# TYPE videoqueue_build_info gauge\nvideoqueue_build_info{version=\"\(VideoQueueVersion.current)\"} 1\n"
         guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return text }
+            let close = stat.lastIndex(of: ")")
+        else { return text }
         // Fields after the command name: state is field 3; utime 14, stime 15, starttime 22, vsize 23, rss 24.
         let fields = stat[stat.index(after: close)...].split(separator: " ").map(String.init)
         func field(_ number: Int) -> Double? { fields.count > number - 3 ? Double(fields[number - 3]) : nil }

@@ -108,7 +108,9 @@ public struct Settings: Sendable {
         guard let value = Self.parseDuration(text), range.contains(value.seconds) else {
             throw ConfigurationError(
                 setting: source(of: name),
-                message: "'\(text)' is not a duration in \(range.lowerBound.formatted())…\(range.upperBound.formatted()) s (seconds, or a number with ms, s, m or h)")
+                message:
+                    "'\(text)' is not a duration in \(range.lowerBound.formatted())…\(range.upperBound.formatted()) s (seconds, or a number with ms, s, m or h)"
+            )
         }
         return value
     }
@@ -132,7 +134,8 @@ public struct Settings: Sendable {
         }
         // Digits and one point only: `Double` alone would take `0x10`, `1e3`, `nan`.
         guard number.utf8.count <= 32, number.utf8.allSatisfy({ (0x30...0x39).contains($0) || $0 == 0x2E }),
-              let value = Double(number), value.isFinite, value * scale < 1e9 else { return nil }
+            let value = Double(number), value.isFinite, value * scale < 1e9
+        else { return nil }
         return .milliseconds(Int64((value * scale * 1000).rounded()))
     }
 

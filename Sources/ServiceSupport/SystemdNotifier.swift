@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The systemd notify protocol (`sd_notify`): datagrams such as `READY=1`, `WATCHDOG=1`, `STATUS=…` and
 /// `STOPPING=1` sent to the socket named by `NOTIFY_SOCKET` (a path, or `@name` for an abstract socket).
@@ -40,9 +41,9 @@ public struct SystemdNotifier: Sendable {
     public func send(_ message: String) -> Bool {
         guard let socketPath else { return false }
         #if os(Linux)
-        let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         #else
-        let descriptor = socket(AF_UNIX, SOCK_DGRAM, 0)
+            let descriptor = socket(AF_UNIX, SOCK_DGRAM, 0)
         #endif
         guard descriptor >= 0 else { return false }
         defer { close(descriptor) }

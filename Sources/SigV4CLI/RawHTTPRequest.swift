@@ -63,7 +63,8 @@ public struct RawHTTPRequest: Sendable, Equatable {
         guard let requestLine = lines.first else { throw CLIError("\(source): line 1: missing request line") }
 
         guard let firstSpace = requestLine.firstIndex(of: " "),
-              let lastSpace = requestLine.lastIndex(of: " "), firstSpace < lastSpace else {
+            let lastSpace = requestLine.lastIndex(of: " "), firstSpace < lastSpace
+        else {
             throw CLIError("\(source): line 1: malformed request line (expected 'METHOD /path HTTP/1.1')")
         }
         let method = requestLine[..<firstSpace]
@@ -114,7 +115,8 @@ public struct RawHTTPRequest: Sendable, Equatable {
     /// The request as the signer sees it; the host comes from the `Host` header.
     public func sigV4Request(scheme: String = "https") throws(CLIError) -> SigV4Request {
         guard let host = headers.first(where: { $0.name.lowercased() == "host" })?.value.trimmingCharacters(in: .whitespaces),
-              !host.isEmpty else {
+            !host.isEmpty
+        else {
             throw CLIError("request has no Host header")
         }
         var httpHeaders = HTTPHeaders()

@@ -7,11 +7,12 @@ extension KeyedDecodingContainer {
         do {
             number = try decode(Double.self, forKey: key)
         } catch {
-            return try decode(T.self, forKey: key)   // not a number: the type mismatch error
+            return try decode(T.self, forKey: key)  // not a number: the type mismatch error
         }
         guard number.rounded() == number, let value = T(exactly: number) else {
-            throw DecodingError.dataCorruptedError(forKey: key, in: self,
-                                                   debugDescription: "\(number) is not an integer of type \(T.self)")
+            throw DecodingError.dataCorruptedError(
+                forKey: key, in: self,
+                debugDescription: "\(number) is not an integer of type \(T.self)")
         }
         return value
     }

@@ -38,8 +38,9 @@ public struct QueueMessage: Sendable, Equatable {
             throw QueueMessageError(code: .invalidField, message: "cannot encode the record: \(error)")
         }
         guard data.count <= Self.maximumSize else {
-            throw QueueMessageError(code: .tooLarge,
-                                    message: "the message is \(data.count) bytes, SQS accepts at most \(Self.maximumSize)")
+            throw QueueMessageError(
+                code: .tooLarge,
+                message: "the message is \(data.count) bytes, SQS accepts at most \(Self.maximumSize)")
         }
         return data
     }
@@ -57,8 +58,9 @@ public struct QueueMessage: Sendable, Equatable {
     /// Decodes a message body.
     public static func decode(_ data: Data) throws(QueueMessageError) -> QueueMessage {
         guard data.count <= maximumSize else {
-            throw QueueMessageError(code: .tooLarge,
-                                    message: "the message is \(data.count) bytes, SQS accepts at most \(maximumSize)")
+            throw QueueMessageError(
+                code: .tooLarge,
+                message: "the message is \(data.count) bytes, SQS accepts at most \(maximumSize)")
         }
         let decoder = VideoTimestamp.jsonDecoder()
         do {
@@ -67,9 +69,10 @@ public struct QueueMessage: Sendable, Equatable {
                 throw QueueMessageError(code: .missingField, message: "the message has no version", field: "version")
             }
             guard version == currentVersion else {
-                throw QueueMessageError(code: .unsupportedVersion,
-                                        message: "version \(version) is not supported (this build reads \(currentVersion))",
-                                        field: "version")
+                throw QueueMessageError(
+                    code: .unsupportedVersion,
+                    message: "version \(version) is not supported (this build reads \(currentVersion))",
+                    field: "version")
             }
             let envelope = try decoder.decode(Envelope.self, from: data)
             var message = QueueMessage(video: envelope.video)
@@ -79,7 +82,8 @@ public struct QueueMessage: Sendable, Equatable {
             throw error
         } catch let error as DecodingError {
             if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
-               (try? JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)) != nil {
+                (try? JSONSerialization.jsonObject(with: data, options: .fragmentsAllowed)) != nil
+            {
                 // Foundation reports a number that does not fit its field (1.5 for an Int) as invalid JSON.
                 throw QueueMessageError(code: .invalidField, message: "a number does not fit its field (an integer expected)")
             }
@@ -122,22 +126,25 @@ extension QueueMessageError {
         case .valueNotFound(_, let context) where context.codingPath.isEmpty:
             self.init(code: .malformedJSON, message: "the message is not a JSON object")
         case .valueNotFound(_, let context):
-            self.init(code: .missingField, message: "field \(path(context.codingPath) ?? "?") is null",
-                      field: path(context.codingPath))
+            self.init(
+                code: .missingField, message: "field \(path(context.codingPath) ?? "?") is null",
+                field: path(context.codingPath))
         case .typeMismatch(let type, let context):
             if context.codingPath.isEmpty {
                 self.init(code: .malformedJSON, message: "the message is not a JSON object")
             } else {
-                self.init(code: .invalidField, message: "field \(path(context.codingPath) ?? "?") is not a \(type)",
-                          field: path(context.codingPath))
+                self.init(
+                    code: .invalidField, message: "field \(path(context.codingPath) ?? "?") is not a \(type)",
+                    field: path(context.codingPath))
             }
         case .dataCorrupted(let context):
             if context.codingPath.isEmpty {
                 self.init(code: .malformedJSON, message: "the message is not valid JSON")
             } else {
-                self.init(code: .invalidField,
-                          message: "field \(path(context.codingPath) ?? "?") is invalid: \(context.debugDescription)",
-                          field: path(context.codingPath))
+                self.init(
+                    code: .invalidField,
+                    message: "field \(path(context.codingPath) ?? "?") is invalid: \(context.debugDescription)",
+                    field: path(context.codingPath))
             }
         @unknown default:
             self.init(code: .malformedJSON, message: "\(error)")

@@ -29,11 +29,12 @@ public enum VideoCodec: String, Codable, Sendable, CaseIterable, Comparable {
 extension VideoCodec {
     /// The codecs whose encoder appears in `ffmpeg -encoders` output (lines like ` V....D libx264  …`).
     public static func available(inEncoderList text: String) -> Set<VideoCodec> {
-        let names = Set(text.split(whereSeparator: \.isNewline).compactMap { line -> Substring? in
-            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count >= 2, fields[0].hasPrefix("V") else { return nil }
-            return fields[1]
-        })
+        let names = Set(
+            text.split(whereSeparator: \.isNewline).compactMap { line -> Substring? in
+                let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+                guard fields.count >= 2, fields[0].hasPrefix("V") else { return nil }
+                return fields[1]
+            })
         return Set(allCases.filter { names.contains(Substring($0.encoder)) })
     }
 

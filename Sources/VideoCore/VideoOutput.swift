@@ -15,8 +15,10 @@ public struct VideoOutput: Codable, Sendable, Equatable {
     /// The duration in seconds, for video and audio.
     public var duration: Double?
 
-    public init(kind: String, key: String, size: Int64, contentType: String,
-                width: Int? = nil, height: Int? = nil, duration: Double? = nil) {
+    public init(
+        kind: String, key: String, size: Int64, contentType: String,
+        width: Int? = nil, height: Int? = nil, duration: Double? = nil
+    ) {
         self.kind = kind
         self.key = key
         self.size = size

@@ -109,8 +109,8 @@ public struct VideoRecord: Codable, Sendable, Equatable, Identifiable {
     /// Every field but ``messageID``, which only the store keeps.
     private enum CodingKeys: String, CodingKey {
         case id, owner, title, originalFilename, sourceBucket, sourceKey, size, sha256, sourceETag, contentType, jobs, status,
-             stage, progress, etaSeconds, attempts, error, outputs, createdAt, queuedAt, startedAt, finishedAt,
-             updatedAt, metadata, preset, options
+            stage, progress, etaSeconds, attempts, error, outputs, createdAt, queuedAt, startedAt, finishedAt,
+            updatedAt, metadata, preset, options
     }
 
     public init(from decoder: any Decoder) throws {

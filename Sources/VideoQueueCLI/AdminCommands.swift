@@ -83,8 +83,15 @@ struct DeadLetterCommand: AsyncParsableCommand {
                 let answer = try await api.call(.GET, "/v1/dlq")
                 if client.json { return client.printJSON(answer.body) }
                 struct Letters: Decodable {
-                    struct Depth: Decodable { var visible: Int; var inFlight: Int }
-                    struct Letter: Decodable { var messageID: String; var videoID: String?; var receiveCount: Int? }
+                    struct Depth: Decodable {
+                        var visible: Int
+                        var inFlight: Int
+                    }
+                    struct Letter: Decodable {
+                        var messageID: String
+                        var videoID: String?
+                        var receiveCount: Int?
+                    }
                     var queue: Depth
                     var messages: [Letter]
                 }

@@ -16,7 +16,9 @@ struct ShowCommand: AsyncParsableCommand {
             if client.json { return client.printJSON(raw) }
             let video = document.video
             print("\(video.id.uuidString.lowercased())  \(video.title)")
-            print("status: \(video.status.rawValue)" + (video.status == .processing ? String(format: " %.0f%% (%@)", video.progress, video.stage?.rawValue ?? "") : ""))
+            print(
+                "status: \(video.status.rawValue)"
+                    + (video.status == .processing ? String(format: " %.0f%% (%@)", video.progress, video.stage?.rawValue ?? "") : ""))
             if let error = video.error { print("error: \(error.code): \(error.message)") }
             print("jobs: \(video.jobs.map(\.rawValue).joined(separator: ", "))" + (video.preset.map { "  preset: \($0)" } ?? ""))
             for output in video.outputs where !output.kind.hasSuffix("segment") && !output.kind.hasSuffix("frame") {

@@ -13,7 +13,9 @@ struct VideoQueueCommand: AsyncParsableCommand {
             64 bad arguments; watch: 2 when the video failed or was cancelled.
             """,
         version: VideoQueueVersion.current,
-        subcommands: [UploadCommand.self, WatchCommand.self, ListCommand.self, ShowCommand.self, DownloadCommand.self, CancelCommand.self,
-                      RetryCommand.self, FailedCommand.self, KeysCommand.self, DeadLetterCommand.self]
+        subcommands: [
+            UploadCommand.self, WatchCommand.self, ListCommand.self, ShowCommand.self, DownloadCommand.self, CancelCommand.self,
+            RetryCommand.self, FailedCommand.self, KeysCommand.self, DeadLetterCommand.self,
+        ]
     )
 }

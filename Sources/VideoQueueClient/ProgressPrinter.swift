@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Shows a ``ProgressBar`` on standard error: redrawn in place (at most ten times a second) on a terminal, as a plain
@@ -17,8 +17,10 @@ public final class ProgressPrinter: Sendable {
     let write: @Sendable (String) -> Void
 
     /// - Parameter terminal: draw in place (`nil`: whether standard error is a terminal).
-    public init(label: String, total: Double?, bytes: Bool = true, terminal: Bool? = nil,
-                write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }) {
+    public init(
+        label: String, total: Double?, bytes: Bool = true, terminal: Bool? = nil,
+        write: @escaping @Sendable (String) -> Void = { FileHandle.standardError.write(Data($0.utf8)) }
+    ) {
         self.label = label
         self.total = total
         self.bytes = bytes
@@ -48,8 +50,8 @@ public final class ProgressPrinter: Sendable {
     }
 }
 
-fileprivate extension Duration {
-    var seconds: Double {
+extension Duration {
+    fileprivate var seconds: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
     }

@@ -47,20 +47,25 @@ public struct Uploader: Sendable {
         self.directThreshold = directThreshold
         self.parallelParts = max(1, parallelParts)
         let environment = ProcessInfo.processInfo.environment
-        let cache = environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
+        let cache =
+            environment["XDG_CACHE_HOME"].map { URL(fileURLWithPath: $0) }
             ?? URL(fileURLWithPath: environment["HOME"] ?? NSTemporaryDirectory()).appendingPathComponent(".cache")
         self.stateDirectory = stateDirectory ?? cache.appendingPathComponent("videoqueue/uploads")
     }
 
     /// Uploads `path`; returns the API's answer (the video). `progress` receives the bytes sent so far.
-    public func upload(_ path: String, settings: Settings, direct: Bool? = nil,
-                       progress: @escaping @Sendable (Int64) -> Void = { _ in }) async throws -> (document: VideoDocument, raw: Data) {
+    public func upload(
+        _ path: String, settings: Settings, direct: Bool? = nil,
+        progress: @escaping @Sendable (Int64) -> Void = { _ in }
+    ) async throws -> (document: VideoDocument, raw: Data) {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let size = (attributes[.size] as? NSNumber)?.int64Value, FileManager.default.isReadableFile(atPath: path) else {
+            let size = (attributes[.size] as? NSNumber)?.int64Value, FileManager.default.isReadableFile(atPath: path)
+        else {
             throw ClientError(code: "file_unreadable", message: "cannot read \(path)")
         }
         let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-        let answer = direct ?? (size >= directThreshold)
+        let answer =
+            direct ?? (size >= directThreshold)
             ? try await directUpload(path, size: size, modified: modified, settings: settings, progress: progress)
             : try await apiUpload(path, size: size, settings: settings, progress: progress)
         return (try APIClient.decode(VideoDocument.self, answer), answer)
@@ -76,7 +81,13 @@ public struct Uploader: Sendable {
         var request = client.request(.POST, "/v1/videos?" + query.joined(separator: "&"))
         request.headers.add(name: "Content-Type", value: "application/octet-stream")
         let sent = Mutex<Int64>(0)
-        let chunks = FileChunks(path: path, range: 0..<size) { count in progress(sent.withLock { $0 += Int64(count); return $0 }) }
+        let chunks = FileChunks(path: path, range: 0..<size) { count in
+            progress(
+                sent.withLock {
+                    $0 += Int64(count)
+                    return $0
+                })
+        }
         request.body = .stream(chunks, length: .known(size))
         return try await client.send(request, timeout: .hours(24)).body
     }
@@ -89,12 +100,15 @@ public struct Uploader: Sendable {
     }
 
     /// The direct upload: start (or resume), send the missing parts, complete.
-    func directUpload(_ path: String, size: Int64, modified: Double, settings: Settings,
-                      progress: @escaping @Sendable (Int64) -> Void) async throws -> Data {
+    func directUpload(
+        _ path: String, size: Int64, modified: Double, settings: Settings,
+        progress: @escaping @Sendable (Int64) -> Void
+    ) async throws -> Data {
         let file = stateFile(path, size: size, modified: modified)
         var state: State
         if let data = FileManager.default.contents(atPath: file.path), let saved = try? JSONDecoder().decode(State.self, from: data),
-           saved.size == size, saved.start.expiresAt > Date().addingTimeInterval(60) {
+            saved.size == size, saved.start.expiresAt > Date().addingTimeInterval(60)
+        {
             state = saved
         } else {
             state = State(start: try await start(path, size: size, settings: settings), size: size, modified: modified, done: [])
@@ -102,7 +116,13 @@ public struct Uploader: Sendable {
         }
         let start = state.start
         let sent = Mutex<Int64>(0)
-        let report: @Sendable (Int) -> Void = { count in progress(sent.withLock { $0 += Int64(count); return $0 }) }
+        let report: @Sendable (Int) -> Void = { count in
+            progress(
+                sent.withLock {
+                    $0 += Int64(count)
+                    return $0
+                })
+        }
         if let parts = start.parts, let partSize = start.partSize {
             let done = Mutex(state.done)
             // Parts sent by an earlier run count as sent.
@@ -121,7 +141,10 @@ public struct Uploader: Sendable {
                 }
                 for _ in 0..<parallelParts { next() }
                 while let finished = try await group.next() {
-                    let snapshot = done.withLock { $0.insert(finished); return $0 }
+                    let snapshot = done.withLock {
+                        $0.insert(finished)
+                        return $0
+                    }
                     state.done = snapshot
                     try save(state, to: file)
                     next()
@@ -166,8 +189,9 @@ public struct Uploader: Sendable {
         }
         let body = try await response.body.collect(upTo: 1 << 20)
         guard (200..<300).contains(response.status.code) else {
-            throw ClientError(code: "upload_failed", message: "S3 answered \(response.status.code): \(String(buffer: body).prefix(300))",
-                              status: Int(response.status.code))
+            throw ClientError(
+                code: "upload_failed", message: "S3 answered \(response.status.code): \(String(buffer: body).prefix(300))",
+                status: Int(response.status.code))
         }
     }
 

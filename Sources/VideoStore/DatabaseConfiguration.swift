@@ -40,8 +40,10 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
         /// The region of the IAM token (`region=`); `nil`: `AWS_REGION`.
         public var region: String?
 
-        public init(host: String, port: Int = 5432, username: String, password: String?, database: String,
-                    tls: TLSMode = .prefer, rootCertificatePath: String? = nil, iamAuthentication: Bool = false, region: String? = nil) {
+        public init(
+            host: String, port: Int = 5432, username: String, password: String?, database: String,
+            tls: TLSMode = .prefer, rootCertificatePath: String? = nil, iamAuthentication: Bool = false, region: String? = nil
+        ) {
             self.host = host
             self.port = port
             self.username = username
@@ -106,14 +108,17 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
 
     /// Opens the store (PostgreSQL: starts its pool). Call ``VideoStore/migrate()`` next.
     /// - Parameter environment: where an IAM-authenticated PostgreSQL store finds `AWS_REGION` and its credentials.
-    public func makeStore(logger: Logger = Logger(label: "videoqueue.store"),
-                          environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> any VideoStore {
+    public func makeStore(
+        logger: Logger = Logger(label: "videoqueue.store"),
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws -> any VideoStore {
         switch backend {
         case .sqlite(let path):
             return try await SQLiteVideoStore(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds, logger: logger)
         case .postgres(let postgres):
-            return PostgresVideoStore(configuration: postgres, maximumConnections: maximumConnections, logger: logger,
-                                          password: try RDSPasswordSource.make(for: postgres, environment: environment))
+            return PostgresVideoStore(
+                configuration: postgres, maximumConnections: maximumConnections, logger: logger,
+                password: try RDSPasswordSource.make(for: postgres, environment: environment))
         }
     }
 
@@ -146,7 +151,8 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
             return .postgres(try parsePostgres(text))
         }
         if let colon = lower.firstIndex(of: ":"), lower[..<colon].allSatisfy({ $0.isLetter || $0 == "+" || $0 == "." || $0 == "-" }),
-           lower[lower.index(after: colon)...].hasPrefix("//") {
+            lower[lower.index(after: colon)...].hasPrefix("//")
+        {
             throw invalid("unsupported database URL scheme \(lower[..<colon]) (use postgres://, postgresql:// or sqlite://)")
         }
         return .sqlite(path: text)
@@ -193,8 +199,9 @@ public struct DatabaseConfiguration: Sendable, Equatable, CustomStringConvertibl
         if rootCertificate != nil, tls != .require { throw invalid("sslrootcert needs sslmode=verify-full (or require)") }
         if iam, components.password != nil { throw invalid("auth=iam takes no password in the URL (the token is the password)") }
         if iam, tls == .disable { throw invalid("auth=iam needs TLS (RDS refuses IAM tokens over plain connections)") }
-        return Postgres(host: hostName, port: port, username: user, password: components.password,
-                        database: database.isEmpty ? user : database, tls: tls, rootCertificatePath: rootCertificate,
-                        iamAuthentication: iam, region: region)
+        return Postgres(
+            host: hostName, port: port, username: user, password: components.password,
+            database: database.isEmpty ? user : database, tls: tls, rootCertificatePath: rootCertificate,
+            iamAuthentication: iam, region: region)
     }
 }

@@ -18,8 +18,10 @@ public struct OutboxEntry: Sendable, Equatable, Identifiable {
     /// Why the last send failed, if it did.
     public var lastError: String?
 
-    public init(id: UUID, videoID: UUID, payload: String, createdAt: Date, notBefore: Date, attempts: Int,
-                lastError: String?) {
+    public init(
+        id: UUID, videoID: UUID, payload: String, createdAt: Date, notBefore: Date, attempts: Int,
+        lastError: String?
+    ) {
         self.id = id
         self.videoID = videoID
         self.payload = payload

@@ -4,8 +4,8 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 /// The shared HTTP layer's retries, quota, clock-skew correction and transport faults, against local servers.
 @Suite struct AWSHTTPClientRetryTests {
@@ -13,9 +13,10 @@ import TestSupport
 
     func client(_ url: String, retry: RetryConfiguration = RetryConfiguration(maximumAttempts: 3, baseDelay: .milliseconds(1))) throws -> AWSHTTPClient {
         let endpoint = try #require(AWSEndpoint(url: url))
-        let configuration = AWSClientConfiguration(region: "us-east-1", endpoint: endpoint,
-                                                   credentialProvider: StaticCredentialProvider(credentials: Self.credentials),
-                                                   retry: retry, requestTimeout: .seconds(5))
+        let configuration = AWSClientConfiguration(
+            region: "us-east-1", endpoint: endpoint,
+            credentialProvider: StaticCredentialProvider(credentials: Self.credentials),
+            retry: retry, requestTimeout: .seconds(5))
         return AWSHTTPClient(configuration: configuration, service: .sqs) { response in
             let text = String(buffer: response.body)
             guard let code = text.split(separator: ":").first else { return nil }
@@ -34,7 +35,9 @@ import TestSupport
             }
             return call <= 2 ? FakeHTTPServer.Response(status: .serviceUnavailable, body: "ServiceUnavailable: try later") : .ok("{}")
         }
-        try await withTearDown { try await server.shutdown() } body: {
+        try await withTearDown {
+            try await server.shutdown()
+        } body: {
             let http = try client(server.baseURL)
             let response = try await http.send(Self.request)
             #expect(response.status == .ok)
@@ -46,12 +49,19 @@ import TestSupport
     @Test func throttlingCodesAreRetriedAndPermanentErrorsAreNot() async throws {
         let throttled = Mutex(true)
         let server = try await FakeHTTPServer.start { request in
-            if request.path == "/throttle", throttled.withLock({ value in defer { value = false }; return value }) {
+            if request.path == "/throttle",
+                throttled.withLock({ value in
+                    defer { value = false }
+                    return value
+                })
+            {
                 return .init(status: .badRequest, body: "ThrottlingException: slow down")
             }
             return request.path == "/bad" ? .init(status: .badRequest, body: "InvalidParameterValue: no") : .ok("{}")
         }
-        try await withTearDown { try await server.shutdown() } body: {
+        try await withTearDown {
+            try await server.shutdown()
+        } body: {
             let http = try client(server.baseURL)
             var throttledRequest = Self.request
             throttledRequest.path = "/throttle"
@@ -68,7 +78,9 @@ import TestSupport
 
     @Test func attemptsStopAtTheMaximumAndTheLastAnswerIsReturned() async throws {
         let server = try await FakeHTTPServer.start { _ in .init(status: .internalServerError, body: "InternalError: boom") }
-        try await withTearDown { try await server.shutdown() } body: {
+        try await withTearDown {
+            try await server.shutdown()
+        } body: {
             let response = try await client(server.baseURL).send(Self.request)
             #expect(response.status == .internalServerError)
             #expect(server.totalRequestCount == 3)
@@ -77,7 +89,9 @@ import TestSupport
 
     @Test func anEmptyRetryQuotaStopsRetrying() async throws {
         let server = try await FakeHTTPServer.start { _ in .init(status: .serviceUnavailable, body: "ServiceUnavailable: down") }
-        try await withTearDown { try await server.shutdown() } body: {
+        try await withTearDown {
+            try await server.shutdown()
+        } body: {
             let http = try client(server.baseURL, retry: RetryConfiguration(maximumAttempts: 5, baseDelay: .milliseconds(1), quotaCapacity: 10))
             _ = try await http.send(Self.request)  // 1 + 2 retries (5 tokens each)
             #expect(server.totalRequestCount == 3)
@@ -89,7 +103,9 @@ import TestSupport
 
     @Test func aBodyThatCannotBeReplayedIsNeverRetried() async throws {
         let server = try await FakeHTTPServer.start { _ in .init(status: .serviceUnavailable, body: "ServiceUnavailable: down") }
-        try await withTearDown { try await server.shutdown() } body: {
+        try await withTearDown {
+            try await server.shutdown()
+        } body: {
             var request = Self.request
             request.body = .stream(payload: .unsigned, length: 2, replayable: false) { _ in .bytes(ByteBuffer(string: "{}")) }
             _ = try await client(server.baseURL).send(request)
@@ -106,12 +122,15 @@ import TestSupport
         let serverDate = formatter.string(from: serverNow)
         let server = try await FakeHTTPServer.start { request in
             guard let signed = request.headers.first(name: "X-Amz-Date").flatMap(AMZDate.parse),
-                  abs(signed.timeIntervalSince(serverNow)) < 300 else {
+                abs(signed.timeIntervalSince(serverNow)) < 300
+            else {
                 return .init(status: .forbidden, headers: ["Date": serverDate], body: "RequestTimeTooSkewed: the difference is too large")
             }
             return .ok("{}")
         }
-        try await withTearDown { try await server.shutdown() } body: {
+        try await withTearDown {
+            try await server.shutdown()
+        } body: {
             let http = try client(server.baseURL, retry: .none)
             #expect(try await http.send(Self.request).status == .ok)
             #expect(server.totalRequestCount == 2)
@@ -124,7 +143,9 @@ import TestSupport
         let good = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
         let cut = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n{\"partial"
         let server = try await ScriptedTCPServer.start(replies: [cut, good])
-        try await withTearDown { try await server.shutdown() } body: {
+        try await withTearDown {
+            try await server.shutdown()
+        } body: {
             let response = try await client(server.baseURL).send(Self.request)
             #expect(String(buffer: response.body) == "{}")
             #expect(server.connectionCount == 2)
@@ -133,7 +154,9 @@ import TestSupport
 
     @Test func aServerThatKeepsDroppingConnectionsIsANetworkErrorNamingTheOperation() async throws {
         let server = try await ScriptedTCPServer.start(replies: ["HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"])
-        try await withTearDown { try await server.shutdown() } body: {
+        try await withTearDown {
+            try await server.shutdown()
+        } body: {
             let error = try await #require(throws: AWSTransportError.self) { try await client(server.baseURL).send(Self.request) }
             #expect(error.code == .networkError)
             #expect(error.attempts == 3)
@@ -151,11 +174,16 @@ import TestSupport
 
     @Test func responsesLargerThanTheLimitAreRefused() async throws {
         let server = try await FakeHTTPServer.start { _ in .ok(String(repeating: "x", count: 2_000)) }
-        try await withTearDown { try await server.shutdown() } body: {
+        try await withTearDown {
+            try await server.shutdown()
+        } body: {
             let endpoint = try #require(AWSEndpoint(url: server.baseURL))
-            let http = AWSHTTPClient(configuration: AWSClientConfiguration(region: "us-east-1", endpoint: endpoint,
-                                                                           credentialProvider: StaticCredentialProvider(credentials: Self.credentials),
-                                                                           maximumResponseBytes: 1_000), service: .sqs) { _ in nil }
+            let http = AWSHTTPClient(
+                configuration: AWSClientConfiguration(
+                    region: "us-east-1", endpoint: endpoint,
+                    credentialProvider: StaticCredentialProvider(credentials: Self.credentials),
+                    maximumResponseBytes: 1_000), service: .sqs
+            ) { _ in nil }
             let error = try await #require(throws: AWSTransportError.self) { try await http.send(Self.request) }
             #expect(error.code == .responseTooLarge)
         }
@@ -167,7 +195,9 @@ import TestSupport
             authorization.withLock { $0 = request.headers.first(name: "Authorization") }
             return .ok("{}")
         }
-        try await withTearDown { try await server.shutdown() } body: {
+        try await withTearDown {
+            try await server.shutdown()
+        } body: {
             _ = try await client(server.baseURL).send(Self.request)
             let header = try #require(authorization.withLock { $0 })
             #expect(header.hasPrefix("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"))

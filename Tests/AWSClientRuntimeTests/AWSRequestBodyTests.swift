@@ -4,13 +4,15 @@ import Foundation
 import NIOCore
 import Synchronization
 import Testing
+
 @testable import AWSClientRuntime
 
 /// How a request body is signed: a body in memory with `authorize` (nothing kept), a streamed body with `sign`, whose
 /// signature the body is made from (an aws-chunked body signs its chunks from the seed).
 @Suite struct AWSRequestBodyTests {
-    static let signer = SigV4Signer(credentials: Credentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret", sessionToken: "token"),
-                                    region: "us-east-1", service: "s3")
+    static let signer = SigV4Signer(
+        credentials: Credentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "secret", sessionToken: "token"),
+        region: "us-east-1", service: "s3")
     static let date = Date(timeIntervalSince1970: 1_440_938_160)
 
     @Test func aBodyInMemoryIsSignedInPlaceAndSentAsItIs() throws {

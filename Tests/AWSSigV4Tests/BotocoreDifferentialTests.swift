@@ -49,7 +49,8 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [python, script.path, "--count", String(count), "--seed", String(seed)]
-        let output = Pipe(), errors = Pipe()
+        let output = Pipe()
+        let errors = Pipe()
         process.standardOutput = output
         process.standardError = errors
         try process.run()
@@ -57,7 +58,8 @@ import Testing
         let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "botocore reference script failed (is botocore installed for \(python)?): \(errorText)"])
+            throw CocoaError(
+                .executableLoad, userInfo: [NSLocalizedDescriptionKey: "botocore reference script failed (is botocore installed for \(python)?): \(errorText)"])
         }
         return try JSONDecoder().decode([Case].self, from: data)
     }
@@ -65,14 +67,17 @@ import Testing
     private func request(for reference: Case) -> SigV4Request {
         var headers = HTTPHeaders()
         for header in reference.headers where header.count == 2 { headers.add(name: header[0], value: header[1]) }
-        return SigV4Request(method: reference.method, scheme: reference.scheme, host: reference.host,
-                            path: reference.path, query: reference.query, headers: headers)
+        return SigV4Request(
+            method: reference.method, scheme: reference.scheme, host: reference.host,
+            path: reference.path, query: reference.query, headers: headers)
     }
 
     private func signer(for reference: Case) -> SigV4Signer {
-        SigV4Signer(credentials: Credentials(accessKeyID: reference.access_key_id, secretAccessKey: reference.secret_access_key,
-                                             sessionToken: reference.session_token),
-                    region: reference.region, service: reference.service)
+        SigV4Signer(
+            credentials: Credentials(
+                accessKeyID: reference.access_key_id, secretAccessKey: reference.secret_access_key,
+                sessionToken: reference.session_token),
+            region: reference.region, service: reference.service)
     }
 
     /// The query parameters of a URL as a sorted list, with `k` written as `k=` (botocore re-serializes them so).
@@ -103,14 +108,17 @@ import Testing
 
             guard let queryForm = reference.query_form else { continue }
             presignedCount += 1
-            let presigned = try signer(for: reference).presign(request(for: reference), expires: reference.expires,
-                                                               body: reference.service == "s3" ? .unsigned : body, date: date)
+            let presigned = try signer(for: reference).presign(
+                request(for: reference), expires: reference.expires,
+                body: reference.service == "s3" ? .unsigned : body, date: date)
             #expect(presigned.signature.canonicalRequest.text == queryForm.canonical_request, "\(context)")
             #expect(presigned.signature.stringToSign.text == queryForm.string_to_sign, "\(context)")
             #expect(presigned.signature.signature == queryForm.signature, "\(context)")
             #expect(queryItems(presigned.url) == queryItems(queryForm.url), "\(context)")
-            #expect(try signer(for: reference).presignedURL(request(for: reference), expires: reference.expires,
-                                                            body: reference.service == "s3" ? .unsigned : body, date: date) == presigned.url, "\(context)")
+            #expect(
+                try signer(for: reference).presignedURL(
+                    request(for: reference), expires: reference.expires,
+                    body: reference.service == "s3" ? .unsigned : body, date: date) == presigned.url, "\(context)")
         }
         #expect(presignedCount > 50, "the generator should produce presigned cases too (seed \(seed))")
     }

@@ -4,8 +4,10 @@ import Testing
 
 /// The RDS IAM token against botocore's `generate_db_auth_token` with the same clock and keys.
 @Suite struct RDSAuthTokenTests {
-    static func botocoreToken(host: String, port: Int, user: String, region: String, credentials: Credentials,
-                              timestamp: String) throws -> String {
+    static func botocoreToken(
+        host: String, port: Int, user: String, region: String, credentials: Credentials,
+        timestamp: String
+    ) throws -> String {
         let python = ProcessInfo.processInfo.environment["VIDEOQUEUE_PYTHON"] ?? "python3"
         let script = """
             import datetime, sys, botocore.auth, botocore.session
@@ -19,8 +21,10 @@ import Testing
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, "-c", script, host, String(port), user, region, credentials.accessKeyID, credentials.secretAccessKey,
-                             credentials.sessionToken ?? "", timestamp]
+        process.arguments = [
+            python, "-c", script, host, String(port), user, region, credentials.accessKeyID, credentials.secretAccessKey,
+            credentials.sessionToken ?? "", timestamp,
+        ]
         let output = Pipe()
         process.standardOutput = output
         try process.run()

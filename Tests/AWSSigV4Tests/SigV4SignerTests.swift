@@ -1,7 +1,8 @@
-@testable import AWSSigV4
 import Foundation
 import NIOHTTP1
 import Testing
+
+@testable import AWSSigV4
 
 @Suite struct SigV4SignerTests {
     static let credentials = Credentials(accessKeyID: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
@@ -28,13 +29,17 @@ import Testing
         var credentials = Self.credentials
         credentials.sessionToken = "token/with+reserved=chars"
         let signer = SigV4Signer(credentials: credentials, region: "eu-west-1", service: "s3")
-        let presigned = try signer.presign(SigV4Request(method: "GET", url: "https://bucket.s3.eu-west-1.amazonaws.com/videos/a%20b.mp4"),
-                                           expires: 900, date: Self.date)
+        let presigned = try signer.presign(
+            SigV4Request(method: "GET", url: "https://bucket.s3.eu-west-1.amazonaws.com/videos/a%20b.mp4"),
+            expires: 900, date: Self.date)
         let canonical = presigned.signature.canonicalRequest.text
         #expect(canonical.hasSuffix("\nhost\nUNSIGNED-PAYLOAD"))
         #expect(canonical.contains("X-Amz-Security-Token=token%2Fwith%2Breserved%3Dchars"))
         #expect(canonical.hasPrefix("GET\n/videos/a%20b.mp4\n"))
-        #expect(presigned.url.hasPrefix("https://bucket.s3.eu-west-1.amazonaws.com/videos/a%20b.mp4?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host&X-Amz-Expires=900&X-Amz-Security-Token=token%2Fwith%2Breserved%3Dchars&X-Amz-Signature="))
+        #expect(
+            presigned.url.hasPrefix(
+                "https://bucket.s3.eu-west-1.amazonaws.com/videos/a%20b.mp4?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIDEXAMPLE%2F20150830%2Feu-west-1%2Fs3%2Faws4_request&X-Amz-Date=20150830T123600Z&X-Amz-SignedHeaders=host&X-Amz-Expires=900&X-Amz-Security-Token=token%2Fwith%2Breserved%3Dchars&X-Amz-Signature="
+            ))
         #expect(presigned.url.hasSuffix(presigned.signature.signature))
     }
 
@@ -62,14 +67,17 @@ import Testing
             var options = SigV4Signer.Options(service: service)
             options.sessionTokenPlacement = placement
             let signer = SigV4Signer(credentials: credentials, region: "eu-west-1", service: service, options: options)
-            for (host, path) in [("bucket.s3.eu-west-1.amazonaws.com", "/videos/a%20b.mp4"), ("bucket.s3.amazonaws.com", "/"), ("h", ""),
-                                 ("127.0.0.1:4566", "/bucket//./x/../%7Ekey%2fé?"), ("Example.COM", "/a+b/%zz/%41"),
-                                 (" padded host ", "/key"), ("tab\thost", "/key"), ("", "/k")] {
+            for (host, path) in [
+                ("bucket.s3.eu-west-1.amazonaws.com", "/videos/a%20b.mp4"), ("bucket.s3.amazonaws.com", "/"), ("h", ""),
+                ("127.0.0.1:4566", "/bucket//./x/../%7Ekey%2fé?"), ("Example.COM", "/a+b/%zz/%41"),
+                (" padded host ", "/key"), ("tab\thost", "/key"), ("", "/k"),
+            ] {
                 for method in ["GET", "PUT"] {
                     let request = SigV4Request(method: method, host: host, path: path)
                     let presigned = try signer.presign(request, expires: 3_600, date: Self.date)
                     #expect(try signer.presignedURL(request, expires: 3_600, date: Self.date) == presigned.url, "\(host) \(path)")
-                    #expect(try signer.presignedURL(request, expires: 60, body: .unsigned, date: Self.date)
+                    #expect(
+                        try signer.presignedURL(request, expires: 60, body: .unsigned, date: Self.date)
                             == signer.presign(request, expires: 60, body: .unsigned, date: Self.date).url)
                 }
             }
@@ -99,9 +107,11 @@ import Testing
             options.sessionTokenPlacement = placement
             let signer = SigV4Signer(credentials: credentials, region: "eu-west-1", service: service, options: options)
             for body in [SigV4Body.empty, .unsigned, .bytes(Array("{\"a\": 1}".utf8)), .streaming(streaming)] {
-                let original = try SigV4Request(method: "POST", url: "https://example.amazonaws.com/a%20b//./c?b=2&a=1",
-                                                headers: ["Content-Type": "application/json", "X-Amz-Date": "stale", "My-Header": "  x   y "])
-                var signed = original, authorized = original
+                let original = try SigV4Request(
+                    method: "POST", url: "https://example.amazonaws.com/a%20b//./c?b=2&a=1",
+                    headers: ["Content-Type": "application/json", "X-Amz-Date": "stale", "My-Header": "  x   y "])
+                var signed = original
+                var authorized = original
                 signer.sign(&signed, body: body, date: Self.date)
                 signer.authorize(&authorized, body: body, date: Self.date)
                 #expect(authorized.headers.map { "\($0.name): \($0.value)" } == signed.headers.map { "\($0.name): \($0.value)" })
@@ -151,24 +161,28 @@ import Testing
         var options = SigV4Signer.Options(service: "iotdevicegateway")
         options.sessionTokenPlacement = .afterSigning
         var request = SigV4Request(method: "GET", host: "example.amazonaws.com")
-        let signature = SigV4Signer(credentials: credentials, region: "us-east-1", service: "iotdevicegateway", options: options).sign(&request, date: Self.date)
+        let signature = SigV4Signer(credentials: credentials, region: "us-east-1", service: "iotdevicegateway", options: options).sign(
+            &request, date: Self.date)
         #expect(request.headers.first(name: "X-Amz-Security-Token") == "token")
         #expect(signature.signedHeaders == "host;x-amz-date")
     }
 
     @Test func hopByHopAndUserAgentHeadersAreNotSigned() {
-        var request = SigV4Request(method: "GET", host: "example.amazonaws.com",
-                                   headers: ["User-Agent": "videoqueue", "Connection": "keep-alive", "X-Custom": "  a \t  b  "])
+        var request = SigV4Request(
+            method: "GET", host: "example.amazonaws.com",
+            headers: ["User-Agent": "videoqueue", "Connection": "keep-alive", "X-Custom": "  a \t  b  "])
         let signature = SigV4Signer(credentials: Self.credentials, region: "us-east-1", service: "service").sign(&request, date: Self.date)
         #expect(signature.signedHeaders == "host;x-amz-date;x-custom")
         #expect(signature.canonicalRequest.text.contains("\nx-custom:a b\n"))
     }
 
     @Test func repeatedAndMixedCaseHeadersAreJoinedAndSortedByLowerCaseName() {
-        var request = SigV4Request(method: "GET", host: "example.amazonaws.com", headers: [
-            "X-Amz-Meta-Long-Header-Name-B": "2", "x-amz-meta-long-header-name-a": "1", "X-AMZ-META-LONG-HEADER-NAME-B": "  3 ",
-            "My-Header": "x", "my-header1": "y",
-        ])
+        var request = SigV4Request(
+            method: "GET", host: "example.amazonaws.com",
+            headers: [
+                "X-Amz-Meta-Long-Header-Name-B": "2", "x-amz-meta-long-header-name-a": "1", "X-AMZ-META-LONG-HEADER-NAME-B": "  3 ",
+                "My-Header": "x", "my-header1": "y",
+            ])
         let signature = SigV4Signer(credentials: Self.credentials, region: "us-east-1", service: "service").sign(&request, date: Self.date)
         #expect(signature.signedHeaders == "host;my-header;my-header1;x-amz-date;x-amz-meta-long-header-name-a;x-amz-meta-long-header-name-b")
         #expect(signature.canonicalRequest.text.contains("\nmy-header:x\nmy-header1:y\n"))
@@ -178,8 +192,9 @@ import Testing
     }
 
     @Test func queryIsDecodedThenEncodedAndSortedByNameThenValue() {
-        var request = SigV4Request(method: "GET", host: "example.amazonaws.com", path: "/",
-                                   query: "b=2&a=z&a=%41&c&d=%7e&e=a+b&f=%zz&g=caf%C3%A9&h=%2F")
+        var request = SigV4Request(
+            method: "GET", host: "example.amazonaws.com", path: "/",
+            query: "b=2&a=z&a=%41&c&d=%7e&e=a+b&f=%zz&g=caf%C3%A9&h=%2F")
         let signature = SigV4Signer(credentials: Self.credentials, region: "us-east-1", service: "service").sign(&request, date: Self.date)
         let query = signature.canonicalRequest.text.split(separator: "\n", omittingEmptySubsequences: false)[2]
         #expect(query == "a=A&a=z&b=2&c=&d=~&e=a%2Bb&f=%25zz&g=caf%C3%A9&h=%2F")
@@ -241,10 +256,12 @@ import Testing
 
     @Test func hmacKeyMatchesRFC4231() {
         // RFC 4231 test case 2 and test case 6 (a key longer than the block size).
-        #expect(HMACKey(key: "Jefe").authenticationCode(for: "what do ya want for nothing?").hexString
-            == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
-        #expect(HMACKey(key: [UInt8](repeating: 0xAA, count: 131)).authenticationCode(for: "Test Using Larger Than Block-Size Key - Hash Key First").hexString
-            == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+        #expect(
+            HMACKey(key: "Jefe").authenticationCode(for: "what do ya want for nothing?").hexString
+                == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(
+            HMACKey(key: [UInt8](repeating: 0xAA, count: 131)).authenticationCode(for: "Test Using Larger Than Block-Size Key - Hash Key First").hexString
+                == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
     }
 
     /// The signer keeps the date, key and encoded credentials of the last (credentials, region, service, second): whatever
@@ -252,8 +269,10 @@ import Testing
     /// of its own must get its key from there.
     @Test func theLastSigningContextIsReusedOnlyForTheSameCredentialsScopeSecondAndCache() throws {
         let request = SigV4Request(method: "GET", host: "bucket.s3.amazonaws.com", path: "/key")
-        func url(_ credentials: Credentials, region: String = "us-east-1", service: String = "s3", cache: SigningKeyCache? = nil,
-                 date: Date = Self.date) throws -> String {
+        func url(
+            _ credentials: Credentials, region: String = "us-east-1", service: String = "s3", cache: SigningKeyCache? = nil,
+            date: Date = Self.date
+        ) throws -> String {
             try SigV4Signer(credentials: credentials, region: region, service: service, keyCache: cache).presignedURL(request, expires: 60, date: date)
         }
         let first = try url(Self.credentials)
@@ -264,8 +283,10 @@ import Testing
         otherKeyID.accessKeyID = "AKIDOTHER"
         var withToken = Self.credentials
         withToken.sessionToken = "token"
-        let variants = [try url(otherSecret), try url(otherKeyID), try url(withToken), try url(Self.credentials, region: "eu-west-1"),
-                        try url(Self.credentials, service: "s3express"), try url(Self.credentials, date: Self.date.addingTimeInterval(1))]
+        let variants = [
+            try url(otherSecret), try url(otherKeyID), try url(withToken), try url(Self.credentials, region: "eu-west-1"),
+            try url(Self.credentials, service: "s3express"), try url(Self.credentials, date: Self.date.addingTimeInterval(1)),
+        ]
         #expect(Set(variants + [first]).count == variants.count + 1)
         #expect(try url(otherKeyID).contains("X-Amz-Credential=AKIDOTHER%2F"))
         #expect(try url(Self.credentials, date: Self.date.addingTimeInterval(1)).contains("X-Amz-Date=20150830T123601Z"))
@@ -278,10 +299,11 @@ import Testing
     /// other at every signature.
     @Test func signingContextsOfScopesUsedInTurnsAreKept() {
         let cache = SigningKeyCache()
-        let recent = SigningContext.RecentContexts()   // not the process's: other tests sign meanwhile
+        let recent = SigningContext.RecentContexts()  // not the process's: other tests sign meanwhile
         func context(_ service: String) -> SigningContext {
-            SigningContext.of(date: Self.date, credentials: Self.credentials, region: "us-east-1", service: service, keyCache: cache,
-                              recent: recent)
+            SigningContext.of(
+                date: Self.date, credentials: Self.credentials, region: "us-east-1", service: service, keyCache: cache,
+                recent: recent)
         }
         let services = (0..<SigningContext.capacity).map { "service\($0)" }
         let first = services.map(context)

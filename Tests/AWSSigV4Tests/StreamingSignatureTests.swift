@@ -13,8 +13,9 @@ import Testing
     static let examplePayload = [UInt8](repeating: UInt8(ascii: "a"), count: 66_560)
 
     private func signExample() throws -> (SigV4Request, SigV4Signature) {
-        var request = SigV4Request(method: "PUT", host: "s3.amazonaws.com", path: "/examplebucket/chunkObject.txt",
-                                   headers: ["x-amz-storage-class": "REDUCED_REDUNDANCY"])
+        var request = SigV4Request(
+            method: "PUT", host: "s3.amazonaws.com", path: "/examplebucket/chunkObject.txt",
+            headers: ["x-amz-storage-class": "REDUCED_REDUNDANCY"])
         let signer = SigV4Signer(credentials: Self.exampleCredentials, region: "us-east-1", service: "s3")
         let payload = try StreamingPayload.signed(decodedLength: 66_560, chunkSize: 65_536)
         let signature = signer.sign(&request, body: .streaming(payload), date: Self.exampleDate)
@@ -23,26 +24,30 @@ import Testing
 
     @Test func awsChunkedExampleSeedSignatureAndHeadersMatchDocumentation() throws {
         let (request, signature) = try signExample()
-        #expect(signature.canonicalRequest.text == """
-            PUT
-            /examplebucket/chunkObject.txt
+        #expect(
+            signature.canonicalRequest.text == """
+                PUT
+                /examplebucket/chunkObject.txt
 
-            content-encoding:aws-chunked
-            content-length:66824
-            host:s3.amazonaws.com
-            x-amz-content-sha256:STREAMING-AWS4-HMAC-SHA256-PAYLOAD
-            x-amz-date:20130524T000000Z
-            x-amz-decoded-content-length:66560
-            x-amz-storage-class:REDUCED_REDUNDANCY
+                content-encoding:aws-chunked
+                content-length:66824
+                host:s3.amazonaws.com
+                x-amz-content-sha256:STREAMING-AWS4-HMAC-SHA256-PAYLOAD
+                x-amz-date:20130524T000000Z
+                x-amz-decoded-content-length:66560
+                x-amz-storage-class:REDUCED_REDUNDANCY
 
-            content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class
-            STREAMING-AWS4-HMAC-SHA256-PAYLOAD
-            """)
+                content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class
+                STREAMING-AWS4-HMAC-SHA256-PAYLOAD
+                """)
         #expect(signature.signature == "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9")
         #expect(request.headers.first(name: "Content-Length") == "66824")
         #expect(request.headers.first(name: "x-amz-decoded-content-length") == "66560")
         #expect(request.headers.first(name: "Content-Encoding") == "aws-chunked")
-        #expect(request.headers.first(name: "Authorization") == "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class, Signature=4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9")
+        #expect(
+            request.headers.first(name: "Authorization")
+                == "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, SignedHeaders=content-encoding;content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class, Signature=4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9"
+        )
     }
 
     @Test func awsChunkedExampleChunkSignaturesMatchDocumentation() throws {
@@ -92,9 +97,11 @@ import Testing
     func encodedLengthEqualsTheBytesProducedInBothModes(length: Int) throws {
         let body = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         let signer = SigV4Signer(credentials: Self.exampleCredentials, region: "eu-west-1", service: "s3")
-        for payload in [try StreamingPayload.signed(decodedLength: length, chunkSize: 8_192),
-                        try StreamingPayload.unsignedTrailer(decodedLength: length, checksum: .crc32c, chunkSize: 8_192),
-                        try StreamingPayload.unsignedTrailer(decodedLength: length, checksum: .sha256, chunkSize: 65_536)] {
+        for payload in [
+            try StreamingPayload.signed(decodedLength: length, chunkSize: 8_192),
+            try StreamingPayload.unsignedTrailer(decodedLength: length, checksum: .crc32c, chunkSize: 8_192),
+            try StreamingPayload.unsignedTrailer(decodedLength: length, checksum: .sha256, chunkSize: 65_536),
+        ] {
             var request = SigV4Request(method: "PUT", host: "bucket.s3.amazonaws.com", path: "/key")
             let signature = signer.sign(&request, body: .streaming(payload), date: Self.exampleDate)
             var encoder = try #require(signature.chunkedEncoder())

@@ -31,7 +31,9 @@ import Testing
         init(units: String) throws {
             directory = try TemporaryDirectory()
             try directory.write("units.txt", units)
-            let script = try directory.write("systemctl", """
+            let script = try directory.write(
+                "systemctl",
+                """
                 #!/bin/sh
                 echo "$*" >> "\(directory.path)/calls.log"
                 case "$1" in
@@ -56,45 +58,54 @@ import Testing
     }
 
     /// Endpoints that do not answer cost half a second, not three.
-    static let scraper = MetricsScraper(timeout: .seconds(5))   // a loaded CI machine: a scrape that times out reads as unknown
+    static let scraper = MetricsScraper(timeout: .seconds(5))  // a loaded CI machine: a scrape that times out reads as unknown
 
     static func unitLine(_ number: Int, _ state: String) -> String {
         "videoqueue-consumer@\(number).service loaded \(state) running VideoQueue consumer \(number) (FFmpeg worker)\n"
     }
 
     @Test func localModeStartsTheLowestFreeInstancesThroughSystemctl() async throws {
-        let (sqs, url) = try await Self.queue(visible: 12)   // 12 ÷ 5 per instance → 3
-        try await withTearDown { try? await sqs.deleteQueue(url) } body: {
+        let (sqs, url) = try await Self.queue(visible: 12)  // 12 ÷ 5 per instance → 3
+        try await withTearDown {
+            try? await sqs.deleteQueue(url)
+        } body: {
             let fake = try FakeSystemctl(units: Self.unitLine(2, "active"))
             defer { fake.directory.remove() }
             var configuration = AutoscalerConfiguration(queueURL: url)
             configuration.local = true
-            configuration.metricsPortBase = 1   // nothing listens on 2 and 3: instances without metrics
-            let service = try AutoscalerService(configuration: configuration, sqs: sqs,
-                                                systemctl: SystemctlController(environment: fake.environment()), scraper: Self.scraper)
+            configuration.metricsPortBase = 1  // nothing listens on 2 and 3: instances without metrics
+            let service = try AutoscalerService(
+                configuration: configuration, sqs: sqs,
+                systemctl: SystemctlController(environment: fake.environment()), scraper: Self.scraper)
             let round = try await service.runOnce()
             #expect(round.decision.desiredInstances == 3, "\(round)")
             #expect(round.started == [1, 3])
-            #expect(fake.calls == [
-                "list-units --all --plain --no-legend --no-pager --type=service videoqueue-consumer@*.service",
-                "start --no-block videoqueue-consumer@1.service",
-                "start --no-block videoqueue-consumer@3.service",
-            ])
+            #expect(
+                fake.calls == [
+                    "list-units --all --plain --no-legend --no-pager --type=service videoqueue-consumer@*.service",
+                    "start --no-block videoqueue-consumer@1.service",
+                    "start --no-block videoqueue-consumer@3.service",
+                ])
             #expect(await service.currentState.lastScalingAction != nil)
         }
     }
 
     @Test func localModeStopsOnlyInstancesWhoseMetricsSayIdleAndRemembersTheCooldown() async throws {
         let (sqs, url) = try await Self.queue(visible: 0)
-        try await withTearDown { try? await sqs.deleteQueue(url) } body: {
+        try await withTearDown {
+            try? await sqs.deleteQueue(url)
+        } body: {
             let inFlight = Mutex(0)
             let server = try await FakeHTTPServer.start { request in
                 guard request.path == "/metrics" else { return .reply(.notFound) }
-                return .ok("videoqueue_consumer_jobs_in_flight \(inFlight.withLock { $0 })\n"
-                    + "videoqueue_consumer_job_duration_seconds_sum{outcome=\"completed\"} 90\n"
-                    + "videoqueue_consumer_job_duration_seconds_count{outcome=\"completed\"} 3\n")
+                return .ok(
+                    "videoqueue_consumer_jobs_in_flight \(inFlight.withLock { $0 })\n"
+                        + "videoqueue_consumer_job_duration_seconds_sum{outcome=\"completed\"} 90\n"
+                        + "videoqueue_consumer_job_duration_seconds_count{outcome=\"completed\"} 3\n")
             }
-            try await withTearDown { try? await server.shutdown() } body: {
+            try await withTearDown {
+                try? await server.shutdown()
+            } body: {
                 // Instance 3's metrics are the fake server; instances 1 and 2 have none (unknown: never stopped).
                 let fake = try FakeSystemctl(units: Self.unitLine(1, "active") + Self.unitLine(2, "active") + Self.unitLine(3, "active"))
                 defer { fake.directory.remove() }
@@ -108,18 +119,19 @@ import Testing
                 let now = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
                 let clock: @Sendable () -> Date = { now.withLock { $0 } }
                 func service() throws -> AutoscalerService {
-                    try AutoscalerService(configuration: configuration, sqs: sqs, systemctl: SystemctlController(environment: fake.environment()),
-                                          scraper: Self.scraper, clock: clock)
+                    try AutoscalerService(
+                        configuration: configuration, sqs: sqs, systemctl: SystemctlController(environment: fake.environment()),
+                        scraper: Self.scraper, clock: clock)
                 }
 
-                inFlight.withLock { $0 = 1 }   // busy: kept
+                inFlight.withLock { $0 = 1 }  // busy: kept
                 let busy = try await service().runOnce()
                 #expect(busy.decision.desiredInstances == 1)
                 #expect(busy.stopped.isEmpty, "\(busy)")
                 #expect(busy.decision.processingTime == 30)
                 #expect(busy.decision.processingTimeMeasured)
 
-                inFlight.withLock { $0 = 0 }   // idle: stopped (no state yet, so no cooldown)
+                inFlight.withLock { $0 = 0 }  // idle: stopped (no state yet, so no cooldown)
                 let idle = try await service().runOnce()
                 #expect(idle.stopped == [3], "\(idle)")
                 #expect(fake.calls.last == "stop --no-block videoqueue-consumer@3.service")
@@ -138,7 +150,9 @@ import Testing
 
     @Test func dryRunDecidesButCallsNothing() async throws {
         let (sqs, url) = try await Self.queue(visible: 30)
-        try await withTearDown { try? await sqs.deleteQueue(url) } body: {
+        try await withTearDown {
+            try? await sqs.deleteQueue(url)
+        } body: {
             let fake = try FakeSystemctl(units: "")
             defer { fake.directory.remove() }
             var configuration = AutoscalerConfiguration(queueURL: url)
@@ -148,7 +162,7 @@ import Testing
             let round = try await service.runOnce()
             #expect(round.decision.start == [1, 2, 3, 4, 5, 6])
             #expect(round.started.isEmpty)
-            #expect(fake.calls.count == 1)   // list-units only
+            #expect(fake.calls.count == 1)  // list-units only
             #expect(round.description.contains("dry run: no instance started or stopped"))
             #expect(await service.currentState.lastScalingAction == nil)
         }
@@ -156,13 +170,16 @@ import Testing
 
     @Test func aFailingSystemctlIsAnErrorWithItsMessage() async throws {
         let (sqs, url) = try await Self.queue(visible: 1)
-        try await withTearDown { try? await sqs.deleteQueue(url) } body: {
+        try await withTearDown {
+            try? await sqs.deleteQueue(url)
+        } body: {
             let fake = try FakeSystemctl(units: "")
             defer { fake.directory.remove() }
             var configuration = AutoscalerConfiguration(queueURL: url)
             configuration.local = true
-            let service = try AutoscalerService(configuration: configuration, sqs: sqs,
-                                                systemctl: SystemctlController(environment: fake.environment(["FAKE_SYSTEMCTL_FAIL": "Access denied"])))
+            let service = try AutoscalerService(
+                configuration: configuration, sqs: sqs,
+                systemctl: SystemctlController(environment: fake.environment(["FAKE_SYSTEMCTL_FAIL": "Access denied"])))
             await #expect {
                 try await service.runOnce()
             } throws: { error in
@@ -176,7 +193,9 @@ import Testing
 
     @Test func cloudWatchModePublishesBacklogPerInstanceToLocalStack() async throws {
         let (sqs, url) = try await Self.queue(visible: 9)
-        try await withTearDown { try? await sqs.deleteQueue(url) } body: {
+        try await withTearDown {
+            try? await sqs.deleteQueue(url)
+        } body: {
             let namespace = "VideoQueueTest/" + Emulator.uniqueName("ns")
             let cloudWatch = CloudWatchClient(configuration: try Emulator.localstack.configuration())
             var configuration = AutoscalerConfiguration(queueURL: url)
@@ -190,8 +209,11 @@ import Testing
 
             let metrics = try await cloudWatch.listMetrics(namespace: namespace)
             let names = Set(metrics.map(\.name))
-            #expect(names.isSuperset(of: ["BacklogPerInstance", "ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesNotVisible",
-                                          "ApproximateNumberOfMessagesDelayed", "DesiredConsumers"]), "\(metrics)")
+            #expect(
+                names.isSuperset(of: [
+                    "BacklogPerInstance", "ApproximateNumberOfMessagesVisible", "ApproximateNumberOfMessagesNotVisible",
+                    "ApproximateNumberOfMessagesDelayed", "DesiredConsumers",
+                ]), "\(metrics)")
             let backlog = try #require(metrics.first { $0.name == "BacklogPerInstance" })
             #expect(backlog.dimensions == ["QueueName": configuration.queueName])
             #expect(try await cloudWatch.listMetrics(namespace: namespace, name: "BacklogPerInstance").count == 1)
@@ -200,15 +222,20 @@ import Testing
 
     @Test func cloudWatchErrorsCarryTheCode() async throws {
         let server = try await FakeHTTPServer.start { _ in
-            FakeHTTPServer.Response(status: .badRequest, headers: ["Content-Type": "text/xml"], body: """
-                <ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameterValue</Code>\
-                <Message>The value ∞ for parameter MetricData.member.1.Value is invalid.</Message></Error>\
-                <RequestId>r-1</RequestId></ErrorResponse>
-                """)
+            FakeHTTPServer.Response(
+                status: .badRequest, headers: ["Content-Type": "text/xml"],
+                body: """
+                    <ErrorResponse><Error><Type>Sender</Type><Code>InvalidParameterValue</Code>\
+                    <Message>The value ∞ for parameter MetricData.member.1.Value is invalid.</Message></Error>\
+                    <RequestId>r-1</RequestId></ErrorResponse>
+                    """)
         }
-        try await withTearDown { try? await server.shutdown() } body: { () async throws in  // its only `try`s are inside #expect
-            let configuration = AWSClientConfiguration(region: "us-east-1", endpoint: AWSEndpoint(scheme: "http", host: "127.0.0.1:\(server.port)"),
-                                                       credentialProvider: StaticCredentialProvider(credentials: Credentials(accessKeyID: "AKID", secretAccessKey: "secret")))
+        try await withTearDown {
+            try? await server.shutdown()
+        } body: { () async throws in  // its only `try`s are inside #expect
+            let configuration = AWSClientConfiguration(
+                region: "us-east-1", endpoint: AWSEndpoint(scheme: "http", host: "127.0.0.1:\(server.port)"),
+                credentialProvider: StaticCredentialProvider(credentials: Credentials(accessKeyID: "AKID", secretAccessKey: "secret")))
             let cloudWatch = CloudWatchClient(configuration: configuration)
             await #expect {
                 try await cloudWatch.putMetricData([MetricDatum(name: "X", value: 1)], namespace: "N")
@@ -220,10 +247,11 @@ import Testing
     }
 
     @Test func putMetricDataParametersFollowTheQueryProtocol() {
-        let parameters = CloudWatchClient.parameters(for: [
-            MetricDatum(name: "BacklogPerInstance", value: 2.5, dimensions: [("QueueName", "jobs"), ("AutoScalingGroupName", "consumers")]),
-            MetricDatum(name: "AverageProcessingTime", value: 30, unit: "Seconds"),
-        ], namespace: "VideoQueue")
+        let parameters = CloudWatchClient.parameters(
+            for: [
+                MetricDatum(name: "BacklogPerInstance", value: 2.5, dimensions: [("QueueName", "jobs"), ("AutoScalingGroupName", "consumers")]),
+                MetricDatum(name: "AverageProcessingTime", value: 30, unit: "Seconds"),
+            ], namespace: "VideoQueue")
         let expected: [(String, String)] = [
             ("Namespace", "VideoQueue"),
             ("MetricData.member.1.MetricName", "BacklogPerInstance"), ("MetricData.member.1.Value", "2.5"), ("MetricData.member.1.Unit", "Count"),
@@ -241,7 +269,8 @@ import Testing
         let bodies = Mutex<[(String, String)]>([])
         let server = try await FakeHTTPServer.start { request in
             bodies.withLock { $0.append((request.body, request.headers.first(name: "Authorization") ?? "")) }
-            return .ok("""
+            return .ok(
+                """
                 <DescribeAutoScalingGroupsResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/">
                 <DescribeAutoScalingGroupsResult><AutoScalingGroups><member>
                 <AutoScalingGroupName>videoqueue-consumers</AutoScalingGroupName>
@@ -253,9 +282,12 @@ import Testing
                 </Instances></member></AutoScalingGroups></DescribeAutoScalingGroupsResult></DescribeAutoScalingGroupsResponse>
                 """, contentType: "text/xml")
         }
-        try await withTearDown { try? await server.shutdown() } body: {
-            let configuration = AWSClientConfiguration(region: "eu-west-1", endpoint: AWSEndpoint(scheme: "http", host: "127.0.0.1:\(server.port)"),
-                                                       credentialProvider: StaticCredentialProvider(credentials: Credentials(accessKeyID: "AKID", secretAccessKey: "secret")))
+        try await withTearDown {
+            try? await server.shutdown()
+        } body: {
+            let configuration = AWSClientConfiguration(
+                region: "eu-west-1", endpoint: AWSEndpoint(scheme: "http", host: "127.0.0.1:\(server.port)"),
+                credentialProvider: StaticCredentialProvider(credentials: Credentials(accessKeyID: "AKID", secretAccessKey: "secret")))
             let client = AutoScalingGroupClient(configuration: configuration)
             #expect(try await client.inServiceCount(group: "videoqueue-consumers") == 2)
             let (body, authorization) = try #require(bodies.withLock { $0.first })
@@ -263,14 +295,17 @@ import Testing
             #expect(authorization.contains("/eu-west-1/autoscaling/aws4_request"))
 
             let (sqs, url) = try await Self.queue(visible: 8)
-            try await withTearDown { try? await sqs.deleteQueue(url) } body: {
+            try await withTearDown {
+                try? await sqs.deleteQueue(url)
+            } body: {
                 var autoscaler = AutoscalerConfiguration(queueURL: url)
                 autoscaler.cloudWatch = true
                 autoscaler.dryRun = true
                 autoscaler.autoScalingGroup = "videoqueue-consumers"
-                let service = try AutoscalerService(configuration: autoscaler, sqs: sqs,
-                                                    cloudWatch: CloudWatchClient(configuration: try Emulator.localstack.configuration()),
-                                                    autoScaling: client)
+                let service = try AutoscalerService(
+                    configuration: autoscaler, sqs: sqs,
+                    cloudWatch: CloudWatchClient(configuration: try Emulator.localstack.configuration()),
+                    autoScaling: client)
                 let round = try await service.runOnce()
                 #expect(round.decision.backlogPerInstance == 4)
                 let dimensions = try #require(round.metrics.first?.dimensions)
@@ -281,21 +316,25 @@ import Testing
     }
 
     @Test func configurationComesFromTheEnvironmentAndIsValidated() throws {
-        let configuration = try AutoscalerConfiguration(settings: Settings([
-            "VIDEOQUEUE_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/videoqueue-jobs",
-            "VIDEOQUEUE_AUTOSCALER_MIN": "2", "VIDEOQUEUE_AUTOSCALER_MAX": "40",
-            "VIDEOQUEUE_AUTOSCALER_LATENCY": "10m", "VIDEOQUEUE_AUTOSCALER_PROCESSING_TIME": "90s",
-            "VIDEOQUEUE_AUTOSCALER_SCALE_IN_COOLDOWN": "1h", "VIDEOQUEUE_AUTOSCALER_INTERVAL": "30",
-            "VIDEOQUEUE_AUTOSCALER_METRICS_URLS": "http://10.0.0.5:8101/metrics, http://10.0.0.6:8101/metrics",
-            "VIDEOQUEUE_HEALTH_PORT_BASE": "9000",
-        ]))
-        #expect(configuration.policy == ScalingPolicy(minimumInstances: 2, maximumInstances: 40, acceptableLatency: .seconds(600), jobsPerInstance: 1,
-                                                      scaleInCooldown: .seconds(3600), defaultProcessingTime: .seconds(90)))
+        let configuration = try AutoscalerConfiguration(
+            settings: Settings([
+                "VIDEOQUEUE_QUEUE_URL": "https://sqs.us-east-1.amazonaws.com/123456789012/videoqueue-jobs",
+                "VIDEOQUEUE_AUTOSCALER_MIN": "2", "VIDEOQUEUE_AUTOSCALER_MAX": "40",
+                "VIDEOQUEUE_AUTOSCALER_LATENCY": "10m", "VIDEOQUEUE_AUTOSCALER_PROCESSING_TIME": "90s",
+                "VIDEOQUEUE_AUTOSCALER_SCALE_IN_COOLDOWN": "1h", "VIDEOQUEUE_AUTOSCALER_INTERVAL": "30",
+                "VIDEOQUEUE_AUTOSCALER_METRICS_URLS": "http://10.0.0.5:8101/metrics, http://10.0.0.6:8101/metrics",
+                "VIDEOQUEUE_HEALTH_PORT_BASE": "9000",
+            ]))
+        #expect(
+            configuration.policy
+                == ScalingPolicy(
+                    minimumInstances: 2, maximumInstances: 40, acceptableLatency: .seconds(600), jobsPerInstance: 1,
+                    scaleInCooldown: .seconds(3600), defaultProcessingTime: .seconds(90)))
         #expect(configuration.interval == .seconds(30))
         #expect(configuration.metricsURLs.count == 2)
         #expect(configuration.queueName == "videoqueue-jobs")
         #expect(configuration.metricsURL(instance: 3) == "http://127.0.0.1:9003/metrics")
-        #expect(throws: (any Error).self) { try configuration.validate() }   // no mode chosen
+        #expect(throws: (any Error).self) { try configuration.validate() }  // no mode chosen
         var local = configuration
         local.local = true
         #expect(throws: Never.self) { try local.validate() }
@@ -303,11 +342,18 @@ import Testing
             try AutoscalerConfiguration(settings: Settings(["VIDEOQUEUE_AUTOSCALER_LATENCY": "soon"]))
         }
         // A flag stands over its variable, and an error names the flag that set the value.
-        let flagged = Settings(["VIDEOQUEUE_AUTOSCALER_MAX": "40"], flags: [.init("--max", "VIDEOQUEUE_AUTOSCALER_MAX", 7),
-                                                                           .init("--latency", "VIDEOQUEUE_AUTOSCALER_LATENCY", "later")])
+        let flagged = Settings(
+            ["VIDEOQUEUE_AUTOSCALER_MAX": "40"],
+            flags: [
+                .init("--max", "VIDEOQUEUE_AUTOSCALER_MAX", 7),
+                .init("--latency", "VIDEOQUEUE_AUTOSCALER_LATENCY", "later"),
+            ])
         #expect(flagged.string("VIDEOQUEUE_AUTOSCALER_MAX") == "7")
-        #expect(throws: ConfigurationError(setting: "--latency",
-                                           message: "'later' is not a duration in 0…31536000 s (seconds, or a number with ms, s, m or h)")) {
+        #expect(
+            throws: ConfigurationError(
+                setting: "--latency",
+                message: "'later' is not a duration in 0…31536000 s (seconds, or a number with ms, s, m or h)")
+        ) {
             try AutoscalerConfiguration(settings: flagged)
         }
         var noQueue = AutoscalerConfiguration(queueURL: "")

@@ -31,7 +31,7 @@ import Testing
     @Test func aSnapshotReadsInFlightAndTheProcessingOutcomes() throws {
         let snapshot = try #require(ConsumerMetricsSnapshot(prometheusText: Self.page))
         #expect(snapshot.inFlight == 2)
-        #expect(snapshot.jobCount == 5)           // completed + failed; skipped ones are not processing
+        #expect(snapshot.jobCount == 5)  // completed + failed; skipped ones are not processing
         #expect(snapshot.jobSeconds == 240)
         #expect(snapshot.averageJobSeconds == 48)
     }
@@ -47,15 +47,18 @@ import Testing
     @Test func theEstimatorPrefersTheLatestWindowAndSurvivesRestarts() {
         var estimator = ProcessingTimeEstimator()
         #expect(estimator.update(["a": nil]) == nil)
-        #expect(estimator.update(["a": ConsumerMetricsSnapshot(inFlight: 1, jobSeconds: 100, jobCount: 2)]) == 50)   // since start
+        #expect(estimator.update(["a": ConsumerMetricsSnapshot(inFlight: 1, jobSeconds: 100, jobCount: 2)]) == 50)  // since start
         let window = estimator.update([
-            "a": ConsumerMetricsSnapshot(inFlight: 0, jobSeconds: 190, jobCount: 3),   // one job of 90 s since
-            "b": ConsumerMetricsSnapshot(inFlight: 0, jobSeconds: 10, jobCount: 1),    // first seen: baseline only
+            "a": ConsumerMetricsSnapshot(inFlight: 0, jobSeconds: 190, jobCount: 3),  // one job of 90 s since
+            "b": ConsumerMetricsSnapshot(inFlight: 0, jobSeconds: 10, jobCount: 1),  // first seen: baseline only
         ])
         #expect(window == 90)
         // Nothing finished since: the mean since start of all (200 s ÷ 4).
-        #expect(estimator.update(["a": ConsumerMetricsSnapshot(inFlight: 0, jobSeconds: 190, jobCount: 3),
-                                  "b": ConsumerMetricsSnapshot(inFlight: 0, jobSeconds: 10, jobCount: 1)]) == 50)
+        #expect(
+            estimator.update([
+                "a": ConsumerMetricsSnapshot(inFlight: 0, jobSeconds: 190, jobCount: 3),
+                "b": ConsumerMetricsSnapshot(inFlight: 0, jobSeconds: 10, jobCount: 1),
+            ]) == 50)
         // "a" restarted (counters fell): a new baseline, not a negative window.
         #expect(estimator.update(["a": ConsumerMetricsSnapshot(inFlight: 0, jobSeconds: 30, jobCount: 1)]) == 30)
     }

@@ -1,7 +1,8 @@
-@testable import ConsumerService
 import Foundation
 import Testing
 import VideoCore
+
+@testable import ConsumerService
 
 /// The claim and takeover rule on its own: every status, the record's own message and duplicates, fresh and
 /// stalled records, and how long a duplicate is hidden.
@@ -10,11 +11,16 @@ struct ClaimDecisionTests {
     static let decision = ClaimDecision(visibilityTimeout: 60, backoff: RedeliveryBackoff(base: 10, maximum: 900))
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
 
-    static func event(_ status: VideoStatus?, recordMessage: String? = "m-1", message: String = "m-1", receiveCount: Int = 1,
-                      updatedSecondsAgo: Double = 0, attempts: Int = 1, eta: Double? = nil) -> ClaimDecision.Event {
+    static func event(
+        _ status: VideoStatus?, recordMessage: String? = "m-1", message: String = "m-1", receiveCount: Int = 1,
+        updatedSecondsAgo: Double = 0, attempts: Int = 1, eta: Double? = nil
+    ) -> ClaimDecision.Event {
         ClaimDecision.Event(
-            record: status.map { ClaimDecision.RecordState(status: $0, attempts: attempts, messageID: recordMessage,
-                                                            updatedAt: now.addingTimeInterval(-updatedSecondsAgo), etaSeconds: eta) },
+            record: status.map {
+                ClaimDecision.RecordState(
+                    status: $0, attempts: attempts, messageID: recordMessage,
+                    updatedAt: now.addingTimeInterval(-updatedSecondsAgo), etaSeconds: eta)
+            },
             messageID: message, receiveCount: receiveCount, now: now)
     }
 
@@ -98,10 +104,10 @@ struct ClaimDecisionTests {
             }
             return nil
         }
-        #expect(seconds(1) == 60)         // backoff 10 s < visibility 60 s
-        #expect(seconds(4) == 80)         // 10 × 2³
+        #expect(seconds(1) == 60)  // backoff 10 s < visibility 60 s
+        #expect(seconds(4) == 80)  // 10 × 2³
         #expect(seconds(6) == 320)
-        #expect(seconds(20) == 900)       // the backoff's maximum
+        #expect(seconds(20) == 900)  // the backoff's maximum
         #expect(seconds(1, eta: 1800.2) == 1801)
         #expect(seconds(1, eta: 5) == 60)
         #expect(seconds(1, eta: -5) == 60)

@@ -1,10 +1,11 @@
-@testable import ConsumerService
 import Logging
 import MediaProcessing
 import SQSClient
 import ServiceSupport
 import Testing
 import VideoCore
+
+@testable import ConsumerService
 
 @Suite("Consumer configuration")
 struct ConfigurationTests {
@@ -40,17 +41,20 @@ struct ConfigurationTests {
         #expect(configuration.defaultJobs == [.transcode, .hls])
         #expect(configuration.databaseURL == "postgres://u@db/videos")
         #expect(configuration.deadLetterCheckInterval == .seconds(300))
-        #expect(try ConsumerConfiguration(environment: base.merging(["VIDEOQUEUE_DLQ_CHECK_INTERVAL": "0"]) { $1 }).deadLetterCheckInterval == .zero,
-                "0 disables the dead-letter watcher")
+        #expect(
+            try ConsumerConfiguration(environment: base.merging(["VIDEOQUEUE_DLQ_CHECK_INTERVAL": "0"]) { $1 }).deadLetterCheckInterval == .zero,
+            "0 disables the dead-letter watcher")
     }
 
-    @Test("bad values name the variable", arguments: [
-        ("VIDEOQUEUE_CONCURRENCY", "zero"), ("VIDEOQUEUE_CONCURRENCY", "0"), ("VIDEOQUEUE_JOB_TIMEOUT", "soon"),
-        ("VIDEOQUEUE_VISIBILITY_TIMEOUT", "99999"), ("VIDEOQUEUE_HEALTH_PORT", "70000"), ("VIDEOQUEUE_DEFAULT_JOBS", "transcode,teleport"),
-        ("VIDEOQUEUE_HEARTBEAT_INTERVAL", "45"), ("VIDEOQUEUE_QUEUE_URL", "not a url"), ("VIDEOQUEUE_WAIT_TIME", "21"),
-        ("VIDEOQUEUE_DLQ_CHECK_INTERVAL", "hourly"), ("VIDEOQUEUE_DLQ_CHECK_INTERVAL", "-1"), ("VIDEOQUEUE_SINGLE_ENCODE", "maybe"),
-        ("VIDEOQUEUE_WHISPER_THREADS", "0"),
-    ])
+    @Test(
+        "bad values name the variable",
+        arguments: [
+            ("VIDEOQUEUE_CONCURRENCY", "zero"), ("VIDEOQUEUE_CONCURRENCY", "0"), ("VIDEOQUEUE_JOB_TIMEOUT", "soon"),
+            ("VIDEOQUEUE_VISIBILITY_TIMEOUT", "99999"), ("VIDEOQUEUE_HEALTH_PORT", "70000"), ("VIDEOQUEUE_DEFAULT_JOBS", "transcode,teleport"),
+            ("VIDEOQUEUE_HEARTBEAT_INTERVAL", "45"), ("VIDEOQUEUE_QUEUE_URL", "not a url"), ("VIDEOQUEUE_WAIT_TIME", "21"),
+            ("VIDEOQUEUE_DLQ_CHECK_INTERVAL", "hourly"), ("VIDEOQUEUE_DLQ_CHECK_INTERVAL", "-1"), ("VIDEOQUEUE_SINGLE_ENCODE", "maybe"),
+            ("VIDEOQUEUE_WHISPER_THREADS", "0"),
+        ])
     func badValues(name: String, value: String) throws {
         var environment = base
         environment[name] = value
@@ -69,10 +73,11 @@ struct ConfigurationTests {
     @Test("single encode on by default, off by VIDEOQUEUE_SINGLE_ENCODE=false; the recogniser's settings read")
     func mediaSettings() throws {
         #expect(try ConsumerConfiguration(environment: base).encodesOnce)
-        let configuration = try ConsumerConfiguration(environment: base.merging([
-            "VIDEOQUEUE_SINGLE_ENCODE": "false", "VIDEOQUEUE_WHISPER_PYTHON": "/opt/w/bin/python", "VIDEOQUEUE_WHISPER_MODEL": "/models/small",
-            "VIDEOQUEUE_WHISPER_THREADS": "2",
-        ]) { $1 })
+        let configuration = try ConsumerConfiguration(
+            environment: base.merging([
+                "VIDEOQUEUE_SINGLE_ENCODE": "false", "VIDEOQUEUE_WHISPER_PYTHON": "/opt/w/bin/python", "VIDEOQUEUE_WHISPER_MODEL": "/models/small",
+                "VIDEOQUEUE_WHISPER_THREADS": "2",
+            ]) { $1 })
         #expect(!configuration.encodesOnce)
         #expect(configuration.whisperPython == "/opt/w/bin/python")
         #expect(configuration.whisperModel == "/models/small")
@@ -85,7 +90,9 @@ struct ConfigurationTests {
     @Test("the queue URL and bucket are required")
     func required() {
         #expect(throws: ConfigurationError.self) { try ConsumerConfiguration(environment: ["VIDEOQUEUE_BUCKET": "b"]).validate() }
-        #expect(throws: ConfigurationError.self) { try ConsumerConfiguration(environment: ["VIDEOQUEUE_QUEUE_URL": base["VIDEOQUEUE_QUEUE_URL"] ?? ""]).validate() }
+        #expect(throws: ConfigurationError.self) {
+            try ConsumerConfiguration(environment: ["VIDEOQUEUE_QUEUE_URL": base["VIDEOQUEUE_QUEUE_URL"] ?? ""]).validate()
+        }
     }
 
     @Test("redrive policy parsing, backoff growth and failure classification")
@@ -151,8 +158,10 @@ extension ConfigurationTests {
         #expect(configuration.mediaLimits.maximumSampleRate == 96_000)
         #expect(configuration.mediaLimits.maximumAudioChannels == 6)
         #expect(try ConsumerConfiguration(environment: [:]).mediaLimits == ProbeLimits.default)
-        for (name, value) in [("VIDEOQUEUE_MAX_STREAMS", "0"), ("VIDEOQUEUE_MAX_FRAME_RATE", "fast"), ("VIDEOQUEUE_MAX_SAMPLE_RATE", "99999999999"),
-                              ("VIDEOQUEUE_MAX_AUDIO_CHANNELS", "-2"), ("VIDEOQUEUE_MAX_VIDEO_STREAMS", "1e3")] {
+        for (name, value) in [
+            ("VIDEOQUEUE_MAX_STREAMS", "0"), ("VIDEOQUEUE_MAX_FRAME_RATE", "fast"), ("VIDEOQUEUE_MAX_SAMPLE_RATE", "99999999999"),
+            ("VIDEOQUEUE_MAX_AUDIO_CHANNELS", "-2"), ("VIDEOQUEUE_MAX_VIDEO_STREAMS", "1e3"),
+        ] {
             let error = #expect(throws: ConfigurationError.self, "\(name)=\(value)") { try ConsumerConfiguration(environment: [name: value]) }
             #expect(error?.setting == name)
         }

@@ -42,8 +42,10 @@ struct ConsumerHarness: Sendable {
     ///   - maximumReceiveCount: the redrive policy's limit.
     ///   - database: SQLite or PostgreSQL.
     /// - Parameter fifo: FIFO queues (`….fifo`, a FIFO dead-letter queue).
-    static func make(visibility: Int = 3, maximumReceiveCount: Int = 5,
-                     database: TestDatabaseBackend = .sqlite, fifo: Bool = false) async throws -> ConsumerHarness {
+    static func make(
+        visibility: Int = 3, maximumReceiveCount: Int = 5,
+        database: TestDatabaseBackend = .sqlite, fifo: Bool = false
+    ) async throws -> ConsumerHarness {
         let configuration = try Emulator.localstack.configuration()
         let sqs = SQSClient(configuration: configuration)
         let s3 = S3Client(configuration: configuration)
@@ -52,10 +54,12 @@ struct ConsumerHarness: Sendable {
         let fifoAttributes = fifo ? ["FifoQueue": "true"] : [:]
         let dlq = try await sqs.createQueue(named: name + "-dlq" + suffix, attributes: fifoAttributes)
         let dlqARN = try await sqs.attributes(of: dlq, names: ["QueueArn"])["QueueArn"] ?? ""
-        let queue = try await sqs.createQueue(named: name + suffix, attributes: fifoAttributes.merging([
-            "VisibilityTimeout": String(visibility),
-            "RedrivePolicy": #"{"deadLetterTargetArn":"\#(dlqARN)","maxReceiveCount":"\#(maximumReceiveCount)"}"#,
-        ]) { $1 })
+        let queue = try await sqs.createQueue(
+            named: name + suffix,
+            attributes: fifoAttributes.merging([
+                "VisibilityTimeout": String(visibility),
+                "RedrivePolicy": #"{"deadLetterTargetArn":"\#(dlqARN)","maxReceiveCount":"\#(maximumReceiveCount)"}"#,
+            ]) { $1 })
         let bucket = name
         try await s3.createBucket(bucket)
         let directory = try TemporaryDirectory()
@@ -69,8 +73,9 @@ struct ConsumerHarness: Sendable {
             postgres?.drop()
             throw error
         }
-        return ConsumerHarness(sqs: sqs, s3: s3, store: store, databaseURL: databaseURL, postgresDatabase: postgres, queueURL: queue,
-                               deadLetterQueueURL: dlq, bucket: bucket, directory: directory, maximumReceiveCount: maximumReceiveCount)
+        return ConsumerHarness(
+            sqs: sqs, s3: s3, store: store, databaseURL: databaseURL, postgresDatabase: postgres, queueURL: queue,
+            deadLetterQueueURL: dlq, bucket: bucket, directory: directory, maximumReceiveCount: maximumReceiveCount)
     }
 
     /// Removes the queues, the bucket's objects and the bucket, and the temporary directory.
@@ -113,15 +118,17 @@ struct ConsumerHarness: Sendable {
         var registry = MediaJobRegistry.standard
         registry.register(PacedHandler(seconds: pacedSeconds))
         let ffmpeg = FFmpegConfiguration(ffmpegPath: ffmpegPath, threads: 1, killGracePeriod: .seconds(2))
-        return MediaJobPipeline(registry: registry, runner: FFmpegRunner(configuration: ffmpeg, logger: logger),
-                                probe: MediaProbe(configuration: ffmpeg, logger: logger),
-                                options: MediaJobOptions(renditionHeights: [240], x264Preset: "ultrafast"), diskSpaceFactor: 1,
-                                logger: logger)
+        return MediaJobPipeline(
+            registry: registry, runner: FFmpegRunner(configuration: ffmpeg, logger: logger),
+            probe: MediaProbe(configuration: ffmpeg, logger: logger),
+            options: MediaJobOptions(renditionHeights: [240], x264Preset: "ultrafast"), diskSpaceFactor: 1,
+            logger: logger)
     }
 
     func consumer(_ configuration: ConsumerConfiguration? = nil, pacedSeconds: Double = 6, ffmpegPath: String? = nil) -> ConsumerService {
-        ConsumerService(configuration: configuration ?? self.configuration(), sqs: sqs, s3: s3, store: store,
-                        pipeline: Self.pipeline(pacedSeconds: pacedSeconds, ffmpegPath: ffmpegPath), logger: Self.logger, environment: [:])
+        ConsumerService(
+            configuration: configuration ?? self.configuration(), sqs: sqs, s3: s3, store: store,
+            pipeline: Self.pipeline(pacedSeconds: pacedSeconds, ffmpegPath: ffmpegPath), logger: Self.logger, environment: [:])
     }
 
     // MARK: Videos and messages
@@ -136,22 +143,26 @@ struct ConsumerHarness: Sendable {
             size = (try FileManager.default.attributesOfItem(atPath: source)[.size] as? NSNumber)?.int64Value ?? 0
             try await s3.upload(file: source, bucket: bucket, key: key, contentType: "video/mp4")
         }
-        let record = VideoRecord(id: id, owner: "tests", title: "test video", originalFilename: "input.mp4", sourceBucket: bucket,
-                                 sourceKey: key, size: size, contentType: "video/mp4", jobs: jobs, options: options)
+        let record = VideoRecord(
+            id: id, owner: "tests", title: "test video", originalFilename: "input.mp4", sourceBucket: bucket,
+            sourceKey: key, size: size, contentType: "video/mp4", jobs: jobs, options: options)
         let body = try QueueMessage(video: record).encodedString()
         _ = try await store.create(record, outboxPayload: body)
         let queued = try #require(try await store.markQueued(id: id))
         if sendMessage {
-            try await sqs.send(SQSOutgoingMessage(body: body)
-                .addressed(to: queueURL, groupID: id.uuidString.lowercased(), deduplicationID: UUID().uuidString), to: queueURL)
+            try await sqs.send(
+                SQSOutgoingMessage(body: body)
+                    .addressed(to: queueURL, groupID: id.uuidString.lowercased(), deduplicationID: UUID().uuidString), to: queueURL)
         }
         return queued
     }
 
     /// Sends `record`'s queue message; returns its MessageId.
     func send(_ record: VideoRecord) async throws -> String {
-        try await sqs.send(SQSOutgoingMessage(body: try QueueMessage(video: record).encodedString())
-            .addressed(to: queueURL, groupID: record.id.uuidString.lowercased(), deduplicationID: UUID().uuidString), to: queueURL).messageID
+        try await sqs.send(
+            SQSOutgoingMessage(body: try QueueMessage(video: record).encodedString())
+                .addressed(to: queueURL, groupID: record.id.uuidString.lowercased(), deduplicationID: UUID().uuidString), to: queueURL
+        ).messageID
     }
 
     /// What a consumer that dies right after claiming does: receives one message (waiting up to 5 s) with
@@ -183,8 +194,9 @@ struct ConsumerHarness: Sendable {
 
     /// Visible plus in-flight messages of `queue` (LocalStack's counts are exact).
     func messageCount(_ queue: String? = nil) async throws -> Int {
-        let attributes = try await sqs.attributes(of: queue ?? queueURL,
-                                                  names: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])
+        let attributes = try await sqs.attributes(
+            of: queue ?? queueURL,
+            names: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])
         return (Int(attributes["ApproximateNumberOfMessages"] ?? "") ?? 0) + (Int(attributes["ApproximateNumberOfMessagesNotVisible"] ?? "") ?? 0)
     }
 
@@ -212,8 +224,9 @@ final class RunningServices: Sendable {
     }
 
     init(_ services: [any Service]) {
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }, logger: ConsumerHarness.logger))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }, logger: ConsumerHarness.logger))
         self.group = group
         let ended = EndFlag()
         self.ended = ended
@@ -243,9 +256,10 @@ struct PacedHandler: MediaJobHandler {
     var name: String { "paced" }
 
     func run(_ job: MediaJobContext) async throws -> [ProducedFile] {
-        let invocation = FFmpegInvocation(inputs: [.init(url: job.input, options: ["-re", "-stream_loop", "-1"])],
-                                          outputArguments: ["-t", String(seconds), "-map", "0:v:0", "-f", "null", "-"],
-                                          expectedDuration: seconds)
+        let invocation = FFmpegInvocation(
+            inputs: [.init(url: job.input, options: ["-re", "-stream_loop", "-1"])],
+            outputArguments: ["-t", String(seconds), "-map", "0:v:0", "-f", "null", "-"],
+            expectedDuration: seconds)
         try await job.runner.run(invocation, progress: job.ffmpegProgress())
         return []
     }
@@ -259,8 +273,10 @@ enum TestVideos {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = directory + "/small.mp4"
         if FileManager.default.fileExists(atPath: path) { return path }
-        try await runFFmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=15", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
-                             "-t", "2", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path])
+        try await runFFmpeg([
+            "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=15", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=44100",
+            "-t", "2", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", path,
+        ])
         return path
     }
 

@@ -1,4 +1,3 @@
-@testable import ConsumerService
 import Foundation
 import SQSClient
 import TestSupport
@@ -6,15 +5,20 @@ import Testing
 import VideoCore
 import VideoStore
 
+@testable import ConsumerService
+
 /// The record's attempt limit: a message that reaches the DLQ while its record has attempts left (or was never
 /// claimed) is sent again as a fresh message instead of failing the record.
 @Suite("Consumer dead-letter resend")
 struct DeadLetterResendTests {
-    @Test("with attempts left, a dead-lettered message is sent again and deleted from the DLQ: the record claimed once and abandoned, and one never claimed, both complete; queue and DLQ end empty",
-          arguments: TestDatabaseBackend.allCases)
+    @Test(
+        "with attempts left, a dead-lettered message is sent again and deleted from the DLQ: the record claimed once and abandoned, and one never claimed, both complete; queue and DLQ end empty",
+        arguments: TestDatabaseBackend.allCases)
     func attemptsLeftResend(database: TestDatabaseBackend) async throws {
         let harness = try await ConsumerHarness.make(visibility: 1, maximumReceiveCount: 1, database: database)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let video = try await TestVideos.smallVideo()
             // Claimed on its message's only allowed receive by a consumer that then died.
             let died = try await harness.enqueue(jobs: [.audio], source: video, sendMessage: false)
@@ -49,10 +53,14 @@ struct DeadLetterResendTests {
         }
     }
 
-    @Test("without attempts left the dead-lettered message still fails the record and is deleted (the record carries the failure); a record changed meanwhile is left alone")
+    @Test(
+        "without attempts left the dead-lettered message still fails the record and is deleted (the record carries the failure); a record changed meanwhile is left alone"
+    )
     func noAttemptsLeftFails() async throws {
         let harness = try await ConsumerHarness.make(visibility: 1, maximumReceiveCount: 1)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let record = try await harness.enqueue(source: nil, sendMessage: false)
             let messageID = try await harness.send(record)
             _ = try await harness.receiveAndClaim(visibility: 1)

@@ -1,10 +1,11 @@
-@testable import ConsumerService
 import Foundation
 import SQSClient
 import TestSupport
 import Testing
 import VideoCore
 import VideoStore
+
+@testable import ConsumerService
 
 /// The dead-letter watcher against LocalStack (a redrive limit of 1, a visibility of 1 s) and both databases:
 /// records whose message reached the DLQ unfinished end `failed`, exactly.
@@ -19,11 +20,14 @@ struct DeadLetterWatcherTests {
         return configuration
     }
 
-    @Test("a record claimed on its message's last receive whose consumer died, or that was handed back, ends failed with dead_lettered",
-          arguments: TestDatabaseBackend.allCases)
+    @Test(
+        "a record claimed on its message's last receive whose consumer died, or that was handed back, ends failed with dead_lettered",
+        arguments: TestDatabaseBackend.allCases)
     func recordOfADeadLetteredMessageFails(database: TestDatabaseBackend) async throws {
         let harness = try await ConsumerHarness.make(visibility: 1, maximumReceiveCount: 1, database: database)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let died = try await harness.enqueue(source: nil, sendMessage: false)
             let diedMessageID = try await harness.send(died)
             // A consumer receives the message on its last allowed receive, claims the record and is SIGKILLed.
@@ -66,21 +70,26 @@ struct DeadLetterWatcherTests {
     @Test("a stale DLQ message does not fail a record retried since with a new message, and is deleted", arguments: TestDatabaseBackend.allCases)
     func retriedRecordIsLeftAlone(database: TestDatabaseBackend) async throws {
         let harness = try await ConsumerHarness.make(visibility: 1, maximumReceiveCount: 1, database: database)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let record = try await harness.enqueue(source: nil, sendMessage: false)
             let first = try await harness.send(record)
             let (_, claimed) = try await harness.receiveAndClaim(visibility: 1)
             try #require(try await harness.waitForDeadLetters(1))
 
             // The record was failed meanwhile, retried, and its new message sent through the outbox.
-            _ = try #require(try await harness.store.fail(id: record.id, attempt: claimed.attempts,
-                                                          error: VideoFailure(code: "test", message: "failed by hand")))
+            _ = try #require(
+                try await harness.store.fail(
+                    id: record.id, attempt: claimed.attempts,
+                    error: VideoFailure(code: "test", message: "failed by hand")))
             let retried = try #require(try await harness.store.retry(id: record.id, owner: nil))
             #expect(retried.status == .queued && retried.messageID == nil)
             let entry = try #require(try await harness.store.dueOutbox(limit: 10).first { $0.videoID == record.id })
             let sent = try await harness.sqs.send(SQSOutgoingMessage(body: entry.payload), to: harness.queueURL)
-            #expect(try await harness.store.outboxSent(entryID: entry.id, videoID: record.id, messageID: sent.messageID) == nil,
-                    "already queued by the retry")
+            #expect(
+                try await harness.store.outboxSent(entryID: entry.id, videoID: record.id, messageID: sent.messageID) == nil,
+                "already queued by the retry")
             #expect(try await harness.record(record.id).messageID == sent.messageID)
             #expect(sent.messageID != first)
 
@@ -104,11 +113,16 @@ struct DeadLetterWatcherTests {
     @Test("undecodable and poison DLQ messages are skipped and kept for an operator, and the watcher keeps running", arguments: TestDatabaseBackend.allCases)
     func junkIsSkipped(database: TestDatabaseBackend) async throws {
         let harness = try await ConsumerHarness.make(visibility: 1, maximumReceiveCount: 1, database: database)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             try await harness.sqs.send(SQSOutgoingMessage(body: "{not json"), to: harness.deadLetterQueueURL)
-            try await harness.sqs.send(SQSOutgoingMessage(body: #"{"version":99,"video":{}}"#, attributes: [
-                "videoqueue-error": .string("unsupported version"), "videoqueue-error-code": .string("unsupportedVersion"),
-            ]), to: harness.deadLetterQueueURL)
+            try await harness.sqs.send(
+                SQSOutgoingMessage(
+                    body: #"{"version":99,"video":{}}"#,
+                    attributes: [
+                        "videoqueue-error": .string("unsupported version"), "videoqueue-error-code": .string("unsupportedVersion"),
+                    ]), to: harness.deadLetterQueueURL)
 
             // A consumer claims a record and dies; its message reaches the DLQ once its visibility (4 s) runs out.
             let record = try await harness.enqueue(source: nil, sendMessage: false)
@@ -138,7 +152,9 @@ struct DeadLetterWatcherTests {
     @Test("the watcher's check on its own: every verdict deletes its message, and a store error leaves the messages for a later check")
     func verdicts() async throws {
         let harness = try await ConsumerHarness.make(visibility: 1, maximumReceiveCount: 1)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             // A finished record, a deleted one, and one whose message is current.
             let completed = try await harness.enqueue(source: nil, sendMessage: false)
             let deleted = try await harness.enqueue(source: nil, sendMessage: false)
@@ -154,9 +170,10 @@ struct DeadLetterWatcherTests {
             // A store that cannot answer (no tables): the check throws and the messages come back after the interval
             // (200 ms, at least a second) instead of an hour.
             let unmigrated = try await DatabaseConfiguration(url: harness.directory.file("unmigrated.sqlite")).makeStore()
-            let broken = DeadLetterWatcher(sqs: harness.sqs, store: unmigrated, deadLetterQueueURL: harness.deadLetterQueueURL,
-                                           queueURL: harness.queueURL, maximumAttempts: 1, maximumReceiveCount: 1, interval: .milliseconds(200), metrics: ConsumerMetrics(),
-                                           logger: ConsumerHarness.logger)
+            let broken = DeadLetterWatcher(
+                sqs: harness.sqs, store: unmigrated, deadLetterQueueURL: harness.deadLetterQueueURL,
+                queueURL: harness.queueURL, maximumAttempts: 1, maximumReceiveCount: 1, interval: .milliseconds(200), metrics: ConsumerMetrics(),
+                logger: ConsumerHarness.logger)
             let threw = try await ConsumerHarness.eventually(timeout: .seconds(10)) {
                 do {
                     _ = try await broken.check()
@@ -176,8 +193,11 @@ struct DeadLetterWatcherTests {
                 return decisions.count >= 3
             }
             let verdicts = Dictionary(decisions.map { ($0.messageID, $0.verdict) }, uniquingKeysWith: { first, _ in first })
-            #expect(verdicts == [messageIDs[completed.id] ?? "": .finished, messageIDs[deleted.id] ?? "": .noRecord,
-                                 messageIDs[current.id] ?? "": .failed])
+            #expect(
+                verdicts == [
+                    messageIDs[completed.id] ?? "": .finished, messageIDs[deleted.id] ?? "": .noRecord,
+                    messageIDs[current.id] ?? "": .failed,
+                ])
             #expect(try await harness.record(current.id).status == .failed)
             #expect(try await harness.record(completed.id).status == .completed)
             #expect(try await harness.messageCount(harness.deadLetterQueueURL) == 0, "finished, no record, failed: all deleted")

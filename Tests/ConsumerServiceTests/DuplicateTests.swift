@@ -8,12 +8,15 @@ import VideoStore
 /// Duplicate queue messages for one video, end to end: harmless.
 @Suite("Consumer duplicates")
 struct DuplicateTests {
-    @Test("two messages for one video and two consumers: the job runs exactly once, FFmpeg is never killed, the duplicate is deleted after",
-          arguments: TestDatabaseBackend.allCases)
+    @Test(
+        "two messages for one video and two consumers: the job runs exactly once, FFmpeg is never killed, the duplicate is deleted after",
+        arguments: TestDatabaseBackend.allCases)
     func twoMessagesOneJob(database: TestDatabaseBackend) async throws {
         // Receives of the duplicate while the job runs count towards the redrive limit: room for all of them.
         let harness = try await ConsumerHarness.make(visibility: 3, maximumReceiveCount: 20, database: database)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let runs = try FFmpegRunLog(directory: harness.directory)
             // A job far longer than the 3-second visibility: the duplicate comes back several times while it runs.
             let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())

@@ -1,11 +1,12 @@
 import ConsumerService
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import TestSupport
 import Testing
 import VideoCore
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// The built `consumer` executable as a child process.
 @Suite("Consumer executable")
@@ -83,7 +84,9 @@ struct ExecutableTests {
     @Test("run --once: 2 on an empty queue, 0 after completing a message, 78 on a bad configuration")
     func onceExitCodes() async throws {
         let harness = try await ConsumerHarness.make()
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let environment = try Self.environment(harness)
 
             let empty = try Self.launch(["run", "--once", "--wait-time", "0"], environment: environment)
@@ -102,13 +105,19 @@ struct ExecutableTests {
         }
     }
 
-    @Test("a real consumer started while SQS is unreachable: /readyz 503 'waiting for SQS', no exit; it processes the video once SQS answers, and SIGTERM ends it with 0")
+    @Test(
+        "a real consumer started while SQS is unreachable: /readyz 503 'waiting for SQS', no exit; it processes the video once SQS answers, and SIGTERM ends it with 0"
+    )
     func startsWhileSQSIsUnreachable() async throws {
         let harness = try await ConsumerHarness.make()
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let localstack = try StartupTests.localstackAddress()
             let proxy = try await TCPProxy.start(upstreamHost: localstack.host, upstreamPort: localstack.port, relaying: false)
-            try await withTearDown { try? await proxy.shutdown() } body: {
+            try await withTearDown {
+                try? await proxy.shutdown()
+            } body: {
                 let portProbe = try await ScriptedTCPServer.start(replies: [])
                 let healthPort = portProbe.port
                 try await portProbe.shutdown()
@@ -124,7 +133,8 @@ struct ExecutableTests {
                 var body = ""
                 let waiting = try await ConsumerHarness.eventually(timeout: .seconds(20)) {
                     guard let url = URL(string: "http://127.0.0.1:\(healthPort)/readyz"),
-                          let (data, response) = try? await URLSession.shared.data(from: url) else { return false }
+                        let (data, response) = try? await URLSession.shared.data(from: url)
+                    else { return false }
                     body = String(decoding: data, as: UTF8.self)
                     return (response as? HTTPURLResponse)?.statusCode == 503 && body.contains("startup: waiting for SQS") && proxy.connectionCount >= 3
                 }
@@ -145,7 +155,9 @@ struct ExecutableTests {
     @Test("a consumer killed with SIGKILL mid-job: the message reappears and a second consumer completes it once")
     func sigkillMidJob() async throws {
         let harness = try await ConsumerHarness.make(visibility: 2)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let record = try await Self.killConsumerMidJob(harness)
 
             // The message comes back after its 2 s visibility; the second consumer takes the record over.
@@ -165,11 +177,14 @@ struct ExecutableTests {
         }
     }
 
-    @Test("a real consumer SIGKILLed mid-job on its message's last allowed receive: another consumer's dead-letter watcher fails the record",
-          arguments: TestDatabaseBackend.allCases)
+    @Test(
+        "a real consumer SIGKILLed mid-job on its message's last allowed receive: another consumer's dead-letter watcher fails the record",
+        arguments: TestDatabaseBackend.allCases)
     func sigkillOnLastReceive(database: TestDatabaseBackend) async throws {
         let harness = try await ConsumerHarness.make(visibility: 2, maximumReceiveCount: 1, database: database)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let record = try await Self.killConsumerMidJob(harness)
 
             // The message's visibility runs out; SQS moves it to the DLQ on the next receive (the second consumer's).

@@ -4,8 +4,8 @@ import Hummingbird
 import HummingbirdTesting
 import Metrics
 import ServiceSupport
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Consumer health server")
 struct HealthServerTests {
@@ -13,7 +13,9 @@ struct HealthServerTests {
     func routes() async throws {
         PrometheusMetrics.bootstrap()
         let harness = try await ConsumerHarness.make()
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let consumer = harness.consumer()
             let app = Application(router: HealthServer.router(consumer: consumer))
 

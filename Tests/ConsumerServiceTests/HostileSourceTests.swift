@@ -1,10 +1,11 @@
 import Foundation
-@testable import ConsumerService
 import S3Client
-import Testing
 import TestSupport
+import Testing
 import VideoCore
 import VideoStore
+
+@testable import ConsumerService
 
 /// Sources that are not what was recorded, and what a dead consumer leaves behind.
 @Suite("Consumer: changed sources, leftovers")
@@ -12,7 +13,9 @@ struct HostileSourceTests {
     @Test("a source replaced after it was recorded is not processed: failed as source_changed")
     func aReplacedSourceFailsAsSourceChanged() async throws {
         let harness = try await ConsumerHarness.make(database: .sqlite)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let video = try await TestVideos.smallVideo()
             let id = UUID()
             let key = "sources/\(id.uuidString.lowercased())/source"
@@ -20,9 +23,10 @@ struct HostileSourceTests {
             let size = (try FileManager.default.attributesOfItem(atPath: video)[.size] as? NSNumber)?.int64Value ?? 0
             // The record names another ETag than the object's: the object was replaced after it was checked.
             let info = try await harness.s3.headObject(bucket: harness.bucket, key: key)
-            var swapped = VideoRecord(id: id, owner: "tests", title: "swapped", originalFilename: "a.mp4", sourceBucket: harness.bucket,
-                                      sourceKey: key, size: size, contentType: "video/mp4", jobs: [.thumbnails],
-                                      sourceETag: info.eTag + "-not-this-one")
+            var swapped = VideoRecord(
+                id: id, owner: "tests", title: "swapped", originalFilename: "a.mp4", sourceBucket: harness.bucket,
+                sourceKey: key, size: size, contentType: "video/mp4", jobs: [.thumbnails],
+                sourceETag: info.eTag + "-not-this-one")
             _ = try await harness.store.create(swapped, outboxPayload: try QueueMessage(video: swapped).encodedString())
             swapped = try #require(try await harness.store.markQueued(id: id))
             _ = try await harness.send(swapped)
@@ -38,7 +42,9 @@ struct HostileSourceTests {
     @Test("FFmpeg killed from outside on every attempt (a memory limit): retried, then failed as ffmpeg_killed on the last attempt")
     func ffmpegKilledOnEveryAttemptFailsAsFFmpegKilled() async throws {
         let harness = try await ConsumerHarness.make(visibility: 3, maximumReceiveCount: 2)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             // What the OOM killer does to an FFmpeg over the unit's MemoryMax.
             let killed = harness.directory.file("ffmpeg-oom")
             try "#!/bin/sh\nkill -9 $$\n".write(toFile: killed, atomically: true, encoding: .utf8)
@@ -74,7 +80,7 @@ struct HostileSourceTests {
         #expect(ScratchDirectory.removeStale(in: root) == 2)
         #expect(FileManager.default.fileExists(atPath: held.url.path))
         #expect(!FileManager.default.fileExists(atPath: dead.path))
-        #expect(throws: (any Error).self) { _ = try ScratchDirectory(held.url) }   // one holder at a time
+        #expect(throws: (any Error).self) { _ = try ScratchDirectory(held.url) }  // one holder at a time
         held.remove()
         #expect(!FileManager.default.fileExists(atPath: held.url.path))
     }
@@ -86,7 +92,9 @@ struct FIFOQueueTests {
     @Test("a video queued on a FIFO queue is processed and its message deleted")
     func aFIFOQueueWorksEndToEnd() async throws {
         let harness = try await ConsumerHarness.make(fifo: true)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             #expect(harness.queueURL.hasSuffix(".fifo"))
             let record = try await harness.enqueue(jobs: [.thumbnails], source: try await TestVideos.smallVideo())
             #expect(try await harness.consumer().runOnce(waitTime: 5) == .completed)

@@ -1,10 +1,11 @@
-@testable import ConsumerService
 import Foundation
 import MediaProcessing
 import S3Client
 import TestSupport
 import Testing
 import VideoCore
+
+@testable import ConsumerService
 
 /// The settlement table without I/O: every ending, on every receive and every attempt, with and without a redrive
 /// policy, under several attempt limits.
@@ -21,12 +22,16 @@ struct JobSettlementTests {
 
     /// What the table says for `ending`, independent of the implementation's structure.
     static func expected(_ ending: JobEnding, receiveCount: Int, maximum: Int?, attempts: Int, maximumAttempts: Int)
-        -> (JobSettlement.RecordStep, JobOutcome) {
+        -> (JobSettlement.RecordStep, JobOutcome)
+    {
         switch ending {
         case .aborted(.cancelled): return (.none, .cancelled)
         case .aborted(.timedOut):
-            return (.write(.fail(VideoFailure(code: "job_timeout", message: "the job ran longer than its timeout, 60.0 seconds, and was stopped")),
-                           inspectIfRefused: false), .timedOut)
+            return (
+                .write(
+                    .fail(VideoFailure(code: "job_timeout", message: "the job ran longer than its timeout, 60.0 seconds, and was stopped")),
+                    inspectIfRefused: false), .timedOut
+            )
         case .aborted(.lostMessage): return (.write(.release, inspectIfRefused: false), .abandoned)
         case .aborted(.shutdown), .interrupted: return (.write(.release, inspectIfRefused: false), .released)
         case .completed: return (.none, .completed)
@@ -45,8 +50,10 @@ struct JobSettlementTests {
 
     /// What the table says happens to the message for a transient failure: deleted without an attempt left, sent again
     /// on the last allowed receive, otherwise hidden (`true`: the step's delay is the backoff's).
-    static func expectedTransientMessage(_ step: JobSettlement.MessageStep, receiveCount: Int, maximum: Int?, attempts: Int,
-                                         maximumAttempts: Int) -> Bool {
+    static func expectedTransientMessage(
+        _ step: JobSettlement.MessageStep, receiveCount: Int, maximum: Int?, attempts: Int,
+        maximumAttempts: Int
+    ) -> Bool {
         if attempts >= maximumAttempts { return step == .delete }
         let ceiling = backoff.ceiling(receiveCount: receiveCount)
         switch step {
@@ -56,35 +63,42 @@ struct JobSettlementTests {
         }
     }
 
-    @Test("every ending on every receive and attempt, with and without a redrive policy, under attempt limits of 1, 3 and 5, writes the record, treats the message and ends as the table says",
-          arguments: [nil, 1, 3, 5] as [Int?], [1, 3, 5])
+    @Test(
+        "every ending on every receive and attempt, with and without a redrive policy, under attempt limits of 1, 3 and 5, writes the record, treats the message and ends as the table says",
+        arguments: [nil, 1, 3, 5] as [Int?], [1, 3, 5])
     func table(maximum: Int?, maximumAttempts: Int) {
         let settlement = JobSettlement(maximumReceiveCount: maximum, maximumAttempts: maximumAttempts, backoff: Self.backoff)
         for ending in Self.endings {
             for receiveCount in 1...6 {
                 for attempts in 1...6 {
                     let action = settlement.settle(ending, receiveCount: receiveCount, attempts: attempts, timeout: .seconds(60))
-                    let (record, outcome) = Self.expected(ending, receiveCount: receiveCount, maximum: maximum, attempts: attempts,
-                                                          maximumAttempts: maximumAttempts)
+                    let (record, outcome) = Self.expected(
+                        ending, receiveCount: receiveCount, maximum: maximum, attempts: attempts,
+                        maximumAttempts: maximumAttempts)
                     let context = "\(ending) receive \(receiveCount) of \(String(describing: maximum)), attempt \(attempts) of \(maximumAttempts)"
                     #expect(action.record == record, "\(context)")
                     #expect(action.outcome == outcome, "\(context)")
                     #expect(!action.note.isEmpty)
                     if case .failed(.transient) = ending {
-                        #expect(Self.expectedTransientMessage(action.message, receiveCount: receiveCount, maximum: maximum, attempts: attempts,
-                                                              maximumAttempts: maximumAttempts), "\(context): \(action.message)")
+                        #expect(
+                            Self.expectedTransientMessage(
+                                action.message, receiveCount: receiveCount, maximum: maximum, attempts: attempts,
+                                maximumAttempts: maximumAttempts), "\(context): \(action.message)")
                     }
                 }
             }
         }
     }
 
-    @Test("a transient failure is counted by attempts, not receives: on the message's last receive with attempts left the record is released and the message sent again; only the last attempt fails it")
+    @Test(
+        "a transient failure is counted by attempts, not receives: on the message's last receive with attempts left the record is released and the message sent again; only the last attempt fails it"
+    )
     func transientFailuresCountAttempts() {
         let settlement = JobSettlement(maximumReceiveCount: 2, maximumAttempts: 5, backoff: Self.backoff)
         var generator = SeededGenerator(seed: 1)
-        let lastReceive = settlement.settle(.failed(.transient("S3: slow down")), receiveCount: 2, attempts: 2, timeout: .seconds(1),
-                                            using: &generator)
+        let lastReceive = settlement.settle(
+            .failed(.transient("S3: slow down")), receiveCount: 2, attempts: 2, timeout: .seconds(1),
+            using: &generator)
         #expect(lastReceive.record == .write(.release, inspectIfRefused: true))
         #expect(lastReceive.outcome == .retried)
         guard case .sendAgain(let delay) = lastReceive.message else {
@@ -103,7 +117,9 @@ struct JobSettlementTests {
         #expect(failure.message.hasPrefix("gave up after 5 attempts (at most 5)"))
     }
 
-    @Test("the message: deleted when the record is final or cancelled, visible at once when handed back or given up, hidden for the backoff on a retry, left when lost")
+    @Test(
+        "the message: deleted when the record is final or cancelled, visible at once when handed back or given up, hidden for the backoff on a retry, left when lost"
+    )
     func messages() {
         let settlement = JobSettlement(maximumReceiveCount: 5, maximumAttempts: 3, backoff: Self.backoff)
         func message(_ ending: JobEnding, receive: Int = 1, attempts: Int = 1) -> JobSettlement.MessageStep {
@@ -126,15 +142,17 @@ struct JobSettlementTests {
         #expect(message(.failed(.transient("e")), receive: 5, attempts: 4) == .delete)
     }
 
-    @Test("a transient failure's message is hidden between half the backoff's ceiling and the ceiling, growing with the receive count",
-          arguments: 1...8)
+    @Test(
+        "a transient failure's message is hidden between half the backoff's ceiling and the ceiling, growing with the receive count",
+        arguments: 1...8)
     func retryDelay(receiveCount: Int) {
         let settlement = JobSettlement(maximumReceiveCount: nil, maximumAttempts: 100, backoff: Self.backoff)
         let ceiling = Self.backoff.ceiling(receiveCount: receiveCount)
         for seed in UInt64(0)..<200 {
             var generator = SeededGenerator(seed: seed)
-            let action = settlement.settle(.failed(.transient("e")), receiveCount: receiveCount, attempts: receiveCount, timeout: .seconds(1),
-                                           using: &generator)
+            let action = settlement.settle(
+                .failed(.transient("e")), receiveCount: receiveCount, attempts: receiveCount, timeout: .seconds(1),
+                using: &generator)
             guard case .setVisibility(let seconds) = action.message else {
                 Issue.record("a retry must set the visibility, not \(action.message)")
                 return
@@ -144,8 +162,9 @@ struct JobSettlementTests {
         #expect(ceiling == min(300, 10 << (receiveCount - 1)))
     }
 
-    @Test("after a refused write: a gone or cancelled record deletes the message, any other status means a newer attempt owns it",
-          arguments: [nil] + VideoStatus.allCases.map(Optional.some))
+    @Test(
+        "after a refused write: a gone or cancelled record deletes the message, any other status means a newer attempt owns it",
+        arguments: [nil] + VideoStatus.allCases.map(Optional.some))
     func afterRefusal(status: VideoStatus?) {
         let action = JobSettlement(maximumReceiveCount: 5, maximumAttempts: 5, backoff: Self.backoff).afterRefusal(recordStatus: status)
         #expect(action.record == .none)
@@ -173,8 +192,9 @@ struct JobSettlementTests {
 
     @Test("the ending: an abort reason wins over any result; a cancellation without reason or no result is an interruption; errors are classified")
     func endings() {
-        let completed = VideoRecord(owner: "o", title: "t", originalFilename: "a.mp4", sourceBucket: "b", sourceKey: "k", size: 1,
-                                    contentType: "video/mp4", jobs: [.transcode])
+        let completed = VideoRecord(
+            owner: "o", title: "t", originalFilename: "a.mp4", sourceBucket: "b", sourceKey: "k", size: 1,
+            contentType: "video/mp4", jobs: [.transcode])
         for reason in [AbortReason.cancelled, .timedOut, .lostMessage, .shutdown] {
             #expect(JobEnding(reason: reason, result: .success(completed)) == .aborted(reason))
             #expect(JobEnding(reason: reason, result: nil) == .aborted(reason))
@@ -194,8 +214,10 @@ struct JobSettlementTests {
     func deterministic() {
         let settlement = JobSettlement(maximumReceiveCount: 4, maximumAttempts: 3, backoff: Self.backoff)
         for ending in Self.endings {
-            var first = SeededGenerator(seed: 12345), second = SeededGenerator(seed: 12345)
-            #expect(settlement.settle(ending, receiveCount: 2, attempts: 2, timeout: .seconds(5), using: &first)
+            var first = SeededGenerator(seed: 12345)
+            var second = SeededGenerator(seed: 12345)
+            #expect(
+                settlement.settle(ending, receiveCount: 2, attempts: 2, timeout: .seconds(5), using: &first)
                     == settlement.settle(ending, receiveCount: 2, attempts: 2, timeout: .seconds(5), using: &second))
         }
     }

@@ -1,10 +1,11 @@
-@testable import ConsumerService
 import Foundation
 import MediaProcessing
 import ServiceSupport
-import Testing
 import TestSupport
+import Testing
 import VideoCore
+
+@testable import ConsumerService
 
 /// The job timeout follows the probed duration and the job list, and settings SQS cannot serve are refused.
 @Suite("Job timeout")
@@ -20,7 +21,7 @@ struct JobTimeoutTests {
         let defaults = ConsumerConfiguration(queueURL: "http://localhost/q", bucket: "b")
         let policy = defaults.jobTimeoutPolicy
         let transcode = policy.timeout(duration: defaults.maximumVideoDuration, workload: Self.work(defaults.defaultJobs))
-        #expect(transcode == .seconds(4 * 3600 * 5 / 4 + 15 * 60))            // 5 h 15 min
+        #expect(transcode == .seconds(4 * 3600 * 5 / 4 + 15 * 60))  // 5 h 15 min
         #expect(transcode > .seconds(4 * 3600) + .seconds(15 * 60))
         let withThumbnails = policy.timeout(duration: 4 * Self.hour, workload: Self.work([.transcode, .thumbnails]))
         #expect(withThumbnails == .seconds(6 * 3600 + 15 * 60))
@@ -57,7 +58,8 @@ struct JobTimeoutTests {
         #expect(failure.message.contains("3 renditions in hevc"))
         #expect(failure.message.contains("15 h 15 min"))
         #expect(failure.message.contains("11 h 50 min"))
-        #expect(policy.refusal(duration: 3 * Self.hour, workload: Self.work([.transcode], renditions: 3, codec: .hevc)) == nil, "3 h × 3.75 + 15 min = 11 h 30 min")
+        #expect(
+            policy.refusal(duration: 3 * Self.hour, workload: Self.work([.transcode], renditions: 3, codec: .hevc)) == nil, "3 h × 3.75 + 15 min = 11 h 30 min")
         #expect(policy.refusal(duration: 4 * Self.hour, workload: Self.work([.transcode], renditions: 3)) == nil, "H.264 at 4 h fits")
         #expect(policy.refusal(duration: 10 * Self.hour, workload: Self.work([.transcode], renditions: 1)) != nil, "10 h × 1.25 + 15 min = 12 h 45 min")
         #expect(policy.refusal(duration: nil, workload: Self.work([.transcode], renditions: 3)) == nil, "unknown: the floor")
@@ -68,15 +70,17 @@ struct JobTimeoutTests {
     @Test("the workload follows the probed source: the ladder's renditions above its size are dropped, the video's own renditions and codec win")
     func workloadFollowsTheSource() {
         func info(width: Int, height: Int, rotation: Int = 0) -> MediaInfo {
-            MediaInfo(formatName: "mov", duration: 10, size: 1, bitRate: nil,
-                      streams: [MediaStreamInfo(index: 0, type: .video, width: width, height: height, rotation: rotation)])
+            MediaInfo(
+                formatName: "mov", duration: 10, size: 1, bitRate: nil,
+                streams: [MediaStreamInfo(index: 0, type: .video, width: width, height: height, rotation: rotation)])
         }
         let defaults = MediaJobOptions()
         #expect(defaults.renditionHeights == [1080, 720, 480])
         #expect(MediaJobWork.workload(jobs: [.transcode], options: defaults, info: info(width: 1920, height: 1080), encodesOnce: true).renditions == 3)
         #expect(MediaJobWork.workload(jobs: [.transcode], options: defaults, info: info(width: 1280, height: 720), encodesOnce: true).renditions == 2)
-        #expect(MediaJobWork.workload(jobs: [.transcode], options: defaults, info: info(width: 1080, height: 1920), encodesOnce: true).renditions == 3,
-                "portrait: the short side counts")
+        #expect(
+            MediaJobWork.workload(jobs: [.transcode], options: defaults, info: info(width: 1080, height: 1920), encodesOnce: true).renditions == 3,
+            "portrait: the short side counts")
         #expect(MediaJobWork.workload(jobs: [.transcode], options: defaults, info: info(width: 320, height: 240), encodesOnce: true).renditions == 1)
         let audioOnly = MediaInfo(formatName: "mp3", duration: 10, size: 1, bitRate: nil, streams: [MediaStreamInfo(index: 0, type: .audio)])
         #expect(MediaJobWork.workload(jobs: [.audio], options: defaults, info: audioOnly, encodesOnce: true).renditions == 1)
@@ -131,7 +135,7 @@ struct JobTimeoutTests {
     @Test("a longest source the default jobs could not finish even at one rendition is refused at start naming both settings")
     func maximumDurationPastSQSLimitIsRefused() throws {
         var configuration = ConsumerConfiguration(queueURL: "http://localhost/q", bucket: "b")
-        configuration.maximumVideoDuration = 10 * Self.hour         // 10 h × 1.25 + 15 min > 11 h 50 min
+        configuration.maximumVideoDuration = 10 * Self.hour  // 10 h × 1.25 + 15 min > 11 h 50 min
         let error = try #require(throws: ConfigurationError.self) { try configuration.validate() }
         #expect(error.setting == "VIDEOQUEUE_MAX_DURATION")
         #expect(error.message.contains("VIDEOQUEUE_JOB_TIMEOUT"))
@@ -141,12 +145,12 @@ struct JobTimeoutTests {
         configuration.encodesOnce = false
         configuration.defaultJobs = [.transcode, .hls, .cutAnalysis]  // 4 h × 3.75 + 15 min
         #expect(throws: ConfigurationError.self) { try configuration.validate() }
-        configuration.encodesOnce = true                               // one shared encode: 4 h × 2.5 + 15 min
+        configuration.encodesOnce = true  // one shared encode: 4 h × 2.5 + 15 min
         try configuration.validate()
         configuration.encodesOnce = false
-        configuration.defaultJobs = [.transcode, .hls]                 // 4 h × 2.5 + 15 min = 10 h 15 min
+        configuration.defaultJobs = [.transcode, .hls]  // 4 h × 2.5 + 15 min = 10 h 15 min
         try configuration.validate()
-        configuration.maximumVideoDuration = 5 * Self.hour             // 5 h × 2.5 + 15 min: past the ceiling
+        configuration.maximumVideoDuration = 5 * Self.hour  // 5 h × 2.5 + 15 min: past the ceiling
         #expect(throws: ConfigurationError.self) { try configuration.validate() }
     }
 
@@ -178,12 +182,14 @@ struct JobTimeoutTests {
     @Test("end to end: a job longer than the floor but within its probed timeout completes")
     func probedTimeoutLetsTheJobFinish() async throws {
         let harness = try await ConsumerHarness.make()
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
             var configuration = harness.configuration()
-            configuration.jobTimeout = .seconds(4)           // the floor alone would stop the 8-second job (and leaves the
-                                                             // download and the probe time, even on a busy machine)
-            configuration.jobTimeoutMargin = .seconds(20)    // 2 s source × 1.25 + 20 s
+            configuration.jobTimeout = .seconds(4)  // the floor alone would stop the 8-second job (and leaves the
+            // download and the probe time, even on a busy machine)
+            configuration.jobTimeoutMargin = .seconds(20)  // 2 s source × 1.25 + 20 s
             let consumer = harness.consumer(configuration, pacedSeconds: 8)
             let outcome = try await consumer.runOnce(waitTime: 5)
             #expect(outcome == .completed)
@@ -194,10 +200,12 @@ struct JobTimeoutTests {
     @Test("end to end: a source whose job cannot finish within SQS's in-flight limit fails at probe time as job_too_long, permanently, without encoding")
     func tooLongFailsAtProbe() async throws {
         let harness = try await ConsumerHarness.make()
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
             var configuration = harness.configuration()
-            configuration.jobTimeoutMargin = JobTimeoutPolicy.ceiling   // any source's need passes the ceiling
+            configuration.jobTimeoutMargin = JobTimeoutPolicy.ceiling  // any source's need passes the ceiling
             let consumer = harness.consumer(configuration, pacedSeconds: 30)
             let start = ContinuousClock.now
             #expect(try await consumer.runOnce(waitTime: 5) == .failed)

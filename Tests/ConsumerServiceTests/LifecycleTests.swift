@@ -20,11 +20,14 @@ struct LifecycleTests {
         try #require(encoding)
     }
 
-    @Test("a cancelled record is noticed within 2 s: FFmpeg killed, scratch removed, message deleted",
-          arguments: TestDatabaseBackend.allCases)
+    @Test(
+        "a cancelled record is noticed within 2 s: FFmpeg killed, scratch removed, message deleted",
+        arguments: TestDatabaseBackend.allCases)
     func cancellationDuringJob(database: TestDatabaseBackend) async throws {
         let harness = try await ConsumerHarness.make(database: database)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
             let consumer = harness.consumer(pacedSeconds: 30)
             let services = RunningServices([consumer])
@@ -51,7 +54,9 @@ struct LifecycleTests {
         // The job lasts more than twice the visibility timeout; the heartbeat (every third of it) leaves
         // 4 s of slack for a loaded machine, where a 2 s visibility once expired between two beats.
         let harness = try await ConsumerHarness.make(visibility: 6)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
             let configuration = harness.configuration(visibility: 6)
             let first = harness.consumer(configuration, pacedSeconds: 14)
@@ -72,7 +77,9 @@ struct LifecycleTests {
     @Test("a job past the job timeout is killed and failed")
     func jobTimeout() async throws {
         let harness = try await ConsumerHarness.make()
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
             var configuration = harness.configuration()
             configuration.jobTimeout = .seconds(2)
@@ -90,7 +97,9 @@ struct LifecycleTests {
     @Test("graceful shutdown mid-job: exits within the drain timeout, record released, message visible at once")
     func shutdownMidJobReleases() async throws {
         let harness = try await ConsumerHarness.make(visibility: 30)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
             var configuration = harness.configuration()
             configuration.drainTimeout = .seconds(1)
@@ -114,7 +123,9 @@ struct LifecycleTests {
     @Test("graceful shutdown mid-job with time to spare: the job finishes and completes")
     func shutdownMidJobFinishes() async throws {
         let harness = try await ConsumerHarness.make()
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
             var configuration = harness.configuration()
             configuration.drainTimeout = .seconds(20)
@@ -129,10 +140,14 @@ struct LifecycleTests {
         }
     }
 
-    @Test("shutdown while idle waits for the long poll in flight (never cancelled: what it brings is handed back) and no longer: at most its wait time plus the call timeout")
+    @Test(
+        "shutdown while idle waits for the long poll in flight (never cancelled: what it brings is handed back) and no longer: at most its wait time plus the call timeout"
+    )
     func idleShutdownIsBoundedByThePoll() async throws {
         let harness = try await ConsumerHarness.make()
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             var configuration = harness.configuration()
             configuration.waitTimeSeconds = 3
             configuration.sqsCallTimeout = .seconds(3)
@@ -152,7 +167,9 @@ extension LifecycleTests {
     @Test("a stale receipt handle (the message is gone) abandons the job without writing results")
     func staleReceiptHandleAbandons() async throws {
         let harness = try await ConsumerHarness.make()
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
             let consumer = harness.consumer(pacedSeconds: 30)
             let services = RunningServices([consumer])

@@ -1,10 +1,11 @@
-@testable import ConsumerService
 import Foundation
 import S3Client
 import SQSClient
 import Testing
 import VideoCore
 import VideoStore
+
+@testable import ConsumerService
 
 /// The message handler as a driver: the claim and settlement decisions carried out against a real SQLite store and
 /// an in-memory queue, with scripted work instead of FFmpeg — every row of both tables in milliseconds.
@@ -17,9 +18,10 @@ struct MessageHandlerTests {
         try await HandlerWorld.with { world in
             let (record, message) = try await world.queuedVideo()
             let store = world.store
-            let handler = world.handler(work: ScriptedWork { claimed, signal in
-                try await ScriptedWork.complete(claimed, in: store, signal: signal)
-            })
+            let handler = world.handler(
+                work: ScriptedWork { claimed, signal in
+                    try await ScriptedWork.complete(claimed, in: store, signal: signal)
+                })
             #expect(await handler.handle(message) == .completed)
             await handler.deleter.flush()
             #expect(world.queue.deleted == [message.receiptHandle])
@@ -46,10 +48,11 @@ struct MessageHandlerTests {
         try await HandlerWorld.with { world in
             let (record, message) = try await world.queuedVideo()
             let store = world.store
-            let handler = world.handler(work: ScriptedWork { claimed, _ in
-                _ = try await store.cancel(id: claimed.id, owner: nil)
-                throw VideoFailure(code: "probe_failed", message: "not a video")
-            })
+            let handler = world.handler(
+                work: ScriptedWork { claimed, _ in
+                    _ = try await store.cancel(id: claimed.id, owner: nil)
+                    throw VideoFailure(code: "probe_failed", message: "not a video")
+                })
             #expect(await handler.handle(message) == .cancelled)
             await handler.deleter.flush()
             #expect(world.queue.deleted == [message.receiptHandle])
@@ -74,7 +77,9 @@ struct MessageHandlerTests {
         }
     }
 
-    @Test("a transient failure on the message's last allowed receive with attempts left releases the record, sends the message again as a fresh one hidden for the backoff, makes it the record's message and deletes the old one")
+    @Test(
+        "a transient failure on the message's last allowed receive with attempts left releases the record, sends the message again as a fresh one hidden for the backoff, makes it the record's message and deletes the old one"
+    )
     func transientFailureOnLastReceiveSendsAgain() async throws {
         try await HandlerWorld.with { world in
             let (record, first) = try await world.queuedVideo()
@@ -87,7 +92,10 @@ struct MessageHandlerTests {
             #expect(sent.queueURL == HandlerWorld.queueURL)
             #expect(sent.body == message.body)
             #expect((80...160).contains(sent.delaySeconds ?? -1), "the backoff of the fifth receive: \(String(describing: sent.delaySeconds))")
-            #expect(world.queue.calls.contains { if case .send(_, _, let attributes) = $0 { attributes["videoqueue-resent-from"] == message.messageID } else { false } })
+            #expect(
+                world.queue.calls.contains {
+                    if case .send(_, _, let attributes) = $0 { attributes["videoqueue-resent-from"] == message.messageID } else { false }
+                })
             #expect(world.queue.deleted == [message.receiptHandle])
             #expect(world.queue.visibilityChanges.isEmpty, "nothing left for SQS to move to the DLQ")
             let current = try #require(try await world.current(record.id))
@@ -103,8 +111,9 @@ struct MessageHandlerTests {
             let (record, message) = try await world.queuedVideo()
             var configuration = world.configuration()
             configuration.maximumAttempts = 1
-            let handler = world.handler(work: ScriptedWork { _, _ in throw S3Error(code: "InternalError", message: "boom") },
-                                        configuration: configuration, maximumReceiveCount: 5)
+            let handler = world.handler(
+                work: ScriptedWork { _, _ in throw S3Error(code: "InternalError", message: "boom") },
+                configuration: configuration, maximumReceiveCount: 5)
             #expect(await handler.handle(message) == .failed)
             await handler.deleter.flush()
             #expect(world.queue.deleted == [message.receiptHandle])
@@ -134,17 +143,20 @@ struct MessageHandlerTests {
         }
     }
 
-    @Test("a redrive limit of 2 and 5 attempts: a job that fails transiently on its first four attempts completes on its fifth, its message sent again twice, nothing dead-lettered")
+    @Test(
+        "a redrive limit of 2 and 5 attempts: a job that fails transiently on its first four attempts completes on its fifth, its message sent again twice, nothing dead-lettered"
+    )
     func transientFailuresUntilTheLastAttemptComplete() async throws {
         try await HandlerWorld.with { world in
             let (record, first) = try await world.queuedVideo()
             let store = world.store
             var configuration = world.configuration()
             configuration.maximumAttempts = 5
-            let handler = world.handler(work: ScriptedWork { claimed, signal in
-                guard claimed.attempts >= 5 else { throw S3Error(code: "SlowDown", message: "attempt \(claimed.attempts)") }
-                return try await ScriptedWork.complete(claimed, in: store, signal: signal)
-            }, configuration: configuration, maximumReceiveCount: 2)
+            let handler = world.handler(
+                work: ScriptedWork { claimed, signal in
+                    guard claimed.attempts >= 5 else { throw S3Error(code: "SlowDown", message: "attempt \(claimed.attempts)") }
+                    return try await ScriptedWork.complete(claimed, in: store, signal: signal)
+                }, configuration: configuration, maximumReceiveCount: 2)
             // SQS's part, by hand: a hidden message comes back with its receive count one higher, a sent one with 1; a
             // message past the redrive limit would go to the DLQ.
             var message = first
@@ -247,11 +259,12 @@ struct MessageHandlerTests {
             let (record, message) = try await world.queuedVideo()
             let store = world.store
             // The record is not watched during this job: the takeover below is seen by the refused completion alone.
-            let handler = world.handler(work: ScriptedWork { claimed, signal in
-                _ = try await store.release(id: claimed.id, attempt: claimed.attempts)
-                _ = try await store.claim(id: claimed.id, messageID: "another-message")
-                return try await ScriptedWork.complete(claimed, in: store, signal: signal)
-            }, configuration: world.configuration(watchInterval: .seconds(3600)))
+            let handler = world.handler(
+                work: ScriptedWork { claimed, signal in
+                    _ = try await store.release(id: claimed.id, attempt: claimed.attempts)
+                    _ = try await store.claim(id: claimed.id, messageID: "another-message")
+                    return try await ScriptedWork.complete(claimed, in: store, signal: signal)
+                }, configuration: world.configuration(watchInterval: .seconds(3600)))
             #expect(await handler.handle(message) == .abandoned)
             await handler.deleter.flush()
             #expect(world.queue.deleted.isEmpty)
@@ -264,10 +277,11 @@ struct MessageHandlerTests {
         try await HandlerWorld.with { world in
             let (record, message) = try await world.queuedVideo()
             let store = world.store
-            let handler = world.handler(work: ScriptedWork { claimed, signal in
-                _ = try await store.delete(id: claimed.id, owner: nil)
-                return try await ScriptedWork.complete(claimed, in: store, signal: signal)
-            })
+            let handler = world.handler(
+                work: ScriptedWork { claimed, signal in
+                    _ = try await store.delete(id: claimed.id, owner: nil)
+                    return try await ScriptedWork.complete(claimed, in: store, signal: signal)
+                })
             #expect(await handler.handle(message) == .cancelled)
             await handler.deleter.flush()
             #expect(world.queue.deleted == [message.receiptHandle])
@@ -280,10 +294,11 @@ struct MessageHandlerTests {
         try await HandlerWorld.with { world in
             let (_, message) = try await world.queuedVideo()
             let store = world.store
-            let handler = world.handler(work: ScriptedWork { _, _ in
-                try await store.close()
-                throw VideoFailure(code: "probe_failed", message: "not a video")
-            })
+            let handler = world.handler(
+                work: ScriptedWork { _, _ in
+                    try await store.close()
+                    throw VideoFailure(code: "probe_failed", message: "not a video")
+                })
             #expect(await handler.handle(message) == .retried)
             await handler.deleter.flush()
             #expect(world.queue.deleted.isEmpty)
@@ -314,10 +329,11 @@ struct MessageHandlerTests {
             case "cancelled": _ = try await world.store.cancel(id: record.id, owner: nil)
             default: _ = try await world.store.fail(id: record.id, attempt: claimed.attempts, error: VideoFailure(code: "x", message: "y"))
             }
-            let handler = world.handler(work: ScriptedWork { _, _ in
-                Issue.record("no work may run for a final record")
-                return nil
-            })
+            let handler = world.handler(
+                work: ScriptedWork { _, _ in
+                    Issue.record("no work may run for a final record")
+                    return nil
+                })
             #expect(await handler.handle(message) == .skipped)
             await handler.deleter.flush()
             #expect(world.queue.deleted == [message.receiptHandle])
@@ -329,10 +345,11 @@ struct MessageHandlerTests {
         try await HandlerWorld.with { world in
             let (record, message) = try await world.queuedVideo()
             _ = try await world.store.delete(id: record.id, owner: nil)
-            let handler = world.handler(work: ScriptedWork { _, _ in
-                Issue.record("no work may run without a record")
-                return nil
-            })
+            let handler = world.handler(
+                work: ScriptedWork { _, _ in
+                    Issue.record("no work may run without a record")
+                    return nil
+                })
             #expect(await handler.handle(message) == .skipped)
             await handler.deleter.flush()
             #expect(world.queue.deleted == [message.receiptHandle])
@@ -345,10 +362,11 @@ struct MessageHandlerTests {
             let (record, message) = try await world.queuedVideo()
             _ = try #require(try await world.store.claim(id: record.id, messageID: message.messageID))
             let duplicate = try world.message(for: record, messageID: "duplicate", receiveCount: 1)
-            let handler = world.handler(work: ScriptedWork { _, _ in
-                Issue.record("a duplicate may not run the job")
-                return nil
-            })
+            let handler = world.handler(
+                work: ScriptedWork { _, _ in
+                    Issue.record("a duplicate may not run the job")
+                    return nil
+                })
             #expect(await handler.handle(duplicate) == .leftToOwner)
             #expect(world.queue.visibilityChanges.count == 1)
             #expect(world.queue.visibilityChanges.allSatisfy { $0 >= 30 })
@@ -362,9 +380,10 @@ struct MessageHandlerTests {
             let (record, message) = try await world.queuedVideo()
             let first = try #require(try await world.store.claim(id: record.id, messageID: message.messageID))
             let store = world.store
-            let handler = world.handler(work: ScriptedWork { claimed, signal in
-                try await ScriptedWork.complete(claimed, in: store, signal: signal)
-            })
+            let handler = world.handler(
+                work: ScriptedWork { claimed, signal in
+                    try await ScriptedWork.complete(claimed, in: store, signal: signal)
+                })
             let again = try world.message(for: record, messageID: message.messageID, receiveCount: 2)
             #expect(await handler.handle(again) == .completed)
             let current = try #require(try await world.current(record.id))
@@ -373,8 +392,9 @@ struct MessageHandlerTests {
         }
     }
 
-    @Test("an undecodable message goes to the dead-letter queue with its reason and the original is deleted",
-          arguments: ["", "not json", #"{"version":99}"#, String(repeating: "[", count: 10_000)])
+    @Test(
+        "an undecodable message goes to the dead-letter queue with its reason and the original is deleted",
+        arguments: ["", "not json", #"{"version":99}"#, String(repeating: "[", count: 10_000)])
     func undecodable(body: String) async throws {
         try await HandlerWorld.with { world in
             let handler = world.handler(work: ScriptedWork.hanging())

@@ -5,8 +5,9 @@ import ServiceSupport
 import TestSupport
 import Testing
 import VideoCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Flow control and the systemd notify protocol.
@@ -15,7 +16,9 @@ struct OperationsTests {
     @Test("never more messages in flight than free job slots")
     func receivesOnlyForFreeSlots() async throws {
         let harness = try await ConsumerHarness.make(visibility: 30)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let video = try await TestVideos.smallVideo()
             var ids: [UUID] = []
             for _ in 0..<3 { ids.append(try await harness.enqueue(jobs: ["paced"], source: video).id) }
@@ -43,12 +46,15 @@ struct OperationsTests {
     @Test("systemd notify: READY=1, WATCHDOG=1 and STATUS= while running, STOPPING=1 on shutdown")
     func systemdNotify() async throws {
         let harness = try await ConsumerHarness.make()
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let socket = try NotifySocket(path: harness.directory.file("notify.sock"))
             defer { socket.close() }
-            let consumer = ConsumerService(configuration: harness.configuration(), sqs: harness.sqs, s3: harness.s3, store: harness.store,
-                                           pipeline: ConsumerHarness.pipeline(), logger: ConsumerHarness.logger,
-                                           environment: ["NOTIFY_SOCKET": socket.path])
+            let consumer = ConsumerService(
+                configuration: harness.configuration(), sqs: harness.sqs, s3: harness.s3, store: harness.store,
+                pipeline: ConsumerHarness.pipeline(), logger: ConsumerHarness.logger,
+                environment: ["NOTIFY_SOCKET": socket.path])
             let services = RunningServices([consumer])
             var received: [String] = []
             let running = try await ConsumerHarness.eventually(timeout: .seconds(10)) {

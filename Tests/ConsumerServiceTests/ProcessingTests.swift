@@ -12,11 +12,14 @@ import VideoStore
 /// idempotency, failures.
 @Suite("Consumer processing")
 struct ProcessingTests {
-    @Test("transcode: outputs in S3 under outputs/{id}/, record completed once, message deleted",
-          arguments: TestDatabaseBackend.allCases)
+    @Test(
+        "transcode: outputs in S3 under outputs/{id}/, record completed once, message deleted",
+        arguments: TestDatabaseBackend.allCases)
     func happyPath(database: TestDatabaseBackend) async throws {
         let harness = try await ConsumerHarness.make(database: database)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let video = try await TestVideos.smallVideo()
             let record = try await harness.enqueue(jobs: [.transcode, .thumbnails], source: video)
             let consumer = harness.consumer()
@@ -51,7 +54,9 @@ struct ProcessingTests {
     @Test("the record's processing options reach the handlers: its renditions, codec, segment length and thumbnail count")
     func processingOptionsApplied() async throws {
         let harness = try await ConsumerHarness.make()
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let options = ProcessingOptions(renditions: [160], codec: .hevc, quality: 35, segmentDuration: 1, thumbnailCount: 2)
             let record = try await harness.enqueue(jobs: [.transcode, .hls, .thumbnails], source: try await TestVideos.smallVideo(), options: options)
             #expect(try await harness.consumer().runOnce(waitTime: 5) == .completed)
@@ -67,7 +72,9 @@ struct ProcessingTests {
     @Test("a completed record's message is deleted without work; a cancelled one too", arguments: TestDatabaseBackend.allCases)
     func completedRecordIsSkipped(database: TestDatabaseBackend) async throws {
         let harness = try await ConsumerHarness.make(database: database)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let video = try await TestVideos.smallVideo()
             let completed = try await harness.enqueue(source: video)
             let claimed = try #require(try await harness.store.claim(id: completed.id))
@@ -89,7 +96,9 @@ struct ProcessingTests {
     @Test("two consumers and 10 messages: each video processed exactly once", arguments: TestDatabaseBackend.allCases)
     func twoConsumersProcessEachOnce(database: TestDatabaseBackend) async throws {
         let harness = try await ConsumerHarness.make(database: database)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let video = try await TestVideos.smallVideo()
             var ids: [UUID] = []
             for _ in 0..<10 { ids.append(try await harness.enqueue(jobs: [.audio], source: video).id) }
@@ -117,7 +126,9 @@ struct ProcessingTests {
     @Test("poison corpus: each ends in the DLQ or failed with a clear code, and the consumer keeps running")
     func poisonCorpus() async throws {
         let harness = try await ConsumerHarness.make()
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let video = try await TestVideos.smallVideo()
             let random = try harness.directory.write("random.mp4", bytes: (0..<4096).map { _ in UInt8.random(in: 0...255) })
             let empty = try harness.directory.write("empty.mp4", bytes: [])
@@ -179,11 +190,13 @@ struct ProcessingTests {
     @Test("a transient failure releases the record and the message comes back; the next attempt completes")
     func transientFailureComesBack() async throws {
         let harness = try await ConsumerHarness.make()
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let video = try await TestVideos.smallVideo()
             let record = try await harness.enqueue(jobs: [.audio], source: video)
             var configuration = harness.configuration()
-            configuration.bucket = harness.bucket + "-missing"   // uploads fail: S3 answers NoSuchBucket
+            configuration.bucket = harness.bucket + "-missing"  // uploads fail: S3 answers NoSuchBucket
             let broken = harness.consumer(configuration)
 
             #expect(try await broken.runOnce(waitTime: 5) == .retried)
@@ -206,11 +219,14 @@ struct ProcessingTests {
         }
     }
 
-    @Test("a transient failure on the message's last allowed receive sends it again while the record has attempts left; the last attempt fails the record and deletes its message: nothing reaches the DLQ",
-          arguments: TestDatabaseBackend.allCases)
+    @Test(
+        "a transient failure on the message's last allowed receive sends it again while the record has attempts left; the last attempt fails the record and deletes its message: nothing reaches the DLQ",
+        arguments: TestDatabaseBackend.allCases)
     func lastReceiveSendsAgainAndLastAttemptFails(database: TestDatabaseBackend) async throws {
         let harness = try await ConsumerHarness.make(maximumReceiveCount: 1, database: database)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let video = try await TestVideos.smallVideo()
             let record = try await harness.enqueue(jobs: [.audio], source: video)
             var configuration = harness.configuration()

@@ -1,10 +1,11 @@
-@testable import ConsumerService
 import Foundation
 import Logging
 import TestSupport
 import Testing
 import VideoCore
 import VideoStore
+
+@testable import ConsumerService
 
 @Suite("Progress reporter")
 struct ProgressReporterTests {
@@ -14,12 +15,14 @@ struct ProgressReporterTests {
         defer { directory.remove() }
         let store = try await SQLiteVideoStore(path: directory.file("videos.sqlite"))
         try await store.migrate()
-        let record = VideoRecord(owner: "tests", title: "t", originalFilename: "a.mp4", sourceBucket: "b", sourceKey: "k", size: 1,
-                                 contentType: "video/mp4", jobs: [.transcode])
+        let record = VideoRecord(
+            owner: "tests", title: "t", originalFilename: "a.mp4", sourceBucket: "b", sourceKey: "k", size: 1,
+            contentType: "video/mp4", jobs: [.transcode])
         _ = try await store.create(record, outboxPayload: "{}")
         let claimed = try #require(try await store.claim(id: record.id))
-        let reporter = ProgressReporter(store: store, videoID: record.id, attempt: claimed.attempts, interval: .seconds(60),
-                                        logger: ConsumerHarness.logger)
+        let reporter = ProgressReporter(
+            store: store, videoID: record.id, attempt: claimed.attempts, interval: .seconds(60),
+            logger: ConsumerHarness.logger)
 
         await reporter.report(stage: .encoding, percent: 10, eta: 5)
         for percent in 11...50 { await reporter.report(stage: .encoding, percent: Double(percent), eta: 1) }
@@ -34,8 +37,9 @@ struct ProgressReporterTests {
         #expect(current.progress == 95)
 
         // A stale attempt cannot write.
-        let stale = ProgressReporter(store: store, videoID: record.id, attempt: claimed.attempts - 1, interval: .zero,
-                                     logger: ConsumerHarness.logger)
+        let stale = ProgressReporter(
+            store: store, videoID: record.id, attempt: claimed.attempts - 1, interval: .zero,
+            logger: ConsumerHarness.logger)
         await stale.report(stage: .downloading, percent: 1, eta: nil)
         current = try #require(try await store.video(id: record.id, owner: nil))
         #expect(current.stage == .uploading)

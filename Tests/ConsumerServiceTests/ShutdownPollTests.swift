@@ -1,16 +1,19 @@
-@testable import ConsumerService
 import Foundation
 import SQSClient
 import ServiceLifecycle
 import Testing
 import VideoCore
 
+@testable import ConsumerService
+
 /// A graceful shutdown that begins while a long poll is in flight: the poll is not cancelled (SQS would count the
 /// receive of what it hands over and keep it hidden), and what it brings is handed back at once, never run. The
 /// whole consumer runs on the fake queue and a SQLite store.
 @Suite("Consumer shutdown during a long poll")
 struct ShutdownPollTests {
-    @Test("messages the in-flight polls bring after the shutdown began — the jobs queue's and the dead-letter watcher's — are handed back at once (visibility 0), never run, and no new poll starts")
+    @Test(
+        "messages the in-flight polls bring after the shutdown began — the jobs queue's and the dead-letter watcher's — are handed back at once (visibility 0), never run, and no new poll starts"
+    )
     func pollAnsweredAfterShutdownIsHandedBack() async throws {
         try await HandlerWorld.with { world in
             let (record, message) = try await world.queuedVideo()

@@ -17,9 +17,10 @@ struct StartupTests {
     static func sqs(through proxy: TCPProxy) throws -> SQSClient {
         let credentials = try Emulator.localstack.connection().credentials
         guard let endpoint = AWSEndpoint(url: proxy.baseURL) else { throw EmulatorError("bad proxy URL \(proxy.baseURL)") }
-        return SQSClient(configuration: AWSClientConfiguration(
-            region: "us-east-1", endpoint: endpoint, credentialProvider: StaticCredentialProvider(credentials: credentials),
-            retry: RetryConfiguration(maximumAttempts: 2, baseDelay: .milliseconds(20)), requestTimeout: .seconds(5)))
+        return SQSClient(
+            configuration: AWSClientConfiguration(
+                region: "us-east-1", endpoint: endpoint, credentialProvider: StaticCredentialProvider(credentials: credentials),
+                retry: RetryConfiguration(maximumAttempts: 2, baseDelay: .milliseconds(20)), requestTimeout: .seconds(5)))
     }
 
     static func localstackAddress() throws -> (host: String, port: Int) {
@@ -27,21 +28,28 @@ struct StartupTests {
         return (url.host ?? "127.0.0.1", url.port ?? 4566)
     }
 
-    @Test("SQS unreachable at start: READY=1 with STATUS=waiting for SQS, /readyz 503 with the reason, the watchdog fed, no exit; the video is processed once SQS answers")
+    @Test(
+        "SQS unreachable at start: READY=1 with STATUS=waiting for SQS, /readyz 503 with the reason, the watchdog fed, no exit; the video is processed once SQS answers"
+    )
     func startsWithoutSQS() async throws {
         let harness = try await ConsumerHarness.make()
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             let localstack = try Self.localstackAddress()
             let proxy = try await TCPProxy.start(upstreamHost: localstack.host, upstreamPort: localstack.port, relaying: false)
-            try await withTearDown { try? await proxy.shutdown() } body: {
+            try await withTearDown {
+                try? await proxy.shutdown()
+            } body: {
                 let socket = try NotifySocket(path: harness.directory.file("notify.sock"))
                 defer { socket.close() }
                 var configuration = harness.configuration()
                 configuration.dependencyRetryMaximumDelay = .milliseconds(500)
                 configuration.sqsCallTimeout = .seconds(2)
-                let consumer = ConsumerService(configuration: configuration, sqs: try Self.sqs(through: proxy), s3: harness.s3,
-                                               store: harness.store, pipeline: ConsumerHarness.pipeline(), logger: ConsumerHarness.logger,
-                                               environment: ["NOTIFY_SOCKET": socket.path])
+                let consumer = ConsumerService(
+                    configuration: configuration, sqs: try Self.sqs(through: proxy), s3: harness.s3,
+                    store: harness.store, pipeline: ConsumerHarness.pipeline(), logger: ConsumerHarness.logger,
+                    environment: ["NOTIFY_SOCKET": socket.path])
                 let record = try await harness.enqueue(jobs: [.audio], source: try await TestVideos.smallVideo())
                 let services = RunningServices([consumer])
 
@@ -81,21 +89,29 @@ struct StartupTests {
     @Test("the database unreachable at start: waiting for the database, no exit; migrated and processing once it answers")
     func startsWithoutDatabase() async throws {
         let harness = try await ConsumerHarness.make(database: .postgres)
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             var components = try #require(URLComponents(string: harness.databaseURL))
-            let proxy = try await TCPProxy.start(upstreamHost: components.host ?? "127.0.0.1", upstreamPort: components.port ?? 5432,
-                                                 relaying: false)
-            try await withTearDown { try? await proxy.shutdown() } body: {
+            let proxy = try await TCPProxy.start(
+                upstreamHost: components.host ?? "127.0.0.1", upstreamPort: components.port ?? 5432,
+                relaying: false)
+            try await withTearDown {
+                try? await proxy.shutdown()
+            } body: {
                 components.host = "127.0.0.1"
                 components.port = proxy.port
                 let proxiedURL = try #require(components.string)
                 let store = try await DatabaseConfiguration(url: proxiedURL).makeStore(logger: ConsumerHarness.logger)
-                try await withTearDown { try? await store.close() } body: {
+                try await withTearDown {
+                    try? await store.close()
+                } body: {
                     var configuration = harness.configuration()
                     configuration.databaseURL = proxiedURL
                     configuration.dependencyRetryMaximumDelay = .milliseconds(500)
-                    let consumer = ConsumerService(configuration: configuration, sqs: harness.sqs, s3: harness.s3, store: store,
-                                                   pipeline: ConsumerHarness.pipeline(), logger: ConsumerHarness.logger, environment: [:])
+                    let consumer = ConsumerService(
+                        configuration: configuration, sqs: harness.sqs, s3: harness.s3, store: store,
+                        pipeline: ConsumerHarness.pipeline(), logger: ConsumerHarness.logger, environment: [:])
                     let record = try await harness.enqueue(jobs: [.audio], source: try await TestVideos.smallVideo())
                     let services = RunningServices([consumer])
 

@@ -1,4 +1,3 @@
-@testable import ConsumerService
 import Foundation
 import NIOHTTP1
 import ServiceSupport
@@ -6,6 +5,8 @@ import Synchronization
 import TestSupport
 import Testing
 import VideoCore
+
+@testable import ConsumerService
 
 /// Spot interruptions and Auto Scaling scale-in, with a fake EC2 (instance metadata and the Auto Scaling API: neither
 /// LocalStack's community edition nor moto has `CompleteLifecycleAction`) and the real consumer on LocalStack.
@@ -23,11 +24,13 @@ struct TerminationTests {
         static func start() async throws -> (FakeEC2, FakeHTTPServer) {
             let ec2 = FakeEC2()
             let server = try await FakeHTTPServer.start { request in
-                if request.path.hasPrefix("/latest/"), ec2.unavailable.withLock({ left in
-                    guard left > 0 else { return false }
-                    left -= 1
-                    return true
-                }) {
+                if request.path.hasPrefix("/latest/"),
+                    ec2.unavailable.withLock({ left in
+                        guard left > 0 else { return false }
+                        left -= 1
+                        return true
+                    })
+                {
                     ec2.refused.withLock { $0 += 1 }
                     return .reply(.serviceUnavailable)
                 }
@@ -42,8 +45,9 @@ struct TerminationTests {
                     return ec2.spotNotice.withLock { $0 }.map { .ok($0, contentType: "application/json") } ?? .reply(.notFound)
                 case (.POST, "/"):
                     ec2.autoScalingCalls.withLock { $0.append(request) }
-                    return .ok(#"<CompleteLifecycleActionResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><CompleteLifecycleActionResult/></CompleteLifecycleActionResponse>"#,
-                               contentType: "text/xml")
+                    return .ok(
+                        #"<CompleteLifecycleActionResponse xmlns="http://autoscaling.amazonaws.com/doc/2011-01-01/"><CompleteLifecycleActionResult/></CompleteLifecycleActionResponse>"#,
+                        contentType: "text/xml")
                 default: return .reply(.notFound)
                 }
             }
@@ -52,14 +56,19 @@ struct TerminationTests {
     }
 
     static func environment(_ server: FakeHTTPServer) -> [String: String] {
-        ["AWS_EC2_METADATA_SERVICE_ENDPOINT": server.baseURL, "AWS_ENDPOINT_URL_AUTO_SCALING": server.baseURL,
-         "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"]
+        [
+            "AWS_EC2_METADATA_SERVICE_ENDPOINT": server.baseURL, "AWS_ENDPOINT_URL_AUTO_SCALING": server.baseURL,
+            "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test",
+        ]
     }
 
     @Test func aScaleInDrainsTheRunningJobThenCompletesTheLifecycleHook() async throws {
         let harness = try await ConsumerHarness.make()
         let (ec2, server) = try await FakeEC2.start()
-        try await withTearDown { await harness.tearDown(); try? await server.shutdown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+            try? await server.shutdown()
+        } body: {
             let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
             var configuration = harness.configuration()
             configuration.drainTimeout = .seconds(30)
@@ -77,8 +86,9 @@ struct TerminationTests {
             #expect(try await harness.messageCount() == 0)
             let calls = ec2.autoScalingCalls.withLock { $0 }
             try #require(calls.count == 1)
-            #expect(calls[0].body == "Action=CompleteLifecycleAction&Version=2011-01-01&AutoScalingGroupName=videoqueue-consumers"
-                + "&InstanceId=i-0123456789abcdef0&LifecycleActionResult=CONTINUE&LifecycleHookName=videoqueue-drain")
+            #expect(
+                calls[0].body == "Action=CompleteLifecycleAction&Version=2011-01-01&AutoScalingGroupName=videoqueue-consumers"
+                    + "&InstanceId=i-0123456789abcdef0&LifecycleActionResult=CONTINUE&LifecycleHookName=videoqueue-drain")
             #expect(calls[0].headers["Authorization"].first?.contains("/us-east-1/autoscaling/aws4_request") == true)
         }
     }
@@ -86,7 +96,10 @@ struct TerminationTests {
     @Test func aSpotNoticeHandsBackWhatCannotFinishBeforeTheInterruption() async throws {
         let harness = try await ConsumerHarness.make(visibility: 30)
         let (ec2, server) = try await FakeEC2.start()
-        try await withTearDown { await harness.tearDown(); try? await server.shutdown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+            try? await server.shutdown()
+        } body: {
             let record = try await harness.enqueue(jobs: ["paced"], source: try await TestVideos.smallVideo())
             var configuration = harness.configuration()
             configuration.drainTimeout = .seconds(600)
@@ -112,8 +125,11 @@ struct TerminationTests {
     @Test func aMetadataServiceNotReadyAtBootIsAskedAgainUntilItAnswersAndItsScaleInStillDrains() async throws {
         let harness = try await ConsumerHarness.make()
         let (ec2, server) = try await FakeEC2.start()
-        try await withTearDown { await harness.tearDown(); try? await server.shutdown() } body: {
-            ec2.unavailable.withLock { $0 = 6 }   // the first requests (token and values) fail: not ready yet
+        try await withTearDown {
+            await harness.tearDown()
+            try? await server.shutdown()
+        } body: {
+            ec2.unavailable.withLock { $0 = 6 }  // the first requests (token and values) fail: not ready yet
             ec2.targetState.withLock { $0 = "Terminated" }
             var configuration = harness.configuration()
             configuration.terminationCheckInterval = .milliseconds(100)
@@ -128,7 +144,9 @@ struct TerminationTests {
 
     @Test func offEC2TheWatchKeepsAskingAndTheConsumerKeepsWorking() async throws {
         let harness = try await ConsumerHarness.make()
-        try await withTearDown { await harness.tearDown() } body: {
+        try await withTearDown {
+            await harness.tearDown()
+        } body: {
             var configuration = harness.configuration()
             configuration.terminationCheckInterval = .milliseconds(100)
             let consumer = harness.consumer(configuration, pacedSeconds: 1)

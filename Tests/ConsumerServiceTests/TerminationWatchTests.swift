@@ -1,26 +1,31 @@
-@testable import ConsumerService
 import Foundation
 import TestSupport
 import Testing
+
+@testable import ConsumerService
 
 /// The termination watch's decisions, without I/O.
 @Suite struct TerminationWatchTests {
     @Test func aSpotNoticeDrainsOnceWithItsTime() {
         var watch = TerminationWatch(interval: .seconds(5))
         #expect(watch.observed(spotInstanceAction: nil, targetLifecycleState: "InService") == .keepWatching)
-        let action = watch.observed(spotInstanceAction: #"{"action": "terminate", "time": "2026-12-03T10:00:00Z"}"#,
-                                    targetLifecycleState: "InService")
+        let action = watch.observed(
+            spotInstanceAction: #"{"action": "terminate", "time": "2026-12-03T10:00:00Z"}"#,
+            targetLifecycleState: "InService")
         let deadline = ISO8601DateFormatter().date(from: "2026-12-03T10:00:00Z")
         #expect(action == .drain(TerminationNotice(reason: .spotInterruption, deadline: deadline)))
-        #expect(watch.observed(spotInstanceAction: #"{"action": "terminate", "time": "2026-12-03T10:00:00Z"}"#,
-                               targetLifecycleState: "Terminated") == .keepWatching, "one drain per process")
+        #expect(
+            watch.observed(
+                spotInstanceAction: #"{"action": "terminate", "time": "2026-12-03T10:00:00Z"}"#,
+                targetLifecycleState: "Terminated") == .keepWatching, "one drain per process")
     }
 
     @Test func anUnreadableSpotNoticeStillDrainsWithoutADeadline() {
         for document in ["", "{", #"{"action": "stop"}"#, #"{"action": "stop", "time": "soon"}"#, String(repeating: "x", count: 100_000)] {
             var watch = TerminationWatch(interval: .seconds(5))
-            #expect(watch.observed(spotInstanceAction: document, targetLifecycleState: nil)
-                == .drain(TerminationNotice(reason: .spotInterruption, deadline: nil)))
+            #expect(
+                watch.observed(spotInstanceAction: document, targetLifecycleState: nil)
+                    == .drain(TerminationNotice(reason: .spotInterruption, deadline: nil)))
         }
     }
 
@@ -46,8 +51,9 @@ import Testing
             #expect(delay >= ceiling / 2 && delay <= ceiling, "failure \(failure): \(delay) outside half the ceiling \(ceiling) … the ceiling")
             delays.append(delay)
         }
-        #expect((1...10).map { offEC2.retryCeiling(afterFailures: $0) }
-            == [.seconds(5), .seconds(10), .seconds(20)] + Array(repeating: TerminationWatch.retryCap, count: 7))
+        #expect(
+            (1...10).map { offEC2.retryCeiling(afterFailures: $0) }
+                == [.seconds(5), .seconds(10), .seconds(20)] + Array(repeating: TerminationWatch.retryCap, count: 7))
         #expect(delays.allSatisfy { $0 <= TerminationWatch.retryCap }, "capped")
         #expect(Set(delays.suffix(7)).count > 1, "jittered: consumers that booted together do not ask in step")
         // The service answers at last: watched from then on, and a later failure is passing.
@@ -75,7 +81,7 @@ import Testing
         var third: MachineConsumersLock? = try MachineConsumersLock(path: path)
         var ran: [String] = []
         #expect(await first.releaseAndRunIfLast { ran.append("first") } == false)
-        third = nil   // killed: the kernel drops its share
+        third = nil  // killed: the kernel drops its share
         #expect(third == nil)
         #expect(await second.releaseAndRunIfLast { ran.append("second") } == true)
         #expect(ran == ["second"])

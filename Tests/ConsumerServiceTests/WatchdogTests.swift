@@ -1,10 +1,11 @@
-@testable import ConsumerService
 import Foundation
 import SQSClient
 import ServiceLifecycle
 import ServiceSupport
 import Synchronization
 import Testing
+
+@testable import ConsumerService
 
 /// The poll loop's liveness as the systemd watchdog sees it: `WATCHDOG=1` only while the loop keeps its promise,
 /// and a receive's bound that fits half the watchdog interval.
@@ -24,11 +25,12 @@ struct WatchdogTests {
         #expect(liveness.isAlive(at: start + .seconds(41)), "a new round, a new promise")
     }
 
-    @Test("a receive's bound (wait time + call timeout) is checked against half the watchdog interval: kept when it fits, the wait shortened when it does not, refused when the call timeout alone does not fit",
-          arguments: [
-              (20, 10, nil, 20, false), (20, 10, 90, 20, false), (20, 10, 60, 20, false), (20, 10, 40, 10, true),
-              (20, 10, 21, 0, true), (5, 2, 90, 5, false),
-          ] as [(Int, Int, Int?, Int, Bool)])
+    @Test(
+        "a receive's bound (wait time + call timeout) is checked against half the watchdog interval: kept when it fits, the wait shortened when it does not, refused when the call timeout alone does not fit",
+        arguments: [
+            (20, 10, nil, 20, false), (20, 10, 90, 20, false), (20, 10, 60, 20, false), (20, 10, 40, 10, true),
+            (20, 10, 21, 0, true), (5, 2, 90, 5, false),
+        ] as [(Int, Int, Int?, Int, Bool)])
     func waitTimeFitsTheWatchdog(configured: Int, callTimeout: Int, watchdog: Int?, expected: Int, clamped: Bool) throws {
         let fit = try PollLiveness.waitTime(configured: configured, callTimeout: .seconds(callTimeout), watchdog: watchdog.map { .seconds($0) })
         #expect(fit.seconds == expected)
@@ -47,7 +49,9 @@ struct WatchdogTests {
         }
     }
 
-    @Test("under a watchdog too short for its call timeout the consumer stops at start with the configuration error; under one too short for its wait, it polls with the shortened wait")
+    @Test(
+        "under a watchdog too short for its call timeout the consumer stops at start with the configuration error; under one too short for its wait, it polls with the shortened wait"
+    )
     func startUpChecksTheWatchdog() async throws {
         try await HandlerWorld.with { world in
             let socket = try NotifySocket(path: world.directory.file("notify.sock"))
@@ -76,7 +80,10 @@ struct WatchdogTests {
             // The first receive hangs past its bound, deaf to the call timeout's cancellation (a stuck socket read);
             // later ones wait as an idle long poll does.
             world.queue.answerPolls(of: HandlerWorld.queueURL) { _ in
-                if receives.withLock({ count in count += 1; return count }) == 1 {
+                if receives.withLock({ count in
+                    count += 1
+                    return count
+                }) == 1 {
                     await gate.wait()
                     return []
                 }

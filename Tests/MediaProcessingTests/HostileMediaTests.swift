@@ -11,11 +11,19 @@ struct HostileMediaTests {
         let video = directory.appendingPathComponent("plain.mp4")
         let cover = directory.appendingPathComponent("cover.png")
         let muxed = directory.appendingPathComponent("muxed.mp4")
-        try await runTool("ffmpeg", ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "3", "-c:v", "libx264", "-preset", "ultrafast",
-                                     "-pix_fmt", "yuv420p", video.path])
+        try await runTool(
+            "ffmpeg",
+            [
+                "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-t", "3", "-c:v", "libx264", "-preset", "ultrafast",
+                "-pix_fmt", "yuv420p", video.path,
+            ])
         try await runTool("ffmpeg", ["-f", "lavfi", "-i", "color=c=red:size=\(size)x\(size)", "-frames:v", "1", cover.path])
-        try await runTool("ffmpeg", ["-i", video.path, "-i", cover.path, "-map", "1", "-map", "0", "-c", "copy", "-disposition:0", "attached_pic",
-                                     muxed.path])
+        try await runTool(
+            "ffmpeg",
+            [
+                "-i", video.path, "-i", cover.path, "-map", "1", "-map", "0", "-c", "copy", "-disposition:0", "attached_pic",
+                muxed.path,
+            ])
         let output = directory.appendingPathComponent("cover-first.mp4")
         try HostileMedia.coverFirst(try Data(contentsOf: muxed)).write(to: output)
         return output
@@ -24,8 +32,12 @@ struct HostileMediaTests {
     /// 160×120, 30 s of frames, whose `mvhd`/`tkhd`/`mdhd` declare 1 s.
     static func lyingDuration(in directory: URL) async throws -> URL {
         let honest = directory.appendingPathComponent("honest30.mp4")
-        try await runTool("ffmpeg", ["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-t", "30", "-c:v", "libx264", "-preset", "ultrafast",
-                                     "-pix_fmt", "yuv420p", "-use_editlist", "0", honest.path])
+        try await runTool(
+            "ffmpeg",
+            [
+                "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-t", "30", "-c:v", "libx264", "-preset", "ultrafast",
+                "-pix_fmt", "yuv420p", "-use_editlist", "0", honest.path,
+            ])
         let output = directory.appendingPathComponent("lying.mp4")
         try HostileMedia.declaringDuration(try Data(contentsOf: honest), seconds: 1).write(to: output)
         return output
@@ -70,8 +82,9 @@ struct HostileMediaTests {
             #expect(await mediaError { _ = try await handler.run(context) }?.code == .durationMismatch, "\(handler.name)")
             // FFmpeg read no more than the cap (declared 1 s + 2 s slack), not the 30 s the file holds.
             if handler.name == "transcode" {
-                let written = try #require(FileManager.default.enumerator(atPath: output.path)?.compactMap { $0 as? String }
-                    .first { $0.hasSuffix(".mp4") })
+                let written = try #require(
+                    FileManager.default.enumerator(atPath: output.path)?.compactMap { $0 as? String }
+                        .first { $0.hasSuffix(".mp4") })
                 let probed = try await Probed.of(output.appendingPathComponent(written))
                 #expect(probed.duration <= 3.1)
             }
@@ -100,9 +113,13 @@ struct HostileMediaTests {
         let sandboxed = FFmpegRunner(configuration: FFmpegConfiguration(sandbox: sandbox))
 
         // The network: an output URL to a listener on 127.0.0.1. Unsandboxed, the same run connects (the control).
-        let network = FFmpegInvocation(inputs: [.init(url: media.silent)], outputArguments: ["-c", "copy", "-f", "mpegts",
-                                       "tcp://127.0.0.1:\(listener.port)?timeout=2000000"], expectedDuration: nil,
-                                       workingDirectory: try media.jobDirectory())
+        let network = FFmpegInvocation(
+            inputs: [.init(url: media.silent)],
+            outputArguments: [
+                "-c", "copy", "-f", "mpegts",
+                "tcp://127.0.0.1:\(listener.port)?timeout=2000000",
+            ], expectedDuration: nil,
+            workingDirectory: try media.jobDirectory())
         #expect(await mediaError { try await sandboxed.run(network, timeout: .seconds(20)) }?.code == .ffmpegFailed)
         #expect(!listener.hasConnection(waitingMilliseconds: 200), "no connection reached the listener from the sandbox")
         let unsandboxed = Task { try? await FFmpegRunner().run(network, timeout: .seconds(3)) }
@@ -113,13 +130,15 @@ struct HostileMediaTests {
         // Files: writing outside the job directory, and reading a file outside it through a filter.
         let job = try media.jobDirectory()
         let escape = outside.appendingPathComponent("escaped.mp4")
-        let write = FFmpegInvocation(inputs: [.init(url: media.silent)], outputArguments: ["-c", "copy", "-f", "mp4", escape.path],
-                                     expectedDuration: nil, workingDirectory: job)
+        let write = FFmpegInvocation(
+            inputs: [.init(url: media.silent)], outputArguments: ["-c", "copy", "-f", "mp4", escape.path],
+            expectedDuration: nil, workingDirectory: job)
         #expect(await mediaError { try await sandboxed.run(write) }?.code == .ffmpegFailed)
         #expect(!FileManager.default.fileExists(atPath: escape.path))
-        let read = FFmpegInvocation(inputs: [.init(url: media.silent)],
-                                    outputArguments: ["-filter_complex", "movie=\(secret.path)[v]", "-map", "[v]", "-f", "null", "-"],
-                                    expectedDuration: nil, workingDirectory: job)
+        let read = FFmpegInvocation(
+            inputs: [.init(url: media.silent)],
+            outputArguments: ["-filter_complex", "movie=\(secret.path)[v]", "-map", "[v]", "-f", "null", "-"],
+            expectedDuration: nil, workingDirectory: job)
         #expect(await mediaError { try await sandboxed.run(read) }?.code == .ffmpegFailed)
         #expect(await mediaError { try await FFmpegRunner().run(read) } == nil, "the control run reads it")
 

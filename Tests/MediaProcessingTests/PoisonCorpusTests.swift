@@ -49,10 +49,11 @@ struct PoisonCorpusTests {
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         try write(
             "random.mp4",
-            Data((0..<65536).map { _ in
-                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-                return UInt8(truncatingIfNeeded: state >> 56)
-            }))
+            Data(
+                (0..<65536).map { _ in
+                    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    return UInt8(truncatingIfNeeded: state >> 56)
+                }))
         // A truncated MP4 (FFmpeg writes the moov index last: the first 40 % have none).
         let whole = try Data(contentsOf: media.small)
         try write("truncated.mp4", whole.prefix(whole.count * 4 / 10))

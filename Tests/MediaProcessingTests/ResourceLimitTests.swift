@@ -23,8 +23,10 @@ struct ResourceLimitTests {
         let source = "aevalsrc=exprs=" + Array(repeating: "sin(440*2*PI*t)", count: channels).joined(separator: "|") + ":s=\(sampleRate)"
         try await runTool(
             "ffmpeg",
-            ["-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25", "-f", "lavfi", "-i", source, "-t", "1", "-map", "0:v", "-map", "1:a",
-             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "pcm_s16le", output.path])
+            [
+                "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25", "-f", "lavfi", "-i", source, "-t", "1", "-map", "0:v", "-map", "1:a",
+                "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "pcm_s16le", output.path,
+            ])
         return output
     }
 
@@ -34,8 +36,10 @@ struct ResourceLimitTests {
         let output = directory.appendingPathComponent("rate-\(rate).\(container)")
         try await runTool(
             "ffmpeg",
-            ["-f", "lavfi", "-i", "testsrc2=size=64x48:rate=\(rate)", "-t", "1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
-             output.path])
+            [
+                "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=\(rate)", "-t", "1", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                output.path,
+            ])
         return output
     }
 
@@ -109,8 +113,10 @@ struct ResourceLimitTests {
         let eight = "aevalsrc=exprs=" + Array(repeating: "sin(440*2*PI*t)", count: 8).joined(separator: "|") + ":s=192000"
         try await runTool(
             "ffmpeg",
-            ["-f", "lavfi", "-i", "testsrc2=size=160x120:rate=240", "-f", "lavfi", "-i", eight, "-f", "lavfi", "-i", "sine=sample_rate=8000",
-             "-t", "1"]
+            [
+                "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=240", "-f", "lavfi", "-i", eight, "-f", "lavfi", "-i", "sine=sample_rate=8000",
+                "-t", "1",
+            ]
                 + Array(repeating: ["-map", "0:v"], count: 4).flatMap { $0 } + ["-map", "1:a"]
                 + Array(repeating: ["-map", "2:a"], count: 11).flatMap { $0 }
                 + ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "pcm_s16le", input.path])
@@ -138,9 +144,11 @@ struct ResourceLimitTests {
         let output = try await TestMedia.get().jobDirectory("noise").appendingPathComponent("noise.mp4")
         try await runTool(
             "ffmpeg",
-            ["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", "30",
-             "-vf", "noise=alls=80:allf=t", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "30", "-pix_fmt", "yuv420p", "-c:a", "aac",
-             output.path])
+            [
+                "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", "30",
+                "-vf", "noise=alls=80:allf=t", "-c:v", "libx264", "-preset", "ultrafast", "-crf", "30", "-pix_fmt", "yuv420p", "-c:a", "aac",
+                output.path,
+            ])
         return output
     }
 

@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+import VideoCore
 
 @testable import MediaProcessing
-import VideoCore
 
 @Suite("Job plan")
 struct MediaJobPlanTests {
@@ -58,11 +58,14 @@ struct SingleEncodeTests {
         for (file, other) in zip(byJob["thumbnails"] ?? [], separateByJob["thumbnails"] ?? []) {
             #expect(file.relativePath == other.relativePath && file.width == other.width && file.height == other.height)
         }
-        let psnr = try await runTool("ffmpeg", [
-            "-i", shared.appendingPathComponent("thumbnails/sprite.jpg").path, "-i", perJob.appendingPathComponent("thumbnails/sprite.jpg").path,
-            "-lavfi", "psnr=stats_file=-", "-f", "null", "-",
-        ])
-        let average = String(decoding: psnr, as: UTF8.self).split(separator: " ").first { $0.hasPrefix("psnr_avg:") }
+        let psnr = try await runTool(
+            "ffmpeg",
+            [
+                "-i", shared.appendingPathComponent("thumbnails/sprite.jpg").path, "-i", perJob.appendingPathComponent("thumbnails/sprite.jpg").path,
+                "-lavfi", "psnr=stats_file=-", "-f", "null", "-",
+            ])
+        let average =
+            String(decoding: psnr, as: UTF8.self).split(separator: " ").first { $0.hasPrefix("psnr_avg:") }
             .flatMap { Double($0.dropFirst("psnr_avg:".count)) } ?? 0
         #expect(average > 30 || average == 0 && String(decoding: psnr, as: UTF8.self).contains("inf"), "sprites differ: \(average) dB")
         for job in jobs {
@@ -111,8 +114,9 @@ struct SingleEncodeTests {
 
 @Suite("Codecs against real FFmpeg")
 struct CodecTests {
-    @Test("HEVC and AV1: MP4s in the codec, HLS in fMP4 segments (init.mp4 + .m4s) cut on the target, from one encode",
-          arguments: [VideoCodec.hevc, .av1])
+    @Test(
+        "HEVC and AV1: MP4s in the codec, HLS in fMP4 segments (init.mp4 + .m4s) cut on the target, from one encode",
+        arguments: [VideoCodec.hevc, .av1])
     func fmp4Ladder(codec: VideoCodec) async throws {
         let media = try await TestMedia.get()
         var options = fastOptions

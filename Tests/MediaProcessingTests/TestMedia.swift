@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import MediaProcessing
@@ -142,8 +143,6 @@ final class ProgressLog: Sendable {
         return !all.isEmpty && zip(all, all.dropFirst()).allSatisfy { $0 <= $1 } && all.last == 100
     }
 }
-
-import Synchronization
 
 /// `Mutex` in a class, so closures can share it.
 final class MutexBox<Value: Sendable>: Sendable {

@@ -28,8 +28,10 @@ struct SpeechMedia: Sendable {
         let video = media.directory.appendingPathComponent("speech.mp4")
         try await runTool(
             "ffmpeg",
-            ["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-i", wav.path, "-shortest", "-c:v", "libx264", "-preset", "ultrafast",
-             "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", video.path])
+            [
+                "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=25", "-i", wav.path, "-shortest", "-c:v", "libx264", "-preset", "ultrafast",
+                "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", video.path,
+            ])
         let long = media.directory.appendingPathComponent("speech-long.mp4")
         try await runTool("ffmpeg", ["-stream_loop", "9", "-i", video.path, "-c", "copy", long.path])
         let duration = try await MediaProbe().probe(video).duration ?? 0
@@ -83,17 +85,20 @@ struct TranscriptUnitTests {
         let transcript = try Transcript.decode(Data(json.utf8))
         #expect(transcript.language == "en")
         #expect(transcript.languageProbability == 1)
-        #expect(transcript.segments == [
-            .init(start: 0, end: 2, text: "Hello there"), .init(start: 1, end: 1, text: "back"), .init(start: 4, end: 10, text: "past the end"),
-        ])
+        #expect(
+            transcript.segments == [
+                .init(start: 0, end: 2, text: "Hello there"), .init(start: 1, end: 1, text: "back"), .init(start: 4, end: 10, text: "past the end"),
+            ])
     }
 
-    @Test("a transcript that does not hold up is transcription_failed, never a crash", arguments: [
-        #"not json"#, #"{"language": "en"}"#, #"{"language": "english!", "language_probability": 1, "duration": 1, "segments": []}"#,
-        #"{"language": "en", "language_probability": 1, "duration": -1, "segments": []}"#,
-        #"{"language": "en", "language_probability": NaN, "duration": 1, "segments": []}"#,
-        #"{"language": "en", "language_probability": 1, "duration": 1e999, "segments": []}"#,
-    ])
+    @Test(
+        "a transcript that does not hold up is transcription_failed, never a crash",
+        arguments: [
+            #"not json"#, #"{"language": "en"}"#, #"{"language": "english!", "language_probability": 1, "duration": 1, "segments": []}"#,
+            #"{"language": "en", "language_probability": 1, "duration": -1, "segments": []}"#,
+            #"{"language": "en", "language_probability": NaN, "duration": 1, "segments": []}"#,
+            #"{"language": "en", "language_probability": 1, "duration": 1e999, "segments": []}"#,
+        ])
     func hostileTranscripts(json: String) {
         #expect(throws: MediaError.self) { try Transcript.decode(Data(json.utf8)) }
         do {
@@ -106,51 +111,58 @@ struct TranscriptUnitTests {
     @Test("a transcript with more text than the cap is refused")
     func endlessTranscript() throws {
         let segment = #"{"start": 0, "end": 1, "text": "\#(String(repeating: "a", count: 1 << 20))"}"#
-        let json = #"{"language": "en", "language_probability": 1, "duration": 1, "segments": [\#(Array(repeating: segment, count: 5).joined(separator: ","))]}"#
+        let json =
+            #"{"language": "en", "language_probability": 1, "duration": 1, "segments": [\#(Array(repeating: segment, count: 5).joined(separator: ","))]}"#
         #expect(throws: MediaError.self) { try Transcript.decode(Data(json.utf8)) }
     }
 
     @Test("WebVTT and SubRip: exact timestamps, numbered cues, nothing in the text read as a tag or a cue boundary")
     func captionFormats() {
-        let transcript = Transcript(language: "en", languageProbability: 1, duration: 3_700, segments: [
-            .init(start: 0, end: 1.5, text: "Hello <b>world</b> & more"), .init(start: 3_661.0049, end: 3_662, text: "a --> b"),
-        ])
+        let transcript = Transcript(
+            language: "en", languageProbability: 1, duration: 3_700,
+            segments: [
+                .init(start: 0, end: 1.5, text: "Hello <b>world</b> & more"), .init(start: 3_661.0049, end: 3_662, text: "a --> b"),
+            ])
         let vtt = CaptionFormat.webVTT(transcript, timestampMap: "MPEGTS:126000,LOCAL:00:00:00.000")
-        #expect(vtt == """
-            WEBVTT
-            X-TIMESTAMP-MAP=MPEGTS:126000,LOCAL:00:00:00.000
+        #expect(
+            vtt == """
+                WEBVTT
+                X-TIMESTAMP-MAP=MPEGTS:126000,LOCAL:00:00:00.000
 
-            1
-            00:00:00.000 --> 00:00:01.500
-            Hello &lt;b&gt;world&lt;/b&gt; &amp; more
+                1
+                00:00:00.000 --> 00:00:01.500
+                Hello &lt;b&gt;world&lt;/b&gt; &amp; more
 
-            2
-            01:01:01.005 --> 01:01:02.000
-            a --&gt; b
+                2
+                01:01:01.005 --> 01:01:02.000
+                a --&gt; b
 
-            """)
+                """)
         let srt = CaptionFormat.subRip(transcript)
-        #expect(srt == """
-            1
-            00:00:00,000 --> 00:00:01,500
-            Hello ‹b›world‹/b› & more
+        #expect(
+            srt == """
+                1
+                00:00:00,000 --> 00:00:01,500
+                Hello ‹b›world‹/b› & more
 
-            2
-            01:01:01,005 --> 01:01:02,000
-            a --› b
+                2
+                01:01:01,005 --> 01:01:02,000
+                a --› b
 
-            """)
+                """)
         #expect(CaptionFormat.iso639_2("en") == "eng")
         #expect(CaptionFormat.iso639_2("xx") == "und")
     }
 
     @Test("transcribe runs before transcode and hls, so they can carry its captions")
     func transcribeFirst() {
-        #expect(MediaJobPlan(jobs: ["transcode", "thumbnails", "hls", "transcribe"], encodesOnce: true).steps.map(\.jobs)
-            == [["transcribe"], ["transcode", "hls", "thumbnails"]])
+        #expect(
+            MediaJobPlan(jobs: ["transcode", "thumbnails", "hls", "transcribe"], encodesOnce: true).steps.map(\.jobs)
+                == [["transcribe"], ["transcode", "hls", "thumbnails"]])
         #expect(MediaJobPlan(jobs: ["thumbnails", "transcribe"], encodesOnce: true).steps.map(\.jobs) == [["thumbnails"], ["transcribe"]])
-        #expect(MediaJobPlan(jobs: ["thumbnails", "hls", "transcribe"], encodesOnce: false).steps.map(\.jobs)
-            == [["thumbnails"], ["transcribe"], ["hls"]])
+        #expect(
+            MediaJobPlan(jobs: ["thumbnails", "hls", "transcribe"], encodesOnce: false).steps.map(\.jobs)
+                == [["thumbnails"], ["transcribe"], ["hls"]])
     }
 
     @Test("without a Python environment, transcribe fails as tool_unavailable (transient), not as bad input")
@@ -234,7 +246,8 @@ struct TranscriptionTests {
         let hlsVTT = try String(contentsOf: directory.appendingPathComponent("hls/subtitles/captions.vtt"), encoding: .utf8)
         #expect(hlsVTT.contains("X-TIMESTAMP-MAP=MPEGTS:"))
         // FFmpeg reads the HLS rendition with its subtitles.
-        let streams = try await runTool("ffprobe", ["-show_entries", "stream=codec_type", "-of", "csv=p=0", directory.appendingPathComponent("hls/subtitles/playlist.m3u8").path])
+        let streams = try await runTool(
+            "ffprobe", ["-show_entries", "stream=codec_type", "-of", "csv=p=0", directory.appendingPathComponent("hls/subtitles/playlist.m3u8").path])
         #expect(String(decoding: streams, as: UTF8.self).contains("subtitle"))
     }
 
@@ -259,10 +272,12 @@ struct TranscriptionTests {
         let speech = try await SpeechMedia.get()
         let pids = MutexBox<[Int32]>([])
         let (started, continuation) = AsyncStream.makeStream(of: Int32.self)
-        let pipeline = MediaJobPipeline(options: fastOptions, transcriber: Self.transcriber { pid in
-            pids.withLock { $0.append(pid) }
-            continuation.yield(pid)
-        })
+        let pipeline = MediaJobPipeline(
+            options: fastOptions,
+            transcriber: Self.transcriber { pid in
+                pids.withLock { $0.append(pid) }
+                continuation.yield(pid)
+            })
         let directory = try await TestMedia.get().jobDirectory()
         let task = Task { try await pipeline.run(jobs: ["transcribe"], input: speech.long, outputDirectory: directory) }
         // The recogniser runs (FFmpeg has written the audio): cancel it.

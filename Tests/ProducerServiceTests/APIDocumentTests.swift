@@ -5,12 +5,13 @@ import HummingbirdTesting
 import HummingbirdWSClient
 import HummingbirdWSTesting
 import NIOCore
-@testable import ProducerService
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 import VideoCore
 import VideoStore
+
+@testable import ProducerService
 
 /// The OpenAPI document matches the router; the upload page and the WebSocket progress stream work.
 @Suite struct APIDocumentTests {
@@ -18,7 +19,9 @@ import VideoStore
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("vq-openapi-\(UUID().uuidString).json")
         try OpenAPIDocument.json().write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
-        let result = try await runTool([ProcessInfo.processInfo.environment["VIDEOQUEUE_PYTHON"] ?? "python3", "-c", """
+        let result = try await runTool([
+            ProcessInfo.processInfo.environment["VIDEOQUEUE_PYTHON"] ?? "python3", "-c",
+            """
             import json, sys
             from openapi_spec_validator import validate
             document = json.load(open(sys.argv[1]))
@@ -26,22 +29,26 @@ import VideoStore
             ids = [op["operationId"] for path in document["paths"].values() for op in path.values()]
             assert len(ids) == len(set(ids)), "duplicate operationId"
             print(len(ids))
-            """, file.path])
+            """, file.path,
+        ])
         #expect(result.status == 0, "openapi-spec-validator refused the document")
         #expect((Int(result.output.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) == OpenAPIDocument.operations.count)
     }
 
     @Test func everyRouteIsDocumentedAndEveryDocumentedPathIsRouted() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let application = fixture.application()
-            let routed = Set((application.router().routes + application.webSocketRouter().routes).map { route -> String in
-                let path = "\(route.path)".split(separator: "/").map { segment in
-                    // `**` (the rest of the path) is documented as one `{path}` parameter.
-                    segment == "**" ? "{path}" : segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
-                }.joined(separator: "/")
-                return "\(route.method.rawValue) /\(path)".replacingOccurrences(of: "//", with: "/")
-            })
+            let routed = Set(
+                (application.router().routes + application.webSocketRouter().routes).map { route -> String in
+                    let path = "\(route.path)".split(separator: "/").map { segment in
+                        // `**` (the rest of the path) is documented as one `{path}` parameter.
+                        segment == "**" ? "{path}" : segment.hasPrefix(":") ? "{\(segment.dropFirst())}" : String(segment)
+                    }.joined(separator: "/")
+                    return "\(route.method.rawValue) /\(path)".replacingOccurrences(of: "//", with: "/")
+                })
             let documented = Set(OpenAPIDocument.operations.map { "\($0.method) \($0.path)" })
             #expect(routed.subtracting(documented).isEmpty, "routed but not documented: \(routed.subtracting(documented).sorted())")
             #expect(documented.subtracting(routed).isEmpty, "documented but not routed: \(documented.subtracting(routed).sorted())")
@@ -51,7 +58,9 @@ import VideoStore
 
     @Test func theDocumentAndTheConsoleAreServed() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
                 try await client.execute(uri: "/openapi.json", method: .get) { response in
                     #expect(response.status == .ok)
@@ -86,7 +95,9 @@ import VideoStore
 
     @Test func theWebSocketAnswersPingAndStatusAndStreamsProgressToTheEnd() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let video = try await VideoAccessTests.record(fixture, owner: "alice")
             _ = try await fixture.store.markQueued(id: video.id)
             let store = fixture.store

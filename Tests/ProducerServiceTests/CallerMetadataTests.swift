@@ -2,11 +2,12 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-@testable import ProducerService
 import TestSupport
 import Testing
 import VideoCore
 import VideoStore
+
+@testable import ProducerService
 
 /// Caller metadata: a small JSON object stored with the video, returned by the API, carried in webhooks, and refused
 /// when it is not an object, too large or too deep.
@@ -16,12 +17,16 @@ import VideoStore
     @Test(arguments: ProducerDatabase.allCases)
     func metadataIsStoredReturnedAndCarriedInWebhooks(database: ProducerDatabase) async throws {
         let fixture = try await ProducerFixture(database: database)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let metadata = #"{"customer":"acme","order":42,"tags":["a","é"],"nested":{"ok":true,"none":null}}"#
             try await fixture.withClient { client in
-                let id = try await client.execute(uri: "/v1/videos", method: .post,
-                                                  headers: ProducerFixture.headers(key: fixture.alice, extra: [("X-Video-Metadata", metadata)]),
-                                                  body: Self.sample) { response in
+                let id = try await client.execute(
+                    uri: "/v1/videos", method: .post,
+                    headers: ProducerFixture.headers(key: fixture.alice, extra: [("X-Video-Metadata", metadata)]),
+                    body: Self.sample
+                ) { response in
                     #expect(response.status == .accepted)
                     return try ProducerFixture.decode(VideoResponse.self, response.body).video.id
                 }
@@ -33,8 +38,10 @@ import VideoStore
                     #expect(video.metadata?["nested"] == .object(["ok": .bool(true), "none": .null]))
                 }
                 // Direct uploads carry it from the start request to the record.
-                try await client.execute(uri: "/v1/uploads", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
-                                         body: ByteBuffer(string: #"{"size": 1000, "metadata": {"customer": "acme"}}"#)) { response in
+                try await client.execute(
+                    uri: "/v1/uploads", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
+                    body: ByteBuffer(string: #"{"size": 1000, "metadata": {"customer": "acme"}}"#)
+                ) { response in
                     #expect(response.status == .created)
                 }
                 // The queue message does not carry it.
@@ -47,20 +54,26 @@ import VideoStore
 
     @Test func metadataThatIsNotASmallObjectIsRefused() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let deep = String(repeating: #"{"a":"#, count: 20) + "1" + String(repeating: "}", count: 20)
             let large = #"{"a":""# + String(repeating: "x", count: 5000) + #""}"#
             try await fixture.withClient { client in
                 for bad in ["[1,2]", "\"text\"", "42", "{", deep, large, "{\"a\":1}x"] {
-                    try await client.execute(uri: "/v1/videos", method: .post,
-                                             headers: ProducerFixture.headers(key: fixture.alice, extra: [("X-Video-Metadata", bad)]),
-                                             body: Self.sample) { response in
+                    try await client.execute(
+                        uri: "/v1/videos", method: .post,
+                        headers: ProducerFixture.headers(key: fixture.alice, extra: [("X-Video-Metadata", bad)]),
+                        body: Self.sample
+                    ) { response in
                         #expect(response.status == .badRequest, "\(bad.prefix(30))")
                         #expect(ProducerFixture.errorCode(response.body) == "invalid_metadata")
                     }
                 }
-                try await client.execute(uri: "/v1/uploads", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
-                                         body: ByteBuffer(string: #"{"size": 1000, "metadata": "#  + deep + "}")) { response in
+                try await client.execute(
+                    uri: "/v1/uploads", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
+                    body: ByteBuffer(string: #"{"size": 1000, "metadata": "# + deep + "}")
+                ) { response in
                     #expect(response.status == .badRequest)
                 }
             }

@@ -4,18 +4,21 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-@testable import ProducerService
 import S3Client
-import Testing
 import TestSupport
+import Testing
 import VideoCore
 import VideoStore
+
+@testable import ProducerService
 
 /// `POST /v1/uploads` and its completion: presigned URLs, then the object checked and queued.
 @Suite struct DirectUploadTests {
     static func start(_ client: some TestClientProtocol, key: String, size: Int) async throws -> UploadRoutes.StartResponse {
-        try await client.execute(uri: "/v1/uploads", method: .post, headers: [.authorization: "Bearer \(key)", .contentType: "application/json"],
-                                 body: ByteBuffer(string: #"{"size": \#(size), "title": "direct", "filename": "d.mp4", "jobs": ["hls"]}"#)) { response in
+        try await client.execute(
+            uri: "/v1/uploads", method: .post, headers: [.authorization: "Bearer \(key)", .contentType: "application/json"],
+            body: ByteBuffer(string: #"{"size": \#(size), "title": "direct", "filename": "d.mp4", "jobs": ["hls"]}"#)
+        ) { response in
             #expect(response.status == .created)
             let started = try ProducerFixture.decode(UploadRoutes.StartResponse.self, response.body)
             #expect(response.headers[.location] == started.completeURL)
@@ -38,7 +41,9 @@ import VideoStore
 
     @Test func aSinglePutDirectUploadIsCheckedRecordedAndQueued() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let sample = SampleVideo.mp4
             try await fixture.withClient { client in
                 let started = try await Self.start(client, key: fixture.alice, size: sample.readableBytes)
@@ -76,7 +81,9 @@ import VideoStore
 
     @Test func concurrentAndInterruptedCompletionsAnswerTheOneVideoAndTheCopyIsConditional() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let sample = SampleVideo.mp4
             try await fixture.withClient { client in
                 // Three completions at once: one video, each answered with it.
@@ -112,8 +119,9 @@ import VideoStore
                 #expect(try await Self.put(try #require(third.url), sample).status == .ok)
                 let staged = try UploadToken.verify(third.uploadID, secret: fixture.configuration.uploadSecret)
                 let refused = await #expect(throws: S3Error.self) {
-                    try await fixture.s3.copy(bucket: fixture.bucket, from: staged.key, to: staged.sourceKey, size: Int64(sample.readableBytes),
-                                              ifMatch: "0123456789abcdef0123456789abcdef")
+                    try await fixture.s3.copy(
+                        bucket: fixture.bucket, from: staged.key, to: staged.sourceKey, size: Int64(sample.readableBytes),
+                        ifMatch: "0123456789abcdef0123456789abcdef")
                 }
                 #expect(refused?.code == .preconditionFailed)
                 #expect(try await fixture.s3.objectInfo(bucket: fixture.bucket, key: staged.sourceKey) == nil)
@@ -123,7 +131,9 @@ import VideoStore
 
     @Test func aMultipartDirectUploadIsAssembledFromItsParts() async throws {
         let fixture = try await ProducerFixture { $0.directSinglePutLimit = 1 }
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             var bytes = [UInt8](repeating: 0, count: 9 << 20)
             let header: [UInt8] = [0, 0, 0, 0x18] + Array("ftypmp42".utf8)
             bytes.replaceSubrange(0..<header.count, with: header)
@@ -152,7 +162,9 @@ import VideoStore
 
     @Test func wrongSizesAndNonVideosAreDeletedAndBadRequestsRefused() async throws {
         let fixture = try await ProducerFixture { $0.maximumUploadBytes = 1 << 20 }
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
                 let sized = try await Self.start(client, key: fixture.alice, size: 5_000)
                 // The URL signs the declared size: S3 refuses another, and nothing is there to complete.
@@ -166,13 +178,17 @@ import VideoStore
                 let nothing = try await Self.start(client, key: fixture.alice, size: 10)
                 #expect(ProducerFixture.errorCode(try await Self.complete(client, key: fixture.alice, uploadID: nothing.uploadID).body) == "incomplete_upload")
                 for body in [#"{"size": 0}"#, #"{"size": -5}"#, #"{"title": "no size"}"#, "not json", #"{"size": 1, "jobs": ["evil"]}"#] {
-                    try await client.execute(uri: "/v1/uploads", method: .post, headers: [.authorization: "Bearer \(fixture.alice)", .contentType: "application/json"],
-                                             body: ByteBuffer(string: body)) { response in
+                    try await client.execute(
+                        uri: "/v1/uploads", method: .post, headers: [.authorization: "Bearer \(fixture.alice)", .contentType: "application/json"],
+                        body: ByteBuffer(string: body)
+                    ) { response in
                         #expect(response.status == .badRequest, "\(body)")
                     }
                 }
-                try await client.execute(uri: "/v1/uploads", method: .post, headers: [.authorization: "Bearer \(fixture.alice)", .contentType: "application/json"],
-                                         body: ByteBuffer(string: #"{"size": 99999999999}"#)) { response in
+                try await client.execute(
+                    uri: "/v1/uploads", method: .post, headers: [.authorization: "Bearer \(fixture.alice)", .contentType: "application/json"],
+                    body: ByteBuffer(string: #"{"size": 99999999999}"#)
+                ) { response in
                     #expect(response.status == .contentTooLarge)
                 }
             }
@@ -182,8 +198,9 @@ import VideoStore
 
     @Test func anExpiredTokenIsGone() throws {
         let secret = [UInt8](repeating: 7, count: 32)
-        let token = UploadToken(id: UUID(), owner: "alice", title: "t", filename: nil, jobs: [], size: 1, multipartUploadID: nil, partCount: nil,
-                                expires: Int64(Date().timeIntervalSince1970) - 1)
+        let token = UploadToken(
+            id: UUID(), owner: "alice", title: "t", filename: nil, jobs: [], size: 1, multipartUploadID: nil, partCount: nil,
+            expires: Int64(Date().timeIntervalSince1970) - 1)
         let signed = try token.signed(with: secret)
         #expect(throws: APIError.self) { try UploadToken.verify(signed, secret: secret) }
         #expect((try? UploadToken.verify(signed, secret: secret, now: Date(timeIntervalSince1970: 0))) == token)
@@ -192,7 +209,9 @@ import VideoStore
 
     @Test func theOrphanSweeperRemovesUnrecordedSourcesAndStaleUploadsOnly() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let recorded = try await VideoAccessTests.record(fixture, owner: "alice")
             let orphanKey = "sources/\(UUID().uuidString.lowercased())/source"
             try await fixture.s3.putObject(SampleVideo.mp4, bucket: fixture.bucket, key: orphanKey)
@@ -202,8 +221,9 @@ import VideoStore
             let keptOutputs = "outputs/\(recorded.id.uuidString.lowercased())/transcode/720p.mp4"
             let staging = "uploads/\(UUID().uuidString.lowercased())/staging"
             for key in [deletedOutputs, keptOutputs, staging] { try await fixture.s3.putObject(SampleVideo.mp4, bucket: fixture.bucket, key: key) }
-            let sweeper = OrphanSweeper(store: fixture.store, s3: fixture.s3, bucket: fixture.bucket, age: .seconds(3600), interval: .seconds(600),
-                                        logger: .init(label: "test"))
+            let sweeper = OrphanSweeper(
+                store: fixture.store, s3: fixture.s3, bucket: fixture.bucket, age: .seconds(3600), interval: .seconds(600),
+                logger: .init(label: "test"))
             #expect(try await sweeper.sweep() == 0)  // nothing is old enough yet
             let removed = try await sweeper.sweep(now: Date().addingTimeInterval(7200))
             #expect(removed == 4)

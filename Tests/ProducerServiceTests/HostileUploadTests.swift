@@ -3,9 +3,10 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-@testable import ProducerService
 import TestSupport
 import Testing
+
+@testable import ProducerService
 
 /// Uploads built to make the producer spend memory or time, over real sockets: each is refused with its code,
 /// the connection closed, and nothing left in S3 or the database.
@@ -13,8 +14,10 @@ import Testing
 struct HostileUploadTests {
     static let boundary = "vqhostile"
 
-    static func requestHead(key: String, contentType: String = "multipart/form-data; boundary=\(boundary)", chunked: Bool = true,
-                            length: Int? = nil) -> String {
+    static func requestHead(
+        key: String, contentType: String = "multipart/form-data; boundary=\(boundary)", chunked: Bool = true,
+        length: Int? = nil
+    ) -> String {
         var head = "POST /v1/videos HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(key)\r\nContent-Type: \(contentType)\r\n"
         if chunked { head += "Transfer-Encoding: chunked\r\n" }
         if let length { head += "Content-Length: \(length)\r\n" }
@@ -39,12 +42,16 @@ struct HostileUploadTests {
 
     @Test func refusalsBeforeTheBodyCloseTheConnectionInsteadOfReadingAnEndlessBody() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
                 let port = try #require(client.port)
                 // No key, a bad key, an unknown route, a wrong method: each answered, none reads the endless body.
-                for (path, key, method, status) in [("/v1/videos", "", "POST", 401), ("/v1/videos", "vq_wrong", "POST", 401),
-                                                    ("/v1/nothing-here", fixture.alice, "POST", 404), ("/v1/queue", fixture.alice, "PUT", 404)] {
+                for (path, key, method, status) in [
+                    ("/v1/videos", "", "POST", 401), ("/v1/videos", "vq_wrong", "POST", 401),
+                    ("/v1/nothing-here", fixture.alice, "POST", 404), ("/v1/queue", fixture.alice, "PUT", 404),
+                ] {
                     let connection = try RawTCPClient(port: port)
                     var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: video/mp4\r\nTransfer-Encoding: chunked\r\n"
                     if !key.isEmpty { head += "Authorization: Bearer \(key)\r\n" }
@@ -65,13 +72,17 @@ struct HostileUploadTests {
 
     @Test func aPartHeaderThatNeverEndsIsRefusedAndTheConnectionClosed() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let key = fixture.alice
             try await fixture.withClient { client in
                 let port = try #require(client.port)
                 let prefix = "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp4\"\r\nX-Endless: "
-                let connection = try #require(Self.stream(port: port, key: key, prefix: prefix, filler: Data(repeating: 0x61, count: 16 << 10),
-                                                          limit: 64 << 20))
+                let connection = try #require(
+                    Self.stream(
+                        port: port, key: key, prefix: prefix, filler: Data(repeating: 0x61, count: 16 << 10),
+                        limit: 64 << 20))
                 #expect(try await offPool { connection.readUntilClosed() }, "the producer closes the connection")
                 #expect(connection.status == 400)
                 #expect(connection.text.contains("header_too_large"))
@@ -85,22 +96,31 @@ struct HostileUploadTests {
     @Test func fieldsBeyondTheLimitsAreRefusedWithTheirCodes() async throws {
         // (Sent with a Content-Length: the rest of a short refused body is read, and the connection serves the next.)
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
-            let many = (0..<20_000).map { "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"f\($0)\"\r\n\r\n\(String(repeating: "x", count: 16))\r\n" }
-                .joined()
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
+            let many = (0..<20_000).map {
+                "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"f\($0)\"\r\n\r\n\(String(repeating: "x", count: 16))\r\n"
+            }
+            .joined()
             let large = "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"big\"\r\n\r\n" + String(repeating: "x", count: 300_000) + "\r\n"
-            let file = "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp4\"\r\n\r\n\u{0}\u{0}\u{0}\u{18}ftypmp42"
+            let file =
+                "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp4\"\r\n\r\n\u{0}\u{0}\u{0}\u{18}ftypmp42"
                 + String(repeating: "v", count: 2000) + "\r\n"
             let afterFile = file + "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"jobs\"\r\n\r\nhls\r\n--\(Self.boundary)--\r\n"
             // The 20,000 fields (1.4 MB) last: a refused body that long closes the connection.
-            let cases = [(large + file + "--\(Self.boundary)--\r\n", "fields_too_large"), (afterFile, "trailing_content"),
-                         (many + file + "--\(Self.boundary)--\r\n", "too_many_fields")]
+            let cases = [
+                (large + file + "--\(Self.boundary)--\r\n", "fields_too_large"), (afterFile, "trailing_content"),
+                (many + file + "--\(Self.boundary)--\r\n", "too_many_fields"),
+            ]
             let key = fixture.alice
             try await fixture.withClient { client in
                 for (body, code) in cases {
-                    try await client.execute(uri: "/v1/videos", method: .post,
-                                             headers: ProducerFixture.headers(key: key, contentType: "multipart/form-data; boundary=\(Self.boundary)"),
-                                             body: ByteBuffer(string: body)) { response in
+                    try await client.execute(
+                        uri: "/v1/videos", method: .post,
+                        headers: ProducerFixture.headers(key: key, contentType: "multipart/form-data; boundary=\(Self.boundary)"),
+                        body: ByteBuffer(string: body)
+                    ) { response in
                         #expect(response.status == .badRequest, "\(code)")
                         #expect(ProducerFixture.errorCode(response.body) == code)
                     }
@@ -112,11 +132,16 @@ struct HostileUploadTests {
 
     @Test func everyByteOfAMultipartBodyCountsTowardTheUploadLimit() async throws {
         let fixture = try await ProducerFixture { $0.maximumUploadBytes = 8_000 }
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             // A 2 kB file behind 7 kB of fields: the file alone is under the limit, the body is not.
-            let fields = (0..<7).map { "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"f\($0)\"\r\n\r\n\(String(repeating: "x", count: 1000))\r\n" }
-                .joined()
-            let body = fields + "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp4\"\r\n\r\n\u{0}\u{0}\u{0}\u{18}ftypmp42"
+            let fields = (0..<7).map {
+                "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"f\($0)\"\r\n\r\n\(String(repeating: "x", count: 1000))\r\n"
+            }
+            .joined()
+            let body =
+                fields + "--\(Self.boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.mp4\"\r\n\r\n\u{0}\u{0}\u{0}\u{18}ftypmp42"
                 + String(repeating: "v", count: 2000) + "\r\n--\(Self.boundary)--\r\n"
             let key = fixture.alice
             try await fixture.withClient { client in
@@ -136,7 +161,9 @@ struct HostileUploadTests {
 
     @Test func anOversizedRawUploadClosesTheConnectionInsteadOfReadingTheRest() async throws {
         let fixture = try await ProducerFixture { $0.maximumUploadBytes = 100_000 }
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let key = fixture.alice
             try await fixture.withClient { client in
                 let port = try #require(client.port)
@@ -163,7 +190,7 @@ struct TitleTests {
         var upload = VideoIngestor.Upload(owner: "a", title: "  abc\u{202E}gpj.exe\u{200B} ", filename: nil, jobs: [])
         try VideoRoutes.validate(&upload, configuration: configuration)
         #expect(upload.title == "abcgpj.exe")
-        upload.title = String(repeating: "é", count: 501)   // 1,002 bytes
+        upload.title = String(repeating: "é", count: 501)  // 1,002 bytes
         #expect(throws: APIError.self) { try VideoRoutes.validate(&upload, configuration: configuration) }
         upload.title = "a\u{0}b"
         #expect(throws: APIError.self) { try VideoRoutes.validate(&upload, configuration: configuration) }
@@ -178,7 +205,9 @@ struct TitleTests {
 struct FIFOOutboxTests {
     @Test func anUploadIsQueuedOnAFIFOQueue() async throws {
         let fixture = try await ProducerFixture(fifo: true)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let alice = fixture.alice
             let video = try await fixture.withClient { client in
                 try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: alice), body: SampleVideo.mp4) { response in

@@ -2,10 +2,11 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-@testable import ProducerService
 import TestSupport
 import Testing
 import VideoCore
+
+@testable import ProducerService
 
 /// `Idempotency-Key` on the upload routes, over real sockets: a retried request gets the first result, not a
 /// second video.
@@ -19,12 +20,16 @@ import VideoCore
     @Test(arguments: ProducerDatabase.allCases)
     func aRetriedUploadAnswersTheSameVideo(database: ProducerDatabase) async throws {
         let fixture = try await ProducerFixture(database: database)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
                 var ids: [String] = []
                 for _ in 0..<3 {
-                    try await client.execute(uri: "/v1/videos?title=once", method: .post, headers: Self.headers(fixture, key: "retry-1"),
-                                             body: Self.sample) { response in
+                    try await client.execute(
+                        uri: "/v1/videos?title=once", method: .post, headers: Self.headers(fixture, key: "retry-1"),
+                        body: Self.sample
+                    ) { response in
                         #expect(response.status == .accepted)
                         let video = try ProducerFixture.decode(VideoResponse.self, response.body).video
                         ids.append(video.id.uuidString)
@@ -33,16 +38,20 @@ import VideoCore
                 }
                 #expect(Set(ids).count == 1)
                 // The same key on another request is refused; another key makes another video.
-                try await client.execute(uri: "/v1/videos?title=different", method: .post, headers: Self.headers(fixture, key: "retry-1"),
-                                         body: Self.sample) { response in
+                try await client.execute(
+                    uri: "/v1/videos?title=different", method: .post, headers: Self.headers(fixture, key: "retry-1"),
+                    body: Self.sample
+                ) { response in
                     #expect(response.status == .unprocessableContent)
                     #expect(ProducerFixture.errorCode(response.body) == "idempotency_key_reused")
                 }
                 // So is another file under the same key and settings: the body's length and declared checksum count.
                 var other = Self.sample
                 other.writeBytes([1, 2, 3])
-                try await client.execute(uri: "/v1/videos?title=once", method: .post, headers: Self.headers(fixture, key: "retry-1"),
-                                         body: other) { response in
+                try await client.execute(
+                    uri: "/v1/videos?title=once", method: .post, headers: Self.headers(fixture, key: "retry-1"),
+                    body: other
+                ) { response in
                     #expect(response.status == .unprocessableContent)
                 }
                 var checksummed = Self.headers(fixture, key: "retry-1")
@@ -50,8 +59,10 @@ import VideoCore
                 try await client.execute(uri: "/v1/videos?title=once", method: .post, headers: checksummed, body: Self.sample) { response in
                     #expect(response.status == .unprocessableContent)
                 }
-                try await client.execute(uri: "/v1/videos?title=once", method: .post, headers: Self.headers(fixture, key: "retry-2"),
-                                         body: Self.sample) { response in
+                try await client.execute(
+                    uri: "/v1/videos?title=once", method: .post, headers: Self.headers(fixture, key: "retry-2"),
+                    body: Self.sample
+                ) { response in
                     #expect(response.status == .accepted)
                 }
             }
@@ -62,10 +73,14 @@ import VideoCore
 
     @Test func aRefusedFirstRequestDoesNotHoldItsKey() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
-                try await client.execute(uri: "/v1/videos", method: .post, headers: Self.headers(fixture, key: "k"),
-                                         body: ByteBuffer(string: "not a video at all, just text")) { response in
+                try await client.execute(
+                    uri: "/v1/videos", method: .post, headers: Self.headers(fixture, key: "k"),
+                    body: ByteBuffer(string: "not a video at all, just text")
+                ) { response in
                     #expect(response.status == .unsupportedMediaType)
                 }
                 try await client.execute(uri: "/v1/videos", method: .post, headers: Self.headers(fixture, key: "k"), body: Self.sample) { response in
@@ -83,20 +98,26 @@ import VideoCore
 
     @Test func aRetriedDirectUploadStartAnswersTheSameUpload() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
                 var tokens: [String] = []
                 for _ in 0..<2 {
-                    try await client.execute(uri: "/v1/uploads", method: .post, headers: Self.headers(fixture, key: "start-1", contentType: "application/json"),
-                                             body: ByteBuffer(string: #"{"size": 1000, "title": "direct"}"#)) { response in
+                    try await client.execute(
+                        uri: "/v1/uploads", method: .post, headers: Self.headers(fixture, key: "start-1", contentType: "application/json"),
+                        body: ByteBuffer(string: #"{"size": 1000, "title": "direct"}"#)
+                    ) { response in
                         #expect(response.status == .created)
                         let json = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
                         tokens.append(json?["uploadID"] as? String ?? "")
                     }
                 }
                 #expect(tokens.count == 2 && tokens[0] == tokens[1] && !tokens[0].isEmpty)
-                try await client.execute(uri: "/v1/uploads", method: .post, headers: Self.headers(fixture, key: "start-1", contentType: "application/json"),
-                                         body: ByteBuffer(string: #"{"size": 2000, "title": "direct"}"#)) { response in
+                try await client.execute(
+                    uri: "/v1/uploads", method: .post, headers: Self.headers(fixture, key: "start-1", contentType: "application/json"),
+                    body: ByteBuffer(string: #"{"size": 2000, "title": "direct"}"#)
+                ) { response in
                     #expect(response.status == .unprocessableContent)
                 }
             }

@@ -1,5 +1,6 @@
-@testable import ProducerService
 import Testing
+
+@testable import ProducerService
 
 @Suite("What the access log shows of a path")
 struct LoggedPathTests {

@@ -1,13 +1,16 @@
 import NIOCore
-@testable import ProducerService
 import Testing
+
+@testable import ProducerService
 
 /// The multipart reader on its own: well-formed bodies however they are split, and every limit.
 struct MultipartReaderTests {
     static let boundary = "----vqB0undary"
 
-    static func body(fields: [(String, String)] = [("title", "Holiday")], file: [UInt8] = Array("\u{0}\u{0}\u{0}\u{18}ftypmp42 video".utf8),
-                     after: String = "") -> [UInt8] {
+    static func body(
+        fields: [(String, String)] = [("title", "Holiday")], file: [UInt8] = Array("\u{0}\u{0}\u{0}\u{18}ftypmp42 video".utf8),
+        after: String = ""
+    ) -> [UInt8] {
         var text = ""
         for (name, value) in fields {
             text += "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
@@ -17,8 +20,10 @@ struct MultipartReaderTests {
     }
 
     /// Feeds `bytes` in pieces of `sizes` (cycled) and returns the fields, the file's bytes and the first error.
-    static func read(_ bytes: [UInt8], sizes: [Int] = [65_536], limits: MultipartLimits = MultipartLimits(),
-                     boundedBy bound: Int? = nil) -> (fields: [String: String], file: [UInt8], error: MultipartError?) {
+    static func read(
+        _ bytes: [UInt8], sizes: [Int] = [65_536], limits: MultipartLimits = MultipartLimits(),
+        boundedBy bound: Int? = nil
+    ) -> (fields: [String: String], file: [UInt8], error: MultipartError?) {
         var reader = MultipartReader(boundary: boundary, limits: limits)
         var fields: [String: String] = [:]
         var file: [UInt8] = []
@@ -77,7 +82,8 @@ struct MultipartReaderTests {
     }
 
     @Test func everyPartLimitHasItsOwnCode() {
-        let tooManyHeaders = Array("--\(Self.boundary)\r\n".utf8)
+        let tooManyHeaders =
+            Array("--\(Self.boundary)\r\n".utf8)
             + Array((0..<17).map { "X-H\($0): v\r\n" }.joined().utf8) + Array("\r\nbody\r\n--\(Self.boundary)--\r\n".utf8)
         #expect(Self.read(tooManyHeaders).error?.code == .tooManyHeaders)
 
@@ -96,7 +102,8 @@ struct MultipartReaderTests {
     @Test func nothingButTheClosingBoundaryMayFollowTheFile() {
         let fieldAfter = Self.body().dropLast(4) + Array("\r\nContent-Disposition: form-data; name=\"jobs\"\r\n\r\nhls\r\n--\(Self.boundary)--\r\n".utf8)
         #expect(Self.read(Array(fieldAfter)).error?.code == .trailingContent)
-        let secondFile = Self.body().dropLast(4)
+        let secondFile =
+            Self.body().dropLast(4)
             + Array("\r\nContent-Disposition: form-data; name=\"f2\"; filename=\"b.mp4\"\r\n\r\nxx\r\n--\(Self.boundary)--\r\n".utf8)
         #expect(Self.read(Array(secondFile)).error?.code == .trailingContent)
         #expect(Self.read(Self.body(after: "trailing garbage")).error?.code == .trailingContent)
@@ -122,8 +129,9 @@ struct MultipartReaderTests {
             let count = Int.random(in: 0...20_000, using: &generator)
             var bytes = (0..<count).map { _ in alphabet.randomElement(using: &generator) ?? 0 }
             if Bool.random(using: &generator) { bytes = Self.body() + bytes }
-            _ = Self.read(bytes, sizes: [Int.random(in: 1...5000, using: &generator)],
-                          boundedBy: limits.headerLineBytes + limits.fieldBytes + 5000 + 2)
+            _ = Self.read(
+                bytes, sizes: [Int.random(in: 1...5000, using: &generator)],
+                boundedBy: limits.headerLineBytes + limits.fieldBytes + 5000 + 2)
         }
     }
 }

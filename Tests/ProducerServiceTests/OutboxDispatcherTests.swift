@@ -1,11 +1,12 @@
 import Foundation
 import Logging
-@testable import ProducerService
 import SQSClient
 import TestSupport
 import Testing
 import VideoCore
 import VideoStore
+
+@testable import ProducerService
 
 /// The outbox dispatcher does not turn its own failures into duplicate messages.
 @Suite("Outbox dispatcher")
@@ -23,15 +24,19 @@ struct OutboxDispatcherTests {
     @Test("a message sent whose 'sent' mark fails is never sent again: the mark is retried until the database answers")
     func failedMarkDoesNotResend() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
-            let record = VideoRecord(owner: "alice", title: "t", originalFilename: "a.mp4", sourceBucket: fixture.bucket,
-                                     sourceKey: "sources/x/source", size: 1, contentType: "video/mp4", jobs: [.transcode])
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
+            let record = VideoRecord(
+                owner: "alice", title: "t", originalFilename: "a.mp4", sourceBucket: fixture.bucket,
+                sourceKey: "sources/x/source", size: 1, contentType: "video/mp4", jobs: [.transcode])
             _ = try await fixture.store.create(record, outboxPayload: try QueueMessage(video: record).encodedString())
             let database = fixture.directory.file("videos.sqlite")
             // The outbox stays readable, the records table does not: SendMessage succeeds, the mark fails.
             try Self.sqlite(database, "ALTER TABLE videos RENAME TO videos_away")
-            let dispatcher = OutboxDispatcher(store: fixture.store, sqs: fixture.sqs, queueURL: fixture.queueURL,
-                                              logger: Logger(label: "test"))
+            let dispatcher = OutboxDispatcher(
+                store: fixture.store, sqs: fixture.sqs, queueURL: fixture.queueURL,
+                logger: Logger(label: "test"))
             #expect(await dispatcher.dispatchDue() == 1)
             #expect(dispatcher.unmarkedCount == 1)
 

@@ -1,15 +1,17 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-@testable import ProducerService
 import S3Client
 import TestSupport
 import Testing
 import VideoCore
+
+@testable import ProducerService
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Playback from a private bucket: LocalStack checks presigned signatures (S3_SKIP_SIGNATURE_VALIDATION=0), so an
 /// altered signature fails; every URI a player follows must be signed or the route's own.
@@ -51,13 +53,14 @@ import VideoCore
             guard let key = PlaybackRoutes.resolve(uri, against: "outputs/v/hls/240p"), key.hasPrefix("outputs/v/") else { return nil }
             return "signed:" + key
         }
-        #expect(rewritten == """
-            #EXTM3U
-            #EXT-X-MAP:URI="signed:outputs/v/hls/240p/init.mp4"
-            #EXTINF:4.0,
-            signed:outputs/v/hls/240p/segment_000.ts
-            #EXT-X-ENDLIST
-            """)
+        #expect(
+            rewritten == """
+                #EXTM3U
+                #EXT-X-MAP:URI="signed:outputs/v/hls/240p/init.mp4"
+                #EXTINF:4.0,
+                signed:outputs/v/hls/240p/segment_000.ts
+                #EXT-X-ENDLIST
+                """)
         #expect(PlaybackRoutes.resolve("../master.m3u8", against: "outputs/v/hls/240p") == "outputs/v/hls/master.m3u8")
         for bad in ["/abs.ts", "http://x/y.ts", "a//b.ts", "a.ts?x=1", ""] {
             #expect(PlaybackRoutes.resolve(bad, against: "outputs/v/hls") == nil, "\(bad)")
@@ -67,7 +70,9 @@ import VideoCore
     /// A completed video with a two-rendition HLS ladder and an MP4, made by FFmpeg and stored in the fixture's bucket.
     @Test func aVideoWithTensOfThousandsOfSegmentsIsAnsweredWithoutListingOrSigningThem() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let record = try await VideoAccessTests.record(fixture, owner: "alice")
             let prefix = VideoKeys.outputPrefix(record.id)
             var outputs = (0..<20_000).map {
@@ -79,13 +84,14 @@ import VideoCore
             let claimed = try #require(try await fixture.store.claim(id: record.id))
             _ = try #require(try await fixture.store.complete(id: record.id, attempt: claimed.attempts, outputs: outputs))
             try await fixture.withClient { client in
-                try await client.execute(uri: "/v1/videos/\(record.id.uuidString)", method: .get, headers: ProducerFixture.headers(key: fixture.alice)) { response in
+                try await client.execute(uri: "/v1/videos/\(record.id.uuidString)", method: .get, headers: ProducerFixture.headers(key: fixture.alice)) {
+                    response in
                     #expect(response.status == .ok)
                     #expect(response.body.readableBytes < 64 * 1024, "\(response.body.readableBytes) bytes")
                     let body = try ProducerFixture.decode(VideoResponse.self, response.body)
                     #expect(body.hlsSegments == 20_000)
                     #expect(body.video.outputs.map(\.kind).sorted() == ["hls/master", "transcode/720p"])
-                    #expect(body.downloads?.count == 3)   // the source and the two outputs
+                    #expect(body.downloads?.count == 3)  // the source and the two outputs
                 }
                 try await client.execute(uri: "/v1/videos", method: .get, headers: ProducerFixture.headers(key: fixture.alice)) { response in
                     #expect(response.status == .ok)
@@ -104,12 +110,15 @@ import VideoCore
         let prefix = VideoKeys.outputPrefix(record.id)
         for height in [144, 240] {
             try FileManager.default.createDirectory(atPath: "\(hls)/\(height)p", withIntermediateDirectories: true)
-            try await runFFmpeg(["-f", "lavfi", "-i", "testsrc2=size=\(height * 16 / 9 / 2 * 2)x\(height):rate=25:duration=4",
-                                 "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-f", "hls", "-hls_time", "1",
-                                 "-hls_playlist_type", "vod", "-hls_segment_filename", "\(hls)/\(height)p/segment_%03d.ts",
-                                 "\(hls)/\(height)p/playlist.m3u8"])
+            try await runFFmpeg([
+                "-f", "lavfi", "-i", "testsrc2=size=\(height * 16 / 9 / 2 * 2)x\(height):rate=25:duration=4",
+                "-c:v", "libx264", "-preset", "ultrafast", "-g", "25", "-f", "hls", "-hls_time", "1",
+                "-hls_playlist_type", "vod", "-hls_segment_filename", "\(hls)/\(height)p/segment_%03d.ts",
+                "\(hls)/\(height)p/playlist.m3u8",
+            ])
         }
-        let master = "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=200000,RESOLUTION=256x144\n144p/playlist.m3u8\n"
+        let master =
+            "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-STREAM-INF:BANDWIDTH=200000,RESOLUTION=256x144\n144p/playlist.m3u8\n"
             + "#EXT-X-STREAM-INF:BANDWIDTH=400000,RESOLUTION=426x240\n240p/playlist.m3u8\n"
         try master.write(toFile: "\(hls)/master.m3u8", atomically: true, encoding: .utf8)
         let files = FileManager.default.enumerator(atPath: hls)?.compactMap { $0 as? String }.filter { $0.contains(".") } ?? []
@@ -148,12 +157,16 @@ import VideoCore
 
     @Test func ffmpegPlaysTheWholeLadderThroughThePlaybackRouteWithoutHeaders() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let record = try await Self.completedVideo(fixture)
             try await fixture.withClient { client in
                 let port = try #require(client.port)
-                let links = try await client.execute(uri: "/v1/videos/\(record.id.uuidString)", method: .get,
-                                                     headers: ProducerFixture.headers(key: fixture.alice)) { response in
+                let links = try await client.execute(
+                    uri: "/v1/videos/\(record.id.uuidString)", method: .get,
+                    headers: ProducerFixture.headers(key: fixture.alice)
+                ) { response in
                     try ProducerFixture.decode(VideoResponse.self, response.body).playback
                 }
                 let playback = try #require(links)
@@ -181,8 +194,12 @@ import VideoCore
 
                 // The MP4 rendition is a redirect to its presigned URL.
                 let mp4 = try #require(playback.files[VideoKeys.outputPrefix(record.id) + "transcode/240p.mp4"])
-                let mp4Probe = try await Self.run("ffprobe", ["-v", "error", "-show_entries", "format=format_name", "-of", "csv=p=0",
-                                                        "http://127.0.0.1:\(port)" + mp4])
+                let mp4Probe = try await Self.run(
+                    "ffprobe",
+                    [
+                        "-v", "error", "-show_entries", "format=format_name", "-of", "csv=p=0",
+                        "http://127.0.0.1:\(port)" + mp4,
+                    ])
                 #expect(mp4Probe.status == 0 && mp4Probe.output.contains("mp4"))
             }
         }
@@ -190,14 +207,20 @@ import VideoCore
 
     @Test func expiredForgedOrMisdirectedTokensAndUnknownPathsAreNotFound() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let record = try await Self.completedVideo(fixture)
             var shortLived = fixture.configuration
             shortLived.playbackTokenSeconds = 1
-            let expired = try #require(try PlaybackRoutes.links(for: record, configuration: shortLived,
-                                                               now: Date().addingTimeInterval(-10))?.hls)
-            let live = try #require(try PlaybackRoutes.links(for: record, configuration: shortLived,
-                                                            now: Date().addingTimeInterval(30))?.hls)
+            let expired = try #require(
+                try PlaybackRoutes.links(
+                    for: record, configuration: shortLived,
+                    now: Date().addingTimeInterval(-10))?.hls)
+            let live = try #require(
+                try PlaybackRoutes.links(
+                    for: record, configuration: shortLived,
+                    now: Date().addingTimeInterval(30))?.hls)
             let token = live.split(separator: "/")[2]
             let other = try await VideoAccessTests.record(fixture, owner: "alice")
             let misdirected = try PlaybackToken(videoID: other.id, expires: Date().addingTimeInterval(60)).signed(with: fixture.configuration.uploadSecret)
@@ -216,10 +239,12 @@ import VideoCore
                         #expect(PlaybackToken.verify(linkedToken, secret: fixture.configuration.uploadSecret, now: Date().addingTimeInterval(1800)) != nil)
                     }
                 }
-                for uri in [expired, live.replacingOccurrences(of: String(token), with: String(token.dropLast(2)) + "AA"),
-                            "/v1/play/\(misdirected)/hls/master.m3u8", "/v1/play/\(token)/hls/nothing.m3u8",
-                            "/v1/play/\(token)/hls/../../../\(record.id.uuidString.lowercased())/hls/master.m3u8",
-                            "/v1/play/\(token)/../../sources/\(record.id.uuidString.lowercased())/source"] {
+                for uri in [
+                    expired, live.replacingOccurrences(of: String(token), with: String(token.dropLast(2)) + "AA"),
+                    "/v1/play/\(misdirected)/hls/master.m3u8", "/v1/play/\(token)/hls/nothing.m3u8",
+                    "/v1/play/\(token)/hls/../../../\(record.id.uuidString.lowercased())/hls/master.m3u8",
+                    "/v1/play/\(token)/../../sources/\(record.id.uuidString.lowercased())/source",
+                ] {
                     try await client.execute(uri: uri, method: .get) { response in
                         #expect(response.status == .notFound, "\(uri)")
                     }

@@ -2,12 +2,13 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-@testable import ProducerService
 import ServiceSupport
 import TestSupport
 import Testing
 import VideoCore
 import VideoStore
+
+@testable import ProducerService
 
 /// Presets and per-upload processing options: resolved and validated at upload, stored on the record, carried in its
 /// queue message; a bad field is a 400 naming it, and nothing is left behind.
@@ -34,16 +35,22 @@ import VideoStore
 
     @Test func theDefaultPresetAndTheCallersOptionsAreStoredAndQueued() async throws {
         let fixture = try await Self.fixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let options = #"{"quality":20,"segmentDuration":2}"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
             let (plain, chosen) = try await fixture.withClient { client in
-                let plain = try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice),
-                                                     body: SampleVideo.mp4) { response in
+                let plain = try await client.execute(
+                    uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice),
+                    body: SampleVideo.mp4
+                ) { response in
                     #expect(response.status == .accepted)
                     return try ProducerFixture.decode(VideoResponse.self, response.body).video
                 }
-                let chosen = try await client.execute(uri: "/v1/videos?preset=hq&options=\(options)", method: .post,
-                                                      headers: ProducerFixture.headers(key: fixture.alice), body: SampleVideo.mp4) { response in
+                let chosen = try await client.execute(
+                    uri: "/v1/videos?preset=hq&options=\(options)", method: .post,
+                    headers: ProducerFixture.headers(key: fixture.alice), body: SampleVideo.mp4
+                ) { response in
                     #expect(response.status == .accepted)
                     return try ProducerFixture.decode(VideoResponse.self, response.body).video
                 }
@@ -64,7 +71,9 @@ import VideoStore
 
     @Test func aMultipartFormGivesThePresetAndOptionsAsFields() async throws {
         let fixture = try await Self.fixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let video = try await fixture.uploadForm(fields: [("preset", "hq"), ("options", #"{"renditions":[360]}"#)], filename: "a.mp4")
             #expect(video.preset == "hq")
             #expect(video.options == ProcessingOptions(renditions: [360], codec: .hevc, quality: 22))
@@ -82,17 +91,23 @@ import VideoStore
     ])
     func badPresetsAndOptionsAreRefusedWithTheirFieldAndLeaveNothing(query: String, code: String, field: String) async throws {
         let fixture = try await Self.fixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
-                try await client.execute(uri: "/v1/videos?\(query)", method: .post, headers: ProducerFixture.headers(key: fixture.alice),
-                                         body: SampleVideo.mp4) { response in
+                try await client.execute(
+                    uri: "/v1/videos?\(query)", method: .post, headers: ProducerFixture.headers(key: fixture.alice),
+                    body: SampleVideo.mp4
+                ) { response in
                     #expect(response.status == .badRequest)
                     #expect(ProducerFixture.errorCode(response.body) == code)
                     #expect(Self.errorField(response.body) == field)
                 }
                 // A direct upload's start refuses the same before any URL is made.
-                try await client.execute(uri: "/v1/uploads", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
-                                         body: ByteBuffer(string: #"{"size": 1000, "options": {"renditions": [100]}}"#)) { response in
+                try await client.execute(
+                    uri: "/v1/uploads", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
+                    body: ByteBuffer(string: #"{"size": 1000, "options": {"renditions": [100]}}"#)
+                ) { response in
                     #expect(response.status == .badRequest)
                     #expect(Self.errorField(response.body) == "options.renditions[0]")
                 }
@@ -103,10 +118,14 @@ import VideoStore
 
     @Test func aDirectUploadCarriesItsPresetAndOptionsInItsToken() async throws {
         let fixture = try await Self.fixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
-                try await client.execute(uri: "/v1/uploads", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
-                                         body: ByteBuffer(string: #"{"size": 1000, "preset": "hq", "options": {"thumbnailCount": 3}}"#)) { response in
+                try await client.execute(
+                    uri: "/v1/uploads", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
+                    body: ByteBuffer(string: #"{"size": 1000, "preset": "hq", "options": {"thumbnailCount": 3}}"#)
+                ) { response in
                     #expect(response.status == .created)
                     let start = try ProducerFixture.decode(UploadRoutes.StartResponse.self, response.body)
                     let token = try UploadToken.verify(start.uploadID, secret: fixture.configuration.uploadSecret)
@@ -119,7 +138,9 @@ import VideoStore
 
     @Test func theOpenAPIDocumentAndReadinessShowThisProducersCodecsAndPresets() async throws {
         let fixture = try await Self.fixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
                 try await client.execute(uri: "/openapi.json", method: .get) { response in
                     let document = try #require(try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])

@@ -5,13 +5,14 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-@testable import ProducerService
 import S3Client
 import SQSClient
 import TestSupport
 import Testing
 import VideoCore
 import VideoStore
+
+@testable import ProducerService
 
 /// The databases the producer is tested with.
 typealias ProducerDatabase = TestDatabaseBackend
@@ -49,7 +50,9 @@ struct ProducerFixture {
         sqs = SQSClient(configuration: try Emulator.localstack.configuration())
         bucket = Emulator.uniqueName("vq-producer")
         try await s3.createBucket(bucket)
-        queueURL = fifo ? try await sqs.createQueue(named: Emulator.uniqueName("vq-producer") + ".fifo", attributes: ["FifoQueue": "true"])
+        queueURL =
+            fifo
+            ? try await sqs.createQueue(named: Emulator.uniqueName("vq-producer") + ".fifo", attributes: ["FifoQueue": "true"])
             : try await sqs.createQueue(named: Emulator.uniqueName("vq-producer"))
         configuration = ProducerConfiguration(bucket: bucket, queueURL: queueURL)
         configuration.port = 0
@@ -70,8 +73,10 @@ struct ProducerFixture {
     }
 
     /// Runs `test` against a live server of this producer (real sockets, streamed bodies).
-    func withClient<Value: Sendable>(sqs override: SQSClient? = nil,
-                                     _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
+    func withClient<Value: Sendable>(
+        sqs override: SQSClient? = nil,
+        _ test: @escaping @Sendable (any TestClientProtocol) async throws -> Value
+    ) async throws -> Value {
         try await application(sqs: override).application().test(.live, test)
     }
 
@@ -121,9 +126,11 @@ struct ProducerFixture {
         let form = Self.multipartForm(boundary: boundary, fields: fields, filename: filename, file: file)
         let key = alice
         return try await withClient { client in
-            try await client.execute(uri: "/v1/videos", method: .post,
-                                     headers: Self.headers(key: key, contentType: "multipart/form-data; boundary=\(boundary)"),
-                                     body: form) { response in
+            try await client.execute(
+                uri: "/v1/videos", method: .post,
+                headers: Self.headers(key: key, contentType: "multipart/form-data; boundary=\(boundary)"),
+                body: form
+            ) { response in
                 #expect(response.status == .accepted)
                 return try Self.decode(VideoResponse.self, response.body).video
             }
@@ -146,7 +153,10 @@ struct ProducerFixture {
     /// The error code of a JSON error answer.
     static func errorCode(_ body: ByteBuffer) -> String? {
         struct Body: Decodable {
-            struct Detail: Decodable { var code: String; var message: String }
+            struct Detail: Decodable {
+                var code: String
+                var message: String
+            }
             var error: Detail
         }
         return (try? JSONDecoder().decode(Body.self, from: Data(body.readableBytesView)))?.error.code
@@ -159,8 +169,10 @@ enum SampleVideo {
         let path = NSTemporaryDirectory() + "videoqueue-sample-\(UUID().uuidString).mp4"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10",
-                             "-t", "1", "-pix_fmt", "yuv420p", path]
+        process.arguments = [
+            "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=10",
+            "-t", "1", "-pix_fmt", "yuv420p", path,
+        ]
         do {
             try process.run()
             process.waitUntilExit()

@@ -1,16 +1,17 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-#if canImport(Glibc)
-import Glibc
-#endif
 import S3Client
 import SQSClient
 import TestSupport
 import Testing
 import VideoCore
 import VideoStore
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The built `producer` started as systemd starts it: without its database it serves, reports itself not ready and
 /// refuses what needs the database with a 503, and starts working as soon as the database answers; a bad setting
@@ -70,8 +71,10 @@ struct ProducerStartupTests {
     }
 
     /// The status, headers and body of one request to the producer on `port`.
-    static func request(_ method: String = "GET", port: Int, path: String, headers: [String: String] = [:],
-                        body: Data? = nil) async throws -> (status: Int, headers: [String: String], body: Data) {
+    static func request(
+        _ method: String = "GET", port: Int, path: String, headers: [String: String] = [:],
+        body: Data? = nil
+    ) async throws -> (status: Int, headers: [String: String], body: Data) {
         let url = try #require(URL(string: "http://127.0.0.1:\(port)\(path)"))
         var request = URLRequest(url: url, timeoutInterval: 30)
         request.httpMethod = method
@@ -99,7 +102,9 @@ struct ProducerStartupTests {
         var error: Detail
     }
 
-    @Test("PostgreSQL unreachable at start: /readyz answers 503 (database failing) within seconds, STATUS=waiting for the database, an upload gets 503 database_unavailable; once PostgreSQL answers the producer migrates and accepts the upload, and SIGTERM ends it with 0")
+    @Test(
+        "PostgreSQL unreachable at start: /readyz answers 503 (database failing) within seconds, STATUS=waiting for the database, an upload gets 503 database_unavailable; once PostgreSQL answers the producer migrates and accepts the upload, and SIGTERM ends it with 0"
+    )
     func startsWithoutTheDatabase() async throws {
         let directory = try TemporaryDirectory()
         let database = try TestPostgresDatabase.create(prefix: "vq_producer_start_")
@@ -169,9 +174,10 @@ struct ProducerStartupTests {
             #expect(received.contains { $0.contains("PostgreSQL at 127.0.0.1:\(proxy.port): no connection") }, "\(received)")
 
             // What needs the database is refused clearly.
-            let refused = try await Self.request("POST", port: port, path: "/v1/videos?title=early",
-                                                 headers: ["Authorization": "Bearer vq_not_checked_yet", "Content-Type": "video/mp4"],
-                                                 body: Data(SampleVideo.mp4.readableBytesView))
+            let refused = try await Self.request(
+                "POST", port: port, path: "/v1/videos?title=early",
+                headers: ["Authorization": "Bearer vq_not_checked_yet", "Content-Type": "video/mp4"],
+                body: Data(SampleVideo.mp4.readableBytesView))
             #expect(refused.status == 503)
             #expect(refused.headers["retry-after"] != nil)
             #expect(try JSONDecoder().decode(ErrorDocument.self, from: refused.body).error.code == "database_unavailable")
@@ -186,13 +192,16 @@ struct ProducerStartupTests {
             received += socket.drain()
             #expect(received.contains("STATUS=serving"), "\(received)")
             let store = try await DatabaseConfiguration(url: database.url).makeStore()
-            let key = try await withTearDown { try? await store.close() } body: {
+            let key = try await withTearDown {
+                try? await store.close()
+            } body: {
                 #expect(try await store.appliedMigrations().isEmpty == false)
                 return try await store.createAPIKey(owner: "alice", name: "start-up", isAdmin: false).plaintext
             }
-            let accepted = try await Self.request("POST", port: port, path: "/v1/videos?title=later",
-                                                  headers: ["Authorization": "Bearer \(key)", "Content-Type": "video/mp4"],
-                                                  body: Data(SampleVideo.mp4.readableBytesView))
+            let accepted = try await Self.request(
+                "POST", port: port, path: "/v1/videos?title=later",
+                headers: ["Authorization": "Bearer \(key)", "Content-Type": "video/mp4"],
+                body: Data(SampleVideo.mp4.readableBytesView))
             #expect(accepted.status == 202, "\(String(decoding: accepted.body, as: UTF8.self))")
 
             kill(child.processIdentifier, SIGTERM)
@@ -200,7 +209,9 @@ struct ProducerStartupTests {
         }
     }
 
-    @Test("a bad setting ends 'producer serve' (and 'producer migrate') with 78 and the reason on standard error: a port that is not a number, an SQLite file whose directory does not exist")
+    @Test(
+        "a bad setting ends 'producer serve' (and 'producer migrate') with 78 and the reason on standard error: a port that is not a number, an SQLite file whose directory does not exist"
+    )
     func badSettingsExit78() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -225,8 +236,9 @@ struct ProducerStartupTests {
         let databaseChild = try Self.launch(["serve"], environment: badDatabase, standardError: databaseLog)
         defer { if databaseChild.isRunning { kill(databaseChild.processIdentifier, SIGKILL) } }
         #expect(try await Self.exitStatus(of: databaseChild) == 78)
-        #expect(Self.text(of: databaseLog).contains("DATABASE_URL") && Self.text(of: databaseLog).contains("does not exist"),
-                "\(Self.text(of: databaseLog))")
+        #expect(
+            Self.text(of: databaseLog).contains("DATABASE_URL") && Self.text(of: databaseLog).contains("does not exist"),
+            "\(Self.text(of: databaseLog))")
 
         let migrateLog = directory.file("migrate.log")
         let migrate = try Self.launch(["migrate"], environment: badDatabase, standardError: migrateLog)

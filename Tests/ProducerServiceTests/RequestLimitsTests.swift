@@ -4,12 +4,13 @@ import Hummingbird
 import HummingbirdTesting
 import HummingbirdWSClient
 import NIOCore
-@testable import ProducerService
 import ServiceSupport
 import Synchronization
 import TestSupport
 import Testing
 import VideoCore
+
+@testable import ProducerService
 
 /// The per-caller and per-process bounds, over real sockets: concurrent uploads and streams, rate limits shared
 /// across routes, bad keys, idle connections and slow request heads, WebSocket floods.
@@ -19,7 +20,9 @@ struct RequestLimitsTests {
 
     @Test func concurrentUploadsAreCappedPerKeyWhileOtherKeysAreServed() async throws {
         let fixture = try await ProducerFixture { $0.maximumConcurrentUploadsPerKey = 1 }
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let (alice, bob) = (fixture.alice, fixture.bob)
             let sample = ByteBuffer(bytes: Array(Self.mp4Head) + [UInt8](repeating: 1, count: 3_000))
             try await fixture.withClient { client in
@@ -65,23 +68,30 @@ struct RequestLimitsTests {
             $0.uploadsPerMinute = 2
             $0.controlRequestsPerMinute = 1
         }
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let alice = fixture.alice
             let video = try await VideoAccessTests.record(fixture, owner: "alice")
             try await fixture.withClient { client in
                 for _ in 0..<2 {
-                    try await client.execute(uri: "/v1/uploads", method: .post, headers: ProducerFixture.headers(key: alice, contentType: "application/json"),
-                                             body: ByteBuffer(string: #"{"size": 1000}"#)) { response in
+                    try await client.execute(
+                        uri: "/v1/uploads", method: .post, headers: ProducerFixture.headers(key: alice, contentType: "application/json"),
+                        body: ByteBuffer(string: #"{"size": 1000}"#)
+                    ) { response in
                         #expect(response.status == .created)
                     }
                 }
-                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: alice),
-                                         body: ByteBuffer(bytes: Array(Self.mp4Head) + [UInt8](repeating: 1, count: 100))) { response in
+                try await client.execute(
+                    uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: alice),
+                    body: ByteBuffer(bytes: Array(Self.mp4Head) + [UInt8](repeating: 1, count: 100))
+                ) { response in
                     #expect(response.status == .tooManyRequests)
                     #expect(ProducerFixture.errorCode(response.body) == "rate_limited")
                     #expect(response.headers[.retryAfter].flatMap(Int.init) ?? 0 >= 1)
                 }
-                try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/retry", method: .post, headers: ProducerFixture.headers(key: alice)) { response in
+                try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/retry", method: .post, headers: ProducerFixture.headers(key: alice)) {
+                    response in
                     #expect(response.status == .conflict, "the first control request is served (the video is not failed)")
                 }
                 try await client.execute(uri: "/v1/videos/\(video.id.uuidString)", method: .delete, headers: ProducerFixture.headers(key: alice)) { response in
@@ -93,7 +103,9 @@ struct RequestLimitsTests {
 
     @Test func repeatedBadKeysFromOneAddressAreRefusedWithoutLookingThemUp() async throws {
         let fixture = try await ProducerFixture { $0.authFailuresPerMinute = 3 }
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
                 // Alice authenticates once before the flood; Bob never does.
                 try await client.execute(uri: "/v1/videos", method: .get, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
@@ -125,7 +137,9 @@ struct RequestLimitsTests {
             $0.maximumStreamsPerKey = 3
             $0.eventKeepAlive = .milliseconds(500)
         }
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let video = try await VideoAccessTests.record(fixture, owner: "alice")
             let application = fixture.application()
             let alice = fixture.alice
@@ -139,11 +153,12 @@ struct RequestLimitsTests {
                 }
                 #expect(try await ProducerFixture.eventually { streams.allSatisfy { $0.hasAnswer() } })
                 #expect(application.hub.pollers == 1, "three streams of one video share one poller")
-                try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/events", method: .get, headers: ProducerFixture.headers(key: alice)) { response in
+                try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/events", method: .get, headers: ProducerFixture.headers(key: alice)) {
+                    response in
                     #expect(response.status == .tooManyRequests)
                     #expect(ProducerFixture.errorCode(response.body) == "too_many_streams")
                 }
-                streams.removeAll()   // closes them: their places come back
+                streams.removeAll()  // closes them: their places come back
                 let served = try await ProducerFixture.eventually {
                     let stream = try RawTCPClient(port: port)
                     stream.send("GET /v1/videos/\(video.id.uuidString)/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(alice)\r\n\r\n")
@@ -161,7 +176,9 @@ struct RequestLimitsTests {
             $0.idleTimeout = .seconds(1)
             $0.requestHeadTimeout = .seconds(2)
         }
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
                 let port = try #require(client.port)
                 let idle = try RawTCPClient(port: port)
@@ -189,15 +206,18 @@ struct RequestLimitsTests {
             $0.minimumBodyBytesPerSecond = 1000
             $0.bodyPaceWindow = .seconds(1)
         }
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
                 let port = try #require(client.port)
                 // An upload and a JSON request, each sending its head at once and then a byte every 100 ms: never idle,
                 // far below 1000 bytes per second of waiting.
                 for (path, type, length) in [("/v1/videos", "video/mp4", 100_000), ("/v1/uploads", "application/json", 2_000)] {
                     let slow = try RawTCPClient(port: port)
-                    slow.send("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(fixture.alice)\r\n"
-                        + "Content-Type: \(type)\r\nContent-Length: \(length)\r\n\r\n")
+                    slow.send(
+                        "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(fixture.alice)\r\n"
+                            + "Content-Type: \(type)\r\nContent-Length: \(length)\r\n\r\n")
                     let start = ContinuousClock.now
                     while !slow.hasAnswer(), ContinuousClock.now - start < .seconds(10) {
                         guard slow.send("{") else { break }
@@ -212,8 +232,10 @@ struct RequestLimitsTests {
                     #expect(response.status == .ok)
                     #expect(!String(buffer: response.body).contains("\"id\""))
                 }
-                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice),
-                                         body: IdempotencyTests.sample) { response in
+                try await client.execute(
+                    uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice),
+                    body: IdempotencyTests.sample
+                ) { response in
                     #expect(response.status == .accepted)
                 }
             }
@@ -222,7 +244,9 @@ struct RequestLimitsTests {
 
     @Test func aWebSocketFloodIsAnsweredSparinglyThenDisconnected() async throws {
         let fixture = try await ProducerFixture { $0.webSocketMessagesPerSecond = 2 }
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let video = try await VideoAccessTests.record(fixture, owner: "alice")
             let received = Mutex<[String]>([])
             try await fixture.withClient { client in

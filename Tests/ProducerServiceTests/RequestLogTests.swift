@@ -2,9 +2,10 @@ import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
-@testable import ProducerService
 import TestSupport
 import Testing
+
+@testable import ProducerService
 
 /// Every answer carries a request id; the HTTP metrics follow Prometheus's names and label routes by template.
 @Suite struct RequestLogTests {
@@ -12,7 +13,9 @@ import Testing
 
     @Test func aSaneClientRequestIDIsKeptAnythingElseIsReplaced() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
                 try await client.execute(uri: "/healthz", method: .get, headers: [Self.requestID: "trace-42.a_b:c"]) { response in
                     #expect(response.headers[Self.requestID] == "trace-42.a_b:c")
@@ -34,7 +37,9 @@ import Testing
 
     @Test func theMetricsCountRequestsByRouteTemplateWithTheBuildAndProcessMetrics() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
                 let id = UUID().uuidString
                 try await client.execute(uri: "/v1/videos/\(id)", method: .get, headers: ProducerFixture.headers(key: fixture.alice)) { response in

@@ -4,12 +4,13 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-@testable import ProducerService
 import S3Client
-import Testing
 import TestSupport
+import Testing
 import VideoCore
 import VideoStore
+
+@testable import ProducerService
 
 /// Authentication, owner scoping, listing, cancel/delete, retry, rate limits and the progress stream.
 @Suite struct VideoAccessTests {
@@ -18,14 +19,17 @@ import VideoStore
         let id = UUID()
         let key = "sources/\(id.uuidString.lowercased())/source"
         try await fixture.s3.putObject(SampleVideo.mp4, bucket: fixture.bucket, key: key, contentType: "video/mp4")
-        let record = VideoRecord(id: id, owner: owner, title: title, originalFilename: "a.mp4", sourceBucket: fixture.bucket,
-                                 sourceKey: key, size: Int64(SampleVideo.mp4.readableBytes), contentType: "video/mp4", jobs: [.transcode])
+        let record = VideoRecord(
+            id: id, owner: owner, title: title, originalFilename: "a.mp4", sourceBucket: fixture.bucket,
+            sourceKey: key, size: Int64(SampleVideo.mp4.readableBytes), contentType: "video/mp4", jobs: [.transcode])
         return try await fixture.store.create(record, outboxPayload: try QueueMessage(video: record).encodedString())
     }
 
     @Test func requestsWithoutAValidKeyAreRefused() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
                 try await client.execute(uri: "/v1/videos", method: .get) { response in
                     #expect(response.status == .unauthorized)
@@ -38,7 +42,8 @@ import VideoStore
                 try await client.execute(uri: "/v1/videos", method: .get, headers: [HTTPField.Name("X-API-Key")!: fixture.alice]) { response in
                     #expect(response.status == .ok)
                 }
-                try await client.execute(uri: "/v1/videos", method: .get, headers: [.authorization: "Bearer " + String(repeating: "x", count: 10_000)]) { response in
+                try await client.execute(uri: "/v1/videos", method: .get, headers: [.authorization: "Bearer " + String(repeating: "x", count: 10_000)]) {
+                    response in
                     #expect(response.status == .unauthorized)
                 }
                 try await client.execute(uri: "/healthz", method: .get) { response in #expect(response.status == .ok) }
@@ -60,7 +65,9 @@ import VideoStore
 
     @Test func anotherOwnersVideoIsNotFoundAndAnAdminSeesAll() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let mine = try await Self.record(fixture, owner: "alice")
             try await fixture.withClient { client in
                 let path = "/v1/videos/\(mine.id.uuidString.lowercased())"
@@ -93,7 +100,9 @@ import VideoStore
     @Test(arguments: ProducerDatabase.allCases)
     func listsPageNewestFirstAndFilterByStatus(database: ProducerDatabase) async throws {
         let fixture = try await ProducerFixture(database: database)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             var ids: [UUID] = []
             for index in 0..<5 { ids.append(try await Self.record(fixture, owner: "alice", title: "v\(index)").id) }
             _ = try await fixture.store.cancel(id: ids[0], owner: nil)
@@ -126,31 +135,39 @@ import VideoStore
 
     @Test func deleteCancelsWaitingVideosAndRemovesFinishedOnes() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let waiting = try await Self.record(fixture, owner: "alice")
             let finished = try await Self.record(fixture, owner: "alice")
             _ = try await fixture.store.markQueued(id: finished.id)
             let claimed = try #require(try await fixture.store.claim(id: finished.id))
             let outputKey = "outputs/\(finished.id.uuidString.lowercased())/720p.mp4"
             try await fixture.s3.putObject(SampleVideo.mp4, bucket: fixture.bucket, key: outputKey)
-            _ = try await fixture.store.complete(id: finished.id, attempt: claimed.attempts,
-                                                 outputs: [VideoOutput(kind: "transcode/720p", key: outputKey, size: 1, contentType: "video/mp4")])
+            _ = try await fixture.store.complete(
+                id: finished.id, attempt: claimed.attempts,
+                outputs: [VideoOutput(kind: "transcode/720p", key: outputKey, size: 1, contentType: "video/mp4")])
             // Objects under the video's prefix that the record does not name (a fenced-out attempt's uploads) go too.
-            let unrecorded = ["outputs/\(finished.id.uuidString.lowercased())/hls/720p/segment_000.ts",
-                              "outputs/\(finished.id.uuidString.lowercased())/stale/attempt-1.mp4"]
+            let unrecorded = [
+                "outputs/\(finished.id.uuidString.lowercased())/hls/720p/segment_000.ts",
+                "outputs/\(finished.id.uuidString.lowercased())/stale/attempt-1.mp4",
+            ]
             for key in unrecorded { try await fixture.s3.putObject(SampleVideo.mp4, bucket: fixture.bucket, key: key) }
             let neighbour = "outputs/\(waiting.id.uuidString.lowercased())/keep.mp4"
             try await fixture.s3.putObject(SampleVideo.mp4, bucket: fixture.bucket, key: neighbour)
             try await fixture.withClient { client in
-                try await client.execute(uri: "/v1/videos/\(waiting.id.uuidString)", method: .delete, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
+                try await client.execute(uri: "/v1/videos/\(waiting.id.uuidString)", method: .delete, headers: [.authorization: "Bearer \(fixture.alice)"]) {
+                    response in
                     #expect(response.status == .accepted)
                     let decoded = try ProducerFixture.decode(VideoResponse.self, response.body)
                     #expect(decoded.video.status == .cancelled)
                 }
-                try await client.execute(uri: "/v1/videos/\(finished.id.uuidString)", method: .delete, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
+                try await client.execute(uri: "/v1/videos/\(finished.id.uuidString)", method: .delete, headers: [.authorization: "Bearer \(fixture.alice)"]) {
+                    response in
                     #expect(response.status == .noContent)
                 }
-                try await client.execute(uri: "/v1/videos/\(finished.id.uuidString)", method: .get, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
+                try await client.execute(uri: "/v1/videos/\(finished.id.uuidString)", method: .get, headers: [.authorization: "Bearer \(fixture.alice)"]) {
+                    response in
                     #expect(response.status == .notFound)
                 }
             }
@@ -163,10 +180,13 @@ import VideoStore
 
     @Test func aFailedVideoCanBeRetriedAndOthersCannot() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let video = try await Self.record(fixture, owner: "alice")
             try await fixture.withClient { client in
-                try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/retry", method: .post, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
+                try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/retry", method: .post, headers: [.authorization: "Bearer \(fixture.alice)"]) {
+                    response in
                     #expect(response.status == .conflict)
                 }
             }
@@ -174,7 +194,8 @@ import VideoStore
             let claimed = try #require(try await fixture.store.claim(id: video.id))
             _ = try await fixture.store.fail(id: video.id, attempt: claimed.attempts, error: VideoFailure(code: "Transient", message: "boom"))
             try await fixture.withClient { client in
-                try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/retry", method: .post, headers: [.authorization: "Bearer \(fixture.alice)"]) { response in
+                try await client.execute(uri: "/v1/videos/\(video.id.uuidString)/retry", method: .post, headers: [.authorization: "Bearer \(fixture.alice)"]) {
+                    response in
                     #expect(response.status == .accepted)
                     #expect(response.headers[.location] == "/v1/videos/\(video.id.uuidString.lowercased())")
                 }
@@ -185,17 +206,22 @@ import VideoStore
 
     @Test func uploadsBeyondTheRateLimitGet429WithRetryAfter() async throws {
         let fixture = try await ProducerFixture { $0.uploadsPerMinute = 1 }
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
-                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice), body: SampleVideo.mp4) { response in
+                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice), body: SampleVideo.mp4) {
+                    response in
                     #expect(response.status == .accepted)
                 }
-                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice), body: SampleVideo.mp4) { response in
+                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice), body: SampleVideo.mp4) {
+                    response in
                     #expect(response.status == .tooManyRequests)
                     #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 1)
                 }
                 // Another key has its own bucket.
-                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.bob), body: SampleVideo.mp4) { response in
+                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.bob), body: SampleVideo.mp4) {
+                    response in
                     #expect(response.status == .accepted)
                 }
             }
@@ -204,7 +230,9 @@ import VideoStore
 
     @Test func theEventStreamFollowsTheRecordToItsEnd() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let video = try await Self.record(fixture, owner: "alice")
             _ = try await fixture.store.markQueued(id: video.id)
             let store = fixture.store
@@ -242,7 +270,9 @@ import VideoStore
 
     @Test func queueHealthReadinessAndMetricsAnswer() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             _ = try await Self.record(fixture, owner: "alice")
             try await fixture.withClient { client in
                 try await client.execute(uri: "/v1/queue", method: .get, headers: [.authorization: "Bearer \(fixture.admin)"]) { response in

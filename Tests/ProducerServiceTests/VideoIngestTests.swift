@@ -6,28 +6,37 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
-@testable import ProducerService
 import S3Client
 import SQSClient
-import Testing
 import TestSupport
+import Testing
 import VideoCore
 import VideoStore
+
+@testable import ProducerService
 
 /// `POST /v1/videos` against LocalStack and SQLite: stored, recorded, queued — or refused leaving nothing.
 @Suite struct VideoIngestTests {
     @Test(arguments: ProducerDatabase.allCases)
     func aRawUploadIsStoredRecordedAndQueued(database: ProducerDatabase) async throws {
         let fixture = try await ProducerFixture(database: database)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let sample = SampleVideo.mp4
             #expect(sample.readableBytes > 1000)
             let sha = SHA256.hash(data: Data(sample.readableBytesView)).map { String(format: "%02x", $0) }.joined()
             let created = try await fixture.withClient { client in
-                try await client.execute(uri: "/v1/videos?title=My%20clip&jobs=transcode,audio", method: .post,
-                                         headers: ProducerFixture.headers(key: fixture.alice, extra: [("X-Filename", "../../etc/clip.mp4"),
-                                                                                                       ("Content-SHA256", sha)]),
-                                         body: sample) { response in
+                try await client.execute(
+                    uri: "/v1/videos?title=My%20clip&jobs=transcode,audio", method: .post,
+                    headers: ProducerFixture.headers(
+                        key: fixture.alice,
+                        extra: [
+                            ("X-Filename", "../../etc/clip.mp4"),
+                            ("Content-SHA256", sha),
+                        ]),
+                    body: sample
+                ) { response in
                     #expect(response.status == .accepted)
                     return try ProducerFixture.decode(VideoResponse.self, response.body)
                 }
@@ -55,7 +64,9 @@ import VideoStore
 
     @Test func aMultipartFormUploadTakesItsTitleFromTheForm() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let video = try await fixture.uploadForm(fields: [("title", "Holiday 🎥"), ("jobs", "thumbnails")], filename: "C:\\\\videos\\\\beach.mp4")
             #expect(video.title == "Holiday 🎥")
             #expect(video.originalFilename == "beach.mp4")
@@ -68,7 +79,9 @@ import VideoStore
 
     @Test func oversizedFakeAndMismatchedUploadsAreRefusedAndLeaveNothing() async throws {
         let fixture = try await ProducerFixture { $0.maximumUploadBytes = 8_000 }
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
                 // Larger than the limit, without a Content-Length announcing it: refused once the limit is crossed.
                 let big = ByteBuffer(bytes: [0, 0, 0, 0x18] + Array("ftypmp42".utf8) + [UInt8](repeating: 7, count: 20_000))
@@ -83,31 +96,42 @@ import VideoStore
                 }
                 // A checksum that does not match.
                 let small = ByteBuffer(bytes: [0, 0, 0, 0x18] + Array("ftypmp42".utf8) + [UInt8](repeating: 1, count: 3_000))
-                try await client.execute(uri: "/v1/videos", method: .post,
-                                         headers: ProducerFixture.headers(key: fixture.alice, extra: [("Content-SHA256", String(repeating: "a", count: 64))]),
-                                         body: small) { response in
+                try await client.execute(
+                    uri: "/v1/videos", method: .post,
+                    headers: ProducerFixture.headers(key: fixture.alice, extra: [("Content-SHA256", String(repeating: "a", count: 64))]),
+                    body: small
+                ) { response in
                     #expect(response.status == .badRequest)
                     #expect(ProducerFixture.errorCode(response.body) == "checksum_mismatch")
                 }
-                try await client.execute(uri: "/v1/videos", method: .post,
-                                         headers: ProducerFixture.headers(key: fixture.alice, extra: [("Content-MD5", "AAAAAAAAAAAAAAAAAAAAAA==")]),
-                                         body: small) { response in
+                try await client.execute(
+                    uri: "/v1/videos", method: .post,
+                    headers: ProducerFixture.headers(key: fixture.alice, extra: [("Content-MD5", "AAAAAAAAAAAAAAAAAAAAAA==")]),
+                    body: small
+                ) { response in
                     #expect(ProducerFixture.errorCode(response.body) == "checksum_mismatch")
                 }
                 // Empty, wrong content type, unknown job type, a title with control characters.
-                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice), body: ByteBuffer()) { response in
+                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice), body: ByteBuffer()) {
+                    response in
                     #expect(response.status == .badRequest)
                 }
-                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "text/plain"),
-                                         body: small) { response in
+                try await client.execute(
+                    uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "text/plain"),
+                    body: small
+                ) { response in
                     #expect(response.status == .unsupportedMediaType)
                 }
-                try await client.execute(uri: "/v1/videos?jobs=transcode,rm%20-rf", method: .post, headers: ProducerFixture.headers(key: fixture.alice),
-                                         body: small) { response in
+                try await client.execute(
+                    uri: "/v1/videos?jobs=transcode,rm%20-rf", method: .post, headers: ProducerFixture.headers(key: fixture.alice),
+                    body: small
+                ) { response in
                     #expect(ProducerFixture.errorCode(response.body) == "unknown_job_type")
                 }
-                try await client.execute(uri: "/v1/videos?title=a%0Ab", method: .post, headers: ProducerFixture.headers(key: fixture.alice),
-                                         body: small) { response in
+                try await client.execute(
+                    uri: "/v1/videos?title=a%0Ab", method: .post, headers: ProducerFixture.headers(key: fixture.alice),
+                    body: small
+                ) { response in
                     #expect(ProducerFixture.errorCode(response.body) == "invalid_title")
                 }
             }
@@ -117,21 +141,31 @@ import VideoStore
 
     @Test func malformedMultipartBodiesAreClearErrors() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
-                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "multipart/form-data"),
-                                         body: ByteBuffer(string: "x")) { response in
+                try await client.execute(
+                    uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "multipart/form-data"),
+                    body: ByteBuffer(string: "x")
+                ) { response in
                     #expect(ProducerFixture.errorCode(response.body) == "malformed_multipart")
                 }
                 let noFile = "--b\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nno file\r\n--b--\r\n"
-                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "multipart/form-data; boundary=b"),
-                                         body: ByteBuffer(string: noFile)) { response in
+                try await client.execute(
+                    uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "multipart/form-data; boundary=b"),
+                    body: ByteBuffer(string: noFile)
+                ) { response in
                     #expect(response.status == .badRequest)
                     #expect(ProducerFixture.errorCode(response.body) == "missing_file")
                 }
-                let truncated = "--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.mp4\"\r\n\r\n\u{0}\u{0}\u{0}\u{18}ftypmp42" + String(repeating: "z", count: 1000)
-                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "multipart/form-data; boundary=b"),
-                                         body: ByteBuffer(string: truncated)) { response in
+                let truncated =
+                    "--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"a.mp4\"\r\n\r\n\u{0}\u{0}\u{0}\u{18}ftypmp42"
+                    + String(repeating: "z", count: 1000)
+                try await client.execute(
+                    uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "multipart/form-data; boundary=b"),
+                    body: ByteBuffer(string: truncated)
+                ) { response in
                     #expect(response.status == .badRequest)
                 }
             }
@@ -142,14 +176,18 @@ import VideoStore
     @Test(arguments: ProducerDatabase.allCases)
     func anUploadAcceptedWhileSQSIsDownIsQueuedWhenItIsBack(database: ProducerDatabase) async throws {
         let fixture = try await ProducerFixture(database: database)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let deadEndpoint = try #require(AWSEndpoint(url: "http://127.0.0.1:9"))
-            let deadSQS = SQSClient(configuration: AWSClientConfiguration(
-                region: "us-east-1", endpoint: deadEndpoint,
-                credentialProvider: StaticCredentialProvider(credentials: Credentials(accessKeyID: "test", secretAccessKey: "test")),
-                retry: RetryConfiguration(maximumAttempts: 1, baseDelay: .milliseconds(1)), requestTimeout: .seconds(2)))
+            let deadSQS = SQSClient(
+                configuration: AWSClientConfiguration(
+                    region: "us-east-1", endpoint: deadEndpoint,
+                    credentialProvider: StaticCredentialProvider(credentials: Credentials(accessKeyID: "test", secretAccessKey: "test")),
+                    retry: RetryConfiguration(maximumAttempts: 1, baseDelay: .milliseconds(1)), requestTimeout: .seconds(2)))
             let video = try await fixture.withClient(sqs: deadSQS) { client in
-                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice), body: SampleVideo.mp4) { response in
+                try await client.execute(uri: "/v1/videos", method: .post, headers: ProducerFixture.headers(key: fixture.alice), body: SampleVideo.mp4) {
+                    response in
                     #expect(response.status == .accepted)
                     return try ProducerFixture.decode(VideoResponse.self, response.body).video
                 }

@@ -2,12 +2,13 @@ import Foundation
 import HummingbirdTesting
 import NIOCore
 import SQSClient
-@testable import ProducerService
 import TestSupport
 import Testing
 import VideoCore
 import VideoQueueClient
 import VideoStore
+
+@testable import ProducerService
 
 /// The `videoqueue` tool against a real producer (LocalStack behind it): the built binary, run as a user runs it.
 @Suite struct VideoQueueToolTests {
@@ -24,8 +25,11 @@ import VideoStore
 
     /// Runs the tool against the producer on `port` with `key`; its exit status and standard output.
     static func tool(_ arguments: [String], port: Int, key: String, cache: TemporaryDirectory) async throws -> (status: Int32, output: String) {
-        try await runTool(["env", "VIDEOQUEUE_API_URL=http://127.0.0.1:\(port)", "VIDEOQUEUE_API_KEY=\(key)", "XDG_CACHE_HOME=\(cache.path)",
-                           try executable] + arguments)
+        try await runTool(
+            [
+                "env", "VIDEOQUEUE_API_URL=http://127.0.0.1:\(port)", "VIDEOQUEUE_API_KEY=\(key)", "XDG_CACHE_HOME=\(cache.path)",
+                try executable,
+            ] + arguments)
     }
 
     /// A file that sniffs as MP4: the sample video, padded to `size` bytes.
@@ -38,22 +42,26 @@ import VideoStore
     }
 
     @Test func uploadThroughTheAPIAndDirectlyInPartsShowAndList() async throws {
-        let fixture = try await ProducerFixture { $0.directSinglePutLimit = 1 }   // any direct upload goes in parts
-        try await withTearDown { await fixture.tearDown() } body: {
+        let fixture = try await ProducerFixture { $0.directSinglePutLimit = 1 }  // any direct upload goes in parts
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let files = try TemporaryDirectory()
             defer { files.remove() }
             let small = try Self.sample(size: 2_000, in: files)
             let large = try Self.sample(size: 11 << 20, in: files, name: "large.mp4")
             try await fixture.withClient { client in
                 let port = try #require(client.port)
-                let viaAPI = try await Self.tool(["upload", small, "--title", "through the API", "--jobs", "thumbnails"], port: port, key: fixture.alice, cache: files)
+                let viaAPI = try await Self.tool(
+                    ["upload", small, "--title", "through the API", "--jobs", "thumbnails"], port: port, key: fixture.alice, cache: files)
                 #expect(viaAPI.status == 0)
                 let id = try #require(UUID(uuidString: viaAPI.output.trimmingCharacters(in: .whitespacesAndNewlines)))
                 let record = try #require(try await fixture.store.video(id: id, owner: "alice"))
                 #expect(record.title == "through the API" && record.jobs == [.thumbnails])
                 #expect(record.size == (try FileManager.default.attributesOfItem(atPath: small)[.size] as? NSNumber)?.int64Value)
 
-                let direct = try await Self.tool(["upload", large, "--direct-from", "1", "--json", "--preset", "standard"], port: port, key: fixture.alice, cache: files)
+                let direct = try await Self.tool(
+                    ["upload", large, "--direct-from", "1", "--json", "--preset", "standard"], port: port, key: fixture.alice, cache: files)
                 #expect(direct.status == 0, "\(direct.output)")
                 let document = try VideoTimestamp.jsonDecoder().decode(VideoDocument.self, from: Data(direct.output.utf8))
                 #expect(document.video.size == 11 << 20)
@@ -72,7 +80,9 @@ import VideoStore
 
     @Test func anInterruptedDirectUploadResumesWithTheMissingPartsOnly() async throws {
         let fixture = try await ProducerFixture { $0.directSinglePutLimit = 1 }
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let files = try TemporaryDirectory()
             defer { files.remove() }
             let large = try Self.sample(size: 20 << 20, in: files, name: "resume.mp4")
@@ -109,7 +119,9 @@ import VideoStore
 
     @Test func watchCancelRetryFailedAndDownload() async throws {
         let fixture = try await ProducerFixture()
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let files = try TemporaryDirectory()
             defer { files.remove() }
             let sample = try Self.sample(size: 3_000, in: files)
@@ -171,7 +183,10 @@ import VideoStore
         let sqs = SQSClient(configuration: try Emulator.localstack.configuration())
         let dlq = try await sqs.createQueue(named: dlqName)
         let fixture = try await ProducerFixture { $0.deadLetterQueueURL = dlq }
-        try await withTearDown { await fixture.tearDown(); try? await sqs.deleteQueue(dlq) } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+            try? await sqs.deleteQueue(dlq)
+        } body: {
             let files = try TemporaryDirectory()
             defer { files.remove() }
             try await fixture.withClient { client in
@@ -191,8 +206,9 @@ import VideoStore
                 #expect(try await Self.tool(["keys", "create", "--owner", "x"], port: port, key: fixture.alice, cache: files).status == 1)
 
                 // The DLQ: two letters (one not even a message of ours) looked at, then moved back.
-                let record = VideoRecord(owner: "alice", title: "t", originalFilename: "a.mp4", sourceBucket: fixture.bucket, sourceKey: "k",
-                                         size: 1, contentType: "video/mp4", jobs: [.transcode])
+                let record = VideoRecord(
+                    owner: "alice", title: "t", originalFilename: "a.mp4", sourceBucket: fixture.bucket, sourceKey: "k",
+                    size: 1, contentType: "video/mp4", jobs: [.transcode])
                 _ = try await sqs.send(SQSOutgoingMessage(body: try QueueMessage(video: record).encodedString()), to: dlq)
                 _ = try await sqs.send(SQSOutgoingMessage(body: "not ours"), to: dlq)
                 let looked = try await Self.tool(["dlq", "ls"], port: port, key: fixture.admin, cache: files)
@@ -211,7 +227,9 @@ import VideoStore
 
     @Test func onATerminalTheUploadDrawsOneProgressBarInPlace() async throws {
         let fixture = try await ProducerFixture { $0.directSinglePutLimit = 1 }
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let files = try TemporaryDirectory()
             defer { files.remove() }
             let large = try Self.sample(size: 12 << 20, in: files, name: "big.mp4")
@@ -220,7 +238,8 @@ import VideoStore
                 let port = try #require(client.port)
                 // The pane's shell captures its own screen when the upload is done (into a file the test reads).
                 let capture = files.file("screen.txt")
-                let command = "VIDEOQUEUE_API_URL=http://127.0.0.1:\(port) VIDEOQUEUE_API_KEY=\(fixture.alice) XDG_CACHE_HOME=\(files.path) "
+                let command =
+                    "VIDEOQUEUE_API_URL=http://127.0.0.1:\(port) VIDEOQUEUE_API_KEY=\(fixture.alice) XDG_CACHE_HOME=\(files.path) "
                     + "\(try Self.executable) upload \(large) --direct-from 1; echo EXIT=$?; tmux capture-pane -p -t \(session) > \(capture).tmp; "
                     + "mv \(capture).tmp \(capture); sleep 1"
                 let started = try await runTool(["sh", "-c", "tmux new-session -d -s \(session) -x 160 -y 10 /bin/sh -c '\(command)' 2>&1"])
@@ -237,4 +256,3 @@ import VideoStore
         }
     }
 }
-

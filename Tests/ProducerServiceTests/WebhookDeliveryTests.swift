@@ -6,11 +6,12 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-@testable import ProducerService
 import Synchronization
 import TestSupport
 import Testing
 import VideoStore
+
+@testable import ProducerService
 
 /// A receiver that reads a request head and then answers at one byte a second, never finishing: the status line
 /// and headers at once and then the body (`body`), or the head itself (`head`). Records when each connection closed.
@@ -125,15 +126,17 @@ final class TricklingReceiver: Sendable {
 
 extension WebhookTests {
     /// Runs `body` with a dispatcher over a store of its own (private targets allowed unless said), then shuts both down.
-    static func withDispatcher<T>(allowPrivate: Bool = true, timeout: Duration = .seconds(2), resolver: WebhookResolver = .system,
-                                  configure: (inout ProducerConfiguration) -> Void = { _ in },
-                                  _ body: (WebhookDispatcher, WebhookStoreHarness) async throws -> T) async throws -> T {
+    static func withDispatcher<T>(
+        allowPrivate: Bool = true, timeout: Duration = .seconds(2), resolver: WebhookResolver = .system,
+        configure: (inout ProducerConfiguration) -> Void = { _ in },
+        _ body: (WebhookDispatcher, WebhookStoreHarness) async throws -> T
+    ) async throws -> T {
         let harness = try await WebhookStoreHarness()
         var configuration = ProducerConfiguration(bucket: "b", queueURL: "q")
         configuration.webhookAllowPrivateTargets = allowPrivate
         configuration.webhookTimeout = timeout
         configuration.webhookInterval = .milliseconds(50)
-        configuration.webhookRetryBase = .seconds(60)   // no retry within a test
+        configuration.webhookRetryBase = .seconds(60)  // no retry within a test
         configure(&configuration)
         let dispatcher = WebhookDispatcher(store: harness.store, configuration: configuration, logger: Logger(label: "test"), resolver: resolver)
         return try await withTearDown {
@@ -146,14 +149,17 @@ extension WebhookTests {
 
     /// The stored state of a delivery.
     static func stored(_ delivery: WebhookDelivery, _ endpoint: WebhookSigningEndpoint, in harness: WebhookStoreHarness) async throws -> WebhookDelivery {
-        try #require(try await harness.store.webhookDeliveries(endpointID: endpoint.endpoint.id, owner: endpoint.endpoint.owner, limit: 100)
-            .first { $0.id == delivery.id })
+        try #require(
+            try await harness.store.webhookDeliveries(endpointID: endpoint.endpoint.id, owner: endpoint.endpoint.owner, limit: 100)
+                .first { $0.id == delivery.id })
     }
 
     @Test(arguments: TricklingReceiver.Mode.allCases)
     func aReceiverThatTricklesItsAnswerIsCutOffAtTheDeadline(_ mode: TricklingReceiver.Mode) async throws {
         let receiver = try await TricklingReceiver.start(mode)
-        try await withTearDown { await receiver.shutdown() } body: {
+        try await withTearDown {
+            await receiver.shutdown()
+        } body: {
             try await Self.withDispatcher(timeout: .seconds(2)) { dispatcher, harness in
                 let (delivery, endpoint) = try await harness.leasedDelivery(url: receiver.url)
                 let clock = ContinuousClock()
@@ -177,7 +183,10 @@ extension WebhookTests {
     @Test func aSlowReceiverDoesNotHoldTheOtherDeliveriesOfItsRound() async throws {
         let slow = try await TricklingReceiver.start(.body)
         let fast = try await Receiver(script: [(.noContent, .zero)])
-        try await withTearDown { await slow.shutdown(); try? await fast.server.shutdown() } body: {
+        try await withTearDown {
+            await slow.shutdown()
+            try? await fast.server.shutdown()
+        } body: {
             try await Self.withDispatcher(timeout: .seconds(2)) { dispatcher, harness in
                 let store = harness.store
                 _ = try await store.createWebhookEndpoint(owner: "carol", url: slow.url, events: [])
@@ -185,7 +194,7 @@ extension WebhookTests {
                 let record = try await harness.record(owner: "carol")
                 let clock = ContinuousClock()
                 let start = clock.now
-                _ = try await store.markQueued(id: record.id)   // one event: a delivery to each endpoint, in one round
+                _ = try await store.markQueued(id: record.id)  // one event: a delivery to each endpoint, in one round
                 let run = Task { try await dispatcher.run() }
                 defer { run.cancel() }
                 #expect(try await ProducerFixture.eventually(timeout: .seconds(2)) { fast.received.count >= 1 })
@@ -214,7 +223,10 @@ extension WebhookTests {
             let location = locations.withLock { $0.isEmpty ? inside.url : $0.removeFirst() }
             return FakeHTTPServer.Response(status: status, headers: ["Location": location])
         }
-        try await withTearDown { try? await server.shutdown(); try? await inside.server.shutdown() } body: {
+        try await withTearDown {
+            try? await server.shutdown()
+            try? await inside.server.shutdown()
+        } body: {
             try await Self.withDispatcher(timeout: .seconds(3)) { dispatcher, harness in
                 for target in [inside.url, metadata] {
                     let (delivery, endpoint) = try await harness.leasedDelivery(url: server.baseURL + "/hook")
@@ -236,7 +248,9 @@ extension WebhookTests {
         let receiver = try await Receiver(script: [(.noContent, .zero)])
         // `.invalid` never resolves in DNS: the request can only reach the receiver through the checked answer.
         let lookups = ScriptedLookups([["127.0.0.1"]])
-        try await withTearDown { try? await receiver.server.shutdown() } body: {
+        try await withTearDown {
+            try? await receiver.server.shutdown()
+        } body: {
             try await Self.withDispatcher(resolver: lookups.resolver) { dispatcher, harness in
                 let url = "http://receiver.invalid:\(receiver.server.port)/hook?x=1"
                 let (delivery, endpoint) = try await harness.leasedDelivery(url: url)
@@ -268,7 +282,10 @@ extension WebhookTests {
     @Test func webhookChangesAreRateLimitedPerOwner() async throws {
         let fixture = try await Self.fixture { $0.controlRequestsPerMinute = 4 }
         let receiver = try await Receiver(script: [(.noContent, .zero)])
-        try await withTearDown { await fixture.tearDown(); try? await receiver.server.shutdown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+            try? await receiver.server.shutdown()
+        } body: {
             try await fixture.withClient { client in
                 let alice = ProducerFixture.headers(key: fixture.alice, contentType: "application/json")
                 let body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: ["url": receiver.url]))
@@ -293,8 +310,10 @@ extension WebhookTests {
                 }
                 // Reading is not a change; another owner has a budget of its own.
                 try await client.execute(uri: "/v1/webhooks", method: .get, headers: alice) { #expect($0.status == .ok) }
-                try await client.execute(uri: "/v1/webhooks", method: .post, headers: ProducerFixture.headers(key: fixture.bob, contentType: "application/json"),
-                                         body: body) { #expect($0.status == .created) }
+                try await client.execute(
+                    uri: "/v1/webhooks", method: .post, headers: ProducerFixture.headers(key: fixture.bob, contentType: "application/json"),
+                    body: body
+                ) { #expect($0.status == .created) }
             }
         }
     }
@@ -313,8 +332,10 @@ extension WebhookTests {
             for _ in 0..<3 { #expect(limits.control.acquire("dave") == nil) }
             let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
             try await app.test(.live) { client in
-                try await client.execute(uri: "/v1/webhooks", method: .post, headers: ProducerFixture.headers(key: key, contentType: "application/json"),
-                                         body: ByteBuffer(string: #"{"url": "http://127.0.0.1:9/x"}"#)) { response in
+                try await client.execute(
+                    uri: "/v1/webhooks", method: .post, headers: ProducerFixture.headers(key: key, contentType: "application/json"),
+                    body: ByteBuffer(string: #"{"url": "http://127.0.0.1:9/x"}"#)
+                ) { response in
                     #expect(response.status == .tooManyRequests)
                 }
             }
@@ -324,16 +345,19 @@ extension WebhookTests {
 
     @Test func registrationsPastTheCapAreRefused() async throws {
         let fixture = try await Self.fixture { $0.maximumWebhooksPerOwner = 2 }
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
                 let headers = ProducerFixture.headers(key: fixture.alice, contentType: "application/json")
                 let body = ByteBuffer(string: #"{"url": "http://127.0.0.1:9/x"}"#)
                 var statuses: [HTTPResponse.Status] = []
                 for _ in 0..<4 {
-                    statuses.append(try await client.execute(uri: "/v1/webhooks", method: .post, headers: headers, body: body) { response in
-                        if response.status == .conflict { #expect(ProducerFixture.errorCode(response.body) == "too_many_webhooks") }
-                        return response.status
-                    })
+                    statuses.append(
+                        try await client.execute(uri: "/v1/webhooks", method: .post, headers: headers, body: body) { response in
+                            if response.status == .conflict { #expect(ProducerFixture.errorCode(response.body) == "too_many_webhooks") }
+                            return response.status
+                        })
                 }
                 #expect(statuses == [.created, .created, .conflict, .conflict])
                 #expect(try await fixture.store.webhookEndpoints(owner: "alice").count == 2)

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
-@testable import ProducerService
 import TestSupport
 import Testing
 import VideoCore
+
+@testable import ProducerService
 @testable import VideoStore
 
 /// A store of one test's own (a temporary SQLite file, or a new database on the PostgreSQL of
@@ -36,7 +37,11 @@ struct WebhookStoreHarness {
     /// Runs `body` with a fresh harness, then tears it down.
     static func with<T>(_ backend: TestDatabaseBackend = .sqlite, _ body: (WebhookStoreHarness) async throws -> T) async throws -> T {
         let harness = try await WebhookStoreHarness(backend)
-        return try await withTearDown { await harness.tearDown() } body: { try await body(harness) }
+        return try await withTearDown {
+            await harness.tearDown()
+        } body: {
+            try await body(harness)
+        }
     }
 
     /// The database under the store, for what the store's API cannot do (a row a race would leave).
@@ -47,15 +52,17 @@ struct WebhookStoreHarness {
     /// A stored `pending` video of `owner`.
     func record(owner: String) async throws -> VideoRecord {
         let id = UUID()
-        let record = VideoRecord(id: id, owner: owner, title: "t", originalFilename: "a.mp4", sourceBucket: "b",
-                                 sourceKey: "sources/\(id.uuidString.lowercased())/source", size: 10, contentType: "video/mp4",
-                                 jobs: [.transcode])
+        let record = VideoRecord(
+            id: id, owner: owner, title: "t", originalFilename: "a.mp4", sourceBucket: "b",
+            sourceKey: "sources/\(id.uuidString.lowercased())/source", size: 10, contentType: "video/mp4",
+            jobs: [.transcode])
         return try await store.create(record, outboxPayload: "{}")
     }
 
     /// A new endpoint of a new owner at `url` and one leased delivery to it (a `video.cancelled` event).
     func leasedDelivery(url: String, owner: String = "o-" + UUID().uuidString.prefix(8).lowercased())
-        async throws -> (delivery: WebhookDelivery, endpoint: WebhookSigningEndpoint) {
+        async throws -> (delivery: WebhookDelivery, endpoint: WebhookSigningEndpoint)
+    {
         _ = try await store.createWebhookEndpoint(owner: owner, url: url, events: ["video.cancelled"])
         _ = try await store.cancel(id: try await record(owner: owner).id, owner: nil)
         let due = try await store.dueWebhookDeliveries(limit: 1000, now: Date(), lease: .seconds(120))
@@ -87,8 +94,9 @@ struct WebhookStoreHarness {
                         }
                         // Another owner's registrations at the same time draw from their own cap.
                         group.addTask {
-                            try await store.createWebhookEndpoint(owner: owner + "-other", url: "https://example.com/o\(index)", events: [],
-                                                                  limit: cap) != nil
+                            try await store.createWebhookEndpoint(
+                                owner: owner + "-other", url: "https://example.com/o\(index)", events: [],
+                                limit: cap) != nil
                         }
                     }
                     return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
@@ -113,7 +121,8 @@ struct WebhookStoreHarness {
         try await WebhookStoreHarness.with(backend) { harness in
             let store = harness.store
             let now = Date()
-            let old = now.addingTimeInterval(-3 * 86_400), recent = now.addingTimeInterval(-3_600)
+            let old = now.addingTimeInterval(-3 * 86_400)
+            let recent = now.addingTimeInterval(-3_600)
             let endpoint = try await store.createWebhookEndpoint(owner: "alice", url: "https://example.com/hook", events: []).endpoint
             // Five deliveries: queued, processing, completed of one video; queued, cancelled of another.
             let first = try await harness.record(owner: "alice")
@@ -127,7 +136,8 @@ struct WebhookStoreHarness {
             try #require(leased.count == 5)
             // A delivery whose endpoint is gone (a status change that fanned out while its endpoint was deleted), due now.
             let gone = UUID().uuidString
-            try await harness.sql.execute("""
+            try await harness.sql.execute(
+                """
                 INSERT INTO webhook_deliveries (id, endpoint_id, owner, event_type, video_id, payload, status, attempts, not_before, created_at)
                 VALUES ('msg_orphan', $1, 'alice', 'video.queued', $2, '{}', 'pending', 0, $3, $3)
                 """, [.text(gone), .text(first.id.uuidString), .int(VideoTimestamp.milliseconds(old))])
@@ -141,8 +151,9 @@ struct WebhookStoreHarness {
             try await store.recordWebhookAttempt(id: leased[1], delivered: false, statusCode: 500, error: "HTTP 500", nextAttempt: nil, now: old)
             try await store.recordWebhookAttempt(id: leased[2], delivered: true, statusCode: 204, error: nil, nextAttempt: nil, now: recent)
             try await store.recordWebhookAttempt(id: leased[3], delivered: false, statusCode: nil, error: "refused", nextAttempt: nil, now: recent)
-            try await store.recordWebhookAttempt(id: leased[4], delivered: false, statusCode: 503, error: "HTTP 503",
-                                                 nextAttempt: old.addingTimeInterval(60), now: old)
+            try await store.recordWebhookAttempt(
+                id: leased[4], delivered: false, statusCode: 503, error: "HTTP 503",
+                nextAttempt: old.addingTimeInterval(60), now: old)
             let cutoff = now.addingTimeInterval(-26 * 3_600)
             #expect(try await store.pruneWebhookDeliveries(finishedBefore: cutoff) == 3)
             #expect(try await harness.deliveryIDs() == Set([leased[2], leased[3], leased[4]]))
@@ -161,8 +172,9 @@ struct WebhookStoreHarness {
     @Test func theDispatcherPrunesWhenItStarts() async throws {
         try await WebhookStoreHarness.with { harness in
             let (delivery, _) = try await harness.leasedDelivery(url: "https://example.com/hook")
-            try await harness.store.recordWebhookAttempt(id: delivery.id, delivered: true, statusCode: 200, error: nil, nextAttempt: nil,
-                                                         now: Date().addingTimeInterval(-3 * 86_400))
+            try await harness.store.recordWebhookAttempt(
+                id: delivery.id, delivered: true, statusCode: 200, error: nil, nextAttempt: nil,
+                now: Date().addingTimeInterval(-3 * 86_400))
             var configuration = ProducerConfiguration(bucket: "b", queueURL: "q")
             configuration.webhookInterval = .milliseconds(50)
             let dispatcher = WebhookDispatcher(store: harness.store, configuration: configuration, logger: .init(label: "test"))

@@ -1,9 +1,10 @@
 import Dispatch
 import Foundation
-@testable import ProducerService
 import Synchronization
 import TestSupport
 import Testing
+
+@testable import ProducerService
 
 /// A resolver answering from a script (one answer per lookup, the last repeating) and remembering what it was asked.
 final class ScriptedLookups: Sendable {
@@ -19,7 +20,10 @@ final class ScriptedLookups: Sendable {
 
     var resolver: WebhookResolver {
         WebhookResolver(timeout: .seconds(5)) { host, _ in
-            let index = self.asked.withLock { $0.append(host); return $0.count - 1 }
+            let index = self.asked.withLock {
+                $0.append(host)
+                return $0.count - 1
+            }
             return self.answers.withLock { $0.isEmpty ? [] : $0[min(index, $0.count - 1)] }
         }
     }
@@ -120,10 +124,12 @@ extension WebhookTests {
 
     @Test func numericHostsOtherThanADottedQuadAreRefusedWithoutALookup() async throws {
         // Decimal, octal, hex, short and padded forms of 127.0.0.1, 169.254.169.254, 10.0.0.1 and of public 8.8.8.8.
-        let hosts = ["2130706433", "0177.0.0.1", "0x7f.0.0.1", "127.1", "127.0.1", "0x7f000001", "017700000001", "0x7F.1", "0x7f.0x0.0x0.0x1",
-                     "127.0.0.1.", "127.000.000.001", "0127.0.0.1", "2852039166", "0xa9fea9fe", "0251.0376.0251.0376", "169.254.43518",
-                     "10.1", "012.0.0.1", "134744072", "0x08080808", "8.8.8.010", "1.2.3.04", "8.8.2056", "0", "0x", "00", "4294967295",
-                     "4294967296", "256.0.0.1", "1.2.3.4.5", "1.2.3", "a.b.0x10", "example.123", "example.0x1f"]
+        let hosts = [
+            "2130706433", "0177.0.0.1", "0x7f.0.0.1", "127.1", "127.0.1", "0x7f000001", "017700000001", "0x7F.1", "0x7f.0x0.0x0.0x1",
+            "127.0.0.1.", "127.000.000.001", "0127.0.0.1", "2852039166", "0xa9fea9fe", "0251.0376.0251.0376", "169.254.43518",
+            "10.1", "012.0.0.1", "134744072", "0x08080808", "8.8.8.010", "1.2.3.04", "8.8.2056", "0", "0x", "00", "4294967295",
+            "4294967296", "256.0.0.1", "1.2.3.4.5", "1.2.3", "a.b.0x10", "example.123", "example.0x1f",
+        ]
         for host in hosts {
             for scheme in ["http", "https"] {
                 let lookups = ScriptedLookups([["8.8.8.8"]])
@@ -173,22 +179,26 @@ extension WebhookTests {
     }
 
     @Test func anHTTPTargetConnectsToTheCheckedAddressUnderItsOwnHostName() async throws {
-        let v4 = try await WebhookTarget.check("http://Hooks.Example.com:8080/a%20b/c?x=1&y=%2F#frag", allowPrivate: false,
-                                               resolver: ScriptedLookups([["93.184.216.34", "2606:4700:4700::1111"]]).resolver)
+        let v4 = try await WebhookTarget.check(
+            "http://Hooks.Example.com:8080/a%20b/c?x=1&y=%2F#frag", allowPrivate: false,
+            resolver: ScriptedLookups([["93.184.216.34", "2606:4700:4700::1111"]]).resolver)
         #expect(v4.connectURL == "http://93.184.216.34:8080/a%20b/c?x=1&y=%2F")
         #expect(v4.hostHeader == "Hooks.Example.com:8080")
         #expect(v4.addresses.count == 2)
-        let v6 = try await WebhookTarget.check("http://hooks.example.com:80/", allowPrivate: false,
-                                               resolver: ScriptedLookups([["2606:4700:4700::1111"]]).resolver)
+        let v6 = try await WebhookTarget.check(
+            "http://hooks.example.com:80/", allowPrivate: false,
+            resolver: ScriptedLookups([["2606:4700:4700::1111"]]).resolver)
         #expect(v6.connectURL == "http://[2606:4700:4700::1111]/")
         #expect(v6.hostHeader == "hooks.example.com")
         // https keeps the name (the certificate is verified for it) but the answer is checked all the same.
-        let secure = try await WebhookTarget.check("https://hooks.example.com/x?y", allowPrivate: false,
-                                                   resolver: ScriptedLookups([["93.184.216.34"]]).resolver)
+        let secure = try await WebhookTarget.check(
+            "https://hooks.example.com/x?y", allowPrivate: false,
+            resolver: ScriptedLookups([["93.184.216.34"]]).resolver)
         #expect(secure.connectURL == "https://hooks.example.com/x?y" && secure.hostHeader == nil)
         let refused = await #expect(throws: WebhookTargetError.self) {
-            _ = try await WebhookTarget.check("https://hooks.example.com/x", allowPrivate: false,
-                                              resolver: ScriptedLookups([["93.184.216.34", "10.0.0.7"]]).resolver)
+            _ = try await WebhookTarget.check(
+                "https://hooks.example.com/x", allowPrivate: false,
+                resolver: ScriptedLookups([["93.184.216.34", "10.0.0.7"]]).resolver)
         }
         #expect(refused?.code == .notPublic)
     }
@@ -197,19 +207,19 @@ extension WebhookTests {
         // Public to the first lookup, loopback to the next, then the metadata service hidden behind a public address.
         let lookups = ScriptedLookups([["93.184.216.34"], ["127.0.0.1"], ["93.184.216.34", "169.254.169.254"], ["8.8.4.4"]])
         try await Self.withDispatcher(allowPrivate: false, resolver: lookups.resolver) { dispatcher, _ in
-        let first = try await dispatcher.request(url: "http://rebind.example:8080/hook", deliveryID: "msg_1", payload: "{}", secrets: [])
-        #expect(first.url == "http://93.184.216.34:8080/hook", "the client is given the checked address, never the name to resolve again")
-        #expect(first.headers["Host"] == ["rebind.example:8080"])
-        #expect(lookups.hosts == ["rebind.example"])
-        for expected in [2, 3] {
-            let error = await #expect(throws: WebhookTargetError.self) {
-                _ = try await dispatcher.request(url: "http://rebind.example:8080/hook", deliveryID: "msg_1", payload: "{}", secrets: [])
+            let first = try await dispatcher.request(url: "http://rebind.example:8080/hook", deliveryID: "msg_1", payload: "{}", secrets: [])
+            #expect(first.url == "http://93.184.216.34:8080/hook", "the client is given the checked address, never the name to resolve again")
+            #expect(first.headers["Host"] == ["rebind.example:8080"])
+            #expect(lookups.hosts == ["rebind.example"])
+            for expected in [2, 3] {
+                let error = await #expect(throws: WebhookTargetError.self) {
+                    _ = try await dispatcher.request(url: "http://rebind.example:8080/hook", deliveryID: "msg_1", payload: "{}", secrets: [])
+                }
+                #expect(error?.code == .notPublic)
+                #expect(lookups.hosts.count == expected)
             }
-            #expect(error?.code == .notPublic)
-            #expect(lookups.hosts.count == expected)
-        }
-        let last = try await dispatcher.request(url: "http://rebind.example:8080/hook", deliveryID: "msg_1", payload: "{}", secrets: [])
-        #expect(last.url == "http://8.8.4.4:8080/hook" && lookups.hosts.count == 4)
+            let last = try await dispatcher.request(url: "http://rebind.example:8080/hook", deliveryID: "msg_1", payload: "{}", secrets: [])
+            #expect(last.url == "http://8.8.4.4:8080/hook" && lookups.hosts.count == 4)
         }
     }
 
@@ -252,9 +262,10 @@ extension WebhookTests {
         #expect(busy?.code == .resolverBusy)
         hanging.release(lookups + 10)
         // Once the lookups return, their places are free again.
-        #expect(try await ProducerFixture.eventually(timeout: .seconds(5)) {
-            (try? await resolver.resolve("again.example", port: 443)) == [[8, 8, 8, 8]]
-        })
+        #expect(
+            try await ProducerFixture.eventually(timeout: .seconds(5)) {
+                (try? await resolver.resolve("again.example", port: 443)) == [[8, 8, 8, 8]]
+            })
     }
 
     @Test func aCancelledLookupReturnsAtOnce() async throws {

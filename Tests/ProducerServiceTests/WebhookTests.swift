@@ -3,12 +3,13 @@ import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 import NIOHTTP1
-@testable import ProducerService
 import Synchronization
 import TestSupport
 import Testing
 import VideoCore
 import VideoStore
+
+@testable import ProducerService
 
 /// Signed webhooks end to end: endpoints through the API, deliveries written by status changes and sent by the
 /// producer's dispatcher to real receivers (FakeHTTPServer) whose signatures are checked by an independent
@@ -30,7 +31,10 @@ import VideoStore
             let state = State(script: script)
             self.state = state
             server = try await FakeHTTPServer.start { request in
-                let index = state.requests.withLock { $0.append(request); return $0.count - 1 }
+                let index = state.requests.withLock {
+                    $0.append(request)
+                    return $0.count - 1
+                }
                 let (status, delay) = state.script.withLock { $0[min(index, $0.count - 1)] }
                 if delay > .zero { try? await Task.sleep(for: delay) }
                 return .reply(status)
@@ -57,10 +61,13 @@ import VideoStore
     }
 
     static func register(_ client: any TestClientProtocol, _ fixture: ProducerFixture, url: String, events: [String] = []) async throws
-        -> (id: String, secret: String) {
+        -> (id: String, secret: String)
+    {
         let body = try JSONSerialization.data(withJSONObject: ["url": url, "events": events])
-        return try await client.execute(uri: "/v1/webhooks", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
-                                        body: ByteBuffer(bytes: body)) { response in
+        return try await client.execute(
+            uri: "/v1/webhooks", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
+            body: ByteBuffer(bytes: body)
+        ) { response in
             #expect(response.status == .created)
             let json = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any]
             let endpoint = json?["endpoint"] as? [String: Any]
@@ -79,8 +86,11 @@ import VideoStore
                 expected = base64.b64encode(hmac.new(key, f"{msg_id}.{stamp}.{body}".encode(), hashlib.sha256).digest()).decode()
                 if "v1," + expected in signatures: print(secret)
             """
-        let arguments = [python, "-c", script, request.headers["webhook-id"].first ?? "", request.headers["webhook-timestamp"].first ?? "",
-                         request.headers["webhook-signature"].first ?? ""] + secrets
+        let arguments =
+            [
+                python, "-c", script, request.headers["webhook-id"].first ?? "", request.headers["webhook-timestamp"].first ?? "",
+                request.headers["webhook-signature"].first ?? "",
+            ] + secrets
         return try await runTool(arguments, input: Data(request.body.utf8)).output.split(separator: "\n").map(String.init)
     }
 
@@ -89,15 +99,21 @@ import VideoStore
         let record = try await VideoAccessTests.record(fixture, owner: "alice")
         _ = try await fixture.store.markQueued(id: record.id)
         let claimed = try #require(try await fixture.store.claim(id: record.id))
-        return try #require(try await fixture.store.complete(id: record.id, attempt: claimed.attempts, outputs: [
-            VideoOutput(kind: "mp4", key: "outputs/\(record.id.uuidString.lowercased())/transcode/720p.mp4", size: 10, contentType: "video/mp4"),
-        ]))
+        return try #require(
+            try await fixture.store.complete(
+                id: record.id, attempt: claimed.attempts,
+                outputs: [
+                    VideoOutput(kind: "mp4", key: "outputs/\(record.id.uuidString.lowercased())/transcode/720p.mp4", size: 10, contentType: "video/mp4")
+                ]))
     }
 
     @Test func eventsAreDeliveredSignedAndTheSecretIsShownOnce() async throws {
         let fixture = try await Self.fixture()
         let receiver = try await Receiver(script: [(.noContent, .zero)])
-        try await withTearDown { await fixture.tearDown(); try? await receiver.server.shutdown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+            try? await receiver.server.shutdown()
+        } body: {
             try await fixture.withClient { client in
                 let (id, secret) = try await Self.register(client, fixture, url: receiver.url)
                 #expect(secret.hasPrefix("whsec_"))
@@ -108,9 +124,10 @@ import VideoStore
                 let record = try await Self.process(fixture)
                 let all = try await ProducerFixture.eventually { receiver.received.count >= 3 }
                 #expect(all)
-                let types = Set(receiver.received.compactMap { request in
-                    (try? JSONSerialization.jsonObject(with: Data(request.body.utf8)) as? [String: Any])?["type"] as? String
-                })
+                let types = Set(
+                    receiver.received.compactMap { request in
+                        (try? JSONSerialization.jsonObject(with: Data(request.body.utf8)) as? [String: Any])?["type"] as? String
+                    })
                 #expect(types == ["video.queued", "video.processing", "video.completed"])
                 for request in receiver.received {
                     #expect(try await Self.signers(of: request, secrets: [secret]) == [secret], "a valid Standard Webhooks signature")
@@ -129,7 +146,10 @@ import VideoStore
     @Test func aFailingThenSlowReceiverIsRetriedUntilDeliveredAndLogged() async throws {
         let fixture = try await Self.fixture()
         let receiver = try await Receiver(script: [(.internalServerError, .zero), (.ok, .seconds(3)), (.ok, .zero)])
-        try await withTearDown { await fixture.tearDown(); try? await receiver.server.shutdown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+            try? await receiver.server.shutdown()
+        } body: {
             try await fixture.withClient { client in
                 let (id, _) = try await Self.register(client, fixture, url: receiver.url, events: ["video.cancelled"])
                 let record = try await VideoAccessTests.record(fixture, owner: "alice")
@@ -140,8 +160,10 @@ import VideoStore
                 }
                 #expect(delivered)
                 // The log as the API shows it.
-                let log = try await client.execute(uri: "/v1/webhooks/\(id)/deliveries", method: .get,
-                                                   headers: ProducerFixture.headers(key: fixture.alice)) { response in
+                let log = try await client.execute(
+                    uri: "/v1/webhooks/\(id)/deliveries", method: .get,
+                    headers: ProducerFixture.headers(key: fixture.alice)
+                ) { response in
                     try ProducerFixture.decode(WebhookRoutes.DeliveryList.self, response.body).deliveries
                 }
                 #expect(log.count == 1 && log.first?.attempts == 3, "500, then a timeout, then 200")
@@ -151,8 +173,10 @@ import VideoStore
 
                 // Manual redelivery sends it once more.
                 let deliveryID = try #require(log.first?.id)
-                try await client.execute(uri: "/v1/webhooks/\(id)/deliveries/\(deliveryID)/redeliver", method: .post,
-                                         headers: ProducerFixture.headers(key: fixture.alice)) { response in
+                try await client.execute(
+                    uri: "/v1/webhooks/\(id)/deliveries/\(deliveryID)/redeliver", method: .post,
+                    headers: ProducerFixture.headers(key: fixture.alice)
+                ) { response in
                     #expect(response.status == .accepted)
                 }
                 let again = try await ProducerFixture.eventually { receiver.received.count >= 4 }
@@ -164,7 +188,10 @@ import VideoStore
     @Test func pendingDeliveriesSurviveAProducerRestart() async throws {
         let fixture = try await Self.fixture()
         let receiver = try await Receiver(script: [(.serviceUnavailable, .zero)])
-        try await withTearDown { await fixture.tearDown(); try? await receiver.server.shutdown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+            try? await receiver.server.shutdown()
+        } body: {
             let id = try await fixture.withClient { client in
                 let (id, _) = try await Self.register(client, fixture, url: receiver.url, events: ["video.completed"])
                 _ = try await Self.process(fixture)
@@ -189,10 +216,14 @@ import VideoStore
     @Test func rotationSignsWithBothSecretsForADay() async throws {
         let fixture = try await Self.fixture()
         let receiver = try await Receiver(script: [(.ok, .zero)])
-        try await withTearDown { await fixture.tearDown(); try? await receiver.server.shutdown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+            try? await receiver.server.shutdown()
+        } body: {
             try await fixture.withClient { client in
                 let (id, old) = try await Self.register(client, fixture, url: receiver.url, events: ["video.cancelled"])
-                let new = try await client.execute(uri: "/v1/webhooks/\(id)/rotate", method: .post, headers: ProducerFixture.headers(key: fixture.alice)) { response in
+                let new = try await client.execute(uri: "/v1/webhooks/\(id)/rotate", method: .post, headers: ProducerFixture.headers(key: fixture.alice)) {
+                    response in
                     #expect(response.status == .ok)
                     return (try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: Any])?["secret"] as? String ?? ""
                 }
@@ -213,33 +244,41 @@ import VideoStore
     }
 
     @Test func targetsInsideTheNetworkAndBadRequestsAreRefused() async throws {
-        let fixture = try await ProducerFixture()   // private targets not allowed: the default
-        try await withTearDown { await fixture.tearDown() } body: {
+        let fixture = try await ProducerFixture()  // private targets not allowed: the default
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.withClient { client in
-                for url in ["http://127.0.0.1:8080/hook", "http://localhost/hook", "http://169.254.169.254/latest/meta-data/", "http://[::1]/x",
-                            "http://10.1.2.3/x", "http://192.168.0.10/x", "http://172.20.0.1/x", "http://100.64.0.1/x", "http://[fd00::1]/x",
-                            "http://[::ffff:127.0.0.1]/x", "http://0.0.0.0/x", "ftp://example.com/x", "not a url", "https://user:pw@example.com/x",
-                            "https://" + String(repeating: "a", count: 3000) + ".com/",
-                            // Decimal, octal, hex and short forms of 127.0.0.1 (and of a public address: refused all the same).
-                            "http://2130706433/x", "http://0177.0.0.1/x", "http://0x7f.0.0.1/x", "http://127.1/x", "http://0x7f000001/x",
-                            "https://127.0.0.1./x", "http://0x08080808/x",
-                            // IPv6 forms embedding IPv4 or outside global unicast: NAT64, 6to4, Teredo, site-local, compatible,
-                            // discard, multicast, documentation; and the IPv4 special ranges.
-                            "http://[64:ff9b::a9fe:a9fe]/x", "http://[64:ff9b:1::1]/x", "http://[2002:7f00:1::]/x",
-                            "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/x", "http://[fec0::1]/x", "http://[::127.0.0.1]/x",
-                            "http://[::ffff:169.254.169.254]/x", "http://[100::1]/x", "http://[ff02::1]/x", "http://[2001:db8::1]/x",
-                            "http://192.0.0.1/x", "http://192.0.2.1/x", "http://198.18.0.1/x", "http://198.51.100.1/x", "http://203.0.113.1/x",
-                            "http://224.0.0.1/x", "http://240.0.0.1/x", "http://255.255.255.255/x"] {
+                for url in [
+                    "http://127.0.0.1:8080/hook", "http://localhost/hook", "http://169.254.169.254/latest/meta-data/", "http://[::1]/x",
+                    "http://10.1.2.3/x", "http://192.168.0.10/x", "http://172.20.0.1/x", "http://100.64.0.1/x", "http://[fd00::1]/x",
+                    "http://[::ffff:127.0.0.1]/x", "http://0.0.0.0/x", "ftp://example.com/x", "not a url", "https://user:pw@example.com/x",
+                    "https://" + String(repeating: "a", count: 3000) + ".com/",
+                    // Decimal, octal, hex and short forms of 127.0.0.1 (and of a public address: refused all the same).
+                    "http://2130706433/x", "http://0177.0.0.1/x", "http://0x7f.0.0.1/x", "http://127.1/x", "http://0x7f000001/x",
+                    "https://127.0.0.1./x", "http://0x08080808/x",
+                    // IPv6 forms embedding IPv4 or outside global unicast: NAT64, 6to4, Teredo, site-local, compatible,
+                    // discard, multicast, documentation; and the IPv4 special ranges.
+                    "http://[64:ff9b::a9fe:a9fe]/x", "http://[64:ff9b:1::1]/x", "http://[2002:7f00:1::]/x",
+                    "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/x", "http://[fec0::1]/x", "http://[::127.0.0.1]/x",
+                    "http://[::ffff:169.254.169.254]/x", "http://[100::1]/x", "http://[ff02::1]/x", "http://[2001:db8::1]/x",
+                    "http://192.0.0.1/x", "http://192.0.2.1/x", "http://198.18.0.1/x", "http://198.51.100.1/x", "http://203.0.113.1/x",
+                    "http://224.0.0.1/x", "http://240.0.0.1/x", "http://255.255.255.255/x",
+                ] {
                     let body = try JSONSerialization.data(withJSONObject: ["url": url])
-                    try await client.execute(uri: "/v1/webhooks", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
-                                             body: ByteBuffer(bytes: body)) { response in
+                    try await client.execute(
+                        uri: "/v1/webhooks", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
+                        body: ByteBuffer(bytes: body)
+                    ) { response in
                         #expect(response.status == .badRequest, "\(url.prefix(60))")
                         #expect(ProducerFixture.errorCode(response.body) == "webhook_target_not_allowed", "\(url.prefix(60))")
                     }
                 }
                 for body in [#"{"url": "https://example.com/x", "events": ["video.exploded"]}"#, "{", String(repeating: "x", count: 20_000)] {
-                    try await client.execute(uri: "/v1/webhooks", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
-                                             body: ByteBuffer(string: body)) { response in
+                    try await client.execute(
+                        uri: "/v1/webhooks", method: .post, headers: ProducerFixture.headers(key: fixture.alice, contentType: "application/json"),
+                        body: ByteBuffer(string: body)
+                    ) { response in
                         #expect(response.status == .badRequest)
                     }
                 }

@@ -2,6 +2,7 @@ import AWSClientRuntime
 import AWSSigV4
 import NIOHTTP1
 import Testing
+
 @testable import S3Client
 
 /// Path-style and virtual-hosted addressing, key encoding, the presigned URLs' origin and part sizing.
@@ -26,10 +27,12 @@ import Testing
 
     @Test func thePresignedURLsOriginIsTheEndpointsOrTheBucketsVirtualHost() async throws {
         let credentials = StaticCredentialProvider(credentials: Credentials(accessKeyID: "AKID", secretAccessKey: "secret"))
-        let local = S3Client(configuration: AWSClientConfiguration(
-            region: "us-east-1", endpoint: try #require(AWSEndpoint(url: "http://127.0.0.1:4566")), credentialProvider: credentials))
-        let aws = S3Client(configuration: AWSClientConfiguration(
-            region: "eu-west-1", endpoint: AWSService.s3.defaultEndpoint(region: "eu-west-1"), credentialProvider: credentials))
+        let local = S3Client(
+            configuration: AWSClientConfiguration(
+                region: "us-east-1", endpoint: try #require(AWSEndpoint(url: "http://127.0.0.1:4566")), credentialProvider: credentials))
+        let aws = S3Client(
+            configuration: AWSClientConfiguration(
+                region: "eu-west-1", endpoint: AWSService.s3.defaultEndpoint(region: "eu-west-1"), credentialProvider: credentials))
         #expect(local.origin(of: "videoqueue") == "http://127.0.0.1:4566")
         #expect(aws.origin(of: "videoqueue") == "https://videoqueue.s3.eu-west-1.amazonaws.com")
         #expect(aws.origin(of: "my.bucket") == "https://s3.eu-west-1.amazonaws.com")

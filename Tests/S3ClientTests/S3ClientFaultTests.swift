@@ -3,17 +3,18 @@ import AWSSigV4
 import Foundation
 import NIOCore
 import S3Client
-import Testing
 import TestSupport
+import Testing
 
 /// Faults an emulator does not produce, from scripted local servers: dropped bodies, 5xx answers, XML errors.
 @Suite struct S3ClientFaultTests {
     static func client(_ url: String, options: S3ClientOptions = S3ClientOptions()) throws -> S3Client {
         let endpoint = try #require(AWSEndpoint(url: url))
-        let configuration = AWSClientConfiguration(region: "us-east-1", endpoint: endpoint,
-                                                   credentialProvider: StaticCredentialProvider(credentials: Credentials(accessKeyID: "AKID", secretAccessKey: "secret")),
-                                                   retry: RetryConfiguration(maximumAttempts: 3, baseDelay: .milliseconds(1)),
-                                                   requestTimeout: .seconds(5))
+        let configuration = AWSClientConfiguration(
+            region: "us-east-1", endpoint: endpoint,
+            credentialProvider: StaticCredentialProvider(credentials: Credentials(accessKeyID: "AKID", secretAccessKey: "secret")),
+            retry: RetryConfiguration(maximumAttempts: 3, baseDelay: .milliseconds(1)),
+            requestTimeout: .seconds(5))
         return S3Client(configuration: configuration, options: options)
     }
 
@@ -22,7 +23,9 @@ import TestSupport
             "HTTP/1.1 200 OK\r\nContent-Length: 10\r\nETag: \"abc\"\r\nContent-Type: video/mp4\r\n\r\n01234",
             "HTTP/1.1 206 Partial Content\r\nContent-Length: 5\r\nContent-Range: bytes 5-9/10\r\nETag: \"abc\"\r\n\r\n56789",
         ])
-        try await withTearDown { try await server.shutdown() } body: {
+        try await withTearDown {
+            try await server.shutdown()
+        } body: {
             let directory = try TemporaryDirectory()
             defer { directory.remove() }
             let target = directory.file("v.mp4")
@@ -42,7 +45,9 @@ import TestSupport
             "HTTP/1.1 200 OK\r\nContent-Length: 10\r\nETag: \"abc\"\r\n\r\n01",
             "HTTP/1.1 206 Partial Content\r\nContent-Length: 8\r\nContent-Range: bytes 2-9/10\r\nETag: \"abc\"\r\n\r\n2",
         ])
-        try await withTearDown { try await server.shutdown() } body: {
+        try await withTearDown {
+            try await server.shutdown()
+        } body: {
             var options = S3ClientOptions()
             options.downloadResumeAttempts = 3
             let directory = try TemporaryDirectory()
@@ -60,7 +65,9 @@ import TestSupport
             "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n",
             "HTTP/1.1 200 OK\r\nETag: \"e1\"\r\nContent-Length: 0\r\n\r\n",
         ])
-        try await withTearDown { try await server.shutdown() } body: {
+        try await withTearDown {
+            try await server.shutdown()
+        } body: {
             let result = try await Self.client(server.baseURL).putObject(ByteBuffer(string: "x"), bucket: "b", key: "k")
             #expect(result.eTag == "e1")
             #expect(server.connectionCount == 3)
@@ -68,12 +75,16 @@ import TestSupport
     }
 
     @Test func anErrorInsideA200AnswerIsThrown() async throws {
-        let body = "<?xml version=\"1.0\"?><Error><Code>InternalError</Code><Message>We encountered an internal error.</Message><RequestId>R1</RequestId></Error>"
+        let body =
+            "<?xml version=\"1.0\"?><Error><Code>InternalError</Code><Message>We encountered an internal error.</Message><RequestId>R1</RequestId></Error>"
         let server = try await ScriptedTCPServer.start(replies: ["HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"])
-        try await withTearDown { try await server.shutdown() } body: { () async throws in  // its only `try`s are inside #expect
+        try await withTearDown {
+            try await server.shutdown()
+        } body: { () async throws in  // its only `try`s are inside #expect
             let error = await #expect(throws: S3Error.self) {
-                try await Self.client(server.baseURL).completeMultipartUpload(bucket: "b", key: "k", uploadID: "u",
-                                                                             parts: [S3CompletedPart(partNumber: 1, eTag: "x")])
+                try await Self.client(server.baseURL).completeMultipartUpload(
+                    bucket: "b", key: "k", uploadID: "u",
+                    parts: [S3CompletedPart(partNumber: 1, eTag: "x")])
             }
             #expect(error?.code == "InternalError")
             #expect(error?.requestID == "R1")
@@ -83,7 +94,9 @@ import TestSupport
     @Test func malformedXMLIsAnInvalidResponseNotACrash() async throws {
         let body = "<ListBucketResult><Contents><Key>a</Key"
         let server = try await ScriptedTCPServer.start(replies: ["HTTP/1.1 200 OK\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"])
-        try await withTearDown { try await server.shutdown() } body: { () async throws in  // its only `try`s are inside #expect
+        try await withTearDown {
+            try await server.shutdown()
+        } body: { () async throws in  // its only `try`s are inside #expect
             let error = await #expect(throws: S3Error.self) { try await Self.client(server.baseURL).listObjects(bucket: "b").collect() }
             #expect(error?.code == .invalidResponse)
         }

@@ -6,15 +6,17 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import S3Client
-import Testing
 import TestSupport
+import Testing
 
 /// Every S3 operation against LocalStack and against moto with signature checks on.
 @Suite struct S3ClientIntegrationTests {
     @Test(arguments: Emulator.allCases)
     func bucketsAreCreatedIdempotentlyFoundAndDeleted(emulator: Emulator) async throws {
         let fixture = try await S3Fixture(emulator)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             #expect(try await fixture.s3.bucketExists(fixture.bucket))
             try await fixture.s3.createBucket(fixture.bucket)  // already ours: not an error
             let other = Emulator.uniqueName("vq-missing")
@@ -28,11 +30,14 @@ import TestSupport
     @Test(arguments: Emulator.allCases)
     func smallObjectsRoundTripWithMetadataAndChecksum(emulator: Emulator) async throws {
         let fixture = try await S3Fixture(emulator)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let body = ByteBuffer(string: #"{"hello":"wörld"}"#)
             let key = "outputs/a b/ü-1.json"
-            let put = try await fixture.s3.putObject(body, bucket: fixture.bucket, key: emulator == .moto ? "outputs/a b/u-1.json" : key,
-                                                     contentType: "application/json", metadata: ["Video-Id": "42"], checksum: .sha256)
+            let put = try await fixture.s3.putObject(
+                body, bucket: fixture.bucket, key: emulator == .moto ? "outputs/a b/u-1.json" : key,
+                contentType: "application/json", metadata: ["Video-Id": "42"], checksum: .sha256)
             let storedKey = emulator == .moto ? "outputs/a b/u-1.json" : key  // moto rejects signatures of non-ASCII keys (localstack/README.md)
             #expect(!put.eTag.isEmpty)
             let head = try await fixture.s3.headObject(bucket: fixture.bucket, key: storedKey)
@@ -52,7 +57,9 @@ import TestSupport
     @Test(arguments: Emulator.allCases)
     func missingKeysAndBucketsAreTypedErrors(emulator: Emulator) async throws {
         let fixture = try await S3Fixture(emulator)
-        try await withTearDown { await fixture.tearDown() } body: { () async throws in  // its only `try`s are inside #expect
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: { () async throws in  // its only `try`s are inside #expect
             let missingKey = await #expect(throws: S3Error.self) { try await fixture.s3.getObject(bucket: fixture.bucket, key: "nope") }
             #expect(missingKey?.code == .noSuchKey)
             #expect(missingKey?.statusCode == 404)
@@ -72,7 +79,9 @@ import TestSupport
     @Test(arguments: Emulator.allCases)
     func filesStreamInOnePutAndComeBackIdentical(emulator: Emulator) async throws {
         let fixture = try await S3Fixture(emulator)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let directory = try TemporaryDirectory()
             defer { directory.remove() }
             let bytes = S3Fixture.bytes(700_001)  // several aws-chunked chunks and a partial last one
@@ -96,7 +105,9 @@ import TestSupport
     @Test(arguments: Emulator.allCases)
     func largeFilesUploadInParallelPartsAndRangesDownload(emulator: Emulator) async throws {
         let fixture = try await S3Fixture(emulator, options: S3Fixture.smallParts)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let directory = try TemporaryDirectory()
             defer { directory.remove() }
             let bytes = S3Fixture.bytes(12 << 20 + 12_345)
@@ -118,7 +129,9 @@ import TestSupport
     @Test(arguments: Emulator.allCases)
     func streamsBecomeOnePutOrAMultipartUpload(emulator: Emulator) async throws {
         let fixture = try await S3Fixture(emulator, options: S3Fixture.smallParts)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let small = S3Fixture.bytes(100_000, seed: 1)
             let one = try await fixture.s3.upload(ChunkSource(small, chunkSize: 7_000), bucket: fixture.bucket, key: "s/small")
             #expect(one.partCount == 1)
@@ -135,7 +148,9 @@ import TestSupport
     @Test(arguments: Emulator.allCases)
     func aFailingStreamAbortsItsMultipartUploadAndLeavesNothing(emulator: Emulator) async throws {
         let fixture = try await S3Fixture(emulator, options: S3Fixture.smallParts)
-        try await withTearDown { await fixture.tearDown() } body: { () async throws in  // its only `try`s are inside #expect
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: { () async throws in  // its only `try`s are inside #expect
             let bytes = S3Fixture.bytes(12 << 20, seed: 3)
             await #expect(throws: ChunkSource.SourceFailure.self) {
                 try await fixture.s3.upload(ChunkSource(bytes, chunkSize: 1 << 20, failAfter: 11), bucket: fixture.bucket, key: "s/broken")
@@ -148,10 +163,13 @@ import TestSupport
     @Test(arguments: Emulator.allCases)
     func multipartPartsCanBeListedAndAborted(emulator: Emulator) async throws {
         let fixture = try await S3Fixture(emulator)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let uploadID = try await fixture.s3.createMultipartUpload(bucket: fixture.bucket, key: "m/key")
-            let part = try await fixture.s3.uploadPart(ByteBuffer(bytes: S3Fixture.bytes(5 << 20)), bucket: fixture.bucket, key: "m/key",
-                                                       uploadID: uploadID, partNumber: 1)
+            let part = try await fixture.s3.uploadPart(
+                ByteBuffer(bytes: S3Fixture.bytes(5 << 20)), bucket: fixture.bucket, key: "m/key",
+                uploadID: uploadID, partNumber: 1)
             let listed = try await fixture.s3.listParts(bucket: fixture.bucket, key: "m/key", uploadID: uploadID)
             #expect(listed.map(\.partNumber) == [1])
             #expect(listed.first?.eTag == part.eTag)
@@ -165,7 +183,9 @@ import TestSupport
     @Test(arguments: Emulator.allCases)
     func listingPagesCopiesAndBatchDeletes(emulator: Emulator) async throws {
         let fixture = try await S3Fixture(emulator)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             // Prefixes without "/": moto (and boto3 against it) fail signatures of query values with "/" (localstack/README.md).
             let keys = (0..<5).map { "listed-item-\($0)" }
             for key in keys { try await fixture.s3.putObject(ByteBuffer(string: key), bucket: fixture.bucket, key: key) }
@@ -190,7 +210,9 @@ import TestSupport
             var options = S3ClientOptions()
             options.payloadSigning = .unsignedWithChecksumTrailer(algorithm)
             let fixture = try await S3Fixture(.localstack, options: options)
-            try await withTearDown { await fixture.tearDown() } body: {
+            try await withTearDown {
+                await fixture.tearDown()
+            } body: {
                 let directory = try TemporaryDirectory()
                 defer { directory.remove() }
                 let bytes = S3Fixture.bytes(300_000)
@@ -206,7 +228,9 @@ import TestSupport
     @Test func presignedURLsWorkAndTamperedOrExpiredOnesAreRefused() async throws {
         // moto does not serve presigned URLs with authentication on; LocalStack checks them.
         let fixture = try await S3Fixture(.localstack)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let client = HTTPClient.shared
             let putURL = try await fixture.s3.presignedURL(.PUT, bucket: fixture.bucket, key: "direct/v.mp4", expires: 300)
             var put = HTTPClientRequest(url: putURL)
@@ -219,8 +243,9 @@ import TestSupport
             #expect(String(buffer: try await got.body.collect(upTo: 1 << 20)) == "uploaded directly")
             let tampered = getURL.replacingOccurrences(of: "X-Amz-Expires=300", with: "X-Amz-Expires=301")
             #expect(try await client.execute(HTTPClientRequest(url: tampered), timeout: .seconds(10)).status == .forbidden)
-            let expired = try await fixture.s3.presignedURL(.GET, bucket: fixture.bucket, key: "direct/v.mp4", expires: 60,
-                                                            date: Date(timeIntervalSinceNow: -3600))
+            let expired = try await fixture.s3.presignedURL(
+                .GET, bucket: fixture.bucket, key: "direct/v.mp4", expires: 60,
+                date: Date(timeIntervalSinceNow: -3600))
             #expect(try await client.execute(HTTPClientRequest(url: expired), timeout: .seconds(10)).status == .forbidden)
             await #expect(throws: SigV4Error.self) {
                 try await fixture.s3.presignedURL(.GET, bucket: fixture.bucket, key: "k", expires: 604_801)

@@ -47,7 +47,7 @@ struct S3Fixture {
         var state = seed
         var output = [UInt8](repeating: 0, count: count)
         for index in 0..<count {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             output[index] = UInt8(truncatingIfNeeded: state >> 33)
         }
         return output

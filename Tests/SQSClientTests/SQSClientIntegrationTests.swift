@@ -2,8 +2,8 @@ import AWSClientRuntime
 import AWSSigV4
 import Foundation
 import SQSClient
-import Testing
 import TestSupport
+import Testing
 
 /// Every SQS operation against LocalStack and against moto with signature checks on.
 @Suite struct SQSClientIntegrationTests {
@@ -18,10 +18,12 @@ import TestSupport
             let name = Emulator.uniqueName("vq-test")
             deadLetterQueue = try await sqs.createQueue(named: name + "-dlq")
             let dlqArn = try await sqs.attributes(of: deadLetterQueue, names: ["QueueArn"])["QueueArn"] ?? ""
-            queue = try await sqs.createQueue(named: name, attributes: [
-                "VisibilityTimeout": String(visibilityTimeout),
-                "RedrivePolicy": #"{"deadLetterTargetArn":"\#(dlqArn)","maxReceiveCount":"3"}"#,
-            ])
+            queue = try await sqs.createQueue(
+                named: name,
+                attributes: [
+                    "VisibilityTimeout": String(visibilityTimeout),
+                    "RedrivePolicy": #"{"deadLetterTargetArn":"\#(dlqArn)","maxReceiveCount":"3"}"#,
+                ])
         }
 
         func tearDown() async {
@@ -33,7 +35,9 @@ import TestSupport
     @Test(arguments: Emulator.allCases)
     func queuesAreCreatedFoundListedAndConfigured(emulator: Emulator) async throws {
         let fixture = try await Fixture(emulator)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let name = String(fixture.queue.split(separator: "/").last ?? "")
             #expect(try await fixture.sqs.queueURL(named: name) == fixture.queue)
             #expect(try await fixture.sqs.listQueues(prefix: name).contains(fixture.queue))
@@ -48,10 +52,13 @@ import TestSupport
     @Test(arguments: Emulator.allCases)
     func aMessageRoundTripsWithItsAttributesAndIsDeleted(emulator: Emulator) async throws {
         let fixture = try await Fixture(emulator)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let body = #"{"version":1,"id":"ü-ñ-日本","note":"quotes \" and \\ and newline\n"}"#
-            let sent = try await fixture.sqs.send(SQSOutgoingMessage(body: body, attributes: ["kind": .string("transcode"), "n": .number(7)]),
-                                                  to: fixture.queue)
+            let sent = try await fixture.sqs.send(
+                SQSOutgoingMessage(body: body, attributes: ["kind": .string("transcode"), "n": .number(7)]),
+                to: fixture.queue)
             #expect(!sent.messageID.isEmpty)
             let messages = try await fixture.sqs.receive(from: fixture.queue, maximumMessages: 10, waitTime: 5)
             let message = try #require(messages.first)
@@ -71,7 +78,9 @@ import TestSupport
     @Test(arguments: Emulator.allCases)
     func batchesAreSplitByCountAndSizeAndEveryMessageArrives(emulator: Emulator) async throws {
         let fixture = try await Fixture(emulator)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             var messages = (0..<23).map { SQSOutgoingMessage(body: "message \($0)") }
             let big = String(repeating: "x", count: 100_000)
             messages += (0..<3).map { SQSOutgoingMessage(body: "\($0)" + big) }  // 3 × 100 KB: more than one 256 KiB call
@@ -97,7 +106,9 @@ import TestSupport
     @Test(arguments: Emulator.allCases)
     func batchFailuresAreReportedPerEntryNotThrownAway(emulator: Emulator) async throws {
         let fixture = try await Fixture(emulator)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.sqs.send(SQSOutgoingMessage(body: "one"), to: fixture.queue)
             let message = try #require(try await fixture.sqs.receive(from: fixture.queue, waitTime: 5).first)
             let result = try await fixture.sqs.deleteBatch(receiptHandles: ["not-a-receipt-handle", message.receiptHandle], from: fixture.queue)
@@ -111,7 +122,9 @@ import TestSupport
     @Test(arguments: Emulator.allCases)
     func deletingWithAnInvalidReceiptHandleThrowsRatherThanClaimingSuccess(emulator: Emulator) async throws {
         let fixture = try await Fixture(emulator)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let error = try await #require(throws: SQSError.self) {
                 try await fixture.sqs.delete(receiptHandle: "garbage", from: fixture.queue)
             }
@@ -123,7 +136,9 @@ import TestSupport
     @Test(arguments: Emulator.allCases)
     func visibilityChangesHandMessagesBackAndExtendThem(emulator: Emulator) async throws {
         let fixture = try await Fixture(emulator)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             try await fixture.sqs.send(SQSOutgoingMessage(body: "a"), to: fixture.queue)
             try await fixture.sqs.send(SQSOutgoingMessage(body: "b"), to: fixture.queue)
             var received: [SQSMessage] = []
@@ -147,7 +162,9 @@ import TestSupport
     @Test(arguments: Emulator.allCases)
     func purgeEmptiesTheQueue(emulator: Emulator) async throws {
         let fixture = try await Fixture(emulator)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             _ = try await fixture.sqs.sendBatch((0..<5).map { SQSOutgoingMessage(body: "\($0)") }, to: fixture.queue)
             try await fixture.sqs.purge(fixture.queue)
             #expect(try await fixture.sqs.receive(from: fixture.queue, waitTime: 1).isEmpty)
@@ -165,13 +182,15 @@ import TestSupport
 
     @Test func wrongCredentialsAreRejectedByTheSignatureCheckingEmulatorWithTheCause() async throws {
         let right = try Emulator.moto.connection().credentials
-        let wrongSecret = SQSClient(configuration: try Emulator.moto.configuration(
-            credentials: Credentials(accessKeyID: right.accessKeyID, secretAccessKey: right.secretAccessKey + "x")))
+        let wrongSecret = SQSClient(
+            configuration: try Emulator.moto.configuration(
+                credentials: Credentials(accessKeyID: right.accessKeyID, secretAccessKey: right.secretAccessKey + "x")))
         let error = try await #require(throws: SQSError.self) { try await wrongSecret.listQueues() }
         #expect(error.code == .signatureDoesNotMatch)
         #expect(error.statusCode == 403)
-        let unknownKey = SQSClient(configuration: try Emulator.moto.configuration(
-            credentials: Credentials(accessKeyID: "AKIAUNKNOWNKEY000000", secretAccessKey: "secret")))
+        let unknownKey = SQSClient(
+            configuration: try Emulator.moto.configuration(
+                credentials: Credentials(accessKeyID: "AKIAUNKNOWNKEY000000", secretAccessKey: "secret")))
         let unknown = try await #require(throws: SQSError.self) { try await unknownKey.listQueues() }
         #expect(unknown.code == .invalidClientTokenId)
     }
@@ -188,7 +207,9 @@ import TestSupport
 
     @Test func cancellingALongPollReturnsPromptly() async throws {
         let fixture = try await Fixture(.localstack)
-        try await withTearDown { await fixture.tearDown() } body: {
+        try await withTearDown {
+            await fixture.tearDown()
+        } body: {
             let clock = ContinuousClock()
             let poll = Task { try await fixture.sqs.receive(from: fixture.queue, waitTime: 20) }
             try await Task.sleep(for: .milliseconds(300))  // let the poll reach the server

@@ -80,8 +80,10 @@ struct ProcessMetricsTests {
     func processMetrics() {
         let text = PrometheusMetrics.render()
         #expect(text.contains("videoqueue_build_info{version=\""))
-        for name in ["process_cpu_seconds_total", "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds",
-                     "process_max_fds", "process_start_time_seconds"] {
+        for name in [
+            "process_cpu_seconds_total", "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_open_fds",
+            "process_max_fds", "process_start_time_seconds",
+        ] {
             #expect(text.contains("# TYPE \(name) "), "\(name)")
             let value = text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) }
             #expect((value ?? -1) > 0, "\(name)")

@@ -44,8 +44,10 @@ struct SettingsTests {
     }
 
     @Test func durationsHaveOneSyntaxAndStayInTheirRange() throws {
-        for (text, expected) in [("90", Duration.seconds(90)), ("1.5", .milliseconds(1500)), ("500ms", .milliseconds(500)), ("30s", .seconds(30)),
-                                 ("5m", .seconds(300)), ("1h", .seconds(3600)), (" 2H ", .seconds(7200))] {
+        for (text, expected) in [
+            ("90", Duration.seconds(90)), ("1.5", .milliseconds(1500)), ("500ms", .milliseconds(500)), ("30s", .seconds(30)),
+            ("5m", .seconds(300)), ("1h", .seconds(3600)), (" 2H ", .seconds(7200)),
+        ] {
             #expect(Settings.parseDuration(text) == expected, "\(text)")
         }
         for text in ["-1", "nan", "inf", "1e400", "1e3", "1000000000", "5 minutes", "", "m", "0x10", String(repeating: "9", count: 10_000)] {

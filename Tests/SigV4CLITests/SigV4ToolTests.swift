@@ -33,13 +33,21 @@ import Testing
         """
 
     @Test func signPrintsTheSuitesSignedRequest() throws {
-        var command = try SignCommand.parse(["--request", Self.suite.appendingPathComponent("get-vanilla-query-order-key-case/request.txt").path,
-                                             "--context", Self.suite.appendingPathComponent("get-vanilla-query-order-key-case/context.json").path])
+        var command = try SignCommand.parse([
+            "--request", Self.suite.appendingPathComponent("get-vanilla-query-order-key-case/request.txt").path,
+            "--context", Self.suite.appendingPathComponent("get-vanilla-query-order-key-case/context.json").path,
+        ])
         let (signed, diagnostics) = try command.output()
-        #expect(signed == (try String(contentsOf: Self.suite.appendingPathComponent("get-vanilla-query-order-key-case/header-signed-request.txt"), encoding: .utf8)))
-        #expect(diagnostics.contains(try String(contentsOf: Self.suite.appendingPathComponent("get-vanilla-query-order-key-case/header-canonical-request.txt"), encoding: .utf8)))
+        #expect(
+            signed == (try String(contentsOf: Self.suite.appendingPathComponent("get-vanilla-query-order-key-case/header-signed-request.txt"), encoding: .utf8))
+        )
+        #expect(
+            diagnostics.contains(
+                try String(contentsOf: Self.suite.appendingPathComponent("get-vanilla-query-order-key-case/header-canonical-request.txt"), encoding: .utf8)))
         command.presign = true
-        #expect(try command.output().signedRequest == (try String(contentsOf: Self.suite.appendingPathComponent("get-vanilla-query-order-key-case/query-signed-request.txt"), encoding: .utf8)))
+        #expect(
+            try command.output().signedRequest
+                == (try String(contentsOf: Self.suite.appendingPathComponent("get-vanilla-query-order-key-case/query-signed-request.txt"), encoding: .utf8)))
     }
 
     @Test func signChunksReproducesTheS3DocumentationExample() throws {
@@ -51,12 +59,13 @@ import Testing
             "--context", Self.fixtures.appendingPathComponent("s3-chunked-example/context.json").path,
             "--payload", payload.path,
         ])
-        #expect(try command.signatures() == [
-            "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9",
-            "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648",
-            "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497",
-            "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9",
-        ])
+        #expect(
+            try command.signatures() == [
+                "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9",
+                "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648",
+                "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497",
+                "b6c6ea8a5354eaf15b3cb7646744f4275b71ea724fed81ceb9323e279d449df9",
+            ])
     }
 
     // MARK: Bad input
@@ -76,8 +85,10 @@ import Testing
     @Test(arguments: badRequests)
     func malformedRequestsAreReportedOnOneLine(request: String, expected: String) throws {
         let scratch = try Scratch()
-        let command = try SignCommand.parse(["--request", try scratch.write("request.txt", request),
-                                             "--context", try scratch.write("context.json", Self.validContext)])
+        let command = try SignCommand.parse([
+            "--request", try scratch.write("request.txt", request),
+            "--context", try scratch.write("context.json", Self.validContext),
+        ])
         let error = try #require(throws: CLIError.self) { try command.output() }
         #expect(error.message.contains(expected), "\(error.message)")
         #expect(!error.message.contains("\n"))
@@ -87,18 +98,32 @@ import Testing
         ("not json", "not valid JSON"),
         ("[1, 2]", "expected a JSON object"),
         (#"{"region": "us-east-1", "service": "s", "timestamp": "2015-08-30T12:36:00Z"}"#, "missing key 'credentials'"),
-        (#"{"credentials": {"access_key_id": "A"}, "region": "r", "service": "s", "timestamp": "2015-08-30T12:36:00Z"}"#, "missing key 'credentials.secret_access_key'"),
+        (
+            #"{"credentials": {"access_key_id": "A"}, "region": "r", "service": "s", "timestamp": "2015-08-30T12:36:00Z"}"#,
+            "missing key 'credentials.secret_access_key'"
+        ),
         (#"{"credentials": {"access_key_id": "A", "secret_access_key": "S"}, "service": "s", "timestamp": "2015-08-30T12:36:00Z"}"#, "missing key 'region'"),
-        (#"{"credentials": {"access_key_id": "A", "secret_access_key": "S"}, "region": "r", "service": "s", "timestamp": "yesterday"}"#, "bad timestamp 'yesterday'"),
-        (#"{"credentials": {"access_key_id": "A", "secret_access_key": "S"}, "region": "r", "service": "s", "timestamp": 12}"#, "key 'timestamp' has the wrong type"),
-        (#"{"credentials": {"access_key_id": "A", "secret_access_key": "S"}, "region": "r", "service": "s", "timestamp": "2015-08-30T12:36:00Z", "normalize": "yes"}"#, "key 'normalize' has the wrong type"),
+        (
+            #"{"credentials": {"access_key_id": "A", "secret_access_key": "S"}, "region": "r", "service": "s", "timestamp": "yesterday"}"#,
+            "bad timestamp 'yesterday'"
+        ),
+        (
+            #"{"credentials": {"access_key_id": "A", "secret_access_key": "S"}, "region": "r", "service": "s", "timestamp": 12}"#,
+            "key 'timestamp' has the wrong type"
+        ),
+        (
+            #"{"credentials": {"access_key_id": "A", "secret_access_key": "S"}, "region": "r", "service": "s", "timestamp": "2015-08-30T12:36:00Z", "normalize": "yes"}"#,
+            "key 'normalize' has the wrong type"
+        ),
     ]
 
     @Test(arguments: badContexts)
     func malformedContextsAreReportedOnOneLine(context: String, expected: String) throws {
         let scratch = try Scratch()
-        let command = try SignCommand.parse(["--request", try scratch.write("request.txt", "GET / HTTP/1.1\nHost:example.com\n"),
-                                             "--context", try scratch.write("context.json", context)])
+        let command = try SignCommand.parse([
+            "--request", try scratch.write("request.txt", "GET / HTTP/1.1\nHost:example.com\n"),
+            "--context", try scratch.write("context.json", context),
+        ])
         let error = try #require(throws: CLIError.self) { try command.output() }
         #expect(error.message.contains(expected), "\(error.message)")
         #expect(!error.message.contains("\n"))
@@ -107,8 +132,10 @@ import Testing
     @Test func presignWithAnExpiryOverSevenDaysIsAnInputError() throws {
         let scratch = try Scratch()
         let context = Self.validContext.replacingOccurrences(of: "\"region\"", with: "\"expiration_in_seconds\": 604801, \"region\"")
-        let command = try SignCommand.parse(["--request", try scratch.write("request.txt", "GET / HTTP/1.1\nHost:example.com\n"),
-                                             "--context", try scratch.write("context.json", context), "--presign"])
+        let command = try SignCommand.parse([
+            "--request", try scratch.write("request.txt", "GET / HTTP/1.1\nHost:example.com\n"),
+            "--context", try scratch.write("context.json", context), "--presign",
+        ])
         let error = try #require(throws: CLIError.self) { try command.output() }
         #expect(error.message.contains("604801"))
     }
@@ -119,11 +146,15 @@ import Testing
         #expect((try #require(throws: CLIError.self) { try missing.output() }).message == "cannot read request file /nonexistent/request.txt: no such file")
         let directory = try SignCommand.parse(["--request", scratch.url.path, "--context", try scratch.write("c2.json", Self.validContext)])
         #expect((try #require(throws: CLIError.self) { try directory.output() }).message.contains("is a directory"))
-        let chunks = try SignChunksCommand.parse(["--request", try scratch.write("r.txt", "PUT /b/k HTTP/1.1\nHost:s3.amazonaws.com\n"),
-                                                  "--context", try scratch.write("c3.json", Self.validContext), "--payload", "/nonexistent/payload"])
+        let chunks = try SignChunksCommand.parse([
+            "--request", try scratch.write("r.txt", "PUT /b/k HTTP/1.1\nHost:s3.amazonaws.com\n"),
+            "--context", try scratch.write("c3.json", Self.validContext), "--payload", "/nonexistent/payload",
+        ])
         #expect((try #require(throws: CLIError.self) { try chunks.signatures() }).message.contains("cannot read payload file"))
-        let zeroChunk = try SignChunksCommand.parse(["--request", try scratch.write("r2.txt", "PUT /b/k HTTP/1.1\nHost:s3.amazonaws.com\n"),
-                                                     "--context", try scratch.write("c4.json", Self.validContext), "--payload", "/dev/null", "--chunk-size", "0"])
+        let zeroChunk = try SignChunksCommand.parse([
+            "--request", try scratch.write("r2.txt", "PUT /b/k HTTP/1.1\nHost:s3.amazonaws.com\n"),
+            "--context", try scratch.write("c4.json", Self.validContext), "--payload", "/dev/null", "--chunk-size", "0",
+        ])
         #expect((try #require(throws: CLIError.self) { try zeroChunk.signatures() }).message.contains("--chunk-size"))
     }
 
@@ -133,7 +164,8 @@ import Testing
         try Data([0x47, 0x45, 0x54, 0x20, 0xFF, 0xFE, 0x00, 0x0A]).write(to: file)
         let command = try SignCommand.parse(["--request", file.path, "--context", try scratch.write("c.json", Self.validContext)])
         #expect(throws: CLIError.self) { try command.output() }
-        let huge = try scratch.write("huge.txt", "GET /" + String(repeating: "a", count: 1_000_000) + " HTTP/1.1\nHost:example.com\n" + String(repeating: "X-H:v\n", count: 10_000))
+        let huge = try scratch.write(
+            "huge.txt", "GET /" + String(repeating: "a", count: 1_000_000) + " HTTP/1.1\nHost:example.com\n" + String(repeating: "X-H:v\n", count: 10_000))
         let hugeCommand = try SignCommand.parse(["--request", huge, "--context", try scratch.write("c5.json", Self.validContext)])
         #expect(try hugeCommand.output().signedRequest.contains("Authorization:AWS4-HMAC-SHA256"))
     }
@@ -151,7 +183,8 @@ import Testing
         let process = Process()
         process.executableURL = Self.executable
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()
@@ -174,8 +207,10 @@ import Testing
 
     @Test func executableSignsAndPrintsVerboseDiagnosticsOnStderr() throws {
         let directory = Self.suite.appendingPathComponent("post-x-www-form-urlencoded")
-        let result = try run(["sign", "--request", directory.appendingPathComponent("request.txt").path,
-                              "--context", directory.appendingPathComponent("context.json").path, "--verbose"])
+        let result = try run([
+            "sign", "--request", directory.appendingPathComponent("request.txt").path,
+            "--context", directory.appendingPathComponent("context.json").path, "--verbose",
+        ])
         #expect(result.status == 0)
         #expect(result.stdout == (try String(contentsOf: directory.appendingPathComponent("header-signed-request.txt"), encoding: .utf8)))
         #expect(result.stderr.contains(try String(contentsOf: directory.appendingPathComponent("header-string-to-sign.txt"), encoding: .utf8)))

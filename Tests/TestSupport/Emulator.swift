@@ -40,7 +40,8 @@ public enum Emulator: String, CaseIterable, Sendable, CustomStringConvertible {
                 }
             }
             guard let url = values["MOTO_ENDPOINT_URL"], let endpoint = AWSEndpoint(url: url),
-                  let keyID = values["MOTO_ACCESS_KEY_ID"], let secret = values["MOTO_SECRET_ACCESS_KEY"] else {
+                let keyID = values["MOTO_ACCESS_KEY_ID"], let secret = values["MOTO_SECRET_ACCESS_KEY"]
+            else {
                 throw EmulatorError("moto is not running with authentication: run scripts/test, or localstack/moto-start (it writes \(file.path))")
             }
             return (endpoint, Credentials(accessKeyID: keyID, secretAccessKey: secret))
@@ -48,12 +49,15 @@ public enum Emulator: String, CaseIterable, Sendable, CustomStringConvertible {
     }
 
     /// A client configuration for this emulator (region us-east-1), with quick retries for tests.
-    public func configuration(retry: RetryConfiguration = RetryConfiguration(maximumAttempts: 3, baseDelay: .milliseconds(20)),
-                              credentials: Credentials? = nil) throws -> AWSClientConfiguration {
+    public func configuration(
+        retry: RetryConfiguration = RetryConfiguration(maximumAttempts: 3, baseDelay: .milliseconds(20)),
+        credentials: Credentials? = nil
+    ) throws -> AWSClientConfiguration {
         let connection = try connection()
-        return AWSClientConfiguration(region: "us-east-1", endpoint: connection.endpoint,
-                                      credentialProvider: StaticCredentialProvider(credentials: credentials ?? connection.credentials),
-                                      retry: retry, requestTimeout: .seconds(15))
+        return AWSClientConfiguration(
+            region: "us-east-1", endpoint: connection.endpoint,
+            credentialProvider: StaticCredentialProvider(credentials: credentials ?? connection.credentials),
+            retry: retry, requestTimeout: .seconds(15))
     }
 
     /// A name unique to one test, for queues and buckets (lower-case letters, digits and '-').

@@ -16,7 +16,8 @@ public func runTool(_ arguments: [String], input: Data? = nil) async throws -> (
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
-        let output = Pipe(), stdin = Pipe()
+        let output = Pipe()
+        let stdin = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         process.standardInput = input == nil ? FileHandle.nullDevice : stdin

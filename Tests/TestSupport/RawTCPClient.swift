@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A blocking TCP connection to 127.0.0.1 for tests that must send what no HTTP client sends (a body that never
@@ -18,9 +18,9 @@ public final class RawTCPClient: @unchecked Sendable {
     /// Connects to `127.0.0.1:port`; sends and reads give up after `timeout`.
     public init(port: Int, timeout: Duration = .seconds(5)) throws {
         #if canImport(Glibc)
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
-        descriptor = socket(AF_INET, SOCK_STREAM, 0)
+            descriptor = socket(AF_INET, SOCK_STREAM, 0)
         #endif
         guard descriptor >= 0 else { throw POSIXError(.EIO) }
         var limit = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: .init(timeout.components.attoseconds / 1_000_000_000_000))
@@ -52,9 +52,9 @@ public final class RawTCPClient: @unchecked Sendable {
             var offset = 0
             while offset < bytes.count {
                 #if canImport(Glibc)
-                let count = Glibc.send(descriptor, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
+                    let count = Glibc.send(descriptor, bytes.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
                 #else
-                let count = Darwin.send(descriptor, bytes.baseAddress! + offset, bytes.count - offset, 0)
+                    let count = Darwin.send(descriptor, bytes.baseAddress! + offset, bytes.count - offset, 0)
                 #endif
                 guard count > 0 else { return false }
                 offset += count
@@ -79,7 +79,7 @@ public final class RawTCPClient: @unchecked Sendable {
             if count == 0 { return true }
             if count < 0 {
                 if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { continue }
-                return true   // reset: closed too
+                return true  // reset: closed too
             }
             received.append(contentsOf: buffer[0..<count])
         }

@@ -37,7 +37,8 @@ public struct TestPostgresDatabase: Sendable {
     /// `server` with its database replaced by `database`.
     public static func url(_ server: String, database: String) -> String {
         guard server.count > 11,
-              let slash = server.range(of: "/", options: .backwards, range: server.index(server.startIndex, offsetBy: 11)..<server.endIndex) else {
+            let slash = server.range(of: "/", options: .backwards, range: server.index(server.startIndex, offsetBy: 11)..<server.endIndex)
+        else {
             return server
         }
         let query = server[slash.upperBound...].firstIndex(of: "?").map { String(server[$0...]) } ?? ""

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VideoCore
 
 enum Fixtures {
@@ -10,8 +11,11 @@ enum Fixtures {
             contentType: "video/quicktime", jobs: jobs, status: .processing, stage: .encoding, progress: 42.5,
             etaSeconds: 12.25, attempts: 2,
             error: VideoFailure(code: "ffmpeg_failed", message: "FFmpeg exited with 1", detail: "tail\nof stderr"),
-            outputs: [VideoOutput(kind: "mp4", key: "outputs/x/720p.mp4", size: 1000, contentType: "video/mp4",
-                                  width: 1280, height: 720, duration: 61.5)],
+            outputs: [
+                VideoOutput(
+                    kind: "mp4", key: "outputs/x/720p.mp4", size: 1000, contentType: "video/mp4",
+                    width: 1280, height: 720, duration: 61.5)
+            ],
             createdAt: Date(timeIntervalSince1970: 1_700_000_000.123), queuedAt: Date(timeIntervalSince1970: 1_700_000_001.5),
             startedAt: Date(timeIntervalSince1970: 1_700_000_002), finishedAt: nil,
             updatedAt: Date(timeIntervalSince1970: 1_700_000_003.999))

@@ -8,7 +8,10 @@ struct ProcessingOptionsTests {
 
     @Test("valid options are normalised: renditions largest first")
     func validOptions() throws {
-        let options = try ProcessingOptions.decode(Data(#"{"renditions":[480,1080,720],"codec":"hevc","quality":28,"segmentDuration":2,"thumbnailInterval":5,"audioBitRate":96000,"language":"de"}"#.utf8))
+        let options = try ProcessingOptions.decode(
+            Data(
+                #"{"renditions":[480,1080,720],"codec":"hevc","quality":28,"segmentDuration":2,"thumbnailInterval":5,"audioBitRate":96000,"language":"de"}"#
+                    .utf8))
         let checked = try options.validated(codecs: all)
         #expect(checked.renditions == [1080, 720, 480])
         #expect(checked.codec == .hevc && checked.quality == 28 && checked.segmentDuration == 2)
@@ -16,19 +19,21 @@ struct ProcessingOptionsTests {
         #expect(try ProcessingOptions.decode(Data("{}".utf8)).isEmpty)
     }
 
-    @Test("every bad field is refused with its path", arguments: [
-        (#"{"renditions":[]}"#, "options.renditions"), (#"{"renditions":[720,100]}"#, "options.renditions[1]"),
-        (#"{"renditions":[720,4320]}"#, "options.renditions[1]"), (#"{"renditions":[720,720]}"#, "options.renditions"),
-        (#"{"renditions":[1,2,3,4,5,6,7,8,9]}"#, "options.renditions"), (#"{"renditions":["720"]}"#, "options.renditions[0]"),
-        (#"{"codec":"vp9"}"#, "options.codec"), (#"{"quality":52}"#, "options.quality"), (#"{"quality":-1}"#, "options.quality"),
-        (#"{"codec":"av1","quality":64}"#, "options.quality"), (#"{"segmentDuration":0.5}"#, "options.segmentDuration"),
-        (#"{"segmentDuration":1e308}"#, "options.segmentDuration"), (#"{"thumbnailCount":0}"#, "options.thumbnailCount"),
-        (#"{"thumbnailCount":101}"#, "options.thumbnailCount"), (#"{"thumbnailInterval":0.1}"#, "options.thumbnailInterval"),
-        (#"{"thumbnailCount":5,"thumbnailInterval":2}"#, "options.thumbnailInterval"), (#"{"audioBitRate":1}"#, "options.audioBitRate"),
-        (#"{"language":"english"}"#, "options.language"), (#"{"language":"EN"}"#, "options.language"),
-        (#"{"renditon":[720]}"#, "options.renditon"), (#"{"quality":null}"#, "options.quality"), (#"[1]"#, "options"), (#"not json"#, "options"),
-        (#"{"quality":"high"}"#, "options.quality"),
-    ])
+    @Test(
+        "every bad field is refused with its path",
+        arguments: [
+            (#"{"renditions":[]}"#, "options.renditions"), (#"{"renditions":[720,100]}"#, "options.renditions[1]"),
+            (#"{"renditions":[720,4320]}"#, "options.renditions[1]"), (#"{"renditions":[720,720]}"#, "options.renditions"),
+            (#"{"renditions":[1,2,3,4,5,6,7,8,9]}"#, "options.renditions"), (#"{"renditions":["720"]}"#, "options.renditions[0]"),
+            (#"{"codec":"vp9"}"#, "options.codec"), (#"{"quality":52}"#, "options.quality"), (#"{"quality":-1}"#, "options.quality"),
+            (#"{"codec":"av1","quality":64}"#, "options.quality"), (#"{"segmentDuration":0.5}"#, "options.segmentDuration"),
+            (#"{"segmentDuration":1e308}"#, "options.segmentDuration"), (#"{"thumbnailCount":0}"#, "options.thumbnailCount"),
+            (#"{"thumbnailCount":101}"#, "options.thumbnailCount"), (#"{"thumbnailInterval":0.1}"#, "options.thumbnailInterval"),
+            (#"{"thumbnailCount":5,"thumbnailInterval":2}"#, "options.thumbnailInterval"), (#"{"audioBitRate":1}"#, "options.audioBitRate"),
+            (#"{"language":"english"}"#, "options.language"), (#"{"language":"EN"}"#, "options.language"),
+            (#"{"renditon":[720]}"#, "options.renditon"), (#"{"quality":null}"#, "options.quality"), (#"[1]"#, "options"), (#"not json"#, "options"),
+            (#"{"quality":"high"}"#, "options.quality"),
+        ])
     func badFields(json: String, field: String) {
         do {
             _ = try ProcessingOptions.decode(Data(json.utf8)).validated(codecs: all)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VideoCore
 
 @Suite struct QueueMessageTests {
@@ -15,8 +16,9 @@ import Testing
     }
 
     @Test func minimalRecordRoundTripsWithoutOptionalFields() throws {
-        let record = VideoRecord(owner: "bob", title: "", originalFilename: "a.mp4", sourceBucket: "b", sourceKey: "k",
-                                 size: 0, contentType: "video/mp4", jobs: [])
+        let record = VideoRecord(
+            owner: "bob", title: "", originalFilename: "a.mp4", sourceBucket: "b", sourceKey: "k",
+            size: 0, contentType: "video/mp4", jobs: [])
         let body = try QueueMessage(video: record).encodedString()
         #expect(!body.contains("etaSeconds") && !body.contains("\"error\""))
         #expect(try QueueMessage.decode(body).video == record)
@@ -84,8 +86,10 @@ import Testing
     }
 
     /// Each field of a valid message replaced by something of the wrong type, or removed.
-    @Test(arguments: ["id", "owner", "title", "size", "jobs", "status", "createdAt", "stage", "progress", "outputs",
-                      "error", "attempts", "queuedAt"])
+    @Test(arguments: [
+        "id", "owner", "title", "size", "jobs", "status", "createdAt", "stage", "progress", "outputs",
+        "error", "attempts", "queuedAt",
+    ])
     func wrongTypesAndMissingFields(field: String) throws {
         var json = try Fixtures.json(Fixtures.record())
         var video = try #require(json["video"] as? [String: Any])

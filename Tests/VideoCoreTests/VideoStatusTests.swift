@@ -1,4 +1,5 @@
 import Testing
+
 @testable import VideoCore
 
 @Suite struct VideoStatusTests {

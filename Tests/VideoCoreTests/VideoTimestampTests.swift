@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import VideoCore
 
 @Suite struct VideoTimestampTests {

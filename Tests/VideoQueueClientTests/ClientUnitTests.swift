@@ -7,8 +7,9 @@ struct ClientUnitTests {
     @Test("the progress line: bar, percent, sizes, rate and ETA; a finished bar is full; no total: the bytes only")
     func progressLine() {
         let bar = ProgressBar(width: 10)
-        #expect(bar.line(label: "a.mp4", done: 5_000_000, total: 10_000_000, elapsed: 2)
-            == "a.mp4 [#####-----]  50.0 % 5.0 MB of 10.0 MB 2.5 MB/s ETA 0:02")
+        #expect(
+            bar.line(label: "a.mp4", done: 5_000_000, total: 10_000_000, elapsed: 2)
+                == "a.mp4 [#####-----]  50.0 % 5.0 MB of 10.0 MB 2.5 MB/s ETA 0:02")
         #expect(bar.line(label: "a.mp4", done: 10_000_000, total: 10_000_000, elapsed: 4).contains("[##########] 100.0 %"))
         #expect(bar.line(label: "a.mp4", done: 12_000_000, total: 10_000_000, elapsed: 4).contains("100.0 %"), "never past full")
         #expect(bar.line(label: "x", done: 1500, total: nil, elapsed: 1) == "x 1.5 kB")
@@ -37,7 +38,7 @@ struct ClientUnitTests {
         var parser = EventStreamParser()
         let stream = ": keep-alive\n\nid: 1\nevent: progress\ndata: {\"a\":1}\n\nevent: done\r\ndata: {\"b\":\r\ndata: 2}\r\nretry: 5\r\n\r\n"
         var events: [EventStreamParser.Event] = []
-        for byte in Array(stream.utf8) { events += parser.feed([byte]) }   // one byte at a time
+        for byte in Array(stream.utf8) { events += parser.feed([byte]) }  // one byte at a time
         #expect(events == [.init(name: "progress", data: "{\"a\":1}"), .init(name: "done", data: "{\"b\":\n2}")])
     }
 

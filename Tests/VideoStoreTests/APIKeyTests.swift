@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Testing
 import VideoCore
+
 @testable import VideoStore
 
 @Suite struct APIKeyTests {
@@ -20,7 +21,8 @@ import VideoCore
             #expect(try await store.apiKey(forPlaintext: alice.plaintext + "x") == nil)
             #expect(try await store.apiKey(forPlaintext: "") == nil)
             #expect(try await store.apiKey(forPlaintext: "' OR 1=1 --") == nil)
-            #expect(try await store.apiKeys().map(\.id).sorted { $0.uuidString < $1.uuidString }
+            #expect(
+                try await store.apiKeys().map(\.id).sorted { $0.uuidString < $1.uuidString }
                     == [alice.key.id, admin.key.id].sorted { $0.uuidString < $1.uuidString })
 
             #expect(try await store.revokeAPIKey(id: alice.key.id))

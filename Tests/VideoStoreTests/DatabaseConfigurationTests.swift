@@ -1,18 +1,30 @@
 import Foundation
 import Testing
+
 @testable import VideoStore
 
 @Suite struct DatabaseConfigurationTests {
     @Test func postgresURLs() throws {
         let config = try DatabaseConfiguration(url: "postgres://vq:s%40cret@db.internal:6543/videos?sslmode=require")
-        #expect(config.backend == .postgres(.init(host: "db.internal", port: 6543, username: "vq", password: "s@cret",
-                                                 database: "videos", tls: .require)))
+        #expect(
+            config.backend
+                == .postgres(
+                    .init(
+                        host: "db.internal", port: 6543, username: "vq", password: "s@cret",
+                        database: "videos", tls: .require)))
         #expect(!config.description.contains("s@cret") && !config.description.contains("cret"))
         let plain = try DatabaseConfiguration(url: "postgresql://me@localhost")
-        #expect(plain.backend == .postgres(.init(host: "localhost", port: 5432, username: "me", password: nil,
-                                                database: "me", tls: .prefer)))
+        #expect(
+            plain.backend
+                == .postgres(
+                    .init(
+                        host: "localhost", port: 5432, username: "me", password: nil,
+                        database: "me", tls: .prefer)))
         let disabled = try DatabaseConfiguration(url: "postgres://u:p@127.0.0.1:54329/postgres?sslmode=disable")
-        guard case .postgres(let postgres) = disabled.backend else { Issue.record("not postgres"); return }
+        guard case .postgres(let postgres) = disabled.backend else {
+            Issue.record("not postgres")
+            return
+        }
         #expect(postgres.tls == .disable && postgres.port == 54329)
     }
 
@@ -24,9 +36,11 @@ import Testing
         #expect(try DatabaseConfiguration(url: ":memory:").backend == .sqlite(path: ":memory:"))
     }
 
-    @Test(arguments: ["", "   ", "postgres://", "postgres://host/db", "postgres://u@/db", "postgres://u@h:99999/db",
-                      "postgres://u@h:port/db", "postgres://u@h/a/b", "postgres://u@h/db?sslmode=sometimes",
-                      "mysql://u@h/db", "http://example.com", "sqlite://", "sqlite:", "x\u{0}y"])
+    @Test(arguments: [
+        "", "   ", "postgres://", "postgres://host/db", "postgres://u@/db", "postgres://u@h:99999/db",
+        "postgres://u@h:port/db", "postgres://u@h/a/b", "postgres://u@h/db?sslmode=sometimes",
+        "mysql://u@h/db", "http://example.com", "sqlite://", "sqlite:", "x\u{0}y",
+    ])
     func malformedURLs(url: String) {
         do {
             _ = try DatabaseConfiguration(url: url)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VideoCore
+
 @testable import VideoStore
 
 @Suite struct IdempotencyKeyTests {
@@ -11,17 +12,22 @@ import VideoCore
             #expect(try await store.reserveIdempotencyKey(owner: "alice", key: "k1", fingerprint: "f", now: now) == .reserved)
             #expect(try await store.reserveIdempotencyKey(owner: "alice", key: "k1", fingerprint: "f", now: now) == .inProgress)
             #expect(try await store.reserveIdempotencyKey(owner: "alice", key: "k1", fingerprint: "other", now: now) == .mismatch)
-            #expect(try await store.reserveIdempotencyKey(owner: "bob", key: "k1", fingerprint: "other", now: now) == .reserved,
-                    "keys are per owner")
+            #expect(
+                try await store.reserveIdempotencyKey(owner: "bob", key: "k1", fingerprint: "other", now: now) == .reserved,
+                "keys are per owner")
             try await store.completeIdempotencyKey(owner: "alice", key: "k1", status: 202, response: "it's \"done\" ✓")
-            #expect(try await store.reserveIdempotencyKey(owner: "alice", key: "k1", fingerprint: "f", now: now)
-                == .completed(status: 202, response: "it's \"done\" ✓"))
+            #expect(
+                try await store.reserveIdempotencyKey(owner: "alice", key: "k1", fingerprint: "f", now: now)
+                    == .completed(status: 202, response: "it's \"done\" ✓"))
             try await store.releaseIdempotencyKey(owner: "alice", key: "k1")
-            #expect(try await store.reserveIdempotencyKey(owner: "alice", key: "k1", fingerprint: "f", now: now)
-                == .completed(status: 202, response: "it's \"done\" ✓"), "a completed key is not released")
+            #expect(
+                try await store.reserveIdempotencyKey(owner: "alice", key: "k1", fingerprint: "f", now: now)
+                    == .completed(status: 202, response: "it's \"done\" ✓"), "a completed key is not released")
             // After 24 hours the key is free again.
-            #expect(try await store.reserveIdempotencyKey(owner: "alice", key: "k1", fingerprint: "new",
-                                                          now: now.addingTimeInterval(IdempotencyKeys.retention + 1)) == .reserved)
+            #expect(
+                try await store.reserveIdempotencyKey(
+                    owner: "alice", key: "k1", fingerprint: "new",
+                    now: now.addingTimeInterval(IdempotencyKeys.retention + 1)) == .reserved)
         }
     }
 
@@ -33,10 +39,14 @@ import VideoCore
             try await store.releaseIdempotencyKey(owner: "alice", key: "k")
             #expect(try await store.reserveIdempotencyKey(owner: "alice", key: "k", fingerprint: "f", now: now) == .reserved)
             // Its producer died: after an hour without a result the reservation is given up.
-            #expect(try await store.reserveIdempotencyKey(owner: "alice", key: "k", fingerprint: "f",
-                                                          now: now.addingTimeInterval(IdempotencyKeys.abandonAfter - 1)) == .inProgress)
-            #expect(try await store.reserveIdempotencyKey(owner: "alice", key: "k", fingerprint: "f",
-                                                          now: now.addingTimeInterval(IdempotencyKeys.abandonAfter + 1)) == .reserved)
+            #expect(
+                try await store.reserveIdempotencyKey(
+                    owner: "alice", key: "k", fingerprint: "f",
+                    now: now.addingTimeInterval(IdempotencyKeys.abandonAfter - 1)) == .inProgress)
+            #expect(
+                try await store.reserveIdempotencyKey(
+                    owner: "alice", key: "k", fingerprint: "f",
+                    now: now.addingTimeInterval(IdempotencyKeys.abandonAfter + 1)) == .reserved)
         }
     }
 

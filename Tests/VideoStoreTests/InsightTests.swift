@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VideoCore
+
 @testable import VideoStore
 
 @Suite struct InsightTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VideoCore
+
 @testable import VideoStore
 
 /// The record's SQS message id (`videos.message_id`): set by the outbox and by claims, cleared by a retry, and

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VideoCore
+
 @testable import VideoStore
 
 @Suite struct MigrationTests {
@@ -46,7 +47,8 @@ import VideoCore
             _ = try await sql.execute("INSERT INTO schema_migrations (version, name, applied_at) VALUES (1, 'v1', 0)")
             let id = UUID()
             let metadata = #"{"title":"old","originalFilename":"old.mp4","sourceBucket":"b","sourceKey":"k","contentType":"video/mp4"}"#
-            _ = try await sql.execute("""
+            _ = try await sql.execute(
+                """
                 INSERT INTO videos (id, owner, status, size, jobs, outputs, metadata, created_at, updated_at)
                 VALUES ($1, 'alice', 'queued', 1, '[]', '[]', $2, 0, 0)
                 """, [.text(id.uuidString), .text(metadata)])

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VideoCore
+
 @testable import VideoStore
 
 @Suite struct PaginationTests {
@@ -11,8 +12,9 @@ import VideoCore
             var created: [VideoRecord] = []
             for index in 0..<29 {
                 // Groups of four share a timestamp, so the id must break ties.
-                let record = Sample.record(owner: index % 3 == 0 ? "bob" : "alice",
-                                           createdAt: base.addingTimeInterval(Double(index / 4)))
+                let record = Sample.record(
+                    owner: index % 3 == 0 ? "bob" : "alice",
+                    createdAt: base.addingTimeInterval(Double(index / 4)))
                 created.append(try await store.create(record, outboxPayload: "{}"))
             }
             for record in created.prefix(10) { _ = try await store.markQueued(id: record.id) }
@@ -31,7 +33,8 @@ import VideoCore
             let alicePending = try await collect(store, owner: "alice", status: .pending, limit: 5)
             #expect(alicePending.allSatisfy { $0.owner == "alice" && $0.status == .pending })
             #expect(alicePending.count == created.dropFirst(10).filter { $0.owner == "alice" }.count)
-            #expect(try await store.videos(owner: "nobody", status: nil, cursor: nil, limit: 10)
+            #expect(
+                try await store.videos(owner: "nobody", status: nil, cursor: nil, limit: 10)
                     == VideoPage(videos: [], nextCursor: nil))
         }
     }
@@ -61,7 +64,8 @@ import VideoCore
     }
 
     private func collect(_ store: any VideoStore, owner: String?, status: VideoStatus?, limit: Int) async throws
-        -> [VideoRecord] {
+        -> [VideoRecord]
+    {
         var all: [VideoRecord] = []
         var cursor: String?
         repeat {

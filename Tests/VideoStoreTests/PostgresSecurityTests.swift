@@ -1,9 +1,10 @@
 import Foundation
 import Logging
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 import VideoCore
+
 @testable import VideoStore
 
 /// TLS verification and RDS IAM authentication settings, against the test cluster (scripts/postgres serves TLS with a
@@ -28,9 +29,11 @@ import VideoCore
     /// the pool retries a connection that fails TLS until then).
     static func canQuery(_ url: String) async throws -> Bool {
         var quiet = Logger(label: "videoqueue.test.tls")
-        quiet.logLevel = .critical   // the pool logs every refused handshake it retries
+        quiet.logLevel = .critical  // the pool logs every refused handshake it retries
         let store = try await DatabaseConfiguration(url: url).makeStore(logger: quiet)
-        return try await withTearDown { try? await store.close() } body: {
+        return try await withTearDown {
+            try? await store.close()
+        } body: {
             return await withTaskGroup(of: Bool.self) { group in
                 group.addTask {
                     do {
@@ -57,8 +60,10 @@ import VideoCore
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=stranger",
-                             "-keyout", directory.appendingPathComponent("ca.key").path, "-out", directory.appendingPathComponent("ca.crt").path]
+        process.arguments = [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=stranger",
+            "-keyout", directory.appendingPathComponent("ca.key").path, "-out", directory.appendingPathComponent("ca.crt").path,
+        ]
         process.standardError = FileHandle.nullDevice
         try process.run()
         process.waitUntilExit()
@@ -68,26 +73,33 @@ import VideoCore
     @Test func verifyFullConnectsOnlyWithTheRightCAAndHostName() async throws {
         let ca = try Self.testCA()
         #expect(try await Self.canQuery(try Self.url(host: "localhost", query: "sslmode=verify-full&sslrootcert=\(ca)")))
-        #expect(try await Self.canQuery(try Self.url(host: "127.0.0.1", query: "sslmode=verify-full&sslrootcert=\(ca)")),
-                "the certificate names 127.0.0.1 too")
-        #expect(try await Self.canQuery(try Self.url(host: "localhost", query: "sslmode=verify-full&sslrootcert=\(try Self.strangerCA())")) == false,
-                "a certificate from another CA is refused")
-        #expect(try await Self.canQuery(try Self.url(host: "localhost", query: "sslmode=require")) == false,
-                "the system's roots do not know the test CA")
+        #expect(
+            try await Self.canQuery(try Self.url(host: "127.0.0.1", query: "sslmode=verify-full&sslrootcert=\(ca)")),
+            "the certificate names 127.0.0.1 too")
+        #expect(
+            try await Self.canQuery(try Self.url(host: "localhost", query: "sslmode=verify-full&sslrootcert=\(try Self.strangerCA())")) == false,
+            "a certificate from another CA is refused")
+        #expect(
+            try await Self.canQuery(try Self.url(host: "localhost", query: "sslmode=require")) == false,
+            "the system's roots do not know the test CA")
         #expect(try await Self.canQuery(try Self.url(host: "localhost", query: "sslmode=prefer")), "prefer encrypts without verifying")
     }
 
     @Test func tlsDefaultsAndIAMSettingsAreParsed() throws {
         func postgres(_ url: String) throws -> DatabaseConfiguration.Postgres {
-            guard case .postgres(let value) = try DatabaseConfiguration(url: url).backend else { throw VideoStoreError(code: .invalidConfiguration, message: url) }
+            guard case .postgres(let value) = try DatabaseConfiguration(url: url).backend else {
+                throw VideoStoreError(code: .invalidConfiguration, message: url)
+            }
             return value
         }
         #expect(try postgres("postgres://u:p@db.example.com/d").tls == .require, "TLS verified by default off this machine")
         #expect(try postgres("postgres://u:p@127.0.0.1/d").tls == .prefer)
         let iam = try postgres("postgres://videoqueue@proxy.rds.amazonaws.com:5432/videos?auth=iam&region=eu-west-1&sslmode=verify-full")
         #expect(iam.iamAuthentication && iam.region == "eu-west-1" && iam.password == nil && iam.tls == .require)
-        for bad in ["postgres://u:p@h/d?auth=iam", "postgres://u@h/d?auth=iam&sslmode=disable", "postgres://u@h/d?auth=magic",
-                    "postgres://u@h/d?sslmode=verify-full&sslrootcert=/nonexistent.pem", "postgres://u@h/d?sslmode=prefer&sslrootcert=\(try Self.testCA())"] {
+        for bad in [
+            "postgres://u:p@h/d?auth=iam", "postgres://u@h/d?auth=iam&sslmode=disable", "postgres://u@h/d?auth=magic",
+            "postgres://u@h/d?sslmode=verify-full&sslrootcert=/nonexistent.pem", "postgres://u@h/d?sslmode=prefer&sslrootcert=\(try Self.testCA())",
+        ] {
             #expect(throws: VideoStoreError.self, "\(bad)") { try DatabaseConfiguration(url: bad) }
         }
         #expect(throws: VideoStoreError.self) {
@@ -98,11 +110,15 @@ import VideoCore
     }
 
     @Test func anIAMTokenIsMadeForTheHostPortAndUser() async throws {
-        let configuration = DatabaseConfiguration.Postgres(host: "db.example.com", port: 6432, username: "app", password: nil, database: "d",
-                                                           tls: .require, iamAuthentication: true, region: "eu-central-1")
-        let source = try #require(try RDSPasswordSource.make(for: configuration, environment: [
-            "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_EC2_METADATA_DISABLED": "true",
-        ]))
+        let configuration = DatabaseConfiguration.Postgres(
+            host: "db.example.com", port: 6432, username: "app", password: nil, database: "d",
+            tls: .require, iamAuthentication: true, region: "eu-central-1")
+        let source = try #require(
+            try RDSPasswordSource.make(
+                for: configuration,
+                environment: [
+                    "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_EC2_METADATA_DISABLED": "true",
+                ]))
         let token = try await source()
         #expect(token.hasPrefix("db.example.com:6432/?Action=connect&DBUser=app&X-Amz-Algorithm=AWS4-HMAC-SHA256"))
         #expect(token.contains("%2Feu-central-1%2Frds-db%2Faws4_request") && token.contains("X-Amz-Expires=900"))
@@ -113,11 +129,15 @@ import VideoCore
             let configuration = try #require(database.postgres)
             let calls = Mutex(0)
             let password = configuration.password ?? ""
-            let store = PostgresVideoStore(configuration: configuration, maximumConnections: 2, logger: TestDatabase.logger, password: {
-                calls.withLock { $0 += 1 }
-                return password
-            }, timing: PostgresBackend.Timing(rotationInterval: .milliseconds(500)))
-            try await withTearDown { try? await store.close() } body: { () async throws in  // its only `try` is inside #expect
+            let store = PostgresVideoStore(
+                configuration: configuration, maximumConnections: 2, logger: TestDatabase.logger,
+                password: {
+                    calls.withLock { $0 += 1 }
+                    return password
+                }, timing: PostgresBackend.Timing(rotationInterval: .milliseconds(500)))
+            try await withTearDown {
+                try? await store.close()
+            } body: { () async throws in  // its only `try` is inside #expect
                 let start = ContinuousClock.now
                 var queries = 0
                 // Queries go on until three rotations have happened (a loaded machine is slower to connect, so the test

@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import TestSupport
 import Testing
+
 @testable import VideoStore
 
 /// A PostgreSQL store whose password is an RDS IAM token that cannot be made yet (instance credentials not available,
@@ -25,13 +26,17 @@ struct RDSTokenWaitTests {
         var callCount: Int { calls.withLock { $0.count } }
 
         func release() {
-            for call in calls.withLock({ calls in defer { calls = [] }; return calls }) { call.resume(returning: "late") }
+            for call in calls.withLock({ calls in
+                defer { calls = [] }
+                return calls
+            }) { call.resume(returning: "late") }
         }
     }
 
     /// An IAM configuration of a server that is never reached (the tests that use it make no token).
-    static let unreachable = DatabaseConfiguration.Postgres(host: "127.0.0.1", port: 1, username: "u", password: nil, database: "db",
-                                                            tls: .disable, iamAuthentication: true, region: "us-east-1")
+    static let unreachable = DatabaseConfiguration.Postgres(
+        host: "127.0.0.1", port: 1, username: "u", password: nil, database: "db",
+        tls: .disable, iamAuthentication: true, region: "us-east-1")
 
     static func isWaitingForToken(_ error: any Error, reason: String) -> Bool {
         guard let error = error as? VideoStoreError else { return false }
@@ -45,12 +50,16 @@ struct RDSTokenWaitTests {
             let password = configuration.password ?? ""
             let credentialsReady = Mutex(false)
             let attempts = Mutex(0)
-            let store = PostgresVideoStore(configuration: configuration, maximumConnections: 2, logger: TestDatabase.logger, password: {
-                attempts.withLock { $0 += 1 }
-                guard credentialsReady.withLock({ $0 }) else { throw NoCredentials() }
-                return password
-            }, timing: PostgresBackend.Timing(passwordRetryBase: .milliseconds(50), passwordRetryCap: .milliseconds(200)))
-            try await withTearDown { try? await store.close() } body: { () async throws in
+            let store = PostgresVideoStore(
+                configuration: configuration, maximumConnections: 2, logger: TestDatabase.logger,
+                password: {
+                    attempts.withLock { $0 += 1 }
+                    guard credentialsReady.withLock({ $0 }) else { throw NoCredentials() }
+                    return password
+                }, timing: PostgresBackend.Timing(passwordRetryBase: .milliseconds(50), passwordRetryCap: .milliseconds(200)))
+            try await withTearDown {
+                try? await store.close()
+            } body: { () async throws in
                 for _ in 0..<3 {
                     let start = ContinuousClock.now
                     await #expect { try await store.appliedMigrations() } throws: {
@@ -74,9 +83,12 @@ struct RDSTokenWaitTests {
     func aHungTokenMakerIsAbandonedAtItsLimit() async throws {
         let maker = HungTokenMaker()
         defer { maker.release() }
-        let store = PostgresVideoStore(configuration: Self.unreachable, maximumConnections: 1, logger: TestDatabase.logger,
-                                       password: { await maker.make() }, timing: PostgresBackend.Timing(passwordTimeout: .milliseconds(300)))
-        try await withTearDown { try? await store.close() } body: { () async throws in
+        let store = PostgresVideoStore(
+            configuration: Self.unreachable, maximumConnections: 1, logger: TestDatabase.logger,
+            password: { await maker.make() }, timing: PostgresBackend.Timing(passwordTimeout: .milliseconds(300)))
+        try await withTearDown {
+            try? await store.close()
+        } body: { () async throws in
             let start = ContinuousClock.now
             await #expect { try await store.statusCounts() } throws: {
                 Self.isWaitingForToken($0, reason: PostgresBackend.AbandonedCall(limit: .milliseconds(300)).description)
@@ -89,8 +101,9 @@ struct RDSTokenWaitTests {
     func cancellationAndCloseEndTheWait() async throws {
         let maker = HungTokenMaker()
         defer { maker.release() }
-        let store = PostgresVideoStore(configuration: Self.unreachable, maximumConnections: 1, logger: TestDatabase.logger,
-                                       password: { await maker.make() }, timing: PostgresBackend.Timing(passwordTimeout: .seconds(600)))
+        let store = PostgresVideoStore(
+            configuration: Self.unreachable, maximumConnections: 1, logger: TestDatabase.logger,
+            password: { await maker.make() }, timing: PostgresBackend.Timing(passwordTimeout: .seconds(600)))
         let cancelled = Task { try await store.statusCounts() }
         let waiting = Task { try await store.statusCounts() }
         // The token maker has been called: the queries wait for it (or are about to).
@@ -107,17 +120,24 @@ struct RDSTokenWaitTests {
         await #expect { try await store.statusCounts() } throws: { ($0 as? VideoStoreError)?.code == .closed }
     }
 
-    @Test("PostgreSQL unreachable: a query fails with 'unavailable' within the connection limit instead of waiting for the pool's circuit breaker, and works once it answers")
+    @Test(
+        "PostgreSQL unreachable: a query fails with 'unavailable' within the connection limit instead of waiting for the pool's circuit breaker, and works once it answers"
+    )
     func anUnreachableDatabaseFailsQueriesWithinTheLeaseLimit() async throws {
         let server = try TestDatabase.serverConfiguration()
         let proxy = try await TCPProxy.start(upstreamHost: server.host, upstreamPort: server.port, relaying: false)
-        try await withTearDown { try? await proxy.shutdown() } body: {
+        try await withTearDown {
+            try? await proxy.shutdown()
+        } body: {
             var configuration = server
             configuration.host = "127.0.0.1"
             configuration.port = proxy.port
-            let store = PostgresVideoStore(configuration: configuration, maximumConnections: 2, logger: TestDatabase.logger, password: nil,
-                                           timing: PostgresBackend.Timing(leaseTimeout: .seconds(1)))
-            try await withTearDown { try? await store.close() } body: { () async throws in
+            let store = PostgresVideoStore(
+                configuration: configuration, maximumConnections: 2, logger: TestDatabase.logger, password: nil,
+                timing: PostgresBackend.Timing(leaseTimeout: .seconds(1)))
+            try await withTearDown {
+                try? await store.close()
+            } body: { () async throws in
                 let start = ContinuousClock.now
                 await #expect { try await store.appliedMigrations() } throws: { error in
                     guard let error = error as? VideoStoreError else { return false }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VideoCore
+
 @testable import VideoStore
 
 @Suite struct RecordTests {
@@ -8,7 +9,7 @@ import VideoCore
     func createWritesRecordAndOutboxTogether(backend: StoreBackend) async throws {
         try await TestDatabase.with(backend) { _, store in
             var record = Sample.record()
-            record.status = .completed   // ignored: a new record is pending
+            record.status = .completed  // ignored: a new record is pending
             let payload = try Sample.payload(record)
             let created = try await store.create(record, outboxPayload: payload)
             #expect(created.status == .pending)
@@ -35,8 +36,9 @@ import VideoCore
             let record = Sample.record()
             await #expect(throws: Boom.self) {
                 try await backendStore.backend.transaction { db in
-                    try await db.execute("INSERT INTO outbox (id, video_id, payload, created_at, not_before) VALUES ($1, $2, $3, 1, 1)",
-                                         [.text(UUID().uuidString), .text(record.id.uuidString), .text("{}")])
+                    try await db.execute(
+                        "INSERT INTO outbox (id, video_id, payload, created_at, not_before) VALUES ($1, $2, $3, 1, 1)",
+                        [.text(UUID().uuidString), .text(record.id.uuidString), .text("{}")])
                     throw Boom()
                 }
             }
@@ -99,7 +101,8 @@ import VideoCore
                 #expect(failed.error == failure)
                 #expect(try await store.video(id: record.id, owner: nil)?.error == failure)
             }
-            #expect(try await store.videos(owner: nil, status: nil, cursor: nil, limit: 100).videos.count
+            #expect(
+                try await store.videos(owner: nil, status: nil, cursor: nil, limit: 100).videos.count
                     == Self.hostileTitles.count, "no statement was subverted")
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VideoCore
+
 @testable import VideoStore
 
 @Suite struct RetentionStoreTests {
@@ -40,7 +41,7 @@ import VideoCore
             let done = try await finished("alice", .completed)
             let failed = try await finished("alice", .failed)
             let cancelled = try await finished("bob", .cancelled)
-            _ = try await finished("alice", .pending)   // not finished: never found
+            _ = try await finished("alice", .pending)  // not finished: never found
             let future = Date().addingTimeInterval(10)
             let all = try await store.finishedVideos(before: future, owners: nil, excluding: [], limit: 10).map(\.id)
             #expect(Set(all) == [done, failed, cancelled])

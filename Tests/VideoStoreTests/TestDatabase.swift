@@ -3,6 +3,7 @@ import Logging
 import Synchronization
 import Testing
 import VideoCore
+
 @testable import VideoStore
 
 /// The databases every store test runs against.
@@ -59,8 +60,10 @@ struct TestDatabase: Sendable {
     }
 
     /// Runs `body` with a migrated store on a new database, then closes it and removes the database.
-    static func with<T>(_ backend: StoreBackend, migrate: Bool = true,
-                        _ body: (TestDatabase, any VideoStore) async throws -> T) async throws -> T {
+    static func with<T>(
+        _ backend: StoreBackend, migrate: Bool = true,
+        _ body: (TestDatabase, any VideoStore) async throws -> T
+    ) async throws -> T {
         let database: TestDatabase
         var admin: PostgresVideoStore?
         let name = "vq_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
@@ -110,11 +113,14 @@ struct TestDatabase: Sendable {
 }
 
 enum Sample {
-    static func record(owner: String = "alice", title: String = "Holiday", createdAt: Date = Date(),
-                       jobs: [JobType] = [.transcode, .hls]) -> VideoRecord {
-        VideoRecord(owner: owner, title: title, originalFilename: "holiday.mov", sourceBucket: "videoqueue",
-                    sourceKey: "uploads/\(UUID().uuidString).mov", size: 1_234_567, sha256: nil,
-                    contentType: "video/quicktime", jobs: jobs, createdAt: createdAt)
+    static func record(
+        owner: String = "alice", title: String = "Holiday", createdAt: Date = Date(),
+        jobs: [JobType] = [.transcode, .hls]
+    ) -> VideoRecord {
+        VideoRecord(
+            owner: owner, title: title, originalFilename: "holiday.mov", sourceBucket: "videoqueue",
+            sourceKey: "uploads/\(UUID().uuidString).mov", size: 1_234_567, sha256: nil,
+            contentType: "video/quicktime", jobs: jobs, createdAt: createdAt)
     }
 
     static func payload(_ record: VideoRecord) throws -> String {
@@ -135,8 +141,10 @@ enum Sample {
             let claimed = try #require(try await store.claim(id: record.id))
             return try #require(try await store.complete(id: claimed.id, attempt: claimed.attempts, outputs: []))
         case .failed:
-            return try #require(try await store.fail(id: record.id, attempt: nil,
-                                                     error: VideoFailure(code: "test", message: "failed on purpose")))
+            return try #require(
+                try await store.fail(
+                    id: record.id, attempt: nil,
+                    error: VideoFailure(code: "test", message: "failed on purpose")))
         case .cancelled: return try #require(try await store.cancel(id: record.id, owner: nil))
         }
     }
@@ -146,5 +154,10 @@ enum Sample {
 final class OpenedStores: Sendable {
     private let stores = Mutex<[any VideoStore]>([])
     func add(_ store: any VideoStore) { stores.withLock { $0.append(store) } }
-    func takeAll() -> [any VideoStore] { stores.withLock { stores in defer { stores = [] }; return stores } }
+    func takeAll() -> [any VideoStore] {
+        stores.withLock { stores in
+            defer { stores = [] }
+            return stores
+        }
+    }
 }

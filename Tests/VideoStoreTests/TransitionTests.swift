@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VideoCore
+
 @testable import VideoStore
 
 @Suite struct TransitionTests {
@@ -72,16 +73,21 @@ import VideoCore
             let claimed = try #require(try await store.claim(id: record.id))
             #expect(claimed.status == .processing && claimed.attempts == 1 && claimed.startedAt != nil)
 
-            let progressed = try #require(try await store.updateProgress(id: record.id, attempt: 1, stage: .encoding,
-                                                                         progress: 150, eta: 9.5))
+            let progressed = try #require(
+                try await store.updateProgress(
+                    id: record.id, attempt: 1, stage: .encoding,
+                    progress: 150, eta: 9.5))
             #expect(progressed.stage == .encoding && progressed.progress == 100 && progressed.etaSeconds == 9.5)
             #expect(try await store.updateProgress(id: record.id, attempt: 2, stage: .encoding, progress: 1, eta: nil) == nil)
             await #expect(throws: VideoStoreError.self) {
                 try await store.updateProgress(id: record.id, attempt: 1, stage: nil, progress: .nan, eta: nil)
             }
 
-            let outputs = [VideoOutput(kind: "mp4", key: "out/720p.mp4", size: 99, contentType: "video/mp4",
-                                       width: 1280, height: 720, duration: 3.5)]
+            let outputs = [
+                VideoOutput(
+                    kind: "mp4", key: "out/720p.mp4", size: 99, contentType: "video/mp4",
+                    width: 1280, height: 720, duration: 3.5)
+            ]
             #expect(try await store.complete(id: record.id, attempt: 0, outputs: outputs) == nil, "stale attempt")
             let completed = try #require(try await store.complete(id: record.id, attempt: 1, outputs: outputs))
             #expect(completed.status == .completed && completed.outputs == outputs && completed.progress == 100)
@@ -124,8 +130,9 @@ import VideoCore
             #expect(retried.status == .queued && retried.error == nil && retried.finishedAt == nil)
             #expect(retried.attempts == claimed.attempts, "the fencing token never goes back")
             #expect(try await store.outboxDepth() == depth + 1, "a new outbox entry")
-            let entry = try #require(try await store.dueOutbox(limit: 100, now: Date().addingTimeInterval(1))
-                .first { $0.videoID == claimed.id && $0.payload != "{}" })
+            let entry = try #require(
+                try await store.dueOutbox(limit: 100, now: Date().addingTimeInterval(1))
+                    .first { $0.videoID == claimed.id && $0.payload != "{}" })
             #expect(try QueueMessage.decode(entry.payload).video == retried)
             #expect(try await store.retry(id: claimed.id, owner: nil) == nil, "not failed any more")
             let again = try #require(try await store.claim(id: claimed.id))

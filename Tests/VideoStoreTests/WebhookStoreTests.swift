@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VideoCore
+
 @testable import VideoStore
 
 /// Webhook deliveries are written by the status changes themselves, in their transaction, for the owner's endpoints
@@ -43,8 +44,9 @@ import VideoCore
             try #require(due.count == 1)
             #expect(due[0].endpoint.secrets == [endpoint.secret] && due[0].delivery.attempts == 1)
             #expect(try await store.dueWebhookDeliveries(limit: 10, now: now, lease: .seconds(60)).isEmpty, "leased")
-            try await store.recordWebhookAttempt(id: due[0].delivery.id, delivered: false, statusCode: 500, error: "HTTP 500",
-                                                 nextAttempt: now.addingTimeInterval(5), now: now)
+            try await store.recordWebhookAttempt(
+                id: due[0].delivery.id, delivered: false, statusCode: 500, error: "HTTP 500",
+                nextAttempt: now.addingTimeInterval(5), now: now)
             #expect(try await store.dueWebhookDeliveries(limit: 10, now: now.addingTimeInterval(4), lease: .seconds(60)).isEmpty)
             let again = try await store.dueWebhookDeliveries(limit: 10, now: now.addingTimeInterval(6), lease: .seconds(60))
             #expect(again.first?.delivery.attempts == 2)
@@ -53,8 +55,10 @@ import VideoCore
             #expect(log.first?.status == .delivered && log.first?.lastStatusCode == 204 && log.first?.deliveredAt != nil)
 
             // Rotation: the previous secret signs too until its time is up.
-            let rotated = try #require(try await store.rotateWebhookSecret(id: endpoint.endpoint.id, owner: "alice",
-                                                                         keepPreviousUntil: now.addingTimeInterval(3600)))
+            let rotated = try #require(
+                try await store.rotateWebhookSecret(
+                    id: endpoint.endpoint.id, owner: "alice",
+                    keepPreviousUntil: now.addingTimeInterval(3600)))
             #expect(try await store.redeliverWebhook(id: due[0].delivery.id, endpointID: endpoint.endpoint.id, owner: "alice"))
             #expect(try await store.redeliverWebhook(id: due[0].delivery.id, endpointID: endpoint.endpoint.id, owner: "bob") == false)
             let redelivered = try await store.dueWebhookDeliveries(limit: 10, now: Date().addingTimeInterval(1), lease: .seconds(60))

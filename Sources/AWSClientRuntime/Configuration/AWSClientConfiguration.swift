@@ -33,9 +33,11 @@ public struct AWSClientConfiguration: Sendable {
     public var maximumResponseBytes: Int
 
     /// A configuration from its parts.
-    public init(region: String, endpoint: AWSEndpoint, credentialProvider: any CredentialProvider,
-                retry: RetryConfiguration = .standard, requestTimeout: Duration = .seconds(30),
-                maximumResponseBytes: Int = 16 << 20) {
+    public init(
+        region: String, endpoint: AWSEndpoint, credentialProvider: any CredentialProvider,
+        retry: RetryConfiguration = .standard, requestTimeout: Duration = .seconds(30),
+        maximumResponseBytes: Int = 16 << 20
+    ) {
         self.region = region
         self.endpoint = endpoint
         self.credentialProvider = credentialProvider
@@ -48,8 +50,10 @@ public struct AWSClientConfiguration: Sendable {
     ///
     /// - Throws: ``AWSConfigurationError`` when no region is set, a region is malformed or an endpoint
     ///   variable is not an http(s) URL.
-    public init(service: AWSService, environment: [String: String] = ProcessInfo.processInfo.environment,
-                credentialProvider: (any CredentialProvider)? = nil) throws(AWSConfigurationError) {
+    public init(
+        service: AWSService, environment: [String: String] = ProcessInfo.processInfo.environment,
+        credentialProvider: (any CredentialProvider)? = nil
+    ) throws(AWSConfigurationError) {
         let region: String
         do {
             guard let resolved = try AWSSharedConfig.resolvedRegion(environment: environment) else {
@@ -75,8 +79,9 @@ public struct AWSClientConfiguration: Sendable {
         } else {
             endpoint = service.defaultEndpoint(region: region)
         }
-        self.init(region: region, endpoint: endpoint,
-                  credentialProvider: credentialProvider ?? CredentialProviderChain.default(environment: environment))
+        self.init(
+            region: region, endpoint: endpoint,
+            credentialProvider: credentialProvider ?? CredentialProviderChain.default(environment: environment))
     }
 
     static func isValidRegion(_ region: String) -> Bool {

@@ -26,9 +26,11 @@ public final class AWSHTTPClient: Sendable {
     /// - Parameters:
     ///   - errorDecoder: reads the protocol's error body (JSON for SQS, XML for S3) into code and message;
     ///     retries and clock-skew correction are decided from it.
-    public init(configuration: AWSClientConfiguration, service: AWSService, httpClient: HTTPClient = .aws,
-                logger: Logger = Logger(label: "videoqueue.aws"),
-                errorDecoder: @escaping @Sendable (AWSResponse) -> AWSErrorDetails?) {
+    public init(
+        configuration: AWSClientConfiguration, service: AWSService, httpClient: HTTPClient = .aws,
+        logger: Logger = Logger(label: "videoqueue.aws"),
+        errorDecoder: @escaping @Sendable (AWSResponse) -> AWSErrorDetails?
+    ) {
         self.configuration = configuration
         self.service = service
         self.httpClient = httpClient
@@ -59,16 +61,19 @@ public final class AWSHTTPClient: Sendable {
             do {
                 return try await response.body.collect(upTo: limit)
             } catch let error as NIOTooManyBytesError {
-                throw AWSTransportError(code: .responseTooLarge, message: "\(request.operation): the response is larger than \(limit) bytes",
-                                        attempts: 1, underlying: "\(error)")
+                throw AWSTransportError(
+                    code: .responseTooLarge, message: "\(request.operation): the response is larger than \(limit) bytes",
+                    attempts: 1, underlying: "\(error)")
             }
         }
     }
 
     /// Sends `request`; on a 2xx answer hands the streaming response to `consume` (for downloads), on any
     /// other answer reads the error body. Retries apply up to the moment the 2xx head arrives.
-    public func stream<Result: Sendable>(_ request: AWSRequest,
-                                         consume: @Sendable (HTTPClientResponse) async throws -> Result) async throws -> StreamResult<Result> {
+    public func stream<Result: Sendable>(
+        _ request: AWSRequest,
+        consume: @Sendable (HTTPClientResponse) async throws -> Result
+    ) async throws -> StreamResult<Result> {
         var streamed: Result?
         let response = try await execute(request, streaming: true) { response in
             if (200..<300).contains(response.status.code) {
@@ -101,8 +106,10 @@ public final class AWSHTTPClient: Sendable {
 
     // MARK: The attempt loop
 
-    private func execute(_ request: AWSRequest, streaming: Bool = false,
-                         read: (HTTPClientResponse) async throws -> ByteBuffer) async throws -> AWSResponse {
+    private func execute(
+        _ request: AWSRequest, streaming: Bool = false,
+        read: (HTTPClientResponse) async throws -> ByteBuffer
+    ) async throws -> AWSResponse {
         var attempt = 0
         var skewCorrected = false
         while true {
@@ -113,8 +120,9 @@ public final class AWSHTTPClient: Sendable {
             var lastError: (any Error)?
             do {
                 let httpRequest = try await prepare(request)
-                let response = try await httpClient.execute(httpRequest, timeout: TimeAmount(clamping: request.timeout ?? configuration.requestTimeout),
-                                                            logger: logger)
+                let response = try await httpClient.execute(
+                    httpRequest, timeout: TimeAmount(clamping: request.timeout ?? configuration.requestTimeout),
+                    logger: logger)
                 let body = try await read(response)
                 let result = AWSResponse(status: response.status, headers: response.headers, body: body)
                 log(request, result, attempt: attempt, started: started)
@@ -135,20 +143,24 @@ public final class AWSHTTPClient: Sendable {
             } catch let error as AWSTransportError {
                 throw error
             } catch let error as CredentialsError {
-                throw AWSTransportError(code: .credentialsUnavailable, message: "\(request.operation): no credentials", attempts: attempt,
-                                        underlying: error.description)
+                throw AWSTransportError(
+                    code: .credentialsUnavailable, message: "\(request.operation): no credentials", attempts: attempt,
+                    underlying: error.description)
             } catch {
                 if Task.isCancelled || error is CancellationError { throw CancellationError() }
                 failure = RetryClassifier.classify(transportError: error)
                 lastError = error
-                logger.debug("AWS request failed", metadata: [
-                    "operation": "\(request.operation)", "attempt": "\(attempt)", "error": "\(error)",
-                    "elapsed": "\(ContinuousClock.now - started)",
-                ])
+                logger.debug(
+                    "AWS request failed",
+                    metadata: [
+                        "operation": "\(request.operation)", "attempt": "\(attempt)", "error": "\(error)",
+                        "elapsed": "\(ContinuousClock.now - started)",
+                    ])
                 let retrying = failure != .permanent ? try await retryAfterBackoff(request, attempt: attempt, failure: failure) : false
                 if !retrying {
-                    throw AWSTransportError(code: .networkError, message: "\(request.operation) to \(configuration.endpoint) failed",
-                                            attempts: attempt, underlying: "\(lastError.map { "\($0)" } ?? "unknown")")
+                    throw AWSTransportError(
+                        code: .networkError, message: "\(request.operation) to \(configuration.endpoint) failed",
+                        attempts: attempt, underlying: "\(lastError.map { "\($0)" } ?? "unknown")")
                 }
             }
         }
@@ -170,8 +182,9 @@ public final class AWSHTTPClient: Sendable {
     private func prepare(_ request: AWSRequest) async throws -> HTTPClientRequest {
         let credentials = try await configuration.credentialProvider.credentials()
         let endpoint = configuration.endpoint
-        var signable = SigV4Request(method: request.method.rawValue, scheme: endpoint.scheme, host: request.hostPrefix + endpoint.host,
-                                    path: endpoint.basePath + request.path, query: request.query, headers: request.headers)
+        var signable = SigV4Request(
+            method: request.method.rawValue, scheme: endpoint.scheme, host: request.hostPrefix + endpoint.host,
+            path: endpoint.basePath + request.path, query: request.query, headers: request.headers)
         let signer = SigV4Signer(credentials: credentials, region: configuration.region, service: service.signingName)
         let body = request.body.sign(&signable, with: signer, date: clockSkew.now())
         var httpRequest = HTTPClientRequest(url: signable.url)
@@ -182,9 +195,11 @@ public final class AWSHTTPClient: Sendable {
     }
 
     private func log(_ request: AWSRequest, _ response: AWSResponse, attempt: Int, started: ContinuousClock.Instant) {
-        logger.debug("AWS request", metadata: [
-            "service": "\(service.signingName)", "operation": "\(request.operation)", "status": "\(response.status.code)",
-            "attempt": "\(attempt)", "request_id": "\(response.requestID ?? "-")", "elapsed": "\(ContinuousClock.now - started)",
-        ])
+        logger.debug(
+            "AWS request",
+            metadata: [
+                "service": "\(service.signingName)", "operation": "\(request.operation)", "status": "\(response.status.code)",
+                "attempt": "\(attempt)", "request_id": "\(response.requestID ?? "-")", "elapsed": "\(ContinuousClock.now - started)",
+            ])
     }
 }

@@ -1,6 +1,6 @@
 import AWSSigV4
-import Foundation
 import AsyncHTTPClient
+import Foundation
 import NIOCore
 import NIOHTTP1
 
@@ -23,8 +23,10 @@ public struct AWSRequest: Sendable {
     /// Prepended to the endpoint's host, e.g. `bucket.` for S3's virtual-hosted addressing.
     public var hostPrefix: String
 
-    public init(operation: String, method: HTTPMethod, path: String = "/", query: String = "",
-                headers: HTTPHeaders = [:], body: AWSRequestBody = .empty, timeout: Duration? = nil, hostPrefix: String = "") {
+    public init(
+        operation: String, method: HTTPMethod, path: String = "/", query: String = "",
+        headers: HTTPHeaders = [:], body: AWSRequestBody = .empty, timeout: Duration? = nil, hostPrefix: String = ""
+    ) {
         self.hostPrefix = hostPrefix
         self.operation = operation
         self.method = method
@@ -59,8 +61,10 @@ public struct AWSRequestBody: Sendable {
 
     /// A streamed body made for each attempt from the attempt's signature (which `aws-chunked` bodies need
     /// for their chunk signatures). A body that cannot be made twice (`replayable: false`) is never retried.
-    public static func stream(payload: SigV4Body, length: Int?, replayable: Bool,
-                              make: @escaping @Sendable (SigV4Signature) -> HTTPClientRequest.Body) -> AWSRequestBody {
+    public static func stream(
+        payload: SigV4Body, length: Int?, replayable: Bool,
+        make: @escaping @Sendable (SigV4Signature) -> HTTPClientRequest.Body
+    ) -> AWSRequestBody {
         AWSRequestBody(storage: .stream(length: length, replayable: replayable, make: make), payload: payload)
     }
 

@@ -24,7 +24,8 @@ final class ClockSkew: Sendable {
     /// time differs from ours by more than 4 minutes. Returns whether it changed.
     func correct(from response: AWSResponse, code: String) -> Bool {
         guard Self.skewCodes.contains(code), let text = response.headers.first(name: "Date"),
-              let serverDate = HTTPDate.parse(text) else { return false }
+            let serverDate = HTTPDate.parse(text)
+        else { return false }
         let difference = serverDate.timeIntervalSince(Date())
         guard abs(difference - offsetSeconds) > 240 else { return false }
         correction.withLock { $0 = .milliseconds(Int64(difference * 1000)) }

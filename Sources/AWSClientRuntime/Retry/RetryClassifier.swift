@@ -46,7 +46,7 @@ public enum RetryClassifier {
         if let error = error as? HTTPClientError {
             switch error {
             case .cancelled, .invalidURL, .emptyHost, .emptyScheme, .bodyLengthMismatch,
-                 .alreadyShutdown, .redirectLimitReached, .redirectCycleDetected:
+                .alreadyShutdown, .redirectLimitReached, .redirectCycleDetected:
                 return .permanent
             default:
                 return .timeoutOrConnection

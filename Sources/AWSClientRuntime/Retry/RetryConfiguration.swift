@@ -15,8 +15,10 @@ public struct RetryConfiguration: Sendable, Hashable {
     /// The tokens one retry after a timeout or a dropped connection takes.
     public var timeoutRetryCost: Int
 
-    public init(maximumAttempts: Int = 3, baseDelay: Duration = .milliseconds(100), maximumDelay: Duration = .seconds(20),
-                quotaCapacity: Int = 500, retryCost: Int = 5, timeoutRetryCost: Int = 10) {
+    public init(
+        maximumAttempts: Int = 3, baseDelay: Duration = .milliseconds(100), maximumDelay: Duration = .seconds(20),
+        quotaCapacity: Int = 500, retryCost: Int = 5, timeoutRetryCost: Int = 10
+    ) {
         self.maximumAttempts = max(1, maximumAttempts)
         self.baseDelay = baseDelay
         self.maximumDelay = maximumDelay

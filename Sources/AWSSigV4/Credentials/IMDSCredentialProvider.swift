@@ -116,16 +116,20 @@ extension IMDSCredentialProvider {
         if let disabled = AWSSharedConfig.nonEmpty(environment["AWS_EC2_METADATA_DISABLED"]), disabled.lowercased() == "true" {
             return .failure(CredentialsError(code: .notConfigured, message: "disabled by AWS_EC2_METADATA_DISABLED", provider: providerName))
         }
-        var base = AWSSharedConfig.nonEmpty(override)
+        var base =
+            AWSSharedConfig.nonEmpty(override)
             ?? AWSSharedConfig.nonEmpty(environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"])
             ?? (AWSSharedConfig.nonEmpty(environment["AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE"])?.lowercased() == "ipv6"
                 ? defaultIPv6Endpoint : defaultEndpoint)
         while base.hasSuffix("/") { base.removeLast() }
         guard let components = URLComponents(string: base),
-              let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = components.host, !host.isEmpty else {
-            return .failure(CredentialsError(code: .invalidConfiguration, message: "the instance metadata endpoint is not an http or https URL",
-                                             provider: providerName))
+            let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            let host = components.host, !host.isEmpty
+        else {
+            return .failure(
+                CredentialsError(
+                    code: .invalidConfiguration, message: "the instance metadata endpoint is not an http or https URL",
+                    provider: providerName))
         }
         return .success(base)
     }

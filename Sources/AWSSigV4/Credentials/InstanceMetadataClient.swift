@@ -17,14 +17,17 @@ public struct InstanceMetadataClient: Sendable {
 
     /// A client, or `nil` when the metadata service is disabled or its endpoint setting is not a URL.
     /// - Parameter requestTimeout: each request's deadline (the service answers in milliseconds where it exists).
-    public init?(environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = .aws,
-                 requestTimeout: Duration = .seconds(2)) {
+    public init?(
+        environment: [String: String] = ProcessInfo.processInfo.environment, httpClient: HTTPClient = .aws,
+        requestTimeout: Duration = .seconds(2)
+    ) {
         guard case .success(let endpoint) = IMDSCredentialProvider.resolveEndpoint(environment: environment, override: nil) else {
             return nil
         }
         self.endpoint = endpoint
-        client = IMDSClient(endpoint: endpoint, http: MetadataHTTPClient(httpClient: httpClient, timeout: requestTimeout),
-                            tokenTTL: 21_600, now: { Date() }, provider: "imds")
+        client = IMDSClient(
+            endpoint: endpoint, http: MetadataHTTPClient(httpClient: httpClient, timeout: requestTimeout),
+            tokenTTL: 21_600, now: { Date() }, provider: "imds")
     }
 
     /// The text at `path` (e.g. `/latest/meta-data/instance-id`), or `nil` when the service answers `404` (no
@@ -37,9 +40,10 @@ public struct InstanceMetadataClient: Sendable {
         case 200: return response.body
         case 404: return nil
         default:
-            throw CredentialsError(code: .providerUnavailable,
-                                   message: "EC2 instance metadata service at \(endpoint) returned HTTP \(response.status) for \(path)",
-                                   provider: "imds")
+            throw CredentialsError(
+                code: .providerUnavailable,
+                message: "EC2 instance metadata service at \(endpoint) returned HTTP \(response.status) for \(path)",
+                provider: "imds")
         }
     }
 }

@@ -34,11 +34,21 @@ public struct CRC32C: Sendable {
         var offset = 0
         let count = bytes.count
         tables.withUnsafeBufferPointer { t in
-            let t0 = t[0], t1 = t[1], t2 = t[2], t3 = t[3], t4 = t[4], t5 = t[5], t6 = t[6], t7 = t[7]
+            let t0 = t[0]
+            let t1 = t[1]
+            let t2 = t[2]
+            let t3 = t[3]
+            let t4 = t[4]
+            let t5 = t[5]
+            let t6 = t[6]
+            let t7 = t[7]
             while count - offset >= 8 {
-                let low = crc ^ (UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8
-                    | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24)
-                crc = t7[Int(low & 0xFF)] ^ t6[Int((low >> 8) & 0xFF)]
+                let low =
+                    crc
+                    ^ (UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8
+                        | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24)
+                crc =
+                    t7[Int(low & 0xFF)] ^ t6[Int((low >> 8) & 0xFF)]
                     ^ t5[Int((low >> 16) & 0xFF)] ^ t4[Int(low >> 24)]
                     ^ t3[Int(bytes[offset + 4])] ^ t2[Int(bytes[offset + 5])]
                     ^ t1[Int(bytes[offset + 6])] ^ t0[Int(bytes[offset + 7])]

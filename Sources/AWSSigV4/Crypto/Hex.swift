@@ -17,7 +17,8 @@ public enum Hex {
         digest.withUnsafeBytes { bytes in
             for index in 0..<min(bytes.count, 32) {
                 let byte = bytes[index]
-                let high = byte >> 4, low = byte & 0x0F
+                let high = byte >> 4
+                let low = byte & 0x0F
                 // '0' + n for 0…9, 'a' + n - 10 for 10…15, without a table lookup.
                 text[2 * index] = high &+ (high < 10 ? 0x30 : 0x57)
                 text[2 * index + 1] = low &+ (low < 10 ? 0x30 : 0x57)

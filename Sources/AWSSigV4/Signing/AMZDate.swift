@@ -65,7 +65,8 @@ public struct AMZDate: Sendable, Hashable {
             fields = (number(0..<4), number(4..<6), number(6..<8), number(9..<11), number(11..<13), number(13..<15))
             end = 15
         } else if digits.count >= 20, digits[4] == UInt8(ascii: "-"), digits[7] == UInt8(ascii: "-"),
-                  digits[10] == UInt8(ascii: "T"), digits[13] == UInt8(ascii: ":"), digits[16] == UInt8(ascii: ":") {
+            digits[10] == UInt8(ascii: "T"), digits[13] == UInt8(ascii: ":"), digits[16] == UInt8(ascii: ":")
+        {
             fields = (number(0..<4), number(5..<7), number(8..<10), number(11..<13), number(14..<16), number(17..<19))
             end = 19
             if end < digits.count, digits[end] == UInt8(ascii: ".") {
@@ -76,9 +77,9 @@ public struct AMZDate: Sendable, Hashable {
             return nil
         }
         guard end == digits.count - 1, digits[end] == UInt8(ascii: "Z"),
-              let year = fields.0, let month = fields.1, let day = fields.2,
-              let hour = fields.3, let minute = fields.4, let second = fields.5,
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+            let year = fields.0, let month = fields.1, let day = fields.2,
+            let hour = fields.3, let minute = fields.4, let second = fields.5,
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         guard civil(fromDays: days) == (year, month, day) else { return nil }

@@ -36,7 +36,8 @@ enum CanonicalHeaders {
         var output: Int { scratch + 1 + names + entries }
 
         init(_ request: borrowing SigV4Request) {
-            var size = 0, names = 0
+            var size = 0
+            var names = 0
             for (name, value) in request.headers {
                 size += name.utf8.count + value.utf8.count
                 names += name.utf8.count
@@ -57,10 +58,13 @@ enum CanonicalHeaders {
     /// `sizes.output` bytes.
     ///
     /// - Returns: where the signed header names stand in `output`.
-    static func write(request: borrowing SigV4Request, excluding excluded: HeaderNameSet, alsoExcluding extra: HeaderNameSet,
-                      sizes: Sizes, to output: inout ByteWriter) -> Range<Int> {
+    static func write(
+        request: borrowing SigV4Request, excluding excluded: HeaderNameSet, alsoExcluding extra: HeaderNameSet,
+        sizes: Sizes, to output: inout ByteWriter
+    ) -> Range<Int> {
         if request.headers.isEmpty, isPlain(request.host) { return writeHostOnly(request.host, to: &output) }
-        return write(headers: request.headers.lazy.map { ($0.name, $0.value) }, host: request.host, excluding: excluded, alsoExcluding: extra, sizes: sizes, to: &output)
+        return write(
+            headers: request.headers.lazy.map { ($0.name, $0.value) }, host: request.host, excluding: excluded, alsoExcluding: extra, sizes: sizes, to: &output)
     }
 
     /// Whether `value` is written as it is: not empty, nothing to trim or collapse (no byte at or below the space).
@@ -87,8 +91,10 @@ enum CanonicalHeaders {
     /// signed header names, in at most `sizes.output` bytes.
     ///
     /// - Returns: where the signed header names stand in `output`.
-    static func write(headers: some Sequence<(String, String)>, host: String, excluding excluded: HeaderNameSet,
-                      alsoExcluding extra: HeaderNameSet, sizes: Sizes, to output: inout ByteWriter) -> Range<Int> {
+    static func write(
+        headers: some Sequence<(String, String)>, host: String, excluding excluded: HeaderNameSet,
+        alsoExcluding extra: HeaderNameSet, sizes: Sizes, to output: inout ByteWriter
+    ) -> Range<Int> {
         write(host: host, excluding: excluded, alsoExcluding: extra, sizes: sizes, to: &output) { add in
             for (name, value) in headers { add(name, value) }
         }
@@ -96,8 +102,10 @@ enum CanonicalHeaders {
 
     /// Writes the canonical block of the headers `feed` hands to its argument (and `Host: host` unless there), the blank
     /// line's `\n`, and the signed header names, in at most `sizes.output` bytes.
-    private static func write(host: String, excluding excluded: HeaderNameSet, alsoExcluding extra: HeaderNameSet, sizes: Sizes,
-                              to output: inout ByteWriter, _ feed: ((String, String) -> Void) -> Void) -> Range<Int> {
+    private static func write(
+        host: String, excluding excluded: HeaderNameSet, alsoExcluding extra: HeaderNameSet, sizes: Sizes,
+        to output: inout ByteWriter, _ feed: ((String, String) -> Void) -> Void
+    ) -> Range<Int> {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: sizes.scratch) { scratch in
             withUnsafeTemporaryAllocation(of: Entry.self, capacity: sizes.entries) { entries in
                 var lines = ByteWriter(scratch)
@@ -124,8 +132,11 @@ enum CanonicalHeaders {
                     lines.write("host:" as StaticString)
                     writeTrimmed(host, to: &lines)
                     lines.write(UInt8(ascii: "\n"))
-                    entries.initializeElement(at: count, to: Entry(key: sortKey(lines.bytes(nameStart..<nameStart + 4)), nameStart: nameStart,
-                                                                   nameEnd: nameStart + 4, end: lines.count))
+                    entries.initializeElement(
+                        at: count,
+                        to: Entry(
+                            key: sortKey(lines.bytes(nameStart..<nameStart + 4)), nameStart: nameStart,
+                            nameEnd: nameStart + 4, end: lines.count))
                     count += 1
                 }
                 let sorted = UnsafeMutableBufferPointer(rebasing: entries[0..<count])
@@ -136,8 +147,10 @@ enum CanonicalHeaders {
     }
 
     /// Sorts `entries` by name (equal names keep their request order) and writes the block and the names.
-    private static func emit(_ entries: UnsafeMutableBufferPointer<Entry>, lines: UnsafeBufferPointer<UInt8>,
-                             to output: inout ByteWriter) -> Range<Int> {
+    private static func emit(
+        _ entries: UnsafeMutableBufferPointer<Entry>, lines: UnsafeBufferPointer<UInt8>,
+        to output: inout ByteWriter
+    ) -> Range<Int> {
         guard let base = lines.baseAddress, let sorted = entries.baseAddress else {
             output.write(UInt8(ascii: "\n"))
             return output.count..<output.count
@@ -228,7 +241,8 @@ enum CanonicalHeaders {
                 }
                 return
             }
-            let from = UnsafeRawPointer(source), to = UnsafeMutableRawPointer(target)
+            let from = UnsafeRawPointer(source)
+            let to = UnsafeMutableRawPointer(target)
             var index = 0
             while index + 8 <= count {
                 to.storeBytes(of: lowercased(from.loadUnaligned(fromByteOffset: index, as: UInt64.self)), toByteOffset: index, as: UInt64.self)
@@ -291,7 +305,8 @@ enum CanonicalHeaders {
     private static func containsControlOrSpace(_ base: UnsafePointer<UInt8>, count: Int) -> Bool {
         var index = 0
         let raw = UnsafeRawPointer(base)
-        let high: UInt64 = 0x8080_8080_8080_8080, limit: UInt64 = 0x2121_2121_2121_2121
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let limit: UInt64 = 0x2121_2121_2121_2121
         // Thirty-two bytes per test for long values (a session token).
         while index + 32 <= count {
             let a = raw.loadUnaligned(fromByteOffset: index, as: UInt64.self)

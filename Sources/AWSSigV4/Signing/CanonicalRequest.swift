@@ -30,8 +30,10 @@ public struct CanonicalRequest: Sendable {
 
     /// An upper bound of the bytes ``writeHeaderForm(_:prefix:headers:headerSizes:rules:payload:excluding:alsoExcluding:to:)``
     /// writes.
-    static func headerFormCapacity(_ request: SigV4Request, prefix: [UInt8]?, headerSizes sizes: CanonicalHeaders.Sizes,
-                                   payload: SigV4Body) -> Int {
+    static func headerFormCapacity(
+        _ request: SigV4Request, prefix: [UInt8]?, headerSizes sizes: CanonicalHeaders.Sizes,
+        payload: SigV4Body
+    ) -> Int {
         prefixSize(request, prefix) + sizes.output + 1 + payload.payloadHashCount
     }
 
@@ -40,12 +42,15 @@ public struct CanonicalRequest: Sendable {
     /// `payload`'s hash.
     ///
     /// - Returns: where the signed header names stand in `output`.
-    static func writeHeaderForm(_ request: SigV4Request, prefix: [UInt8]?, headers: [(String, String)],
-                                headerSizes sizes: CanonicalHeaders.Sizes, rules: SigV4Signer.Options, payload: SigV4Body,
-                                excluding excluded: HeaderNameSet, alsoExcluding extra: HeaderNameSet, to output: inout ByteWriter) -> Range<Int> {
+    static func writeHeaderForm(
+        _ request: SigV4Request, prefix: [UInt8]?, headers: [(String, String)],
+        headerSizes sizes: CanonicalHeaders.Sizes, rules: SigV4Signer.Options, payload: SigV4Body,
+        excluding excluded: HeaderNameSet, alsoExcluding extra: HeaderNameSet, to output: inout ByteWriter
+    ) -> Range<Int> {
         writePrefix(request, prefix, rules: rules, to: &output) { _ in }
-        let signed = CanonicalHeaders.write(headers: headers, host: request.host, excluding: excluded, alsoExcluding: extra,
-                                            sizes: sizes, to: &output)
+        let signed = CanonicalHeaders.write(
+            headers: headers, host: request.host, excluding: excluded, alsoExcluding: extra,
+            sizes: sizes, to: &output)
         output.write(UInt8(ascii: "\n"))
         payload.writePayloadHash(to: &output)
         return signed
@@ -66,8 +71,10 @@ public struct CanonicalRequest: Sendable {
 
     /// The method, URI and query lines of a presigned `request` with the parameters of `query`, when they are not written
     /// straight into the canonical request.
-    static func presignedPrefix(_ request: borrowing SigV4Request, rules: SigV4Signer.Options, query: PresignQuery,
-                                signedHeaders: UnsafeBufferPointer<UInt8>) -> PresignedPrefix {
+    static func presignedPrefix(
+        _ request: borrowing SigV4Request, rules: SigV4Signer.Options, query: PresignQuery,
+        signedHeaders: UnsafeBufferPointer<UInt8>
+    ) -> PresignedPrefix {
         var result = PresignedPrefix()
         let querySize = query.canonicalSize(signedHeaders: signedHeaders.count)
         result.lines = Self.prefix(request, rules: rules) { output in
@@ -83,8 +90,10 @@ public struct CanonicalRequest: Sendable {
     }
 
     /// An upper bound of the bytes ``writePresigned(_:prefix:rules:payloadHash:query:headers:signedHeaders:to:)`` writes.
-    static func presignedCapacity(_ request: borrowing SigV4Request, prefix: PresignedPrefix, query: PresignQuery, headers: Int,
-                                  signedHeaders: Int, payloadHash: String) -> Int {
+    static func presignedCapacity(
+        _ request: borrowing SigV4Request, prefix: PresignedPrefix, query: PresignQuery, headers: Int,
+        signedHeaders: Int, payloadHash: String
+    ) -> Int {
         prefixSize(request, prefix.lines) + query.canonicalSize(signedHeaders: signedHeaders) + headers + 1 + payloadHash.utf8.count
     }
 
@@ -92,9 +101,11 @@ public struct CanonicalRequest: Sendable {
     /// (block, blank line, names) is `headers`, with the names `signedHeaders`.
     ///
     /// - Returns: where the parameters' segments are in `output` (when `prefix` has no lines), and where the headers part starts.
-    static func writePresigned(_ request: borrowing SigV4Request, prefix: PresignedPrefix, rules: SigV4Signer.Options, payloadHash: String,
-                               query: PresignQuery, headers: UnsafeBufferPointer<UInt8>, signedHeaders: UnsafeBufferPointer<UInt8>,
-                               to output: inout ByteWriter) -> (segments: PresignQuery.Segments, headersStart: Int) {
+    static func writePresigned(
+        _ request: borrowing SigV4Request, prefix: PresignedPrefix, rules: SigV4Signer.Options, payloadHash: String,
+        query: PresignQuery, headers: UnsafeBufferPointer<UInt8>, signedHeaders: UnsafeBufferPointer<UInt8>,
+        to output: inout ByteWriter
+    ) -> (segments: PresignQuery.Segments, headersStart: Int) {
         var segments = PresignQuery.Segments()
         writePrefix(request, prefix.lines, rules: rules, to: &output) { segments = query.writeCanonical(signedHeaders: signedHeaders, to: &$0) }
         let headersStart = output.count
@@ -130,8 +141,10 @@ public struct CanonicalRequest: Sendable {
     }
 
     /// Writes `prefix`, or for a direct request the method, the canonical URI and the query `directQuery` writes.
-    static func writePrefix(_ request: SigV4Request, _ prefix: [UInt8]?, rules: SigV4Signer.Options, to output: inout ByteWriter,
-                                    directQuery: (inout ByteWriter) -> Void) {
+    static func writePrefix(
+        _ request: SigV4Request, _ prefix: [UInt8]?, rules: SigV4Signer.Options, to output: inout ByteWriter,
+        directQuery: (inout ByteWriter) -> Void
+    ) {
         if let prefix {
             output.write(prefix)
             return

@@ -107,7 +107,8 @@ struct PresignQuery {
 
     /// Writes `value` (not negative) in decimal, straight into `output`.
     private static func writeDecimal(_ value: Int, to output: inout ByteWriter) {
-        var digits = 1, rest = value.magnitude / 10
+        var digits = 1
+        var rest = value.magnitude / 10
         while rest > 0 {
             digits += 1
             rest /= 10

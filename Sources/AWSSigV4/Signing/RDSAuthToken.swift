@@ -15,12 +15,15 @@ public enum RDSAuthToken {
 
     /// A token for `user` at `host:port`.
     /// - Throws: ``SigV4Error`` when the host cannot be part of a URL.
-    public static func make(host: String, port: Int, user: String, region: String, credentials: Credentials,
-                            date: Date = Date()) throws(SigV4Error) -> String {
+    public static func make(
+        host: String, port: Int, user: String, region: String, credentials: Credentials,
+        date: Date = Date()
+    ) throws(SigV4Error) -> String {
         var encoded: [UInt8] = []
         URIEncoding.append(Array(user.utf8), keepSlash: false, to: &encoded)
-        let request = SigV4Request(method: "GET", scheme: "https", host: "\(host):\(port)", path: "/",
-                                   query: "Action=connect&DBUser=" + String(decoding: encoded, as: UTF8.self))
+        let request = SigV4Request(
+            method: "GET", scheme: "https", host: "\(host):\(port)", path: "/",
+            query: "Action=connect&DBUser=" + String(decoding: encoded, as: UTF8.self))
         let url = try SigV4Signer(credentials: credentials, region: region, service: "rds-db").presignedURL(request, expires: lifetime, date: date)
         return String(url.dropFirst("https://".count))
     }

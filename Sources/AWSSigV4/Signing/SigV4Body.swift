@@ -19,11 +19,12 @@ public enum SigV4Body: Sendable, Hashable {
 
     /// The SHA-256 of `body`, hashed now.
     public static func bytes(_ body: some DataProtocol) -> SigV4Body {
-        let digest = body.withContiguousStorageIfAvailable { buffer in
-            var hash = SHA256()
-            hash.update(bufferPointer: UnsafeRawBufferPointer(buffer))
-            return hash.finalize()
-        } ?? SHA256.hash(data: body)
+        let digest =
+            body.withContiguousStorageIfAvailable { buffer in
+                var hash = SHA256()
+                hash.update(bufferPointer: UnsafeRawBufferPointer(buffer))
+                return hash.finalize()
+            } ?? SHA256.hash(data: body)
         return .sha256(digest)
     }
 

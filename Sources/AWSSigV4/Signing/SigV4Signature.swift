@@ -25,8 +25,9 @@ public struct SigV4Signature: Sendable {
     /// The canonical request that was hashed.
     public var canonicalRequest: CanonicalRequest {
         storage.withBytes { canonical, signed, _ in
-            CanonicalRequest(storage: ByteStorage.make(capacity: canonical.count) { $0.write(canonical) },
-                             signedHeaders: String(decoding: UnsafeBufferPointer(rebasing: canonical[signed]), as: UTF8.self))
+            CanonicalRequest(
+                storage: ByteStorage.make(capacity: canonical.count) { $0.write(canonical) },
+                signedHeaders: String(decoding: UnsafeBufferPointer(rebasing: canonical[signed]), as: UTF8.self))
         }
     }
     /// The string to sign, whose HMAC is the signature (computed again from the canonical request).
@@ -42,16 +43,20 @@ public struct SigV4Signature: Sendable {
     /// The `Authorization` header value.
     public func authorization(accessKeyID: String) -> String {
         storage.withBytes { canonical, signed, signature in
-            Self.authorization(accessKeyID: accessKeyID, credentialScope: signingKey.credentialScopeBytes,
-                               signedHeaders: UnsafeBufferPointer(rebasing: canonical[signed]), signature: signature)
+            Self.authorization(
+                accessKeyID: accessKeyID, credentialScope: signingKey.credentialScopeBytes,
+                signedHeaders: UnsafeBufferPointer(rebasing: canonical[signed]), signature: signature)
         }
     }
 
     /// `AWS4-HMAC-SHA256 Credential=<key id>/<scope>, SignedHeaders=<names>, Signature=<hex>`, written straight into the
     /// string's storage: one allocation, no interpolation.
-    static func authorization(accessKeyID: String, credentialScope scope: [UInt8], signedHeaders: UnsafeBufferPointer<UInt8>,
-                              signature: UnsafeBufferPointer<UInt8>) -> String {
-        let count = credentialPrefix.count + accessKeyID.utf8.count + 1 + scope.count + signedHeadersPrefix.count
+    static func authorization(
+        accessKeyID: String, credentialScope scope: [UInt8], signedHeaders: UnsafeBufferPointer<UInt8>,
+        signature: UnsafeBufferPointer<UInt8>
+    ) -> String {
+        let count =
+            credentialPrefix.count + accessKeyID.utf8.count + 1 + scope.count + signedHeadersPrefix.count
             + signedHeaders.count + signaturePrefix.count + signature.count
         return String(unsafeUninitializedCapacity: count) { text in
             var output = ByteWriter(text)

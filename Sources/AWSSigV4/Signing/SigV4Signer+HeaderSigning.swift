@@ -46,7 +46,8 @@ extension SigV4Signer {
         // appended; the canonical headers are read from there, and the array becomes the request's headers.
         var headers: [(String, String)] = []
         headers.reserveCapacity(request.headers.count + 4)
-        var headerSize = 0, nameSize = 0
+        var headerSize = 0
+        var nameSize = 0
         func add(_ name: String, _ value: String) {
             headers.append((name, value))
             headerSize += name.utf8.count + value.utf8.count
@@ -83,9 +84,10 @@ extension SigV4Signer {
             // The canonical request is written straight into the signature's storage, then hashed and signed there.
             let storage = SignatureStorage.allocate(capacity: capacity, date: amzDate, signingKey: key, streaming: streamingPayload)
             var output = storage.canonicalWriter()
-            let signedHeaders = CanonicalRequest.writeHeaderForm(request, prefix: prefix, headers: headers, headerSizes: sizes, rules: options,
-                                                                 payload: body, excluding: options.unsignedHeaderNames,
-                                                                 alsoExcluding: extra, to: &output)
+            let signedHeaders = CanonicalRequest.writeHeaderForm(
+                request, prefix: prefix, headers: headers, headerSizes: sizes, rules: options,
+                payload: body, excluding: options.unsignedHeaderNames,
+                alsoExcluding: extra, to: &output)
             storage.finish(count: output.count, signedHeaders: signedHeaders)
             storage.sign()
             let signed = SigV4Signature(storage: storage)
@@ -98,15 +100,17 @@ extension SigV4Signer {
             authorization = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity + 64) { buffer in
                 guard let base = buffer.baseAddress else { preconditionFailure("temporary allocation without memory") }
                 var output = ByteWriter(start: base, capacity: capacity)
-                let signedHeaders = CanonicalRequest.writeHeaderForm(request, prefix: prefix, headers: headers, headerSizes: sizes, rules: options,
-                                                                     payload: body, excluding: options.unsignedHeaderNames,
-                                                                     alsoExcluding: extra, to: &output)
+                let signedHeaders = CanonicalRequest.writeHeaderForm(
+                    request, prefix: prefix, headers: headers, headerSizes: sizes, rules: options,
+                    payload: body, excluding: options.unsignedHeaderNames,
+                    alsoExcluding: extra, to: &output)
                 let canonical = output.written
                 let hex = UnsafeMutableBufferPointer(start: base + canonical.count, count: 64)
                 Hex.write(key.sign(canonicalRequest: canonical, timestamp: amzDate.timestamp), to: hex)
-                return SigV4Signature.authorization(accessKeyID: credentials.accessKeyID, credentialScope: key.credentialScopeBytes,
-                                                    signedHeaders: UnsafeBufferPointer(rebasing: canonical[signedHeaders]),
-                                                    signature: UnsafeBufferPointer(hex))
+                return SigV4Signature.authorization(
+                    accessKeyID: credentials.accessKeyID, credentialScope: key.credentialScopeBytes,
+                    signedHeaders: UnsafeBufferPointer(rebasing: canonical[signedHeaders]),
+                    signature: UnsafeBufferPointer(hex))
             }
         }
         headers.append(("Authorization", authorization))

@@ -49,8 +49,10 @@ extension SigV4Signer {
         private static let defaultUnsigned = UnsignedHeaderNames(defaultUnsignedHeaders)
 
         /// Rules set one by one.
-        public init(normalizePath: Bool, doubleEncodePath: Bool, addContentSHA256Header: Bool,
-                    sessionTokenPlacement: SessionTokenPlacement = .signed, unsignedHeaders: Set<String> = Options.defaultUnsignedHeaders) {
+        public init(
+            normalizePath: Bool, doubleEncodePath: Bool, addContentSHA256Header: Bool,
+            sessionTokenPlacement: SessionTokenPlacement = .signed, unsignedHeaders: Set<String> = Options.defaultUnsignedHeaders
+        ) {
             self.normalizePath = normalizePath
             self.doubleEncodePath = doubleEncodePath
             self.addContentSHA256Header = addContentSHA256Header

@@ -33,15 +33,19 @@ extension SigV4Signer {
 
     /// What every presigned request needs besides the request: the date, payload hash, signing key and parameters.
     private func presignInputs(expires: Int, body: SigV4Body?, date: Date) throws(SigV4Error)
-        -> (date: AMZDate, payloadHash: String, key: SigningKey, query: PresignQuery) {
+        -> (date: AMZDate, payloadHash: String, key: SigningKey, query: PresignQuery)
+    {
         guard (1...Self.maximumPresignExpiry).contains(expires) else {
-            throw SigV4Error(code: .invalidExpiry, message: "a presigned URL must expire within 1 to \(Self.maximumPresignExpiry) seconds (7 days), not \(expires)")
+            throw SigV4Error(
+                code: .invalidExpiry, message: "a presigned URL must expire within 1 to \(Self.maximumPresignExpiry) seconds (7 days), not \(expires)")
         }
         let context = signingContext(for: date)
-        let amzDate = context.date, key = context.key
+        let amzDate = context.date
+        let key = context.key
         let payloadHash = (body ?? (options.addContentSHA256Header ? .unsigned : .empty)).payloadHash
-        let query = PresignQuery(encoded: context.encoded, timestamp: amzDate.timestamp, expires: expires,
-                                 tokenSigned: options.sessionTokenPlacement == .signed)
+        let query = PresignQuery(
+            encoded: context.encoded, timestamp: amzDate.timestamp, expires: expires,
+            tokenSigned: options.sessionTokenPlacement == .signed)
         return (amzDate, payloadHash, key, query)
     }
 
@@ -50,7 +54,8 @@ extension SigV4Signer {
     /// memory, method, URI, parameters, `host:…`, `host`, payload hash, and the signature after it.
     private func presignedBareURL(_ request: SigV4Request, expires: Int, body: SigV4Body?, date: Date) throws(SigV4Error) -> String {
         let (amzDate, payloadHash, key, query) = try presignInputs(expires: expires, body: body, date: date)
-        let capacity = CanonicalRequest.prefixSize(request, nil) + query.canonicalSize(signedHeaders: 4) + request.host.utf8.count + 16
+        let capacity =
+            CanonicalRequest.prefixSize(request, nil) + query.canonicalSize(signedHeaders: 4) + request.host.utf8.count + 16
             + payloadHash.utf8.count
         return key.signInTemporaryMemory(capacity: capacity, timestamp: amzDate.timestamp) { output in
             var segments = PresignQuery.Segments()
@@ -69,35 +74,41 @@ extension SigV4Signer {
     /// Presigns `request`: the URL, where its query starts, and the signature with its inputs when `keepingSignature`
     /// (otherwise the canonical request is written in temporary memory).
     private func presigned(_ request: SigV4Request, expires: Int, body: SigV4Body?, date: Date, keepingSignature: Bool)
-        throws(SigV4Error) -> (url: String, queryOffset: Int, signature: SigV4Signature?) {
+        throws(SigV4Error) -> (url: String, queryOffset: Int, signature: SigV4Signature?)
+    {
         let (amzDate, payloadHash, key, query) = try presignInputs(expires: expires, body: body, date: date)
         let sizes = CanonicalHeaders.Sizes(request)
         // The canonical headers go in temporary (stack) memory: the query's X-Amz-SignedHeaders needs their names
         // before the canonical request, which holds both, is written.
         return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: sizes.output) { buffer in
             var headerWriter = ByteWriter(buffer)
-            let signedRange = CanonicalHeaders.write(request: request, excluding: options.unsignedHeaderNames,
-                                                     alsoExcluding: CanonicalHeaders.presignParameters, sizes: sizes, to: &headerWriter)
+            let signedRange = CanonicalHeaders.write(
+                request: request, excluding: options.unsignedHeaderNames,
+                alsoExcluding: CanonicalHeaders.presignParameters, sizes: sizes, to: &headerWriter)
             let headers = headerWriter.written
             let signedHeaders = headerWriter.bytes(signedRange)
             let prefix = CanonicalRequest.presignedPrefix(request, rules: options, query: query, signedHeaders: signedHeaders)
-            let capacity = CanonicalRequest.presignedCapacity(request, prefix: prefix, query: query, headers: headers.count,
-                                                              signedHeaders: signedHeaders.count, payloadHash: payloadHash)
+            let capacity = CanonicalRequest.presignedCapacity(
+                request, prefix: prefix, query: query, headers: headers.count,
+                signedHeaders: signedHeaders.count, payloadHash: payloadHash)
             func url(canonical: UnsafeBufferPointer<UInt8>, segments: PresignQuery.Segments, signature: UnsafeBufferPointer<UInt8>) -> (String, Int) {
                 guard let source = prefix.segmentSource else {
-                    return Self.presignedURL(request, query: query, segments: segments, source: canonical, signature: signature,
-                                             signedHeadersCount: signedHeaders.count)
+                    return Self.presignedURL(
+                        request, query: query, segments: segments, source: canonical, signature: signature,
+                        signedHeadersCount: signedHeaders.count)
                 }
                 return source.withBytes { source in
-                    Self.presignedURL(request, query: query, segments: prefix.segments, source: source, signature: signature,
-                                      signedHeadersCount: signedHeaders.count)
+                    Self.presignedURL(
+                        request, query: query, segments: prefix.segments, source: source, signature: signature,
+                        signedHeadersCount: signedHeaders.count)
                 }
             }
             if keepingSignature {
                 var segments = PresignQuery.Segments()
                 let storage = SignatureStorage.make(capacity: capacity, date: amzDate, signingKey: key, streaming: nil) { output in
-                    let (written, headersStart) = CanonicalRequest.writePresigned(request, prefix: prefix, rules: options, payloadHash: payloadHash,
-                                                                                  query: query, headers: headers, signedHeaders: signedHeaders, to: &output)
+                    let (written, headersStart) = CanonicalRequest.writePresigned(
+                        request, prefix: prefix, rules: options, payloadHash: payloadHash,
+                        query: query, headers: headers, signedHeaders: signedHeaders, to: &output)
                     segments = written
                     return headersStart + signedRange.lowerBound..<headersStart + signedRange.upperBound
                 }
@@ -107,8 +118,10 @@ extension SigV4Signer {
             }
             // The canonical request and the hex signature after it, in temporary memory.
             return key.signInTemporaryMemory(capacity: capacity, timestamp: amzDate.timestamp) { output in
-                CanonicalRequest.writePresigned(request, prefix: prefix, rules: options, payloadHash: payloadHash, query: query,
-                                                headers: headers, signedHeaders: signedHeaders, to: &output).segments
+                CanonicalRequest.writePresigned(
+                    request, prefix: prefix, rules: options, payloadHash: payloadHash, query: query,
+                    headers: headers, signedHeaders: signedHeaders, to: &output
+                ).segments
             } _: { canonical, segments, signature in
                 let (url, queryOffset) = url(canonical: canonical, segments: segments, signature: signature)
                 return (url, queryOffset, nil)
@@ -118,9 +131,12 @@ extension SigV4Signer {
 
     /// `scheme://host/path?<the request's own query>&<the parameters in the order AWS documents>&X-Amz-Signature=…`,
     /// and where its query starts.
-    private static func presignedURL(_ request: borrowing SigV4Request, query: PresignQuery, segments: PresignQuery.Segments,
-                                     source: UnsafeBufferPointer<UInt8>, signature: UnsafeBufferPointer<UInt8>, signedHeadersCount: Int) -> (String, Int) {
-        let size = request.scheme.utf8.count + 3 + request.host.utf8.count + request.path.utf8.count + 1 + request.query.utf8.count
+    private static func presignedURL(
+        _ request: borrowing SigV4Request, query: PresignQuery, segments: PresignQuery.Segments,
+        source: UnsafeBufferPointer<UInt8>, signature: UnsafeBufferPointer<UInt8>, signedHeadersCount: Int
+    ) -> (String, Int) {
+        let size =
+            request.scheme.utf8.count + 3 + request.host.utf8.count + request.path.utf8.count + 1 + request.query.utf8.count
             + query.urlSize(signedHeaders: signedHeadersCount) + Self.signatureParameter.count + signature.count
         var queryOffset = 0
         let url = String(unsafeUninitializedCapacity: size) { text in

@@ -17,8 +17,10 @@ final class SignatureStorage: ManagedBuffer<SignatureStorage.Header, UInt8> {
 
     /// Storage for a canonical request of at most `capacity` bytes, which `body` writes and whose signed header names it
     /// returns the place of; the caller then signs it with ``sign()``.
-    static func make(capacity: Int, date: AMZDate, signingKey: SigningKey, streaming: StreamingPayload?,
-                     _ body: (inout ByteWriter) -> Range<Int>) -> SignatureStorage {
+    static func make(
+        capacity: Int, date: AMZDate, signingKey: SigningKey, streaming: StreamingPayload?,
+        _ body: (inout ByteWriter) -> Range<Int>
+    ) -> SignatureStorage {
         let storage = allocate(capacity: capacity, date: date, signingKey: signingKey, streaming: streaming)
         var writer = storage.canonicalWriter()
         let signedHeaders = body(&writer)
@@ -29,9 +31,10 @@ final class SignatureStorage: ManagedBuffer<SignatureStorage.Header, UInt8> {
     /// Empty storage for a canonical request of at most `capacity` bytes, to be written through ``canonicalWriter()`` and
     /// closed with ``finish(count:signedHeaders:)``.
     static func allocate(capacity: Int, date: AMZDate, signingKey: SigningKey, streaming: StreamingPayload?) -> SignatureStorage {
-        let storage = unsafeDowncast(create(minimumCapacity: capacity + 64) { _ in
-            Header(date: date, signingKey: signingKey, streaming: streaming)
-        }, to: SignatureStorage.self)
+        let storage = unsafeDowncast(
+            create(minimumCapacity: capacity + 64) { _ in
+                Header(date: date, signingKey: signingKey, streaming: streaming)
+            }, to: SignatureStorage.self)
         storage.header.canonicalCount = capacity  // the room, until finish(count:signedHeaders:)
         return storage
     }
@@ -53,19 +56,25 @@ final class SignatureStorage: ManagedBuffer<SignatureStorage.Header, UInt8> {
     func sign() {
         withUnsafeMutablePointers { header, bytes in
             let count = header.pointee.canonicalCount
-            let mac = header.pointee.signingKey.sign(canonicalRequest: UnsafeBufferPointer(start: bytes, count: count),
-                                                     timestamp: header.pointee.date.timestamp)
+            let mac = header.pointee.signingKey.sign(
+                canonicalRequest: UnsafeBufferPointer(start: bytes, count: count),
+                timestamp: header.pointee.date.timestamp)
             Hex.write(mac, to: UnsafeMutableBufferPointer(start: bytes + count, count: 64))
         }
     }
 
     /// Calls `body` with the canonical request's bytes, the signed header names' range in them and the hex signature.
-    func withBytes<Result>(_ body: (_ canonical: UnsafeBufferPointer<UInt8>, _ signedHeaders: Range<Int>,
-                                    _ signature: UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+    func withBytes<Result>(
+        _ body: (
+            _ canonical: UnsafeBufferPointer<UInt8>, _ signedHeaders: Range<Int>,
+            _ signature: UnsafeBufferPointer<UInt8>
+        ) throws -> Result
+    ) rethrows -> Result {
         try withUnsafeMutablePointers { header, bytes in
             let count = header.pointee.canonicalCount
-            return try body(UnsafeBufferPointer(start: bytes, count: count), header.pointee.signedHeaders,
-                            UnsafeBufferPointer(start: bytes + count, count: 64))
+            return try body(
+                UnsafeBufferPointer(start: bytes, count: count), header.pointee.signedHeaders,
+                UnsafeBufferPointer(start: bytes + count, count: 64))
         }
     }
 }

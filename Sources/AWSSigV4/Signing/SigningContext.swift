@@ -31,8 +31,10 @@ final class SigningContext: Sendable {
         let context: SigningContext
 
         /// Whether this context is the one of signing at `second` with `credentials` for `region` and `service` from `keyCache`.
-        func matches(second: Int64, credentials: borrowing Credentials, region: borrowing String, service: borrowing String,
-                     keyCache: SigningKeyCache?) -> Bool {
+        func matches(
+            second: Int64, credentials: borrowing Credentials, region: borrowing String, service: borrowing String,
+            keyCache: SigningKeyCache?
+        ) -> Bool {
             // String equality is a comparison of the strings' storage when they are the very ones seen before.
             self.second == second && secret == credentials.secretAccessKey && accessKeyID == credentials.accessKeyID
                 && token == credentials.sessionToken && self.region == region && self.service == service && self.keyCache === keyCache
@@ -50,8 +52,10 @@ final class SigningContext: Sendable {
 
     /// The context of signing at `date` with `credentials` for `region` and `service`, its key from `keyCache` (`nil`: the
     /// shared cache).
-    static func of(date: Date, credentials: borrowing Credentials, region: borrowing String, service: borrowing String,
-                   keyCache: SigningKeyCache?, recent store: RecentContexts = .shared) -> SigningContext {
+    static func of(
+        date: Date, credentials: borrowing Credentials, region: borrowing String, service: borrowing String,
+        keyCache: SigningKeyCache?, recent store: RecentContexts = .shared
+    ) -> SigningContext {
         let second = Int64(date.timeIntervalSince1970.rounded(.down))
         let cached = store.entries.withLock { recent -> SigningContext? in
             for index in recent.indices
@@ -66,8 +70,9 @@ final class SigningContext: Sendable {
         let key = (keyCache ?? .shared).signingKey(secret: credentials.secretAccessKey, day: amzDate.day, region: region, service: service)
         let encoded = EncodedCredentials(accessKeyID: credentials.accessKeyID, credentialScope: key.credentialScope, token: credentials.sessionToken)
         let context = SigningContext(date: amzDate, key: key, encoded: encoded)
-        let entry = Recent(second: second, accessKeyID: credentials.accessKeyID, secret: credentials.secretAccessKey, token: credentials.sessionToken,
-                           region: copy region, service: copy service, keyCache: keyCache, context: context)
+        let entry = Recent(
+            second: second, accessKeyID: credentials.accessKeyID, secret: credentials.secretAccessKey, token: credentials.sessionToken,
+            region: copy region, service: copy service, keyCache: keyCache, context: context)
         store.entries.withLock { recent in
             // A new second makes every context older than it useless.
             recent.removeAll { $0.second != second }

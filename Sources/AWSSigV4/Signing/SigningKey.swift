@@ -28,8 +28,9 @@ public struct SigningKey: Sendable {
 
     /// Derives the key (four HMACs). Prefer ``SigningKeyCache`` on hot paths.
     public init(secretAccessKey: String, day: String, region: String, service: String) {
-        storage = Storage(hmac: HMACKey(key: "AWS4" + secretAccessKey).derive(day).derive(region).derive(service).derive("aws4_request"),
-                          credentialScope: "\(day)/\(region)/\(service)/aws4_request")
+        storage = Storage(
+            hmac: HMACKey(key: "AWS4" + secretAccessKey).derive(day).derive(region).derive(service).derive("aws4_request"),
+            credentialScope: "\(day)/\(region)/\(service)/aws4_request")
     }
 
     /// The signature (the HMAC of the string to sign) of `canonicalRequest`, signed at `timestamp`; the string to sign is
@@ -49,9 +50,13 @@ public struct SigningKey: Sendable {
 
     /// Writes a canonical request of at most `capacity` bytes with `write`, in temporary memory, signs it at `timestamp`
     /// and returns what `body` makes of the canonical request, what `write` returned and the hex signature.
-    func signInTemporaryMemory<Written, Result>(capacity: Int, timestamp: String, write: (inout ByteWriter) -> Written,
-                                                _ body: (_ canonical: UnsafeBufferPointer<UInt8>, _ written: Written,
-                                                         _ signature: UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    func signInTemporaryMemory<Written, Result>(
+        capacity: Int, timestamp: String, write: (inout ByteWriter) -> Written,
+        _ body: (
+            _ canonical: UnsafeBufferPointer<UInt8>, _ written: Written,
+            _ signature: UnsafeBufferPointer<UInt8>
+        ) -> Result
+    ) -> Result {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity + 64) { buffer in
             guard let base = buffer.baseAddress else { preconditionFailure("temporary allocation without memory") }
             var output = ByteWriter(start: base, capacity: capacity)

@@ -58,7 +58,8 @@ public enum URIEncoding {
             source += 1
             if staysRaw(byte, low: low) { continue }
             guard byte == UInt8(ascii: "%"), end - source >= 2, let high = upperHexValue(source[0]), let lowDigit = upperHexValue(source[1]),
-                  !staysRaw(high << 4 | lowDigit, low: low) else { return false }
+                !staysRaw(high << 4 | lowDigit, low: low)
+            else { return false }
             source += 2
         }
         return true
@@ -159,7 +160,8 @@ public enum URIEncoding {
         while index < input.count {
             let byte = input[index]
             if byte == UInt8(ascii: "%"), index + 2 < input.count,
-               let high = hexValue(input[index + 1]), let low = hexValue(input[index + 2]) {
+                let high = hexValue(input[index + 1]), let low = hexValue(input[index + 2])
+            {
                 output.append(high << 4 | low)
                 index += 3
             } else {

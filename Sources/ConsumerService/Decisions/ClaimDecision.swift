@@ -65,8 +65,9 @@ struct ClaimDecision: Sendable, Equatable {
         }
 
         init(_ record: VideoRecord) {
-            self.init(status: record.status, attempts: record.attempts, messageID: record.messageID, updatedAt: record.updatedAt,
-                      etaSeconds: record.etaSeconds)
+            self.init(
+                status: record.status, attempts: record.attempts, messageID: record.messageID, updatedAt: record.updatedAt,
+                etaSeconds: record.etaSeconds)
         }
     }
 

@@ -78,52 +78,65 @@ struct JobSettlement: Sendable, Equatable {
 
     /// The first action for a run that ended with `ending`, its message received `receiveCount` times, the record
     /// claimed `attempts` times (this run's attempt included), under a job timeout of `timeout`.
-    func settle<G: RandomNumberGenerator>(_ ending: JobEnding, receiveCount: Int, attempts: Int, timeout: Duration,
-                                          using generator: inout G) -> Action {
+    func settle<G: RandomNumberGenerator>(
+        _ ending: JobEnding, receiveCount: Int, attempts: Int, timeout: Duration,
+        using generator: inout G
+    ) -> Action {
         switch ending {
         case .aborted(.cancelled):
-            return Action(record: .none, message: .delete, outcome: .cancelled, level: .info,
-                          note: "record cancelled while processing: FFmpeg stopped, scratch removed")
+            return Action(
+                record: .none, message: .delete, outcome: .cancelled, level: .info,
+                note: "record cancelled while processing: FFmpeg stopped, scratch removed")
         case .aborted(.timedOut):
             let failure = VideoFailure(code: "job_timeout", message: "the job ran longer than its timeout, \(timeout), and was stopped")
-            return Action(record: .write(.fail(failure), inspectIfRefused: false), message: .delete, outcome: .timedOut, level: .warning,
-                          note: "job timed out: record failed")
+            return Action(
+                record: .write(.fail(failure), inspectIfRefused: false), message: .delete, outcome: .timedOut, level: .warning,
+                note: "job timed out: record failed")
         case .aborted(.lostMessage):
-            return Action(record: .write(.release, inspectIfRefused: false), message: .leave, outcome: .abandoned, level: .warning,
-                          note: "message lost to another consumer: job abandoned without writing results")
+            return Action(
+                record: .write(.release, inspectIfRefused: false), message: .leave, outcome: .abandoned, level: .warning,
+                note: "message lost to another consumer: job abandoned without writing results")
         case .aborted(.shutdown), .interrupted:
-            return Action(record: .write(.release, inspectIfRefused: false), message: .setVisibility(seconds: 0), outcome: .released,
-                          level: .info, note: "handing the job back: record released, message visible again")
+            return Action(
+                record: .write(.release, inspectIfRefused: false), message: .setVisibility(seconds: 0), outcome: .released,
+                level: .info, note: "handing the job back: record released, message visible again")
         case .completed:
             // The exact words Benchmarks/chaos.py counts completions by.
             return Action(record: .none, message: .delete, outcome: .completed, level: .info, note: "job completed")
         case .completionRefused:
             return Action(record: .inspect, message: .leave, outcome: .abandoned, level: .info, note: "completion refused: reading the record")
         case .failed(.permanent(let failure)):
-            return Action(record: .write(.fail(failure), inspectIfRefused: true), message: .delete, outcome: .failed, level: .warning,
-                          note: "job failed permanently (\(failure.code)): \(failure.message)")
+            return Action(
+                record: .write(.fail(failure), inspectIfRefused: true), message: .delete, outcome: .failed, level: .warning,
+                note: "job failed permanently (\(failure.code)): \(failure.message)")
         case .failed(.transient(let reason, let code)):
             if attempts >= maximumAttempts {
                 // No attempt left: the record carries the failure, the message has nothing left to do.
-                let failure = VideoFailure(code: code, message: """
-                    gave up after \(attempts) attempt\(attempts == 1 ? "" : "s") (at most \(maximumAttempts)); \
-                    the last error was transient: \(reason)
-                    """)
-                return Action(record: .write(.fail(failure), inspectIfRefused: true), message: .delete, outcome: .failed, level: .error,
-                              note: "transient failure on the last allowed attempt: record failed (\(reason))")
+                let failure = VideoFailure(
+                    code: code,
+                    message: """
+                        gave up after \(attempts) attempt\(attempts == 1 ? "" : "s") (at most \(maximumAttempts)); \
+                        the last error was transient: \(reason)
+                        """)
+                return Action(
+                    record: .write(.fail(failure), inspectIfRefused: true), message: .delete, outcome: .failed, level: .error,
+                    note: "transient failure on the last allowed attempt: record failed (\(reason))")
             }
             let delay = backoff.delay(receiveCount: receiveCount, using: &generator)
             if let maximumReceiveCount, receiveCount >= maximumReceiveCount {
                 // SQS would move the message to the DLQ on its next receive although the record has attempts left: a
                 // fresh message (a new receive budget) carries the retry instead.
-                return Action(record: .write(.release, inspectIfRefused: true), message: .sendAgain(delaySeconds: delay), outcome: .retried,
-                              level: .warning, note: """
-                                transient failure on the message's last allowed receive, attempt \(attempts) of \(maximumAttempts): \
-                                sent again as a fresh message, back in \(delay) s (\(reason))
-                                """)
+                return Action(
+                    record: .write(.release, inspectIfRefused: true), message: .sendAgain(delaySeconds: delay), outcome: .retried,
+                    level: .warning,
+                    note: """
+                        transient failure on the message's last allowed receive, attempt \(attempts) of \(maximumAttempts): \
+                        sent again as a fresh message, back in \(delay) s (\(reason))
+                        """)
             }
-            return Action(record: .write(.release, inspectIfRefused: false), message: .setVisibility(seconds: delay), outcome: .retried,
-                          level: .warning, note: "transient failure: the message comes back in \(delay) s (\(reason))")
+            return Action(
+                record: .write(.release, inspectIfRefused: false), message: .setVisibility(seconds: delay), outcome: .retried,
+                level: .warning, note: "transient failure: the message comes back in \(delay) s (\(reason))")
         }
     }
 
@@ -136,18 +149,21 @@ struct JobSettlement: Sendable, Equatable {
     /// The action after the store refused a write, given the record's status now (`nil`: the record is gone).
     func afterRefusal(recordStatus: VideoStatus?) -> Action {
         guard let status = recordStatus, status != .cancelled else {
-            return Action(record: .none, message: .delete, outcome: .cancelled, level: .info,
-                          note: "record cancelled or deleted meanwhile: deleting the message")
+            return Action(
+                record: .none, message: .delete, outcome: .cancelled, level: .info,
+                note: "record cancelled or deleted meanwhile: deleting the message")
         }
-        return Action(record: .none, message: .leave, outcome: .abandoned, level: .warning,
-                      note: "a newer attempt owns the record (\(status.rawValue)): results not published")
+        return Action(
+            record: .none, message: .leave, outcome: .abandoned, level: .warning,
+            note: "a newer attempt owns the record (\(status.rawValue)): results not published")
     }
 
     /// The action when the store cannot be told how the job ended: the message comes back after the backoff and the
     /// record is taken over then.
     func storeUnavailable<G: RandomNumberGenerator>(receiveCount: Int, using generator: inout G) -> Action {
-        Action(record: .none, message: .setVisibility(seconds: backoff.delay(receiveCount: receiveCount, using: &generator)),
-               outcome: .retried, level: .error, note: "cannot record the job's end: the message will come back")
+        Action(
+            record: .none, message: .setVisibility(seconds: backoff.delay(receiveCount: receiveCount, using: &generator)),
+            outcome: .retried, level: .error, note: "cannot record the job's end: the message will come back")
     }
 
     /// ``storeUnavailable(receiveCount:using:)`` with the system's generator.

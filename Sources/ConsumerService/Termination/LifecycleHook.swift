@@ -38,15 +38,17 @@ struct LifecycleHook: Sendable {
             }
             let groupName = try await resolvedGroup()
             guard let instance = instance?.trimmingCharacters(in: .whitespacesAndNewlines), !instance.isEmpty, let groupName else {
-                logger.error("cannot complete the lifecycle hook: the instance id or the Auto Scaling group is unknown",
-                             metadata: ["lifecycle_hook": "\(name)"])
+                logger.error(
+                    "cannot complete the lifecycle hook: the instance id or the Auto Scaling group is unknown",
+                    metadata: ["lifecycle_hook": "\(name)"])
                 return false
             }
             try await withTimeout(Self.callTimeout, operation: "CompleteLifecycleAction") {
                 try await autoScaling.completeLifecycleAction(group: groupName, hook: name, instance: instance)
             }
-            logger.notice("lifecycle hook completed: the instance may terminate",
-                          metadata: ["lifecycle_hook": "\(name)", "auto_scaling_group": "\(groupName)", "instance_id": "\(instance)"])
+            logger.notice(
+                "lifecycle hook completed: the instance may terminate",
+                metadata: ["lifecycle_hook": "\(name)", "auto_scaling_group": "\(groupName)", "instance_id": "\(instance)"])
             return true
         } catch let error as AutoScalingError where error.code == .noActiveLifecycleAction {
             logger.info("no lifecycle action is pending for this instance", metadata: ["lifecycle_hook": "\(name)"])

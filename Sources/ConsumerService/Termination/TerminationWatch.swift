@@ -79,9 +79,13 @@ struct TerminationWatch: Sendable {
 
     /// The `time` of a Spot instance-action document, `nil` when the document cannot be read.
     static func spotTime(_ document: String) -> Date? {
-        struct InstanceAction: Decodable { var action: String; var time: String }
+        struct InstanceAction: Decodable {
+            var action: String
+            var time: String
+        }
         guard document.utf8.count <= 4096, let data = document.data(using: .utf8),
-              let decoded = try? JSONDecoder().decode(InstanceAction.self, from: data) else { return nil }
+            let decoded = try? JSONDecoder().decode(InstanceAction.self, from: data)
+        else { return nil }
         return ISO8601DateFormatter().date(from: decoded.time)
     }
 }

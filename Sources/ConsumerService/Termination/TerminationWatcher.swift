@@ -46,8 +46,9 @@ public struct TerminationWatcher: Service {
                 action = watch.failed()
                 if case .retry(let delay) = action {
                     let level: Logger.Level = watch.failuresBeforeAnswer == 1 ? .info : .debug
-                    logger.log(level: level, "instance metadata not answering (not ready yet, or not on EC2): asking again",
-                               metadata: ["error": "\(error)", "retry_in": "\(delay)", "failed_requests": "\(watch.failuresBeforeAnswer)"])
+                    logger.log(
+                        level: level, "instance metadata not answering (not ready yet, or not on EC2): asking again",
+                        metadata: ["error": "\(error)", "retry_in": "\(delay)", "failed_requests": "\(watch.failuresBeforeAnswer)"])
                 }
             }
             switch action {
@@ -57,10 +58,11 @@ public struct TerminationWatcher: Service {
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
             case .drain(let notice):
                 let budget = notice.drainBudget(now: Date(), margin: Self.spotMargin)
-                logger.warning("instance is being terminated: draining",
-                               metadata: ["reason": "\(notice.reason.rawValue)", "drain_budget": "\(budget.map { "\($0)" } ?? "the drain timeout")"])
+                logger.warning(
+                    "instance is being terminated: draining",
+                    metadata: ["reason": "\(notice.reason.rawValue)", "drain_budget": "\(budget.map { "\($0)" } ?? "the drain timeout")"])
                 consumer.prepareToDrain(within: budget)
-                return   // ends the group gracefully
+                return  // ends the group gracefully
             }
         }
     }

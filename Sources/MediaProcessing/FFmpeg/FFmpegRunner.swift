@@ -104,7 +104,8 @@ public struct FFmpegRunner: Sendable {
         let tail = outcome.stderrTail
         switch outcome.stopReason {
         case .cancelled:
-            return MediaError(code: .cancelled, message: "\(tool) was stopped because the task was cancelled", exitStatus: outcome.ending.status, stderrTail: tail)
+            return MediaError(
+                code: .cancelled, message: "\(tool) was stopped because the task was cancelled", exitStatus: outcome.ending.status, stderrTail: tail)
         case .timedOut:
             return MediaError(code: .timedOut, message: "\(tool) was stopped after \(elapsed)", exitStatus: outcome.ending.status, stderrTail: tail)
         case .outputTooLarge:

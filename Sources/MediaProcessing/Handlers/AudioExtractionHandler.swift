@@ -30,9 +30,10 @@ public struct AudioExtractionHandler: MediaJobHandler {
     static func extract(
         _ audio: String, of job: MediaJobContext, to path: String, sampleRate: Int, covering range: ClosedRange<Double> = 0...100
     ) async throws -> FFmpegResult {
-        let output = [
-            "-map", audio, "-vn", "-sn", "-dn", "-ac", "1", "-ar", String(sampleRate), "-c:a", "pcm_s16le",
-        ] + EncoderArguments.stripMetadata + job.outputSizeArguments(count: 1) + ["-f", "wav", path]
+        let output =
+            [
+                "-map", audio, "-vn", "-sn", "-dn", "-ac", "1", "-ar", String(sampleRate), "-c:a", "pcm_s16le",
+            ] + EncoderArguments.stripMetadata + job.outputSizeArguments(count: 1) + ["-f", "wav", path]
         let invocation = FFmpegInvocation(
             inputs: [job.cappedInput()], outputArguments: output, expectedDuration: job.info.audioStream?.duration ?? job.info.duration,
             workingDirectory: job.outputDirectory)

@@ -33,8 +33,9 @@ public struct CutAnalysisHandler: MediaJobHandler {
             expectedDuration: duration, workingDirectory: job.outputDirectory, outputLimit: job.outputLimit(for: name))
         let writeClips = options.writeClips
         let detected = try await job.runner.run(detect, progress: job.ffmpegProgress(covering: 0...(writeClips ? 40 : 95)))
-        try job.ensureComplete(outputDuration: detected.lastProgress?.outTime, expected: nil, output: "the scene analysis",
-                               stderrTail: detected.stderrTail)
+        try job.ensureComplete(
+            outputDuration: detected.lastProgress?.outTime, expected: nil, output: "the scene analysis",
+            stderrTail: detected.stderrTail)
 
         let scoresURL = job.outputDirectory.appendingPathComponent(scoresPath)
         let cuts = Self.readCuts(

@@ -23,8 +23,10 @@ enum EncoderArguments {
 
     /// The SVT-AV1 preset (0 slowest … 13 fastest) that matches an x264 preset name.
     static func svtPreset(_ name: String) -> Int {
-        let presets = ["ultrafast": 12, "superfast": 11, "veryfast": 10, "faster": 9, "fast": 8, "medium": 7, "slow": 5, "slower": 4,
-                       "veryslow": 3, "placebo": 2]
+        let presets = [
+            "ultrafast": 12, "superfast": 11, "veryfast": 10, "faster": 9, "fast": 8, "medium": 7, "slow": 5, "slower": 4,
+            "veryslow": 3, "placebo": 2,
+        ]
         return presets[name] ?? 8
     }
 

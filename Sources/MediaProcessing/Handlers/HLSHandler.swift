@@ -166,7 +166,8 @@ public struct HLSHandler: MediaJobHandler {
         ]
         let language = captions.language
         let name = Locale(identifier: "en").localizedString(forLanguageCode: language) ?? language
-        let tag = "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"\(subtitlesGroup)\",NAME=\"\(name)\",LANGUAGE=\"\(language)\","
+        let tag =
+            "#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"\(subtitlesGroup)\",NAME=\"\(name)\",LANGUAGE=\"\(language)\","
             + "DEFAULT=NO,AUTOSELECT=YES,FORCED=NO,URI=\"subtitles/playlist.m3u8\""
         return (files, tag)
     }

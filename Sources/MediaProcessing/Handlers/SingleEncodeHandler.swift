@@ -42,7 +42,8 @@ public struct SingleEncodeHandler: MediaJobHandler {
         //    and the thumbnails from the same decoded frames.
         var graph = EncoderArguments.scaleGraph(renditions, video: job.videoSpecifier(video))
         if let thumbnails {
-            graph = "[\(job.videoSpecifier(video))]split=3[encode][poster_in][frames_in];"
+            graph =
+                "[\(job.videoSpecifier(video))]split=3[encode][poster_in][frames_in];"
                 + EncoderArguments.scaleGraph(renditions, video: "encode") + ";"
                 + thumbnails.selectionGraph(posterInput: "poster_in", framesInput: "frames_in")
         }

@@ -92,7 +92,8 @@ public struct ThumbnailsHandler: MediaJobHandler {
         let inputs = [seekInput(layout.posterTime)] + layout.times.map(seekInput)
         var graph = "[\(job.videoSpecifier(video))]trim=end_frame=1,scale=\(layout.poster.width):\(layout.poster.height),setsar=1[poster]"
         for index in 0..<layout.count {
-            graph += ";[\(job.videoSpecifier(video, input: index + 1))]trim=end_frame=1,setpts=PTS-STARTPTS,"
+            graph +=
+                ";[\(job.videoSpecifier(video, input: index + 1))]trim=end_frame=1,setpts=PTS-STARTPTS,"
                 + "scale=\(layout.tileWidth):\(layout.tileHeight),setsar=1[f\(index)]"
         }
         graph += ";" + (0..<layout.count).map { "[f\($0)]" }.joined() + "concat=n=\(layout.count):v=1:a=0,settb=1,setpts=N" + layout.tail

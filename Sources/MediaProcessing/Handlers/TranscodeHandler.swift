@@ -16,8 +16,9 @@ public struct TranscodeHandler: MediaJobHandler {
             throw MediaError(code: .invalidOptions, message: "no rendition can be made from \(video.width ?? 0)×\(video.height ?? 0)")
         }
         _ = try job.freshDirectory(name)
-        let encode = Self.encodeArguments(renditions, of: job, keyframeInterval: nil, frameRate: video.frameRate,
-                                          sizeCap: job.outputSizeArguments(count: renditions.count))
+        let encode = Self.encodeArguments(
+            renditions, of: job, keyframeInterval: nil, frameRate: video.frameRate,
+            sizeCap: job.outputSizeArguments(count: renditions.count))
         let output = ["-filter_complex", EncoderArguments.scaleGraph(renditions, video: job.videoSpecifier(video))] + encode.outputs
         let invocation = FFmpegInvocation(
             inputs: encode.inputs, outputArguments: output, expectedDuration: job.effectiveDuration,

@@ -175,14 +175,16 @@ public struct MediaJobContext: Sendable {
         if let declared = info.duration, declared > 0, outputDuration > declared + Self.durationSlack(declared) / 2 {
             throw MediaError(
                 code: .durationMismatch,
-                message: "the input declares \(String(format: "%.2f", declared)) s but holds more media (\(output) reached \(String(format: "%.2f", outputDuration)) s before it was cut)",
+                message:
+                    "the input declares \(String(format: "%.2f", declared)) s but holds more media (\(output) reached \(String(format: "%.2f", outputDuration)) s before it was cut)",
                 stderrTail: stderrTail)
         }
         guard let expected, expected > 0 else { return }
         if outputDuration < expected * 0.9 - 0.5 {
             throw MediaError(
                 code: .corruptInput,
-                message: "\(output) lasts \(String(format: "%.2f", outputDuration)) s of the input's \(String(format: "%.2f", expected)) s: the input is damaged or truncated",
+                message:
+                    "\(output) lasts \(String(format: "%.2f", outputDuration)) s of the input's \(String(format: "%.2f", expected)) s: the input is damaged or truncated",
                 stderrTail: stderrTail)
         }
     }

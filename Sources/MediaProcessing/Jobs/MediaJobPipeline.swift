@@ -87,7 +87,9 @@ public struct MediaJobPipeline: Sendable {
         if let availableCodecs, !availableCodecs.contains(options.codec), jobs.contains(where: ["transcode", "hls", "cut_analysis"].contains) {
             throw MediaError(
                 code: .invalidOptions,
-                message: "this consumer's FFmpeg cannot encode \(options.codec.rawValue) (it has \(availableCodecs.sorted().map(\.rawValue).joined(separator: ", ")))")
+                message:
+                    "this consumer's FFmpeg cannot encode \(options.codec.rawValue) (it has \(availableCodecs.sorted().map(\.rawValue).joined(separator: ", ")))"
+            )
         }
         let plan = MediaJobPlan(jobs: jobs, encodesOnce: encodesOnce)
         let handlers = try plan.steps.map { step throws(MediaError) -> any MediaJobHandler in

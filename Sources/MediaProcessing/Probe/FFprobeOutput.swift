@@ -58,7 +58,9 @@ struct FFprobeOutput: Decodable {
         }
         // The longest duration anything declares: a file may declare a short container and long streams (or the
         // reverse); the limits must see the longest claim. Attached pictures carry no playing time.
-        let declared = [Self.number(format?.duration)] + streams.filter { !$0.isAttachedPicture && ($0.type == .video || $0.type == .audio) }
+        let declared =
+            [Self.number(format?.duration)]
+            + streams.filter { !$0.isAttachedPicture && ($0.type == .video || $0.type == .audio) }
             .map(\.duration)
         let duration = declared.compactMap { $0 }.filter { $0 > 0 }.max() ?? Self.number(format?.duration)
         return MediaInfo(

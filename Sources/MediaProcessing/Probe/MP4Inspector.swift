@@ -57,8 +57,9 @@ public struct MP4Inspector: Sendable {
         mutating func summary() -> Summary? {
             guard walk(from: 0, to: fileSize, depth: 0), sawMovie, sawMediaData, let duration else { return nil }
             let video = tracks.first { $0.handler == "vide" }
-            return Summary(duration: duration, width: video?.width, height: video?.height,
-                           hasAudio: tracks.contains { $0.handler == "soun" })
+            return Summary(
+                duration: duration, width: video?.width, height: video?.height,
+                hasAudio: tracks.contains { $0.handler == "soun" })
         }
 
         /// Reads the boxes in `start..<end`; false when they do not chain exactly to `end`.
@@ -76,7 +77,7 @@ public struct MP4Inspector: Sendable {
                     size = Self.uint64(large, 0)
                     headerSize = 16
                 } else if size == 0 {
-                    size = end - offset   // "extends to the end of the enclosing box"
+                    size = end - offset  // "extends to the end of the enclosing box"
                 }
                 guard size >= headerSize, size <= end - offset else { return false }
                 let payload = offset + headerSize
@@ -130,7 +131,7 @@ public struct MP4Inspector: Sendable {
         /// `tkhd`: the track's width and height are the last two 16.16 fixed-point fields.
         mutating func readTrackHeader(_ body: [UInt8]) -> Bool {
             guard !tracks.isEmpty, let version = body.first else { return false }
-            let expected = version == 1 ? 96 : 84   // …, matrix (36 bytes), width, height
+            let expected = version == 1 ? 96 : 84  // …, matrix (36 bytes), width, height
             guard body.count >= expected else { return false }
             let width = Int(Self.uint32(body, expected - 8) >> 16)
             let height = Int(Self.uint32(body, expected - 4) >> 16)

@@ -64,8 +64,9 @@ public struct MediaProbe: Sendable {
         }
         // A stream whose frames are larger than `-max_pixels` is reported with no size: it is too large.
         if let line = outcome.stderrTail.first(where: { $0.contains("exceeds specified max pixel count") }) {
-            throw MediaError(code: .dimensionsTooLarge, message: "\(url.lastPathComponent) has a stream larger than the pixel limit",
-                             stderrTail: [line])
+            throw MediaError(
+                code: .dimensionsTooLarge, message: "\(url.lastPathComponent) has a stream larger than the pixel limit",
+                stderrTail: [line])
         }
         guard !outcome.stdoutTruncated, let output = try? JSONDecoder().decode(FFprobeOutput.self, from: outcome.stdout) else {
             throw MediaError(code: .probeFailed, message: "ffprobe's report on \(url.lastPathComponent) cannot be read", stderrTail: outcome.stderrTail)
@@ -105,8 +106,11 @@ public struct MediaProbe: Sendable {
     /// timestamps; `nil` when fewer than two have one. Packets that all share one timestamp are an infinite rate.
     func measuredFrameRate(of url: URL, stream index: Int, limit: Double) async throws -> Double? {
         let count = Int(min(max(limit, 1), 5000) * 2) + 1
-        let arguments = ["-v", "error", "-select_streams", String(index), "-read_intervals", "%+#\(count)",
-                         "-show_entries", "packet=pts_time,dts_time", "-of", "csv=p=0"]
+        let arguments =
+            [
+                "-v", "error", "-select_streams", String(index), "-read_intervals", "%+#\(count)",
+                "-show_entries", "packet=pts_time,dts_time", "-of", "csv=p=0",
+            ]
             + configuration.inputGuardArguments(protocols: "file") + [FFmpegConfiguration.fileArgument(url)]
         let outcome = try await runProbe(arguments, of: url)
         guard case .exited(0) = outcome.ending, !outcome.stdoutTruncated else {

@@ -136,7 +136,8 @@ public struct ProbeLimits: Sendable, Equatable {
         if !(rate <= maximumFrameRate) {
             throw MediaError(
                 code: .frameRateTooHigh,
-                message: "the video stream #\(stream.index) runs at \(String(format: "%.2f", rate)) fps; the limit is \(String(format: "%g", maximumFrameRate)) fps")
+                message:
+                    "the video stream #\(stream.index) runs at \(String(format: "%.2f", rate)) fps; the limit is \(String(format: "%g", maximumFrameRate)) fps")
         }
     }
 }

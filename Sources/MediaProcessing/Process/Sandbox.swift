@@ -69,7 +69,9 @@ public struct Sandbox: Sendable, Equatable {
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            return .failure(MediaError(code: .toolUnavailable, message: "bubblewrap cannot start a sandbox here: \(message.trimmingCharacters(in: .whitespacesAndNewlines))"))
+            return .failure(
+                MediaError(
+                    code: .toolUnavailable, message: "bubblewrap cannot start a sandbox here: \(message.trimmingCharacters(in: .whitespacesAndNewlines))"))
         }
         return .success(())
     }

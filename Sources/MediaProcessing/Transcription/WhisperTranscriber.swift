@@ -75,7 +75,8 @@ public struct WhisperTranscriber: Sendable {
             await progress(percent)
         }
         if case .exited(3) = outcome.ending, outcome.stopReason == nil {
-            throw MediaError(code: .toolUnavailable, message: outcome.stderrTail.last ?? "faster-whisper or its model is missing", stderrTail: outcome.stderrTail)
+            throw MediaError(
+                code: .toolUnavailable, message: outcome.stderrTail.last ?? "faster-whisper or its model is missing", stderrTail: outcome.stderrTail)
         }
         if var error = FFmpegRunner.error(for: outcome, tool: "the speech recogniser", elapsed: .zero) {
             if error.code == .ffmpegFailed { error.code = .transcriptionFailed }

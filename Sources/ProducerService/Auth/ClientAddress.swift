@@ -15,7 +15,8 @@ enum ClientAddress {
     static func key(peer: SocketAddress?, headers: HTTPFields, trustedProxies: [IPNetwork]) -> String {
         guard var address = peer?.ipAddress else { return "unknown" }
         if !trustedProxies.isEmpty, trustedProxies.contains(where: { $0.contains(address) }),
-           let forwarded = headers[values: HTTPField.Name("X-Forwarded-For") ?? .via].last {
+            let forwarded = headers[values: HTTPField.Name("X-Forwarded-For") ?? .via].last
+        {
             // Comma-separated hops, nearest last; at most the last 16 are looked at.
             let hops = forwarded.split(separator: ",").suffix(16).map { $0.trimmingCharacters(in: .whitespaces) }
             for hop in hops.reversed() {
@@ -85,7 +86,9 @@ struct IPNetwork: Sendable, Equatable, CustomStringConvertible {
     static func list(_ text: String, setting: String) throws(ConfigurationError) -> [IPNetwork] {
         var networks: [IPNetwork] = []
         for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !item.isEmpty {
-            guard let network = IPNetwork(item) else { throw ConfigurationError(setting: setting, message: "'\(item.prefix(64))' is not an address or network") }
+            guard let network = IPNetwork(item) else {
+                throw ConfigurationError(setting: setting, message: "'\(item.prefix(64))' is not an address or network")
+            }
             networks.append(network)
         }
         guard networks.count <= 256 else { throw ConfigurationError(setting: setting, message: "lists more than 256 networks") }

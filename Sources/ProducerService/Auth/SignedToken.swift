@@ -17,7 +17,8 @@ enum SignedToken {
     static func open<T: Decodable>(_ token: String, as type: T.Type, key: SymmetricKey, maximumBytes: Int) -> T? {
         let parts = token.split(separator: ".")
         guard token.utf8.count <= maximumBytes, parts.count == 2, let payload = Base64URL.decode(parts[0]), let mac = Base64URL.decode(parts[1]),
-              HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: payload, using: key) else { return nil }
+            HMAC<SHA256>.isValidAuthenticationCode(mac, authenticating: payload, using: key)
+        else { return nil }
         return try? JSONDecoder().decode(T.self, from: payload)
     }
 }

@@ -153,7 +153,8 @@ public struct ProducerConfiguration: Sendable {
         self.init(bucket: try environment.required("VIDEOQUEUE_BUCKET"), queueURL: try environment.required("VIDEOQUEUE_QUEUE_URL"))
         if let text = environment.string("VIDEOQUEUE_CODECS") {
             guard let codecs = VideoCodec.list(text) else {
-                throw ConfigurationError(setting: "VIDEOQUEUE_CODECS", message: "must list codecs of \(VideoCodec.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ConfigurationError(
+                    setting: "VIDEOQUEUE_CODECS", message: "must list codecs of \(VideoCodec.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             self.codecs = codecs
         } else if let detectedCodecs, !detectedCodecs.isEmpty {
@@ -172,8 +173,10 @@ public struct ProducerConfiguration: Sendable {
         deadLetterQueueURL = environment.string("VIDEOQUEUE_DLQ_URL")
         databaseURL = environment.string("DATABASE_URL", default: databaseURL)
         maximumUploadBytes = Int64(try environment.int("VIDEOQUEUE_MAX_UPLOAD_BYTES", default: Int(maximumUploadBytes), in: 1...(5 << 40)))
-        directSinglePutLimit = Int64(try environment.int("VIDEOQUEUE_DIRECT_SINGLE_PUT_BYTES", default: Int(directSinglePutLimit),
-                                                         in: 1...(5 << 30)))
+        directSinglePutLimit = Int64(
+            try environment.int(
+                "VIDEOQUEUE_DIRECT_SINGLE_PUT_BYTES", default: Int(directSinglePutLimit),
+                in: 1...(5 << 30)))
         if let jobs = environment.string("VIDEOQUEUE_DEFAULT_JOBS") {
             defaultJobs = try Self.jobs(jobs, setting: "VIDEOQUEUE_DEFAULT_JOBS")
         }
@@ -194,8 +197,9 @@ public struct ProducerConfiguration: Sendable {
         if let text = environment.string("VIDEOQUEUE_TRUSTED_PROXIES") {
             trustedProxies = try IPNetwork.list(text, setting: environment.source(of: "VIDEOQUEUE_TRUSTED_PROXIES"))
         }
-        maximumConcurrentUploadsPerKey = try environment.int("VIDEOQUEUE_MAX_UPLOADS_PER_KEY", default: maximumConcurrentUploadsPerKey,
-                                                             in: 1...10_000)
+        maximumConcurrentUploadsPerKey = try environment.int(
+            "VIDEOQUEUE_MAX_UPLOADS_PER_KEY", default: maximumConcurrentUploadsPerKey,
+            in: 1...10_000)
         maximumConcurrentUploads = try environment.int("VIDEOQUEUE_MAX_UPLOADS", default: maximumConcurrentUploads, in: 1...100_000)
         maximumStreamsPerKey = try environment.int("VIDEOQUEUE_MAX_STREAMS_PER_KEY", default: maximumStreamsPerKey, in: 1...100_000)
         maximumStreams = try environment.int("VIDEOQUEUE_MAX_STREAMS", default: maximumStreams, in: 1...1_000_000)
@@ -203,12 +207,14 @@ public struct ProducerConfiguration: Sendable {
         idleTimeout = try environment.duration("VIDEOQUEUE_IDLE_TIMEOUT_SECONDS", default: idleTimeout, in: 1...3_600)
         requestHeadTimeout = try environment.duration("VIDEOQUEUE_REQUEST_HEAD_TIMEOUT_SECONDS", default: requestHeadTimeout, in: 1...3_600)
         minimumBodyBytesPerSecond = try environment.int("VIDEOQUEUE_MIN_BODY_BYTES_PER_SECOND", default: minimumBodyBytesPerSecond, in: 0...(1 << 30))
-        multipartLimits.headerLineBytes = try environment.int("VIDEOQUEUE_MULTIPART_HEADER_BYTES", default: multipartLimits.headerLineBytes,
-                                                              in: 256...(1 << 20))
+        multipartLimits.headerLineBytes = try environment.int(
+            "VIDEOQUEUE_MULTIPART_HEADER_BYTES", default: multipartLimits.headerLineBytes,
+            in: 256...(1 << 20))
         multipartLimits.headersPerPart = try environment.int("VIDEOQUEUE_MULTIPART_HEADERS", default: multipartLimits.headersPerPart, in: 1...256)
         multipartLimits.fields = try environment.int("VIDEOQUEUE_MULTIPART_FIELDS", default: multipartLimits.fields, in: 0...1_024)
-        multipartLimits.fieldBytes = try environment.int("VIDEOQUEUE_MULTIPART_FIELD_BYTES", default: multipartLimits.fieldBytes,
-                                                         in: 0...(16 << 20))
+        multipartLimits.fieldBytes = try environment.int(
+            "VIDEOQUEUE_MULTIPART_FIELD_BYTES", default: multipartLimits.fieldBytes,
+            in: 0...(16 << 20))
         webhookTimeout = try environment.duration("VIDEOQUEUE_WEBHOOK_TIMEOUT_SECONDS", default: webhookTimeout, in: 1...300)
         webhookRetryBase = try environment.duration("VIDEOQUEUE_WEBHOOK_RETRY_BASE_SECONDS", default: webhookRetryBase, in: 0.1...3_600)
         webhookRetryMaximum = try environment.duration("VIDEOQUEUE_WEBHOOK_RETRY_MAX_SECONDS", default: webhookRetryMaximum, in: 1...86_400)

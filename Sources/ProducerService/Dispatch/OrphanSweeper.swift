@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import Metrics
 import S3Client
-import ServiceSupport
 import ServiceLifecycle
+import ServiceSupport
 import VideoStore
 
 /// Deletes what a crash, an abandoned direct upload or a deleted video left in S3, once it is older than
@@ -59,7 +59,7 @@ public struct OrphanSweeper: Service, Sendable {
                 let parts = object.key.split(separator: "/")
                 guard parts.count >= 2, let id = UUID(uuidString: String(parts[1])) else { continue }
                 if prefix == "uploads/" {
-                    orphans.append(object.key)   // staging: never needed once this old
+                    orphans.append(object.key)  // staging: never needed once this old
                     continue
                 }
                 if recorded[id] == nil { recorded[id] = try await store.video(id: id, owner: nil) != nil }

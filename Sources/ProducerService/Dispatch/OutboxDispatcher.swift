@@ -1,9 +1,9 @@
 import Foundation
 import Logging
 import Metrics
+import SQSClient
 import ServiceLifecycle
 import ServiceSupport
-import SQSClient
 import Synchronization
 import VideoCore
 import VideoStore
@@ -34,9 +34,11 @@ public final class OutboxDispatcher: Service, Sendable {
     private let signal: AsyncStream<Void>
     private let signalContinuation: AsyncStream<Void>.Continuation
 
-    public init(store: any VideoStore, sqs: SQSClient, queueURL: String, interval: Duration = .seconds(1),
-                backoff: Backoff = Backoff(base: .milliseconds(500), cap: .seconds(60)), sendTimeout: Duration = .seconds(15),
-                logger: Logger) {
+    public init(
+        store: any VideoStore, sqs: SQSClient, queueURL: String, interval: Duration = .seconds(1),
+        backoff: Backoff = Backoff(base: .milliseconds(500), cap: .seconds(60)), sendTimeout: Duration = .seconds(15),
+        logger: Logger
+    ) {
         self.store = store
         self.sendTimeout = sendTimeout
         self.sqs = sqs
@@ -113,9 +115,11 @@ public final class OutboxDispatcher: Service, Sendable {
                 _ = try await store.outboxSent(entryID: entry.id, videoID: entry.videoID, messageID: messageID)
                 return true
             } catch {
-                logger.warning("message sent but not marked; retrying the mark", metadata: [
-                    "video_id": "\(entry.videoID)", "attempt": "\(attempt)", "error": "\(error)",
-                ])
+                logger.warning(
+                    "message sent but not marked; retrying the mark",
+                    metadata: [
+                        "video_id": "\(entry.videoID)", "attempt": "\(attempt)", "error": "\(error)",
+                    ])
                 if attempt < 3 { try? await Task.sleep(for: Backoff(base: .milliseconds(100), cap: .seconds(1)).ceiling(afterAttempt: attempt)) }
             }
         }
@@ -144,9 +148,11 @@ public final class OutboxDispatcher: Service, Sendable {
             let notBefore = Date().addingTimeInterval(wait.seconds)
             _ = try? await store.rescheduleOutbox(entryID: entry.id, notBefore: notBefore, error: "\(error)")
             Counter(label: "videoqueue_producer_message_send_failures_total").increment()
-            logger.warning("message not sent; will retry", metadata: [
-                "video_id": "\(entry.videoID)", "attempt": "\(entry.attempts + 1)", "retry_in": "\(wait)", "error": "\(error)",
-            ])
+            logger.warning(
+                "message not sent; will retry",
+                metadata: [
+                    "video_id": "\(entry.videoID)", "attempt": "\(entry.attempts + 1)", "retry_in": "\(wait)", "error": "\(error)",
+                ])
             return false
         }
     }

@@ -23,8 +23,10 @@ public struct RetentionSweeper: Service, Sendable {
     /// Videos read per query.
     static let batch = 100
 
-    public init(store: any VideoStore, s3: S3Client, bucket: String, policy: RetentionPolicy, interval: Duration, logger: Logger,
-                holder: String = UUID().uuidString) {
+    public init(
+        store: any VideoStore, s3: S3Client, bucket: String, policy: RetentionPolicy, interval: Duration, logger: Logger,
+        holder: String = UUID().uuidString
+    ) {
         self.store = store
         self.s3 = s3
         self.bucket = bucket

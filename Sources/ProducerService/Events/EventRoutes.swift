@@ -111,8 +111,10 @@ struct EventRoutes: Sendable {
                         return
                     }
                     guard case .text(let text) = message,
-                          let request = try? JSONDecoder().decode(WebSocketRequest.self, from: Data(text.utf8)) else {
-                        try await outbound.write(.text(#"{"type":"error","error":{"code":"bad_message","message":"send {\"type\":\"ping\"} or {\"type\":\"get_status\"}"}}"#))
+                        let request = try? JSONDecoder().decode(WebSocketRequest.self, from: Data(text.utf8))
+                    else {
+                        try await outbound.write(
+                            .text(#"{"type":"error","error":{"code":"bad_message","message":"send {\"type\":\"ping\"} or {\"type\":\"get_status\"}"}}"#))
                         continue
                     }
                     switch request.type {

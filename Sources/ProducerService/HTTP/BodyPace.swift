@@ -27,8 +27,10 @@ struct BodyPace: Sendable {
 
     /// The refusal.
     var tooSlow: APIError {
-        APIError(.requestTimeout, code: "BodyTooSlow",
-                 message: "the request body arrived slower than \(minimumBytes) bytes per \(window) of waiting").closingConnection()
+        APIError(
+            .requestTimeout, code: "BodyTooSlow",
+            message: "the request body arrived slower than \(minimumBytes) bytes per \(window) of waiting"
+        ).closingConnection()
     }
 
     private struct Paced: AsyncSequence, Sendable {

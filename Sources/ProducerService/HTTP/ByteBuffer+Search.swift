@@ -1,9 +1,9 @@
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 extension ByteBuffer {
@@ -15,7 +15,8 @@ extension ByteBuffer {
             var offset = start
             while offset + needle.count <= haystack.count {
                 guard let base = haystack.baseAddress,
-                      let hit = memchr(base + offset, Int32(first), haystack.count - offset - needle.count + 1) else { return nil }
+                    let hit = memchr(base + offset, Int32(first), haystack.count - offset - needle.count + 1)
+                else { return nil }
                 let at = base.distance(to: UnsafeRawPointer(hit))
                 if memcmp(base + at, needle, needle.count) == 0 { return at }
                 offset = at + 1

@@ -42,7 +42,8 @@ public struct ProducerRequestContext: RequestContext, WebSocketRequestContext {
     /// owner's are all a 404 (never a 403, so ids do not leak).
     func requestedVideo(in store: any VideoStore) async throws -> VideoRecord {
         guard let id = parameters.get("id").flatMap(UUID.init(uuidString:)),
-              let record = try await store.video(id: id, owner: try ownerScope()) else {
+            let record = try await store.video(id: id, owner: try ownerScope())
+        else {
             throw APIError.notFound()
         }
         return record

@@ -1,5 +1,5 @@
-import NIOHTTPTypes
 import NIOCore
+import NIOHTTPTypes
 
 /// Closes a connection whose next request head has not arrived whole within `timeout` from the end of the
 /// previous response (the first request's head is watched by ``FirstRequestHeadGuard``). A client that trickles a head a byte at a time (which an idle

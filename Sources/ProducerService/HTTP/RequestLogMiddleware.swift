@@ -15,7 +15,8 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
     /// A client's request id is kept when it is 1–128 characters of letters, digits, `-`, `_`, `.` and `:`.
     static func acceptedID(_ value: String?) -> String? {
         guard let value, (1...128).contains(value.count),
-              value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) }) else { return nil }
+            value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) })
+        else { return nil }
         return value
     }
 
@@ -38,8 +39,11 @@ struct RequestLogMiddleware<Context: RequestContext>: RouterMiddleware {
         Counter(label: "http_server_requests_total", dimensions: [("method", method), ("route", route), ("status", status)]).increment()
         Metrics.Timer(label: "http_server_request_duration_seconds", dimensions: [("method", method), ("route", route)]).recordInterval(elapsed)
         context.logger.info(
-            "request", metadata: ["method": "\(method)", "path": "\(LoggedPath.of(request.uri.path))", "status": "\(status)",
-                                  "duration_ms": "\(Int((elapsed.seconds * 1000).rounded()))"])
+            "request",
+            metadata: [
+                "method": "\(method)", "path": "\(LoggedPath.of(request.uri.path))", "status": "\(status)",
+                "duration_ms": "\(Int((elapsed.seconds * 1000).rounded()))",
+            ])
         return response
     }
 }

@@ -4,10 +4,13 @@ enum FilenameSanitizer {
     static func sanitize(_ name: String?) -> String {
         guard let name else { return "upload" }
         let lastComponent = name.split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
-        var cleaned = String(String.UnicodeScalarView(lastComponent.unicodeScalars.filter { scalar in
-            !(scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
-              || "\"<>|*?:".unicodeScalars.contains(scalar))
-        })).trimmingCharacters(in: .whitespaces)
+        var cleaned = String(
+            String.UnicodeScalarView(
+                lastComponent.unicodeScalars.filter { scalar in
+                    !(scalar.properties.generalCategory == .control || scalar.properties.generalCategory == .format
+                        || "\"<>|*?:".unicodeScalars.contains(scalar))
+                })
+        ).trimmingCharacters(in: .whitespaces)
         while cleaned.hasPrefix(".") { cleaned.removeFirst() }
         while cleaned.utf8.count > 200 { cleaned.removeLast() }
         return cleaned.isEmpty ? "upload" : cleaned

@@ -50,11 +50,13 @@ struct Idempotency: Sendable {
         case .completed(let status, let response):
             return Result(status: status, response: response, replayed: true)
         case .inProgress:
-            throw APIError(.conflict, code: "IdempotencyKeyInProgress",
-                           message: "a request with this Idempotency-Key is still being processed; retry later")
+            throw APIError(
+                .conflict, code: "IdempotencyKeyInProgress",
+                message: "a request with this Idempotency-Key is still being processed; retry later")
         case .mismatch:
-            throw APIError(.unprocessableContent, code: "IdempotencyKeyReused",
-                           message: "this Idempotency-Key was used for a different request")
+            throw APIError(
+                .unprocessableContent, code: "IdempotencyKeyReused",
+                message: "this Idempotency-Key was used for a different request")
         case .reserved:
             let result: (status: Int, response: String)
             do {

@@ -37,8 +37,10 @@ struct VideoIngestor: Sendable {
 
     /// Ingests `body` (the file's bytes) and returns the stored record. `complete` may fill in what only the
     /// body told (a multipart form's title field after its file) once the bytes are stored.
-    func ingest<Body: AsyncSequence>(_ body: Body, upload: Upload,
-                                     complete: (inout Upload) throws -> Void = { _ in }) async throws -> VideoRecord where Body.Element == ByteBuffer {
+    func ingest<Body: AsyncSequence>(
+        _ body: Body, upload: Upload,
+        complete: (inout Upload) throws -> Void = { _ in }
+    ) async throws -> VideoRecord where Body.Element == ByteBuffer {
         var upload = upload
         let id = UUID()
         let stream = IngestStream(base: body, limit: configuration.maximumUploadBytes, wantsMD5: upload.declaredMD5 != nil)
@@ -62,22 +64,27 @@ struct VideoIngestor: Sendable {
                 throw APIError.badRequest("Content-MD5 does not match the uploaded bytes", code: "ChecksumMismatch")
             }
             let format = seen.format ?? .mp4
-            let stored = try await register(id: id, upload: upload, key: uploadKey, size: seen.size, sha256: seen.sha256Hex, eTag: result.eTag,
-                                            format: format)
+            let stored = try await register(
+                id: id, upload: upload, key: uploadKey, size: seen.size, sha256: seen.sha256Hex, eTag: result.eTag,
+                format: format)
             Timer(label: "videoqueue_producer_upload_duration_seconds").record(duration: ContinuousClock.now - started)
             Counter(label: "videoqueue_producer_upload_bytes_total").increment(by: Int(seen.size))
-            logger.info("video ingested", metadata: [
-                "video_id": "\(id)", "bytes": "\(seen.size)", "parts": "\(result.partCount)", "format": "\(format.name)",
-            ])
+            logger.info(
+                "video ingested",
+                metadata: [
+                    "video_id": "\(id)", "bytes": "\(seen.size)", "parts": "\(result.partCount)", "format": "\(format.name)",
+                ])
             return stored
         } catch {
             // Nothing may stay behind a rejected upload.
             do {
                 try await s3.deleteObject(bucket: configuration.bucket, key: uploadKey)
             } catch let deleteError {
-                logger.error("could not delete a rejected upload (the orphan sweeper will)", metadata: [
-                    "key": "\(uploadKey)", "error": "\(deleteError)",
-                ])
+                logger.error(
+                    "could not delete a rejected upload (the orphan sweeper will)",
+                    metadata: [
+                        "key": "\(uploadKey)", "error": "\(deleteError)",
+                    ])
             }
             Counter(label: "videoqueue_producer_uploads_rejected_total", dimensions: [("reason", Self.reason(error))]).increment()
             throw error
@@ -86,14 +93,17 @@ struct VideoIngestor: Sendable {
 
     /// Stores the record of an object already in S3 (status `pending`) with its outbox row in one
     /// transaction, and nudges the dispatcher to send it now.
-    func register(id: UUID, upload: Upload, key: String, size: Int64, sha256: String?, eTag: String?,
-                  format: ContainerFormat) async throws -> VideoRecord {
-        let record = VideoRecord(id: id, owner: upload.owner, title: upload.title,
-                                 originalFilename: FilenameSanitizer.sanitize(upload.filename),
-                                 sourceBucket: configuration.bucket, sourceKey: key, size: size,
-                                 sha256: sha256, contentType: format.contentType,
-                                 jobs: upload.jobs.isEmpty ? configuration.defaultJobs : upload.jobs, sourceETag: eTag,
-                                 metadata: upload.metadata, preset: upload.preset, options: upload.options.flatMap { $0.isEmpty ? nil : $0 })
+    func register(
+        id: UUID, upload: Upload, key: String, size: Int64, sha256: String?, eTag: String?,
+        format: ContainerFormat
+    ) async throws -> VideoRecord {
+        let record = VideoRecord(
+            id: id, owner: upload.owner, title: upload.title,
+            originalFilename: FilenameSanitizer.sanitize(upload.filename),
+            sourceBucket: configuration.bucket, sourceKey: key, size: size,
+            sha256: sha256, contentType: format.contentType,
+            jobs: upload.jobs.isEmpty ? configuration.defaultJobs : upload.jobs, sourceETag: eTag,
+            metadata: upload.metadata, preset: upload.preset, options: upload.options.flatMap { $0.isEmpty ? nil : $0 })
         let payload = try QueueMessage(video: record).encodedString()
         let stored = try await store.create(record, outboxPayload: payload)
         dispatcher.nudge()

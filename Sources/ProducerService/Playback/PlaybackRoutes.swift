@@ -47,12 +47,14 @@ struct PlaybackRoutes: Sendable {
     func play(_ request: Request, context: ProducerRequestContext) async throws -> Response {
         let notFound = APIError.notFound("playback")
         guard let text = context.parameters.get("token"), let token = PlaybackToken.verify(text, secret: configuration.uploadSecret),
-              let record = try await store.video(id: token.videoID, owner: nil), record.status == .completed else { throw notFound }
+            let record = try await store.video(id: token.videoID, owner: nil), record.status == .completed
+        else { throw notFound }
         let prefix = VideoKeys.outputPrefix(record.id)
         let path = context.parameters.getCatchAll().joined(separator: "/")
         guard let output = record.outputs.first(where: { $0.key == prefix + path }) else { throw notFound }
         // Segments are fetched while the video plays: their URLs must outlast it (within the credentials' life).
-        let lifetime = try await s3.presignLifetime(max(configuration.presignSeconds, Int((record.outputs.compactMap(\.duration).max() ?? 0).rounded(.up)) + 900))
+        let lifetime = try await s3.presignLifetime(
+            max(configuration.presignSeconds, Int((record.outputs.compactMap(\.duration).max() ?? 0).rounded(.up)) + 900))
         guard output.key.hasSuffix(".m3u8") else {
             let url = try await s3.presignedURL(.GET, bucket: record.sourceBucket, key: output.key, expires: lifetime)
             return Response(status: .found, headers: [.location: url, .cacheControl: "private, no-store", .accessControlAllowOrigin: "*"])
@@ -72,8 +74,9 @@ struct PlaybackRoutes: Sendable {
             guard let key = Self.resolve(uri, against: directory), keys.contains(key) else { return nil }
             return key.hasSuffix(".m3u8") ? route + key.dropFirst(prefix.count) : presigned[key]
         }
-        return Response(status: .ok, headers: [.contentType: Self.playlistType, .cacheControl: "private, no-store", .accessControlAllowOrigin: "*"],
-                        body: .init(byteBuffer: ByteBuffer(string: rewritten + "\n")))
+        return Response(
+            status: .ok, headers: [.contentType: Self.playlistType, .cacheControl: "private, no-store", .accessControlAllowOrigin: "*"],
+            body: .init(byteBuffer: ByteBuffer(string: rewritten + "\n")))
     }
 
     /// The key a relative URI in a playlist under `directory` names; `nil` for absolute or root-relative URIs, queries,

@@ -18,7 +18,7 @@ enum PlaylistRewriter {
             } else if let uri = transform(trimmed) {
                 lines.append(uri)
             } else if lines.last?.hasPrefix("#EXTINF") == true || lines.last?.hasPrefix("#EXT-X-STREAM-INF") == true {
-                lines.removeLast()   // the tag that described the dropped URI goes with it
+                lines.removeLast()  // the tag that described the dropped URI goes with it
             }
         }
         return lines.joined(separator: "\n")

@@ -78,8 +78,9 @@ struct AdminRoutes: Sendable {
         let name = body.name ?? "default"
         for (field, value, limit) in [("owner", body.owner, 200), ("name", name, 200)] {
             guard !value.isEmpty, value.count <= limit, !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
-                throw APIError(.badRequest, code: "invalid_\(field)", message: "\(field) must be 1…\(limit) characters without control characters",
-                               field: field)
+                throw APIError(
+                    .badRequest, code: "invalid_\(field)", message: "\(field) must be 1…\(limit) characters without control characters",
+                    field: field)
             }
         }
         let created = try await store.createAPIKey(owner: body.owner, name: name, isAdmin: body.admin ?? false)
@@ -130,8 +131,9 @@ struct AdminRoutes: Sendable {
         let depth = try await OperationsRoutes.depth(of: url, sqs: sqs)
         let messages = try await sqs.receive(from: url, maximumMessages: 10, waitTime: 0, visibilityTimeout: 0)
         let letters = messages.map { message in
-            DeadLetter(messageID: message.messageID, videoID: (try? QueueMessage.decode(message.body))?.video.id.uuidString.lowercased(),
-                       receiveCount: message.approximateReceiveCount, sentAt: message.sentTimestamp, bytes: message.body.utf8.count)
+            DeadLetter(
+                messageID: message.messageID, videoID: (try? QueueMessage.decode(message.body))?.video.id.uuidString.lowercased(),
+                receiveCount: message.approximateReceiveCount, sentAt: message.sentTimestamp, bytes: message.body.utf8.count)
         }
         return try DeadLetters(queue: depth, messages: letters).response(status: .ok)
     }

@@ -2,8 +2,8 @@ import AWSClientRuntime
 import Foundation
 import Hummingbird
 import S3Client
-import ServiceSupport
 import SQSClient
+import ServiceSupport
 import VideoCore
 import VideoStore
 
@@ -17,8 +17,9 @@ struct OperationsRoutes: Sendable {
 
     func add(public router: Router<ProducerRequestContext>, api group: RouterGroup<ProducerRequestContext>) {
         router.get("healthz") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "ok\n"))) }
-        let console = ConsolePage(jobs: JobType.all.map(\.rawValue), defaultJobs: configuration.defaultJobs.map(\.rawValue),
-                                  bucketOrigin: s3.origin(of: configuration.bucket))
+        let console = ConsolePage(
+            jobs: JobType.all.map(\.rawValue), defaultJobs: configuration.defaultJobs.map(\.rawValue),
+            bucketOrigin: s3.origin(of: configuration.bucket))
         router.get("/") { _, _ in console.response() }
         let document = OpenAPIDocument.json(codecs: configuration.codecs, presets: configuration.presets)
         router.get("openapi.json") { _, _ in
@@ -112,8 +113,9 @@ struct OperationsRoutes: Sendable {
     static func depth(of url: String, sqs: SQSClient) async throws -> QueueResponse.Depth {
         let names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"]
         let attributes = try await sqs.attributes(of: url, names: names)
-        return .init(visible: Int(attributes[names[0]] ?? "") ?? 0, inFlight: Int(attributes[names[1]] ?? "") ?? 0,
-                     delayed: Int(attributes[names[2]] ?? "") ?? 0)
+        return .init(
+            visible: Int(attributes[names[0]] ?? "") ?? 0, inFlight: Int(attributes[names[1]] ?? "") ?? 0,
+            delayed: Int(attributes[names[2]] ?? "") ?? 0)
     }
 
     func queue(context: ProducerRequestContext) async throws -> Response {

@@ -66,7 +66,7 @@ struct UploadRoutes: Sendable {
         do {
             bytes = try await request.body.collect(upTo: Self.maximumStartBodyBytes)
         } catch let error as APIError {
-            throw error   // the body's own refusal (too slow)
+            throw error  // the body's own refusal (too slow)
         } catch {
             throw APIError.badRequest("the body must be at most \(Self.maximumStartBodyBytes) bytes of JSON", code: "InvalidBody")
         }
@@ -76,8 +76,9 @@ struct UploadRoutes: Sendable {
             response.headers[.location] = started.completeURL
             return response
         }
-        let idempotency = Idempotency(store: ingestor.store, owner: caller.owner, key: key,
-                                      fingerprint: Idempotency.fingerprint(["POST /v1/uploads", String(buffer: bytes)]))
+        let idempotency = Idempotency(
+            store: ingestor.store, owner: caller.owner, key: key,
+            fingerprint: Idempotency.fingerprint(["POST /v1/uploads", String(buffer: bytes)]))
         let result = try await idempotency.run {
             (201, String(decoding: try await start(bytes, caller: caller).jsonData(), as: UTF8.self))
         }
@@ -103,18 +104,21 @@ struct UploadRoutes: Sendable {
         if let metadata = body.metadata, case .failure(let error) = CallerMetadata.check(metadata) {
             throw APIError.badRequest(error.message, code: "invalid_metadata")
         }
-        let options = try body.options.map { value in
-            try PresetCatalog.options(String(decoding: try JSONEncoder().encode(value), as: UTF8.self))
-        } ?? nil
-        var upload = VideoIngestor.Upload(owner: caller.owner, title: body.title ?? "", filename: body.filename,
-                                          jobs: try VideoRoutes.jobs(body.jobs?.joined(separator: ",")), preset: body.preset,
-                                          options: options)
+        let options =
+            try body.options.map { value in
+                try PresetCatalog.options(String(decoding: try JSONEncoder().encode(value), as: UTF8.self))
+            } ?? nil
+        var upload = VideoIngestor.Upload(
+            owner: caller.owner, title: body.title ?? "", filename: body.filename,
+            jobs: try VideoRoutes.jobs(body.jobs?.joined(separator: ",")), preset: body.preset,
+            options: options)
         try VideoRoutes.validate(&upload, configuration: configuration)
         let lifetime = try await s3.presignLifetime(configuration.presignSeconds)
         let expires = Date().addingTimeInterval(Double(lifetime))
-        var token = UploadToken(id: UUID(), owner: caller.owner, title: upload.title, filename: upload.filename, jobs: upload.jobs,
-                                size: body.size, multipartUploadID: nil, partCount: nil, expires: Int64(expires.timeIntervalSince1970),
-                                metadata: body.metadata, preset: upload.preset, options: upload.options)
+        var token = UploadToken(
+            id: UUID(), owner: caller.owner, title: upload.title, filename: upload.filename, jobs: upload.jobs,
+            size: body.size, multipartUploadID: nil, partCount: nil, expires: Int64(expires.timeIntervalSince1970),
+            metadata: body.metadata, preset: upload.preset, options: upload.options)
         var response = StartResponse(uploadID: "", method: "PUT", completeURL: "", expiresAt: expires)
         if body.size <= configuration.directSinglePutLimit {
             let signed = ["Content-Length": String(body.size), "Content-Type": "application/octet-stream"]
@@ -129,8 +133,9 @@ struct UploadRoutes: Sendable {
             token.multipartUploadID = uploadID
             token.partCount = count
             let sizes = (0..<count).map { index in min(partSize, body.size - Int64(index) * partSize) }
-            let urls = try await s3.presignedPartURLs(bucket: configuration.bucket, key: token.key, uploadID: uploadID, partCount: count,
-                                                      expires: lifetime, sizes: sizes)
+            let urls = try await s3.presignedPartURLs(
+                bucket: configuration.bucket, key: token.key, uploadID: uploadID, partCount: count,
+                expires: lifetime, sizes: sizes)
             response.parts = urls.enumerated().map { Part(partNumber: $0.offset + 1, url: $0.element) }
             response.partSize = partSize
         }
@@ -152,7 +157,8 @@ struct UploadRoutes: Sendable {
         // A completion that copied the source but failed to record it (or ran beside this one) left the staging
         // object gone and the source in place: the checked source is recorded now.
         if let source = try await s3.objectInfo(bucket: configuration.bucket, key: token.sourceKey), source.contentLength == token.size,
-           try await s3.objectInfo(bucket: configuration.bucket, key: token.key) == nil {
+            try await s3.objectInfo(bucket: configuration.bucket, key: token.key) == nil
+        {
             let format = try await sniff(key: token.sourceKey, deleteIfRefused: false)
             return try await register(token, caller: caller, size: source.contentLength, eTag: source.eTag, format: format)
         }
@@ -175,8 +181,9 @@ struct UploadRoutes: Sendable {
         }
         guard info.contentLength == token.size else {
             try await s3.deleteObject(bucket: configuration.bucket, key: token.key)
-            throw APIError.badRequest("the uploaded object has \(info.contentLength) bytes, not the \(token.size) declared; it was deleted",
-                                      code: "SizeMismatch")
+            throw APIError.badRequest(
+                "the uploaded object has \(info.contentLength) bytes, not the \(token.size) declared; it was deleted",
+                code: "SizeMismatch")
         }
         let format = try await sniff(key: token.key, deleteIfRefused: true)
         // The checked bytes become the source by a server-side copy conditional on the staging object being the one
@@ -207,8 +214,9 @@ struct UploadRoutes: Sendable {
 
     /// Records and queues the upload's video; a completion that raced this one answers the video it recorded.
     private func register(_ token: UploadToken, caller: APIKey, size: Int64, eTag: String, format: ContainerFormat) async throws -> Response {
-        let upload = VideoIngestor.Upload(owner: token.owner, title: token.title, filename: token.filename, jobs: token.jobs,
-                                          metadata: token.metadata, preset: token.preset, options: token.options)
+        let upload = VideoIngestor.Upload(
+            owner: token.owner, title: token.title, filename: token.filename, jobs: token.jobs,
+            metadata: token.metadata, preset: token.preset, options: token.options)
         let record: VideoRecord
         do {
             record = try await ingestor.register(id: token.id, upload: upload, key: token.sourceKey, size: size, sha256: nil, eTag: eTag, format: format)

@@ -37,10 +37,12 @@ struct VideoRoutes: Sendable {
         // length, declared checksums, multipart boundary). A multipart body's own fields are not read before the key is
         // looked up; a different title there changes the body's length in all but contrived cases.
         func header(_ name: String) -> String { HTTPField.Name(name).flatMap { request.headers[$0] } ?? "" }
-        let fingerprint = Idempotency.fingerprint(["POST /v1/videos", fields.title ?? "", fields.filename ?? "", fields.jobs ?? "",
-                                                   contentType.lowercased(), fields.metadata ?? "", fields.preset ?? "", fields.options ?? "",
-                                                   request.headers[.contentLength] ?? "", header("Content-SHA256"), header("x-amz-content-sha256"),
-                                                   header("Content-MD5"), request.headers[.contentType] ?? ""])
+        let fingerprint = Idempotency.fingerprint([
+            "POST /v1/videos", fields.title ?? "", fields.filename ?? "", fields.jobs ?? "",
+            contentType.lowercased(), fields.metadata ?? "", fields.preset ?? "", fields.options ?? "",
+            request.headers[.contentLength] ?? "", header("Content-SHA256"), header("x-amz-content-sha256"),
+            header("Content-MD5"), request.headers[.contentType] ?? "",
+        ])
         let idempotency = Idempotency(store: store, owner: caller.owner, key: key, fingerprint: fingerprint)
         let result = try await idempotency.run { (202, try await ingest(request, context: context, caller: caller).id.uuidString) }
         guard let id = UUID(uuidString: result.response), let record = try await store.video(id: id, owner: caller.owner) else {
@@ -243,8 +245,10 @@ struct VideoRoutes: Sendable {
         try await Self.response(for: record, downloads: downloads, configuration: configuration, store: store, s3: s3)
     }
 
-    static func response(for record: VideoRecord, downloads: Bool, configuration: ProducerConfiguration,
-                         store: any VideoStore, s3: S3Client) async throws -> VideoResponse {
+    static func response(
+        for record: VideoRecord, downloads: Bool, configuration: ProducerConfiguration,
+        store: any VideoStore, s3: S3Client
+    ) async throws -> VideoResponse {
         let base = (configuration.publicURL ?? "") + "/v1/videos/\(record.id.uuidString.lowercased())"
         let shown = record.withoutSegments
         var response = VideoResponse(video: shown.record, statusURL: base, eventsURL: base + "/events")

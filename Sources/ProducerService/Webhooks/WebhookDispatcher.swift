@@ -132,15 +132,24 @@ final class WebhookDispatcher: Service, Sendable {
             let delay = Backoff(base: configuration.webhookRetryBase, cap: configuration.webhookRetryMaximum).delay(afterAttempt: delivery.attempts)
             let due = now.addingTimeInterval(delay.seconds)
             next = due.timeIntervalSince(delivery.createdAt) <= configuration.webhookRetention.seconds ? due : nil
-            logger.info("webhook delivery failed", metadata: ["delivery_id": "\(delivery.id)", "attempt": "\(delivery.attempts)",
-                                                               "error": "\(outcome.error ?? "-")", "retry": "\(next.map { "\($0)" } ?? "no more")"])
+            logger.info(
+                "webhook delivery failed",
+                metadata: [
+                    "delivery_id": "\(delivery.id)", "attempt": "\(delivery.attempts)",
+                    "error": "\(outcome.error ?? "-")", "retry": "\(next.map { "\($0)" } ?? "no more")",
+                ])
         }
         do {
-            try await store.recordWebhookAttempt(id: delivery.id, delivered: outcome.delivered, statusCode: outcome.statusCode,
-                                                 error: outcome.error, nextAttempt: next, now: now)
+            try await store.recordWebhookAttempt(
+                id: delivery.id, delivered: outcome.delivered, statusCode: outcome.statusCode,
+                error: outcome.error, nextAttempt: next, now: now)
         } catch {
-            logger.warning("cannot record a webhook attempt (it is sent again after its lease)", metadata: ["delivery_id": "\(delivery.id)",
-                                                                                                              "error": "\(error)"])
+            logger.warning(
+                "cannot record a webhook attempt (it is sent again after its lease)",
+                metadata: [
+                    "delivery_id": "\(delivery.id)",
+                    "error": "\(error)",
+                ])
         }
     }
 
@@ -156,8 +165,9 @@ final class WebhookDispatcher: Service, Sendable {
         request.headers.add(name: "User-Agent", value: "VideoQueue-Webhooks/1")
         request.headers.add(name: "webhook-id", value: deliveryID)
         request.headers.add(name: "webhook-timestamp", value: String(timestamp))
-        request.headers.add(name: "webhook-signature",
-                            value: WebhookSignature.header(id: deliveryID, timestamp: timestamp, body: payload, secrets: secrets))
+        request.headers.add(
+            name: "webhook-signature",
+            value: WebhookSignature.header(id: deliveryID, timestamp: timestamp, body: payload, secrets: secrets))
         request.body = .bytes(ByteBuffer(string: payload))
         return request
     }
@@ -165,8 +175,9 @@ final class WebhookDispatcher: Service, Sendable {
     private func attempt(_ delivery: WebhookDelivery, to endpoint: WebhookSigningEndpoint) async -> (delivered: Bool, statusCode: Int?, error: String?) {
         let request: HTTPClientRequest
         do throws(WebhookTargetError) {
-            request = try await self.request(url: endpoint.endpoint.url, deliveryID: delivery.id, payload: delivery.payload,
-                                             secrets: endpoint.secrets)
+            request = try await self.request(
+                url: endpoint.endpoint.url, deliveryID: delivery.id, payload: delivery.payload,
+                secrets: endpoint.secrets)
         } catch {
             return (false, nil, "target refused: \(error)")
         }

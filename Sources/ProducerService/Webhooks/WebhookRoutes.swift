@@ -59,22 +59,27 @@ struct WebhookRoutes: Sendable {
         }
         group.post("webhooks/:id/rotate") { _, context in
             try takeControlToken(context)
-            guard let rotated = try await store.rotateWebhookSecret(id: try Self.id(context), owner: try context.requireCaller().owner,
-                                                                    keepPreviousUntil: Date().addingTimeInterval(Self.rotationOverlap)) else {
+            guard
+                let rotated = try await store.rotateWebhookSecret(
+                    id: try Self.id(context), owner: try context.requireCaller().owner,
+                    keepPreviousUntil: Date().addingTimeInterval(Self.rotationOverlap))
+            else {
                 throw APIError.notFound("webhook endpoint")
             }
             return try EndpointResponse(endpoint: rotated.endpoint, secret: rotated.secret).response(status: .ok)
         }
         group.get("webhooks/:id/deliveries") { request, context in
             let limit = request.uri.queryParameters["limit"].flatMap { Int($0) } ?? 100
-            let deliveries = try await store.webhookDeliveries(endpointID: try Self.id(context), owner: try context.requireCaller().owner,
-                                                               limit: min(max(limit, 1), 1000))
+            let deliveries = try await store.webhookDeliveries(
+                endpointID: try Self.id(context), owner: try context.requireCaller().owner,
+                limit: min(max(limit, 1), 1000))
             return try DeliveryList(deliveries: deliveries).response(status: .ok)
         }
         group.post("webhooks/:id/deliveries/:delivery/redeliver") { _, context in
             try takeControlToken(context)
             guard let delivery = context.parameters.get("delivery"), delivery.utf8.count <= 200,
-                  try await store.redeliverWebhook(id: delivery, endpointID: try Self.id(context), owner: try context.requireCaller().owner) else {
+                try await store.redeliverWebhook(id: delivery, endpointID: try Self.id(context), owner: try context.requireCaller().owner)
+            else {
                 throw APIError.notFound("webhook delivery")
             }
             return Response(status: .accepted)
@@ -110,8 +115,11 @@ struct WebhookRoutes: Sendable {
             throw APIError.badRequest("\(error.message) (\(error.code))", code: "WebhookTargetNotAllowed")
         }
         // Counted and inserted in one transaction: concurrent registrations cannot pass the cap together.
-        guard let created = try await store.createWebhookEndpoint(owner: caller.owner, url: body.url, events: events,
-                                                                  limit: configuration.maximumWebhooksPerOwner) else {
+        guard
+            let created = try await store.createWebhookEndpoint(
+                owner: caller.owner, url: body.url, events: events,
+                limit: configuration.maximumWebhooksPerOwner)
+        else {
             throw APIError(.conflict, code: "TooManyWebhooks", message: "at most \(configuration.maximumWebhooksPerOwner) endpoints per owner")
         }
         var response = try EndpointResponse(endpoint: created.endpoint, secret: created.secret).response(status: .created)

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Why a URL is not a webhook target (answered as `400 webhook_target_not_allowed` at registration, recorded as the
@@ -93,8 +93,9 @@ enum WebhookTarget {
         let host = pinned.count == 16 ? "[\(format(pinned))]" : format(pinned)
         let port = parsed.explicitPort.map { ":\($0)" } ?? ""
         let query = parsed.percentEncodedQuery.map { "?" + $0 } ?? ""
-        return WebhookCheckedTarget(connectURL: "http://\(host)\(port)\(parsed.percentEncodedPath)\(query)",
-                                    hostHeader: parsed.hostHeader, addresses: addresses)
+        return WebhookCheckedTarget(
+            connectURL: "http://\(host)\(port)\(parsed.percentEncodedPath)\(query)",
+            hostHeader: parsed.hostHeader, addresses: addresses)
     }
 
     /// A URL as the check reads it.
@@ -121,8 +122,9 @@ enum WebhookTarget {
     static func parse(_ url: String) throws(WebhookTargetError) -> ParsedURL {
         let invalid = WebhookTargetError(code: .invalidURL, message: "the URL must be an http or https URL of at most \(maximumURLBytes) bytes")
         guard url.utf8.count <= maximumURLBytes, let components = URLComponents(string: url),
-              let scheme = components.scheme?.lowercased(), scheme == "https" || scheme == "http",
-              let written = components.percentEncodedHost, !written.isEmpty else {
+            let scheme = components.scheme?.lowercased(), scheme == "https" || scheme == "http",
+            let written = components.percentEncodedHost, !written.isEmpty
+        else {
             throw invalid
         }
         guard components.user == nil, components.password == nil else {
@@ -151,9 +153,10 @@ enum WebhookTarget {
             literal = try ipv4Literal(host)
         }
         let explicitPort = port == defaultPort ? nil : port
-        return ParsedURL(scheme: scheme, host: host, port: port, explicitPort: explicitPort, literal: literal,
-                         percentEncodedPath: components.percentEncodedPath, percentEncodedQuery: components.percentEncodedQuery,
-                         hostHeader: written + (explicitPort.map { ":\($0)" } ?? ""))
+        return ParsedURL(
+            scheme: scheme, host: host, port: port, explicitPort: explicitPort, literal: literal,
+            percentEncodedPath: components.percentEncodedPath, percentEncodedQuery: components.percentEncodedQuery,
+            hostHeader: written + (explicitPort.map { ":\($0)" } ?? ""))
     }
 
     /// The address of a host that is a dotted-quad IPv4 address (`nil`: the host is a name). A host whose last label
@@ -164,13 +167,15 @@ enum WebhookTarget {
         var labels = host.split(separator: ".", omittingEmptySubsequences: false)
         if labels.count > 1, labels.last?.isEmpty == true { labels.removeLast() }
         guard let last = labels.last, isNumber(last) else { return nil }
-        let refused = WebhookTargetError(code: .nonCanonicalAddress,
-                                         message: "\(host.prefix(100)) is a number but not a dotted-quad IPv4 address (a.b.c.d, decimal)")
+        let refused = WebhookTargetError(
+            code: .nonCanonicalAddress,
+            message: "\(host.prefix(100)) is a number but not a dotted-quad IPv4 address (a.b.c.d, decimal)")
         guard labels.count == 4, !host.hasSuffix(".") else { throw refused }
         var bytes: [UInt8] = []
         for label in labels {
             guard !label.isEmpty, label.count <= 3, label.allSatisfy({ $0.isASCII && $0.isNumber }), label == "0" || !label.hasPrefix("0"),
-                  let value = UInt8(label) else {
+                let value = UInt8(label)
+            else {
                 throw refused
             }
             bytes.append(value)

@@ -19,8 +19,10 @@ public struct S3ObjectInfo: Sendable, Equatable {
     /// Checksums S3 stored with the object (`x-amz-checksum-*`), by algorithm name.
     public var checksums: [String: String]
 
-    public init(contentLength: Int64, eTag: String, contentType: String? = nil, lastModified: Date? = nil,
-                versionID: String? = nil, metadata: [String: String] = [:], checksums: [String: String] = [:]) {
+    public init(
+        contentLength: Int64, eTag: String, contentType: String? = nil, lastModified: Date? = nil,
+        versionID: String? = nil, metadata: [String: String] = [:], checksums: [String: String] = [:]
+    ) {
         self.contentLength = contentLength
         self.eTag = eTag
         self.contentType = contentType
@@ -42,10 +44,11 @@ public struct S3ObjectInfo: Sendable, Equatable {
             if lower.hasPrefix("x-amz-meta-") { metadata[String(lower.dropFirst(11))] = value }
             if lower.hasPrefix("x-amz-checksum-"), lower != "x-amz-checksum-type" { checksums[String(lower.dropFirst(15))] = value }
         }
-        self.init(contentLength: length, eTag: S3ObjectInfo.unquoted(headers.first(name: "ETag") ?? ""),
-                  contentType: headers.first(name: "Content-Type"),
-                  lastModified: headers.first(name: "Last-Modified").flatMap(HTTPDate.parse),
-                  versionID: headers.first(name: "x-amz-version-id"), metadata: metadata, checksums: checksums)
+        self.init(
+            contentLength: length, eTag: S3ObjectInfo.unquoted(headers.first(name: "ETag") ?? ""),
+            contentType: headers.first(name: "Content-Type"),
+            lastModified: headers.first(name: "Last-Modified").flatMap(HTTPDate.parse),
+            versionID: headers.first(name: "x-amz-version-id"), metadata: metadata, checksums: checksums)
     }
 
     static func unquoted(_ eTag: String) -> String {

@@ -9,7 +9,8 @@ extension S3Client {
         var body = AWSRequestBody.empty
         var headers = HTTPHeaders()
         if region != "us-east-1" {
-            let document = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+            let document =
+                "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
                 + "<LocationConstraint>\(S3XMLWriter.escaped(region))</LocationConstraint></CreateBucketConfiguration>"
             body = .bytes(ByteBuffer(string: document))
             headers.add(name: "Content-Type", value: "application/xml")

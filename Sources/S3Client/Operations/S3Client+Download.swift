@@ -27,8 +27,9 @@ extension S3Client {
         let partSize = Int64(max(options.partSize, 1 << 20))
         let first: S3ObjectInfo
         do {
-            first = try await downloadRange(bucket: bucket, key: key, range: 0...(partSize - 1), into: file, at: 0, eTag: nil,
-                                            acceptWholeObject: true)
+            first = try await downloadRange(
+                bucket: bucket, key: key, range: 0...(partSize - 1), into: file, at: 0, eTag: nil,
+                acceptWholeObject: true)
         } catch let error as S3Error where error.code == .invalidRange {
             // An empty object has no byte 0: fetch it whole.
             return try await downloadRange(bucket: bucket, key: key, range: nil, into: file, at: 0, eTag: nil)
@@ -55,8 +56,10 @@ extension S3Client {
     ///
     /// `acceptWholeObject`: a server that ignores `Range` and answers 200 with the whole object is fine (the first
     /// part of a download, when the object may be smaller than the range).
-    private func downloadRange(bucket: String, key: String, range: ClosedRange<Int64>?, into file: LocalFile, at fileOffset: Int64,
-                               eTag: String?, acceptWholeObject: Bool = false) async throws -> S3ObjectInfo {
+    private func downloadRange(
+        bucket: String, key: String, range: ClosedRange<Int64>?, into file: LocalFile, at fileOffset: Int64,
+        eTag: String?, acceptWholeObject: Bool = false
+    ) async throws -> S3ObjectInfo {
         let start = range?.lowerBound ?? 0
         let state = DownloadState(eTag: eTag)
         var info: S3ObjectInfo?
@@ -84,8 +87,9 @@ extension S3Client {
                         throw error
                     } catch {
                         // Not the retry loop's to replay: resume below from what reached the file.
-                        throw AWSTransportError(code: .bodyInterrupted, message: "GetObject \(key): connection lost after \(state.written) bytes",
-                                                attempts: 1, underlying: "\(error)")
+                        throw AWSTransportError(
+                            code: .bodyInterrupted, message: "GetObject \(key): connection lost after \(state.written) bytes",
+                            attempts: 1, underlying: "\(error)")
                     }
                     return head
                 }
@@ -101,7 +105,9 @@ extension S3Client {
                 if info == nil {
                     info = head
                     let whole = acceptWholeObject && response.status == .ok
-                    expected = whole ? head.contentLength
+                    expected =
+                        whole
+                        ? head.contentLength
                         : range.map { min($0.upperBound, head.contentLength - 1) - $0.lowerBound + 1 } ?? head.contentLength
                 }
             case .failure(let response):
@@ -114,8 +120,9 @@ extension S3Client {
         }
         let received = state.written
         guard let info, let expected, received == expected else {
-            throw S3Error(code: .incompleteBody, message: "GetObject \(key): \(received) bytes received, \(expected.map(String.init) ?? "?") expected",
-                          resource: "/\(bucket)/\(key)")
+            throw S3Error(
+                code: .incompleteBody, message: "GetObject \(key): \(received) bytes received, \(expected.map(String.init) ?? "?") expected",
+                resource: "/\(bucket)/\(key)")
         }
         return info
     }
@@ -133,8 +140,10 @@ extension S3Client {
 
     /// Streams `key` (or a `range` of it) to `consume` as it arrives, with the object's metadata; the body is
     /// an async sequence of buffers. No resumption: a dropped connection ends the sequence with an error.
-    public func withObject<Result: Sendable>(bucket: String, key: String, range: ClosedRange<Int64>? = nil,
-                                             _ consume: @escaping @Sendable (S3ObjectInfo, HTTPClientResponse.Body) async throws -> Result) async throws -> Result {
+    public func withObject<Result: Sendable>(
+        bucket: String, key: String, range: ClosedRange<Int64>? = nil,
+        _ consume: @escaping @Sendable (S3ObjectInfo, HTTPClientResponse.Body) async throws -> Result
+    ) async throws -> Result {
         try Self.validate(key: key)
         var headers = HTTPHeaders()
         if let range { headers.add(name: "Range", value: "bytes=\(range.lowerBound)-\(range.upperBound)") }

@@ -16,9 +16,10 @@ extension S3Client {
         let root = try xml(response, operation: "ListObjectsV2")
         let objects = root.children("Contents").compactMap { entry -> S3ObjectSummary? in
             guard let key = entry.text("Key") else { return nil }
-            return S3ObjectSummary(key: key, size: entry.text("Size").flatMap(Int64.init) ?? 0,
-                                   eTag: S3ObjectInfo.unquoted(entry.text("ETag") ?? ""),
-                                   lastModified: entry.text("LastModified").flatMap(HTTPDate.parseISO8601))
+            return S3ObjectSummary(
+                key: key, size: entry.text("Size").flatMap(Int64.init) ?? 0,
+                eTag: S3ObjectInfo.unquoted(entry.text("ETag") ?? ""),
+                lastModified: entry.text("LastModified").flatMap(HTTPDate.parseISO8601))
         }
         let next = root.text("IsTruncated") == "true" ? root.text("NextContinuationToken") : nil
         return (objects, next)
@@ -43,8 +44,9 @@ public struct S3ObjectListing: AsyncSequence, Sendable {
         public mutating func next() async throws -> S3ObjectSummary? {
             while index == buffer.count {
                 if started && token == nil { return nil }
-                let page = try await listing.client.listObjectsPage(bucket: listing.bucket, prefix: listing.prefix,
-                                                                    pageSize: listing.pageSize, token: token)
+                let page = try await listing.client.listObjectsPage(
+                    bucket: listing.bucket, prefix: listing.prefix,
+                    pageSize: listing.pageSize, token: token)
                 started = true
                 buffer = page.objects
                 index = 0

@@ -5,12 +5,16 @@ import NIOHTTP1
 
 extension S3Client {
     /// Starts a multipart upload and returns its upload id.
-    public func createMultipartUpload(bucket: String, key: String, contentType: String = "application/octet-stream",
-                                      metadata: [String: String] = [:]) async throws -> String {
+    public func createMultipartUpload(
+        bucket: String, key: String, contentType: String = "application/octet-stream",
+        metadata: [String: String] = [:]
+    ) async throws -> String {
         try Self.validate(key: key)
-        let response = try await send(request("CreateMultipartUpload", .POST, bucket: bucket, key: key, query: "uploads=",
-                                              headers: Self.objectHeaders(contentType: contentType, metadata: metadata)),
-                                      bucket: bucket, key: key)
+        let response = try await send(
+            request(
+                "CreateMultipartUpload", .POST, bucket: bucket, key: key, query: "uploads=",
+                headers: Self.objectHeaders(contentType: contentType, metadata: metadata)),
+            bucket: bucket, key: key)
         guard let uploadID = try xml(response, operation: "CreateMultipartUpload").text("UploadId"), !uploadID.isEmpty else {
             throw S3Error(code: .invalidResponse, message: "CreateMultipartUpload: no UploadId in the answer", requestID: response.requestID)
         }
@@ -19,8 +23,9 @@ extension S3Client {
 
     /// Uploads one part held in memory.
     public func uploadPart(_ bytes: ByteBuffer, bucket: String, key: String, uploadID: String, partNumber: Int) async throws -> S3CompletedPart {
-        try await uploadPart(body: .bytes(bytes), size: Int64(bytes.readableBytes), bucket: bucket, key: key,
-                             uploadID: uploadID, partNumber: partNumber)
+        try await uploadPart(
+            body: .bytes(bytes), size: Int64(bytes.readableBytes), bucket: bucket, key: key,
+            uploadID: uploadID, partNumber: partNumber)
     }
 
     /// Uploads one part with the given body.
@@ -45,10 +50,12 @@ extension S3Client {
         document += "</CompleteMultipartUpload>"
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/xml")
-        let response = try await send(request("CompleteMultipartUpload", .POST, bucket: bucket, key: key,
-                                              query: "uploadId=\(URIEncoding.encode(uploadID))", headers: headers,
-                                              body: .bytes(ByteBuffer(string: document))),
-                                      bucket: bucket, key: key)
+        let response = try await send(
+            request(
+                "CompleteMultipartUpload", .POST, bucket: bucket, key: key,
+                query: "uploadId=\(URIEncoding.encode(uploadID))", headers: headers,
+                body: .bytes(ByteBuffer(string: document))),
+            bucket: bucket, key: key)
         // A 200 may still carry an <Error> (S3 fails late); `xml` throws it.
         return S3ObjectInfo.unquoted(try xml(response, operation: "CompleteMultipartUpload").text("ETag") ?? "")
     }
@@ -56,8 +63,9 @@ extension S3Client {
     /// Aborts a multipart upload, freeing its parts. Aborting an upload that is already gone succeeds.
     public func abortMultipartUpload(bucket: String, key: String, uploadID: String) async throws {
         do {
-            try await send(request("AbortMultipartUpload", .DELETE, bucket: bucket, key: key, query: "uploadId=\(URIEncoding.encode(uploadID))"),
-                           bucket: bucket, key: key)
+            try await send(
+                request("AbortMultipartUpload", .DELETE, bucket: bucket, key: key, query: "uploadId=\(URIEncoding.encode(uploadID))"),
+                bucket: bucket, key: key)
         } catch let error as S3Error where error.code == .noSuchUpload {
             return
         }
@@ -75,8 +83,9 @@ extension S3Client {
             let root = try xml(response, operation: "ListParts")
             parts += root.children("Part").compactMap { part in
                 guard let number = part.text("PartNumber").flatMap(Int.init) else { return nil }
-                return S3CompletedPart(partNumber: number, eTag: S3ObjectInfo.unquoted(part.text("ETag") ?? ""),
-                                       size: part.text("Size").flatMap(Int64.init) ?? 0)
+                return S3CompletedPart(
+                    partNumber: number, eTag: S3ObjectInfo.unquoted(part.text("ETag") ?? ""),
+                    size: part.text("Size").flatMap(Int64.init) ?? 0)
             }
             marker = root.text("IsTruncated") == "true" ? root.text("NextPartNumberMarker") : nil
         } while marker != nil

@@ -12,8 +12,10 @@ extension S3Client {
     ///   - checksum: also sends `x-amz-checksum-sha256` (or `-crc32c`), which S3 verifies and stores.
     ///   - metadata: user metadata, sent as `x-amz-meta-*`.
     @discardableResult
-    public func putObject(_ bytes: ByteBuffer, bucket: String, key: String, contentType: String = "application/octet-stream",
-                          metadata: [String: String] = [:], checksum: ChecksumAlgorithm? = nil) async throws -> S3UploadResult {
+    public func putObject(
+        _ bytes: ByteBuffer, bucket: String, key: String, contentType: String = "application/octet-stream",
+        metadata: [String: String] = [:], checksum: ChecksumAlgorithm? = nil
+    ) async throws -> S3UploadResult {
         try Self.validate(key: key)
         var headers = Self.objectHeaders(contentType: contentType, metadata: metadata)
         if let checksum {
@@ -21,10 +23,12 @@ extension S3Client {
             bytes.withUnsafeReadableBytes { running.update($0) }
             headers.add(name: checksum.headerName, value: running.base64)
         }
-        let response = try await send(request("PutObject", .PUT, bucket: bucket, key: key, headers: headers, body: .bytes(bytes)),
-                                      bucket: bucket, key: key)
-        return S3UploadResult(eTag: S3ObjectInfo.unquoted(response.headers.first(name: "ETag") ?? ""), size: Int64(bytes.readableBytes),
-                              partCount: 1, versionID: response.headers.first(name: "x-amz-version-id"))
+        let response = try await send(
+            request("PutObject", .PUT, bucket: bucket, key: key, headers: headers, body: .bytes(bytes)),
+            bucket: bucket, key: key)
+        return S3UploadResult(
+            eTag: S3ObjectInfo.unquoted(response.headers.first(name: "ETag") ?? ""), size: Int64(bytes.readableBytes),
+            partCount: 1, versionID: response.headers.first(name: "x-amz-version-id"))
     }
 
     /// The metadata of `key`.
@@ -72,13 +76,15 @@ extension S3Client {
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: "application/xml")
             headers.add(name: "Content-MD5", value: Data(Insecure.MD5.hash(data: Data(body.readableBytesView))).base64EncodedString())
-            let response = try await send(request("DeleteObjects", .POST, bucket: bucket, query: "delete=", headers: headers, body: .bytes(body)),
-                                          bucket: bucket)
+            let response = try await send(
+                request("DeleteObjects", .POST, bucket: bucket, query: "delete=", headers: headers, body: .bytes(body)),
+                bucket: bucket)
             let root = try xml(response, operation: "DeleteObjects")
             result.deleted += root.children("Deleted").compactMap { $0.text("Key") }
             result.failed += root.children("Error").map {
-                S3DeleteResult.Failure(key: $0.text("Key") ?? "", code: S3Error.Code(rawValue: $0.text("Code") ?? "Unknown"),
-                                       message: $0.text("Message") ?? "")
+                S3DeleteResult.Failure(
+                    key: $0.text("Key") ?? "", code: S3Error.Code(rawValue: $0.text("Code") ?? "Unknown"),
+                    message: $0.text("Message") ?? "")
             }
         }
         return result
@@ -88,8 +94,10 @@ extension S3Client {
     /// - Parameter ifMatch: the source's ETag: the copy fails (`412 PreconditionFailed`) if the source is another object
     ///   by then (`x-amz-copy-source-if-match`).
     @discardableResult
-    public func copyObject(fromBucket sourceBucket: String, key sourceKey: String, toBucket bucket: String, key: String,
-                           ifMatch: String? = nil) async throws -> String {
+    public func copyObject(
+        fromBucket sourceBucket: String, key sourceKey: String, toBucket bucket: String, key: String,
+        ifMatch: String? = nil
+    ) async throws -> String {
         try Self.validate(key: sourceKey)
         try Self.validate(key: key)
         var headers = HTTPHeaders()
@@ -115,8 +123,10 @@ extension S3Client {
             var start: Int64 = 0
             while start < size {
                 let end = min(size, start + partSize) - 1
-                parts.append(try await uploadPartCopy(bucket: bucket, from: sourceKey, range: start...end, to: key, uploadID: uploadID,
-                                                      partNumber: parts.count + 1, ifMatch: ifMatch))
+                parts.append(
+                    try await uploadPartCopy(
+                        bucket: bucket, from: sourceKey, range: start...end, to: key, uploadID: uploadID,
+                        partNumber: parts.count + 1, ifMatch: ifMatch))
                 start = end + 1
             }
             return try await completeMultipartUpload(bucket: bucket, key: key, uploadID: uploadID, parts: parts)
@@ -127,15 +137,18 @@ extension S3Client {
     }
 
     /// Copies `range` of `sourceKey` as part `partNumber` of a multipart upload to `key`.
-    func uploadPartCopy(bucket: String, from sourceKey: String, range: ClosedRange<Int64>, to key: String, uploadID: String,
-                        partNumber: Int, ifMatch: String? = nil) async throws -> S3CompletedPart {
+    func uploadPartCopy(
+        bucket: String, from sourceKey: String, range: ClosedRange<Int64>, to key: String, uploadID: String,
+        partNumber: Int, ifMatch: String? = nil
+    ) async throws -> S3CompletedPart {
         var headers = HTTPHeaders()
         headers.add(name: "x-amz-copy-source", value: "/" + URIEncoding.encode(bucket) + "/" + URIEncoding.encode(sourceKey, keepSlash: true))
         if let ifMatch { headers.add(name: "x-amz-copy-source-if-match", value: "\"\(ifMatch)\"") }
         headers.add(name: "x-amz-copy-source-range", value: "bytes=\(range.lowerBound)-\(range.upperBound)")
         let query = "partNumber=\(partNumber)&uploadId=\(URIEncoding.encode(uploadID))"
-        let response = try await send(request("UploadPartCopy", .PUT, bucket: bucket, key: key, query: query, headers: headers),
-                                      bucket: bucket, key: key)
+        let response = try await send(
+            request("UploadPartCopy", .PUT, bucket: bucket, key: key, query: query, headers: headers),
+            bucket: bucket, key: key)
         let eTag = S3ObjectInfo.unquoted(try xml(response, operation: "UploadPartCopy").text("ETag") ?? "")
         return S3CompletedPart(partNumber: partNumber, eTag: eTag, size: Int64(range.count))
     }

@@ -12,16 +12,19 @@ extension S3Client {
     ///     `response-content-disposition` for a download's file name).
     ///   - headers: headers the holder must send with exactly these values (e.g. `Content-Type` for a PUT).
     ///   - date: the signing time; now (corrected for clock skew) by default.
-    public func presignedURL(_ method: HTTPMethod, bucket: String, key: String, expires: Int,
-                             query: [(String, String)] = [], headers: HTTPHeaders = [:], date: Date? = nil) async throws -> String {
+    public func presignedURL(
+        _ method: HTTPMethod, bucket: String, key: String, expires: Int,
+        query: [(String, String)] = [], headers: HTTPHeaders = [:], date: Date? = nil
+    ) async throws -> String {
         try Self.validate(key: key)
         let credentials = try await http.configuration.credentialProvider.credentials()
         let expires = Self.lifetime(expires, credentials: credentials)
         let signer = SigV4Signer(credentials: credentials, region: http.configuration.region, service: AWSService.s3.signingName)
         let address = S3Address(bucket: bucket, key: key, endpoint: endpoint, addressing: options.addressing)
         let queryString = query.map { "\(URIEncoding.encode($0.0))=\(URIEncoding.encode($0.1))" }.joined(separator: "&")
-        let request = SigV4Request(method: method.rawValue, scheme: endpoint.scheme, host: address.hostPrefix + endpoint.host,
-                                   path: endpoint.basePath + address.path, query: queryString, headers: headers)
+        let request = SigV4Request(
+            method: method.rawValue, scheme: endpoint.scheme, host: address.hostPrefix + endpoint.host,
+            path: endpoint.basePath + address.path, query: queryString, headers: headers)
         return try signer.presignedURL(request, expires: expires, date: date ?? http.signingDate())
     }
 
@@ -45,8 +48,10 @@ extension S3Client {
 
     /// Presigned PUT URLs for parts 1…`partCount` of a multipart upload (for clients uploading directly). With
     /// `sizes`, each part's URL signs its `Content-Length`: a part of any other size is refused by S3.
-    public func presignedPartURLs(bucket: String, key: String, uploadID: String, partCount: Int, expires: Int,
-                                  sizes: [Int64]? = nil) async throws -> [String] {
+    public func presignedPartURLs(
+        bucket: String, key: String, uploadID: String, partCount: Int, expires: Int,
+        sizes: [Int64]? = nil
+    ) async throws -> [String] {
         guard (1...S3Limits.maximumParts).contains(partCount) else {
             throw S3Error(code: .invalidArgument, message: "a multipart upload has 1…\(S3Limits.maximumParts) parts, not \(partCount)")
         }
@@ -55,8 +60,10 @@ extension S3Client {
         for number in 1...partCount {
             var headers = HTTPHeaders()
             if let sizes, sizes.indices.contains(number - 1) { headers.add(name: "Content-Length", value: String(sizes[number - 1])) }
-            urls.append(try await presignedURL(.PUT, bucket: bucket, key: key, expires: expires,
-                                               query: [("partNumber", String(number)), ("uploadId", uploadID)], headers: headers))
+            urls.append(
+                try await presignedURL(
+                    .PUT, bucket: bucket, key: key, expires: expires,
+                    query: [("partNumber", String(number)), ("uploadId", uploadID)], headers: headers))
         }
         return urls
     }

@@ -9,18 +9,23 @@ extension S3Client {
     /// once. Nothing of the file is held in memory beyond one read buffer per part in flight. A failed multipart
     /// upload is aborted, so no orphan parts remain.
     @discardableResult
-    public func upload(file path: String, bucket: String, key: String, contentType: String = "application/octet-stream",
-                       metadata: [String: String] = [:]) async throws -> S3UploadResult {
+    public func upload(
+        file path: String, bucket: String, key: String, contentType: String = "application/octet-stream",
+        metadata: [String: String] = [:]
+    ) async throws -> S3UploadResult {
         try Self.validate(key: key)
         let file = try LocalFile.openForReading(path)
         let size = try file.size()
         if size < Int64(options.multipartThreshold) {
-            let response = try await send(request("PutObject", .PUT, bucket: bucket, key: key,
-                                                  headers: Self.objectHeaders(contentType: contentType, metadata: metadata),
-                                                  body: try fileBody(file, offset: 0, length: size)),
-                                          bucket: bucket, key: key)
-            return S3UploadResult(eTag: S3ObjectInfo.unquoted(response.headers.first(name: "ETag") ?? ""), size: size, partCount: 1,
-                                  versionID: response.headers.first(name: "x-amz-version-id"))
+            let response = try await send(
+                request(
+                    "PutObject", .PUT, bucket: bucket, key: key,
+                    headers: Self.objectHeaders(contentType: contentType, metadata: metadata),
+                    body: try fileBody(file, offset: 0, length: size)),
+                bucket: bucket, key: key)
+            return S3UploadResult(
+                eTag: S3ObjectInfo.unquoted(response.headers.first(name: "ETag") ?? ""), size: size, partCount: 1,
+                versionID: response.headers.first(name: "x-amz-version-id"))
         }
         let partSize = Int64(options.partSize(forUploadOf: Int(size)))
         let partCount = Int((size + partSize - 1) / partSize)
@@ -29,8 +34,9 @@ extension S3Client {
             let parts = try await concurrently(1..<(partCount + 1), atMost: options.maximumConcurrentParts) { number in
                 let offset = Int64(number - 1) * partSize
                 let length = min(partSize, size - offset)
-                return try await uploadPart(body: try fileBody(file, offset: offset, length: length), size: length,
-                                            bucket: bucket, key: key, uploadID: uploadID, partNumber: number)
+                return try await uploadPart(
+                    body: try fileBody(file, offset: offset, length: length), size: length,
+                    bucket: bucket, key: key, uploadID: uploadID, partNumber: number)
             }
             let eTag = try await completeMultipartUpload(bucket: bucket, key: key, uploadID: uploadID, parts: parts)
             return S3UploadResult(eTag: eTag, size: size, partCount: parts.count)
@@ -46,9 +52,11 @@ extension S3Client {
     /// size limit was hit), the task is cancelled or a part fails, the multipart upload is aborted and the
     /// error rethrown: nothing is left behind.
     @discardableResult
-    public func upload<Source: AsyncSequence>(_ source: Source, bucket: String, key: String,
-                                              contentType: String = "application/octet-stream",
-                                              metadata: [String: String] = [:]) async throws -> S3UploadResult where Source.Element == ByteBuffer {
+    public func upload<Source: AsyncSequence>(
+        _ source: Source, bucket: String, key: String,
+        contentType: String = "application/octet-stream",
+        metadata: [String: String] = [:]
+    ) async throws -> S3UploadResult where Source.Element == ByteBuffer {
         try Self.validate(key: key)
         let partSize = max(options.partSize, S3Limits.minimumPartSize)
         var parts = PartAssembler(source.makeAsyncIterator(), partSize: partSize)
@@ -95,8 +103,10 @@ extension S3Client {
     }
 
     /// Runs `body`; if it throws (or is cancelled), aborts the multipart upload before rethrowing.
-    func abortingOnFailure<Result: Sendable>(bucket: String, key: String, uploadID: String,
-                                             _ body: () async throws -> Result) async throws -> Result {
+    func abortingOnFailure<Result: Sendable>(
+        bucket: String, key: String, uploadID: String,
+        _ body: () async throws -> Result
+    ) async throws -> Result {
         do {
             return try await body()
         } catch {
@@ -105,9 +115,11 @@ extension S3Client {
             do {
                 try await abort.value
             } catch let abortError {
-                logger.warning("could not abort multipart upload", metadata: [
-                    "bucket": "\(bucket)", "key": "\(key)", "upload_id": "\(uploadID)", "error": "\(abortError)",
-                ])
+                logger.warning(
+                    "could not abort multipart upload",
+                    metadata: [
+                        "bucket": "\(bucket)", "key": "\(key)", "upload_id": "\(uploadID)", "error": "\(abortError)",
+                    ])
             }
             throw error
         }

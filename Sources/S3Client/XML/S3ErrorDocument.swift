@@ -5,14 +5,16 @@ import Foundation
 enum S3ErrorDocument {
     @Sendable static func decode(_ response: AWSResponse) -> AWSErrorDetails? {
         guard response.body.readableBytes > 0,
-              let root = try? S3XMLElement.parse(Data(response.body.readableBytesView)), root.name == "Error" else {
+            let root = try? S3XMLElement.parse(Data(response.body.readableBytesView)), root.name == "Error"
+        else {
             return nil
         }
         return details(from: root, requestID: response.requestID)
     }
 
     static func details(from root: S3XMLElement, requestID: String?) -> AWSErrorDetails {
-        AWSErrorDetails(code: root.text("Code") ?? "Unknown", message: root.text("Message") ?? "",
-                        requestID: requestID ?? root.text("RequestId"))
+        AWSErrorDetails(
+            code: root.text("Code") ?? "Unknown", message: root.text("Message") ?? "",
+            requestID: requestID ?? root.text("RequestId"))
     }
 }

@@ -16,8 +16,12 @@ public struct SQSMessage: Sendable, Equatable, Decodable {
     public var messageAttributes: [String: SQSMessageAttributeValue]
 
     enum CodingKeys: String, CodingKey {
-        case messageID = "MessageId", receiptHandle = "ReceiptHandle", body = "Body", md5OfBody = "MD5OfBody"
-        case attributes = "Attributes", messageAttributes = "MessageAttributes"
+        case messageID = "MessageId"
+        case receiptHandle = "ReceiptHandle"
+        case body = "Body"
+        case md5OfBody = "MD5OfBody"
+        case attributes = "Attributes"
+        case messageAttributes = "MessageAttributes"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -30,8 +34,10 @@ public struct SQSMessage: Sendable, Equatable, Decodable {
         messageAttributes = try container.decodeIfPresent([String: SQSMessageAttributeValue].self, forKey: .messageAttributes) ?? [:]
     }
 
-    public init(messageID: String, receiptHandle: String, body: String, md5OfBody: String,
-                attributes: [String: String] = [:], messageAttributes: [String: SQSMessageAttributeValue] = [:]) {
+    public init(
+        messageID: String, receiptHandle: String, body: String, md5OfBody: String,
+        attributes: [String: String] = [:], messageAttributes: [String: SQSMessageAttributeValue] = [:]
+    ) {
         self.messageID = messageID
         self.receiptHandle = receiptHandle
         self.body = body
@@ -62,7 +68,9 @@ public struct SQSMessageAttributeValue: Sendable, Hashable, Codable {
     public var binaryValue: Data?
 
     enum CodingKeys: String, CodingKey {
-        case dataType = "DataType", stringValue = "StringValue", binaryValue = "BinaryValue"
+        case dataType = "DataType"
+        case stringValue = "StringValue"
+        case binaryValue = "BinaryValue"
     }
 
     public init(dataType: String, stringValue: String? = nil, binaryValue: Data? = nil) {

@@ -11,8 +11,10 @@ public struct SQSOutgoingMessage: Sendable, Hashable {
     /// FIFO queues: the deduplication id.
     public var deduplicationID: String?
 
-    public init(body: String, delaySeconds: Int? = nil, attributes: [String: SQSMessageAttributeValue] = [:],
-                groupID: String? = nil, deduplicationID: String? = nil) {
+    public init(
+        body: String, delaySeconds: Int? = nil, attributes: [String: SQSMessageAttributeValue] = [:],
+        groupID: String? = nil, deduplicationID: String? = nil
+    ) {
         self.body = body
         self.delaySeconds = delaySeconds
         self.attributes = attributes

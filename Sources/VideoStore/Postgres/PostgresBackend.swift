@@ -164,8 +164,10 @@ final class PostgresBackend: SQLBackend {
     }
 
     /// - Parameter password: makes the password of each new pool (an RDS IAM token); `nil`: the configuration's.
-    init(configuration: PostgresClient.Configuration, logger: Logger, password: (@Sendable () async throws -> String)? = nil,
-         timing: Timing = Timing()) {
+    init(
+        configuration: PostgresClient.Configuration, logger: Logger, password: (@Sendable () async throws -> String)? = nil,
+        timing: Timing = Timing()
+    ) {
         self.logger = logger
         self.timing = timing
         address = "\(configuration.host ?? configuration.unixSocketPath ?? "?"):\(configuration.port ?? 5432)"
@@ -300,7 +302,8 @@ final class PostgresBackend: SQLBackend {
     }
 
     func migrationTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T)
-        async throws -> T {
+        async throws -> T
+    {
         try await transaction { db in
             try await db.execute("SELECT pg_advisory_xact_lock($1)", [.int(Self.migrationLockKey)])
             return try await body(db)

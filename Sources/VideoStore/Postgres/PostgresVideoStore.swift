@@ -14,14 +14,19 @@ public struct PostgresVideoStore: VideoStore, SQLStoreForwarding {
     /// - Parameter password: makes the password of new connections (an RDS IAM token, renewed every 10 minutes);
     ///   `nil`: the configuration's password. Until it has made one, queries fail at once with
     ///   ``VideoStoreError/Code/unavailable`` ("waiting for the RDS IAM token: …") while it is retried.
-    public init(configuration: DatabaseConfiguration.Postgres, maximumConnections: Int = 20,
-                logger: Logger = Logger(label: "videoqueue.store.postgres"), password: (@Sendable () async throws -> String)? = nil) {
-        self.init(configuration: configuration, maximumConnections: maximumConnections, logger: logger, password: password,
-                  timing: PostgresBackend.Timing())
+    public init(
+        configuration: DatabaseConfiguration.Postgres, maximumConnections: Int = 20,
+        logger: Logger = Logger(label: "videoqueue.store.postgres"), password: (@Sendable () async throws -> String)? = nil
+    ) {
+        self.init(
+            configuration: configuration, maximumConnections: maximumConnections, logger: logger, password: password,
+            timing: PostgresBackend.Timing())
     }
 
-    init(configuration: DatabaseConfiguration.Postgres, maximumConnections: Int, logger: Logger,
-         password: (@Sendable () async throws -> String)?, timing: PostgresBackend.Timing) {
+    init(
+        configuration: DatabaseConfiguration.Postgres, maximumConnections: Int, logger: Logger,
+        password: (@Sendable () async throws -> String)?, timing: PostgresBackend.Timing
+    ) {
         var client = PostgresClient.Configuration(
             host: configuration.host, port: configuration.port, username: configuration.username,
             password: configuration.password, database: configuration.database, tls: configuration.postgresTLS)

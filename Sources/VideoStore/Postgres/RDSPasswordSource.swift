@@ -6,8 +6,10 @@ import Foundation
 enum RDSPasswordSource {
     /// The token maker for `configuration`, or `nil` when it authenticates with a password.
     /// - Throws: ``VideoStoreError/Code/invalidConfiguration`` when no region is known.
-    static func make(for configuration: DatabaseConfiguration.Postgres,
-                     environment: [String: String]) throws -> (@Sendable () async throws -> String)? {
+    static func make(
+        for configuration: DatabaseConfiguration.Postgres,
+        environment: [String: String]
+    ) throws -> (@Sendable () async throws -> String)? {
         guard configuration.iamAuthentication else { return nil }
         guard let region = configuration.region ?? environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"], !region.isEmpty else {
             throw VideoStoreError(code: .invalidConfiguration, message: "auth=iam needs a region: region= in DATABASE_URL or AWS_REGION")

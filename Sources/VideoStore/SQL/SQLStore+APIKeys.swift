@@ -19,18 +19,24 @@ extension SQLStore {
         try Self.checkPlainText(owner, "owner")
         try Self.checkPlainText(name, "the key's name")
         let plaintext = Self.newPlaintextKey()
-        let rows = try await backend.query("""
+        let rows = try await backend.query(
+            """
             INSERT INTO api_keys (id, owner, name, key_hash, is_admin, created_at)
             VALUES ($1, $2, $3, $4, $5, $6) RETURNING *
-            """, [.text(UUID().uuidString), .text(owner), .text(name), .text(Self.keyHash(plaintext)),
-                  .int(isAdmin ? 1 : 0), .int(Self.nowMilliseconds())])
+            """,
+            [
+                .text(UUID().uuidString), .text(owner), .text(name), .text(Self.keyHash(plaintext)),
+                .int(isAdmin ? 1 : 0), .int(Self.nowMilliseconds()),
+            ])
         guard let row = rows.first else { throw VideoStoreError(code: .database, message: "the insert returned no row") }
         return CreatedAPIKey(key: try APIKey(row: row), plaintext: plaintext)
     }
 
     func apiKey(forPlaintext plaintext: String) async throws -> APIKey? {
-        try await backend.query("SELECT * FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
-                                [.text(Self.keyHash(plaintext))]).first.map(APIKey.init(row:))
+        try await backend.query(
+            "SELECT * FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
+            [.text(Self.keyHash(plaintext))]
+        ).first.map(APIKey.init(row:))
     }
 
     func apiKeys() async throws -> [APIKey] {

@@ -20,16 +20,20 @@ extension SQLStore {
             .optionalInt(record.startedAt.map(VideoTimestamp.milliseconds)),
             .optionalInt(record.finishedAt.map(VideoTimestamp.milliseconds)), .int(now),
         ]
-        let outbox: [SQLValue] = [.text(UUID().uuidString), .text(record.id.uuidString), .text(outboxPayload),
-                                  .int(now), .int(now)]
+        let outbox: [SQLValue] = [
+            .text(UUID().uuidString), .text(record.id.uuidString), .text(outboxPayload),
+            .int(now), .int(now),
+        ]
         return try await backend.transaction { db in
-            let rows = try await db.query("""
+            let rows = try await db.query(
+                """
                 INSERT INTO videos (id, owner, status, stage, progress, eta_seconds, attempts, size, jobs, outputs,
                     error, metadata, created_at, queued_at, started_at, finished_at, updated_at)
                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
                 RETURNING *
                 """, binds)
-            try await db.execute("""
+            try await db.execute(
+                """
                 INSERT INTO outbox (id, video_id, payload, created_at, not_before, attempts)
                 VALUES ($1, $2, $3, $4, $5, 0)
                 """, outbox)

@@ -5,7 +5,8 @@ extension SQLStore {
     func acquireLease(name: String, holder: String, until: Date, now: Date) async throws -> Bool {
         try Self.checkPlainText(name, "the lease's name")
         try Self.checkPlainText(holder, "the lease's holder")
-        let rows = try await backend.query("""
+        let rows = try await backend.query(
+            """
             INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
             ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
                 WHERE leases.expires_at < $4 OR leases.holder = excluded.holder

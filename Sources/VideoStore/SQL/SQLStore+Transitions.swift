@@ -20,12 +20,16 @@ extension SQLStore {
         attempt: Int? = nil, owner: String? = nil, messageID: String? = nil, set assignments: [Assignment], now: Int64
     ) async throws -> VideoRecord? {
         guard target != nil else {
-            return try await updateRow(db, id: id, from: sources, to: target, attempt: attempt, owner: owner, messageID: messageID,
-                                       set: assignments, now: now)
+            return try await updateRow(
+                db, id: id, from: sources, to: target, attempt: attempt, owner: owner, messageID: messageID,
+                set: assignments, now: now)
         }
         @Sendable func updateAndNotify(_ db: any SQLExecutor) async throws -> VideoRecord? {
-            guard let record = try await updateRow(db, id: id, from: sources, to: target, attempt: attempt, owner: owner,
-                                                   messageID: messageID, set: assignments, now: now) else { return nil }
+            guard
+                let record = try await updateRow(
+                    db, id: id, from: sources, to: target, attempt: attempt, owner: owner,
+                    messageID: messageID, set: assignments, now: now)
+            else { return nil }
             try await fanOutWebhooks(db, record: record, now: now)
             return record
         }
@@ -67,18 +71,21 @@ extension SQLStore {
 
     func markQueued(id: UUID, messageID: String?) async throws -> VideoRecord? {
         let now = Self.nowMilliseconds()
-        return try await Self.update(backend, id: id, from: [.pending], to: .queued,
-                                     set: [.value("queued_at", .int(now))] + (try Self.messageIDAssignment(messageID)), now: now)
+        return try await Self.update(
+            backend, id: id, from: [.pending], to: .queued,
+            set: [.value("queued_at", .int(now))] + (try Self.messageIDAssignment(messageID)), now: now)
     }
 
     func claim(id: UUID, messageID: String?) async throws -> VideoRecord? {
         let now = Self.nowMilliseconds()
-        return try await Self.update(backend, id: id, from: [.queued, .pending], to: .processing, set: [
-            .expression("attempts", "attempts + 1"), .value("started_at", .int(now)),
-            .coalesce("queued_at", .int(now)),
-            .value("stage", .null), .value("progress", .double(0)), .value("eta_seconds", .null),
-            .value("error", .null), .value("finished_at", .null),
-        ] + (try Self.messageIDAssignment(messageID)), now: now)
+        return try await Self.update(
+            backend, id: id, from: [.queued, .pending], to: .processing,
+            set: [
+                .expression("attempts", "attempts + 1"), .value("started_at", .int(now)),
+                .coalesce("queued_at", .int(now)),
+                .value("stage", .null), .value("progress", .double(0)), .value("eta_seconds", .null),
+                .value("error", .null), .value("finished_at", .null),
+            ] + (try Self.messageIDAssignment(messageID)), now: now)
     }
 
     /// `message_id = ?` when a message id is given (checked for NUL bytes); nothing otherwise.
@@ -89,37 +96,44 @@ extension SQLStore {
     }
 
     func updateProgress(id: UUID, attempt: Int, stage: VideoStage?, progress: Double, eta: Double?) async throws
-        -> VideoRecord? {
+        -> VideoRecord?
+    {
         guard progress.isFinite, eta.map(\.isFinite) ?? true else {
             throw VideoStoreError(code: .invalidArgument, message: "progress and eta must be finite numbers")
         }
-        return try await Self.update(backend, id: id, from: [.processing], to: nil, attempt: attempt, set: [
-            .value("stage", .optionalText(stage?.rawValue)), .value("progress", .double(min(max(progress, 0), 100))),
-            .value("eta_seconds", .optionalDouble(eta.map { max($0, 0) })),
-        ], now: Self.nowMilliseconds())
+        return try await Self.update(
+            backend, id: id, from: [.processing], to: nil, attempt: attempt,
+            set: [
+                .value("stage", .optionalText(stage?.rawValue)), .value("progress", .double(min(max(progress, 0), 100))),
+                .value("eta_seconds", .optionalDouble(eta.map { max($0, 0) })),
+            ], now: Self.nowMilliseconds())
     }
 
     func complete(id: UUID, attempt: Int, outputs: [VideoOutput]) async throws -> VideoRecord? {
         let now = Self.nowMilliseconds()
-        return try await Self.update(backend, id: id, from: [.processing], to: .completed, attempt: attempt, set: [
-            .value("outputs", .text(try StoreJSON.string(outputs))), .value("progress", .double(100)),
-            .value("stage", .null), .value("eta_seconds", .null), .value("error", .null),
-            .value("finished_at", .int(now)),
-        ], now: now)
+        return try await Self.update(
+            backend, id: id, from: [.processing], to: .completed, attempt: attempt,
+            set: [
+                .value("outputs", .text(try StoreJSON.string(outputs))), .value("progress", .double(100)),
+                .value("stage", .null), .value("eta_seconds", .null), .value("error", .null),
+                .value("finished_at", .int(now)),
+            ], now: now)
     }
 
     func fail(id: UUID, attempt: Int?, error: VideoFailure) async throws -> VideoRecord? {
         let now = Self.nowMilliseconds()
         let sources = attempt == nil ? VideoStatus.allowedSources(for: .failed) : [.processing]
-        return try await Self.update(backend, id: id, from: sources, to: .failed, attempt: attempt,
-                                     set: try Self.failureAssignments(error, now: now), now: now)
+        return try await Self.update(
+            backend, id: id, from: sources, to: .failed, attempt: attempt,
+            set: try Self.failureAssignments(error, now: now), now: now)
     }
 
     func fail(id: UUID, messageID: String, error: VideoFailure) async throws -> VideoRecord? {
         let now = Self.nowMilliseconds()
         try Self.checkPlainText(messageID, "the message id")
-        return try await Self.update(backend, id: id, from: VideoStatus.allowedSources(for: .failed), to: .failed,
-                                     messageID: messageID, set: try Self.failureAssignments(error, now: now), now: now)
+        return try await Self.update(
+            backend, id: id, from: VideoStatus.allowedSources(for: .failed), to: .failed,
+            messageID: messageID, set: try Self.failureAssignments(error, now: now), now: now)
     }
 
     /// What every `→ failed` transition sets: the error, no stage or ETA, the finish time.
@@ -132,16 +146,19 @@ extension SQLStore {
 
     func replaceMessageID(id: UUID, current: String, with new: String) async throws -> VideoRecord? {
         try Self.checkPlainText(current, "the message id")
-        return try await Self.update(backend, id: id, from: [.pending, .queued, .processing], to: nil, messageID: current,
-                                     set: try Self.messageIDAssignment(new), now: Self.nowMilliseconds())
+        return try await Self.update(
+            backend, id: id, from: [.pending, .queued, .processing], to: nil, messageID: current,
+            set: try Self.messageIDAssignment(new), now: Self.nowMilliseconds())
     }
 
     func release(id: UUID, attempt: Int) async throws -> VideoRecord? {
         let now = Self.nowMilliseconds()
-        return try await Self.update(backend, id: id, from: [.processing], to: .queued, attempt: attempt, set: [
-            .value("queued_at", .int(now)), .value("stage", .null), .value("progress", .double(0)),
-            .value("eta_seconds", .null),
-        ], now: now)
+        return try await Self.update(
+            backend, id: id, from: [.processing], to: .queued, attempt: attempt,
+            set: [
+                .value("queued_at", .int(now)), .value("stage", .null), .value("progress", .double(0)),
+                .value("eta_seconds", .null),
+            ], now: now)
     }
 
     func cancel(id: UUID, owner: String?) async throws -> VideoRecord? {
@@ -160,13 +177,18 @@ extension SQLStore {
     func retry(id: UUID, owner: String?) async throws -> VideoRecord? {
         let now = Self.nowMilliseconds()
         return try await backend.transaction { db in
-            guard let record = try await Self.update(db, id: id, from: [.failed], to: .queued, owner: owner, set: [
-                .value("queued_at", .int(now)), .value("started_at", .null), .value("finished_at", .null),
-                .value("error", .null), .value("stage", .null), .value("progress", .double(0)),
-                .value("eta_seconds", .null), .value("outputs", .text("[]")), .value("message_id", .null),
-            ], now: now) else { return nil }
+            guard
+                let record = try await Self.update(
+                    db, id: id, from: [.failed], to: .queued, owner: owner,
+                    set: [
+                        .value("queued_at", .int(now)), .value("started_at", .null), .value("finished_at", .null),
+                        .value("error", .null), .value("stage", .null), .value("progress", .double(0)),
+                        .value("eta_seconds", .null), .value("outputs", .text("[]")), .value("message_id", .null),
+                    ], now: now)
+            else { return nil }
             let payload = try QueueMessage(video: record).encodedString()
-            try await db.execute("""
+            try await db.execute(
+                """
                 INSERT INTO outbox (id, video_id, payload, created_at, not_before, attempts)
                 VALUES ($1, $2, $3, $4, $5, 0)
                 """, [.text(UUID().uuidString), .text(id.uuidString), .text(payload), .int(now), .int(now)])

@@ -6,12 +6,16 @@ extension SQLStore {
     static func fanOutWebhooks(_ db: any SQLExecutor, record: VideoRecord, now: Int64) async throws {
         guard let type = WebhookEvent.type(for: record.status) else { return }
         let payload = try webhookPayload(type: type, record: record, now: now)
-        try await db.execute("""
+        try await db.execute(
+            """
             INSERT INTO webhook_deliveries (id, endpoint_id, owner, event_type, video_id, payload, status, attempts, not_before, created_at)
             SELECT $1 || lower(id), id, owner, $2, $3, $4, 'pending', 0, $5, $5 FROM webhook_endpoints
             WHERE owner = $6 AND (events = '' OR (',' || events || ',') LIKE $7)
-            """, [.text("msg_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "") + "_"), .text(type),
-                  .text(record.id.uuidString), .text(payload), .int(now), .text(record.owner), .text("%,\(type),%")])
+            """,
+            [
+                .text("msg_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "") + "_"), .text(type),
+                .text(record.id.uuidString), .text(payload), .int(now), .text(record.owner), .text("%,\(type),%"),
+            ])
     }
 
     /// `{"type", "timestamp", "data": {"video": record}}` with the API's dates (ISO 8601, milliseconds).
@@ -22,7 +26,8 @@ extension SQLStore {
             var timestamp: Date
             var data: Data
         }
-        let data = try VideoTimestamp.jsonEncoder(formatting: .withoutEscapingSlashes).encode(Payload(type: type, timestamp: VideoTimestamp.date(milliseconds: now), data: .init(video: record)))
+        let data = try VideoTimestamp.jsonEncoder(formatting: .withoutEscapingSlashes).encode(
+            Payload(type: type, timestamp: VideoTimestamp.date(milliseconds: now), data: .init(video: record)))
         return String(decoding: data, as: UTF8.self)
     }
 
@@ -36,10 +41,14 @@ extension SQLStore {
         try Self.checkPlainText(owner, "owner")
         try Self.checkPlainText(url, "the URL")
         let secret = Self.newWebhookSecret()
-        let rows = try await backend.query("""
+        let rows = try await backend.query(
+            """
             INSERT INTO webhook_endpoints (id, owner, url, events, secret, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *
-            """, [.text(UUID().uuidString), .text(owner), .text(url), .text(events.joined(separator: ",")), .text(secret),
-                  .int(Self.nowMilliseconds())])
+            """,
+            [
+                .text(UUID().uuidString), .text(owner), .text(url), .text(events.joined(separator: ",")), .text(secret),
+                .int(Self.nowMilliseconds()),
+            ])
         guard let row = rows.first else { throw VideoStoreError(code: .database, message: "the insert returned no row") }
         return (try WebhookEndpoint(row: row), secret)
     }
@@ -50,23 +59,29 @@ extension SQLStore {
     /// both count the same rows) each first upserts a lock row of the owner's in `leases` — the second waits for the
     /// first to commit, and its count then sees the first's insert — and deletes it again before committing.
     func createWebhookEndpoint(owner: String, url: String, events: [String], limit: Int) async throws
-        -> (endpoint: WebhookEndpoint, secret: String)? {
+        -> (endpoint: WebhookEndpoint, secret: String)?
+    {
         try Self.checkPlainText(owner, "owner")
         try Self.checkPlainText(url, "the URL")
         let secret = Self.newWebhookSecret()
         let lock = "webhook-endpoints/" + owner
         return try await backend.transaction { db in
-            try await db.execute("""
+            try await db.execute(
+                """
                 INSERT INTO leases (name, holder, expires_at) VALUES ($1, '', 0)
                 ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
                 """, [.text(lock)])
             let count = try await db.query("SELECT COUNT(*) AS n FROM webhook_endpoints WHERE owner = $1", [.text(owner)]).first?.int("n") ?? 0
             var created: (endpoint: WebhookEndpoint, secret: String)?
             if count < Int64(max(limit, 0)) {
-                let rows = try await db.query("""
+                let rows = try await db.query(
+                    """
                     INSERT INTO webhook_endpoints (id, owner, url, events, secret, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *
-                    """, [.text(UUID().uuidString), .text(owner), .text(url), .text(events.joined(separator: ",")), .text(secret),
-                          .int(Self.nowMilliseconds())])
+                    """,
+                    [
+                        .text(UUID().uuidString), .text(owner), .text(url), .text(events.joined(separator: ",")), .text(secret),
+                        .int(Self.nowMilliseconds()),
+                    ])
                 guard let row = rows.first else { throw VideoStoreError(code: .database, message: "the insert returned no row") }
                 created = (try WebhookEndpoint(row: row), secret)
             }
@@ -81,12 +96,14 @@ extension SQLStore {
     /// are kept, however old (they fail for good after the retry window, then age out here).
     func pruneWebhookDeliveries(finishedBefore cutoff: Date, limit: Int) async throws -> Int {
         let limit = Int64(min(max(limit, 1), 10_000))
-        let finished = try await backend.query("""
+        let finished = try await backend.query(
+            """
             DELETE FROM webhook_deliveries WHERE id IN (
                 SELECT id FROM webhook_deliveries WHERE status IN ('delivered', 'failed') AND not_before < $1 LIMIT $2)
             RETURNING id
             """, [.int(VideoTimestamp.milliseconds(cutoff)), .int(limit)])
-        let orphaned = try await backend.query("""
+        let orphaned = try await backend.query(
+            """
             DELETE FROM webhook_deliveries WHERE id IN (
                 SELECT d.id FROM webhook_deliveries d
                 WHERE NOT EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id) LIMIT $1)
@@ -102,8 +119,9 @@ extension SQLStore {
 
     func deleteWebhookEndpoint(id: UUID, owner: String) async throws -> Bool {
         try await backend.transaction { db in
-            let deleted = try await db.query("DELETE FROM webhook_endpoints WHERE id = $1 AND owner = $2 RETURNING id",
-                                             [.text(id.uuidString), .text(owner)])
+            let deleted = try await db.query(
+                "DELETE FROM webhook_endpoints WHERE id = $1 AND owner = $2 RETURNING id",
+                [.text(id.uuidString), .text(owner)])
             guard !deleted.isEmpty else { return false }
             try await db.execute("DELETE FROM webhook_deliveries WHERE endpoint_id = $1", [.text(id.uuidString)])
             return true
@@ -112,7 +130,8 @@ extension SQLStore {
 
     func rotateWebhookSecret(id: UUID, owner: String, keepPreviousUntil: Date) async throws -> (endpoint: WebhookEndpoint, secret: String)? {
         let secret = Self.newWebhookSecret()
-        let rows = try await backend.query("""
+        let rows = try await backend.query(
+            """
             UPDATE webhook_endpoints SET previous_secret = secret, previous_secret_until = $1, secret = $2
             WHERE id = $3 AND owner = $4 RETURNING *
             """, [.int(VideoTimestamp.milliseconds(keepPreviousUntil)), .text(secret), .text(id.uuidString), .text(owner)])
@@ -122,14 +141,16 @@ extension SQLStore {
     func dueWebhookDeliveries(limit: Int, now: Date, lease: Duration) async throws -> [(delivery: WebhookDelivery, endpoint: WebhookSigningEndpoint)] {
         let nowMS = VideoTimestamp.milliseconds(now)
         let leaseEnd = Self.leaseEnd(nowMS, lease)
-        let leased = try await backend.query("""
+        let leased = try await backend.query(
+            """
             UPDATE webhook_deliveries SET not_before = $1, attempts = attempts + 1
             WHERE status = 'pending' AND not_before <= $2 AND id IN (
                 SELECT id FROM webhook_deliveries d WHERE status = 'pending' AND not_before <= $2
                     AND EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = d.endpoint_id)
                 ORDER BY not_before, id LIMIT $3)
             RETURNING *
-            """, [.int(leaseEnd), .int(nowMS), .int(min(max(limit, 1), 1000))]).map(WebhookDelivery.init(row:))
+            """, [.int(leaseEnd), .int(nowMS), .int(min(max(limit, 1), 1000))]
+        ).map(WebhookDelivery.init(row:))
         guard !leased.isEmpty else { return [] }
         let ids = Set(leased.map { $0.endpointID })
         var endpoints: [UUID: WebhookSigningEndpoint] = [:]
@@ -146,22 +167,29 @@ extension SQLStore {
 
     func recordWebhookAttempt(id: String, delivered: Bool, statusCode: Int?, error: String?, nextAttempt: Date?, now: Date) async throws {
         let status: WebhookDelivery.Status = delivered ? .delivered : (nextAttempt == nil ? .failed : .pending)
-        _ = try await backend.query("""
+        _ = try await backend.query(
+            """
             UPDATE webhook_deliveries SET status = $1, last_status_code = $2, last_error = $3, not_before = $4, delivered_at = $5
             WHERE id = $6
-            """, [.text(status.rawValue), .optionalInt(statusCode.map(Int64.init)), .optionalText(error.map { String($0.prefix(1000)) }),
-                  .int(VideoTimestamp.milliseconds(nextAttempt ?? now)), .optionalInt(delivered ? VideoTimestamp.milliseconds(now) : nil),
-                  .text(id)])
+            """,
+            [
+                .text(status.rawValue), .optionalInt(statusCode.map(Int64.init)), .optionalText(error.map { String($0.prefix(1000)) }),
+                .int(VideoTimestamp.milliseconds(nextAttempt ?? now)), .optionalInt(delivered ? VideoTimestamp.milliseconds(now) : nil),
+                .text(id),
+            ])
     }
 
     func webhookDeliveries(endpointID: UUID, owner: String, limit: Int) async throws -> [WebhookDelivery] {
-        try await backend.query("""
+        try await backend.query(
+            """
             SELECT * FROM webhook_deliveries WHERE endpoint_id = $1 AND owner = $2 ORDER BY created_at DESC, id LIMIT $3
-            """, [.text(endpointID.uuidString), .text(owner), .int(min(max(limit, 1), 1000))]).map(WebhookDelivery.init(row:))
+            """, [.text(endpointID.uuidString), .text(owner), .int(min(max(limit, 1), 1000))]
+        ).map(WebhookDelivery.init(row:))
     }
 
     func redeliverWebhook(id: String, endpointID: UUID, owner: String) async throws -> Bool {
-        !(try await backend.query("""
+        !(try await backend.query(
+            """
             UPDATE webhook_deliveries SET status = 'pending', not_before = $1 WHERE id = $2 AND endpoint_id = $3 AND owner = $4 RETURNING id
             """, [.int(Self.nowMilliseconds()), .text(id), .text(endpointID.uuidString), .text(owner)])).isEmpty
     }
@@ -170,8 +198,9 @@ extension SQLStore {
 extension WebhookEndpoint {
     init(row: SQLRow) throws {
         let events = try row.text("events")
-        self.init(id: try row.uuid("id"), owner: try row.text("owner"), url: try row.text("url"),
-                  events: events.isEmpty ? [] : events.split(separator: ",").map(String.init), createdAt: try row.date("created_at"))
+        self.init(
+            id: try row.uuid("id"), owner: try row.text("owner"), url: try row.text("url"),
+            events: events.isEmpty ? [] : events.split(separator: ",").map(String.init), createdAt: try row.date("created_at"))
     }
 }
 
@@ -179,11 +208,12 @@ extension WebhookDelivery {
     init(row: SQLRow) throws {
         let statusText = try row.text("status")
         guard let status = Status(rawValue: statusText) else { throw VideoStoreError(code: .corruptData, message: "unknown delivery status \(statusText)") }
-        self.init(id: try row.text("id"), endpointID: try row.uuid("endpoint_id"), eventType: try row.text("event_type"),
-                  videoID: try row.uuid("video_id"), payload: try row.text("payload"), status: status,
-                  attempts: Int(try row.int("attempts")), nextAttemptAt: status == .pending ? try row.date("not_before") : nil,
-                  lastError: try row.optionalText("last_error"), lastStatusCode: try row.optionalInt("last_status_code").map { Int($0) },
-                  createdAt: try row.date("created_at"), deliveredAt: try row.optionalDate("delivered_at"))
+        self.init(
+            id: try row.text("id"), endpointID: try row.uuid("endpoint_id"), eventType: try row.text("event_type"),
+            videoID: try row.uuid("video_id"), payload: try row.text("payload"), status: status,
+            attempts: Int(try row.int("attempts")), nextAttemptAt: status == .pending ? try row.date("not_before") : nil,
+            lastError: try row.optionalText("last_error"), lastStatusCode: try row.optionalInt("last_status_code").map { Int($0) },
+            createdAt: try row.date("created_at"), deliveredAt: try row.optionalDate("delivered_at"))
     }
 }
 
@@ -194,7 +224,8 @@ extension VideoStore {
     /// A store other than SQLite's and PostgreSQL's gets a best effort: counted, created, and deleted again when a
     /// recount finds it past the cap.
     public func createWebhookEndpoint(owner: String, url: String, events: [String], limit: Int) async throws
-        -> (endpoint: WebhookEndpoint, secret: String)? {
+        -> (endpoint: WebhookEndpoint, secret: String)?
+    {
         if let sql = self as? any SQLStoreForwarding {
             return try await sql.store.createWebhookEndpoint(owner: owner, url: url, events: events, limit: limit)
         }

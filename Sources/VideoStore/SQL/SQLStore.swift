@@ -70,27 +70,30 @@ extension VideoRecord {
     }
 
     var storedMetadata: VideoMetadata {
-        VideoMetadata(title: title, originalFilename: originalFilename, sourceBucket: sourceBucket,
-                      sourceKey: sourceKey, contentType: contentType, sha256: sha256, sourceETag: sourceETag,
-                      callerMetadata: self.metadata, preset: preset, options: options)
+        VideoMetadata(
+            title: title, originalFilename: originalFilename, sourceBucket: sourceBucket,
+            sourceKey: sourceKey, contentType: contentType, sha256: sha256, sourceETag: sourceETag,
+            callerMetadata: self.metadata, preset: preset, options: options)
     }
 }
 
 extension OutboxEntry {
     /// Reads an `outbox` row.
     init(row: SQLRow) throws {
-        self.init(id: try row.uuid("id"), videoID: try row.uuid("video_id"), payload: try row.text("payload"),
-                  createdAt: try row.date("created_at"), notBefore: try row.date("not_before"),
-                  attempts: Int(try row.int("attempts")),
-                  lastError: try row.optionalText("last_error") == nil ? nil : try row.json(String.self, "last_error"))
+        self.init(
+            id: try row.uuid("id"), videoID: try row.uuid("video_id"), payload: try row.text("payload"),
+            createdAt: try row.date("created_at"), notBefore: try row.date("not_before"),
+            attempts: Int(try row.int("attempts")),
+            lastError: try row.optionalText("last_error") == nil ? nil : try row.json(String.self, "last_error"))
     }
 }
 
 extension APIKey {
     /// Reads an `api_keys` row.
     init(row: SQLRow) throws {
-        self.init(id: try row.uuid("id"), owner: try row.text("owner"), name: try row.text("name"),
-                  isAdmin: try row.int("is_admin") != 0, createdAt: try row.date("created_at"),
-                  revokedAt: try row.optionalDate("revoked_at"))
+        self.init(
+            id: try row.uuid("id"), owner: try row.text("owner"), name: try row.text("name"),
+            isAdmin: try row.int("is_admin") != 0, createdAt: try row.date("created_at"),
+            revokedAt: try row.optionalDate("revoked_at"))
     }
 }

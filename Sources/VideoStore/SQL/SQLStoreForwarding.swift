@@ -36,7 +36,8 @@ extension SQLStoreForwarding {
         try await store.claim(id: id, messageID: messageID)
     }
     public func updateProgress(id: UUID, attempt: Int, stage: VideoStage?, progress: Double, eta: Double?) async throws
-        -> VideoRecord? {
+        -> VideoRecord?
+    {
         try await store.updateProgress(id: id, attempt: attempt, stage: stage, progress: progress, eta: eta)
     }
     public func complete(id: UUID, attempt: Int, outputs: [VideoOutput]) async throws -> VideoRecord? {
@@ -104,7 +105,8 @@ extension SQLStoreForwarding {
         try await store.rotateWebhookSecret(id: id, owner: owner, keepPreviousUntil: keepPreviousUntil)
     }
     public func dueWebhookDeliveries(limit: Int, now: Date, lease: Duration) async throws
-        -> [(delivery: WebhookDelivery, endpoint: WebhookSigningEndpoint)] {
+        -> [(delivery: WebhookDelivery, endpoint: WebhookSigningEndpoint)]
+    {
         try await store.dueWebhookDeliveries(limit: limit, now: now, lease: lease)
     }
     public func recordWebhookAttempt(id: String, delivered: Bool, statusCode: Int?, error: String?, nextAttempt: Date?, now: Date) async throws {

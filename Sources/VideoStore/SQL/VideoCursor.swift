@@ -21,7 +21,8 @@ struct VideoCursor: Equatable {
         guard let data = Base64URL.decode(text), let plain = String(data: data, encoding: .utf8) else { throw invalid }
         let parts = plain.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0] == "v1", let createdAt = Int64(parts[1]),
-              let id = UUID(uuidString: String(parts[2])) else { throw invalid }
+            let id = UUID(uuidString: String(parts[2]))
+        else { throw invalid }
         self.init(createdAt: createdAt, id: id)
     }
 }

@@ -20,8 +20,9 @@ final class SQLiteBackend: SQLBackend {
     static func open(path: String, busyTimeoutMilliseconds: Int, logger: Logger) async throws -> SQLiteBackend {
         let connection: SQLiteConnection
         do {
-            connection = try await SQLiteConnection.open(storage: path == ":memory:" ? .memory : .file(path: path),
-                                                         logger: logger)
+            connection = try await SQLiteConnection.open(
+                storage: path == ":memory:" ? .memory : .file(path: path),
+                logger: logger)
         } catch {
             throw VideoStoreError(code: .database, message: "cannot open the SQLite database at \(path): \(error)")
         }
@@ -65,7 +66,8 @@ final class SQLiteBackend: SQLBackend {
     }
 
     private func transactionOnce<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T)
-        async throws -> T {
+        async throws -> T
+    {
         try await run("BEGIN IMMEDIATE", [])
         do {
             let result = try await body(Locked(backend: self))
@@ -78,8 +80,9 @@ final class SQLiteBackend: SQLBackend {
     }
 
     func migrationTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T)
-        async throws -> T {
-        try await transaction(body)   // BEGIN IMMEDIATE holds the database's write lock
+        async throws -> T
+    {
+        try await transaction(body)  // BEGIN IMMEDIATE holds the database's write lock
     }
 
     func close() async throws {
@@ -108,13 +111,14 @@ final class SQLiteBackend: SQLBackend {
         return rows.map { row in
             var values: [String: SQLValue] = [:]
             for column in row.columns {
-                values[column.name.lowercased()] = switch column.data {
-                case .integer(let value): .int(Int64(value))
-                case .float(let value): .double(value)
-                case .text(let value): .text(value)
-                case .blob(let buffer): .text(String(buffer: buffer))
-                case .null: .null
-                }
+                values[column.name.lowercased()] =
+                    switch column.data {
+                    case .integer(let value): .int(Int64(value))
+                    case .float(let value): .double(value)
+                    case .text(let value): .text(value)
+                    case .blob(let buffer): .text(String(buffer: buffer))
+                    case .null: .null
+                    }
             }
             return SQLRow(values)
         }
@@ -126,7 +130,10 @@ final class SQLiteBackend: SQLBackend {
         result.reserveCapacity(sql.utf8.count)
         var previous: Character?
         for character in sql {
-            if previous == "$", character.isASCII, character.isNumber { result.removeLast(); result.append("?") }
+            if previous == "$", character.isASCII, character.isNumber {
+                result.removeLast()
+                result.append("?")
+            }
             result.append(character)
             previous = character
         }

@@ -11,9 +11,13 @@ public struct SQLiteVideoStore: VideoStore, SQLStoreForwarding {
     let store: SQLStore
 
     /// Opens (creating) the database file at `path`; `":memory:"` is a private in-memory database.
-    public init(path: String, busyTimeoutMilliseconds: Int = 5000,
-                logger: Logger = Logger(label: "videoqueue.store.sqlite")) async throws {
-        store = SQLStore(backend: try await SQLiteBackend.open(path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds,
-                                                               logger: logger))
+    public init(
+        path: String, busyTimeoutMilliseconds: Int = 5000,
+        logger: Logger = Logger(label: "videoqueue.store.sqlite")
+    ) async throws {
+        store = SQLStore(
+            backend: try await SQLiteBackend.open(
+                path: path, busyTimeoutMilliseconds: busyTimeoutMilliseconds,
+                logger: logger))
     }
 }

@@ -1,6 +1,6 @@
-import TestSupport
 import Foundation
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import AWSSigV4
@@ -81,9 +81,10 @@ struct CredentialProviderChainTests {
     }
 
     @Test func defaultChainHasTheSDKOrder() {
-        #expect(CredentialProviderChain.default(environment: [:]).providers.map(\.name) == [
-            "environment", "shared files", "ecs", "imds",
-        ])
+        #expect(
+            CredentialProviderChain.default(environment: [:]).providers.map(\.name) == [
+                "environment", "shared files", "ecs", "imds",
+            ])
         let withStatic = CredentialProviderChain.default(
             credentials: Credentials(accessKeyID: "AKIDSTATIC", secretAccessKey: "s"),
             environment: [:]

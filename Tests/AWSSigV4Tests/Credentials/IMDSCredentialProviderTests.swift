@@ -1,8 +1,8 @@
 import Foundation
 import NIOHTTP1
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 @testable import AWSSigV4
 

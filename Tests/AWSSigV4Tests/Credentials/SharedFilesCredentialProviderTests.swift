@@ -1,5 +1,5 @@
-import TestSupport
 import Foundation
+import TestSupport
 import Testing
 
 @testable import AWSSigV4
@@ -61,8 +61,10 @@ struct SharedFilesCredentialProviderTests {
         let directory: TemporaryDirectory
         var environment: [String: String]
 
-        init(credentials: String? = SharedFilesCredentialProviderTests.credentialsFile,
-             config: String? = SharedFilesCredentialProviderTests.configFile) throws {
+        init(
+            credentials: String? = SharedFilesCredentialProviderTests.credentialsFile,
+            config: String? = SharedFilesCredentialProviderTests.configFile
+        ) throws {
             directory = try TemporaryDirectory()
             if let credentials { try directory.write(".aws/credentials", credentials) }
             if let config { try directory.write(".aws/config", config) }

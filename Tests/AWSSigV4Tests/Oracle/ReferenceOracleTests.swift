@@ -11,14 +11,17 @@ import Testing
 @Suite struct ReferenceOracleTests {
     /// The reference for `signer`'s credentials, scope and rules.
     static func reference(_ signer: SigV4Signer) -> ReferenceSigV4 {
-        ReferenceSigV4(accessKeyID: signer.credentials.accessKeyID, secretAccessKey: signer.credentials.secretAccessKey,
-                       sessionToken: signer.credentials.sessionToken, region: signer.region, service: signer.service, options: signer.options)
+        ReferenceSigV4(
+            accessKeyID: signer.credentials.accessKeyID, secretAccessKey: signer.credentials.secretAccessKey,
+            sessionToken: signer.credentials.sessionToken, region: signer.region, service: signer.service, options: signer.options)
     }
 
     /// Signs `request` both ways (``SigV4Signer/sign(_:body:date:)`` and ``SigV4Signer/authorize(_:body:date:)``) and checks
     /// them against the reference; `context` names the case in failures. Returns whether they all agree.
-    static func compareHeaderForm(_ signer: SigV4Signer, _ request: SigV4Request, body: SigV4Body, date: Date,
-                                  _ context: @autoclosure () -> String) -> Bool {
+    static func compareHeaderForm(
+        _ signer: SigV4Signer, _ request: SigV4Request, body: SigV4Body, date: Date,
+        _ context: @autoclosure () -> String
+    ) -> Bool {
         let expected = reference(signer).signWithHeaders(request, payloadHash: body.payloadHash, date: date)
         var signed = request
         let signature = signer.sign(&signed, body: body, date: date)
@@ -44,8 +47,10 @@ import Testing
 
     /// Presigns `request` both ways (``SigV4Signer/presign(_:expires:body:date:)`` and
     /// ``SigV4Signer/presignedURL(_:expires:body:date:)``) and checks them against the reference.
-    static func comparePresigned(_ signer: SigV4Signer, _ request: SigV4Request, expires: Int, body: SigV4Body?, date: Date,
-                                 _ context: @autoclosure () -> String) throws -> Bool {
+    static func comparePresigned(
+        _ signer: SigV4Signer, _ request: SigV4Request, expires: Int, body: SigV4Body?, date: Date,
+        _ context: @autoclosure () -> String
+    ) throws -> Bool {
         let expected = reference(signer).presign(request, expires: expires, payloadHash: body?.payloadHash, date: date)
         let presigned = try signer.presign(request, expires: expires, body: body, date: date)
         let url = try signer.presignedURL(request, expires: expires, body: body, date: date)
@@ -92,8 +97,9 @@ import Testing
 
             // The fast path agrees with it.
             _ = Self.compareHeaderForm(signer, request, body: .bytes(raw.body), date: context.timestamp, "\(caseName) (header form)")
-            _ = try Self.comparePresigned(signer, request, expires: context.expirationInSeconds, body: body, date: context.timestamp,
-                                          "\(caseName) (query form)")
+            _ = try Self.comparePresigned(
+                signer, request, expires: context.expirationInSeconds, body: body, date: context.timestamp,
+                "\(caseName) (query form)")
         }
     }
 
@@ -110,8 +116,12 @@ import Testing
             let random = generator.next()
             let context = "seed \(seed), request \(index): \(random)"
             if !Self.compareHeaderForm(random.signer, random.request, body: random.body, date: random.date, context) { failures += 1 }
-            if !(try Self.comparePresigned(random.signer, random.request, expires: random.expires, body: random.presignBody, date: random.date,
-                                           context)) { failures += 1 }
+            if !(try Self.comparePresigned(
+                random.signer, random.request, expires: random.expires, body: random.presignBody, date: random.date,
+                context))
+            {
+                failures += 1
+            }
             if failures >= 10 { break }  // the first few tell the story
         }
         guard failures < 10 else { return }
@@ -153,20 +163,28 @@ struct RandomRequests {
 
     static let methods = ["GET", "PUT", "POST", "DELETE", "HEAD", "PATCH", "OPTIONS"]
     static let services = ["s3", "s3", "s3express", "sqs", "service", "execute-api", "monitoring"]
-    static let hosts = ["example.amazonaws.com", "bucket.s3.us-east-1.amazonaws.com", "127.0.0.1:4566", "sqs.eu-central-1.amazonaws.com",
-                        "Mixed.Case.Example.com", "localhost:9000"]
+    static let hosts = [
+        "example.amazonaws.com", "bucket.s3.us-east-1.amazonaws.com", "127.0.0.1:4566", "sqs.eu-central-1.amazonaws.com",
+        "Mixed.Case.Example.com", "localhost:9000",
+    ]
     static let pathSegments = [
         "a", "b", "videos", "key.mp4", "", ".", "..", "...", "a%20b", "a b", "%2F", "%2f", "%41", "%7E", "%7e", "~", "%25", "%", "%zz", "%4",
         "é", "%C3%A9", "日本", "%E6%97%A5", "a+b", "!$&'()*,;=:@", "[x]", "%00", "emoji😀", "-_.", "%2E%2E", "a;b=c", "%3F",
     ]
-    static let queryNames = ["a", "A", "b", "key", "list-type", "prefix", "x-id", "%E2%82%AC", "€", "a%20b", "a b", "a+b", "", "*", "%2F",
-                             "X-Amz-Meta", "~", "%zz"]
+    static let queryNames = [
+        "a", "A", "b", "key", "list-type", "prefix", "x-id", "%E2%82%AC", "€", "a%20b", "a b", "a+b", "", "*", "%2F",
+        "X-Amz-Meta", "~", "%zz",
+    ]
     static let queryValues = ["", "1", "2", "v", "a%20b", "a b", "%2F", "/", "=", "?", "%zz", "~", "é", "%C3%A9", "+", "a=b", "%", "*", ":"]
-    static let headerNames = ["X-Amz-Meta-Foo", "x-amz-meta-foo", "X-AMZ-META-FOO", "Content-Type", "content-type", "My-Header", "Range",
-                              "X-Forwarded-For", "User-Agent", "Expect", "x-amz-meta-b", "X-Amz-Meta-A", "Zz", "a", "Accept",
-                              "X-Amz-Date", "Authorization", "X-Amz-Security-Token", "Content-MD5", "x-amz-storage-class"]
-    static let headerValues = ["v", "  leading", "trailing  ", "  both  ", "a   b", "a \t b", "\tx\t", "a\r\n b", "", "   ", "v,w", "ünï",
-                               "UPPER lower", "a  b  c  d", "text/plain; charset=utf-8", "bytes=0-99", "\"quoted  value\""]
+    static let headerNames = [
+        "X-Amz-Meta-Foo", "x-amz-meta-foo", "X-AMZ-META-FOO", "Content-Type", "content-type", "My-Header", "Range",
+        "X-Forwarded-For", "User-Agent", "Expect", "x-amz-meta-b", "X-Amz-Meta-A", "Zz", "a", "Accept",
+        "X-Amz-Date", "Authorization", "X-Amz-Security-Token", "Content-MD5", "x-amz-storage-class",
+    ]
+    static let headerValues = [
+        "v", "  leading", "trailing  ", "  both  ", "a   b", "a \t b", "\tx\t", "a\r\n b", "", "   ", "v,w", "ünï",
+        "UPPER lower", "a  b  c  d", "text/plain; charset=utf-8", "bytes=0-99", "\"quoted  value\"",
+    ]
 
     mutating func pick<T>(_ values: [T]) -> T { values[Int.random(in: 0..<values.count, using: &random)] }
     mutating func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &random) < percent }
@@ -177,10 +195,12 @@ struct RandomRequests {
         if chance(10) { options.sessionTokenPlacement = .afterSigning }
         if !service.hasPrefix("s3"), chance(20) { options.normalizePath = false }  // as the suite's "normalize": false cases
         let token = chance(50) ? "AQoDYXdzEJr//+token=\(Int.random(in: 0..<1_000_000, using: &random))/a b%20" : nil
-        let credentials = Credentials(accessKeyID: pick(["AKIDEXAMPLE", "AKIA0123456789"]), secretAccessKey: pick(["wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "s3cr3t"]),
-                                      sessionToken: token)
-        let signer = SigV4Signer(credentials: credentials, region: pick(["us-east-1", "eu-central-1", "ap-southeast-2"]), service: service,
-                                 options: options)
+        let credentials = Credentials(
+            accessKeyID: pick(["AKIDEXAMPLE", "AKIA0123456789"]), secretAccessKey: pick(["wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "s3cr3t"]),
+            sessionToken: token)
+        let signer = SigV4Signer(
+            credentials: credentials, region: pick(["us-east-1", "eu-central-1", "ap-southeast-2"]), service: service,
+            options: options)
 
         let bare = chance(15)
         var path = ""
@@ -209,15 +229,17 @@ struct RandomRequests {
             if chance(10) { headers.add(name: pick(["Host", "host", "HOST"]), value: pick(["example.amazonaws.com", " spaced.example.com "])) }
             if chance(10) { headers.add(name: "x-amz-content-sha256", value: pick(["UNSIGNED-PAYLOAD", ReferenceSigV4.sha256Hex(Array("x".utf8))])) }
         }
-        let request = SigV4Request(method: pick(Self.methods), scheme: pick(["https", "http"]), host: pick(Self.hosts), path: path,
-                                   query: components.joined(separator: "&"), headers: headers)
+        let request = SigV4Request(
+            method: pick(Self.methods), scheme: pick(["https", "http"]), host: pick(Self.hosts), path: path,
+            query: components.joined(separator: "&"), headers: headers)
 
         let bodyBytes = (0..<pick([0, 0, 1, 17, 100])).map { _ in UInt8.random(in: 0...255, using: &random) }
-        let body: SigV4Body = switch Int.random(in: 0..<4, using: &random) {
-        case 0: .unsigned
-        case 1: .hash(ReferenceSigV4.sha256Hex(bodyBytes))
-        default: .bytes(bodyBytes)
-        }
+        let body: SigV4Body =
+            switch Int.random(in: 0..<4, using: &random) {
+            case 0: .unsigned
+            case 1: .hash(ReferenceSigV4.sha256Hex(bodyBytes))
+            default: .bytes(bodyBytes)
+            }
         let presignBody: SigV4Body? = chance(50) ? nil : pick([SigV4Body.unsigned, .bytes(bodyBytes), .empty])
         let date = Date(timeIntervalSince1970: TimeInterval(Int.random(in: 1_420_070_400...1_924_992_000, using: &random)))
         let expires = pick([1, 60, 900, 3600, 86_400, 604_800, Int.random(in: 1...604_800, using: &random)])

@@ -59,7 +59,8 @@ struct ReferenceSigV4 {
         var index = 0
         while index < bytes.count {
             if bytes[index] == UInt8(ascii: "%"), index + 2 < bytes.count,
-               let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) {
+                let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+            {
                 result.append(high * 16 + low)
                 index += 3
             } else {
@@ -124,8 +125,10 @@ struct ReferenceSigV4 {
         for (name, value) in extra {
             pairs.append((uriEncode(name), uriEncode(value)))
         }
-        pairs.sort { Array($0.name.utf8).lexicographicallyPrecedes($1.name.utf8)
-            || ($0.name == $1.name && Array($0.value.utf8).lexicographicallyPrecedes($1.value.utf8)) }
+        pairs.sort {
+            Array($0.name.utf8).lexicographicallyPrecedes($1.name.utf8)
+                || ($0.name == $1.name && Array($0.value.utf8).lexicographicallyPrecedes($1.value.utf8))
+        }
         return pairs.map { "\($0.name)=\($0.value)" }.joined(separator: "&")
     }
 
@@ -138,8 +141,10 @@ struct ReferenceSigV4 {
     /// The canonical headers block (each `name:value\n`) and the signed header names (`;`-separated): names lower-cased,
     /// values trimmed, the values of a repeated name joined with `,` in request order, sorted by name; `host` from
     /// `host` when the headers have none; the headers named in `excluded` left out.
-    static func canonicalHeaders(_ headers: [(name: String, value: String)], host: String,
-                                 excluded: Set<String>) -> (block: String, signedHeaders: String) {
+    static func canonicalHeaders(
+        _ headers: [(name: String, value: String)], host: String,
+        excluded: Set<String>
+    ) -> (block: String, signedHeaders: String) {
         var values: [String: [String]] = [:]
         for (name, value) in headers {
             let name = name.lowercased()
@@ -153,8 +158,10 @@ struct ReferenceSigV4 {
     }
 
     /// The six lines of the canonical request.
-    static func canonicalRequest(method: String, uri: String, query: String, headersBlock: String, signedHeaders: String,
-                                 payloadHash: String) -> String {
+    static func canonicalRequest(
+        method: String, uri: String, query: String, headersBlock: String, signedHeaders: String,
+        payloadHash: String
+    ) -> String {
         [method, uri, query, headersBlock, signedHeaders, payloadHash].joined(separator: "\n")
     }
 
@@ -225,8 +232,9 @@ struct ReferenceSigV4 {
         var excluded = options.unsignedHeaders
         if sessionToken != nil, options.sessionTokenPlacement == .afterSigning { excluded.insert("x-amz-security-token") }
         let (block, signedHeaders) = Self.canonicalHeaders(headers, host: request.host, excluded: excluded)
-        let canonical = Self.canonicalRequest(method: request.method, uri: canonicalURI(request.path), query: Self.canonicalQuery(request.query),
-                                              headersBlock: block, signedHeaders: signedHeaders, payloadHash: payloadHash)
+        let canonical = Self.canonicalRequest(
+            method: request.method, uri: canonicalURI(request.path), query: Self.canonicalQuery(request.query),
+            headersBlock: block, signedHeaders: signedHeaders, payloadHash: payloadHash)
         let toSign = stringToSign(canonicalRequest: canonical, timestamp: timestamp)
         let signature = signature(stringToSign: toSign, timestamp: timestamp)
         let authorization = "AWS4-HMAC-SHA256 Credential=\(accessKeyID)/\(credentialScope(timestamp)), SignedHeaders=\(signedHeaders), Signature=\(signature)"
@@ -253,9 +261,10 @@ struct ReferenceSigV4 {
         ]
         let tokenSigned = options.sessionTokenPlacement == .signed
         if let sessionToken, tokenSigned { parameters.append(("X-Amz-Security-Token", sessionToken)) }
-        let canonical = Self.canonicalRequest(method: request.method, uri: canonicalURI(request.path),
-                                              query: Self.canonicalQuery(request.query, extra: parameters),
-                                              headersBlock: block, signedHeaders: signedHeaders, payloadHash: payloadHash)
+        let canonical = Self.canonicalRequest(
+            method: request.method, uri: canonicalURI(request.path),
+            query: Self.canonicalQuery(request.query, extra: parameters),
+            headersBlock: block, signedHeaders: signedHeaders, payloadHash: payloadHash)
         let toSign = stringToSign(canonicalRequest: canonical, timestamp: timestamp)
         let signature = signature(stringToSign: toSign, timestamp: timestamp)
         if let sessionToken, !tokenSigned { parameters.append(("X-Amz-Security-Token", sessionToken)) }

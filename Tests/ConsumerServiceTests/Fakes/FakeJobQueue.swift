@@ -1,7 +1,8 @@
-@testable import ConsumerService
 import SQSClient
 import ServiceLifecycle
 import Synchronization
+
+@testable import ConsumerService
 
 /// An in-memory ``JobQueue`` that records every call; `failing` makes the named operations throw. Receives are
 /// answered by the poll answerer of their queue (``answerPolls(of:_:)``); without one a receive waits, as an idle long
@@ -28,8 +29,12 @@ final class FakeJobQueue: JobQueue {
 
     private let state = Mutex<(calls: [Call], failing: Set<Operation>, sent: [SentMessage])>(([], [], []))
     private let answerers = Mutex<[String: PollAnswerer]>([:])
-    private let polls = Mutex<(counts: [String: Int], waitTimes: [String: [Int]],
-                               waiters: [(queueURL: String, continuation: CheckedContinuation<Void, Never>)])>(([:], [:], []))
+    private let polls = Mutex<
+        (
+            counts: [String: Int], waitTimes: [String: [Int]],
+            waiters: [(queueURL: String, continuation: CheckedContinuation<Void, Never>)]
+        )
+    >(([:], [:], []))
 
     init(failing: Set<Operation> = []) {
         state.withLock { $0.failing = failing }

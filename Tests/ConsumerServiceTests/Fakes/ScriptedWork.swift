@@ -1,8 +1,9 @@
-@testable import ConsumerService
 import Foundation
 import Logging
 import VideoCore
 import VideoStore
+
+@testable import ConsumerService
 
 /// A ``JobWork`` that runs a closure instead of FFmpeg, and tells who waits (``started``) when it begins.
 struct ScriptedWork: JobWork {

@@ -153,7 +153,8 @@ struct MultipartReader {
             throw MultipartError(.tooManyHeaders, "a part has more than \(limits.headersPerPart) header lines")
         }
         guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex,
-              !line[..<colon].contains(where: { $0 <= 0x20 || $0 >= 0x7F }) else {
+            !line[..<colon].contains(where: { $0 <= 0x20 || $0 >= 0x7F })
+        else {
             throw MultipartError(.malformed, "a part header is not 'Name: value'")
         }
         let name = String(decoding: line[..<colon], as: UTF8.self).lowercased()
