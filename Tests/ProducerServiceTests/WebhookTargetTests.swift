@@ -248,13 +248,13 @@ extension WebhookTests {
                     _ = await others.reduce(0, +)
                 }
             }
-            #expect(quick < .milliseconds(500), "the cooperative pool is not blocked by lookups")
+            #expect(quick < .seconds(3), "the cooperative pool is not blocked by lookups")
             for try await code in group {
                 #expect(code == .resolutionTimedOut)
             }
         }
         let elapsed = clock.now - start
-        #expect(elapsed < .milliseconds(1_500), "bounded by the resolver's timeout (\(elapsed))")
+        #expect(elapsed < .seconds(5), "bounded by the resolver's 500 ms timeout, not the hang (\(elapsed))")
         // A hanging resolver does not pile up threads: past its cap a lookup is refused at once.
         let busy = await #expect(throws: WebhookTargetError.self) {
             _ = try await resolver.resolve("one-more.example", port: 443)
@@ -278,7 +278,7 @@ extension WebhookTests {
         task.cancel()
         let error = await #expect(throws: WebhookTargetError.self) { try await task.value }
         #expect(error?.code == .cancelled)
-        #expect(clock.now - start < .seconds(1))
+        #expect(clock.now - start < .seconds(5), "not the 30 s timeout")
         hanging.release(1)
     }
 

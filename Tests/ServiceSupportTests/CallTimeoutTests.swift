@@ -10,7 +10,7 @@ struct CallTimeoutTests {
         await #expect(throws: CallTimeoutError(operation: "slow", limit: .milliseconds(100))) {
             try await withTimeout(.milliseconds(100), operation: "slow") { try await Task.sleep(for: .seconds(60)) }
         }
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(30), "far below the 60 s call")
     }
 
     @Test("cancelling the caller ends the call with CancellationError, not timed_out")

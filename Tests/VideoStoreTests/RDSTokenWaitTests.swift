@@ -65,7 +65,7 @@ struct RDSTokenWaitTests {
                     await #expect { try await store.appliedMigrations() } throws: {
                         Self.isWaitingForToken($0, reason: NoCredentials().description)
                     }
-                    #expect(ContinuousClock.now - start < .seconds(2), "the query waited")
+                    #expect(ContinuousClock.now - start < .seconds(5), "the query waited")
                 }
                 let retried = try await eventually(timeout: .seconds(10), every: .milliseconds(20)) { attempts.withLock { $0 } >= 3 }
                 #expect(retried, "the token is tried again")
@@ -93,7 +93,7 @@ struct RDSTokenWaitTests {
             await #expect { try await store.statusCounts() } throws: {
                 Self.isWaitingForToken($0, reason: PostgresBackend.AbandonedCall(limit: .milliseconds(300)).description)
             }
-            #expect(ContinuousClock.now - start < .seconds(5))
+            #expect(ContinuousClock.now - start < .seconds(30), "the token maker never answers: not waited for")
         }
     }
 
@@ -112,10 +112,10 @@ struct RDSTokenWaitTests {
         let start = ContinuousClock.now
         cancelled.cancel()
         await #expect(throws: CancellationError.self) { try await cancelled.value }
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ContinuousClock.now - start < .seconds(10), "the token maker never answers")
 
         try await store.close()
-        #expect(ContinuousClock.now - start < .seconds(3), "close() waited for the token maker")
+        #expect(ContinuousClock.now - start < .seconds(10), "close() waited for the token maker")
         await #expect { try await waiting.value } throws: { ($0 as? VideoStoreError)?.code == .closed }
         await #expect { try await store.statusCounts() } throws: { ($0 as? VideoStoreError)?.code == .closed }
     }
@@ -143,7 +143,7 @@ struct RDSTokenWaitTests {
                     guard let error = error as? VideoStoreError else { return false }
                     return error.code == .unavailable && error.message.hasPrefix("PostgreSQL at 127.0.0.1:\(proxy.port): no connection")
                 }
-                #expect(ContinuousClock.now - start < .seconds(5))
+                #expect(ContinuousClock.now - start < .seconds(20), "the lease limit, not the pool's one-minute circuit breaker")
                 #expect(proxy.connectionCount >= 1)
 
                 proxy.setRelaying(true)
