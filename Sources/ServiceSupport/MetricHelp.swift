@@ -16,6 +16,7 @@ enum MetricHelp {
         "videoqueue_consumer_ready": "1 when the consumer's poll loop runs and waits for no dependency.",
         "videoqueue_consumer_jobs_in_flight": "Jobs running now.",
         "videoqueue_consumer_jobs_total": "Jobs finished, by job type and outcome.",
+        "videoqueue_consumer_messages_resent_total": "Messages sent again as fresh ones (a transient failure on a last allowed receive).",
         "videoqueue_consumer_job_duration_seconds": "Time from receiving a message to settling it, by outcome.",
         "videoqueue_consumer_stage_duration_seconds": "Time of each stage of a job (download, probe, encode, upload).",
         "videoqueue_consumer_message_age_seconds": "Age of a message when a consumer received it.",
