@@ -3,6 +3,7 @@ import SQSClient
 import ServiceLifecycle
 import ServiceSupport
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import ConsumerService
