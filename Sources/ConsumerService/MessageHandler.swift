@@ -59,6 +59,16 @@ struct MessageHandler: Sendable {
     /// Reads the record, asks ``ClaimDecision`` what to do with the message, and does it.
     private func process(_ message: SQSMessage, videoID: UUID, logger: Logger) async -> JobOutcome {
         let receiveCount = message.approximateReceiveCount ?? 1
+        if heartbeat.adopt(message) {
+            // Our own running job's message, back because a visibility extension came late: the job keeps running
+            // under this receive (never taken over from ourselves), hidden again at once.
+            logger.warning(
+                "the message of a job running here was received again (a late visibility extension): the job keeps it",
+                metadata: ["receive_count": "\(receiveCount)"])
+            metrics.visibilityExtension("readopted")
+            await setVisibility(message, seconds: configuration.visibilityTimeout, logger: logger)
+            return .leftToOwner
+        }
         let record: VideoRecord
         do {
             let current = try await store.video(id: videoID, owner: nil)
@@ -127,7 +137,8 @@ struct MessageHandler: Sendable {
     private func run(record: VideoRecord, message: SQSMessage, logger: Logger) async -> JobOutcome {
         let signal = AbortSignal()
         let attempt = record.attempts
-        heartbeat.register(messageID: message.messageID, receiptHandle: message.receiptHandle, signal: signal)
+        heartbeat.register(
+            messageID: message.messageID, receiptHandle: message.receiptHandle, signal: signal, receiveCount: message.approximateReceiveCount)
         activeJobs.insert(message.messageID, signal)
         let scratch = URL(fileURLWithPath: configuration.scratchDirectory, isDirectory: true)
             .appendingPathComponent("\(record.id.uuidString.lowercased())-\(attempt)", isDirectory: true)
@@ -175,6 +186,8 @@ struct MessageHandler: Sendable {
             }
             return result
         }
+        // The latest receive of the message (a late beat can have let it come back here meanwhile).
+        let message = heartbeat.latest(message)
         return await uncancellable {
             await finish(record: record, message: message, result: result, reason: signal.reason, timeout: deadline.timeout, logger: logger)
         }

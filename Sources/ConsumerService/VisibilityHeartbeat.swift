@@ -11,10 +11,16 @@ import Synchronization
 /// A call that fails as a whole (network, throttling) or outlasts `max(interval, callTimeout)` is given up and retried
 /// on the next beat; with the interval at most a third of the timeout by default, two beats can fail before a message
 /// expires.
+///
+/// A late beat can let a running job's message expire and come back to this very consumer; ``adopt(_:)`` then keeps
+/// the job and makes the new receive the one extended and, at the end, deleted (SQS honours the latest receipt
+/// handle only).
 final class VisibilityHeartbeat: Sendable {
     struct Entry: Sendable {
         var receiptHandle: String
         var signal: AbortSignal
+        /// The latest receive's `ApproximateReceiveCount`, when known.
+        var receiveCount: Int?
     }
 
     let sqs: any JobQueue
@@ -41,8 +47,29 @@ final class VisibilityHeartbeat: Sendable {
     }
 
     /// Starts extending `messageID`'s visibility.
-    func register(messageID: String, receiptHandle: String, signal: AbortSignal) {
-        entries.withLock { $0[messageID] = Entry(receiptHandle: receiptHandle, signal: signal) }
+    func register(messageID: String, receiptHandle: String, signal: AbortSignal, receiveCount: Int? = nil) {
+        entries.withLock { $0[messageID] = Entry(receiptHandle: receiptHandle, signal: signal, receiveCount: receiveCount) }
+    }
+
+    /// Whether `message` belongs to a job running here; if so its receipt handle and receive count replace the
+    /// registered ones, so the job keeps it, the beats extend it and the job's end settles it.
+    func adopt(_ message: SQSMessage) -> Bool {
+        entries.withLock { entries in
+            guard var entry = entries[message.messageID] else { return false }
+            entry.receiptHandle = message.receiptHandle
+            entry.receiveCount = message.approximateReceiveCount ?? entry.receiveCount
+            entries[message.messageID] = entry
+            return true
+        }
+    }
+
+    /// `message` with the receipt handle and receive count of its latest receive adopted here (itself if none was).
+    func latest(_ message: SQSMessage) -> SQSMessage {
+        guard let entry = entries.withLock({ $0[message.messageID] }) else { return message }
+        var latest = message
+        latest.receiptHandle = entry.receiptHandle
+        if let count = entry.receiveCount { latest.attributes["ApproximateReceiveCount"] = String(count) }
+        return latest
     }
 
     /// Stops extending `messageID`'s visibility.
@@ -87,7 +114,11 @@ final class VisibilityHeartbeat: Sendable {
             metrics.visibilityExtension("extended", count: result.successful.count)
             for (index, failure) in result.failed {
                 let (messageID, entry) = snapshot[index]
-                if Self.isStaleReceiptHandle(failure.code) {
+                let adoptedSince = entries.withLock { $0[messageID].map { $0.receiptHandle != entry.receiptHandle } ?? true }
+                if Self.isStaleReceiptHandle(failure.code), adoptedSince {
+                    // Received again here meanwhile (or finished): the newer handle is extended on the next beat.
+                    continue
+                } else if Self.isStaleReceiptHandle(failure.code) {
                     metrics.visibilityExtension("stale")
                     logger.warning(
                         "visibility extension refused: the receipt handle is stale, abandoning the job",

@@ -40,8 +40,15 @@ struct DeadLetterResendTests {
                 for id in [died.id, unclaimed.id] where try await harness.record(id).status != .completed { return false }
                 return true
             }
+            // A late extension can send a message of a completed record to the DLQ (one receive allowed); the
+            // watcher deletes it there. Both queues must drain while the consumer still runs.
+            let drained = try await ConsumerHarness.eventually(timeout: .seconds(20)) {
+                let (jobs, deadLetters) = (try await harness.messageCount(), try await harness.messageCount(harness.deadLetterQueueURL))
+                return jobs == 0 && deadLetters == 0
+            }
             try await services.stop()
             #expect(done)
+            #expect(drained, "each original deleted once it was sent again")
             let diedFinal = try await harness.record(died.id)
             #expect(diedFinal.attempts == 2, "taken over by its new message")
             #expect(diedFinal.messageID != diedMessageID)

@@ -1,6 +1,7 @@
 import Foundation
 import S3Client
 import SQSClient
+import Synchronization
 import Testing
 import VideoCore
 import VideoStore
@@ -393,6 +394,64 @@ struct MessageHandlerTests {
     }
 
     @Test(
+        "a running job's own message received again by the same consumer (a late extension): kept by the job, never taken over, the latest receipt handle deleted at the end"
+    )
+    func ownRunningMessageReceivedAgainIsAdopted() async throws {
+        try await HandlerWorld.with { world in
+            let (record, message) = try await world.queuedVideo()
+            let store = world.store
+            let (release, releaser) = AsyncStream.makeStream(of: Void.self)
+            let work = ScriptedWork { claimed, signal in
+                for await _ in release { break }
+                return try await ScriptedWork.complete(claimed, in: store, signal: signal)
+            }
+            let handler = world.handler(work: work)
+            async let first = handler.handle(message)
+            let started = try #require(await work.started())
+            #expect(started.attempts == 1)
+
+            let again = try world.message(for: record, messageID: message.messageID, receiveCount: 2)
+            #expect(await handler.handle(again) == .leftToOwner)
+            #expect(try await world.current(record.id)?.attempts == 1, "not taken over from itself")
+            #expect(try await world.current(record.id)?.status == .processing)
+            #expect(world.queue.calls.contains(.changeVisibility(receiptHandle: again.receiptHandle, seconds: 30)), "hidden again at once")
+
+            // The heartbeat extends the new receive from now on.
+            await handler.heartbeat.beat()
+            #expect(world.queue.calls.last == .changeVisibility(receiptHandle: again.receiptHandle, seconds: 30))
+
+            releaser.yield()
+            #expect(await first == .completed)
+            await handler.deleter.flush()
+            #expect(world.queue.deleted == [again.receiptHandle], "the latest receive is the one SQS deletes")
+            #expect(try await world.current(record.id)?.attempts == 1)
+        }
+    }
+
+    @Test("a stale-handle answer for a receipt handle replaced meanwhile does not stop the job; without a newer receive it does")
+    func staleAnswerForReplacedHandleIsIgnored() async throws {
+        let queue = StaleHandleQueue()
+        let heartbeat = VisibilityHeartbeat(
+            sqs: queue, queueURL: HandlerWorld.queueURL, visibilityTimeout: 30, interval: .seconds(10), metrics: ConsumerMetrics(),
+            logger: ConsumerHarness.logger)
+        let signal = AbortSignal()
+        heartbeat.register(messageID: "m", receiptHandle: "old", signal: signal, receiveCount: 1)
+        // The message comes back here while the beat's call (with the old handle) is on its way.
+        queue.duringCall.withLock {
+            $0 = { _ = heartbeat.adopt(SQSMessage(messageID: "m", receiptHandle: "new", body: "", md5OfBody: "", attributes: ["ApproximateReceiveCount": "2"])) }
+        }
+        await heartbeat.beat()
+        #expect(signal.reason == nil, "the job keeps running under its newer receive")
+        let latest = heartbeat.latest(SQSMessage(messageID: "m", receiptHandle: "old", body: "", md5OfBody: ""))
+        #expect(latest.receiptHandle == "new")
+        #expect(latest.approximateReceiveCount == 2)
+
+        queue.duringCall.withLock { $0 = {} }
+        await heartbeat.beat()
+        #expect(signal.reason == .lostMessage)
+    }
+
+    @Test(
         "an undecodable message goes to the dead-letter queue with its reason and the original is deleted",
         arguments: ["", "not json", #"{"version":99}"#, String(repeating: "[", count: 10_000)])
     func undecodable(body: String) async throws {
@@ -432,5 +491,22 @@ struct MessageHandlerTests {
             #expect(world.queue.deleted.isEmpty)
             #expect(world.queue.visibilityChanges.count == 1)
         }
+    }
+}
+
+/// A queue that answers every visibility change as a stale receipt handle, running `duringCall` first.
+private final class StaleHandleQueue: JobQueue {
+    let duringCall = Mutex<@Sendable () -> Void>({})
+
+    func receive(from queueURL: String, maximumMessages: Int, waitTime: Int, visibilityTimeout: Int?) async throws -> [SQSMessage] { [] }
+    func send(_ message: SQSOutgoingMessage, to queueURL: String) async throws -> SQSSendResult {
+        SQSSendResult(messageID: "sent")
+    }
+    func deleteBatch(receiptHandles: [String], from queueURL: String) async throws -> SQSBatchResult<Bool> { SQSBatchResult() }
+    func changeVisibility(receiptHandle: String, in queueURL: String, timeout: Int) async throws {}
+    func changeVisibilityBatch(_ changes: [(receiptHandle: String, timeout: Int)], in queueURL: String) async throws -> SQSBatchResult<Bool> {
+        duringCall.withLock { $0 }()
+        let stale = SQSBatchFailure(code: SQSError.Code(rawValue: "ReceiptHandleIsInvalid"), message: "stale", senderFault: true)
+        return SQSBatchResult(failed: Dictionary(uniqueKeysWithValues: changes.indices.map { ($0, stale) }))
     }
 }
