@@ -438,7 +438,9 @@ struct MessageHandlerTests {
         heartbeat.register(messageID: "m", receiptHandle: "old", signal: signal, receiveCount: 1)
         // The message comes back here while the beat's call (with the old handle) is on its way.
         queue.duringCall.withLock {
-            $0 = { _ = heartbeat.adopt(SQSMessage(messageID: "m", receiptHandle: "new", body: "", md5OfBody: "", attributes: ["ApproximateReceiveCount": "2"])) }
+            $0 = {
+                _ = heartbeat.adopt(SQSMessage(messageID: "m", receiptHandle: "new", body: "", md5OfBody: "", attributes: ["ApproximateReceiveCount": "2"]))
+            }
         }
         await heartbeat.beat()
         #expect(signal.reason == nil, "the job keeps running under its newer receive")
