@@ -22,7 +22,7 @@ import VideoStore
 /// can still reach SQS twice; the consumers treat duplicates as harmless.)
 public final class OutboxDispatcher: Service, Sendable {
     let store: any VideoStore
-    let sqs: SQSClient
+    let sqs: any OutboxQueue
     let queueURL: String
     let interval: Duration
     let backoff: Backoff
@@ -35,7 +35,7 @@ public final class OutboxDispatcher: Service, Sendable {
     private let signalContinuation: AsyncStream<Void>.Continuation
 
     public init(
-        store: any VideoStore, sqs: SQSClient, queueURL: String, interval: Duration = .seconds(1),
+        store: any VideoStore, sqs: any OutboxQueue, queueURL: String, interval: Duration = .seconds(1),
         backoff: Backoff = Backoff(base: .milliseconds(500), cap: .seconds(60)), sendTimeout: Duration = .seconds(15),
         logger: Logger
     ) {
