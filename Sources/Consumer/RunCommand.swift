@@ -108,11 +108,10 @@ struct RunCommand: AsyncParsableCommand {
         if once {
             let result: Result<JobOutcome?, any Error>
             do {
-                result = .success(try await consumer.runOnce())
+                result = .success(try await consumer.runOnceAndClose())
             } catch {
                 result = .failure(error)
             }
-            await consumer.close()
             switch result {
             case .success(let outcome):
                 print(outcome?.rawValue ?? "no_message")

@@ -25,6 +25,13 @@ extension ConsumerService {
             ownsStore: true)
     }
 
+    /// ``runOnce(waitTime:)`` with the store running around it, then closed if the service opened it
+    /// (`consumer run --once`).
+    public func runOnceAndClose() async throws -> JobOutcome? {
+        guard ownsStore else { return try await runOnce() }
+        return try await store.running { try await runOnce() }
+    }
+
     /// Closes the video store if the service opened it (``bootstrap(configuration:environment:logger:)``).
     public func close() async {
         guard ownsStore else { return }

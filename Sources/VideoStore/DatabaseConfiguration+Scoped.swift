@@ -10,18 +10,9 @@ extension DatabaseConfiguration {
         _ body: (any VideoStore) async throws -> T
     ) async throws -> T {
         let store = try await makeStore(logger: logger, environment: environment)
-        let result: Result<T, any Error>
-        do {
+        return try await store.running {
             try await store.migrate()
-            result = .success(try await body(store))
-        } catch {
-            result = .failure(error)
+            return try await body(store)
         }
-        do {
-            try await store.close()
-        } catch {
-            if case .success = result { throw error }
-        }
-        return try result.get()
     }
 }

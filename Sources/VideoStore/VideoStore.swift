@@ -24,6 +24,12 @@ public protocol VideoStore: Sendable {
     func migrate() async throws
     /// The versions recorded in `schema_migrations`, ascending.
     func appliedMigrations() async throws -> [Int]
+    /// Runs the store's background work as child tasks of this call until ``close()`` or cancellation, and returns
+    /// once it has stopped: PostgreSQL's connection pools (their connections closed before it returns) and, with RDS
+    /// IAM authentication, the password rotation; SQLite has none and returns at once. Queries wait for it (at most
+    /// the lease timeout, then ``VideoStoreError/Code/unavailable``). A long-running process runs it in a
+    /// ``VideoStoreService``; code that uses a store once wraps the use in ``running(_:)``.
+    func run() async
     /// Closes the connections. The store cannot be used afterwards.
     func close() async throws
 

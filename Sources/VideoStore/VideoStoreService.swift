@@ -1,12 +1,13 @@
 import ServiceLifecycle
 
-/// A ``VideoStore`` as a `Service` of a `ServiceGroup`: it runs until the group shuts down (or is cancelled) and
-/// then closes the store — the one place a long-running process closes it.
+/// A ``VideoStore`` as a `Service` of a `ServiceGroup`: it runs the store (``VideoStore/run()``: PostgreSQL's pools
+/// are its child tasks) until the group shuts down (or is cancelled), then closes it and waits for the store's run to
+/// end — the one place a long-running process closes it.
 ///
 /// List it FIRST in the group's services: a `ServiceGroup` stops its services in reverse order, so the store closes
 /// after every service that uses it (the HTTP server, the consumer's drain) has stopped.
 public struct VideoStoreService: Service {
-    /// The store this service closes.
+    /// The store this service runs and closes.
     public let store: any VideoStore
 
     public init(store: any VideoStore) {
@@ -14,8 +15,34 @@ public struct VideoStoreService: Service {
     }
 
     public func run() async throws {
-        // Returns on a graceful shutdown; throws CancellationError when the group is cancelled: closed either way.
-        try? await gracefulShutdown()
-        try await store.close()
+        try await store.running {
+            // Returns on a graceful shutdown; throws CancellationError when the group is cancelled: closed either way.
+            try? await gracefulShutdown()
+        }
+    }
+}
+
+extension VideoStore {
+    /// Runs the store (``run()``) while `body` uses it, then closes it and waits for the run to end, however `body`
+    /// ends. For code outside a service group: a one-shot command, `consumer run --once`, a test's fixture.
+    public func running<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.run() }
+            let result: Result<T, any Error>
+            do {
+                result = .success(try await body())
+            } catch {
+                result = .failure(error)
+            }
+            var closeError: (any Error)?
+            do {
+                try await self.close()
+            } catch {
+                closeError = error
+            }
+            try await group.waitForAll()
+            if let closeError, case .success = result { throw closeError }
+            return try result.get()
+        }
     }
 }

@@ -20,6 +20,8 @@ struct ConsumerHarness: Sendable {
     let sqs: SQSClient
     let s3: S3Client
     let store: any VideoStore
+    /// The store's run (``VideoStore/run()``: PostgreSQL's pools), awaited by ``tearDown()`` after the store is closed.
+    let storeRun: Task<Void, Never>
     /// The store's `DATABASE_URL`.
     let databaseURL: String
     /// The PostgreSQL database made for this harness.
@@ -66,15 +68,24 @@ struct ConsumerHarness: Sendable {
         let postgres = database == .postgres ? try TestPostgresDatabase.create(prefix: "vq_consumer_") : nil
         let databaseURL = postgres?.url ?? directory.file("videos.sqlite")
         let store: any VideoStore
+        let storeRun: Task<Void, Never>
         do {
             store = try await DatabaseConfiguration(url: databaseURL).makeStore(logger: logger)
-            try await store.migrate()
         } catch {
             postgres?.drop()
             throw error
         }
+        storeRun = Task { await store.run() }
+        do {
+            try await store.migrate()
+        } catch {
+            try? await store.close()
+            await storeRun.value
+            postgres?.drop()
+            throw error
+        }
         return ConsumerHarness(
-            sqs: sqs, s3: s3, store: store, databaseURL: databaseURL, postgresDatabase: postgres, queueURL: queue,
+            sqs: sqs, s3: s3, store: store, storeRun: storeRun, databaseURL: databaseURL, postgresDatabase: postgres, queueURL: queue,
             deadLetterQueueURL: dlq, bucket: bucket, directory: directory, maximumReceiveCount: maximumReceiveCount)
     }
 
@@ -87,6 +98,7 @@ struct ConsumerHarness: Sendable {
         }
         try? await s3.deleteBucket(bucket)
         try? await store.close()
+        await storeRun.value
         postgresDatabase?.drop()
         directory.remove()
     }

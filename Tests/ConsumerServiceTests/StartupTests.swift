@@ -103,9 +103,7 @@ struct StartupTests {
                 components.port = proxy.port
                 let proxiedURL = try #require(components.string)
                 let store = try await DatabaseConfiguration(url: proxiedURL).makeStore(logger: ConsumerHarness.logger)
-                try await withTearDown {
-                    try? await store.close()
-                } body: {
+                try await store.running {
                     var configuration = harness.configuration()
                     configuration.databaseURL = proxiedURL
                     configuration.dependencyRetryMaximumDelay = .milliseconds(500)

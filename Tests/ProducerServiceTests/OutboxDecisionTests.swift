@@ -50,9 +50,7 @@ struct OutboxDecisionTests {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let store = try await SQLiteVideoStore(path: directory.file("videos.sqlite"))
-        try await withTearDown {
-            try? await store.close()
-        } body: {
+        try await store.running {
             try await store.migrate()
             let record = VideoRecord(
                 owner: "alice", title: "t", originalFilename: "a.mp4", sourceBucket: "bucket", sourceKey: "sources/x/source", size: 1,

@@ -32,6 +32,8 @@ struct ProducerFixture {
     let admin: String
     /// The PostgreSQL database made for this fixture (dropped by ``tearDown()``).
     let postgresDatabase: TestPostgresDatabase?
+    /// The store's run (``VideoStore/run()``: PostgreSQL's pools), awaited by ``tearDown()`` after the store is closed.
+    let storeRun: Task<Void, Never>
 
     /// - Parameter fifo: a FIFO jobs queue (`….fifo`).
     init(database: ProducerDatabase = .sqlite, fifo: Bool = false, configure: (inout ProducerConfiguration) -> Void = { _ in }) async throws {
@@ -45,6 +47,8 @@ struct ProducerFixture {
             postgresDatabase = database
             store = try await DatabaseConfiguration(url: database.url).makeStore()
         }
+        let store = self.store
+        storeRun = Task { await store.run() }
         try await store.migrate()
         s3 = S3Client(configuration: try Emulator.localstack.configuration())
         sqs = SQSClient(configuration: try Emulator.localstack.configuration())
@@ -87,6 +91,7 @@ struct ProducerFixture {
         try? await s3.deleteBucket(bucket)
         try? await sqs.deleteQueue(queueURL)
         try? await store.close()
+        await storeRun.value
         postgresDatabase?.drop()
         directory.remove()
     }

@@ -192,9 +192,7 @@ struct ProducerStartupTests {
             received += socket.drain()
             #expect(received.contains("STATUS=serving"), "\(received)")
             let store = try await DatabaseConfiguration(url: database.url).makeStore()
-            let key = try await withTearDown {
-                try? await store.close()
-            } body: {
+            let key = try await store.running {
                 #expect(try await store.appliedMigrations().isEmpty == false)
                 return try await store.createAPIKey(owner: "alice", name: "start-up", isAdmin: false).plaintext
             }

@@ -13,6 +13,8 @@ struct WebhookStoreHarness {
     let store: any VideoStore
     let directory: TemporaryDirectory
     let postgres: TestPostgresDatabase?
+    /// The store's run (``VideoStore/run()``), awaited by ``tearDown()`` after the store is closed.
+    let storeRun: Task<Void, Never>
 
     init(_ backend: TestDatabaseBackend = .sqlite) async throws {
         directory = try TemporaryDirectory()
@@ -25,11 +27,14 @@ struct WebhookStoreHarness {
             postgres = database
             store = try await DatabaseConfiguration(url: database.url).makeStore()
         }
+        let store = self.store
+        storeRun = Task { await store.run() }
         try await store.migrate()
     }
 
     func tearDown() async {
         try? await store.close()
+        await storeRun.value
         postgres?.drop()
         directory.remove()
     }

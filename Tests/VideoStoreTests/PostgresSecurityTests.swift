@@ -31,9 +31,7 @@ import VideoCore
         var quiet = Logger(label: "videoqueue.test.tls")
         quiet.logLevel = .critical  // the pool logs every refused handshake it retries
         let store = try await DatabaseConfiguration(url: url).makeStore(logger: quiet)
-        return try await withTearDown {
-            try? await store.close()
-        } body: {
+        return try await store.running {
             return await withTaskGroup(of: Bool.self) { group in
                 group.addTask {
                     do {
@@ -135,9 +133,7 @@ import VideoCore
                     calls.withLock { $0 += 1 }
                     return password
                 }, timing: PostgresBackend.Timing(rotationInterval: .milliseconds(500)))
-            try await withTearDown {
-                try? await store.close()
-            } body: { () async throws in  // its only `try` is inside #expect
+            try await store.running { () async throws in  // its only `try` is inside #expect
                 let start = ContinuousClock.now
                 var queries = 0
                 // Queries go on until three rotations have happened (a loaded machine is slower to connect, so the test

@@ -57,9 +57,7 @@ struct RDSTokenWaitTests {
                     guard credentialsReady.withLock({ $0 }) else { throw NoCredentials() }
                     return password
                 }, timing: PostgresBackend.Timing(passwordRetryBase: .milliseconds(50), passwordRetryCap: .milliseconds(200)))
-            try await withTearDown {
-                try? await store.close()
-            } body: { () async throws in
+            try await store.running { () async throws in
                 for _ in 0..<3 {
                     let start = ContinuousClock.now
                     await #expect { try await store.appliedMigrations() } throws: {
@@ -86,9 +84,7 @@ struct RDSTokenWaitTests {
         let store = PostgresVideoStore(
             configuration: Self.unreachable, maximumConnections: 1, logger: TestDatabase.logger,
             password: { await maker.make() }, timing: PostgresBackend.Timing(passwordTimeout: .milliseconds(300)))
-        try await withTearDown {
-            try? await store.close()
-        } body: { () async throws in
+        try await store.running { () async throws in
             let start = ContinuousClock.now
             await #expect { try await store.statusCounts() } throws: {
                 Self.isWaitingForToken($0, reason: PostgresBackend.AbandonedCall(limit: .milliseconds(300)).description)
@@ -104,6 +100,7 @@ struct RDSTokenWaitTests {
         let store = PostgresVideoStore(
             configuration: Self.unreachable, maximumConnections: 1, logger: TestDatabase.logger,
             password: { await maker.make() }, timing: PostgresBackend.Timing(passwordTimeout: .seconds(600)))
+        async let running: Void = store.run()
         let cancelled = Task { try await store.statusCounts() }
         let waiting = Task { try await store.statusCounts() }
         // The token maker has been called: the queries wait for it (or are about to).
@@ -115,7 +112,8 @@ struct RDSTokenWaitTests {
         #expect(ContinuousClock.now - start < .seconds(10), "the token maker never answers")
 
         try await store.close()
-        #expect(ContinuousClock.now - start < .seconds(10), "close() waited for the token maker")
+        await running
+        #expect(ContinuousClock.now - start < .seconds(10), "close() (and the store's run ending) waited for the token maker")
         await #expect { try await waiting.value } throws: { ($0 as? VideoStoreError)?.code == .closed }
         await #expect { try await store.statusCounts() } throws: { ($0 as? VideoStoreError)?.code == .closed }
     }
@@ -135,9 +133,7 @@ struct RDSTokenWaitTests {
             let store = PostgresVideoStore(
                 configuration: configuration, maximumConnections: 2, logger: TestDatabase.logger, password: nil,
                 timing: PostgresBackend.Timing(leaseTimeout: .seconds(1)))
-            try await withTearDown {
-                try? await store.close()
-            } body: { () async throws in
+            try await store.running { () async throws in
                 let start = ContinuousClock.now
                 await #expect { try await store.appliedMigrations() } throws: { error in
                     guard let error = error as? VideoStoreError else { return false }

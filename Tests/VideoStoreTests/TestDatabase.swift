@@ -44,7 +44,7 @@ struct TestDatabase: Sendable {
         } else {
             store = PostgresVideoStore(configuration: try #require(postgres), maximumConnections: 8, logger: Self.logger)
         }
-        opened.add(store)
+        opened.add(store, running: Task { await store.run() })
         return store
     }
 
@@ -66,6 +66,7 @@ struct TestDatabase: Sendable {
     ) async throws -> T {
         let database: TestDatabase
         var admin: PostgresVideoStore?
+        var adminRun: Task<Void, Never>?
         let name = "vq_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         switch backend {
         case .sqlite:
@@ -75,11 +76,13 @@ struct TestDatabase: Sendable {
             let server = try serverConfiguration()
             let adminStore = PostgresVideoStore(configuration: server, maximumConnections: 1, logger: logger)
             admin = adminStore
+            adminRun = Task { await adminStore.run() }
             do {
                 // `name` is ours (letters, digits, underscores): identifiers cannot be bound.
                 try await adminStore.store.backend.execute("CREATE DATABASE \(name)")
             } catch {
                 try? await adminStore.close()
+                await adminRun?.value
                 throw error
             }
             var configuration = server
@@ -103,10 +106,14 @@ struct TestDatabase: Sendable {
         } catch {
             result = .failure(error)
         }
-        for store in database.opened.takeAll() { try? await store.close() }
+        for (store, running) in database.opened.takeAll() {
+            try? await store.close()
+            await running.value
+        }
         if let admin {
             _ = try? await admin.store.backend.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
             try? await admin.close()
+            await adminRun?.value
         }
         return try result.get()
     }
@@ -150,11 +157,12 @@ enum Sample {
     }
 }
 
-/// The stores a test opened, to close them at its end.
+/// The stores opened on a test's database, each with the task that runs it (``VideoStore/run()``), awaited after
+/// the store is closed.
 final class OpenedStores: Sendable {
-    private let stores = Mutex<[any VideoStore]>([])
-    func add(_ store: any VideoStore) { stores.withLock { $0.append(store) } }
-    func takeAll() -> [any VideoStore] {
+    private let stores = Mutex<[(store: any VideoStore, running: Task<Void, Never>)]>([])
+    func add(_ store: any VideoStore, running: Task<Void, Never>) { stores.withLock { $0.append((store, running)) } }
+    func takeAll() -> [(store: any VideoStore, running: Task<Void, Never>)] {
         stores.withLock { stores in
             defer { stores = [] }
             return stores

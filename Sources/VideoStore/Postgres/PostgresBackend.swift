@@ -2,8 +2,8 @@ import Logging
 import PostgresNIO
 import Synchronization
 
-/// PostgreSQL under ``SQLStore``: a `PostgresClient` pool whose `run()` this backend runs in a task of its own
-/// from creation until ``close()``.
+/// PostgreSQL under ``SQLStore``: `PostgresClient` pools whose `run()` are child tasks of this backend's ``run()``
+/// (a ``VideoStoreService`` of the process's service group runs it) until ``close()``; a query waits for them.
 ///
 /// With a password source (RDS IAM authentication: a token is good for new connections for 15 minutes), the pool
 /// is replaced every ``Timing/rotationInterval`` by one whose configuration has a fresh password; the old pool finishes
@@ -34,7 +34,9 @@ final class PostgresBackend: SQLBackend {
 
     let logger: Logger
     private let pools = Pools()
-    private let rotation: Task<Void, Never>?
+    /// Makes each pool's password (an RDS IAM token); `nil`: the configuration's password, one pool for good.
+    private let password: (@Sendable () async throws -> String)?
+    private let configuration: PostgresClient.Configuration
     private let timing: Timing
     /// `host:port`, for messages.
     private let address: String
@@ -42,11 +44,18 @@ final class PostgresBackend: SQLBackend {
     /// The advisory lock that serializes migrations across processes ("VQmigr" in ASCII).
     static let migrationLockKey: Int64 = 0x5651_6D69_6772
 
-    /// The pools: the current one and those retiring, with their `run()` tasks, and the queries waiting for the first.
+    /// A pool for ``run()`` to run, and what tells it to retire (finished when a newer pool replaced it).
+    struct Launch: Sendable {
+        let client: PostgresClient
+        let retirement: AsyncStream<Void>
+    }
+
+    /// The pools: the current one, the launches ``run()`` runs, and the queries waiting for the first.
     private final class Pools: Sendable {
         private struct State {
             var current: PostgresClient?
-            var tasks: [ObjectIdentifier: Task<Void, Never>] = [:]
+            var retirements: [ObjectIdentifier: AsyncStream<Void>.Continuation] = [:]
+            var launchesTaken = false
             var waiters: [Int: CheckedContinuation<PostgresClient, any Error>] = [:]
             var nextWaiter = 0
             /// Why the last attempt at the first password failed; `nil` before it ends, and once a pool exists.
@@ -55,21 +64,38 @@ final class PostgresBackend: SQLBackend {
         }
 
         private let state = Mutex(State())
+        private let launches: AsyncStream<Launch>
+        private let launchContinuation: AsyncStream<Launch>.Continuation
 
-        /// Makes `client` the current pool and runs it, handing it to the waiting queries; `false` (not started)
-        /// once the backend is closed.
+        init() {
+            (launches, launchContinuation) = AsyncStream.makeStream(of: Launch.self)
+        }
+
+        /// Makes `client` the current pool, hands it to ``run()`` to run and to the waiting queries; `false` (not
+        /// started) once the backend is closed.
         func start(_ client: PostgresClient) -> Bool {
+            let (retirement, retire) = AsyncStream.makeStream(of: Void.self)
             let waiters = state.withLock { state -> [CheckedContinuation<PostgresClient, any Error>]? in
                 guard !state.closed else { return nil }
                 state.current = client
                 state.passwordFailure = nil
-                state.tasks[ObjectIdentifier(client)] = Task { await client.run() }
+                state.retirements[ObjectIdentifier(client)] = retire
                 defer { state.waiters = [:] }
                 return Array(state.waiters.values)
             }
             guard let waiters else { return false }
+            launchContinuation.yield(Launch(client: client, retirement: retirement))
             for waiter in waiters { waiter.resume(returning: client) }
             return true
+        }
+
+        /// The pools to run, for the one ``PostgresBackend/run()`` (`nil` for any later call); the sequence ends
+        /// at ``close()``.
+        func takeLaunches() -> AsyncStream<Launch>? {
+            state.withLock { state in
+                defer { state.launchesTaken = true }
+                return state.launchesTaken ? nil : launches
+            }
         }
 
         /// Records that the first password could not be made: the waiting queries, and those that come until a
@@ -128,31 +154,21 @@ final class PostgresBackend: SQLBackend {
             }
         }
 
-        func retire(_ client: PostgresClient, after grace: Duration) {
-            let task = state.withLock { $0.tasks[ObjectIdentifier(client)] }
-            Task {
-                try? await Task.sleep(for: grace)
-                task?.cancel()
-                await task?.value
-                self.state.withLock { _ = $0.tasks.removeValue(forKey: ObjectIdentifier(client)) }
-            }
+        /// Tells `client`'s run to end (after its grace: ``run()`` lets it finish its queries first).
+        func retire(_ client: PostgresClient) {
+            state.withLock { $0.retirements.removeValue(forKey: ObjectIdentifier(client)) }?.finish()
         }
 
-        /// Refuses new queries and pools from now on, failing the waiting queries with ``PostgresBackend/closedError``.
+        /// Refuses new queries and pools from now on, failing the waiting queries with ``PostgresBackend/closedError``,
+        /// and ends the launches: ``run()`` shuts every pool down and returns.
         func close() {
             let waiters = state.withLock { state in
                 state.closed = true
                 defer { state.waiters = [:] }
                 return Array(state.waiters.values)
             }
+            launchContinuation.finish()
             for waiter in waiters { waiter.resume(throwing: PostgresBackend.closedError) }
-        }
-
-        /// Shuts the pools down (after ``close()``: no pool starts afterwards).
-        func shutdown() async {
-            let tasks = state.withLock { Array($0.tasks.values) }
-            for task in tasks { task.cancel() }
-            for task in tasks { await task.value }
         }
     }
 
@@ -170,39 +186,67 @@ final class PostgresBackend: SQLBackend {
     ) {
         self.logger = logger
         self.timing = timing
+        self.password = password
+        self.configuration = configuration
         address = "\(configuration.host ?? configuration.unixSocketPath ?? "?"):\(configuration.port ?? 5432)"
-        guard let password else {
-            _ = pools.start(PostgresClient(configuration: configuration, backgroundLogger: logger))
-            rotation = nil
-            return
-        }
-        let pools = self.pools
-        rotation = Task {
-            var failures = 0
-            while !Task.isCancelled {
-                do {
-                    var fresh = configuration
-                    fresh.password = try await Self.abandoning(after: timing.passwordTimeout) { try await password() }
-                    let previous = pools.currentIfAny()
-                    guard pools.start(PostgresClient(configuration: fresh, backgroundLogger: logger)) else { return }
-                    if let previous { pools.retire(previous, after: timing.retirementGrace) }
-                    if failures > 0 { logger.notice("database password made (RDS IAM token)", metadata: ["failed_attempts": "\(failures)"]) }
-                    failures = 0
-                    try? await Task.sleep(for: timing.rotationInterval)
-                } catch {
-                    if Task.isCancelled { return }
-                    failures += 1
-                    let reason = Self.oneLine(error)
-                    pools.passwordFailed(reason)
-                    let delay = Self.retryDelay(afterFailure: failures, base: timing.passwordRetryBase, cap: timing.passwordRetryCap)
-                    let metadata: Logger.Metadata = ["error": "\(reason)", "attempt": "\(failures)", "retry_in": "\(delay)"]
-                    if failures == 1 {
-                        logger.error("cannot make the database password (RDS IAM token): retrying", metadata: metadata)
-                    } else {
-                        logger.debug("cannot make the database password (RDS IAM token): retrying", metadata: metadata)
+        // Without a password source the one pool exists at once (it runs, and connects, once ``run()`` runs).
+        if password == nil { _ = pools.start(PostgresClient(configuration: configuration, backgroundLogger: logger)) }
+    }
+
+    /// Runs the pools, and with a password source the rotation that makes them, as child tasks until ``close()``
+    /// or cancellation; then every pool is shut down (its connections closed) before it returns. A replaced pool
+    /// finishes its queries for ``Timing/retirementGrace`` first. Only the first call runs anything.
+    func run() async {
+        guard let launches = pools.takeLaunches() else { return }
+        let grace = timing.retirementGrace
+        await withDiscardingTaskGroup { group in
+            if let password { group.addTask { await self.rotate(password) } }
+            for await launch in launches {
+                group.addTask {
+                    await withTaskGroup(of: Void.self) { pool in
+                        pool.addTask { await launch.client.run() }
+                        pool.addTask {
+                            for await _ in launch.retirement {}
+                            guard !Task.isCancelled else { return }
+                            try? await Task.sleep(for: grace)
+                        }
+                        _ = await pool.next()
+                        pool.cancelAll()
                     }
-                    try? await Task.sleep(for: delay)
                 }
+            }
+            // Closed (or cancelled): the rotation and every pool stop.
+            group.cancelAll()
+        }
+    }
+
+    /// Makes a password and starts a pool with it every ``Timing/rotationInterval``, retiring the previous pool;
+    /// after a failure, retries with a capped backoff (the queries fail at once meanwhile, until a first pool exists).
+    private func rotate(_ password: @escaping @Sendable () async throws -> String) async {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                var fresh = configuration
+                fresh.password = try await Self.abandoning(after: timing.passwordTimeout) { try await password() }
+                let previous = pools.currentIfAny()
+                guard pools.start(PostgresClient(configuration: fresh, backgroundLogger: logger)) else { return }
+                if let previous { pools.retire(previous) }
+                if failures > 0 { logger.notice("database password made (RDS IAM token)", metadata: ["failed_attempts": "\(failures)"]) }
+                failures = 0
+                try? await Task.sleep(for: timing.rotationInterval)
+            } catch {
+                if Task.isCancelled { return }
+                failures += 1
+                let reason = Self.oneLine(error)
+                pools.passwordFailed(reason)
+                let delay = Self.retryDelay(afterFailure: failures, base: timing.passwordRetryBase, cap: timing.passwordRetryCap)
+                let metadata: Logger.Metadata = ["error": "\(reason)", "attempt": "\(failures)", "retry_in": "\(delay)"]
+                if failures == 1 {
+                    logger.error("cannot make the database password (RDS IAM token): retrying", metadata: metadata)
+                } else {
+                    logger.debug("cannot make the database password (RDS IAM token): retrying", metadata: metadata)
+                }
+                try? await Task.sleep(for: delay)
             }
         }
     }
@@ -310,13 +354,10 @@ final class PostgresBackend: SQLBackend {
         }
     }
 
-    /// Fails the queries waiting for a first password, stops making passwords (without waiting for an attempt
-    /// under way) and shuts the pools down.
+    /// Fails the queries waiting for a first password and refuses new ones; ``run()`` then stops making passwords
+    /// (without waiting for an attempt under way), shuts the pools down and returns.
     func close() async throws {
         pools.close()
-        rotation?.cancel()
-        await rotation?.value
-        await pools.shutdown()
     }
 
     /// Whether a query got its connection, or the lease's time ran out first.
@@ -340,13 +381,14 @@ final class PostgresBackend: SQLBackend {
     /// none within ``Timing/leaseTimeout`` (PostgreSQL unreachable: the pool would keep the query waiting until its
     /// circuit breaker trips, a minute later) or the pool cannot make one.
     private func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        let client = try await pools.current()
         let lease = Lease()
-        let (limit, address) = (timing.leaseTimeout, address)
+        let (limit, address, pools) = (timing.leaseTimeout, address, pools)
         do {
             return try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask {
-                    try await client.withConnection { connection in
+                    // The first pool too is awaited within the limit (the password attempt under way, ``run()``).
+                    let client = try await pools.current()
+                    return try await client.withConnection { connection in
                         guard lease.settle(.leased) else { throw CancellationError() }
                         return try await body(connection)
                     }

@@ -5,8 +5,10 @@ import VideoCore
 
 /// The shared ``VideoStore``: PostgreSQL through a PostgresNIO `PostgresClient` connection pool.
 ///
-/// The store runs the client's `run()` in a task of its own from `init` until ``close()``; create one store per
-/// process and share it (it is `Sendable`). Migrations are serialized across processes with an advisory lock.
+/// The pools' `run()` are child tasks of the store's ``run()`` (a ``VideoStoreService`` runs it in a process's service
+/// group; ``VideoStore/running(_:)`` around a one-shot use), which returns once ``close()`` stopped them; queries wait
+/// for it. Create one store per process and share it (it is `Sendable`). Migrations are serialized across processes
+/// with an advisory lock.
 public struct PostgresVideoStore: VideoStore, SQLStoreForwarding {
     let store: SQLStore
 

@@ -13,6 +13,8 @@ protocol SQLBackend: SQLExecutor {
     /// Runs `body` in a transaction that no other process's migration runs concurrently with.
     func migrationTransaction<T: Sendable>(_ body: @escaping @Sendable (any SQLExecutor) async throws -> T)
         async throws -> T
+    /// Runs the backend's background work until ``close()`` or cancellation (PostgreSQL: its pools; SQLite: none).
+    func run() async
     /// Closes the connections.
     func close() async throws
 }

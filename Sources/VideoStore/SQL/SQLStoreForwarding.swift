@@ -11,6 +11,7 @@ protocol SQLStoreForwarding: VideoStore {
 extension SQLStoreForwarding {
     public func migrate() async throws { try await store.migrate() }
     public func appliedMigrations() async throws -> [Int] { try await store.appliedMigrations() }
+    public func run() async { await store.backend.run() }
     public func close() async throws { try await store.backend.close() }
 
     public func create(_ record: VideoRecord, outboxPayload: String) async throws -> VideoRecord {

@@ -85,6 +85,9 @@ final class SQLiteBackend: SQLBackend {
         try await transaction(body)  // BEGIN IMMEDIATE holds the database's write lock
     }
 
+    /// SQLite has no background work: the connection is used by the callers' tasks.
+    func run() async {}
+
     func close() async throws {
         try await lock.withLock { if !connection.isClosed { try await connection.close() } }
     }
