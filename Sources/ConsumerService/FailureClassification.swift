@@ -37,12 +37,12 @@ public enum FailureClassification: Sendable, Equatable {
         case let media as MediaError:
             guard media.isPermanent else {
                 return media.code == .ffmpegKilled
-                    ? .transient(PathRedaction.redact(media.message), code: ErrorCode.snakeCase(media.code.rawValue))
+                    ? .transient(PathRedaction.redact(media.message), code: media.code.rawValue)
                     : .transient(media.description)
             }
             // What FFmpeg printed reaches the video's owner: without this machine's paths.
             let detail = media.stderrTail.isEmpty ? nil : PathRedaction.redact(media.stderrTail.joined(separator: "\n"))
-            return .permanent(VideoFailure(code: ErrorCode.snakeCase(media.code.rawValue), message: PathRedaction.redact(media.message), detail: detail))
+            return .permanent(VideoFailure(code: media.code.rawValue, message: PathRedaction.redact(media.message), detail: detail))
         case let s3 as S3Error:
             return .transient("S3: \(s3)")
         case let sqs as SQSError:

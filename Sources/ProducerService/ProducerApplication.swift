@@ -115,7 +115,7 @@ struct DatabaseUnavailableMiddleware<Context: RequestContext>: RouterMiddleware 
         } catch let error as VideoStoreError where error.code == .unavailable {
             context.logger.warning("database unavailable", metadata: ["error": "\(error)"])
             throw APIError(
-                .serviceUnavailable, code: "DatabaseUnavailable", message: "the database is not available now; try again later",
+                .serviceUnavailable, code: "database_unavailable", message: "the database is not available now; try again later",
                 headers: [.retryAfter: "\(Self.retryAfterSeconds)"])
         }
     }

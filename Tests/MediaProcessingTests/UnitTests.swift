@@ -175,7 +175,7 @@ struct UnitTests {
         #expect(!MediaError(code: .insufficientDiskSpace, message: "").isPermanent)
         #expect(!MediaError(code: .ffmpegFailed, message: "", isPermanent: false).isPermanent)
         let error = MediaError(code: .ffmpegFailed, message: "boom", exitStatus: 1, stderrTail: ["a", "last line"])
-        #expect(error.description.contains("FFmpegFailed: boom"))
+        #expect(error.description.contains("ffmpeg_failed: boom"))
         #expect(error.description.contains("last line"))
     }
 

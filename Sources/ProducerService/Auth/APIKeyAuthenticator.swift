@@ -39,11 +39,11 @@ struct APIKeyAuthenticator: RouterMiddleware {
     static func authenticate(_ request: Request, store: any VideoStore) async throws -> APIKey {
         guard let presented = presentedKey(request) else {
             throw APIError(
-                .unauthorized, code: "Unauthorized", message: "send an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
+                .unauthorized, code: "unauthorized", message: "send an API key as 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
                 headers: [.wwwAuthenticate: "Bearer"])
         }
         guard presented.utf8.count <= 256, let key = try await store.apiKey(forPlaintext: presented), key.revokedAt == nil else {
-            throw APIError(.unauthorized, code: "Unauthorized", message: "the API key is not valid", headers: [.wwwAuthenticate: "Bearer"])
+            throw APIError(.unauthorized, code: "unauthorized", message: "the API key is not valid", headers: [.wwwAuthenticate: "Bearer"])
         }
         return key
     }

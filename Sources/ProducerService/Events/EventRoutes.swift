@@ -11,7 +11,7 @@ import VideoStore
 /// producer a client reaches and whichever consumer does the work), send an event when status, stage, percent
 /// or ETA changed, keep-alives every 15 s, and a final `done` event when the video is completed, failed or
 /// cancelled. Each open stream holds a place in ``RequestLimits/streams`` (per owner and in all: `429
-/// TooManyStreams` past them); a WebSocket client may send ``ProducerConfiguration/webSocketMessagesPerSecond``
+/// too_many_streams` past them); a WebSocket client may send ``ProducerConfiguration/webSocketMessagesPerSecond``
 /// messages a second (bursts of twice as many), more are answered `rate_limited` and, past ten times that, the
 /// connection is closed.
 struct EventRoutes: Sendable {
@@ -29,7 +29,7 @@ struct EventRoutes: Sendable {
         group.ws("videos/:id/ws") { _, context in
             _ = try await context.requestedVideo(in: store)
             // Refused before the upgrade when the caller or the server holds too many streams already.
-            try RequestLimits.hold(limits.streams, try context.requireCaller().owner, code: "TooManyStreams", what: "progress streams")
+            try RequestLimits.hold(limits.streams, try context.requireCaller().owner, code: "too_many_streams", what: "progress streams")
                 .release()
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
@@ -40,7 +40,7 @@ struct EventRoutes: Sendable {
     // MARK: Server-Sent Events
 
     func events(_ request: Request, context: ProducerRequestContext) async throws -> Response {
-        let lease = try RequestLimits.hold(limits.streams, try context.requireCaller().owner, code: "TooManyStreams", what: "progress streams")
+        let lease = try RequestLimits.hold(limits.streams, try context.requireCaller().owner, code: "too_many_streams", what: "progress streams")
         let id = try await context.requestedVideo(in: store).id
         let hub = self.hub
         let body = ResponseBody { writer in

@@ -57,15 +57,15 @@ public struct APIError: HTTPResponseError, Sendable, Equatable, CustomStringConv
 
     // MARK: The errors the API answers with
 
-    static func notFound(_ what: String = "video") -> APIError { APIError(.notFound, code: "NotFound", message: "no such \(what)") }
+    static func notFound(_ what: String = "video") -> APIError { APIError(.notFound, code: "not_found", message: "no such \(what)") }
     static func badRequest(_ message: String, code: String = "BadRequest") -> APIError { APIError(.badRequest, code: code, message: message) }
-    static func conflict(_ message: String) -> APIError { APIError(.conflict, code: "Conflict", message: message) }
+    static func conflict(_ message: String) -> APIError { APIError(.conflict, code: "conflict", message: message) }
     static func tooLarge(limit: Int64) -> APIError {
-        APIError(.contentTooLarge, code: "PayloadTooLarge", message: "the upload is larger than the limit of \(limit) bytes")
+        APIError(.contentTooLarge, code: "payload_too_large", message: "the upload is larger than the limit of \(limit) bytes")
     }
-    static func unsupportedMedia(_ message: String) -> APIError { APIError(.unsupportedMediaType, code: "UnsupportedMediaType", message: message) }
+    static func unsupportedMedia(_ message: String) -> APIError { APIError(.unsupportedMediaType, code: "unsupported_media_type", message: message) }
     static func tooManyRequests(code: String, message: String, retryAfter seconds: Int) -> APIError {
         APIError(.tooManyRequests, code: code, message: message, headers: [.retryAfter: String(seconds)])
     }
-    static func unavailable(_ message: String) -> APIError { APIError(.serviceUnavailable, code: "ServiceUnavailable", message: message) }
+    static func unavailable(_ message: String) -> APIError { APIError(.serviceUnavailable, code: "service_unavailable", message: message) }
 }

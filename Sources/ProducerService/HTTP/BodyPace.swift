@@ -28,7 +28,7 @@ struct BodyPace: Sendable {
     /// The refusal.
     var tooSlow: APIError {
         APIError(
-            .requestTimeout, code: "BodyTooSlow",
+            .requestTimeout, code: "body_too_slow",
             message: "the request body arrived slower than \(minimumBytes) bytes per \(window) of waiting"
         ).closingConnection()
     }

@@ -46,10 +46,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case let error as any HTTPResponseError:
             return APIError(error.status, code: error.status.reasonPhrase.replacingOccurrences(of: " ", with: ""), message: error.status.reasonPhrase)
         case is CancellationError:
-            return APIError(.serviceUnavailable, code: "ShuttingDown", message: "the request was cancelled")
+            return APIError(.serviceUnavailable, code: "shutting_down", message: "the request was cancelled")
         default:
             context.logger.error("request failed", metadata: ["error": "\(error)", "path": "\(LoggedPath.of(request.uri.path))"])
-            return APIError(.internalServerError, code: "InternalError", message: "the request failed; see the server log")
+            return APIError(.internalServerError, code: "internal_error", message: "the request failed; see the server log")
         }
     }
 }

@@ -28,7 +28,7 @@ public struct ProducerRequestContext: RequestContext, WebSocketRequestContext {
 
     /// The caller, or a 401 when the route is reached without one.
     public func requireCaller() throws(APIError) -> APIKey {
-        guard let caller else { throw APIError(.unauthorized, code: "Unauthorized", message: "an API key is required") }
+        guard let caller else { throw APIError(.unauthorized, code: "unauthorized", message: "an API key is required") }
         return caller
     }
 

@@ -29,7 +29,7 @@ struct Idempotency: Sendable {
     static func key(in request: Request) throws -> String? {
         guard let name = HTTPField.Name("Idempotency-Key"), let value = request.headers[name] else { return nil }
         guard !value.isEmpty, value.utf8.count <= maximumKeyBytes, value.utf8.allSatisfy({ (0x21...0x7e).contains($0) }) else {
-            throw APIError.badRequest("Idempotency-Key must be 1…\(maximumKeyBytes) printable ASCII characters", code: "InvalidIdempotencyKey")
+            throw APIError.badRequest("Idempotency-Key must be 1…\(maximumKeyBytes) printable ASCII characters", code: "invalid_idempotency_key")
         }
         return value
     }
@@ -51,11 +51,11 @@ struct Idempotency: Sendable {
             return Result(status: status, response: response, replayed: true)
         case .inProgress:
             throw APIError(
-                .conflict, code: "IdempotencyKeyInProgress",
+                .conflict, code: "idempotency_key_in_progress",
                 message: "a request with this Idempotency-Key is still being processed; retry later")
         case .mismatch:
             throw APIError(
-                .unprocessableContent, code: "IdempotencyKeyReused",
+                .unprocessableContent, code: "idempotency_key_reused",
                 message: "this Idempotency-Key was used for a different request")
         case .reserved:
             let result: (status: Int, response: String)

@@ -49,7 +49,7 @@ struct IngestStream<Base: AsyncSequence>: AsyncSequence where Base.Element == By
                 guard var chunk = try await base.next() else {
                     head = nil
                     guard pending.readableBytes > 0 else {
-                        throw APIError.badRequest("the upload is empty", code: "EmptyUpload")
+                        throw APIError.badRequest("the upload is empty", code: "empty_upload")
                     }
                     try identify(pending)
                     finish()

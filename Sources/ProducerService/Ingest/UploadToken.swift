@@ -43,7 +43,7 @@ struct UploadToken: Codable, Sendable, Equatable {
             throw APIError.notFound("upload")
         }
         guard Double(value.expires) > now.timeIntervalSince1970 else {
-            throw APIError(.gone, code: "UploadExpired", message: "the upload's URLs have expired; start a new upload")
+            throw APIError(.gone, code: "upload_expired", message: "the upload's URLs have expired; start a new upload")
         }
         return value
     }

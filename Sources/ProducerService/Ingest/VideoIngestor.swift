@@ -58,10 +58,10 @@ struct VideoIngestor: Sendable {
         do {
             try complete(&upload)
             if let declared = upload.declaredSHA256, let actual = seen.sha256Hex, !Self.sha256Matches(declared: declared, actual: actual) {
-                throw APIError.badRequest("Content-SHA256 does not match the uploaded bytes (got \(actual))", code: "ChecksumMismatch")
+                throw APIError.badRequest("Content-SHA256 does not match the uploaded bytes (got \(actual))", code: "checksum_mismatch")
             }
             if let declared = upload.declaredMD5, declared != seen.md5Base64 {
-                throw APIError.badRequest("Content-MD5 does not match the uploaded bytes", code: "ChecksumMismatch")
+                throw APIError.badRequest("Content-MD5 does not match the uploaded bytes", code: "checksum_mismatch")
             }
             let format = seen.format ?? .mp4
             let stored = try await register(

@@ -38,7 +38,7 @@ struct RequestLimits: Sendable {
     /// `429 rate_limited` with `Retry-After`: the whole seconds (at least one) until `wait` has passed.
     static func rateLimited(_ wait: Duration, what: String) -> APIError {
         let seconds = max(1, Int(wait.seconds.rounded(.up)))
-        return APIError.tooManyRequests(code: "RateLimited", message: "too many \(what); retry in \(seconds) s", retryAfter: seconds)
+        return APIError.tooManyRequests(code: "rate_limited", message: "too many \(what); retry in \(seconds) s", retryAfter: seconds)
     }
 
     /// A place in `limiter` for `key`, or `429` with `code` and `Retry-After`.

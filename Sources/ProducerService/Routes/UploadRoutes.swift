@@ -68,7 +68,7 @@ struct UploadRoutes: Sendable {
         } catch let error as APIError {
             throw error  // the body's own refusal (too slow)
         } catch {
-            throw APIError.badRequest("the body must be at most \(Self.maximumStartBodyBytes) bytes of JSON", code: "InvalidBody")
+            throw APIError.badRequest("the body must be at most \(Self.maximumStartBodyBytes) bytes of JSON", code: "invalid_body")
         }
         guard let key = try Idempotency.key(in: request) else {
             let started = try await start(bytes, caller: caller)
@@ -97,9 +97,9 @@ struct UploadRoutes: Sendable {
         do {
             body = try JSONDecoder().decode(StartRequest.self, from: bytes)
         } catch {
-            throw APIError.badRequest("the body must be JSON {\"size\": bytes, \"title\"?, \"filename\"?, \"jobs\"?}", code: "InvalidBody")
+            throw APIError.badRequest("the body must be JSON {\"size\": bytes, \"title\"?, \"filename\"?, \"jobs\"?}", code: "invalid_body")
         }
-        guard body.size > 0 else { throw APIError.badRequest("size must be positive", code: "InvalidSize") }
+        guard body.size > 0 else { throw APIError.badRequest("size must be positive", code: "invalid_size") }
         guard body.size <= configuration.maximumUploadBytes else { throw APIError.tooLarge(limit: configuration.maximumUploadBytes) }
         if let metadata = body.metadata, case .failure(let error) = CallerMetadata.check(metadata) {
             throw APIError.badRequest(error.message, code: "invalid_metadata")
@@ -148,7 +148,7 @@ struct UploadRoutes: Sendable {
         let caller = try context.requireCaller()
         let token = try UploadToken.verify(context.parameters.get("token") ?? "", secret: configuration.uploadSecret)
         guard token.owner == caller.owner else { throw APIError.notFound("upload") }
-        let lease = try RequestLimits.hold(limits.activeUploads, caller.owner, code: "TooManyUploads", what: "uploads")
+        let lease = try RequestLimits.hold(limits.activeUploads, caller.owner, code: "too_many_uploads", what: "uploads")
         defer { lease.release() }
         // Completed already (a retried completion): the same answer again, not a second video.
         if let existing = try await ingestor.store.video(id: token.id, owner: caller.owner) {
@@ -168,7 +168,7 @@ struct UploadRoutes: Sendable {
             let expected = Set(1...max(1, token.partCount ?? 1))
             guard numbers == expected else {
                 let missing = expected.subtracting(numbers).sorted().prefix(10).map(String.init).joined(separator: ", ")
-                throw APIError.badRequest("parts \(missing) have not been uploaded", code: "IncompleteUpload")
+                throw APIError.badRequest("parts \(missing) have not been uploaded", code: "incomplete_upload")
             }
             do {
                 _ = try await s3.completeMultipartUpload(bucket: configuration.bucket, key: token.key, uploadID: uploadID, parts: parts)
@@ -177,13 +177,13 @@ struct UploadRoutes: Sendable {
             }
         }
         guard let info = try await s3.objectInfo(bucket: configuration.bucket, key: token.key) else {
-            throw APIError.badRequest("nothing was uploaded to the upload's URL", code: "IncompleteUpload")
+            throw APIError.badRequest("nothing was uploaded to the upload's URL", code: "incomplete_upload")
         }
         guard info.contentLength == token.size else {
             try await s3.deleteObject(bucket: configuration.bucket, key: token.key)
             throw APIError.badRequest(
                 "the uploaded object has \(info.contentLength) bytes, not the \(token.size) declared; it was deleted",
-                code: "SizeMismatch")
+                code: "size_mismatch")
         }
         let format = try await sniff(key: token.key, deleteIfRefused: true)
         // The checked bytes become the source by a server-side copy conditional on the staging object being the one
@@ -193,7 +193,7 @@ struct UploadRoutes: Sendable {
         do {
             eTag = try await s3.copy(bucket: configuration.bucket, from: token.key, to: token.sourceKey, size: info.contentLength, ifMatch: info.eTag)
         } catch let error as S3Error where error.code == .preconditionFailed {
-            throw APIError(.conflict, code: "SourceChanged", message: "the uploaded object changed while it was checked; complete the upload again")
+            throw APIError(.conflict, code: "source_changed", message: "the uploaded object changed while it was checked; complete the upload again")
         }
         let response = try await register(token, caller: caller, size: info.contentLength, eTag: eTag, format: format)
         try? await s3.deleteObject(bucket: configuration.bucket, key: token.key)

@@ -46,7 +46,7 @@ struct VideoRoutes: Sendable {
         let idempotency = Idempotency(store: store, owner: caller.owner, key: key, fingerprint: fingerprint)
         let result = try await idempotency.run { (202, try await ingest(request, context: context, caller: caller).id.uuidString) }
         guard let id = UUID(uuidString: result.response), let record = try await store.video(id: id, owner: caller.owner) else {
-            throw APIError(.conflict, code: "IdempotencyKeyReused", message: "the video created under this Idempotency-Key was deleted")
+            throw APIError(.conflict, code: "idempotency_key_reused", message: "the video created under this Idempotency-Key was deleted")
         }
         var response = try await accepted(record)
         // A replay does not read the upload again: a rest that cannot be drained closes the connection.
@@ -72,7 +72,7 @@ struct VideoRoutes: Sendable {
     /// Streams the upload into S3 and records it.
     private func ingest(_ request: Request, context: ProducerRequestContext, caller: APIKey) async throws -> VideoRecord {
         try RequestLimits.take(limits.uploads, caller.owner, what: "uploads")
-        let lease = try RequestLimits.hold(limits.activeUploads, caller.owner, code: "TooManyUploads", what: "uploads")
+        let lease = try RequestLimits.hold(limits.activeUploads, caller.owner, code: "too_many_uploads", what: "uploads")
         defer { lease.release() }
         if let declaredLength = request.headers[.contentLength].flatMap(Int64.init), declaredLength > configuration.maximumUploadBytes {
             throw APIError.tooLarge(limit: configuration.maximumUploadBytes)
@@ -90,7 +90,7 @@ struct VideoRoutes: Sendable {
         do {
             if contentType.hasPrefix("multipart/form-data") {
                 guard let boundary = MultipartFileStream<RequestBody>.boundary(of: request.headers[.contentType] ?? "") else {
-                    throw APIError.badRequest("multipart/form-data needs a boundary parameter", code: "MalformedMultipart")
+                    throw APIError.badRequest("multipart/form-data needs a boundary parameter", code: "malformed_multipart")
                 }
                 let form = MultipartFileStream(base: body, boundary: boundary, limits: configuration.multipartLimits)
                 record = try await ingestor.ingest(form, upload: upload) { upload in
@@ -149,13 +149,13 @@ struct VideoRoutes: Sendable {
         upload.preset = resolved.preset
         upload.options = resolved.options
         guard !upload.title.unicodeScalars.contains(where: { $0.properties.generalCategory == .control && $0 != "\t" }) else {
-            throw APIError.badRequest("the title must not contain control characters", code: "InvalidTitle")
+            throw APIError.badRequest("the title must not contain control characters", code: "invalid_title")
         }
         upload.title = String(String.UnicodeScalarView(upload.title.unicodeScalars.filter { $0.properties.generalCategory != .format }))
             .trimmingCharacters(in: .whitespacesAndNewlines)
         if upload.title.isEmpty { upload.title = FilenameSanitizer.sanitize(upload.filename) }
         guard upload.title.utf8.count <= maximumTitleBytes else {
-            throw APIError.badRequest("the title must be at most \(maximumTitleBytes) bytes of UTF-8", code: "InvalidTitle")
+            throw APIError.badRequest("the title must be at most \(maximumTitleBytes) bytes of UTF-8", code: "invalid_title")
         }
     }
 
@@ -173,7 +173,7 @@ struct VideoRoutes: Sendable {
         do {
             return try ProducerConfiguration.jobs(text, setting: "jobs")
         } catch {
-            throw APIError.badRequest(error.message, code: "UnknownJobType")
+            throw APIError.badRequest(error.message, code: "unknown_job_type")
         }
     }
 
@@ -192,14 +192,14 @@ struct VideoRoutes: Sendable {
         var status: VideoStatus?
         if let text = query["status"] {
             guard let parsed = VideoStatus(rawValue: String(text)) else {
-                throw APIError.badRequest("unknown status '\(text)'", code: "InvalidStatus")
+                throw APIError.badRequest("unknown status '\(text)'", code: "invalid_status")
             }
             status = parsed
         }
         var limit = 20
         if let text = query["limit"] {
             guard let value = Int(String(text)), (1...100).contains(value) else {
-                throw APIError.badRequest("limit must be 1…100", code: "InvalidLimit")
+                throw APIError.badRequest("limit must be 1…100", code: "invalid_limit")
             }
             limit = value
         }
@@ -207,7 +207,7 @@ struct VideoRoutes: Sendable {
             let page = try await store.videos(owner: owner, status: status, cursor: query["cursor"].map(String.init), limit: limit)
             return try VideoListResponse(videos: page.videos.map(\.withoutSegments.record), nextCursor: page.nextCursor).response(status: .ok)
         } catch let error as VideoStoreError where error.code == .invalidCursor {
-            throw APIError.badRequest("the cursor is not one this API gave out", code: "InvalidCursor")
+            throw APIError.badRequest("the cursor is not one this API gave out", code: "invalid_cursor")
         }
     }
 

@@ -103,16 +103,16 @@ struct WebhookRoutes: Sendable {
         do {
             body = try JSONDecoder().decode(CreateRequest.self, from: try await request.body.collect(upTo: 16 * 1024))
         } catch {
-            throw APIError.badRequest("the body must be JSON {\"url\": \"https://…\", \"events\"?: [\"video.completed\", …]}", code: "InvalidBody")
+            throw APIError.badRequest("the body must be JSON {\"url\": \"https://…\", \"events\"?: [\"video.completed\", …]}", code: "invalid_body")
         }
         let events = Array(Set(body.events ?? [])).sorted()
         if let unknown = events.first(where: { !WebhookEvent.types.contains($0) }) {
-            throw APIError.badRequest("unknown event \(unknown.prefix(100)) (known: \(WebhookEvent.types.joined(separator: ", ")))", code: "UnknownEvent")
+            throw APIError.badRequest("unknown event \(unknown.prefix(100)) (known: \(WebhookEvent.types.joined(separator: ", ")))", code: "unknown_event")
         }
         do throws(WebhookTargetError) {
             _ = try await WebhookTarget.check(body.url, allowPrivate: configuration.webhookAllowPrivateTargets, resolver: resolver)
         } catch {
-            throw APIError.badRequest("\(error.message) (\(error.code))", code: "WebhookTargetNotAllowed")
+            throw APIError.badRequest("\(error.message) (\(error.code))", code: "webhook_target_not_allowed")
         }
         // Counted and inserted in one transaction: concurrent registrations cannot pass the cap together.
         guard
@@ -120,7 +120,7 @@ struct WebhookRoutes: Sendable {
                 owner: caller.owner, url: body.url, events: events,
                 limit: configuration.maximumWebhooksPerOwner)
         else {
-            throw APIError(.conflict, code: "TooManyWebhooks", message: "at most \(configuration.maximumWebhooksPerOwner) endpoints per owner")
+            throw APIError(.conflict, code: "too_many_webhooks", message: "at most \(configuration.maximumWebhooksPerOwner) endpoints per owner")
         }
         var response = try EndpointResponse(endpoint: created.endpoint, secret: created.secret).response(status: .created)
         response.headers[.location] = (configuration.publicURL ?? "") + "/v1/webhooks/\(created.endpoint.id.uuidString.lowercased())"
