@@ -22,8 +22,7 @@ enum MetricHelp {
         "videoqueue_consumer_message_age_seconds": "Age of a message when a consumer received it.",
         "videoqueue_consumer_receive_errors_total": "Failed SQS receives.",
         "videoqueue_consumer_empty_receives_total": "Long polls that returned no message.",
-        "videoqueue_consumer_visibility_extensions_total":
-            "Visibility extensions by result: extended, stale, error, readopted (a running job's message received again here).",
+        "videoqueue_consumer_visibility_extensions_total": "Visibility extensions by result (extended, stale, error, readopted).",
         "videoqueue_consumer_duplicates_total": "Messages of a video another attempt already handles or handled.",
         "videoqueue_consumer_dead_letters_total": "Messages moved to the dead-letter queue or found there.",
         "videoqueue_consumer_dead_letter_check_errors_total": "Failed checks of the dead-letter queue.",
