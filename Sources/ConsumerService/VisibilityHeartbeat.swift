@@ -114,11 +114,10 @@ final class VisibilityHeartbeat: Sendable {
             metrics.visibilityExtension("extended", count: result.successful.count)
             for (index, failure) in result.failed {
                 let (messageID, entry) = snapshot[index]
-                let adoptedSince = entries.withLock { $0[messageID].map { $0.receiptHandle != entry.receiptHandle } ?? true }
-                if Self.isStaleReceiptHandle(failure.code), adoptedSince {
+                if Self.isStaleReceiptHandle(failure.code) {
                     // Received again here meanwhile (or finished): the newer handle is extended on the next beat.
-                    continue
-                } else if Self.isStaleReceiptHandle(failure.code) {
+                    let replaced = entries.withLock { $0[messageID].map { $0.receiptHandle != entry.receiptHandle } ?? true }
+                    if replaced { continue }
                     metrics.visibilityExtension("stale")
                     logger.warning(
                         "visibility extension refused: the receipt handle is stale, abandoning the job",

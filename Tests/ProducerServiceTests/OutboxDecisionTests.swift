@@ -68,24 +68,14 @@ struct OutboxDecisionTests {
 
     /// The outbox's rows as `attempts|last_error|due` (due: `1` when due now), read with the `sqlite3` shell:
     /// the store's own read of due entries leases them.
-    static func rows(_ directory: TemporaryDirectory) throws -> [String] {
-        let process = Process()
-        let output = Pipe()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            "sqlite3", directory.file("videos.sqlite"),
-            "SELECT attempts || '|' || coalesce(last_error, '') || '|' || (not_before <= CAST(strftime('%s','now') AS INTEGER) * 1000) FROM outbox",
-        ]
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+    static func rows(_ directory: TemporaryDirectory) async throws -> [String] {
+        let query = "SELECT attempts || '|' || coalesce(last_error, '') || '|' || (not_before <= CAST(strftime('%s','now') AS INTEGER) * 1000) FROM outbox"
+        return try await runTool(["sqlite3", directory.file("videos.sqlite"), query]).output.split(separator: "\n").map(String.init)
     }
 
     /// Makes the entry due now.
-    static func makeDue(_ directory: TemporaryDirectory) throws {
-        try OutboxDispatcherTests.sqlite(directory.file("videos.sqlite"), "UPDATE outbox SET not_before = 0")
+    static func makeDue(_ directory: TemporaryDirectory) async throws {
+        try await OutboxDispatcherTests.sqlite(directory.file("videos.sqlite"), "UPDATE outbox SET not_before = 0")
     }
 
     @Test(
@@ -96,15 +86,15 @@ struct OutboxDecisionTests {
             let queue = ScriptedQueue([.fail, .accept])
             let dispatcher = Self.dispatcher(store, queue)
             #expect(await dispatcher.dispatchDue() == 0)
-            let failed = try Self.rows(directory)
+            let failed = try await Self.rows(directory)
             #expect(failed.count == 1)
             #expect(failed.first?.hasPrefix("1|") == true, "one attempt: \(failed)")
             #expect(failed.first?.contains("ServiceUnavailable") == true)
             #expect(try await store.video(id: record.id, owner: nil)?.status == .pending)
 
-            try Self.makeDue(directory)
+            try await Self.makeDue(directory)
             #expect(await dispatcher.dispatchDue() == 1)
-            #expect(try Self.rows(directory).isEmpty, "the entry is gone once sent and marked")
+            #expect(try await Self.rows(directory).isEmpty, "the entry is gone once sent and marked")
             let queued = try #require(try await store.video(id: record.id, owner: nil))
             #expect(queued.status == .queued)
             #expect(queued.messageID == "message-1")
@@ -118,7 +108,7 @@ struct OutboxDecisionTests {
             let queue = ScriptedQueue([.hang])
             let dispatcher = Self.dispatcher(store, queue, sendTimeout: .milliseconds(200))
             #expect(await dispatcher.dispatchDue() == 0)
-            let rows = try Self.rows(directory)
+            let rows = try await Self.rows(directory)
             #expect(rows.count == 1)
             #expect(rows.first?.hasPrefix("1|") == true, "one attempt: \(rows)")
             #expect(rows.first?.contains("SendMessage did not answer") == true, "\(rows)")
@@ -149,15 +139,15 @@ struct OutboxDecisionTests {
             let queue = ScriptedQueue([.accept])
             let dispatcher = Self.dispatcher(store, queue)
             let database = directory.file("videos.sqlite")
-            try OutboxDispatcherTests.sqlite(database, "ALTER TABLE videos RENAME TO videos_away")
+            try await OutboxDispatcherTests.sqlite(database, "ALTER TABLE videos RENAME TO videos_away")
             #expect(await dispatcher.dispatchDue() == 1)
             #expect(dispatcher.unmarkedCount == 1)
             for _ in 0..<3 {
-                try Self.makeDue(directory)
+                try await Self.makeDue(directory)
                 #expect(await dispatcher.dispatchDue() == 0)
             }
             #expect(queue.sent.count == 1, "sent once")
-            try OutboxDispatcherTests.sqlite(database, "ALTER TABLE videos_away RENAME TO videos")
+            try await OutboxDispatcherTests.sqlite(database, "ALTER TABLE videos_away RENAME TO videos")
             #expect(await dispatcher.dispatchDue() == 0)
             #expect(dispatcher.unmarkedCount == 0)
             #expect(try await store.video(id: record.id, owner: nil)?.messageID == "message-1")

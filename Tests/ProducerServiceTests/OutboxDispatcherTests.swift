@@ -11,14 +11,10 @@ import VideoStore
 /// The outbox dispatcher does not turn its own failures into duplicate messages.
 @Suite("Outbox dispatcher")
 struct OutboxDispatcherTests {
-    /// Runs one SQL statement on a SQLite file with the `sqlite3` shell (the store keeps its own connection).
-    static func sqlite(_ path: String, _ statement: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["sqlite3", path, statement]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw EmulatorError("sqlite3 failed: \(statement)") }
+    /// Runs one SQL statement on a SQLite file with the `sqlite3` shell (the store keeps its own connection), off the
+    /// cooperative pool.
+    static func sqlite(_ path: String, _ statement: String) async throws {
+        guard try await runTool(["sqlite3", path, statement]).status == 0 else { throw EmulatorError("sqlite3 failed: \(statement)") }
     }
 
     @Test("a message sent whose 'sent' mark fails is never sent again: the mark is retried until the database answers")
@@ -33,7 +29,7 @@ struct OutboxDispatcherTests {
             _ = try await fixture.store.create(record, outboxPayload: try QueueMessage(video: record).encodedString())
             let database = fixture.directory.file("videos.sqlite")
             // The outbox stays readable, the records table does not: SendMessage succeeds, the mark fails.
-            try Self.sqlite(database, "ALTER TABLE videos RENAME TO videos_away")
+            try await Self.sqlite(database, "ALTER TABLE videos RENAME TO videos_away")
             let dispatcher = OutboxDispatcher(
                 store: fixture.store, sqs: fixture.sqs, queueURL: fixture.queueURL,
                 logger: Logger(label: "test"))
@@ -48,7 +44,7 @@ struct OutboxDispatcherTests {
             #expect(dispatcher.unmarkedCount == 1)
 
             // The database answers again: the mark goes through, the record is queued with the one message's id.
-            try Self.sqlite(database, "ALTER TABLE videos_away RENAME TO videos")
+            try await Self.sqlite(database, "ALTER TABLE videos_away RENAME TO videos")
             #expect(await dispatcher.dispatchDue() == 0)
             #expect(dispatcher.unmarkedCount == 0)
             let queued = try #require(try await fixture.store.video(id: record.id, owner: nil))

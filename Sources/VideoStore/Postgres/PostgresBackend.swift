@@ -202,21 +202,24 @@ final class PostgresBackend: SQLBackend {
         await withDiscardingTaskGroup { group in
             if let password { group.addTask { await self.rotate(password) } }
             for await launch in launches {
-                group.addTask {
-                    await withTaskGroup(of: Void.self) { pool in
-                        pool.addTask { await launch.client.run() }
-                        pool.addTask {
-                            for await _ in launch.retirement {}
-                            guard !Task.isCancelled else { return }
-                            try? await Task.sleep(for: grace)
-                        }
-                        _ = await pool.next()
-                        pool.cancelAll()
-                    }
-                }
+                group.addTask { await Self.run(launch, grace: grace) }
             }
             // Closed (or cancelled): the rotation and every pool stop.
             group.cancelAll()
+        }
+    }
+
+    /// Runs one pool until it is retired (and its grace has passed) or cancelled.
+    private static func run(_ launch: Launch, grace: Duration) async {
+        await withTaskGroup(of: Void.self) { pool in
+            pool.addTask { await launch.client.run() }
+            pool.addTask {
+                for await _ in launch.retirement {}
+                guard !Task.isCancelled else { return }
+                try? await Task.sleep(for: grace)
+            }
+            _ = await pool.next()
+            pool.cancelAll()
         }
     }
 
